@@ -1,0 +1,77 @@
+#include "store/connection_pool.h"
+
+namespace oeuvre::store {
+
+ConnectionPool::ConnectionPool(Dialect dialect, Factory factory, int max_size,
+                               std::chrono::milliseconds wait_timeout)
+    : dialect_(dialect),
+      factory_(std::move(factory)),
+      max_size_(max_size < 1 ? 1 : max_size),
+      wait_timeout_(wait_timeout),
+      state_(std::make_shared<State>()) {}
+
+ConnectionPool::~ConnectionPool() { close(); }
+
+Result<PooledConnection> ConnectionPool::acquire() {
+  std::unique_lock lock(state_->mu);
+  const auto deadline = std::chrono::steady_clock::now() + wait_timeout_;
+  for (;;) {
+    if (state_->closed) return Error::Unavailable("the database is shutting down");
+    if (!state_->idle.empty()) {
+      auto conn = std::move(state_->idle.front());
+      state_->idle.pop_front();
+      lock.unlock();
+      if (!conn->healthy()) {  // a broken session is dropped and replaced below
+        lock.lock();
+        --state_->open_count;
+        continue;
+      }
+      return PooledConnection(std::move(conn), releaser());
+    }
+    if (state_->open_count < max_size_) {
+      ++state_->open_count;
+      lock.unlock();
+      auto made = factory_();
+      if (!made.ok()) {
+        lock.lock();
+        --state_->open_count;
+        state_->cv.notify_one();
+        return std::move(made).error();
+      }
+      return PooledConnection(std::move(made).value(), releaser());
+    }
+    if (state_->cv.wait_until(lock, deadline) == std::cv_status::timeout) {
+      return Error::Unavailable("no database connection became free in time");
+    }
+  }
+}
+
+std::function<void(std::unique_ptr<Connection>)> ConnectionPool::releaser() const {
+  std::weak_ptr<State> weak = state_;
+  return [weak](std::unique_ptr<Connection> conn) {
+    auto state = weak.lock();
+    if (!state) return;  // the pool is gone: the connection closes here
+    const bool keep = conn->healthy();
+    std::lock_guard lock(state->mu);
+    if (state->closed || !keep) {
+      --state->open_count;
+    } else {
+      state->idle.push_back(std::move(conn));
+    }
+    state->cv.notify_one();
+  };
+}
+
+void ConnectionPool::close() {
+  std::deque<std::unique_ptr<Connection>> idle;
+  {
+    std::lock_guard lock(state_->mu);
+    state_->closed = true;
+    idle.swap(state_->idle);
+    state_->open_count -= static_cast<int>(idle.size());
+    state_->cv.notify_all();
+  }
+  // idle connections close here, outside the lock
+}
+
+}  // namespace oeuvre::store

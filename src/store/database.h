@@ -1,0 +1,111 @@
+#pragma once
+// The storage seam: a Connection runs parameterised SQL; a Database hands out pooled connections.
+// SQL is written once, in the PostgreSQL dialect subset both engines understand ($1..$n placeholders,
+// RETURNING, ON CONFLICT, LIMIT/OFFSET, true/false); the SQLite backend rewrites $N to ?N.
+// Values cross the seam as text (PostgreSQL's text protocol), typed where SQLite needs them.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/result.h"
+
+namespace oeuvre::store {
+
+enum class Dialect { kSqlite, kPostgres };
+
+// A bound parameter. std::monostate is SQL NULL.
+using Value = std::variant<std::monostate, std::int64_t, double, std::string, bool>;
+
+// One result row: every column as text or NULL.
+class Row {
+ public:
+  explicit Row(std::vector<std::optional<std::string>> cells) : cells_(std::move(cells)) {}
+  std::size_t size() const { return cells_.size(); }
+  bool is_null(std::size_t i) const { return !cells_.at(i).has_value(); }
+  // REQUIRES: i < size(). NULL reads as "" / 0 / false.
+  const std::string& text(std::size_t i) const;
+  std::optional<std::string> optional_text(std::size_t i) const { return cells_.at(i); }
+  std::int64_t integer(std::size_t i) const;
+  double real(std::size_t i) const;
+  bool boolean(std::size_t i) const;  // accepts t/f, true/false, 1/0
+
+ private:
+  std::vector<std::optional<std::string>> cells_;
+};
+
+struct ResultSet {
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+  std::int64_t affected_rows = 0;
+};
+
+// A single database session. Not safe for concurrent use: one thread at a time (the pool ensures it).
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Runs one statement with bound parameters. Errors: kConflict for unique/foreign-key violations,
+  // kUnavailable when the server is unreachable, kInternal otherwise.
+  virtual Result<ResultSet> query(std::string_view sql, std::span<const Value> params) = 0;
+  // Runs a script of several statements with no parameters (migrations).
+  virtual Status execute_script(std::string_view sql) = 0;
+  // Transaction control. begin(write=true) takes the write lock up front on SQLite (BEGIN IMMEDIATE).
+  virtual Status begin(bool write) = 0;
+  virtual Status commit() = 0;
+  virtual Status rollback() = 0;
+  // The query plan as one line per plan node (EXPLAIN / EXPLAIN QUERY PLAN), for index tests.
+  virtual Result<std::vector<std::string>> explain(std::string_view sql,
+                                                   std::span<const Value> params) = 0;
+  // True when the session is still usable (the pool drops broken ones).
+  virtual bool healthy() = 0;
+  virtual Dialect dialect() const = 0;
+};
+
+class Database;
+
+// A connection borrowed from a Database; returned on destruction.
+class PooledConnection {
+ public:
+  PooledConnection(std::unique_ptr<Connection> conn, std::function<void(std::unique_ptr<Connection>)> release)
+      : conn_(std::move(conn)), release_(std::move(release)) {}
+  PooledConnection(PooledConnection&&) noexcept = default;
+  PooledConnection& operator=(PooledConnection&&) noexcept = default;
+  ~PooledConnection() {
+    if (conn_ && release_) release_(std::move(conn_));
+  }
+  Connection& operator*() { return *conn_; }
+  Connection* operator->() { return conn_.get(); }
+
+ private:
+  std::unique_ptr<Connection> conn_;
+  std::function<void(std::unique_ptr<Connection>)> release_;
+};
+
+// A pool of connections to one database. Safe for concurrent use.
+class Database {
+ public:
+  virtual ~Database() = default;
+  // Waits up to the pool's wait timeout for a free connection; kUnavailable when none comes in time
+  // or the server cannot be reached.
+  virtual Result<PooledConnection> acquire() = 0;
+  virtual Dialect dialect() const = 0;
+  // Closes idle connections and refuses new acquisitions (graceful shutdown).
+  virtual void close() = 0;
+};
+
+// Opens a database from a URL: sqlite:///abs/path, sqlite://relative/path, postgres://..., postgresql://...
+struct DatabaseOptions {
+  std::string url;
+  int pool_size = 8;
+  std::chrono::milliseconds wait_timeout{2000};
+};
+Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options);
+
+}  // namespace oeuvre::store
