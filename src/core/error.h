@@ -2,6 +2,7 @@
 // Error: the one error type of Œuvre. Expected failures (bad input, missing rows, a dependency that is
 // down) travel as values; exceptions never cross a module boundary.
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,6 +48,13 @@ class Error {
   static Error Unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m)}; }
   static Error Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
 
+  // For kRateLimited / kUnavailable: seconds after which a retry may succeed (Retry-After).
+  Error& with_retry_after(int seconds) {
+    retry_after_ = seconds;
+    return *this;
+  }
+  std::optional<int> retry_after() const { return retry_after_; }
+
   ErrorCode code() const { return code_; }
   const std::string& message() const { return message_; }
   const std::vector<FieldError>& field_errors() const { return field_errors_; }
@@ -55,6 +63,7 @@ class Error {
   ErrorCode code_;
   std::string message_;
   std::vector<FieldError> field_errors_;
+  std::optional<int> retry_after_;
 };
 
 }  // namespace oeuvre

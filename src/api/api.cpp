@@ -1,0 +1,40 @@
+#include "api/api.h"
+
+namespace oeuvre::api {
+
+namespace {
+
+class TokenAuthenticator final : public http::Authenticator {
+ public:
+  explicit TokenAuthenticator(services::AuthService& auth) : auth_(auth) {}
+  Result<http::Principal> authenticate(std::string_view bearer_token) override {
+    return auth_.authenticate(bearer_token);
+  }
+
+ private:
+  services::AuthService& auth_;
+};
+
+}  // namespace
+
+http::Router build_router(ApiServices& services) {
+  http::Router router;
+  add_system_routes(router, services);
+  add_auth_routes(router, services);
+  add_user_routes(router, services);
+  add_project_routes(router, services);
+  add_audit_routes(router, services);
+  return router;
+}
+
+std::unique_ptr<http::Authenticator> make_token_authenticator(services::AuthService& auth) {
+  return std::make_unique<TokenAuthenticator>(auth);
+}
+
+services::RequestMeta request_meta(const http::Exchange& exchange) {
+  return {exchange.request_id, exchange.client_ip, std::string(exchange.user_agent())};
+}
+
+const security::Actor& actor_of(const http::Exchange& exchange) { return *exchange.principal; }
+
+}  // namespace oeuvre::api

@@ -1,0 +1,44 @@
+#pragma once
+// The HTTP API: thin handlers (parse + validate -> authorize via the service -> serialise), one file per
+// resource. build_router() lists every route; docs/openapi.json describes the same set (a test keeps
+// them equal).
+
+#include "http/pipeline.h"
+#include "http/router.h"
+#include "observability/metrics.h"
+#include "services/audit_service.h"
+#include "services/auth_service.h"
+#include "services/project_service.h"
+#include "services/request_meta.h"
+#include "services/user_service.h"
+#include "store/database.h"
+
+namespace oeuvre::api {
+
+struct ApiServices {
+  store::Database& db;
+  obs::Metrics& metrics;
+  services::AuthService& auth;
+  services::UserService& users;
+  services::ProjectService& projects;
+  services::AuditService& audit;
+};
+
+http::Router build_router(ApiServices& services);
+
+// Adapts AuthService to the authentication middleware.
+std::unique_ptr<http::Authenticator> make_token_authenticator(services::AuthService& auth);
+
+// Route groups (one file each).
+void add_system_routes(http::Router& router, ApiServices& services);
+void add_auth_routes(http::Router& router, ApiServices& services);
+void add_user_routes(http::Router& router, ApiServices& services);
+void add_project_routes(http::Router& router, ApiServices& services);
+void add_audit_routes(http::Router& router, ApiServices& services);
+
+// Shared by the handlers.
+services::RequestMeta request_meta(const http::Exchange& exchange);
+// REQUIRES: the route is not public (the authentication middleware set the principal).
+const security::Actor& actor_of(const http::Exchange& exchange);
+
+}  // namespace oeuvre::api

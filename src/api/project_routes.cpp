@@ -1,0 +1,104 @@
+// /api/v1/projects: CRUD with pagination; owner = creator; others' projects answer 404.
+#include <charconv>
+
+#include "api/api.h"
+#include "http/problem.h"
+#include "http/request_body.h"
+#include "services/views.h"
+
+namespace oeuvre::api {
+
+namespace {
+
+using http::beast_http::status;
+using http::beast_http::verb;
+
+// If-Match: "3" or 3 (the project's version). Absent: no precondition.
+Result<std::optional<std::int64_t>> read_if_match(const http::Exchange& ex) {
+  std::string_view raw = ex.header(http::beast_http::field::if_match);
+  if (raw.empty()) return std::optional<std::int64_t>{};
+  if (raw.starts_with("W/")) raw.remove_prefix(2);
+  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') raw = raw.substr(1, raw.size() - 2);
+  std::int64_t version = 0;
+  auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), version);
+  if (ec != std::errc() || ptr != raw.data() + raw.size() || version < 1) {
+    return Error::BadRequest("If-Match must be the project's version, e.g. \"3\"");
+  }
+  return std::optional<std::int64_t>(version);
+}
+
+http::HttpResponse project_response(status code, const store::Project& project) {
+  auto res = http::json_response(code, services::to_json(project));
+  res.set(http::beast_http::field::etag, "\"" + std::to_string(project.version) + "\"");
+  return res;
+}
+
+}  // namespace
+
+void add_project_routes(http::Router& router, ApiServices& services) {
+  router.add(verb::get, "/api/v1/projects", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(std::optional<Uuid> owner, http::query_uuid(ex, "owner_id"));
+               std::optional<std::string> status_filter;
+               if (auto s = ex.query("status")) {
+                 if (*s != "active" && *s != "archived") {
+                   return Error(ErrorCode::kBadRequest, "invalid filter",
+                                {FieldError{"status", "must be one of: active, archived"}});
+                 }
+                 status_filter = std::string(*s);
+               }
+               ASSIGN_OR_RETURN(auto result, services.projects.list(actor_of(ex), owner, status_filter, page));
+               boost::json::array items;
+               for (const auto& p : result.items) items.push_back(services::to_json(p));
+               return http::json_response(status::ok, http::page_envelope(std::move(items), page, result.total));
+             });
+
+  router.add(verb::post, "/api/v1/projects", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
+               http::FieldReader in(body);
+               auto name = in.required_string("name", 1, 255);
+               auto description = in.optional_string("description", 0, 4000);
+               RETURN_IF_ERROR(in.finish());
+               ASSIGN_OR_RETURN(store::Project project,
+                                services.projects.create(actor_of(ex), *name, description.value_or(""),
+                                                         request_meta(ex)));
+               auto res = project_response(status::created, project);
+               res.set(http::beast_http::field::location, "/api/v1/projects/" + project.id.to_string());
+               return res;
+             });
+
+  router.add(verb::get, "/api/v1/projects/{id}", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(store::Project project, services.projects.get(actor_of(ex), id));
+               return project_response(status::ok, project);
+             });
+
+  router.add(verb::patch, "/api/v1/projects/{id}", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, read_if_match(ex));
+               ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
+               http::FieldReader in(body);
+               services::ProjectChanges changes;
+               changes.name = in.optional_string("name", 1, 255);
+               changes.description = in.optional_string("description", 0, 4000);
+               changes.status = in.optional_enum("status", {"active", "archived"});
+               changes.expected_version = expected;
+               RETURN_IF_ERROR(in.finish());
+               ASSIGN_OR_RETURN(store::Project project,
+                                services.projects.update(actor_of(ex), id, changes, request_meta(ex)));
+               return project_response(status::ok, project);
+             });
+
+  router.add(verb::delete_, "/api/v1/projects/{id}", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               RETURN_IF_ERROR(services.projects.remove(actor_of(ex), id, request_meta(ex)));
+               return http::no_content();
+             });
+}
+
+}  // namespace oeuvre::api

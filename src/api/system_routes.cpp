@@ -1,0 +1,64 @@
+// GET /health/live, GET /health/ready, GET /metrics, GET /api/v1/openapi.json
+#include "api/api.h"
+#include "core/embedded_resources.h"
+#include "http/problem.h"
+#include "store/transaction.h"
+
+namespace oeuvre::api {
+
+namespace {
+
+using http::beast_http::status;
+using http::beast_http::verb;
+
+std::string_view openapi_document() {
+  for (const auto& res : embedded_resources()) {
+    if (res.path == "docs/openapi.json") return res.text;
+  }
+  return "{}";
+}
+
+}  // namespace
+
+void add_system_routes(http::Router& router, ApiServices& services) {
+  router.add(verb::get, "/health/live", http::Access::kPublic,
+             [](http::Exchange&) -> Result<http::HttpResponse> {
+               return http::json_response(status::ok, boost::json::object{{"status", "ok"}});
+             },
+             /*runs_inline=*/true);
+
+  router.add(verb::get, "/health/ready", http::Access::kPublic,
+             [&services](http::Exchange&) -> Result<http::HttpResponse> {
+               auto checked = store::with_connection(services.db, [](store::Connection& conn) -> Status {
+                 auto rs = conn.query("SELECT 1", {});
+                 if (!rs.ok()) return std::move(rs).error();
+                 return OkStatus();
+               });
+               if (!checked.ok()) {
+                 return Error::Unavailable("the store is not reachable: " + checked.error().message());
+               }
+               return http::json_response(status::ok,
+                                          boost::json::object{{"status", "ready"}, {"checks", {{"store", "ok"}}}});
+             });
+
+  router.add(verb::get, "/metrics", http::Access::kPublic,
+             [&services](http::Exchange&) -> Result<http::HttpResponse> {
+               http::HttpResponse res{status::ok, 11};
+               res.set(http::beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+               res.body() = services.metrics.serialize();
+               res.prepare_payload();
+               return res;
+             });
+
+  router.add(verb::get, "/api/v1/openapi.json", http::Access::kPublic,
+             [](http::Exchange&) -> Result<http::HttpResponse> {
+               http::HttpResponse res{status::ok, 11};
+               res.set(http::beast_http::field::content_type, "application/json");
+               res.body() = std::string(openapi_document());
+               res.prepare_payload();
+               return res;
+             },
+             /*runs_inline=*/true);
+}
+
+}  // namespace oeuvre::api

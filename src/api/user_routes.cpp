@@ -1,0 +1,62 @@
+// /api/v1/users: admin administration; a user may read their own record.
+#include "api/api.h"
+#include "http/problem.h"
+#include "http/request_body.h"
+#include "services/views.h"
+
+namespace oeuvre::api {
+
+namespace {
+using http::beast_http::status;
+using http::beast_http::verb;
+}  // namespace
+
+void add_user_routes(http::Router& router, ApiServices& services) {
+  router.add(verb::get, "/api/v1/users", http::Access::kAdmin,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(auto result, services.users.list(actor_of(ex), page));
+               boost::json::array items;
+               for (const auto& user : result.items) items.push_back(services::to_json(user));
+               return http::json_response(status::ok, http::page_envelope(std::move(items), page, result.total));
+             });
+
+  router.add(verb::post, "/api/v1/users", http::Access::kAdmin,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
+               http::FieldReader in(body);
+               auto email = in.required_email("email");
+               auto password = in.required_secret("password", 256);
+               auto display_name = in.optional_string("display_name", 0, 255);
+               auto role = in.optional_enum("role", {"admin", "user"});
+               RETURN_IF_ERROR(in.finish());
+               ASSIGN_OR_RETURN(store::User user,
+                                services.auth.create_user({*email, *password, display_name.value_or(""),
+                                                           role.value_or("user")},
+                                                          actor_of(ex).user_id, request_meta(ex)));
+               return http::json_response(status::created, services::to_json(user));
+             });
+
+  router.add(verb::get, "/api/v1/users/{id}", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(store::User user, services.users.get(actor_of(ex), id));
+               return http::json_response(status::ok, services::to_json(user));
+             });
+
+  router.add(verb::patch, "/api/v1/users/{id}", http::Access::kAdmin,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
+               http::FieldReader in(body);
+               services::UserChanges changes;
+               changes.display_name = in.optional_string("display_name", 0, 255);
+               changes.role = in.optional_enum("role", {"admin", "user"});
+               changes.is_active = in.optional_bool("is_active");
+               RETURN_IF_ERROR(in.finish());
+               ASSIGN_OR_RETURN(store::User user, services.users.update(actor_of(ex), id, changes, request_meta(ex)));
+               return http::json_response(status::ok, services::to_json(user));
+             });
+}
+
+}  // namespace oeuvre::api

@@ -1,0 +1,163 @@
+// oeuvre: the one binary. Subcommands: serve, migrate, user create, reconcile.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <unistd.h>
+
+#include "app/server_app.h"
+#if __has_include("app/reconcile_command.h")
+#include "app/reconcile_command.h"
+#define OEUVRE_HAS_RECONCILE 1
+#endif
+#include "observability/log.h"
+#include "security/crypto.h"
+#include "services/project_service.h"
+#include "store/user_repository.h"
+#include "store/transaction.h"
+
+namespace {
+
+using oeuvre::Config;
+
+// X_FILE -> X for the non-secret settings, so CLI11's environment lookup sees them.
+void apply_file_settings() {
+  for (const char* name : {"DATABASE_URL", "HOST", "PORT", "IO_THREADS", "WORKER_THREADS", "DB_POOL_SIZE",
+                            "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "LOG_LEVEL", "VAR_DIR",
+                            "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
+                            "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS"}) {
+    if (std::getenv(name) != nullptr) continue;
+    if (auto value = oeuvre::read_setting(name)) ::setenv(name, value->c_str(), 0);
+  }
+}
+
+void add_store_options(CLI::App& cmd, Config& c) {
+  cmd.add_option("--database-url", c.database_url, "sqlite:///path or postgres://...")->envname("DATABASE_URL");
+  cmd.add_option("--db-pool-size", c.db_pool_size, "database connections")->envname("DB_POOL_SIZE")
+      ->check(CLI::Range(1, 512));
+  cmd.add_option("--db-wait-timeout-ms", c.db_wait_timeout_ms, "wait for a free connection before 503")
+      ->envname("DB_WAIT_TIMEOUT_MS")->check(CLI::Range(1, 600000));
+  cmd.add_option("--var-dir", c.var_dir, "folder for generated secrets and local files")->envname("VAR_DIR");
+  cmd.add_option("--log-level", c.log_level, "debug|info|warn|error")->envname("LOG_LEVEL");
+  cmd.add_option("--password-hash-cost", c.password_hash_cost, "interactive|minimal (tests only)")
+      ->envname("PASSWORD_HASH_COST")->check(CLI::IsMember({"interactive", "minimal"}));
+}
+
+int fail(const oeuvre::Error& error) {
+  std::cerr << "oeuvre: " << error.message() << "\n";
+  for (const auto& fe : error.field_errors()) std::cerr << "  " << fe.field << ": " << fe.message << "\n";
+  return error.code() == oeuvre::ErrorCode::kUnavailable ? 69 : 2;
+}
+
+// Creates demo@oeuvre.local (password printed once) and a demo project when absent.
+int seed_demo(oeuvre::app::ServerApp& app) {
+  using namespace oeuvre;
+  auto existing = store::with_connection(app.database(), [](store::Connection& conn) {
+    return store::UserRepository::find_by_email(conn, "demo@oeuvre.local");
+  });
+  if (!existing.ok()) return fail(existing.error());
+  if (*existing) {
+    std::cout << "demo user: demo@oeuvre.local (password printed when it was created)\n";
+    return 0;
+  }
+  auto generated = security::random_token(12);
+  if (!generated.ok()) return fail(generated.error());
+  const std::string password = *generated;
+  services::RequestMeta meta{"demo-seed", "127.0.0.1", "oeuvre serve --demo"};
+  auto user = app.auth().create_user({"demo@oeuvre.local", password, "Demo admin", "admin"}, std::nullopt, meta);
+  if (!user.ok()) return fail(user.error());
+  services::ProjectService projects(app.database());
+  auto project = projects.create({user->id, "admin"}, "Demo project", "Bank statement vs general ledger", meta);
+  if (!project.ok()) return fail(project.error());
+  std::cout << "demo admin: demo@oeuvre.local  password: " << password << "\n"
+            << "demo project: " << project->id.to_string() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  apply_file_settings();
+  CLI::App cli{"Œuvre: reconcile records from two or more systems"};
+  cli.require_subcommand(1);
+  Config config;
+
+  auto* serve = cli.add_subcommand("serve", "run the HTTP API");
+  add_store_options(*serve, config);
+  serve->add_option("--host", config.host, "listen address")->envname("HOST");
+  serve->add_option("--port", config.port, "listen port (0 picks one)")->envname("PORT");
+  serve->add_option("--io-threads", config.io_threads)->envname("IO_THREADS")->check(CLI::Range(1, 64));
+  serve->add_option("--worker-threads", config.worker_threads)->envname("WORKER_THREADS")->check(CLI::Range(1, 512));
+  serve->add_option("--max-body-bytes", config.max_body_bytes)->envname("MAX_BODY_BYTES");
+  serve->add_option("--access-token-ttl-seconds", config.access_token_ttl_seconds)
+      ->envname("ACCESS_TOKEN_TTL_SECONDS")->check(CLI::Range(30, 86400));
+  serve->add_option("--refresh-token-ttl-seconds", config.refresh_token_ttl_seconds)
+      ->envname("REFRESH_TOKEN_TTL_SECONDS")->check(CLI::Range(60, 365 * 86400));
+  serve->add_option("--allow-registration", config.allow_registration)->envname("ALLOW_REGISTRATION");
+  serve->add_option("--shutdown-grace-seconds", config.shutdown_grace_seconds)
+      ->envname("SHUTDOWN_GRACE_SECONDS")->check(CLI::Range(0, 3600));
+  bool demo = false;
+  serve->add_flag("--demo", demo, "create a demo admin and project when absent");
+
+  auto* migrate = cli.add_subcommand("migrate", "apply pending database migrations and exit");
+  add_store_options(*migrate, config);
+
+  auto* user = cli.add_subcommand("user", "manage users")->require_subcommand(1);
+  auto* user_create = user->add_subcommand("create", "create a user (the first admin, typically)");
+  add_store_options(*user_create, config);
+  std::string email, display_name, password_file;
+  bool admin = false;
+  user_create->add_option("--email", email, "the user's email")->required();
+  user_create->add_option("--display-name", display_name);
+  user_create->add_option("--password-file", password_file,
+                          "read the password from this file (default: the first line of standard input)");
+  user_create->add_flag("--admin", admin, "give the admin role");
+
+#ifdef OEUVRE_HAS_RECONCILE
+  oeuvre::add_reconcile_command(cli);
+#endif
+
+  CLI11_PARSE(cli, argc, argv);
+  oeuvre::obs::init_logging(config.log_level);
+
+  if (*migrate) {
+    auto db = oeuvre::app::open_migrated_database(config);
+    if (!db.ok()) return fail(db.error());
+    std::cout << "migrations up to date\n";
+    return 0;
+  }
+  if (*user_create) {
+    std::string password;
+    if (!password_file.empty()) {
+      ::setenv("OEUVRE_NEW_USER_PASSWORD_FILE", password_file.c_str(), 1);
+      auto value = oeuvre::read_setting("OEUVRE_NEW_USER_PASSWORD");
+      ::unsetenv("OEUVRE_NEW_USER_PASSWORD_FILE");
+      if (!value) return fail(oeuvre::Error::Validation("--password-file", "cannot be read"));
+      password = *value;
+    } else {
+      if (::isatty(STDIN_FILENO)) std::cerr << "password: ";
+      std::getline(std::cin, password);
+    }
+    auto db = oeuvre::app::open_migrated_database(config);
+    if (!db.ok()) return fail(db.error());
+    auto settings = oeuvre::app::auth_settings_from(config);
+    if (!settings.ok()) return fail(settings.error());
+    oeuvre::obs::Metrics metrics;
+    oeuvre::services::AuthService auth(**db, std::move(settings).value(), metrics);
+    oeuvre::services::RequestMeta meta{"cli", "local", "oeuvre user create"};
+    auto created = auth.create_user({email, password, display_name, admin ? "admin" : "user"}, std::nullopt, meta);
+    if (!created.ok()) return fail(created.error());
+    std::cout << "created " << created->role << " " << created->email << " (" << created->id.to_string() << ")\n";
+    return 0;
+  }
+  if (*serve) {
+    auto app = oeuvre::app::ServerApp::create(config);
+    if (!app.ok()) return fail(app.error());
+    if (demo) {
+      if (int rc = seed_demo(**app); rc != 0) return rc;
+    }
+    std::cout << "Œuvre listening on http://" << config.host << ":" << (*app)->port() << std::endl;
+    (*app)->run(/*handle_signals=*/true);
+    return 0;
+  }
+  return 0;
+}

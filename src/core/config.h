@@ -1,0 +1,33 @@
+#pragma once
+// Runtime configuration: environment variables (each overridable by a CLI flag). For a variable X,
+// X_FILE names a file holding X's value (the Docker/Kubernetes secrets convention).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace oeuvre {
+
+struct Config {
+  std::string database_url = "sqlite://./var/oeuvre.db";  // DATABASE_URL
+  std::string host = "127.0.0.1";                         // HOST
+  std::uint16_t port = 8080;                              // PORT
+  int io_threads = 1;                                     // IO_THREADS
+  int worker_threads = 8;                                 // WORKER_THREADS
+  int db_pool_size = 8;                                   // DB_POOL_SIZE
+  int db_wait_timeout_ms = 2000;                          // DB_WAIT_TIMEOUT_MS
+  std::size_t max_body_bytes = 1 << 20;                   // MAX_BODY_BYTES
+  std::string log_level = "info";                         // LOG_LEVEL
+  std::string var_dir = "./var";                          // VAR_DIR: generated secrets, local files
+  int access_token_ttl_seconds = 900;                     // ACCESS_TOKEN_TTL_SECONDS
+  int refresh_token_ttl_seconds = 30 * 24 * 3600;         // REFRESH_TOKEN_TTL_SECONDS
+  std::string password_hash_cost = "interactive";         // PASSWORD_HASH_COST: interactive|moderate|minimal
+  bool allow_registration = true;                         // ALLOW_REGISTRATION
+  int shutdown_grace_seconds = 30;                        // SHUTDOWN_GRACE_SECONDS
+};
+
+// The value of environment variable `name`, else the contents of the file named by `name`_FILE (one
+// trailing newline removed), else nullopt.
+std::optional<std::string> read_setting(const std::string& name);
+
+}  // namespace oeuvre

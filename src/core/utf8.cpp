@@ -1,0 +1,91 @@
+#include "core/utf8.h"
+
+#include <cstdint>
+#include <cstring>
+
+namespace oeuvre {
+
+namespace {
+
+constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+
+// Loads 8 bytes without alignment or aliasing concerns (compiles to one load).
+std::uint64_t load_word(const unsigned char* p) {
+  std::uint64_t word;
+  std::memcpy(&word, p, sizeof(word));
+  return word;
+}
+
+bool is_continuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  while (i < n) {
+    // ASCII fast path: skip 8 bytes at a time while none has its high bit set.
+    while (i + 8 <= n && (load_word(p + i) & kHighBits) == 0) i += 8;
+    if (i >= n) break;
+    const unsigned char lead = p[i];
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    // Allowed range of the second byte depends on the lead byte (Unicode Table 3-7); the third and
+    // fourth bytes, when present, are always 80..BF.
+    std::size_t length;
+    unsigned char second_min = 0x80;
+    unsigned char second_max = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead == 0xE0) {
+      length = 3;
+      second_min = 0xA0;  // excludes overlong 3-byte forms
+    } else if (lead >= 0xE1 && lead <= 0xEC) {
+      length = 3;
+    } else if (lead == 0xED) {
+      length = 3;
+      second_max = 0x9F;  // excludes surrogates U+D800..U+DFFF
+    } else if (lead >= 0xEE && lead <= 0xEF) {
+      length = 3;
+    } else if (lead == 0xF0) {
+      length = 4;
+      second_min = 0x90;  // excludes overlong 4-byte forms
+    } else if (lead >= 0xF1 && lead <= 0xF3) {
+      length = 4;
+    } else if (lead == 0xF4) {
+      length = 4;
+      second_max = 0x8F;  // excludes code points above U+10FFFF
+    } else {
+      return false;  // 80..BF stray continuation, C0/C1 overlong leads, F5..FF
+    }
+    if (n - i < length) return false;
+    if (p[i + 1] < second_min || p[i + 1] > second_max) return false;
+    for (std::size_t k = 2; k < length; ++k) {
+      if (!is_continuation(p[i + k])) return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+std::size_t utf8_length(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::size_t count = 0;
+  std::size_t i = 0;
+  while (i < n) {
+    while (i + 8 <= n && (load_word(p + i) & kHighBits) == 0) {
+      i += 8;
+      count += 8;
+    }
+    if (i >= n) break;
+    if (!is_continuation(p[i])) ++count;
+    ++i;
+  }
+  return count;
+}
+
+}  // namespace oeuvre

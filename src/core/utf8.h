@@ -1,0 +1,21 @@
+#pragma once
+// UTF-8 validation and measurement (RFC 3629, Unicode Table 3-7).
+// Thread-safety: pure functions, safe for concurrent use.
+
+#include <cstddef>
+#include <string_view>
+
+namespace oeuvre {
+
+// True iff `text` is well-formed UTF-8: shortest-form encodings only (no overlongs such as C0 80 or
+// E0 80 80), no UTF-16 surrogates (U+D800..U+DFFF), nothing above U+10FFFF, no stray continuation
+// bytes, no truncated sequences. U+0000 is a valid code point and is accepted. The empty string is
+// valid. Runs in O(n) with a word-at-a-time fast path for ASCII.
+bool is_valid_utf8(std::string_view text);
+
+// Number of code points in `text`.
+// REQUIRES: is_valid_utf8(text) for a meaningful answer. On ill-formed input the result is the number
+// of bytes that are not continuation bytes (10xxxxxx); it never reads past the end.
+std::size_t utf8_length(std::string_view text);
+
+}  // namespace oeuvre

@@ -1,0 +1,57 @@
+#pragma once
+// Uuid: a 128-bit RFC 4122 identifier as a value type. Ids in Œuvre are Uuids, never raw strings.
+// Thread-safety: a value type; const methods are safe for concurrent use, and generate_v4() may be
+// called from any number of threads at once.
+
+#include <array>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace oeuvre {
+
+class Uuid {
+ public:
+  using Bytes = std::array<std::uint8_t, 16>;
+
+  // The nil UUID 00000000-0000-0000-0000-000000000000.
+  constexpr Uuid() = default;
+  // Wraps 16 bytes in network (big-endian, textual) order; no version or variant is imposed.
+  constexpr explicit Uuid(const Bytes& bytes) : bytes_(bytes) {}
+
+  // A random (version 4, variant RFC 4122) UUID: 122 bits from OpenSSL's CSPRNG (RAND_bytes).
+  // Aborts the process if the CSPRNG fails, since nothing that needs an unguessable id can run then.
+  static Uuid generate_v4();
+
+  // Parses the canonical 36-character form 8-4-4-4-12 of hex digits, upper or lower case
+  // (e.g. "1b4e28ba-2fa1-11d2-883f-0016d3cca427"). Returns nullopt for anything else: braces, a
+  // "urn:uuid:" prefix, missing or misplaced hyphens, surrounding whitespace, other lengths.
+  // Any version and variant is accepted (the nil UUID too).
+  static std::optional<Uuid> parse(std::string_view text);
+
+  // Canonical lowercase 36-character form; parse(to_string()) == *this.
+  std::string to_string() const;
+
+  bool is_nil() const;
+  const Bytes& bytes() const { return bytes_; }
+  // The version nibble (4 for generate_v4()).
+  int version() const { return bytes_[6] >> 4; }
+
+  // Byte-wise order, which equals the order of to_string() texts.
+  friend bool operator==(const Uuid&, const Uuid&) = default;
+  friend std::strong_ordering operator<=>(const Uuid&, const Uuid&) = default;
+
+ private:
+  Bytes bytes_{};
+};
+
+}  // namespace oeuvre
+
+template <>
+struct std::hash<oeuvre::Uuid> {
+  std::size_t operator()(const oeuvre::Uuid& id) const noexcept;
+};

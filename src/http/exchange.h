@@ -1,0 +1,71 @@
+#pragma once
+// One request/response exchange as it moves through the middleware chain and the handler.
+
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/uuid.h"
+#include "security/policy.h"
+
+namespace oeuvre::http {
+
+namespace beast_http = boost::beast::http;
+using HttpRequest = beast_http::request<beast_http::string_body>;
+using HttpResponse = beast_http::response<beast_http::string_body>;
+
+struct Route;
+
+// Who is calling, as established by the authentication middleware.
+using Principal = security::Actor;
+
+// Which requests a route accepts before its handler runs. The handler (through the policy module)
+// decides about individual objects.
+enum class Access {
+  kPublic,         // no token needed
+  kAuthenticated,  // any active user
+  kAdmin,          // active admins only
+};
+
+struct Exchange {
+  HttpRequest request;
+  std::string request_id;
+  std::string client_ip;
+  std::chrono::steady_clock::time_point started;
+  // Set by the router.
+  const Route* route = nullptr;      // nullptr when nothing matched
+  int match_outcome = 0;             // Router::Outcome as int
+  std::string allow;                 // for 405: the methods the path accepts
+  std::string route_pattern;  // e.g. "/api/v1/projects/{id}"; "" when no route matched
+  Access access = Access::kPublic;
+  std::vector<std::pair<std::string, std::string>> path_params;
+  std::vector<std::pair<std::string, std::string>> query_params;  // percent-decoded
+  // Set by authentication.
+  std::optional<Principal> principal;
+
+  std::string_view path_param(std::string_view name) const {
+    for (const auto& [k, v] : path_params) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+  // The last value of a query parameter, if present.
+  std::optional<std::string_view> query(std::string_view name) const {
+    std::optional<std::string_view> found;
+    for (const auto& [k, v] : query_params) {
+      if (k == name) found = v;
+    }
+    return found;
+  }
+  std::string_view header(beast_http::field field) const {
+    auto it = request.find(field);
+    return it == request.end() ? std::string_view{} : std::string_view(it->value());
+  }
+  std::string_view user_agent() const { return header(beast_http::field::user_agent); }
+};
+
+}  // namespace oeuvre::http

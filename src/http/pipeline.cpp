@@ -1,0 +1,202 @@
+#include "http/pipeline.h"
+
+#include "core/uuid.h"
+#include "http/problem.h"
+#include "observability/log.h"
+
+namespace oeuvre::http {
+
+namespace {
+
+bool sane_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+HttpResponse with_request_id(HttpResponse res, const std::string& request_id) {
+  res.set("X-Request-ID", request_id);
+  return res;
+}
+
+class RequestIdMiddleware final : public Middleware {
+ public:
+  HttpResponse handle(Exchange& ex, const Next& next) override {
+    if (ex.request_id.empty()) {
+      auto it = ex.request.find("X-Request-ID");
+      ex.request_id = choose_request_id(it == ex.request.end() ? std::string_view{} : std::string_view(it->value()));
+    }
+    obs::RequestLogScope scope(ex.request_id);
+    return with_request_id(next(ex), ex.request_id);
+  }
+};
+
+class AccessLogMiddleware final : public Middleware {
+ public:
+  HttpResponse handle(Exchange& ex, const Next& next) override {
+    HttpResponse res = next(ex);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ex.started).count();
+    std::string_view target = ex.request.target();
+    const auto q = target.find('?');
+    boost::json::object fields{
+        {"method", std::string(ex.request.method_string())},
+        {"path", std::string(target.substr(0, q))},
+        {"route", ex.route_pattern},
+        {"status", res.result_int()},
+        {"duration_ms", ms},
+        {"ip", ex.client_ip},
+        {"bytes", res.body().size()},
+    };
+    if (ex.principal) fields["user_id"] = ex.principal->user_id.to_string();
+    obs::log(res.result_int() >= 500 ? obs::LogLevel::kError : obs::LogLevel::kInfo, "request",
+             std::move(fields));
+    return res;
+  }
+};
+
+class MetricsMiddleware final : public Middleware {
+ public:
+  explicit MetricsMiddleware(obs::Metrics& metrics) : metrics_(metrics) {}
+  HttpResponse handle(Exchange& ex, const Next& next) override {
+    metrics_.in_flight().Increment();
+    HttpResponse res = next(ex);
+    metrics_.in_flight().Decrement();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started).count();
+    metrics_.observe_request(std::string(ex.request.method_string()),
+                             ex.route_pattern.empty() ? "unmatched" : ex.route_pattern,
+                             res.result_int(), seconds);
+    return res;
+  }
+
+ private:
+  obs::Metrics& metrics_;
+};
+
+class AuthenticationMiddleware final : public Middleware {
+ public:
+  AuthenticationMiddleware(Authenticator& authenticator, obs::Metrics& metrics)
+      : authenticator_(authenticator), metrics_(metrics) {}
+  HttpResponse handle(Exchange& ex, const Next& next) override {
+    if (ex.route == nullptr || ex.access == Access::kPublic) return next(ex);
+    std::string_view header = ex.header(beast_http::field::authorization);
+    constexpr std::string_view kBearer = "Bearer ";
+    if (header.size() <= kBearer.size() ||
+        !std::equal(kBearer.begin(), kBearer.end(), header.begin(),
+                    [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return problem_response(Error::Unauthenticated("a Bearer access token is required"), ex.request_id);
+    }
+    auto principal = authenticator_.authenticate(header.substr(kBearer.size()));
+    if (!principal.ok()) {
+      if (principal.error().code() == ErrorCode::kUnavailable) metrics_.store_unavailable().Increment();
+      return problem_response(principal.error(), ex.request_id);
+    }
+    ex.principal = std::move(principal).value();
+    if (ex.access == Access::kAdmin) {
+      if (auto allowed = security::require_admin(*ex.principal); !allowed.ok()) {
+        return problem_response(allowed.error(), ex.request_id);
+      }
+    }
+    return next(ex);
+  }
+
+ private:
+  Authenticator& authenticator_;
+  obs::Metrics& metrics_;
+};
+
+}  // namespace
+
+std::string choose_request_id(std::string_view incoming) {
+  if (sane_request_id(incoming)) return std::string(incoming);
+  return Uuid::generate_v4().to_string();
+}
+
+Pipeline::Pipeline(Router router, obs::Metrics& metrics) : router_(std::move(router)), metrics_(metrics) {}
+
+void Pipeline::use(std::unique_ptr<Middleware> middleware) { middlewares_.push_back(std::move(middleware)); }
+
+bool Pipeline::route(Exchange& exchange) {
+  Router::Match match = router_.match(exchange);
+  exchange.route = match.route;
+  exchange.match_outcome = static_cast<int>(match.outcome);
+  exchange.allow = std::move(match.allow);
+  return match.route != nullptr && match.route->runs_inline;
+}
+
+HttpResponse Pipeline::handle(Exchange& exchange) {
+  try {
+    return call(0, exchange);
+  } catch (const std::exception& e) {
+    obs::log_error("unhandled exception in the middleware chain", {{"what", e.what()}});
+  } catch (...) {
+    obs::log_error("unhandled non-standard exception in the middleware chain");
+  }
+  if (exchange.request_id.empty()) exchange.request_id = choose_request_id({});
+  return with_request_id(problem_response(Error::Internal("unhandled exception"), exchange.request_id),
+                         exchange.request_id);
+}
+
+HttpResponse Pipeline::call(std::size_t index, Exchange& exchange) {
+  if (index == middlewares_.size()) return dispatch(exchange);
+  return middlewares_[index]->handle(exchange, [this, index](Exchange& ex) { return call(index + 1, ex); });
+}
+
+HttpResponse Pipeline::dispatch(Exchange& exchange) {
+  switch (static_cast<Router::Outcome>(exchange.match_outcome)) {
+    case Router::Outcome::kBadTarget:
+      return problem_response(Error::BadRequest("the request target is not a valid URL path"),
+                              exchange.request_id);
+    case Router::Outcome::kMethodNotAllowed: {
+      HttpResponse res{beast_http::status::method_not_allowed, 11};
+      res.set(beast_http::field::content_type, "application/problem+json");
+      res.set(beast_http::field::allow, exchange.allow);
+      boost::json::object body{{"type", "https://oeuvre.dev/problems/method-not-allowed"},
+                               {"title", "Method not allowed"},
+                               {"status", 405},
+                               {"detail", "this path accepts " + exchange.allow},
+                               {"request_id", exchange.request_id}};
+      res.body() = boost::json::serialize(body);
+      res.prepare_payload();
+      return res;
+    }
+    case Router::Outcome::kNotFound:
+      return problem_response(Error::NotFound("no such resource"), exchange.request_id);
+    case Router::Outcome::kFound: break;
+  }
+  try {
+    Result<HttpResponse> result = exchange.route->handler(exchange);
+    if (result.ok()) {
+      HttpResponse res = std::move(result).value();
+      if (exchange.request.method() == beast_http::verb::head) res.body().clear();
+      return res;
+    }
+    if (result.error().code() == ErrorCode::kUnavailable) metrics_.store_unavailable().Increment();
+    if (result.error().code() == ErrorCode::kInternal) {
+      obs::log_error("handler failed", {{"route", exchange.route_pattern}, {"error", result.error().message()}});
+    }
+    return problem_response(result.error(), exchange.request_id);
+  } catch (const std::exception& e) {
+    obs::log_error("handler threw", {{"route", exchange.route_pattern}, {"what", e.what()}});
+  } catch (...) {
+    obs::log_error("handler threw a non-standard exception", {{"route", exchange.route_pattern}});
+  }
+  return problem_response(Error::Internal("unhandled exception"), exchange.request_id);
+}
+
+std::unique_ptr<Middleware> make_request_id_middleware() { return std::make_unique<RequestIdMiddleware>(); }
+std::unique_ptr<Middleware> make_access_log_middleware() { return std::make_unique<AccessLogMiddleware>(); }
+std::unique_ptr<Middleware> make_metrics_middleware(obs::Metrics& metrics) {
+  return std::make_unique<MetricsMiddleware>(metrics);
+}
+std::unique_ptr<Middleware> make_authentication_middleware(Authenticator& authenticator,
+                                                           obs::Metrics& metrics) {
+  return std::make_unique<AuthenticationMiddleware>(authenticator, metrics);
+}
+
+}  // namespace oeuvre::http

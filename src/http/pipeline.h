@@ -1,0 +1,67 @@
+#pragma once
+// The middleware chain every request passes through, in order:
+//   request id -> access log -> metrics -> authentication -> [later: rate limit, cache] -> handler.
+// Safe for concurrent use once built (middlewares are added before the server starts).
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "http/router.h"
+#include "observability/metrics.h"
+
+namespace oeuvre::http {
+
+using Next = std::function<HttpResponse(Exchange&)>;
+
+class Middleware {
+ public:
+  virtual ~Middleware() = default;
+  // Must call next(exchange) at most once, and must not throw.
+  virtual HttpResponse handle(Exchange& exchange, const Next& next) = 0;
+};
+
+// Verifies a bearer token and says who is calling. Implemented by the auth service.
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  // kUnauthenticated for a bad, expired or revoked token or an inactive user; kUnavailable when the
+  // store is down.
+  virtual Result<Principal> authenticate(std::string_view bearer_token) = 0;
+};
+
+// A sane incoming X-Request-ID (1-128 chars of [A-Za-z0-9._:-]), else a new UUID.
+std::string choose_request_id(std::string_view incoming);
+
+class Pipeline {
+ public:
+  Pipeline(Router router, obs::Metrics& metrics);
+
+  // REQUIRES: called before serving starts.
+  void use(std::unique_ptr<Middleware> middleware);
+
+  // Matches the route. Returns true when the matched handler may run on the I/O thread.
+  bool route(Exchange& exchange);
+
+  // Runs the chain and the handler. Never throws: an escaped exception becomes a 500 problem.
+  HttpResponse handle(Exchange& exchange);
+
+  const Router& router() const { return router_; }
+
+ private:
+  HttpResponse call(std::size_t index, Exchange& exchange);
+  HttpResponse dispatch(Exchange& exchange);
+
+  Router router_;
+  obs::Metrics& metrics_;
+  std::vector<std::unique_ptr<Middleware>> middlewares_;
+};
+
+// The standard middlewares.
+std::unique_ptr<Middleware> make_request_id_middleware();
+std::unique_ptr<Middleware> make_access_log_middleware();
+std::unique_ptr<Middleware> make_metrics_middleware(obs::Metrics& metrics);
+std::unique_ptr<Middleware> make_authentication_middleware(Authenticator& authenticator,
+                                                           obs::Metrics& metrics);
+
+}  // namespace oeuvre::http

@@ -1,0 +1,78 @@
+#include "http/problem.h"
+
+namespace oeuvre::http {
+
+namespace {
+
+struct ProblemKind {
+  unsigned status;
+  const char* slug;
+  const char* title;
+};
+
+ProblemKind kind_for(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kBadRequest: return {400, "bad-request", "Bad request"};
+    case ErrorCode::kValidation: return {422, "validation", "Validation failed"};
+    case ErrorCode::kUnauthenticated: return {401, "unauthenticated", "Authentication required"};
+    case ErrorCode::kForbidden: return {403, "forbidden", "Forbidden"};
+    case ErrorCode::kNotFound: return {404, "not-found", "Not found"};
+    case ErrorCode::kConflict: return {409, "conflict", "Conflict"};
+    case ErrorCode::kPayloadTooLarge: return {413, "payload-too-large", "Payload too large"};
+    case ErrorCode::kUnsupportedMediaType:
+      return {415, "unsupported-media-type", "Unsupported media type"};
+    case ErrorCode::kRateLimited: return {429, "rate-limited", "Too many requests"};
+    case ErrorCode::kUnavailable: return {503, "unavailable", "Service unavailable"};
+    case ErrorCode::kInternal: break;
+  }
+  return {500, "internal", "Internal server error"};
+}
+
+}  // namespace
+
+unsigned status_for(ErrorCode code) { return kind_for(code).status; }
+
+HttpResponse problem_response(const Error& error, std::string_view request_id) {
+  const ProblemKind kind = kind_for(error.code());
+  boost::json::object body;
+  body["type"] = std::string("https://oeuvre.dev/problems/") + kind.slug;
+  body["title"] = kind.title;
+  body["status"] = kind.status;
+  // Internal details stay in the logs; the client gets the request id to quote.
+  body["detail"] = error.code() == ErrorCode::kInternal
+                       ? std::string("an unexpected error occurred; quote the request id")
+                       : error.message();
+  body["request_id"] = request_id;
+  if (!error.field_errors().empty()) {
+    boost::json::array errors;
+    for (const auto& fe : error.field_errors()) {
+      errors.push_back(boost::json::object{{"field", fe.field}, {"message", fe.message}});
+    }
+    body["errors"] = std::move(errors);
+  }
+  HttpResponse res{static_cast<beast_http::status>(kind.status), 11};
+  res.set(beast_http::field::content_type, "application/problem+json");
+  res.body() = boost::json::serialize(body);
+  if (error.code() == ErrorCode::kUnauthenticated) {
+    res.set(beast_http::field::www_authenticate, "Bearer");
+  }
+  if (error.retry_after()) res.set(beast_http::field::retry_after, std::to_string(*error.retry_after()));
+  res.prepare_payload();
+  return res;
+}
+
+HttpResponse json_response(beast_http::status status, const boost::json::value& body) {
+  HttpResponse res{status, 11};
+  res.set(beast_http::field::content_type, "application/json");
+  res.body() = boost::json::serialize(body);
+  res.prepare_payload();
+  return res;
+}
+
+HttpResponse no_content() {
+  HttpResponse res{beast_http::status::no_content, 11};
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace oeuvre::http

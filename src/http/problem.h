@@ -1,0 +1,22 @@
+#pragma once
+// RFC 7807 problem+json responses, and the JSON response helpers every handler uses.
+
+#include <boost/json.hpp>
+
+#include "core/error.h"
+#include "http/exchange.h"
+
+namespace oeuvre::http {
+
+unsigned status_for(ErrorCode code);
+
+// A problem+json response: type, title, status, detail, request_id and, for validation, errors[].
+HttpResponse problem_response(const Error& error, std::string_view request_id);
+
+// A JSON response with the given status.
+HttpResponse json_response(beast_http::status status, const boost::json::value& body);
+
+// 204 No Content.
+HttpResponse no_content();
+
+}  // namespace oeuvre::http

@@ -1,0 +1,85 @@
+#include "http/router.h"
+
+#include <boost/url/parse.hpp>
+
+namespace oeuvre::http {
+
+namespace {
+
+std::vector<std::string> split_pattern(const std::string& pattern) {
+  std::vector<std::string> out;
+  std::size_t start = 1;
+  while (start <= pattern.size()) {
+    std::size_t end = pattern.find('/', start);
+    if (end == std::string::npos) end = pattern.size();
+    out.push_back(pattern.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool is_param(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+void Router::add(beast_http::verb method, std::string pattern, Access access, Handler handler,
+                 bool runs_inline) {
+  Route route{method, pattern, access, std::move(handler), runs_inline, split_pattern(pattern)};
+  routes_.push_back(std::move(route));
+}
+
+Router::Match Router::match(Exchange& exchange) const {
+  Match result;
+  auto parsed = boost::urls::parse_origin_form(exchange.request.target());
+  if (!parsed) {
+    result.outcome = Outcome::kBadTarget;
+    return result;
+  }
+  std::vector<std::string> segments;
+  for (auto segment : parsed->segments()) segments.push_back(std::string(segment));
+  // "/a/b/" and "/a/b" are the same resource.
+  if (!segments.empty() && segments.back().empty() && segments.size() > 1) segments.pop_back();
+  if (segments.empty()) segments.emplace_back();
+
+  std::vector<beast_http::verb> allowed;
+  for (const Route& route : routes_) {
+    if (route.segments.size() != segments.size()) continue;
+    std::vector<std::pair<std::string, std::string>> params;
+    bool same = true;
+    for (std::size_t i = 0; i < segments.size() && same; ++i) {
+      if (is_param(route.segments[i])) {
+        if (segments[i].empty()) same = false;
+        else params.emplace_back(route.segments[i].substr(1, route.segments[i].size() - 2), segments[i]);
+      } else {
+        same = route.segments[i] == segments[i];
+      }
+    }
+    if (!same) continue;
+    const auto method = exchange.request.method();
+    if (route.method != method && !(method == beast_http::verb::head && route.method == beast_http::verb::get)) {
+      allowed.push_back(route.method);
+      continue;
+    }
+    exchange.path_params = std::move(params);
+    exchange.route_pattern = route.pattern;
+    exchange.access = route.access;
+    for (auto param : parsed->params()) {
+      exchange.query_params.emplace_back(std::string(param.key), std::string(param.value));
+    }
+    result.outcome = Outcome::kFound;
+    result.route = &route;
+    return result;
+  }
+  if (!allowed.empty()) {
+    result.outcome = Outcome::kMethodNotAllowed;
+    for (auto verb : allowed) {
+      if (!result.allow.empty()) result.allow += ", ";
+      result.allow += std::string(beast_http::to_string(verb));
+    }
+  }
+  return result;
+}
+
+}  // namespace oeuvre::http

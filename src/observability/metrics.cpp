@@ -1,0 +1,62 @@
+#include "observability/metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+namespace oeuvre::obs {
+
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  requests_ = &prometheus::BuildCounter()
+                   .Name("oeuvre_http_requests_total")
+                   .Help("HTTP requests served, by method, route pattern and status")
+                   .Register(*registry_);
+  durations_ = &prometheus::BuildHistogram()
+                    .Name("oeuvre_http_request_duration_seconds")
+                    .Help("HTTP request latency from first byte parsed to response ready")
+                    .Register(*registry_);
+  rejected_ = &prometheus::BuildCounter()
+                   .Name("oeuvre_http_rejected_total")
+                   .Help("Requests refused before a handler ran, by reason")
+                   .Register(*registry_);
+  auth_events_ = &prometheus::BuildCounter()
+                      .Name("oeuvre_auth_events_total")
+                      .Help("Authentication events, by kind")
+                      .Register(*registry_);
+  in_flight_ = &prometheus::BuildGauge()
+                    .Name("oeuvre_http_requests_in_flight")
+                    .Help("HTTP requests being handled now")
+                    .Register(*registry_)
+                    .Add({});
+  store_unavailable_ = &prometheus::BuildCounter()
+                            .Name("oeuvre_store_unavailable_total")
+                            .Help("Requests answered 503 because the store was unreachable or busy")
+                            .Register(*registry_)
+                            .Add({});
+  prometheus::BuildGauge()
+      .Name("oeuvre_build_info")
+      .Help("Build information")
+      .Register(*registry_)
+      .Add({{"version", OEUVRE_VERSION}})
+      .Set(1);
+}
+
+void Metrics::observe_request(const std::string& method, const std::string& route, unsigned status,
+                              double seconds) {
+  requests_->Add({{"method", method}, {"route", route}, {"status", std::to_string(status)}}).Increment();
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  durations_->Add({{"method", method}, {"route", route}}, kBuckets).Observe(seconds);
+}
+
+void Metrics::count_rejected(const std::string& reason) {
+  rejected_->Add({{"reason", reason}}).Increment();
+}
+
+void Metrics::count_auth_event(const std::string& event) {
+  auth_events_->Add({{"event", event}}).Increment();
+}
+
+std::string Metrics::serialize() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace oeuvre::obs

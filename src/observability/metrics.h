@@ -1,0 +1,46 @@
+#pragma once
+// Prometheus metrics of this process, served as text on /metrics. Metric names are stable API: alert
+// rules (monitoring/) and dashboards depend on them. Safe for concurrent use.
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+
+namespace oeuvre::obs {
+
+class Metrics {
+ public:
+  Metrics();
+
+  // oeuvre_http_requests_total{method,route,status} and
+  // oeuvre_http_request_duration_seconds{method,route}.
+  void observe_request(const std::string& method, const std::string& route, unsigned status,
+                       double seconds);
+  // oeuvre_http_requests_in_flight
+  prometheus::Gauge& in_flight() { return *in_flight_; }
+  // oeuvre_http_rejected_total{reason}: requests refused before a handler ran (queue full, too large).
+  void count_rejected(const std::string& reason);
+  // oeuvre_auth_events_total{event}: login_ok, login_failed, login_rate_limited, refresh_reuse, ...
+  void count_auth_event(const std::string& event);
+  // oeuvre_store_unavailable_total: requests answered 503 because the store was down or the pool empty.
+  prometheus::Counter& store_unavailable() { return *store_unavailable_; }
+
+  prometheus::Registry& registry() { return *registry_; }
+  // Prometheus text exposition format 0.0.4.
+  std::string serialize() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>* requests_;
+  prometheus::Family<prometheus::Histogram>* durations_;
+  prometheus::Family<prometheus::Counter>* rejected_;
+  prometheus::Family<prometheus::Counter>* auth_events_;
+  prometheus::Gauge* in_flight_;
+  prometheus::Counter* store_unavailable_;
+};
+
+}  // namespace oeuvre::obs

@@ -1,0 +1,116 @@
+#include "security/password.h"
+
+#include <sodium.h>
+
+#include <cstdint>
+#include <mutex>
+
+#include "core/utf8.h"
+
+namespace oeuvre::security {
+
+namespace {
+
+constexpr std::size_t kMinPasswordCodePoints = 10;
+constexpr std::size_t kMaxPasswordBytes = 256;
+
+// True once sodium_init() has succeeded in this process.
+bool sodium_ready() {
+  static std::once_flag once;
+  static bool ready = false;  // written once under `once`, then only read
+  std::call_once(once, [] { ready = sodium_init() >= 0; });
+  return ready;
+}
+
+// Copies a stored hash into a NUL-terminated buffer for libsodium, which reads C strings. Returns
+// false for text that cannot be a crypto_pwhash string (empty, too long, embedded NUL).
+bool to_c_hash(std::string_view stored_hash, char (&buffer)[crypto_pwhash_STRBYTES]) {
+  if (stored_hash.empty() || stored_hash.size() >= crypto_pwhash_STRBYTES) return false;
+  if (stored_hash.find('\0') != std::string_view::npos) return false;
+  stored_hash.copy(buffer, stored_hash.size());
+  buffer[stored_hash.size()] = '\0';
+  return true;
+}
+
+// Decodes the code point starting at text[i] and advances i. REQUIRES: is_valid_utf8(text), i < size.
+std::uint32_t next_code_point(std::string_view text, std::size_t& i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+  std::uint32_t cp = length == 1 ? lead : length == 2 ? (lead & 0x1F) : length == 3 ? (lead & 0x0F)
+                                                                                      : (lead & 0x07);
+  for (std::size_t k = 1; k < length; ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+  }
+  i += length;
+  return cp;
+}
+
+// The Unicode White_Space property (PropList.txt).
+bool is_unicode_whitespace(std::uint32_t cp) {
+  return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+         cp == 0x205F || cp == 0x3000;
+}
+
+}  // namespace
+
+PasswordCost PasswordCost::interactive() {
+  return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
+}
+
+PasswordCost PasswordCost::minimal() {
+  return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+}
+
+PasswordHasher::PasswordHasher(PasswordCost cost) : cost_(cost) { sodium_ready(); }
+
+Result<std::string> PasswordHasher::hash(std::string_view password) const {
+  if (!sodium_ready()) return Error::Internal("libsodium failed to initialise");
+  if (cost_.ops < crypto_pwhash_OPSLIMIT_MIN || cost_.ops > crypto_pwhash_OPSLIMIT_MAX ||
+      cost_.mem < crypto_pwhash_MEMLIMIT_MIN || cost_.mem > crypto_pwhash_MEMLIMIT_MAX) {
+    return Error::Internal("password hashing cost is out of range");
+  }
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), cost_.ops, cost_.mem,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Error::Internal("password hashing failed");
+  }
+  return std::string(out);
+}
+
+bool PasswordHasher::verify(std::string_view password, std::string_view stored_hash) const {
+  if (!sodium_ready()) return false;
+  char buffer[crypto_pwhash_STRBYTES];
+  if (!to_c_hash(stored_hash, buffer)) return false;
+  static const char kEmpty = '\0';
+  const char* data = password.data() != nullptr ? password.data() : &kEmpty;
+  return crypto_pwhash_str_verify(buffer, data, password.size()) == 0;
+}
+
+bool PasswordHasher::needs_rehash(std::string_view stored_hash) const {
+  if (!sodium_ready()) return true;
+  char buffer[crypto_pwhash_STRBYTES];
+  if (!to_c_hash(stored_hash, buffer)) return true;
+  // 0: current; 1: other parameters or Argon2i; -1: not a valid hash. Only 0 keeps the hash.
+  return crypto_pwhash_str_needs_rehash(buffer, cost_.ops, cost_.mem) != 0;
+}
+
+Status validate_password_strength(std::string_view password) {
+  if (password.size() > kMaxPasswordBytes) {
+    return Error::Validation("password",
+                             "must be at most " + std::to_string(kMaxPasswordBytes) + " bytes");
+  }
+  if (!is_valid_utf8(password)) return Error::Validation("password", "must be valid UTF-8 text");
+  if (utf8_length(password) < kMinPasswordCodePoints) {
+    return Error::Validation(
+        "password", "must be at least " + std::to_string(kMinPasswordCodePoints) + " characters");
+  }
+  bool only_whitespace = true;
+  for (std::size_t i = 0; i < password.size() && only_whitespace;) {
+    only_whitespace = is_unicode_whitespace(next_code_point(password, i));
+  }
+  if (only_whitespace) return Error::Validation("password", "must not be only whitespace");
+  return OkStatus();
+}
+
+}  // namespace oeuvre::security

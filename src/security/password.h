@@ -1,0 +1,61 @@
+#pragma once
+// Password hashing with Argon2id (libsodium crypto_pwhash), and the password policy.
+// Stored hashes are self-describing PHC strings ("$argon2id$v=19$m=...,t=...,p=1$salt$hash"), so the
+// cost can be raised later and old hashes upgraded on the next successful login (needs_rehash).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace oeuvre::security {
+
+// Argon2id work factors. Thread-safety: a value type.
+struct PasswordCost {
+  unsigned long long ops;  // iterations (crypto_pwhash opslimit)
+  std::size_t mem;         // bytes of memory (crypto_pwhash memlimit)
+
+  // libsodium's interactive profile (2 passes, 64 MiB): the production default for logins.
+  static PasswordCost interactive();
+  // The smallest cost libsodium allows. For tests only: it offers no real protection.
+  static PasswordCost minimal();
+};
+
+// Hashes and verifies passwords at a fixed cost. Initialises libsodium once per process on first
+// construction (std::call_once).
+// Thread-safety: immutable after construction; safe for concurrent use. Each hash/verify call is
+// CPU- and memory-heavy (cost.mem bytes), so run them on the worker pool, never on an I/O thread.
+class PasswordHasher {
+ public:
+  // REQUIRES: cost within libsodium's limits (ops >= crypto_pwhash_OPSLIMIT_MIN,
+  // mem >= crypto_pwhash_MEMLIMIT_MIN); otherwise hash() fails.
+  explicit PasswordHasher(PasswordCost cost);
+
+  // A fresh Argon2id hash with a random salt: a NUL-free ASCII string shorter than 128 bytes.
+  // Fails with kInternal if libsodium could not initialise, the cost is out of range, or memory for
+  // the hash could not be allocated. The password may contain any bytes (policy is
+  // validate_password_strength's job).
+  Result<std::string> hash(std::string_view password) const;
+
+  // True iff `stored_hash` is a well-formed crypto_pwhash string (Argon2id, or legacy Argon2i) for
+  // `password`. A malformed, truncated or empty stored hash is simply false. Comparison inside
+  // libsodium is constant-time.
+  bool verify(std::string_view password, std::string_view stored_hash) const;
+
+  // True iff `stored_hash` should be replaced by hash(password) after a successful verify: it was
+  // made with different cost parameters or another algorithm, or it is not a valid Argon2id hash.
+  bool needs_rehash(std::string_view stored_hash) const;
+
+  const PasswordCost& cost() const { return cost_; }
+
+ private:
+  PasswordCost cost_;
+};
+
+// The password policy, documented for users: at least 10 characters (Unicode code points), at most
+// 256 bytes, valid UTF-8, and not made only of whitespace (Unicode White_Space characters).
+// Errors are kValidation with field "password"; the message never contains the password.
+Status validate_password_strength(std::string_view password);
+
+}  // namespace oeuvre::security

@@ -1,0 +1,98 @@
+#include "services/project_service.h"
+
+#include "services/audit_trail.h"
+#include "services/views.h"
+#include "store/project_repository.h"
+#include "store/transaction.h"
+
+namespace oeuvre::services {
+
+namespace {
+
+// Loads an active project the actor may access, else 404.
+Result<store::Project> load_accessible(store::Connection& conn, const security::Actor& actor, const Uuid& id) {
+  ASSIGN_OR_RETURN(std::optional<store::Project> project, store::ProjectRepository::find_active(conn, id));
+  if (!project) return Error::NotFound("project not found");
+  RETURN_IF_ERROR(security::require_project_access(actor, project->owner_id));
+  return std::move(*project);
+}
+
+}  // namespace
+
+Result<store::Project> ProjectService::create(const security::Actor& actor, std::string name,
+                                              std::string description, const RequestMeta& meta) {
+  store::Project project;
+  project.id = Uuid::generate_v4();
+  project.owner_id = actor.user_id;
+  project.name = std::move(name);
+  project.description = std::move(description);
+  project.status = "active";
+  project.is_active = true;
+  project.version = 1;
+  project.created_at = project.updated_at = now_utc();
+  return store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::Project> {
+    RETURN_IF_ERROR(store::ProjectRepository::insert(conn, project));
+    RETURN_IF_ERROR(record_audit(conn, meta,
+                                 {actor.user_id, project.id, "project.create", "project", project.id.to_string(),
+                                  std::nullopt, boost::json::value(to_json(project))}));
+    return project;
+  });
+}
+
+Result<store::Project> ProjectService::get(const security::Actor& actor, const Uuid& id) {
+  return store::with_connection(db_, [&](store::Connection& conn) { return load_accessible(conn, actor, id); });
+}
+
+Result<store::PageResult<store::Project>> ProjectService::list(const security::Actor& actor,
+                                                               const std::optional<Uuid>& owner_filter,
+                                                               const std::optional<std::string>& status,
+                                                               const store::PageRequest& page) {
+  store::ProjectFilter filter;
+  filter.status = status;
+  if (actor.is_admin()) {
+    filter.owner_id = owner_filter;
+  } else {
+    filter.owner_id = actor.user_id;  // a user lists only what they own, whatever they ask for
+  }
+  return store::with_connection(db_, [&](store::Connection& conn) {
+    return store::ProjectRepository::list(conn, filter, page);
+  });
+}
+
+Result<store::Project> ProjectService::update(const security::Actor& actor, const Uuid& id,
+                                              const ProjectChanges& changes, const RequestMeta& meta) {
+  return store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::Project> {
+    ASSIGN_OR_RETURN(store::Project before, load_accessible(conn, actor, id));
+    if (changes.expected_version && *changes.expected_version != before.version) {
+      return Error::Conflict("the project is at version " + std::to_string(before.version) + ", not " +
+                             std::to_string(*changes.expected_version) + "; reload it");
+    }
+    store::Project after = before;
+    if (changes.name) after.name = *changes.name;
+    if (changes.description) after.description = *changes.description;
+    if (changes.status) after.status = *changes.status;
+    after.version = before.version + 1;
+    after.updated_at = now_utc();
+    RETURN_IF_ERROR(store::ProjectRepository::update(conn, after));
+    RETURN_IF_ERROR(record_audit(conn, meta,
+                                 {actor.user_id, after.id, "project.update", "project", after.id.to_string(),
+                                  boost::json::value(to_json(before)), boost::json::value(to_json(after))}));
+    return after;
+  });
+}
+
+Status ProjectService::remove(const security::Actor& actor, const Uuid& id, const RequestMeta& meta) {
+  return store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
+    ASSIGN_OR_RETURN(store::Project before, load_accessible(conn, actor, id));
+    store::Project after = before;
+    after.is_active = false;
+    after.version = before.version + 1;
+    after.updated_at = now_utc();
+    RETURN_IF_ERROR(store::ProjectRepository::update(conn, after));
+    return record_audit(conn, meta,
+                        {actor.user_id, before.id, "project.delete", "project", before.id.to_string(),
+                         boost::json::value(to_json(before)), std::nullopt});
+  });
+}
+
+}  // namespace oeuvre::services

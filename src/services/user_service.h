@@ -1,0 +1,36 @@
+#pragma once
+// User administration (admins) and self-service reads. Safe for concurrent use.
+
+#include <optional>
+
+#include "security/policy.h"
+#include "services/request_meta.h"
+#include "store/database.h"
+#include "store/models.h"
+
+namespace oeuvre::services {
+
+struct UserChanges {
+  std::optional<std::string> display_name;
+  std::optional<std::string> role;
+  std::optional<bool> is_active;
+};
+
+class UserService {
+ public:
+  explicit UserService(store::Database& db) : db_(db) {}
+
+  // REQUIRES: actor is an admin (checked).
+  Result<store::PageResult<store::User>> list(const security::Actor& actor, const store::PageRequest& page);
+  // Admins see anyone; a user sees only themself (others answer 404).
+  Result<store::User> get(const security::Actor& actor, const Uuid& id);
+  // Admins only. An admin cannot demote or deactivate themself (so the last admin cannot lock everyone
+  // out).
+  Result<store::User> update(const security::Actor& actor, const Uuid& id, const UserChanges& changes,
+                             const RequestMeta& meta);
+
+ private:
+  store::Database& db_;
+};
+
+}  // namespace oeuvre::services

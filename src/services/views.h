@@ -1,0 +1,15 @@
+#pragma once
+// The public JSON shape of each domain object: used by API responses and audit before/after snapshots,
+// so both always agree. Secrets (password hashes, token hashes) never appear here.
+
+#include <boost/json.hpp>
+
+#include "store/models.h"
+
+namespace oeuvre::services {
+
+boost::json::object to_json(const store::User& user);
+boost::json::object to_json(const store::Project& project);
+boost::json::object to_json(const store::AuditEntry& entry);
+
+}  // namespace oeuvre::services

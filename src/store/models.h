@@ -1,0 +1,76 @@
+#pragma once
+// Rows of the domain tables as plain values. Thread-safety: value types.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+#include "core/uuid.h"
+
+namespace oeuvre::store {
+
+struct User {
+  Uuid id;
+  std::string email;  // as entered; uniqueness is case-insensitive
+  std::string password_hash;
+  std::string display_name;
+  std::string role;  // "admin" | "user"
+  bool is_active = true;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+struct RefreshToken {
+  Uuid id;
+  Uuid user_id;
+  Uuid family_id;
+  std::string token_hash;  // SHA-256 hex of the opaque token; the token itself is never stored
+  Timestamp expires_at;
+  Timestamp created_at;
+  std::optional<Timestamp> used_at;
+  std::optional<Timestamp> revoked_at;
+};
+
+struct Project {
+  Uuid id;
+  Uuid owner_id;
+  std::string name;
+  std::string description;
+  std::string status;  // "active" | "archived"
+  bool is_active = true;
+  std::int64_t version = 1;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+struct AuditEntry {
+  Uuid id;
+  std::optional<Uuid> user_id;
+  std::optional<Uuid> project_id;
+  std::string action;         // e.g. "project.create", "auth.login_failed"
+  std::string resource_type;  // e.g. "project", "user", "session"
+  std::string resource_id;
+  std::optional<std::string> before_json;
+  std::optional<std::string> after_json;
+  std::string request_id;
+  std::string ip;
+  std::string user_agent;
+  Timestamp created_at;
+};
+
+// 1-based page with a bounded size (validated by the API layer).
+struct PageRequest {
+  int page = 1;
+  int per_page = 20;
+  std::int64_t offset() const { return static_cast<std::int64_t>(page - 1) * per_page; }
+};
+
+template <class T>
+struct PageResult {
+  std::vector<T> items;
+  std::int64_t total = 0;
+};
+
+}  // namespace oeuvre::store

@@ -1,0 +1,29 @@
+#include "store/connection_pool.h"
+#include "store/database_url.h"
+#include "store/postgres_connection.h"
+#include "store/sqlite_connection.h"
+
+namespace oeuvre::store {
+
+Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options) {
+  ASSIGN_OR_RETURN(DatabaseUrl url, parse_database_url(options.url));
+  if (url.kind == DatabaseUrl::kSqlite) {
+    // A private in-memory database exists once per connection: keep exactly one.
+    const bool in_memory = url.sqlite_path == ":memory:";
+    const int size = in_memory ? 1 : options.pool_size;
+    const auto busy = options.wait_timeout;
+    auto factory = [path = url.sqlite_path, busy]() { return connect_sqlite(path, busy); };
+    // Open one session now so a bad path fails at start, not at the first request.
+    ASSIGN_OR_RETURN(auto probe, factory());
+    probe.reset();
+    return std::unique_ptr<Database>(
+        std::make_unique<ConnectionPool>(Dialect::kSqlite, factory, size, options.wait_timeout));
+  }
+  auto factory = [conninfo = url.postgres_conninfo, timeout = options.wait_timeout]() {
+    return connect_postgres(conninfo, timeout);
+  };
+  return std::unique_ptr<Database>(
+      std::make_unique<ConnectionPool>(Dialect::kPostgres, factory, options.pool_size, options.wait_timeout));
+}
+
+}  // namespace oeuvre::store

@@ -1,0 +1,215 @@
+#include "store/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <unordered_map>
+
+namespace oeuvre::store {
+
+namespace {
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
+  const int primary = rc & 0xff;
+  std::string message = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  if (primary == SQLITE_CONSTRAINT) {
+    const int extended = db ? sqlite3_extended_errcode(db) : rc;
+    if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY ||
+        extended == SQLITE_CONSTRAINT_FOREIGNKEY) {
+      return Error::Conflict(message);
+    }
+    return Error::Internal(message);
+  }
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_CANTOPEN ||
+      primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_READONLY) {
+    return Error::Unavailable(message);
+  }
+  return Error::Internal(message);
+}
+
+struct StatementDeleter {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Statement = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override {
+    statements_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  Result<ResultSet> query(std::string_view sql, std::span<const Value> params) override {
+    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, prepare(sql));
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    const int expected = sqlite3_bind_parameter_count(stmt);
+    if (expected > static_cast<int>(params.size())) {
+      return Error::Internal("statement expects " + std::to_string(expected) + " parameters, got " +
+                             std::to_string(params.size()));
+    }
+    for (int i = 0; i < expected; ++i) {
+      const int rc = bind(stmt, i + 1, params[static_cast<std::size_t>(i)]);
+      if (rc != SQLITE_OK) return sqlite_error(db_, rc, "bind");
+    }
+    ResultSet result;
+    const int columns = sqlite3_column_count(stmt);
+    result.columns.reserve(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c) result.columns.emplace_back(sqlite3_column_name(stmt, c));
+    for (;;) {
+      const int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        Error error = sqlite_error(db_, rc, "query");
+        sqlite3_reset(stmt);
+        return error;
+      }
+      std::vector<std::optional<std::string>> cells;
+      cells.reserve(static_cast<std::size_t>(columns));
+      for (int c = 0; c < columns; ++c) {
+        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
+          cells.emplace_back(std::nullopt);
+        } else {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+          cells.emplace_back(std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
+        }
+      }
+      result.rows.emplace_back(std::move(cells));
+    }
+    result.affected_rows = sqlite3_changes64(db_);
+    sqlite3_reset(stmt);
+    return result;
+  }
+
+  Status execute_script(std::string_view sql) override {
+    const std::string script(sql);
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db_, script.c_str(), nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+      std::string text = message ? message : sqlite3_errstr(rc);
+      sqlite3_free(message);
+      return Error::Internal("script failed: " + text);
+    }
+    return OkStatus();
+  }
+
+  Status begin(bool write) override { return exec_simple(write ? "BEGIN IMMEDIATE" : "BEGIN"); }
+  Status commit() override { return exec_simple("COMMIT"); }
+  Status rollback() override {
+    if (sqlite3_get_autocommit(db_)) return OkStatus();  // nothing open
+    return exec_simple("ROLLBACK");
+  }
+
+  Result<std::vector<std::string>> explain(std::string_view sql,
+                                           std::span<const Value> params) override {
+    ASSIGN_OR_RETURN(ResultSet rs, query("EXPLAIN QUERY PLAN " + std::string(sql), params));
+    std::vector<std::string> lines;
+    for (const auto& row : rs.rows) lines.push_back(row.text(row.size() - 1));  // the `detail` column
+    return lines;
+  }
+
+  bool healthy() override { return db_ != nullptr && sqlite3_get_autocommit(db_) != 0; }
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+ private:
+  Status exec_simple(const char* sql) {
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(db_, rc, sql);
+    return OkStatus();
+  }
+
+  Result<sqlite3_stmt*> prepare(std::string_view sql) {
+    auto key = std::string(sql);
+    if (auto it = statements_.find(key); it != statements_.end()) return it->second.get();
+    const std::string rewritten = rewrite_placeholders_for_sqlite(sql);
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, rewritten.c_str(), static_cast<int>(rewritten.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare");
+    if (stmt == nullptr) return Error::Internal("prepare: empty statement");
+    if (statements_.size() >= kMaxCachedStatements) statements_.clear();
+    auto* raw = stmt;
+    statements_.emplace(std::move(key), Statement(stmt));
+    return raw;
+  }
+
+  static int bind(sqlite3_stmt* stmt, int index, const Value& value) {
+    return std::visit(
+        [&](const auto& v) -> int {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            return sqlite3_bind_null(stmt, index);
+          } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            return sqlite3_bind_int64(stmt, index, v);
+          } else if constexpr (std::is_same_v<T, double>) {
+            return sqlite3_bind_double(stmt, index, v);
+          } else if constexpr (std::is_same_v<T, bool>) {
+            return sqlite3_bind_int(stmt, index, v ? 1 : 0);
+          } else {
+            return sqlite3_bind_text(stmt, index, v.data(), static_cast<int>(v.size()),
+                                     SQLITE_TRANSIENT);
+          }
+        },
+        value);
+  }
+
+  static constexpr std::size_t kMaxCachedStatements = 256;
+  sqlite3* db_;
+  std::unordered_map<std::string, Statement> statements_;
+};
+
+}  // namespace
+
+std::string rewrite_placeholders_for_sqlite(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  char quote = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (quote != 0) {
+      out.push_back(c);
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      quote = c;
+      out.push_back(c);
+      continue;
+    }
+    if (c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+      out.push_back('?');
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Connection>> connect_sqlite(const std::string& path,
+                                                   std::chrono::milliseconds busy_timeout) {
+  if (path != ":memory:") {
+    std::error_code ec;
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) return Error::Unavailable("cannot create the database folder " + parent.string());
+  }
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    Error error = sqlite_error(db, rc, "open " + path);
+    sqlite3_close_v2(db);
+    return Error::Unavailable(error.message());
+  }
+  sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
+  sqlite3_extended_result_codes(db, 1);
+  auto conn = std::make_unique<SqliteConnection>(db);
+  RETURN_IF_ERROR(conn->execute_script(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+      "PRAGMA temp_store=MEMORY;"));
+  return std::unique_ptr<Connection>(std::move(conn));
+}
+
+}  // namespace oeuvre::store

@@ -1,0 +1,22 @@
+#pragma once
+// SQLite backend of the storage seam: WAL mode, foreign keys on, a busy timeout, prepared statements
+// cached per connection. SQL arrives in the shared dialect ($N placeholders) and is rewritten to ?N.
+
+#include <memory>
+#include <string>
+
+#include "store/database.h"
+
+struct sqlite3;
+
+namespace oeuvre::store {
+
+// Opens one SQLite session on `path` (":memory:" for a private in-memory database; the parent folder is
+// created when missing). Not safe for concurrent use; the pool hands it to one thread at a time.
+Result<std::unique_ptr<Connection>> connect_sqlite(const std::string& path,
+                                                   std::chrono::milliseconds busy_timeout);
+
+// Rewrites $1..$n placeholders outside string literals and quoted identifiers to ?1..?n.
+std::string rewrite_placeholders_for_sqlite(std::string_view sql);
+
+}  // namespace oeuvre::store

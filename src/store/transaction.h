@@ -1,0 +1,45 @@
+#pragma once
+// Helpers to run work on a pooled connection, optionally inside a transaction.
+
+#include <exception>
+#include <type_traits>
+#include <utility>
+
+#include "store/database.h"
+
+namespace oeuvre::store {
+
+// Runs fn(Connection&) on a connection from db; fn returns a Result or Status.
+template <class F>
+auto with_connection(Database& db, F&& fn) -> std::invoke_result_t<F, Connection&> {
+  auto conn = db.acquire();
+  if (!conn.ok()) return std::move(conn).error();
+  return std::forward<F>(fn)(**conn);
+}
+
+// Runs fn(Connection&) inside one transaction: commits when fn's result is ok, rolls back otherwise
+// (and when fn throws, rethrowing). `write` takes the write lock up front on SQLite.
+template <class F>
+auto in_transaction(Database& db, bool write, F&& fn) -> std::invoke_result_t<F, Connection&> {
+  auto conn = db.acquire();
+  if (!conn.ok()) return std::move(conn).error();
+  Connection& c = **conn;
+  if (auto begun = c.begin(write); !begun.ok()) return std::move(begun).error();
+  try {
+    auto result = std::forward<F>(fn)(c);
+    if (!result.ok()) {
+      (void)c.rollback();
+      return result;
+    }
+    if (auto committed = c.commit(); !committed.ok()) {
+      (void)c.rollback();
+      return std::move(committed).error();
+    }
+    return result;
+  } catch (...) {
+    (void)c.rollback();
+    throw;
+  }
+}
+
+}  // namespace oeuvre::store

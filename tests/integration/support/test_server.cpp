@@ -1,0 +1,142 @@
+#include "support/test_server.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <filesystem>
+
+#include "security/crypto.h"
+
+namespace oeuvre::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+boost::json::value HttpResult::json() const {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (ec) return nullptr;
+  return v;
+}
+
+std::string HttpResult::header(const std::string& name) const {
+  std::string lowered = name;
+  for (auto& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto it = headers.find(lowered);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+TestServer::TestServer(const std::function<void(Config&)>& tweak) : database_(make_test_database()) {
+  var_dir_ = (std::filesystem::temp_directory_path() /
+              ("oeuvre-var-" + security::hex_encode(*security::random_bytes(6))))
+                 .string();
+  config_.database_url = database_.url;
+  config_.host = "127.0.0.1";
+  config_.port = 0;
+  config_.var_dir = var_dir_;
+  config_.password_hash_cost = "minimal";
+  config_.worker_threads = 4;
+  config_.db_pool_size = 4;
+  config_.shutdown_grace_seconds = 5;
+  config_.log_level = "warn";
+  if (tweak) tweak(config_);
+  auto created = app::ServerApp::create(config_);
+  if (!created.ok()) {
+    ADD_FAILURE() << "server did not start: " << created.error().message();
+    return;
+  }
+  app_ = std::move(created).value();
+  port_ = app_->port();
+  thread_ = std::thread([this] { app_->run(false); });
+}
+
+TestServer::~TestServer() {
+  stop();
+  std::error_code ec;
+  std::filesystem::remove_all(var_dir_, ec);
+}
+
+void TestServer::stop() {
+  if (stopped_ || !app_) return;
+  stopped_ = true;
+  app_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+HttpResult TestServer::request(const std::string& method, const std::string& target, const std::string& body,
+                               const std::string& token, const std::map<std::string, std::string>& headers,
+                               const std::string& content_type) {
+  HttpResult out;
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  beast::error_code ec;
+  stream.expires_after(std::chrono::seconds(60));
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
+  if (ec) {
+    ADD_FAILURE() << "connect: " << ec.message();
+    return out;
+  }
+  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
+  req.set(bhttp::field::host, "127.0.0.1");
+  req.set(bhttp::field::user_agent, "oeuvre-tests");
+  if (!token.empty()) req.set(bhttp::field::authorization, "Bearer " + token);
+  if (!body.empty() && !content_type.empty()) req.set(bhttp::field::content_type, content_type);
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.body() = body;
+  req.prepare_payload();
+  bhttp::write(stream, req, ec);
+  if (ec) {
+    ADD_FAILURE() << "write: " << ec.message();
+    return out;
+  }
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(64 << 20);
+  bhttp::read(stream, buffer, parser, ec);
+  if (ec) {
+    ADD_FAILURE() << "read: " << ec.message();
+    return out;
+  }
+  auto res = parser.release();
+  out.status = res.result_int();
+  for (const auto& field : res) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(field.value());
+  }
+  out.body = res.body();
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  return out;
+}
+
+Session TestServer::login(const std::string& email, const std::string& password) {
+  Session s;
+  s.email = email;
+  auto res = post("/api/v1/auth/login", boost::json::object{{"email", email}, {"password", password}});
+  EXPECT_EQ(res.status, 200u) << res.body;
+  auto body = res.json();
+  if (!body.is_object()) return s;
+  s.access_token = std::string(body.at("access_token").as_string());
+  s.refresh_token = std::string(body.at("refresh_token").as_string());
+  auto me = get("/api/v1/auth/me", s.access_token);
+  if (me.json().is_object()) s.user_id = std::string(me.json().at("id").as_string());
+  return s;
+}
+
+Session TestServer::register_user(const std::string& email) {
+  auto res = post("/api/v1/auth/register", boost::json::object{{"email", email}, {"password", kTestPassword}});
+  EXPECT_EQ(res.status, 201u) << res.body;
+  return login(email, kTestPassword);
+}
+
+Session TestServer::create_admin(const std::string& email) {
+  services::RequestMeta meta{"test", "127.0.0.1", "tests"};
+  auto user = app_->auth().create_user({email, kTestPassword, "Admin", "admin"}, std::nullopt, meta);
+  EXPECT_TRUE(user.ok()) << (user.ok() ? "" : user.error().message());
+  return login(email, kTestPassword);
+}
+
+}  // namespace oeuvre::testing

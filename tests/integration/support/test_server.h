@@ -1,0 +1,77 @@
+#pragma once
+// An in-process Œuvre server on a free loopback port, over a fresh database of the backend named by
+// OEUVRE_TEST_BACKEND (sqlite | postgres), and a small blocking HTTP client for it.
+
+#include <boost/json.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "app/server_app.h"
+#include "support/test_database.h"
+
+namespace oeuvre::testing {
+
+struct HttpResult {
+  unsigned status = 0;
+  std::map<std::string, std::string> headers;  // lower-cased names
+  std::string body;
+  boost::json::value json() const;  // null when the body is not JSON
+  std::string header(const std::string& name) const;
+};
+
+struct Session {
+  std::string access_token;
+  std::string refresh_token;
+  std::string user_id;
+  std::string email;
+};
+
+class TestServer {
+ public:
+  // Extra configuration may be applied by `tweak` before the server starts.
+  explicit TestServer(const std::function<void(Config&)>& tweak = {});
+  ~TestServer();
+
+  std::uint16_t port() const { return port_; }
+  app::ServerApp& app() { return *app_; }
+  const Config& config() const { return config_; }
+
+  // One request on a fresh connection. `token` adds "Authorization: Bearer <token>".
+  HttpResult request(const std::string& method, const std::string& target, const std::string& body = "",
+                     const std::string& token = "",
+                     const std::map<std::string, std::string>& headers = {},
+                     const std::string& content_type = "application/json");
+  HttpResult get(const std::string& target, const std::string& token = "") { return request("GET", target, "", token); }
+  HttpResult post(const std::string& target, const boost::json::value& body, const std::string& token = "") {
+    return request("POST", target, boost::json::serialize(body), token);
+  }
+  HttpResult patch(const std::string& target, const boost::json::value& body, const std::string& token = "") {
+    return request("PATCH", target, boost::json::serialize(body), token);
+  }
+  HttpResult del(const std::string& target, const std::string& token = "") { return request("DELETE", target, "", token); }
+
+  // Registers (over HTTP) and logs in a user; the password is "correct horse battery".
+  Session register_user(const std::string& email);
+  // Creates an admin directly through the auth service, then logs in over HTTP.
+  Session create_admin(const std::string& email);
+  Session login(const std::string& email, const std::string& password);
+
+  // Stops the server gracefully (also done by the destructor).
+  void stop();
+
+ private:
+  TestDatabase database_;
+  std::string var_dir_;
+  Config config_;
+  std::unique_ptr<app::ServerApp> app_;
+  std::thread thread_;
+  std::uint16_t port_ = 0;
+  bool stopped_ = false;
+};
+
+inline constexpr const char* kTestPassword = "correct horse battery";
+
+}  // namespace oeuvre::testing

@@ -1,0 +1,158 @@
+#include "core/utf8.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace oeuvre {
+namespace {
+
+using namespace std::string_literals;
+
+TEST(Utf8Test, EmptyIsValid) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8(std::string_view()));
+  EXPECT_EQ(utf8_length(""), 0u);
+}
+
+TEST(Utf8Test, AsciiIsValidAtEveryLength) {
+  std::string text;
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_TRUE(is_valid_utf8(text)) << i;
+    EXPECT_EQ(utf8_length(text), text.size());
+    text.push_back(static_cast<char>('a' + i % 26));
+  }
+  std::string all_ascii;
+  for (int c = 0; c < 0x80; ++c) all_ascii.push_back(static_cast<char>(c));
+  EXPECT_TRUE(is_valid_utf8(all_ascii));
+  EXPECT_EQ(utf8_length(all_ascii), 128u);
+}
+
+TEST(Utf8Test, NulIsAValidCodePoint) {
+  EXPECT_TRUE(is_valid_utf8("a\0b"s));
+  EXPECT_EQ(utf8_length("a\0b"s), 3u);
+}
+
+TEST(Utf8Test, WellFormedMultibyteBoundaries) {
+  // Smallest and largest code point of each encoded length, and the edges around the surrogates.
+  const std::string valid[] = {
+      "\xC2\x80",          // U+0080
+      "\xDF\xBF",          // U+07FF
+      "\xE0\xA0\x80",      // U+0800
+      "\xED\x9F\xBF",      // U+D7FF
+      "\xEE\x80\x80",      // U+E000
+      "\xEF\xBF\xBD",      // U+FFFD
+      "\xEF\xBF\xBF",      // U+FFFF (a noncharacter, but well-formed)
+      "\xF0\x90\x80\x80",  // U+10000
+      "\xF4\x8F\xBF\xBF",  // U+10FFFF
+  };
+  for (const auto& s : valid) {
+    EXPECT_TRUE(is_valid_utf8(s)) << testing::PrintToString(s);
+    EXPECT_EQ(utf8_length(s), 1u);
+  }
+}
+
+TEST(Utf8Test, CountsCodePointsNotBytes) {
+  EXPECT_EQ(utf8_length("Œuvre"), 5u);
+  EXPECT_EQ(utf8_length("日本語"), 3u);
+  EXPECT_EQ(utf8_length("😀x"), 2u);
+  const std::string mixed = "plain ascii run of text, then é and 😀 and more ascii at the end";
+  EXPECT_TRUE(is_valid_utf8(mixed));
+  EXPECT_EQ(utf8_length(mixed), mixed.size() - 1 - 3);
+}
+
+TEST(Utf8Test, RejectsStrayContinuationBytes) {
+  EXPECT_FALSE(is_valid_utf8("\x80"));
+  EXPECT_FALSE(is_valid_utf8("\xBF"));
+  EXPECT_FALSE(is_valid_utf8("abc\x80"));
+  EXPECT_FALSE(is_valid_utf8("\xC3\xA9\xA9"));  // é followed by an extra continuation
+}
+
+TEST(Utf8Test, RejectsOverlongEncodings) {
+  EXPECT_FALSE(is_valid_utf8("\xC0\x80"));              // U+0000 in 2 bytes
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));              // '/' in 2 bytes
+  EXPECT_FALSE(is_valid_utf8("\xC1\xBF"));              // U+007F in 2 bytes
+  EXPECT_FALSE(is_valid_utf8("\xE0\x80\x80"));          // U+0000 in 3 bytes
+  EXPECT_FALSE(is_valid_utf8("\xE0\x9F\xBF"));          // U+07FF in 3 bytes
+  EXPECT_FALSE(is_valid_utf8("\xF0\x80\x80\x80"));      // U+0000 in 4 bytes
+  EXPECT_FALSE(is_valid_utf8("\xF0\x8F\xBF\xBF"));      // U+FFFF in 4 bytes
+}
+
+TEST(Utf8Test, RejectsSurrogates) {
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));  // U+D800
+  EXPECT_FALSE(is_valid_utf8("\xED\xAF\xBF"));  // U+DBFF
+  EXPECT_FALSE(is_valid_utf8("\xED\xB0\x80"));  // U+DC00
+  EXPECT_FALSE(is_valid_utf8("\xED\xBF\xBF"));  // U+DFFF
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\xBD\xED\xB8\x80"));  // CESU-8 pair for U+1F600
+}
+
+TEST(Utf8Test, RejectsCodePointsAboveMax) {
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // U+110000
+  EXPECT_FALSE(is_valid_utf8("\xF5\x80\x80\x80"));
+  EXPECT_FALSE(is_valid_utf8("\xF7\xBF\xBF\xBF"));
+  EXPECT_FALSE(is_valid_utf8("\xF8\x88\x80\x80\x80"));      // old 5-byte form
+  EXPECT_FALSE(is_valid_utf8("\xFC\x84\x80\x80\x80\x80"));  // old 6-byte form
+}
+
+TEST(Utf8Test, RejectsInvalidLeadBytes) {
+  for (int b = 0xF5; b <= 0xFF; ++b) {
+    EXPECT_FALSE(is_valid_utf8(std::string(1, static_cast<char>(b)) + "\x80\x80\x80")) << b;
+  }
+  EXPECT_FALSE(is_valid_utf8("\xFE"));
+  EXPECT_FALSE(is_valid_utf8("\xFF"));
+}
+
+TEST(Utf8Test, RejectsTruncatedSequences) {
+  EXPECT_FALSE(is_valid_utf8("\xC3"));
+  EXPECT_FALSE(is_valid_utf8("\xE2\x82"));
+  EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x98"));
+  EXPECT_FALSE(is_valid_utf8("abcdefgh\xF0\x9F"));
+  // Truncated, with ASCII where a continuation should be.
+  EXPECT_FALSE(is_valid_utf8("\xC3" "a"));
+  EXPECT_FALSE(is_valid_utf8("\xE2\x82" "a"));
+  EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x98" "a"));
+  EXPECT_FALSE(is_valid_utf8("\xE2" "ab"));
+}
+
+TEST(Utf8Test, RejectsBadContinuationInEveryPosition) {
+  EXPECT_FALSE(is_valid_utf8("\xC3\xC3"));
+  EXPECT_FALSE(is_valid_utf8("\xE2\x82\xC0"));
+  EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x98\xFF"));
+  EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x41\x80"));
+}
+
+TEST(Utf8Test, InvalidByteAfterLongAsciiRunIsFound) {
+  // Exercises the word-at-a-time fast path with the bad byte at every offset of a 8-byte window.
+  for (std::size_t prefix = 0; prefix < 24; ++prefix) {
+    std::string text(prefix, 'x');
+    text += "\xFF";
+    text += std::string(9, 'y');
+    EXPECT_FALSE(is_valid_utf8(text)) << prefix;
+    std::string good(prefix, 'x');
+    good += "\xC3\xA9";
+    good += std::string(9, 'y');
+    EXPECT_TRUE(is_valid_utf8(good)) << prefix;
+    EXPECT_EQ(utf8_length(good), prefix + 1 + 9);
+  }
+}
+
+TEST(Utf8Test, ExhaustiveTwoByteSequences) {
+  // Every (lead, continuation) pair: valid exactly when lead is C2..DF and the second is 80..BF.
+  for (int a = 0x80; a <= 0xFF; ++a) {
+    for (int b = 0x00; b <= 0xFF; ++b) {
+      const std::string s = {static_cast<char>(a), static_cast<char>(b)};
+      const bool expected = a >= 0xC2 && a <= 0xDF && b >= 0x80 && b <= 0xBF;
+      if (a >= 0xE0) continue;  // multi-byte leads are covered elsewhere
+      ASSERT_EQ(is_valid_utf8(s), expected) << a << " " << b;
+    }
+  }
+}
+
+TEST(Utf8Test, LengthOfIllFormedInputIsBounded) {
+  EXPECT_EQ(utf8_length("\x80\x80\x80"), 0u);
+  EXPECT_EQ(utf8_length("\xFF\xFF"), 2u);
+  EXPECT_EQ(utf8_length("\xE2\x82"), 1u);
+}
+
+}  // namespace
+}  // namespace oeuvre

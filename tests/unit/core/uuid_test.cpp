@@ -1,0 +1,128 @@
+#include "core/uuid.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+namespace oeuvre {
+namespace {
+
+TEST(UuidTest, DefaultIsNil) {
+  const Uuid nil;
+  EXPECT_TRUE(nil.is_nil());
+  EXPECT_EQ(nil.to_string(), "00000000-0000-0000-0000-000000000000");
+  EXPECT_EQ(Uuid::parse("00000000-0000-0000-0000-000000000000"), nil);
+}
+
+TEST(UuidTest, GenerateV4HasVersionAndVariant) {
+  for (int i = 0; i < 200; ++i) {
+    const Uuid id = Uuid::generate_v4();
+    EXPECT_FALSE(id.is_nil());
+    EXPECT_EQ(id.version(), 4);
+    EXPECT_EQ(id.bytes()[8] & 0xC0, 0x80);
+    const std::string text = id.to_string();
+    EXPECT_EQ(text[14], '4');
+    EXPECT_TRUE(text[19] == '8' || text[19] == '9' || text[19] == 'a' || text[19] == 'b') << text;
+  }
+}
+
+TEST(UuidTest, GenerateV4IsUnique) {
+  std::unordered_set<Uuid> seen;
+  for (int i = 0; i < 10000; ++i) EXPECT_TRUE(seen.insert(Uuid::generate_v4()).second);
+}
+
+TEST(UuidTest, GenerateV4IsThreadSafe) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 2000;
+  std::vector<std::vector<Uuid>> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&results, t] {
+      for (int i = 0; i < kPerThread; ++i) results[t].push_back(Uuid::generate_v4());
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<Uuid> all;
+  for (const auto& batch : results) all.insert(batch.begin(), batch.end());
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread));
+}
+
+TEST(UuidTest, RoundTripsThroughText) {
+  for (int i = 0; i < 100; ++i) {
+    const Uuid id = Uuid::generate_v4();
+    const auto parsed = Uuid::parse(id.to_string());
+    ASSERT_TRUE(parsed.has_value());
+    EXPECT_EQ(*parsed, id);
+  }
+}
+
+TEST(UuidTest, ParsesKnownValueAndBytes) {
+  const auto id = Uuid::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca427");
+  ASSERT_TRUE(id.has_value());
+  const Uuid::Bytes expected = {0x1b, 0x4e, 0x28, 0xba, 0x2f, 0xa1, 0x11, 0xd2,
+                                0x88, 0x3f, 0x00, 0x16, 0xd3, 0xcc, 0xa4, 0x27};
+  EXPECT_EQ(id->bytes(), expected);
+  EXPECT_EQ(id->version(), 1);
+  EXPECT_EQ(Uuid(expected), *id);
+}
+
+TEST(UuidTest, ParseIsCaseInsensitiveAndOutputIsLowercase) {
+  const auto upper = Uuid::parse("1B4E28BA-2FA1-11D2-883F-0016D3CCA427");
+  const auto mixed = Uuid::parse("1b4E28bA-2Fa1-11d2-883F-0016d3CCa427");
+  ASSERT_TRUE(upper && mixed);
+  EXPECT_EQ(*upper, *mixed);
+  EXPECT_EQ(upper->to_string(), "1b4e28ba-2fa1-11d2-883f-0016d3cca427");
+}
+
+TEST(UuidTest, ParseRejectsNonCanonicalForms) {
+  const char* invalid[] = {
+      "",
+      "1b4e28ba2fa111d2883f0016d3cca427",            // no hyphens
+      "{1b4e28ba-2fa1-11d2-883f-0016d3cca427}",      // braces
+      "urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+      " 1b4e28ba-2fa1-11d2-883f-0016d3cca427",       // whitespace
+      "1b4e28ba-2fa1-11d2-883f-0016d3cca427 ",
+      "1b4e28ba-2fa1-11d2-883f-0016d3cca42",         // 35 chars
+      "1b4e28ba-2fa1-11d2-883f-0016d3cca4277",       // 37 chars
+      "1b4e28ba2-fa1-11d2-883f-0016d3cca427",        // hyphen misplaced
+      "1b4e28ba-2fa1-11d2-883f_0016d3cca427",        // wrong separator
+      "1b4e28ba-2fa1-11d2-883f-0016d3cca42g",        // non-hex
+      "1b4e28ba-2fa1-11d2-883f-0016d3cca4-7",        // hyphen in a hex slot
+      "+b4e28ba-2fa1-11d2-883f-0016d3cca427",
+      "1b4e28ba-2fa1-11d2-883f-0016d3cc\xC3\xA9" "27",
+  };
+  for (const char* text : invalid) EXPECT_FALSE(Uuid::parse(text).has_value()) << text;
+  EXPECT_FALSE(Uuid::parse(std::string_view("1b4e28ba-2fa1-11d2-883f-0016d3cca42\0", 36)));
+}
+
+TEST(UuidTest, OrderMatchesTextOrder) {
+  std::vector<Uuid> ids;
+  for (int i = 0; i < 500; ++i) ids.push_back(Uuid::generate_v4());
+  std::sort(ids.begin(), ids.end());
+  for (std::size_t i = 1; i < ids.size(); ++i) {
+    EXPECT_LT(ids[i - 1].to_string(), ids[i].to_string());
+    EXPECT_TRUE(ids[i - 1] < ids[i]);
+    EXPECT_FALSE(ids[i] < ids[i - 1]);
+    EXPECT_NE(ids[i - 1], ids[i]);
+  }
+}
+
+TEST(UuidTest, HashSpreadsSequentialIds) {
+  std::unordered_set<std::size_t> hashes;
+  for (std::uint8_t i = 0; i < 255; ++i) {
+    Uuid::Bytes bytes{};
+    bytes[15] = i;
+    hashes.insert(std::hash<Uuid>{}(Uuid(bytes)));
+  }
+  EXPECT_EQ(hashes.size(), 255u);
+  const Uuid a = Uuid::generate_v4();
+  const Uuid b = *Uuid::parse(a.to_string());
+  EXPECT_EQ(std::hash<Uuid>{}(a), std::hash<Uuid>{}(b));
+}
+
+}  // namespace
+}  // namespace oeuvre
