@@ -18,7 +18,8 @@ constexpr Timestamp kMaxFormattable{
     std::chrono::sys_days{std::chrono::year{9999} / std::chrono::December / 31} + days{1} -
     microseconds{1}};
 
-// Writes `value` as exactly `width` decimal digits at out[0..width). REQUIRES: 0 <= value < 10^width.
+// Writes `value` as exactly `width` decimal digits at out[0..width). REQUIRES: 0 <= value <
+// 10^width.
 void put_digits(char* out, std::int64_t value, int width) {
   for (int i = width - 1; i >= 0; --i) {
     out[i] = static_cast<char>('0' + value % 10);
@@ -45,9 +46,7 @@ bool char_at(std::string_view text, std::size_t pos, char expected) {
 
 }  // namespace
 
-Timestamp now_utc() {
-  return std::chrono::floor<microseconds>(std::chrono::system_clock::now());
-}
+Timestamp now_utc() { return std::chrono::floor<microseconds>(std::chrono::system_clock::now()); }
 
 std::string format_timestamp(Timestamp t) {
   if (t < kMinFormattable) t = kMinFormattable;
@@ -70,11 +69,10 @@ std::string format_timestamp(Timestamp t) {
 
 std::optional<Timestamp> parse_timestamp(std::string_view text) {
   int year, month, day, hour, minute, second;
-  if (!read_digits(text, 0, 4, year) || !char_at(text, 4, '-') ||
-      !read_digits(text, 5, 2, month) || !char_at(text, 7, '-') ||
-      !read_digits(text, 8, 2, day) || !(char_at(text, 10, 'T') || char_at(text, 10, ' ')) ||
-      !read_digits(text, 11, 2, hour) || !char_at(text, 13, ':') ||
-      !read_digits(text, 14, 2, minute) || !char_at(text, 16, ':') ||
+  if (!read_digits(text, 0, 4, year) || !char_at(text, 4, '-') || !read_digits(text, 5, 2, month) ||
+      !char_at(text, 7, '-') || !read_digits(text, 8, 2, day) ||
+      !(char_at(text, 10, 'T') || char_at(text, 10, ' ')) || !read_digits(text, 11, 2, hour) ||
+      !char_at(text, 13, ':') || !read_digits(text, 14, 2, minute) || !char_at(text, 16, ':') ||
       !read_digits(text, 17, 2, second)) {
     return std::nullopt;
   }

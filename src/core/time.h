@@ -1,7 +1,8 @@
 #pragma once
-// Timestamps: UTC instants with microsecond precision (PostgreSQL's timestamptz precision), and their
-// one text form. No locale, no TZ environment variable and no time zone database is consulted.
-// Thread-safety: pure functions (now_utc reads the system clock), safe for concurrent use.
+// Timestamps: UTC instants with microsecond precision (PostgreSQL's timestamptz precision), and
+// their one text form. No locale, no TZ environment variable and no time zone database is
+// consulted. Thread-safety: pure functions (now_utc reads the system clock), safe for concurrent
+// use.
 
 #include <chrono>
 #include <optional>
@@ -16,21 +17,21 @@ using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
 // The current time, truncated to whole microseconds.
 Timestamp now_utc();
 
-// RFC 3339 / ISO 8601 UTC text with exactly six fractional digits, e.g. "2026-11-28T23:45:50.123456Z".
-// Fixed width (27 characters), so comparing two texts byte-wise orders them as the instants they name.
-// Instants before 0000-01-01T00:00:00Z or after 9999-12-31T23:59:59.999999Z are clamped to those bounds
-// (a four-digit year is what keeps the text fixed width); parse_timestamp never yields such instants
-// from UTC text.
+// RFC 3339 / ISO 8601 UTC text with exactly six fractional digits, e.g.
+// "2026-11-28T23:45:50.123456Z". Fixed width (27 characters), so comparing two texts byte-wise
+// orders them as the instants they name. Instants before 0000-01-01T00:00:00Z or after
+// 9999-12-31T23:59:59.999999Z are clamped to those bounds (a four-digit year is what keeps the text
+// fixed width); parse_timestamp never yields such instants from UTC text.
 std::string format_timestamp(Timestamp t);
 
 // Parses
 //   YYYY-MM-DD{T| }HH:MM:SS[.f]{Z | ±HH | ±HH:MM}
-// where .f has 1 to 6 digits (fewer than 6 are scaled: ".5" is 500000 us). This accepts the output of
-// format_timestamp and PostgreSQL's timestamptz text ("2026-11-28 23:45:50.123456+00",
+// where .f has 1 to 6 digits (fewer than 6 are scaled: ".5" is 500000 us). This accepts the output
+// of format_timestamp and PostgreSQL's timestamptz text ("2026-11-28 23:45:50.123456+00",
 // "2026-11-28 23:45:50+00", "...+05:30"). A non-zero offset is subtracted to give UTC.
-// Rejects (nullopt) anything else: a missing zone, impossible dates (2026-02-29), hour 24, leap second
-// 60, more than 6 fractional digits, offsets beyond ±15:59, surrounding whitespace, "BC" or 5-digit
-// years, lower-case 't'/'z'.
+// Rejects (nullopt) anything else: a missing zone, impossible dates (2026-02-29), hour 24, leap
+// second 60, more than 6 fractional digits, offsets beyond ±15:59, surrounding whitespace, "BC" or
+// 5-digit years, lower-case 't'/'z'.
 std::optional<Timestamp> parse_timestamp(std::string_view text);
 
 }  // namespace oeuvre

@@ -43,12 +43,10 @@ bool is_valid_utf8(std::string_view text) {
     } else if (lead == 0xE0) {
       length = 3;
       second_min = 0xA0;  // excludes overlong 3-byte forms
-    } else if (lead >= 0xE1 && lead <= 0xEC) {
-      length = 3;
     } else if (lead == 0xED) {
       length = 3;
-      second_max = 0x9F;  // excludes surrogates U+D800..U+DFFF
-    } else if (lead >= 0xEE && lead <= 0xEF) {
+      second_max = 0x9F;                        // excludes surrogates U+D800..U+DFFF
+    } else if (lead >= 0xE1 && lead <= 0xEF) {  // E1..EC, EE..EF
       length = 3;
     } else if (lead == 0xF0) {
       length = 4;

@@ -14,8 +14,8 @@ namespace oeuvre {
 bool is_valid_utf8(std::string_view text);
 
 // Number of code points in `text`.
-// REQUIRES: is_valid_utf8(text) for a meaningful answer. On ill-formed input the result is the number
-// of bytes that are not continuation bytes (10xxxxxx); it never reads past the end.
+// REQUIRES: is_valid_utf8(text) for a meaningful answer. On ill-formed input the result is the
+// number of bytes that are not continuation bytes (10xxxxxx); it never reads past the end.
 std::size_t utf8_length(std::string_view text);
 
 }  // namespace oeuvre

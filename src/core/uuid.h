@@ -24,7 +24,8 @@ class Uuid {
   constexpr explicit Uuid(const Bytes& bytes) : bytes_(bytes) {}
 
   // A random (version 4, variant RFC 4122) UUID: 122 bits from OpenSSL's CSPRNG (RAND_bytes).
-  // Aborts the process if the CSPRNG fails, since nothing that needs an unguessable id can run then.
+  // Aborts the process if the CSPRNG fails, since nothing that needs an unguessable id can run
+  // then.
   static Uuid generate_v4();
 
   // Parses the canonical 36-character form 8-4-4-4-12 of hex digits, upper or lower case

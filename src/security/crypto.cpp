@@ -18,14 +18,15 @@ constexpr char kBase64UrlAlphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-// OpenSSL dislikes null pointers even with length 0 (a default std::string_view has data() == nullptr).
+// OpenSSL dislikes null pointers even with length 0 (a default std::string_view has data() ==
+// nullptr).
 const unsigned char* bytes_of(std::string_view s) {
   static const unsigned char kEmpty = 0;
   return s.data() != nullptr ? reinterpret_cast<const unsigned char*>(s.data()) : &kEmpty;
 }
 
-// The one-shot digest and MAC calls fail only when OpenSSL cannot allocate or its default provider is
-// missing; no answer would then be correct, so stop rather than return a wrong digest.
+// The one-shot digest and MAC calls fail only when OpenSSL cannot allocate or its default provider
+// is missing; no answer would then be correct, so stop rather than return a wrong digest.
 [[noreturn]] void crypto_failure(const char* what) {
   std::fprintf(stderr, "fatal: OpenSSL %s failed\n", what);
   std::abort();
@@ -62,8 +63,8 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   if (key.size() > static_cast<std::size_t>(INT_MAX)) crypto_failure("HMAC (key too long)");
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (HMAC(EVP_sha256(), bytes_of(key), static_cast<int>(key.size()), bytes_of(data), data.size(), mac,
-           &length) == nullptr ||
+  if (HMAC(EVP_sha256(), bytes_of(key), static_cast<int>(key.size()), bytes_of(data), data.size(),
+           mac, &length) == nullptr ||
       length != 32) {
     crypto_failure("HMAC-SHA256");
   }
@@ -75,7 +76,8 @@ Result<std::string> random_bytes(std::size_t n) {
   std::size_t done = 0;
   while (done < n) {
     const std::size_t chunk = std::min<std::size_t>(n - done, 1u << 20);
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data() + done), static_cast<int>(chunk)) != 1) {
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data() + done), static_cast<int>(chunk)) !=
+        1) {
       OPENSSL_cleanse(out.data(), out.size());
       return Error::Internal("the system random number generator failed");
     }
@@ -98,7 +100,8 @@ std::string base64url_encode(std::string_view data) {
   out.reserve((n / 3) * 4 + (n % 3 == 0 ? 0 : n % 3 + 1));
   std::size_t i = 0;
   for (; i + 3 <= n; i += 3) {
-    const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+    const std::uint32_t v =
+        (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
     out.push_back(kBase64UrlAlphabet[(v >> 18) & 63]);
     out.push_back(kBase64UrlAlphabet[(v >> 12) & 63]);
     out.push_back(kBase64UrlAlphabet[(v >> 6) & 63]);

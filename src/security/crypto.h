@@ -20,12 +20,12 @@ std::array<std::uint8_t, 32> sha256(std::string_view data);
 // SHA-256 of `data` as 64 lowercase hex digits (the form stored for files and refresh tokens).
 std::string sha256_hex(std::string_view data);
 
-// HMAC-SHA256(key, data) as 32 raw bytes. Any key length is accepted (RFC 2104: longer than 64 bytes
-// is hashed first, the empty key is valid).
+// HMAC-SHA256(key, data) as 32 raw bytes. Any key length is accepted (RFC 2104: longer than 64
+// bytes is hashed first, the empty key is valid).
 std::string hmac_sha256(std::string_view key, std::string_view data);
 
-// `n` bytes from the CSPRNG (RAND_bytes). Fails with kInternal only if the CSPRNG itself fails, which
-// callers must treat as fatal to the operation (never fall back to weaker randomness).
+// `n` bytes from the CSPRNG (RAND_bytes). Fails with kInternal only if the CSPRNG itself fails,
+// which callers must treat as fatal to the operation (never fall back to weaker randomness).
 Result<std::string> random_bytes(std::size_t n);
 
 // An unguessable opaque token: `bytes` random bytes, base64url-encoded without padding (a 32-byte

@@ -1,7 +1,6 @@
 #include "security/jwt.h"
 
 #include <boost/json.hpp>
-
 #include <limits>
 #include <optional>
 
@@ -26,8 +25,8 @@ std::optional<json::object> parse_object(std::string_view text) {
   options.max_depth = kMaxJsonDepth;
   json::error_code ec;
   try {
-    json::value value = json::parse(json::string_view(text.data(), text.size()), ec,
-                                    json::storage_ptr(), options);
+    json::value value =
+        json::parse(json::string_view(text.data(), text.size()), ec, json::storage_ptr(), options);
     if (ec || !value.is_object()) return std::nullopt;
     return std::move(value.as_object());
   } catch (const std::exception&) {  // std::bad_alloc: treat as unparseable rather than escape
@@ -53,7 +52,8 @@ std::optional<std::int64_t> integer_member(const json::object& object, std::stri
 std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
   std::int64_t sum;
   if (__builtin_add_overflow(a, b, &sum)) {
-    return b > 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
+    return b > 0 ? std::numeric_limits<std::int64_t>::max()
+                 : std::numeric_limits<std::int64_t>::min();
   }
   return sum;
 }
@@ -81,8 +81,9 @@ Status check_header(const json::object& header) {
 
 Status validate_jwt_secret(std::string_view secret) {
   if (secret.size() < kMinJwtSecretBytes) {
-    return Error::Validation("jwt_secret", "must be at least " + std::to_string(kMinJwtSecretBytes) +
-                                               " bytes (use e.g. 32 random bytes, hex- or base64-encoded)");
+    return Error::Validation("jwt_secret",
+                             "must be at least " + std::to_string(kMinJwtSecretBytes) +
+                                 " bytes (use e.g. 32 random bytes, hex- or base64-encoded)");
   }
   return OkStatus();
 }

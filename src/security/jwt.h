@@ -24,28 +24,29 @@ struct AccessClaims {
   std::string role;  // "admin" | "user"
   std::int64_t iat = 0;
   std::int64_t exp = 0;
-  std::string jti;   // unique token id
+  std::string jti;  // unique token id
 };
 
 // OK iff `secret` is usable as the HS256 key: at least kMinJwtSecretBytes bytes. The error
 // (kValidation, field "jwt_secret") never contains the secret.
 Status validate_jwt_secret(std::string_view secret);
 
-// Returns the compact serialisation header.payload.signature with header {"alg":"HS256","typ":"JWT"}.
-// REQUIRES: validate_jwt_secret(secret).ok() (tokens signed with a shorter key never verify).
+// Returns the compact serialisation header.payload.signature with header
+// {"alg":"HS256","typ":"JWT"}. REQUIRES: validate_jwt_secret(secret).ok() (tokens signed with a
+// shorter key never verify).
 std::string sign_access_token(const AccessClaims& claims, std::string_view secret);
 
 // Verifies `token` and returns its claims. Checks, in order: size <= kMaxAccessTokenBytes; exactly
 // three strict base64url segments; a header that is a JSON object with "alg" exactly "HS256", "typ"
 // (if present) exactly "JWT", "kid" (if present) a string, and no other member ("crit" included);
-// the HMAC-SHA256 signature, compared in constant time, before any payload byte is parsed; a payload
-// that is a JSON object with string "sub", "role", "jti" (non-empty) and integer "iat", "exp"
-// (0 <= iat < exp); other payload members are ignored. Then time: expired when
-// now >= exp + leeway; rejected when iat > now + leeway.
-// JSON is UTF-8-checked, depth-limited, and duplicate members resolve to the last one (RFC 7515 §5.2).
-// Every failure is kUnauthenticated with a short fixed message ("token expired", ...) that never
-// contains any part of the token. A secret that fails validate_jwt_secret verifies nothing.
-// REQUIRES: leeway_seconds >= 0 (a negative leeway is treated as 0).
+// the HMAC-SHA256 signature, compared in constant time, before any payload byte is parsed; a
+// payload that is a JSON object with string "sub", "role", "jti" (non-empty) and integer "iat",
+// "exp" (0 <= iat < exp); other payload members are ignored. Then time: expired when now >= exp +
+// leeway; rejected when iat > now + leeway. JSON is UTF-8-checked, depth-limited, and duplicate
+// members resolve to the last one (RFC 7515 §5.2). Every failure is kUnauthenticated with a short
+// fixed message ("token expired", ...) that never contains any part of the token. A secret that
+// fails validate_jwt_secret verifies nothing. REQUIRES: leeway_seconds >= 0 (a negative leeway is
+// treated as 0).
 Result<AccessClaims> verify_access_token(std::string_view token, std::string_view secret,
                                          std::int64_t now_epoch_seconds,
                                          std::int64_t leeway_seconds = 0);

@@ -32,12 +32,21 @@ bool to_c_hash(std::string_view stored_hash, char (&buffer)[crypto_pwhash_STRBYT
   return true;
 }
 
-// Decodes the code point starting at text[i] and advances i. REQUIRES: is_valid_utf8(text), i < size.
+// libsodium declares its password arguments non-null even when the length is 0.
+const char* password_bytes(std::string_view password) {
+  static const char kEmpty = '\0';
+  return password.data() != nullptr ? password.data() : &kEmpty;
+}
+
+// Decodes the code point starting at text[i] and advances i. REQUIRES: is_valid_utf8(text), i <
+// size.
 std::uint32_t next_code_point(std::string_view text, std::size_t& i) {
   const auto lead = static_cast<unsigned char>(text[i]);
   std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-  std::uint32_t cp = length == 1 ? lead : length == 2 ? (lead & 0x1F) : length == 3 ? (lead & 0x0F)
-                                                                                      : (lead & 0x07);
+  std::uint32_t cp = length == 1   ? lead
+                     : length == 2 ? (lead & 0x1F)
+                     : length == 3 ? (lead & 0x0F)
+                                   : (lead & 0x07);
   for (std::size_t k = 1; k < length; ++k) {
     cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
   }
@@ -71,7 +80,7 @@ Result<std::string> PasswordHasher::hash(std::string_view password) const {
     return Error::Internal("password hashing cost is out of range");
   }
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(), cost_.ops, cost_.mem,
+  if (crypto_pwhash_str_alg(out, password_bytes(password), password.size(), cost_.ops, cost_.mem,
                             crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return Error::Internal("password hashing failed");
   }
@@ -82,9 +91,7 @@ bool PasswordHasher::verify(std::string_view password, std::string_view stored_h
   if (!sodium_ready()) return false;
   char buffer[crypto_pwhash_STRBYTES];
   if (!to_c_hash(stored_hash, buffer)) return false;
-  static const char kEmpty = '\0';
-  const char* data = password.data() != nullptr ? password.data() : &kEmpty;
-  return crypto_pwhash_str_verify(buffer, data, password.size()) == 0;
+  return crypto_pwhash_str_verify(buffer, password_bytes(password), password.size()) == 0;
 }
 
 bool PasswordHasher::needs_rehash(std::string_view stored_hash) const {

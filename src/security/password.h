@@ -1,7 +1,7 @@
 #pragma once
 // Password hashing with Argon2id (libsodium crypto_pwhash), and the password policy.
-// Stored hashes are self-describing PHC strings ("$argon2id$v=19$m=...,t=...,p=1$salt$hash"), so the
-// cost can be raised later and old hashes upgraded on the next successful login (needs_rehash).
+// Stored hashes are self-describing PHC strings ("$argon2id$v=19$m=...,t=...,p=1$salt$hash"), so
+// the cost can be raised later and old hashes upgraded on the next successful login (needs_rehash).
 
 #include <cstddef>
 #include <string>
@@ -43,8 +43,9 @@ class PasswordHasher {
   // libsodium is constant-time.
   bool verify(std::string_view password, std::string_view stored_hash) const;
 
-  // True iff `stored_hash` should be replaced by hash(password) after a successful verify: it was
-  // made with different cost parameters or another algorithm, or it is not a valid Argon2id hash.
+  // True iff `stored_hash` should be replaced by hash(password): its algorithm is not Argon2id, its
+  // cost parameters differ from this hasher's, or its prefix cannot be parsed. Only the algorithm
+  // and parameters are read, not the salt or digest, so call it after a successful verify().
   bool needs_rehash(std::string_view stored_hash) const;
 
   const PasswordCost& cost() const { return cost_; }

@@ -19,7 +19,8 @@ Timestamp make(int y, unsigned mo, unsigned d, int h, int mi, int s, std::int64_
 }
 
 TEST(TimeTest, FormatsWithSixFractionalDigits) {
-  EXPECT_EQ(format_timestamp(make(2026, 11, 28, 23, 45, 50, 123456)), "2026-11-28T23:45:50.123456Z");
+  EXPECT_EQ(format_timestamp(make(2026, 11, 28, 23, 45, 50, 123456)),
+            "2026-11-28T23:45:50.123456Z");
   EXPECT_EQ(format_timestamp(make(2026, 1, 2, 3, 4, 5, 0)), "2026-01-02T03:04:05.000000Z");
   EXPECT_EQ(format_timestamp(make(2026, 1, 2, 3, 4, 5, 7)), "2026-01-02T03:04:05.000007Z");
   EXPECT_EQ(format_timestamp(Timestamp{}), "1970-01-01T00:00:00.000000Z");
@@ -45,10 +46,9 @@ TEST(TimeTest, FormatClampsOutsideFourDigitYears) {
 
 TEST(TimeTest, TextOrderIsTimeOrder) {
   std::mt19937_64 rng(42);
-  std::uniform_int_distribution<std::int64_t> dist(make(0, 1, 1, 0, 0, 0, 0).time_since_epoch().count(),
-                                                   make(9999, 12, 31, 23, 59, 59, 999999)
-                                                       .time_since_epoch()
-                                                       .count());
+  std::uniform_int_distribution<std::int64_t> dist(
+      make(0, 1, 1, 0, 0, 0, 0).time_since_epoch().count(),
+      make(9999, 12, 31, 23, 59, 59, 999999).time_since_epoch().count());
   std::vector<Timestamp> times;
   for (int i = 0; i < 2000; ++i) times.push_back(Timestamp{microseconds{dist(rng)}});
   times.push_back(Timestamp{});
@@ -65,10 +65,9 @@ TEST(TimeTest, TextOrderIsTimeOrder) {
 
 TEST(TimeTest, RoundTripsRandomInstants) {
   std::mt19937_64 rng(7);
-  std::uniform_int_distribution<std::int64_t> dist(make(0, 1, 1, 0, 0, 0, 0).time_since_epoch().count(),
-                                                   make(9999, 12, 31, 23, 59, 59, 999999)
-                                                       .time_since_epoch()
-                                                       .count());
+  std::uniform_int_distribution<std::int64_t> dist(
+      make(0, 1, 1, 0, 0, 0, 0).time_since_epoch().count(),
+      make(9999, 12, 31, 23, 59, 59, 999999).time_since_epoch().count());
   for (int i = 0; i < 5000; ++i) {
     const Timestamp t{microseconds{dist(rng)}};
     const auto parsed = parse_timestamp(format_timestamp(t));
@@ -102,13 +101,15 @@ TEST(TimeTest, ScalesShortFractions) {
   EXPECT_EQ(parse_timestamp("2026-11-28 23:45:50.12+00"), make(2026, 11, 28, 23, 45, 50, 120000));
   EXPECT_EQ(parse_timestamp("2026-11-28 23:45:50.123+00"), make(2026, 11, 28, 23, 45, 50, 123000));
   EXPECT_EQ(parse_timestamp("2026-11-28 23:45:50.1234+00"), make(2026, 11, 28, 23, 45, 50, 123400));
-  EXPECT_EQ(parse_timestamp("2026-11-28 23:45:50.12345+00"), make(2026, 11, 28, 23, 45, 50, 123450));
+  EXPECT_EQ(parse_timestamp("2026-11-28 23:45:50.12345+00"),
+            make(2026, 11, 28, 23, 45, 50, 123450));
   EXPECT_EQ(parse_timestamp("2026-11-28 23:45:50.000001+00"), make(2026, 11, 28, 23, 45, 50, 1));
 }
 
 TEST(TimeTest, AppliesNonUtcOffsets) {
   EXPECT_EQ(parse_timestamp("2026-11-29 01:45:50+02"), make(2026, 11, 28, 23, 45, 50, 0));
-  EXPECT_EQ(parse_timestamp("2026-11-29 05:15:50.25+05:30"), make(2026, 11, 28, 23, 45, 50, 250000));
+  EXPECT_EQ(parse_timestamp("2026-11-29 05:15:50.25+05:30"),
+            make(2026, 11, 28, 23, 45, 50, 250000));
   EXPECT_EQ(parse_timestamp("2026-11-28 18:45:50-05"), make(2026, 11, 28, 23, 45, 50, 0));
   EXPECT_EQ(parse_timestamp("2026-12-31 23:00:00-01:00"), make(2027, 1, 1, 0, 0, 0, 0));
 }
@@ -117,10 +118,10 @@ TEST(TimeTest, RejectsMalformedText) {
   const char* invalid[] = {
       "",
       "2026-11-28",
-      "2026-11-28T23:45:50",              // no zone
-      "2026-11-28 23:45:50.123456",       // no zone
-      "2026-11-28T23:45:50.Z",            // empty fraction
-      "2026-11-28T23:45:50.1234567Z",     // 7 digits
+      "2026-11-28T23:45:50",           // no zone
+      "2026-11-28 23:45:50.123456",    // no zone
+      "2026-11-28T23:45:50.Z",         // empty fraction
+      "2026-11-28T23:45:50.1234567Z",  // 7 digits
       "2026-11-28t23:45:50Z",
       "2026-11-28T23:45:50z",
       " 2026-11-28T23:45:50Z",
@@ -130,7 +131,7 @@ TEST(TimeTest, RejectsMalformedText) {
       "2026-11-28T23:45:50+000",
       "2026-11-28T23:45:50+00:0",
       "2026-11-28T23:45:50+0000",
-      "2026-11-28T23:45:50+16",           // offset out of range
+      "2026-11-28T23:45:50+16",  // offset out of range
       "2026-11-28T23:45:50+01:60",
       "2026-11-28T23:45:50+00 BC",
       "26-11-28T23:45:50Z",
@@ -150,11 +151,11 @@ TEST(TimeTest, RejectsMalformedText) {
 
 TEST(TimeTest, RejectsImpossibleFields) {
   const char* invalid[] = {
-      "2026-00-10T00:00:00Z",   "2026-13-10T00:00:00Z", "2026-01-00T00:00:00Z",
-      "2026-01-32T00:00:00Z",   "2026-02-29T00:00:00Z",  // not a leap year
-      "1900-02-29T00:00:00Z",                             // century, not a leap year
-      "2026-04-31T00:00:00Z",   "2026-01-01T24:00:00Z", "2026-01-01T23:60:00Z",
-      "2026-01-01T23:59:60Z",                             // leap seconds are not representable
+      "2026-00-10T00:00:00Z", "2026-13-10T00:00:00Z", "2026-01-00T00:00:00Z",
+      "2026-01-32T00:00:00Z", "2026-02-29T00:00:00Z",  // not a leap year
+      "1900-02-29T00:00:00Z",                          // century, not a leap year
+      "2026-04-31T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T23:60:00Z",
+      "2026-01-01T23:59:60Z",  // leap seconds are not representable
   };
   for (const char* text : invalid) EXPECT_FALSE(parse_timestamp(text).has_value()) << text;
   EXPECT_TRUE(parse_timestamp("2000-02-29T00:00:00Z").has_value());

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 
 namespace oeuvre {
@@ -69,20 +70,20 @@ TEST(Utf8Test, RejectsStrayContinuationBytes) {
 }
 
 TEST(Utf8Test, RejectsOverlongEncodings) {
-  EXPECT_FALSE(is_valid_utf8("\xC0\x80"));              // U+0000 in 2 bytes
-  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));              // '/' in 2 bytes
-  EXPECT_FALSE(is_valid_utf8("\xC1\xBF"));              // U+007F in 2 bytes
-  EXPECT_FALSE(is_valid_utf8("\xE0\x80\x80"));          // U+0000 in 3 bytes
-  EXPECT_FALSE(is_valid_utf8("\xE0\x9F\xBF"));          // U+07FF in 3 bytes
-  EXPECT_FALSE(is_valid_utf8("\xF0\x80\x80\x80"));      // U+0000 in 4 bytes
-  EXPECT_FALSE(is_valid_utf8("\xF0\x8F\xBF\xBF"));      // U+FFFF in 4 bytes
+  EXPECT_FALSE(is_valid_utf8("\xC0\x80"));          // U+0000 in 2 bytes
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // '/' in 2 bytes
+  EXPECT_FALSE(is_valid_utf8("\xC1\xBF"));          // U+007F in 2 bytes
+  EXPECT_FALSE(is_valid_utf8("\xE0\x80\x80"));      // U+0000 in 3 bytes
+  EXPECT_FALSE(is_valid_utf8("\xE0\x9F\xBF"));      // U+07FF in 3 bytes
+  EXPECT_FALSE(is_valid_utf8("\xF0\x80\x80\x80"));  // U+0000 in 4 bytes
+  EXPECT_FALSE(is_valid_utf8("\xF0\x8F\xBF\xBF"));  // U+FFFF in 4 bytes
 }
 
 TEST(Utf8Test, RejectsSurrogates) {
-  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));  // U+D800
-  EXPECT_FALSE(is_valid_utf8("\xED\xAF\xBF"));  // U+DBFF
-  EXPECT_FALSE(is_valid_utf8("\xED\xB0\x80"));  // U+DC00
-  EXPECT_FALSE(is_valid_utf8("\xED\xBF\xBF"));  // U+DFFF
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));              // U+D800
+  EXPECT_FALSE(is_valid_utf8("\xED\xAF\xBF"));              // U+DBFF
+  EXPECT_FALSE(is_valid_utf8("\xED\xB0\x80"));              // U+DC00
+  EXPECT_FALSE(is_valid_utf8("\xED\xBF\xBF"));              // U+DFFF
   EXPECT_FALSE(is_valid_utf8("\xED\xA0\xBD\xED\xB8\x80"));  // CESU-8 pair for U+1F600
 }
 
@@ -108,10 +109,18 @@ TEST(Utf8Test, RejectsTruncatedSequences) {
   EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x98"));
   EXPECT_FALSE(is_valid_utf8("abcdefgh\xF0\x9F"));
   // Truncated, with ASCII where a continuation should be.
-  EXPECT_FALSE(is_valid_utf8("\xC3" "a"));
-  EXPECT_FALSE(is_valid_utf8("\xE2\x82" "a"));
-  EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x98" "a"));
-  EXPECT_FALSE(is_valid_utf8("\xE2" "ab"));
+  EXPECT_FALSE(
+      is_valid_utf8("\xC3"
+                    "a"));
+  EXPECT_FALSE(
+      is_valid_utf8("\xE2\x82"
+                    "a"));
+  EXPECT_FALSE(
+      is_valid_utf8("\xF0\x9F\x98"
+                    "a"));
+  EXPECT_FALSE(
+      is_valid_utf8("\xE2"
+                    "ab"));
 }
 
 TEST(Utf8Test, RejectsBadContinuationInEveryPosition) {
@@ -144,6 +153,54 @@ TEST(Utf8Test, ExhaustiveTwoByteSequences) {
       const bool expected = a >= 0xC2 && a <= 0xDF && b >= 0x80 && b <= 0xBF;
       if (a >= 0xE0) continue;  // multi-byte leads are covered elsewhere
       ASSERT_EQ(is_valid_utf8(s), expected) << a << " " << b;
+    }
+  }
+}
+
+// Reference rule by decoding (a different method from the validator's byte ranges): a sequence of
+// `n` bytes is valid iff the lead announces n, every other byte is 10xxxxxx, the code point needs
+// exactly n bytes, and it is a scalar value (not a surrogate, at most U+10FFFF).
+bool reference_valid(const std::string& s) {
+  const auto b0 = static_cast<unsigned char>(s[0]);
+  const std::size_t n = b0 < 0x80           ? 1
+                        : (b0 >> 5) == 0x6  ? 2
+                        : (b0 >> 4) == 0xE  ? 3
+                        : (b0 >> 3) == 0x1E ? 4
+                                            : 0;
+  if (n != s.size()) return false;
+  std::uint32_t cp = n == 1 ? b0 : n == 2 ? (b0 & 0x1F) : n == 3 ? (b0 & 0x0F) : (b0 & 0x07);
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[k]);
+    if ((b & 0xC0) != 0x80) return false;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  const std::uint32_t min_for_length[] = {0, 0, 0x80, 0x800, 0x10000};
+  return cp >= min_for_length[n] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+}
+
+TEST(Utf8Test, ExhaustiveThreeByteSequencesMatchReference) {
+  for (int a = 0xE0; a <= 0xEF; ++a) {
+    for (int b = 0; b <= 0xFF; ++b) {
+      for (int c = 0; c <= 0xFF; ++c) {
+        const std::string s = {static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)};
+        ASSERT_EQ(is_valid_utf8(s), reference_valid(s)) << a << " " << b << " " << c;
+      }
+    }
+  }
+}
+
+TEST(Utf8Test, FourByteSequencesMatchReference) {
+  // Every lead F0..FF with every second and third byte; the fourth byte over a set of edge values.
+  const int fourth[] = {0x00, 0x41, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF};
+  for (int a = 0xF0; a <= 0xFF; ++a) {
+    for (int b = 0; b <= 0xFF; ++b) {
+      for (int c = 0; c <= 0xFF; ++c) {
+        for (int d : fourth) {
+          const std::string s = {static_cast<char>(a), static_cast<char>(b), static_cast<char>(c),
+                                 static_cast<char>(d)};
+          ASSERT_EQ(is_valid_utf8(s), reference_valid(s)) << a << " " << b << " " << c << " " << d;
+        }
+      }
     }
   }
 }

@@ -81,19 +81,20 @@ TEST(UuidTest, ParseIsCaseInsensitiveAndOutputIsLowercase) {
 TEST(UuidTest, ParseRejectsNonCanonicalForms) {
   const char* invalid[] = {
       "",
-      "1b4e28ba2fa111d2883f0016d3cca427",            // no hyphens
-      "{1b4e28ba-2fa1-11d2-883f-0016d3cca427}",      // braces
+      "1b4e28ba2fa111d2883f0016d3cca427",        // no hyphens
+      "{1b4e28ba-2fa1-11d2-883f-0016d3cca427}",  // braces
       "urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427",
-      " 1b4e28ba-2fa1-11d2-883f-0016d3cca427",       // whitespace
+      " 1b4e28ba-2fa1-11d2-883f-0016d3cca427",  // whitespace
       "1b4e28ba-2fa1-11d2-883f-0016d3cca427 ",
-      "1b4e28ba-2fa1-11d2-883f-0016d3cca42",         // 35 chars
-      "1b4e28ba-2fa1-11d2-883f-0016d3cca4277",       // 37 chars
-      "1b4e28ba2-fa1-11d2-883f-0016d3cca427",        // hyphen misplaced
-      "1b4e28ba-2fa1-11d2-883f_0016d3cca427",        // wrong separator
-      "1b4e28ba-2fa1-11d2-883f-0016d3cca42g",        // non-hex
-      "1b4e28ba-2fa1-11d2-883f-0016d3cca4-7",        // hyphen in a hex slot
+      "1b4e28ba-2fa1-11d2-883f-0016d3cca42",    // 35 chars
+      "1b4e28ba-2fa1-11d2-883f-0016d3cca4277",  // 37 chars
+      "1b4e28ba2-fa1-11d2-883f-0016d3cca427",   // hyphen misplaced
+      "1b4e28ba-2fa1-11d2-883f_0016d3cca427",   // wrong separator
+      "1b4e28ba-2fa1-11d2-883f-0016d3cca42g",   // non-hex
+      "1b4e28ba-2fa1-11d2-883f-0016d3cca4-7",   // hyphen in a hex slot
       "+b4e28ba-2fa1-11d2-883f-0016d3cca427",
-      "1b4e28ba-2fa1-11d2-883f-0016d3cc\xC3\xA9" "27",
+      "1b4e28ba-2fa1-11d2-883f-0016d3cc\xC3\xA9"
+      "27",
   };
   for (const char* text : invalid) EXPECT_FALSE(Uuid::parse(text).has_value()) << text;
   EXPECT_FALSE(Uuid::parse(std::string_view("1b4e28ba-2fa1-11d2-883f-0016d3cca42\0", 36)));

@@ -57,7 +57,7 @@ TEST(CryptoTest, HmacSha256EmptyInputs) {
 
 TEST(CryptoTest, Base64UrlRfc4648Vectors) {
   const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg"},         {"fo", "Zm8"},         {"foo", "Zm9v"},
+      {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
       {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, encoded] : vectors) {
@@ -67,9 +67,9 @@ TEST(CryptoTest, Base64UrlRfc4648Vectors) {
 }
 
 TEST(CryptoTest, Base64UrlUsesUrlAlphabet) {
-  EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");         // standard base64: "+/8="
-  EXPECT_EQ(base64url_encode("\xfb\xef\xbe"), "----");    // standard: "++++"
-  EXPECT_EQ(base64url_encode("\xff\xff\xff"), "____");    // standard: "////"
+  EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");       // standard base64: "+/8="
+  EXPECT_EQ(base64url_encode("\xfb\xef\xbe"), "----");  // standard: "++++"
+  EXPECT_EQ(base64url_encode("\xff\xff\xff"), "____");  // standard: "////"
   EXPECT_EQ(base64url_decode("-_8"), "\xfb\xff"s);
 }
 
@@ -85,15 +85,16 @@ TEST(CryptoTest, Base64UrlRoundTripsEveryByteAndLength) {
 }
 
 TEST(CryptoTest, Base64UrlDecodeRejectsPaddingAndForeignCharacters) {
-  const char* invalid[] = {"Zg==", "Zg=", "Zm8=", "Zm9v====", "Zm+v", "Zm/v", "Zm9 v", " Zm9v",
-                           "Zm9v\n", "Zm9v.", "Z", "Zm9vY", "Zm9v\x80", "Zm9vYmFy=",
-                           "ZZZZZ"};
+  const char* invalid[] = {"Zg==", "Zg=",   "Zm8=",     "Zm9v====",  "Zm+v",
+                           "Zm/v", "Zm9 v", " Zm9v",    "Zm9v\n",    "Zm9v.",
+                           "Z",    "Zm9vY", "Zm9v\x80", "Zm9vYmFy=", "ZZZZZ"};
   for (const char* text : invalid) EXPECT_FALSE(base64url_decode(text).has_value()) << text;
   EXPECT_FALSE(base64url_decode("Zm\0v"s).has_value());
 }
 
 TEST(CryptoTest, Base64UrlDecodeRejectsNonCanonicalTrailingBits) {
-  // "Zg" is the only encoding of "f"; "Zh".."Zv" would decode to "f" too if unused bits were ignored.
+  // "Zg" is the only encoding of "f"; "Zh".."Zv" would decode to "f" too if unused bits were
+  // ignored.
   EXPECT_TRUE(base64url_decode("Zg").has_value());
   EXPECT_FALSE(base64url_decode("Zh").has_value());
   EXPECT_FALSE(base64url_decode("Zv").has_value());
@@ -178,7 +179,8 @@ TEST(CryptoTest, Rfc7515AppendixA1Signature) {
   ASSERT_TRUE(key.has_value());
   const std::string signing_input =
       "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."
-      "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+      "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVl"
+      "fQ";
   EXPECT_EQ(base64url_encode(hmac_sha256(*key, signing_input)),
             "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
 }

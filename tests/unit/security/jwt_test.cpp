@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <limits>
 #include <string>
 
 #include "security/crypto.h"
@@ -37,8 +39,8 @@ void expect_unauthenticated(const Result<AccessClaims>& result, std::string_view
 TEST(JwtTest, SecretMustBeAtLeast32Bytes) {
   EXPECT_TRUE(validate_jwt_secret(kSecret).ok());
   EXPECT_TRUE(validate_jwt_secret(std::string(100, 'k')).ok());
-  for (std::string_view weak : {std::string_view(""), std::string_view("secret"),
-                                kSecret.substr(0, 31)}) {
+  for (std::string_view weak :
+       {std::string_view(""), std::string_view("secret"), kSecret.substr(0, 31)}) {
     const Status status = validate_jwt_secret(weak);
     ASSERT_FALSE(status.ok());
     EXPECT_EQ(status.error().code(), ErrorCode::kValidation);
@@ -82,17 +84,17 @@ TEST(JwtTest, CraftedTokenWithExpectedShapeVerifies) {
   // Guards the test helper itself: a well-formed crafted token passes.
   EXPECT_TRUE(verify_access_token(craft(kHeader, kPayload), kSecret, kNow).ok());
   EXPECT_TRUE(verify_access_token(craft(R"({"alg":"HS256"})", kPayload), kSecret, kNow).ok());
+  EXPECT_TRUE(verify_access_token(craft(R"({"typ":"JWT","alg":"HS256","kid":"2026-01"})", kPayload),
+                                  kSecret, kNow)
+                  .ok());
   EXPECT_TRUE(
-      verify_access_token(craft(R"({"typ":"JWT","alg":"HS256","kid":"2026-01"})", kPayload), kSecret,
-                          kNow)
-          .ok());
-  EXPECT_TRUE(verify_access_token(craft(" {\r\n\"alg\" : \"HS256\" } ", kPayload), kSecret, kNow).ok());
+      verify_access_token(craft(" {\r\n\"alg\" : \"HS256\" } ", kPayload), kSecret, kNow).ok());
 }
 
 TEST(JwtTest, WrongSecretIsRejected) {
   const std::string token = sign_access_token(sample_claims(), kSecret);
-  expect_unauthenticated(
-      verify_access_token(token, "ffffffffffffffffffffffffffffffff", kNow), "invalid token signature");
+  expect_unauthenticated(verify_access_token(token, "ffffffffffffffffffffffffffffffff", kNow),
+                         "invalid token signature");
 }
 
 TEST(JwtTest, ShortSecretVerifiesNothing) {
@@ -110,9 +112,10 @@ TEST(JwtTest, TamperedPayloadIsRejected) {
   const std::size_t dot2 = token.find('.', dot1 + 1);
   AccessClaims elevated = sample_claims();
   elevated.role = "admin";
-  const std::string forged_payload = sign_access_token(elevated, "another-secret-another-secret-xx");
-  const std::string forged = token.substr(0, dot1) + forged_payload.substr(dot1, dot2 - dot1) +
-                             token.substr(dot2);
+  const std::string forged_payload =
+      sign_access_token(elevated, "another-secret-another-secret-xx");
+  const std::string forged =
+      token.substr(0, dot1) + forged_payload.substr(dot1, dot2 - dot1) + token.substr(dot2);
   expect_unauthenticated(verify_access_token(forged, kSecret, kNow), "invalid token signature");
 }
 
@@ -128,8 +131,8 @@ TEST(JwtTest, EveryFlippedSignatureCharacterIsRejected) {
 
 TEST(JwtTest, AlgorithmNoneIsRejected) {
   // Unsigned token, empty signature segment.
-  const std::string none_token = base64url_encode(R"({"alg":"none","typ":"JWT"})") + "." +
-                                 base64url_encode(kPayload) + ".";
+  const std::string none_token =
+      base64url_encode(R"({"alg":"none","typ":"JWT"})") + "." + base64url_encode(kPayload) + ".";
   expect_unauthenticated(verify_access_token(none_token, kSecret, kNow), "malformed token");
   // Even with a valid HS256 MAC, a header naming another algorithm is refused.
   for (std::string_view alg : {"none", "None", "NONE", "HS512", "HS384", "RS256", "ES256", "PS256",
@@ -171,10 +174,10 @@ TEST(JwtTest, UnexpectedHeaderMembersAreRejected) {
 }
 
 TEST(JwtTest, HeaderMustBeAJsonObject) {
-  for (std::string_view header : {R"(["alg","HS256"])", R"("HS256")", "null", "",
-                                  R"({"alg":"HS256")", R"({"alg":"HS256",})",
-                                  R"({"alg":"HS256"} // c)", R"({'alg':'HS256'})",
-                                  "{\"alg\":\"HS256\"}\x01", "{\"alg\":\"HS256\",\"kid\":\"\xff\"}"}) {
+  for (std::string_view header :
+       {R"(["alg","HS256"])", R"("HS256")", "null", "", R"({"alg":"HS256")", R"({"alg":"HS256",})",
+        R"({"alg":"HS256"} // c)", R"({'alg':'HS256'})", "{\"alg\":\"HS256\"}\x01",
+        "{\"alg\":\"HS256\",\"kid\":\"\xff\"}"}) {
     expect_unauthenticated(verify_access_token(craft(header, kPayload), kSecret, kNow),
                            "malformed token");
   }
@@ -198,10 +201,10 @@ TEST(JwtTest, StructureMustBeThreeStrictSegments) {
       "." + payload + "." + signature,
       header + ".." + signature,
       header + "." + payload + ".",
-      header + "=." + payload + "." + signature,             // padding
+      header + "=." + payload + "." + signature,  // padding
       header + "." + payload + "." + signature + "=",
-      header + "." + payload + "." + signature.substr(1),    // 31-byte signature / bad length
-      header + "." + payload + "." + signature + "AA",       // 33+ bytes
+      header + "." + payload + "." + signature.substr(1),  // 31-byte signature / bad length
+      header + "." + payload + "." + signature + "AA",     // 33+ bytes
       " " + good,
       good + " ",
       good + "\n",
@@ -221,7 +224,9 @@ TEST(JwtTest, StandardBase64InsteadOfUrlSafeIsRejected) {
     if (c == '-') c = '+';
     if (c == '_') c = '/';
   }
-  if (standard != good) EXPECT_FALSE(verify_access_token(standard, kSecret, kNow).ok());
+  if (standard != good) {
+    EXPECT_FALSE(verify_access_token(standard, kSecret, kNow).ok());
+  }
   // A signature segment that only differs in non-canonical trailing bits is refused too.
   std::string sig_variant = good;
   const char last = sig_variant.back();
@@ -257,7 +262,8 @@ TEST(JwtTest, FutureIssuedAtIsRejectedBeyondLeeway) {
   claims.exp = kNow + 1000;
   const std::string token = sign_access_token(claims, kSecret);
   expect_unauthenticated(verify_access_token(token, kSecret, kNow), "token issued in the future");
-  expect_unauthenticated(verify_access_token(token, kSecret, kNow, 99), "token issued in the future");
+  expect_unauthenticated(verify_access_token(token, kSecret, kNow, 99),
+                         "token issued in the future");
   EXPECT_TRUE(verify_access_token(token, kSecret, kNow, 100).ok());
   EXPECT_TRUE(verify_access_token(token, kSecret, kNow + 100).ok());
 }
@@ -267,21 +273,25 @@ TEST(JwtTest, ExtremeTimesDoNotOverflow) {
   claims.iat = 0;
   claims.exp = std::numeric_limits<std::int64_t>::max();
   const std::string token = sign_access_token(claims, kSecret);
-  EXPECT_TRUE(verify_access_token(token, kSecret, kNow, std::numeric_limits<std::int64_t>::max()).ok());
+  EXPECT_TRUE(
+      verify_access_token(token, kSecret, kNow, std::numeric_limits<std::int64_t>::max()).ok());
   expect_unauthenticated(
-      verify_access_token(token, kSecret, std::numeric_limits<std::int64_t>::max()), "token expired");
-  EXPECT_TRUE(verify_access_token(token, kSecret, std::numeric_limits<std::int64_t>::min()).ok());
+      verify_access_token(token, kSecret, std::numeric_limits<std::int64_t>::max()),
+      "token expired");
+  expect_unauthenticated(
+      verify_access_token(token, kSecret, std::numeric_limits<std::int64_t>::min()),
+      "token issued in the future");
 }
 
 TEST(JwtTest, ClaimsMustHaveTheRightTypes) {
   const std::string iat = std::to_string(kNow - 10);
   const std::string exp = std::to_string(kNow + 600);
   const std::string bad_payloads[] = {
-      R"({"role":"user","iat":)" + iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",       // no sub
-      R"({"sub":"u","iat":)" + iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",           // no role
-      R"({"sub":"u","role":"user","exp":)" + exp + R"(,"jti":"j"})",                  // no iat
-      R"({"sub":"u","role":"user","iat":)" + iat + R"(,"jti":"j"})",                  // no exp
-      R"({"sub":"u","role":"user","iat":)" + iat + R"(,"exp":)" + exp + "}",          // no jti
+      R"({"role":"user","iat":)" + iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",  // no sub
+      R"({"sub":"u","iat":)" + iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",      // no role
+      R"({"sub":"u","role":"user","exp":)" + exp + R"(,"jti":"j"})",             // no iat
+      R"({"sub":"u","role":"user","iat":)" + iat + R"(,"jti":"j"})",             // no exp
+      R"({"sub":"u","role":"user","iat":)" + iat + R"(,"exp":)" + exp + "}",     // no jti
       R"({"sub":1,"role":"user","iat":)" + iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",
       R"({"sub":"u","role":null,"iat":)" + iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",
       R"({"sub":"u","role":"user","iat":")" + iat + R"(","exp":)" + exp + R"(,"jti":"j"})",
@@ -293,8 +303,9 @@ TEST(JwtTest, ClaimsMustHaveTheRightTypes) {
       R"({"sub":"","role":"user","iat":)" + iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",
       R"({"sub":"u","role":"","iat":)" + iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",
       R"({"sub":"u","role":"user","iat":)" + iat + R"(,"exp":)" + exp + R"(,"jti":""})",
-      R"({"sub":"u","role":"user","iat":-5,"exp":)" + exp + R"(,"jti":"j"})",         // iat < 0
-      R"({"sub":"u","role":"user","iat":)" + exp + R"(,"exp":)" + exp + R"(,"jti":"j"})",  // exp==iat
+      R"({"sub":"u","role":"user","iat":-5,"exp":)" + exp + R"(,"jti":"j"})",  // iat < 0
+      R"({"sub":"u","role":"user","iat":)" + exp + R"(,"exp":)" + exp +
+          R"(,"jti":"j"})",  // exp==iat
   };
   for (const std::string& payload : bad_payloads) {
     expect_unauthenticated(verify_access_token(craft(kHeader, payload), kSecret, kNow),
@@ -303,9 +314,9 @@ TEST(JwtTest, ClaimsMustHaveTheRightTypes) {
 }
 
 TEST(JwtTest, PayloadMustBeAJsonObject) {
-  for (std::string_view payload : {"[]", "\"claims\"", "42", "", "{", R"({"sub":"u",})",
-                                   "{\"sub\":\"\xC0\xAF\"}",
-                                   R"({"a":{"b":{"c":{"d":{"e":{}}}}}})"}) {
+  for (std::string_view payload :
+       {"[]", "\"claims\"", "42", "", "{", R"({"sub":"u",})", "{\"sub\":\"\xC0\xAF\"}",
+        R"({"a":{"b":{"c":{"d":{"e":{}}}}}})"}) {
     expect_unauthenticated(verify_access_token(craft(kHeader, payload), kSecret, kNow),
                            "malformed token");
   }

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# HTTP benchmark (Release build, wrk): GET /api/v1/projects/{id} with a valid token, beside a bare
+# GET /health/live as the server's own ceiling, at 64 connections, in one run. Prints the median of
+# RUNS runs of each (requests/s, p50, p99) and the ratio.
+#
+#   bench/http_bench.sh                      # SQLite under a temp dir
+#   DATABASE_URL=postgres://... bench/http_bench.sh
+#   RUNS=5 DURATION=15s WORKERS=8 IO_THREADS=1 bench/http_bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+command -v wrk >/dev/null || { echo "wrk is missing: run scripts/setup.sh" >&2; exit 1; }
+
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DOEUVRE_BUILD_TESTS=OFF >/dev/null
+cmake --build build/release -j2 --target oeuvre >/dev/null
+bin=./build/release/oeuvre
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+export DATABASE_URL=${DATABASE_URL:-sqlite://$work/bench.db}
+export VAR_DIR=$work/var
+export PASSWORD_HASH_COST=minimal
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+password="bench password 1234"
+printf '%s\n' "$password" | $bin user create --email "bench-$RANDOM@oeuvre.local" --admin >"$work/user.txt"
+email=$(awk '{print $3}' "$work/user.txt")
+$bin serve --port "$port" --worker-threads "${WORKERS:-8}" --io-threads "${IO_THREADS:-1}" \
+  >"$work/server.out" 2>"$work/server.log" &
+server_pid=$!
+base=http://127.0.0.1:$port
+for _ in $(seq 1 100); do curl -fs "$base/health/live" >/dev/null && break; sleep 0.1; done
+
+token=$(curl -fs -H 'Content-Type: application/json' \
+  -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$base/api/v1/auth/login" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+project=$(curl -fs -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
+  -d '{"name":"Benchmark project"}' "$base/api/v1/projects" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+curl -fs -H "Authorization: Bearer $token" "$base/api/v1/projects/$project" >/dev/null
+
+echo "server: $(nproc) cores, io_threads=${IO_THREADS:-1} workers=${WORKERS:-8}; database: ${DATABASE_URL%%:*}"
+echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, $RUNS runs each, alternating"
+for i in $(seq 1 "$RUNS"); do
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$base/health/live" >"$work/live_$i.txt"
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" \
+    "$base/api/v1/projects/$project" >"$work/project_$i.txt"
+done
+
+python3 - "$work" "$RUNS" <<'PY'
+import re, statistics, sys
+work, runs = sys.argv[1], int(sys.argv[2])
+def ms(v):
+    n, u = re.match(r"([\d.]+)(us|ms|s)", v).groups()
+    return float(n) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[u]
+def parse(path):
+    text = open(path).read()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
+    p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    return rps, p50, p99, int(errors.group(1)) if errors else 0
+rows = {}
+for name in ("live", "project"):
+    runs_ = [parse(f"{work}/{name}_{i}.txt") for i in range(1, runs + 1)]
+    rows[name] = [statistics.median(r[k] for r in runs_) for k in range(3)] + [sum(r[3] for r in runs_)]
+    print(f"  {name:8s} runs req/s: " + ", ".join(f"{r[0]:.0f}" for r in runs_))
+print(f"{'endpoint':34s} {'req/s':>10s} {'p50 ms':>8s} {'p99 ms':>8s} {'non-2xx':>8s}")
+print(f"{'GET /health/live':34s} {rows['live'][0]:10.0f} {rows['live'][1]:8.3f} {rows['live'][2]:8.3f} {rows['live'][3]:8d}")
+print(f"{'GET /api/v1/projects/{id} (JWT)':34s} {rows['project'][0]:10.0f} {rows['project'][1]:8.3f} {rows['project'][2]:8.3f} {rows['project'][3]:8d}")
+print(f"ratio project/live req/s: {rows['project'][0] / rows['live'][0]:.3f}")
+PY

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine, builds Œuvre with AddressSanitizer + UndefinedBehaviorSanitizer, and runs
+# every test (unit, and integration against SQLite and a real PostgreSQL 15 that CTest starts and stops).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+build=build/test
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOEUVRE_SANITIZE=ON -DOEUVRE_WERROR=ON
+cmake --build "$build" -j2
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+cd "$build"
+ctest -j2 --output-on-failure --timeout 900
