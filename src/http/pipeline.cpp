@@ -39,8 +39,9 @@ class AccessLogMiddleware final : public Middleware {
  public:
   HttpResponse handle(Exchange& ex, const Next& next) override {
     HttpResponse res = next(ex);
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ex.started).count();
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - ex.started)
+                        .count();
     std::string_view target = ex.request.target();
     const auto q = target.find('?');
     boost::json::object fields{
@@ -48,7 +49,7 @@ class AccessLogMiddleware final : public Middleware {
         {"path", std::string(target.substr(0, q))},
         {"route", ex.route_pattern},
         {"status", res.result_int()},
-        {"duration_ms", ms},
+        {"duration_us", static_cast<std::int64_t>(us)},
         {"ip", ex.client_ip},
         {"bytes", res.body().size()},
     };

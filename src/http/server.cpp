@@ -78,6 +78,12 @@ struct Server::Impl {
     }
   }
 
+  // Runs the middleware chain and handler; spawned onto the worker pool.
+  asio::awaitable<HttpResponse> handle_on_worker(std::shared_ptr<Exchange> exchange) {
+    queued.fetch_sub(1);
+    co_return pipeline.handle(*exchange);
+  }
+
   HttpResponse early_problem(const Error& error, std::string_view incoming_id, bool keep_alive) {
     const std::string request_id = choose_request_id(incoming_id);
     HttpResponse res = problem_response(error, request_id);
@@ -146,13 +152,10 @@ struct Server::Impl {
         res = early_problem(Error::Unavailable("the server is busy; retry shortly"), id, keep_alive);
         res.set(beast::http::field::retry_after, "1");
       } else {
-        res = co_await asio::co_spawn(
-            workers.get_executor(),
-            [this, exchange]() -> asio::awaitable<HttpResponse> {
-              queued.fetch_sub(1);
-              co_return pipeline.handle(*exchange);
-            },
-            asio::use_awaitable);
+        // A named coroutine (not a capturing lambda: GCC 12 mis-destroys lambda captures in
+        // coroutines), its awaitable held in a variable rather than a temporary of the co_await.
+        auto on_worker = asio::co_spawn(workers.get_executor(), handle_on_worker(exchange), asio::use_awaitable);
+        res = co_await std::move(on_worker);
       }
       const bool keep = keep_alive && !stopping;
       res.keep_alive(keep);

@@ -44,7 +44,7 @@ class RecordingConnection final : public store::Connection {
   store::Dialect dialect() const override { return inner_->dialect(); }
 
  private:
-  store::PooledConnection inner_;
+  mutable store::PooledConnection inner_;  // mutable: dialect() is const, PooledConnection::operator-> is not
   std::vector<IssuedQuery>& log_;
   std::mutex& mu_;
 };

@@ -7,7 +7,11 @@
 #include <boost/beast/http.hpp>
 #include <filesystem>
 
+#include "api/api.h"
+#include "observability/log.h"
+#include "observability/metrics.h"
 #include "security/crypto.h"
+#include "security/password.h"
 
 namespace oeuvre::testing {
 
@@ -43,6 +47,7 @@ TestServer::TestServer(const std::function<void(Config&)>& tweak) : database_(ma
   config_.shutdown_grace_seconds = 5;
   config_.log_level = "warn";
   if (tweak) tweak(config_);
+  obs::init_logging(config_.log_level);  // as `oeuvre serve` does; keeps test output readable
   auto created = app::ServerApp::create(config_);
   if (!created.ok()) {
     ADD_FAILURE() << "server did not start: " << created.error().message();
@@ -95,6 +100,7 @@ HttpResult TestServer::request(const std::string& method, const std::string& tar
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 << 20);
+  parser.skip(method == "HEAD");  // a response to HEAD has no body, whatever its Content-Length says
   bhttp::read(stream, buffer, parser, ec);
   if (ec) {
     ADD_FAILURE() << "read: " << ec.message();
@@ -137,6 +143,123 @@ Session TestServer::create_admin(const std::string& email) {
   auto user = app_->auth().create_user({email, kTestPassword, "Admin", "admin"}, std::nullopt, meta);
   EXPECT_TRUE(user.ok()) << (user.ok() ? "" : user.error().message());
   return login(email, kTestPassword);
+}
+
+namespace {
+
+HttpResult to_result(bhttp::response<bhttp::string_body>&& res) {
+  HttpResult out;
+  out.status = res.result_int();
+  for (const auto& field : res) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(field.value());
+  }
+  out.body = std::move(res.body());
+  return out;
+}
+
+}  // namespace
+
+struct HttpConnection::Impl {
+  asio::io_context ioc;
+  beast::tcp_stream stream{ioc};
+  beast::flat_buffer buffer;
+};
+
+HttpConnection::HttpConnection(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+  beast::error_code ec;
+  impl_->stream.expires_after(std::chrono::seconds(60));
+  impl_->stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+  connected_ = !ec;
+}
+
+HttpConnection::~HttpConnection() {
+  beast::error_code ec;
+  impl_->stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+}
+
+bool HttpConnection::send_raw(const std::string& bytes) {
+  if (!connected_) return false;
+  beast::error_code ec;
+  impl_->stream.expires_after(std::chrono::seconds(60));
+  asio::write(impl_->stream, asio::buffer(bytes), ec);
+  if (ec) connected_ = false;
+  return !ec;
+}
+
+HttpResult HttpConnection::read_response(bool head) {
+  if (!connected_) return {};
+  beast::error_code ec;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(64 << 20);
+  parser.skip(head);
+  impl_->stream.expires_after(std::chrono::seconds(60));
+  bhttp::read(impl_->stream, impl_->buffer, parser, ec);
+  if (ec) {
+    connected_ = false;
+    return {};
+  }
+  return to_result(parser.release());
+}
+
+HttpResult HttpConnection::send(const std::string& method, const std::string& target, const std::string& body,
+                                const std::string& token, const std::map<std::string, std::string>& headers,
+                                const std::string& content_type) {
+  if (!connected_) return {};
+  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
+  req.set(bhttp::field::host, "127.0.0.1");
+  req.set(bhttp::field::user_agent, "oeuvre-tests");
+  req.keep_alive(true);
+  if (!token.empty()) req.set(bhttp::field::authorization, "Bearer " + token);
+  if (!body.empty() && !content_type.empty()) req.set(bhttp::field::content_type, content_type);
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.body() = body;
+  req.prepare_payload();
+  beast::error_code ec;
+  impl_->stream.expires_after(std::chrono::seconds(60));
+  bhttp::write(impl_->stream, req, ec);
+  if (ec) {
+    connected_ = false;
+    return {};
+  }
+  return read_response(method == "HEAD");
+}
+
+bool HttpConnection::closed_by_peer(std::chrono::milliseconds wait) {
+  if (!connected_) return true;
+  beast::error_code ec;
+  char byte = 0;
+  impl_->stream.expires_after(wait);
+  // Anything already buffered means the peer sent more than one response: not closed.
+  if (impl_->buffer.size() > 0) return false;
+  impl_->stream.read_some(asio::buffer(&byte, 1), ec);
+  if (ec == asio::error::eof || ec == asio::error::connection_reset) {
+    connected_ = false;
+    return true;
+  }
+  return false;
+}
+
+std::vector<RouteInfo> router_routes(store::Database& db) {
+  obs::Metrics metrics;
+  services::AuthSettings settings;
+  settings.jwt_secret = std::string(48, 'k');
+  settings.password_cost = security::PasswordCost::minimal();
+  services::AuthService auth(db, settings, metrics);
+  services::UserService users(db);
+  services::ProjectService projects(db);
+  services::AuditService audit(db);
+  api::ApiServices services{db, metrics, auth, users, projects, audit};
+  http::Router router = api::build_router(services);
+  std::vector<RouteInfo> out;
+  for (const auto& route : router.routes()) {
+    const char* access = route.access == http::Access::kPublic          ? "public"
+                         : route.access == http::Access::kAuthenticated ? "authenticated"
+                                                                        : "admin";
+    out.push_back({std::string(bhttp::to_string(route.method)), route.pattern, access});
+  }
+  return out;
 }
 
 }  // namespace oeuvre::testing

@@ -8,6 +8,9 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
+#include <chrono>
+#include <functional>
 
 #include "app/server_app.h"
 #include "support/test_database.h"
@@ -71,6 +74,42 @@ class TestServer {
   std::uint16_t port_ = 0;
   bool stopped_ = false;
 };
+
+// Several requests on one kept-alive connection (HEAD responses are read without a body, as HTTP
+// requires). Not safe for concurrent use.
+class HttpConnection {
+ public:
+  explicit HttpConnection(std::uint16_t port);
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  bool connected() const { return connected_; }
+  // Sends one request and reads one response. A failed read or write returns status 0 and marks the
+  // connection closed.
+  HttpResult send(const std::string& method, const std::string& target, const std::string& body = "",
+                  const std::string& token = "", const std::map<std::string, std::string>& headers = {},
+                  const std::string& content_type = "application/json");
+  // Writes raw bytes (for requests the client library would refuse to build).
+  bool send_raw(const std::string& bytes);
+  // Reads one response to a request sent with send_raw.
+  HttpResult read_response(bool head = false);
+  // True once the server has closed the connection (read returns EOF within `wait`).
+  bool closed_by_peer(std::chrono::milliseconds wait = std::chrono::milliseconds(2000));
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  bool connected_ = false;
+};
+
+// (method, pattern, access) of every route api::build_router() registers, in registration order.
+struct RouteInfo {
+  std::string method;   // "GET", "POST", ...
+  std::string pattern;  // "/api/v1/projects/{id}"
+  std::string access;   // "public" | "authenticated" | "admin"
+};
+std::vector<RouteInfo> router_routes(store::Database& db);
 
 inline constexpr const char* kTestPassword = "correct horse battery";
 

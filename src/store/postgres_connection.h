@@ -1,0 +1,93 @@
+#pragma once
+// PostgreSQL backend of the storage seam, over libpq's C API. Parameters travel as text with no declared
+// types (the server infers them from the statement), results come back as text, and bulk rows go in
+// through COPY FROM STDIN.
+
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/database.h"
+
+struct pg_conn;  // libpq's PGconn
+
+namespace oeuvre::store {
+
+// Longest a single statement may run before the server cancels it (the query then fails with
+// kUnavailable), so one stuck query cannot hold a worker forever.
+inline constexpr std::chrono::milliseconds kDefaultStatementTimeout{30'000};
+
+// One PostgreSQL session. Every session is set to client_encoding UTF8, TimeZone UTC, DateStyle ISO and
+// the statement_timeout it was opened with.
+//
+// Errors: kConflict for unique (23505) and foreign-key (23503) violations, serialization failures
+// (40001) and deadlocks (40P01), naming the constraint; kUnavailable when the server cannot be reached,
+// went away (08xxx, 57P0x, a closed socket) or cancelled a statement (57014, e.g. statement_timeout);
+// kBadRequest for a text value holding a NUL byte (PostgreSQL cannot store one); kInternal otherwise,
+// with the server's primary message. Messages never contain parameter values or the password.
+//
+// Thread-safety: not safe for concurrent use; one thread at a time (the pool ensures it).
+class PostgresConnection final : public Connection {
+ public:
+  // Opens a session. `conninfo` is a postgres:// or postgresql:// URL (or a libpq key=value string).
+  // connect_timeout is rounded up to whole seconds (at least 1) and bounds each connection attempt.
+  // REQUIRES: statement_timeout > 0.
+  static Result<std::unique_ptr<PostgresConnection>> connect(
+      const std::string& conninfo, std::chrono::milliseconds connect_timeout,
+      std::chrono::milliseconds statement_timeout = kDefaultStatementTimeout);
+
+  ~PostgresConnection() override;
+  PostgresConnection(const PostgresConnection&) = delete;
+  PostgresConnection& operator=(const PostgresConnection&) = delete;
+
+  // Runs one statement through PQexecParams. bool binds as "true"/"false", integers and doubles as
+  // decimal text (doubles round-trip exactly), std::monostate as NULL. affected_rows is the count in the
+  // command tag (rows returned for a SELECT), 0 when the command has none.
+  Result<ResultSet> query(std::string_view sql, std::span<const Value> params) override;
+  // Runs a parameterless multi-statement script in one round trip (PQexec); stops at the first error.
+  Status execute_script(std::string_view sql) override;
+  // BEGIN; `write` is unused (PostgreSQL locks per row).
+  Status begin(bool write) override;
+  // COMMIT. When an earlier statement of the transaction failed, the server would silently roll back:
+  // this rolls back and returns kInternal instead, so the caller never mistakes it for a commit.
+  Status commit() override;
+  // ROLLBACK; ok when no transaction is open.
+  Status rollback() override;
+  // "EXPLAIN " + sql with the same parameters: one string per plan line.
+  Result<std::vector<std::string>> explain(std::string_view sql,
+                                           std::span<const Value> params) override;
+  // True when the session is connected and idle: not inside a transaction (open or failed), and the
+  // server has neither announced it is closing the session nor closed the socket (pending input is
+  // read without blocking to find out). A session handed back to the pool mid-transaction is therefore
+  // dropped, as on SQLite.
+  bool healthy() override;
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
+  // Appends `rows` to `table` in one COPY ... FROM STDIN (text format): all rows or none.
+  // Strings are escaped (backslash, tab, newline, carriage return), std::monostate is \N, bools are
+  // true/false, numbers as in query().
+  // REQUIRES: `table` and every column match [a-z_][a-z0-9_]* (else kBadRequest, nothing is sent);
+  // every row has columns.size() values (else kBadRequest, nothing is sent).
+  Status copy_rows(std::string_view table, std::span<const std::string> columns,
+                   const std::vector<std::vector<Value>>& rows);
+
+ private:
+  explicit PostgresConnection(pg_conn* conn) : conn_(conn) {}
+  Status run_simple(const char* sql);
+
+  pg_conn* conn_;  // owned; never null
+  // Set by libpq's notice receiver when the server sends a FATAL outside a command (it is about to
+  // close the session).
+  bool server_closing_ = false;
+};
+
+// Opens one PostgreSQL session (see PostgresConnection::connect); the factory the pool uses.
+// Errors: kUnavailable when the server cannot be reached or refuses the session.
+Result<std::unique_ptr<Connection>> connect_postgres(
+    const std::string& url, std::chrono::milliseconds connect_timeout,
+    std::chrono::milliseconds statement_timeout = kDefaultStatementTimeout);
+
+}  // namespace oeuvre::store

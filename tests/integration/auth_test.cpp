@@ -1,0 +1,472 @@
+// /api/v1/auth/* over real HTTP: registration, login, rate limiting, refresh rotation with reuse
+// detection, logout, /me, change-password, forged tokens, and deactivated accounts.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "security/crypto.h"
+#include "security/jwt.h"
+#include "support/test_server.h"
+
+namespace oeuvre::testing {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kRegister = "/api/v1/auth/register";
+constexpr const char* kLogin = "/api/v1/auth/login";
+constexpr const char* kRefresh = "/api/v1/auth/refresh";
+constexpr const char* kLogout = "/api/v1/auth/logout";
+constexpr const char* kMe = "/api/v1/auth/me";
+constexpr const char* kChangePassword = "/api/v1/auth/change-password";
+
+// The field names of a problem's errors[].
+std::vector<std::string> error_fields(const HttpResult& res) {
+  std::vector<std::string> out;
+  auto body = res.json();
+  if (!body.is_object() || !body.as_object().contains("errors")) return out;
+  for (const auto& e : body.at("errors").as_array()) out.emplace_back(e.at("field").as_string());
+  return out;
+}
+
+bool has_field_error(const HttpResult& res, const std::string& field) {
+  for (const auto& f : error_fields(res)) {
+    if (f == field) return true;
+  }
+  return false;
+}
+
+// A problem+json answer with the given status and a request id.
+void expect_problem(const HttpResult& res, unsigned status) {
+  EXPECT_EQ(res.status, status) << res.body;
+  EXPECT_TRUE(res.header("content-type").starts_with("application/problem+json")) << res.header("content-type");
+  auto body = res.json();
+  ASSERT_TRUE(body.is_object()) << res.body;
+  EXPECT_EQ(body.at("status").to_number<int>(), static_cast<int>(status));
+  ASSERT_TRUE(body.as_object().contains("request_id")) << res.body;
+  EXPECT_FALSE(body.at("request_id").as_string().empty());
+  EXPECT_EQ(std::string(body.at("request_id").as_string()), res.header("x-request-id"));
+  EXPECT_TRUE(body.as_object().contains("title"));
+  EXPECT_TRUE(body.as_object().contains("detail"));
+}
+
+std::string detail_of(const HttpResult& res) {
+  auto body = res.json();
+  if (!body.is_object() || !body.as_object().contains("detail")) return "";
+  return std::string(body.at("detail").as_string());
+}
+
+HttpResult login_raw(TestServer& server, const std::string& email, const std::string& password) {
+  return server.post(kLogin, json::object{{"email", email}, {"password", password}});
+}
+
+HttpResult refresh_raw(TestServer& server, const std::string& refresh_token) {
+  return server.post(kRefresh, json::object{{"refresh_token", refresh_token}});
+}
+
+// The JWT secret the test server signs with (generated under its var dir unless JWT_SECRET is set).
+std::string server_jwt_secret(TestServer& server) {
+  if (const char* env = std::getenv("JWT_SECRET"); env != nullptr && *env != '\0') return env;
+  std::ifstream in(server.config().var_dir + "/jwt_secret", std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+std::int64_t now_epoch() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Registration
+
+TEST(AuthTest, RegisterCreatesAUserAndNeverEchoesThePassword) {
+  TestServer server;
+  auto res = server.post(kRegister, json::object{{"email", "Ada@Example.com"},
+                                                 {"password", kTestPassword},
+                                                 {"display_name", "Ada"}});
+  ASSERT_EQ(res.status, 201u) << res.body;
+  EXPECT_TRUE(res.header("content-type").starts_with("application/json"));
+  auto body = res.json();
+  ASSERT_TRUE(body.is_object());
+  EXPECT_EQ(body.at("role").as_string(), "user");
+  EXPECT_EQ(body.at("display_name").as_string(), "Ada");
+  EXPECT_TRUE(body.at("is_active").as_bool());
+  EXPECT_FALSE(body.at("id").as_string().empty());
+  EXPECT_EQ(res.body.find("password"), std::string::npos) << res.body;
+  EXPECT_EQ(res.body.find("argon2"), std::string::npos) << res.body;
+}
+
+TEST(AuthTest, RegisterCannotChooseTheAdminRole) {
+  TestServer server;
+  auto res = server.post(kRegister,
+                         json::object{{"email", "mallory@example.com"}, {"password", kTestPassword}, {"role", "admin"}});
+  expect_problem(res, 422);
+  EXPECT_TRUE(has_field_error(res, "role")) << res.body;
+}
+
+TEST(AuthTest, DuplicateEmailIsA409WhateverItsCase) {
+  TestServer server;
+  server.register_user("dup@example.com");
+  auto same = server.post(kRegister, json::object{{"email", "dup@example.com"}, {"password", kTestPassword}});
+  expect_problem(same, 409);
+  auto upper = server.post(kRegister, json::object{{"email", "DUP@Example.COM"}, {"password", kTestPassword}});
+  expect_problem(upper, 409);
+}
+
+TEST(AuthTest, WeakPasswordIs422OnThePasswordField) {
+  TestServer server;
+  for (const char* weak : {"short", "123456789", "          ", ""}) {
+    auto res = server.post(kRegister, json::object{{"email", "weak@example.com"}, {"password", weak}});
+    expect_problem(res, 422);
+    EXPECT_TRUE(has_field_error(res, "password")) << weak << ": " << res.body;
+  }
+  // Nothing was created: the address is still free.
+  auto ok = server.post(kRegister, json::object{{"email", "weak@example.com"}, {"password", kTestPassword}});
+  EXPECT_EQ(ok.status, 201u) << ok.body;
+}
+
+TEST(AuthTest, BadEmailIs422OnTheEmailField) {
+  TestServer server;
+  for (const char* bad : {"not-an-email", "a@b", "@example.com", "two@@example.com", "sp ace@example.com", ""}) {
+    auto res = server.post(kRegister, json::object{{"email", bad}, {"password", kTestPassword}});
+    expect_problem(res, 422);
+    EXPECT_TRUE(has_field_error(res, "email")) << bad << ": " << res.body;
+  }
+  auto not_string = server.post(kRegister, json::object{{"email", 42}, {"password", kTestPassword}});
+  expect_problem(not_string, 422);
+  EXPECT_TRUE(has_field_error(not_string, "email")) << not_string.body;
+}
+
+TEST(AuthTest, UnknownFieldIs422NamingTheField) {
+  TestServer server;
+  auto res = server.post(kRegister, json::object{{"email", "x@example.com"},
+                                                 {"password", kTestPassword},
+                                                 {"nickname", "xx"}});
+  expect_problem(res, 422);
+  EXPECT_TRUE(has_field_error(res, "nickname")) << res.body;
+}
+
+TEST(AuthTest, MissingFieldsAreAllReportedAtOnce) {
+  TestServer server;
+  auto res = server.post(kRegister, json::object{});
+  expect_problem(res, 422);
+  EXPECT_TRUE(has_field_error(res, "email")) << res.body;
+  EXPECT_TRUE(has_field_error(res, "password")) << res.body;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Login
+
+TEST(AuthTest, LoginReturnsABearerTokenPair) {
+  TestServer server;
+  server.register_user("login@example.com");
+  auto res = login_raw(server, "login@example.com", kTestPassword);
+  ASSERT_EQ(res.status, 200u) << res.body;
+  auto body = res.json();
+  EXPECT_EQ(body.at("token_type").as_string(), "Bearer");
+  EXPECT_GT(body.at("expires_in").to_number<std::int64_t>(), 0);
+  EXPECT_FALSE(body.at("access_token").as_string().empty());
+  EXPECT_FALSE(body.at("refresh_token").as_string().empty());
+  EXPECT_EQ(res.header("cache-control"), "no-store");
+  // The access token works.
+  auto me = server.get(kMe, std::string(body.at("access_token").as_string()));
+  EXPECT_EQ(me.status, 200u) << me.body;
+}
+
+TEST(AuthTest, LoginEmailIsCaseInsensitive) {
+  TestServer server;
+  server.register_user("casey@example.com");
+  auto res = login_raw(server, "CASEY@EXAMPLE.com", kTestPassword);
+  EXPECT_EQ(res.status, 200u) << res.body;
+}
+
+TEST(AuthTest, WrongPasswordAndUnknownEmailAre401WithTheSameDetail) {
+  TestServer server;
+  server.register_user("known@example.com");
+  auto wrong = login_raw(server, "known@example.com", "not the right password");
+  expect_problem(wrong, 401);
+  auto unknown = login_raw(server, "nobody@example.com", "not the right password");
+  expect_problem(unknown, 401);
+  EXPECT_EQ(detail_of(wrong), detail_of(unknown));
+  EXPECT_EQ(wrong.json().at("title"), unknown.json().at("title"));
+  EXPECT_EQ(wrong.json().at("type"), unknown.json().at("type"));
+}
+
+TEST(AuthTest, FiveFailuresOnOneAccountThen429WithRetryAfter) {
+  TestServer server;
+  server.register_user("target@example.com");
+  for (int i = 0; i < 5; ++i) {
+    auto res = login_raw(server, "target@example.com", "wrong password " + std::to_string(i));
+    EXPECT_EQ(res.status, 401u) << "attempt " << i << ": " << res.body;
+  }
+  // Even the right password is refused now, and the case of the address does not matter.
+  for (const char* email : {"target@example.com", "TARGET@example.com"}) {
+    auto limited = login_raw(server, email, kTestPassword);
+    expect_problem(limited, 429);
+    const std::string retry_after = limited.header("retry-after");
+    ASSERT_FALSE(retry_after.empty()) << limited.body;
+    EXPECT_GT(std::stoi(retry_after), 0);
+  }
+  // Another account from the same address is not locked out.
+  server.register_user("bystander@example.com");
+  EXPECT_EQ(login_raw(server, "bystander@example.com", kTestPassword).status, 200u);
+}
+
+TEST(AuthTest, LoginValidation) {
+  TestServer server;
+  auto res = server.post(kLogin, json::object{{"email", "x@example.com"}});
+  expect_problem(res, 422);
+  EXPECT_TRUE(has_field_error(res, "password")) << res.body;
+  auto extra = server.post(kLogin, json::object{{"email", "x@example.com"}, {"password", "p"}, {"otp", "1"}});
+  expect_problem(extra, 422);
+  EXPECT_TRUE(has_field_error(extra, "otp")) << extra.body;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Refresh, logout
+
+TEST(AuthTest, RefreshRotatesAndReuseRevokesTheWholeFamily) {
+  TestServer server;
+  Session s = server.register_user("rotate@example.com");
+
+  auto first = refresh_raw(server, s.refresh_token);
+  ASSERT_EQ(first.status, 200u) << first.body;
+  const std::string r2(first.json().at("refresh_token").as_string());
+  const std::string a2(first.json().at("access_token").as_string());
+  EXPECT_NE(r2, s.refresh_token);
+  EXPECT_EQ(first.json().at("token_type").as_string(), "Bearer");
+  EXPECT_EQ(server.get(kMe, a2).status, 200u);
+
+  // Reusing the rotated token fails...
+  auto reuse = refresh_raw(server, s.refresh_token);
+  expect_problem(reuse, 401);
+  // ...and revokes the token that replaced it.
+  auto after = refresh_raw(server, r2);
+  expect_problem(after, 401);
+
+  // A fresh login starts a new, working family.
+  Session again = server.login("rotate@example.com", kTestPassword);
+  EXPECT_EQ(refresh_raw(server, again.refresh_token).status, 200u);
+}
+
+TEST(AuthTest, RefreshWithAnUnknownTokenIs401) {
+  TestServer server;
+  expect_problem(refresh_raw(server, "not-a-refresh-token"), 401);
+  auto empty = server.post(kRefresh, json::object{{"refresh_token", ""}});
+  expect_problem(empty, 422);
+  EXPECT_TRUE(has_field_error(empty, "refresh_token"));
+}
+
+TEST(AuthTest, LogoutRevokesTheRefreshToken) {
+  TestServer server;
+  Session s = server.register_user("bye@example.com");
+  auto out = server.post(kLogout, json::object{{"refresh_token", s.refresh_token}}, s.access_token);
+  EXPECT_EQ(out.status, 204u) << out.body;
+  EXPECT_TRUE(out.body.empty());
+  expect_problem(refresh_raw(server, s.refresh_token), 401);
+}
+
+TEST(AuthTest, LogoutWithoutABodyRevokesEverySession) {
+  TestServer server;
+  Session one = server.register_user("everywhere@example.com");
+  Session two = server.login("everywhere@example.com", kTestPassword);
+  auto out = server.request("POST", kLogout, "", one.access_token);
+  EXPECT_EQ(out.status, 204u) << out.body;
+  expect_problem(refresh_raw(server, one.refresh_token), 401);
+  expect_problem(refresh_raw(server, two.refresh_token), 401);
+}
+
+TEST(AuthTest, LogoutCannotRevokeAnotherUsersSession) {
+  TestServer server;
+  Session a = server.register_user("a-logout@example.com");
+  Session b = server.register_user("b-logout@example.com");
+  auto res = server.post(kLogout, json::object{{"refresh_token", a.refresh_token}}, b.access_token);
+  EXPECT_GE(res.status, 400u) << res.body;
+  EXPECT_LT(res.status, 500u) << res.body;
+  EXPECT_EQ(refresh_raw(server, a.refresh_token).status, 200u) << "B's logout revoked A's session";
+}
+
+TEST(AuthTest, LogoutNeedsAnAccessToken) {
+  TestServer server;
+  Session s = server.register_user("anon-logout@example.com");
+  expect_problem(server.post(kLogout, json::object{{"refresh_token", s.refresh_token}}), 401);
+  EXPECT_EQ(refresh_raw(server, s.refresh_token).status, 200u);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// /me, change-password
+
+TEST(AuthTest, MeDescribesTheCaller) {
+  TestServer server;
+  Session s = server.register_user("me@example.com");
+  auto me = server.get(kMe, s.access_token);
+  ASSERT_EQ(me.status, 200u) << me.body;
+  EXPECT_EQ(me.json().at("email").as_string(), "me@example.com");
+  EXPECT_EQ(me.json().at("id").as_string(), s.user_id);
+  EXPECT_EQ(me.json().at("role").as_string(), "user");
+  EXPECT_EQ(me.body.find("password"), std::string::npos);
+  expect_problem(server.get(kMe), 401);
+  EXPECT_EQ(server.get(kMe).header("www-authenticate").rfind("Bearer", 0), 0u);
+}
+
+TEST(AuthTest, ChangePassword) {
+  TestServer server;
+  Session s = server.register_user("change@example.com");
+  Session other_session = server.login("change@example.com", kTestPassword);
+  const std::string fresh = "a brand new passphrase";
+
+  auto wrong = server.post(kChangePassword, json::object{{"current_password", "not my password"},
+                                                         {"new_password", fresh}},
+                           s.access_token);
+  expect_problem(wrong, 422);
+  EXPECT_TRUE(has_field_error(wrong, "current_password")) << wrong.body;
+
+  auto weak = server.post(kChangePassword, json::object{{"current_password", kTestPassword},
+                                                        {"new_password", "short"}},
+                          s.access_token);
+  expect_problem(weak, 422);
+  EXPECT_TRUE(has_field_error(weak, "new_password")) << weak.body;
+  // Neither failure changed anything.
+  EXPECT_EQ(login_raw(server, "change@example.com", kTestPassword).status, 200u);
+
+  auto ok = server.post(kChangePassword, json::object{{"current_password", kTestPassword},
+                                                      {"new_password", fresh}},
+                        s.access_token);
+  EXPECT_EQ(ok.status, 204u) << ok.body;
+
+  expect_problem(login_raw(server, "change@example.com", kTestPassword), 401);
+  EXPECT_EQ(login_raw(server, "change@example.com", fresh).status, 200u);
+  // Every refresh token issued before the change is revoked.
+  expect_problem(refresh_raw(server, s.refresh_token), 401);
+  expect_problem(refresh_raw(server, other_session.refresh_token), 401);
+}
+
+TEST(AuthTest, ChangePasswordNeedsAnAccessToken) {
+  TestServer server;
+  auto res = server.post(kChangePassword,
+                         json::object{{"current_password", kTestPassword}, {"new_password", "a brand new passphrase"}});
+  expect_problem(res, 401);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Forged and stale tokens
+
+TEST(AuthTest, TamperedTokensAre401) {
+  TestServer server;
+  Session s = server.register_user("tamper@example.com");
+  const std::string& token = s.access_token;
+  const auto dot1 = token.find('.');
+  const auto dot2 = token.find('.', dot1 + 1);
+  ASSERT_NE(dot2, std::string::npos);
+  const std::string header = token.substr(0, dot1);
+  const std::string payload = token.substr(dot1 + 1, dot2 - dot1 - 1);
+  const std::string signature = token.substr(dot2 + 1);
+
+  // The payload claims admin, the signature is the original one.
+  auto claims = json::parse(*security::base64url_decode(payload)).as_object();
+  claims["role"] = "admin";
+  const std::string forged_payload = security::base64url_encode(json::serialize(claims));
+  // alg:none with no signature, and alg:none with the old signature.
+  const std::string none_header = security::base64url_encode(R"({"alg":"none","typ":"JWT"})");
+  std::string flipped = signature;
+  flipped[0] = flipped[0] == 'A' ? 'B' : 'A';
+
+  const std::vector<std::string> bad_tokens = {
+      header + "." + forged_payload + "." + signature,
+      none_header + "." + forged_payload + ".",
+      none_header + "." + payload + "." + signature,
+      header + "." + payload + "." + flipped,
+      header + "." + payload,
+      token + "x",
+      "garbage",
+      "a.b.c",
+      std::string(5000, 'a'),
+  };
+  for (const auto& bad : bad_tokens) {
+    auto res = server.get(kMe, bad);
+    expect_problem(res, 401);
+    auto admin_route = server.get("/api/v1/audit", bad);
+    EXPECT_EQ(admin_route.status, 401u) << bad;
+  }
+  // Not "Bearer".
+  auto basic = server.request("GET", kMe, "", "", {{"Authorization", "Basic " + token}});
+  expect_problem(basic, 401);
+  // The genuine token still works.
+  EXPECT_EQ(server.get(kMe, token).status, 200u);
+}
+
+TEST(AuthTest, ExpiredAndForeignTokensAre401AndTheRoleClaimIsNotTrusted) {
+  TestServer server;
+  Session s = server.register_user("expired@example.com");
+  const std::string secret = server_jwt_secret(server);
+  ASSERT_GE(secret.size(), 32u) << "cannot find the server's JWT secret";
+
+  security::AccessClaims claims;
+  claims.sub = s.user_id;
+  claims.role = "user";
+  claims.jti = "test-jti";
+  // Expired an hour ago (far beyond any clock-skew leeway).
+  claims.iat = now_epoch() - 7200;
+  claims.exp = now_epoch() - 3600;
+  expect_problem(server.get(kMe, security::sign_access_token(claims, secret)), 401);
+  // Issued in the future.
+  claims.iat = now_epoch() + 3600;
+  claims.exp = now_epoch() + 7200;
+  expect_problem(server.get(kMe, security::sign_access_token(claims, secret)), 401);
+  // Valid times but signed with another key.
+  claims.iat = now_epoch();
+  claims.exp = now_epoch() + 600;
+  expect_problem(server.get(kMe, security::sign_access_token(claims, std::string(48, 'z'))), 401);
+  // A genuine signature for a user that does not exist.
+  security::AccessClaims ghost = claims;
+  ghost.sub = "00000000-0000-4000-8000-000000000000";
+  expect_problem(server.get(kMe, security::sign_access_token(ghost, secret)), 401);
+  ghost.sub = "not-a-uuid";
+  expect_problem(server.get(kMe, security::sign_access_token(ghost, secret)), 401);
+  // A genuine signature with role "admin" for a plain user: the stored role decides.
+  security::AccessClaims promoted = claims;
+  promoted.role = "admin";
+  auto audit = server.get("/api/v1/audit", security::sign_access_token(promoted, secret));
+  expect_problem(audit, 403);
+  // The control: a well-formed token with the server's key is accepted.
+  EXPECT_EQ(server.get(kMe, security::sign_access_token(claims, secret)).status, 200u);
+}
+
+TEST(AuthTest, DeactivatedUserIsLockedOutAtOnce) {
+  TestServer server;
+  Session admin = server.create_admin("root@example.com");
+  Session user = server.register_user("leaver@example.com");
+  ASSERT_EQ(server.get(kMe, user.access_token).status, 200u);
+
+  auto off = server.patch("/api/v1/users/" + user.user_id, json::object{{"is_active", false}}, admin.access_token);
+  ASSERT_EQ(off.status, 200u) << off.body;
+  EXPECT_FALSE(off.json().at("is_active").as_bool());
+
+  // The access token has not expired, but the account is inactive.
+  expect_problem(server.get(kMe, user.access_token), 401);
+  expect_problem(server.get("/api/v1/projects", user.access_token), 401);
+  expect_problem(refresh_raw(server, user.refresh_token), 401);
+  expect_problem(login_raw(server, "leaver@example.com", kTestPassword), 401);
+
+  // Reactivated: the old access token works again (it never expired), a login works.
+  auto on = server.patch("/api/v1/users/" + user.user_id, json::object{{"is_active", true}}, admin.access_token);
+  ASSERT_EQ(on.status, 200u) << on.body;
+  EXPECT_EQ(login_raw(server, "leaver@example.com", kTestPassword).status, 200u);
+}
+
+TEST(AuthTest, AdminsCannotDeactivateThemselves) {
+  TestServer server;
+  Session admin = server.create_admin("self@example.com");
+  auto res = server.patch("/api/v1/users/" + admin.user_id, json::object{{"is_active", false}}, admin.access_token);
+  EXPECT_EQ(res.status, 409u) << res.body;
+  EXPECT_EQ(server.get(kMe, admin.access_token).status, 200u);
+}
+
+}  // namespace
+}  // namespace oeuvre::testing

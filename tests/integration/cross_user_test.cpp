@@ -1,0 +1,264 @@
+// THE authorization matrix. kRoutes has a row for every route the router registers (a test fails when a
+// route has no row), each with a concrete request. User B walks every row against user A's objects:
+// nothing of A's is read or changed, another user's object answers 404 (never 403, which would reveal
+// that it exists), admin-only routes answer 403; every non-public route answers 401 without a token and
+// with a garbage one.
+//
+// Adding a route: add a row below. Placeholders in target and body: {project} (A's project id), {user}
+// (A's user id), {a_email}, {a_refresh} (one of A's refresh tokens). `b_status` is what B gets.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "support/test_server.h"
+
+namespace oeuvre::testing {
+namespace {
+
+namespace json = boost::json;
+
+enum class Scope {
+  kPublic,        // no token needed
+  kSelf,          // authenticated; acts on the caller's own data only
+  kAdmin,         // admins only: 403 for a plain user
+  kOtherProject,  // names A's project (or something under it): 404 for B
+  kOtherUser,     // names A's user record: 404 for B
+};
+
+struct RouteCase {
+  const char* method;
+  const char* pattern;  // exactly as registered in the router
+  Scope scope;
+  const char* target;
+  const char* body;  // JSON text, "" for none
+  unsigned b_status;
+};
+
+const RouteCase kRoutes[] = {
+    // system
+    {"GET", "/health/live", Scope::kPublic, "/health/live", "", 200},
+    {"GET", "/health/ready", Scope::kPublic, "/health/ready", "", 200},
+    {"GET", "/metrics", Scope::kPublic, "/metrics", "", 200},
+    {"GET", "/api/v1/openapi.json", Scope::kPublic, "/api/v1/openapi.json", "", 200},
+    // auth
+    {"POST", "/api/v1/auth/register", Scope::kPublic, "/api/v1/auth/register",
+     R"({"email":"{a_email}","password":"correct horse battery"})", 409},
+    {"POST", "/api/v1/auth/login", Scope::kPublic, "/api/v1/auth/login",
+     R"({"email":"{a_email}","password":"not a's password"})", 401},
+    {"POST", "/api/v1/auth/refresh", Scope::kPublic, "/api/v1/auth/refresh", R"({"refresh_token":"not-a-token"})", 401},
+    {"POST", "/api/v1/auth/logout", Scope::kSelf, "/api/v1/auth/logout", R"({"refresh_token":"{a_refresh}"})", 422},
+    {"GET", "/api/v1/auth/me", Scope::kSelf, "/api/v1/auth/me", "", 200},
+    {"POST", "/api/v1/auth/change-password", Scope::kSelf, "/api/v1/auth/change-password",
+     R"({"current_password":"not b's password","new_password":"a takeover passphrase"})", 422},
+    // users
+    {"GET", "/api/v1/users", Scope::kAdmin, "/api/v1/users", "", 403},
+    {"POST", "/api/v1/users", Scope::kAdmin, "/api/v1/users",
+     R"({"email":"minted@example.com","password":"correct horse battery","role":"admin"})", 403},
+    {"GET", "/api/v1/users/{id}", Scope::kOtherUser, "/api/v1/users/{user}", "", 404},
+    {"PATCH", "/api/v1/users/{id}", Scope::kAdmin, "/api/v1/users/{user}", R"({"is_active":false})", 403},
+    // projects
+    {"GET", "/api/v1/projects", Scope::kSelf, "/api/v1/projects", "", 200},
+    {"GET", "/api/v1/projects", Scope::kSelf, "/api/v1/projects?owner_id={user}&per_page=100", "", 200},
+    {"POST", "/api/v1/projects", Scope::kSelf, "/api/v1/projects", R"({"name":"b's own project"})", 201},
+    {"GET", "/api/v1/projects/{id}", Scope::kOtherProject, "/api/v1/projects/{project}", "", 404},
+    {"PATCH", "/api/v1/projects/{id}", Scope::kOtherProject, "/api/v1/projects/{project}",
+     R"({"name":"hijacked","status":"archived"})", 404},
+    {"DELETE", "/api/v1/projects/{id}", Scope::kOtherProject, "/api/v1/projects/{project}", "", 404},
+    // audit
+    {"GET", "/api/v1/audit", Scope::kAdmin, "/api/v1/audit", "", 403},
+    {"GET", "/api/v1/audit", Scope::kAdmin, "/api/v1/audit?project_id={project}", "", 403},
+    {"GET", "/api/v1/projects/{id}/audit", Scope::kOtherProject, "/api/v1/projects/{project}/audit", "", 404},
+};
+
+const char* scope_access(Scope scope) {
+  switch (scope) {
+    case Scope::kPublic: return "public";
+    case Scope::kAdmin: return "admin";
+    default: return "authenticated";
+  }
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+  return text;
+}
+
+// A with a project, B, and an admin, on one server.
+struct World {
+  TestServer server;
+  Session a, b, admin;
+  std::string project_id;
+  std::string project_name = "a-private-project-7f3e";
+  std::string project_before;  // A's view of the project before B acts
+
+  World() {
+    a = server.register_user("alice@example.com");
+    b = server.register_user("bob@example.com");
+    admin = server.create_admin("root@example.com");
+    auto created = server.post("/api/v1/projects",
+                               json::object{{"name", project_name}, {"description", "a's secret plans"}},
+                               a.access_token);
+    EXPECT_EQ(created.status, 201u) << created.body;
+    project_id = std::string(created.json().at("id").as_string());
+    project_before = server.get("/api/v1/projects/" + project_id, a.access_token).body;
+  }
+
+  std::string fill(const std::string& text) const {
+    std::string out = replace_all(text, "{project}", project_id);
+    out = replace_all(out, "{user}", a.user_id);
+    out = replace_all(out, "{a_email}", a.email);
+    out = replace_all(out, "{a_refresh}", a.refresh_token);
+    return out;
+  }
+
+  HttpResult call(const RouteCase& row, const std::string& token) {
+    const std::string body = fill(row.body);
+    return server.request(row.method, fill(row.target), body, token);
+  }
+};
+
+std::string describe(const RouteCase& row) { return std::string(row.method) + " " + row.target; }
+
+// ---------------------------------------------------------------------------------------------------
+
+TEST(CrossUserTest, EveryRouteOfTheRouterHasARow) {
+  TestServer server;
+  std::set<std::pair<std::string, std::string>> in_router;
+  for (const auto& route : router_routes(server.app().database())) {
+    in_router.insert({route.method, route.pattern});
+    bool covered = false;
+    for (const auto& row : kRoutes) {
+      if (route.method == row.method && route.pattern == row.pattern) {
+        covered = true;
+        EXPECT_EQ(route.access, scope_access(row.scope))
+            << route.method << " " << route.pattern << ": the row's scope disagrees with the router's access";
+      }
+    }
+    EXPECT_TRUE(covered) << route.method << " " << route.pattern
+                         << " has no row in kRoutes (tests/integration/cross_user_test.cpp): add one";
+  }
+  for (const auto& row : kRoutes) {
+    EXPECT_TRUE(in_router.contains({row.method, row.pattern}))
+        << describe(row) << ": the router has no route " << row.method << " " << row.pattern;
+  }
+}
+
+TEST(CrossUserTest, UserBCannotReadOrChangeAnythingOfUserA) {
+  World w;
+  ASSERT_FALSE(w.project_id.empty());
+  for (const auto& row : kRoutes) {
+    SCOPED_TRACE(describe(row));
+    auto res = w.call(row, w.b.access_token);
+    EXPECT_EQ(res.status, row.b_status) << res.body;
+    EXPECT_LT(res.status, 500u) << res.body;
+    if (row.scope == Scope::kOtherProject || row.scope == Scope::kOtherUser) {
+      EXPECT_NE(res.status, 403u) << "403 reveals that the object exists";
+      EXPECT_TRUE(res.status < 200 || res.status >= 300) << res.body;
+    }
+    if (row.scope != Scope::kPublic || std::string(row.pattern) != "/api/v1/openapi.json") {
+      // Nothing of A's in the answer (the OpenAPI document is static and public).
+      EXPECT_EQ(res.body.find(w.project_id), std::string::npos) << res.body;
+      EXPECT_EQ(res.body.find(w.project_name), std::string::npos) << res.body;
+      EXPECT_EQ(res.body.find(w.a.email), std::string::npos) << res.body;
+      EXPECT_EQ(res.body.find("a's secret plans"), std::string::npos) << res.body;
+    }
+  }
+
+  // Writes that name A's project with A's current version still answer 404, not 409 or 412.
+  auto versioned = w.server.request("PATCH", "/api/v1/projects/" + w.project_id, R"({"name":"x"})",
+                                    w.b.access_token, {{"If-Match", "\"1\""}});
+  EXPECT_EQ(versioned.status, 404u) << versioned.body;
+  auto stale = w.server.request("PATCH", "/api/v1/projects/" + w.project_id, R"({"name":"x"})", w.b.access_token,
+                                {{"If-Match", "\"99\""}});
+  EXPECT_EQ(stale.status, 404u) << stale.body;
+  // Invalid bodies against A's project: validation may answer first (400/422) but never 2xx.
+  auto invalid = w.server.request("PATCH", "/api/v1/projects/" + w.project_id, R"({"name":""})", w.b.access_token);
+  EXPECT_TRUE(invalid.status == 404u || invalid.status == 422u) << invalid.body;
+
+  // A's project, A's sessions and A's account are exactly as they were.
+  auto after = w.server.get("/api/v1/projects/" + w.project_id, w.a.access_token);
+  ASSERT_EQ(after.status, 200u) << after.body;
+  EXPECT_EQ(after.body, w.project_before);
+  auto trail = w.server.get("/api/v1/projects/" + w.project_id + "/audit", w.a.access_token);
+  ASSERT_EQ(trail.status, 200u) << trail.body;
+  EXPECT_EQ(trail.json().at("total").to_number<std::int64_t>(), 1) << trail.body;
+  auto a_list = w.server.get("/api/v1/projects", w.a.access_token);
+  EXPECT_EQ(a_list.json().at("total").to_number<std::int64_t>(), 1);
+  auto me = w.server.get("/api/v1/auth/me", w.a.access_token);
+  ASSERT_EQ(me.status, 200u);
+  EXPECT_TRUE(me.json().at("is_active").as_bool());
+  EXPECT_EQ(me.json().at("role").as_string(), "user");
+  EXPECT_EQ(w.server.post("/api/v1/auth/refresh", json::object{{"refresh_token", w.a.refresh_token}}).status, 200u)
+      << "A's session was revoked by B";
+  EXPECT_EQ(w.server.post("/api/v1/auth/login", json::object{{"email", "minted@example.com"},
+                                                              {"password", kTestPassword}})
+                .status,
+            401u)
+      << "B created a user through an admin route";
+  // B's own password is unchanged.
+  EXPECT_EQ(w.server.post("/api/v1/auth/login", json::object{{"email", w.b.email}, {"password", kTestPassword}}).status,
+            200u);
+}
+
+TEST(CrossUserTest, ADeletedProjectIsGoneForItsOwnerAndForOthers) {
+  World w;
+  ASSERT_EQ(w.server.del("/api/v1/projects/" + w.project_id, w.a.access_token).status, 204u);
+  for (const auto& row : kRoutes) {
+    if (row.scope != Scope::kOtherProject) continue;
+    SCOPED_TRACE(describe(row));
+    EXPECT_EQ(w.call(row, w.a.access_token).status, 404u);
+    EXPECT_EQ(w.call(row, w.b.access_token).status, 404u);
+  }
+}
+
+TEST(CrossUserTest, EveryNonPublicRouteNeedsAValidToken) {
+  World w;
+  const std::vector<std::pair<std::string, std::string>> bad_tokens = {
+      {"no token", ""},
+      {"garbage", "garbage"},
+      {"three garbage segments", "eyJhbGciOiJIUzI1NiJ9.e30.AAAA"},
+      {"A's refresh token", w.a.refresh_token},
+  };
+  for (const auto& row : kRoutes) {
+    if (row.scope == Scope::kPublic) continue;
+    for (const auto& [label, token] : bad_tokens) {
+      SCOPED_TRACE(describe(row) + " with " + label);
+      auto res = w.call(row, token);
+      EXPECT_EQ(res.status, 401u) << res.body;
+      EXPECT_TRUE(res.header("content-type").starts_with("application/problem+json"));
+      EXPECT_FALSE(res.header("x-request-id").empty());
+      EXPECT_EQ(res.body.find(w.project_name), std::string::npos);
+    }
+    // A malformed Authorization header of another scheme.
+    auto basic = w.server.request(row.method, w.fill(row.target), w.fill(row.body), "",
+                                  {{"Authorization", "Basic YWxpY2U6cGFzc3dvcmQ="}});
+    EXPECT_EQ(basic.status, 401u) << describe(row) << ": " << basic.body;
+  }
+  // Nothing changed.
+  auto after = w.server.get("/api/v1/projects/" + w.project_id, w.a.access_token);
+  EXPECT_EQ(after.body, w.project_before);
+}
+
+TEST(CrossUserTest, AdminsReachEveryRoute) {
+  World w;
+  std::vector<const RouteCase*> rows;
+  for (const auto& row : kRoutes) rows.push_back(&row);
+  // Deletes last, so the other rows still find the project.
+  std::stable_partition(rows.begin(), rows.end(), [](const RouteCase* r) { return std::string(r->method) != "DELETE"; });
+  for (const RouteCase* row : rows) {
+    SCOPED_TRACE(describe(*row));
+    auto res = w.call(*row, w.admin.access_token);
+    EXPECT_LT(res.status, 500u) << res.body;
+    EXPECT_NE(res.status, 403u) << res.body;
+    if (row->scope == Scope::kAdmin || row->scope == Scope::kOtherProject || row->scope == Scope::kOtherUser) {
+      EXPECT_GE(res.status, 200u) << res.body;
+      EXPECT_LT(res.status, 300u) << res.body;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace oeuvre::testing
