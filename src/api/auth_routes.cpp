@@ -26,6 +26,7 @@ http::HttpResponse token_response(const services::TokenPair& pair) {
 void add_auth_routes(http::Router& router, ApiServices& services) {
   router.add(verb::post, "/api/v1/auth/register", http::Access::kPublic,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               RETURN_IF_ERROR(services.auth.check_registration_allowed());
                ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
                http::FieldReader in(body);
                auto email = in.required_email("email");
@@ -65,7 +66,11 @@ void add_auth_routes(http::Router& router, ApiServices& services) {
                if (!ex.request.body().empty()) {
                  ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
                  http::FieldReader in(body);
-                 if (body.contains("refresh_token")) token = in.required_secret("refresh_token", 512);
+                 if (auto it = body.find("refresh_token"); it != body.end() && !it->value().is_null()) {
+                   token = in.required_secret("refresh_token", 512);
+                 } else {
+                   (void)in.optional_bool("refresh_token");  // known field; null means "all sessions"
+                 }
                  RETURN_IF_ERROR(in.finish());
                }
                RETURN_IF_ERROR(services.auth.logout(actor_of(ex), token, request_meta(ex)));

@@ -59,7 +59,7 @@ void add_project_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
                http::FieldReader in(body);
                auto name = in.required_string("name", 1, 255);
-               auto description = in.optional_string("description", 0, 4000);
+               auto description = in.optional_text("description", 0, 4000);
                RETURN_IF_ERROR(in.finish());
                ASSIGN_OR_RETURN(store::Project project,
                                 services.projects.create(actor_of(ex), *name, description.value_or(""),
@@ -84,7 +84,7 @@ void add_project_routes(http::Router& router, ApiServices& services) {
                http::FieldReader in(body);
                services::ProjectChanges changes;
                changes.name = in.optional_string("name", 1, 255);
-               changes.description = in.optional_string("description", 0, 4000);
+               changes.description = in.optional_text("description", 0, 4000);
                changes.status = in.optional_enum("status", {"active", "archived"});
                changes.expected_version = expected;
                RETURN_IF_ERROR(in.finish());

@@ -34,7 +34,9 @@ void add_user_routes(http::Router& router, ApiServices& services) {
                                 services.auth.create_user({*email, *password, display_name.value_or(""),
                                                            role.value_or("user")},
                                                           actor_of(ex).user_id, request_meta(ex)));
-               return http::json_response(status::created, services::to_json(user));
+               auto res = http::json_response(status::created, services::to_json(user));
+               res.set(http::beast_http::field::location, "/api/v1/users/" + user.id.to_string());
+               return res;
              });
 
   router.add(verb::get, "/api/v1/users/{id}", http::Access::kAuthenticated,

@@ -18,8 +18,9 @@ bool is_json_content_type(std::string_view value) {
   return lowered == "application/json" || (lowered.starts_with("application/") && lowered.ends_with("+json"));
 }
 
-bool has_control_characters(std::string_view s) {
+bool has_control_characters(std::string_view s, bool multiline) {
   for (unsigned char c : s) {
+    if (multiline && (c == '\n' || c == '\r' || c == '\t')) continue;
     if (c < 0x20 || c == 0x7f) return true;
   }
   return false;
@@ -57,7 +58,8 @@ const boost::json::value* FieldReader::take(const std::string& name) {
 }
 
 std::optional<std::string> FieldReader::string_field(const std::string& name, bool required,
-                                                     std::size_t min_len, std::size_t max_len) {
+                                                     std::size_t min_len, std::size_t max_len,
+                                                     bool multiline) {
   const boost::json::value* v = take(name);
   if (v == nullptr || (v->is_null() && !required)) {
     if (required) add_error(name, "is required");
@@ -73,7 +75,7 @@ std::optional<std::string> FieldReader::string_field(const std::string& name, bo
     add_error(name, "must be " + std::to_string(min_len) + " to " + std::to_string(max_len) + " characters long");
     return std::nullopt;
   }
-  if (has_control_characters(s)) {
+  if (has_control_characters(s, multiline)) {
     add_error(name, "must not contain control characters");
     return std::nullopt;
   }
@@ -92,6 +94,11 @@ std::optional<std::string> FieldReader::required_string(const std::string& name,
 std::optional<std::string> FieldReader::optional_string(const std::string& name, std::size_t min_len,
                                                         std::size_t max_len) {
   return string_field(name, false, min_len, max_len);
+}
+
+std::optional<std::string> FieldReader::optional_text(const std::string& name, std::size_t min_len,
+                                                      std::size_t max_len) {
+  return string_field(name, false, min_len, max_len, /*multiline=*/true);
 }
 
 std::optional<std::string> FieldReader::required_email(const std::string& name) {

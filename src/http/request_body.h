@@ -28,7 +28,10 @@ class FieldReader {
   // A string of min..max Unicode code points, no control characters, not blank.
   std::optional<std::string> required_string(const std::string& name, std::size_t min_len, std::size_t max_len);
   std::optional<std::string> optional_string(const std::string& name, std::size_t min_len, std::size_t max_len);
-  // Lower-cased domain part kept as entered; checked for one '@', a dot in the domain, <= 254 chars.
+  // Like optional_string, but line breaks and tabs are allowed (descriptions, notes).
+  std::optional<std::string> optional_text(const std::string& name, std::size_t min_len, std::size_t max_len);
+  // Kept as entered (uniqueness is case-insensitive in the store); checked for one '@', a dot in the
+  // domain, no spaces, 3..254 chars.
   std::optional<std::string> required_email(const std::string& name);
   std::optional<std::string> optional_enum(const std::string& name, std::initializer_list<const char*> allowed);
   std::optional<bool> optional_bool(const std::string& name);
@@ -44,7 +47,7 @@ class FieldReader {
  private:
   const boost::json::value* take(const std::string& name);
   std::optional<std::string> string_field(const std::string& name, bool required, std::size_t min_len,
-                                          std::size_t max_len);
+                                          std::size_t max_len, bool multiline = false);
 
   const boost::json::object& object_;
   std::set<std::string, std::less<>> known_;

@@ -37,8 +37,13 @@ AuthService::AuthService(store::Database& db, AuthSettings settings, obs::Metric
   if (dummy.ok()) dummy_hash_ = std::move(dummy).value();
 }
 
-Result<store::User> AuthService::register_user(const NewUser& user, const RequestMeta& meta) {
+Status AuthService::check_registration_allowed() const {
   if (!settings_.allow_registration) return Error::Forbidden("self-registration is disabled on this server");
+  return OkStatus();
+}
+
+Result<store::User> AuthService::register_user(const NewUser& user, const RequestMeta& meta) {
+  RETURN_IF_ERROR(check_registration_allowed());
   NewUser plain = user;
   plain.role = "user";
   return create_user(plain, std::nullopt, meta);
@@ -206,7 +211,16 @@ Status AuthService::change_password(const security::Actor& actor, const std::str
                      return store::UserRepository::find_by_id(conn, actor.user_id);
                    }));
   if (!found || !found->is_active) return Error::Unauthenticated("the account is not active");
+  // Wrong current passwords count as failed logins, so a stolen access token is no guessing oracle.
+  const std::string account = lowercase(found->email);
+  if (auto wait = limiter_.retry_after(account, meta.ip)) {
+    metrics_.count_auth_event("login_rate_limited");
+    return Error(ErrorCode::kRateLimited, "too many wrong passwords; try again in " + std::to_string(*wait) + " seconds")
+        .with_retry_after(*wait);
+  }
   if (!hasher_.verify(current_password, found->password_hash)) {
+    limiter_.record_failure(account, meta.ip);
+    metrics_.count_auth_event("password_check_failed");
     return Error::Validation("current_password", "is not correct");
   }
   if (auto strong = security::validate_password_strength(new_password); !strong.ok()) {

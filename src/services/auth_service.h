@@ -49,6 +49,8 @@ class AuthService {
  public:
   AuthService(store::Database& db, AuthSettings settings, obs::Metrics& metrics);
 
+  // kForbidden when self-registration is switched off.
+  Status check_registration_allowed() const;
   // Public self-registration (role "user"). kConflict when the email is taken.
   Result<store::User> register_user(const NewUser& user, const RequestMeta& meta);
   // Creates a user with any role (the CLI's `user create`, and admins).

@@ -71,6 +71,9 @@ Result<store::Project> ProjectService::update(const security::Actor& actor, cons
     if (changes.name) after.name = *changes.name;
     if (changes.description) after.description = *changes.description;
     if (changes.status) after.status = *changes.status;
+    if (after.name == before.name && after.description == before.description && after.status == before.status) {
+      return before;  // nothing changes: no write, no new version, no audit row
+    }
     after.version = before.version + 1;
     after.updated_at = now_utc();
     RETURN_IF_ERROR(store::ProjectRepository::update(conn, after));

@@ -35,6 +35,9 @@ Result<store::User> UserService::update(const security::Actor& actor, const Uuid
     if (changes.display_name) user.display_name = *changes.display_name;
     if (changes.role) user.role = *changes.role;
     if (changes.is_active) user.is_active = *changes.is_active;
+    if (user.display_name == found->display_name && user.role == found->role && user.is_active == found->is_active) {
+      return user;  // nothing changes: no write, no audit row
+    }
     user.updated_at = now_utc();
     RETURN_IF_ERROR(store::UserRepository::update(conn, user));
     if (changes.is_active && !*changes.is_active) {

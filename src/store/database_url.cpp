@@ -11,6 +11,8 @@ namespace oeuvre::store {
 namespace {
 
 constexpr std::string_view kField = "DATABASE_URL";
+constexpr std::string_view kSqliteForms =
+    "sqlite:///absolute/path, sqlite://relative/path or sqlite::memory:";
 constexpr std::string_view kExpected =
     "expected sqlite:///absolute/path, sqlite://relative/path, sqlite::memory: or postgres://...";
 
@@ -32,7 +34,7 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// The password of scheme://user:password@host..., as written (possibly percent-encoded); "" if none.
+// The password in scheme://user:password@host..., as written (maybe percent-encoded), or "".
 std::string_view authority_password(std::string_view url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return {};
@@ -84,8 +86,7 @@ Result<DatabaseUrl> parse_sqlite(std::string_view rest) {
     return out;
   }
   if (rest.substr(0, 2) != "//") {
-    return url_error("a SQLite URL is sqlite:///absolute/path, sqlite://relative/path or "
-                     "sqlite::memory:");
+    return url_error("a SQLite URL is " + std::string(kSqliteForms));
   }
   rest.remove_prefix(2);
   if (rest.empty()) return url_error("the SQLite URL names no file; " + std::string(kExpected));
@@ -106,7 +107,8 @@ Result<DatabaseUrl> parse_postgres(std::string_view url) {
   if (options == nullptr) {
     std::string message = raw_message ? raw_message : "out of memory";
     PQfreemem(raw_message);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
     // libpq quotes the offending token, which may be the password: hide it in every spelling.
     const std::string_view password = authority_password(url);
     if (!password.empty()) {

@@ -21,18 +21,18 @@ struct DatabaseUrl {
 };
 
 // Accepts:
-//   sqlite:///abs/path            -> "/abs/path"
-//   sqlite://relative/path        -> "relative/path" (e.g. sqlite://./var/oeuvre.db -> "./var/oeuvre.db")
-//   sqlite::memory:               -> ":memory:"
-//   postgres://... postgresql://... -> passed to libpq unchanged (after libpq has checked its syntax)
+//   sqlite:///abs/path       -> "/abs/path"
+//   sqlite://relative/path   -> "relative/path" (sqlite://./var/oeuvre.db -> "./var/oeuvre.db")
+//   sqlite::memory:          -> ":memory:"
+//   postgres://..., postgresql://...  -> passed to libpq unchanged, once libpq accepts its syntax
 // The scheme is case-insensitive. Anything else is an Error with code kValidation and field
 // "DATABASE_URL"; its message never contains the password.
 // Thread-safety: a pure function, safe for concurrent use.
 Result<DatabaseUrl> parse_database_url(std::string_view url);
 
-// `url` with any password replaced by "***": the one in the authority (scheme://user:PASSWORD@host) and
-// any `password=` query or conninfo parameter. Other text is kept, so the result is fit for logs.
-// Errs on the side of hiding too much when the URL is malformed. Safe for concurrent use.
+// `url` with any password replaced by "***": the one in the authority (scheme://user:PASSWORD@host)
+// and any `password=` query or conninfo parameter. Other text is kept, so the result is fit for
+// logs. Errs on the side of hiding too much when the URL is malformed. Safe for concurrent use.
 std::string redact_database_url(std::string_view url);
 
 }  // namespace oeuvre::store

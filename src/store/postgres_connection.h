@@ -1,7 +1,7 @@
 #pragma once
-// PostgreSQL backend of the storage seam, over libpq's C API. Parameters travel as text with no declared
-// types (the server infers them from the statement), results come back as text, and bulk rows go in
-// through COPY FROM STDIN.
+// PostgreSQL backend of the storage seam, over libpq's C API. Parameters travel as text with no
+// declared types (the server infers them from the statement), results come back as text, and bulk
+// rows go in through COPY FROM STDIN.
 
 #include <chrono>
 #include <memory>
@@ -20,21 +20,25 @@ namespace oeuvre::store {
 // kUnavailable), so one stuck query cannot hold a worker forever.
 inline constexpr std::chrono::milliseconds kDefaultStatementTimeout{30'000};
 
-// One PostgreSQL session. Every session is set to client_encoding UTF8, TimeZone UTC, DateStyle ISO and
-// the statement_timeout it was opened with.
+// One PostgreSQL session. Every session is set to client_encoding UTF8, TimeZone UTC, DateStyle ISO
+// and the statement_timeout it was opened with.
 //
 // Errors: kConflict for unique (23505) and foreign-key (23503) violations, serialization failures
-// (40001) and deadlocks (40P01), naming the constraint; kUnavailable when the server cannot be reached,
-// went away (08xxx, 57P0x, a closed socket) or cancelled a statement (57014, e.g. statement_timeout);
-// kBadRequest for a text value holding a NUL byte (PostgreSQL cannot store one); kInternal otherwise,
-// with the server's primary message. Messages never contain parameter values or the password.
+// (40001) and deadlocks (40P01), naming the constraint; kUnavailable when the server cannot be
+// reached, went away (08xxx, 57P0x, a closed socket) or cancelled a statement (57014, e.g.
+// statement_timeout); kBadRequest for a text value holding a NUL byte (PostgreSQL cannot store
+// one); kInternal otherwise, with the server's primary message. Messages never contain the
+// password, and never quote parameter values (data-exception messages, which quote the rejected
+// input, have quoted text redacted).
 //
 // Thread-safety: not safe for concurrent use; one thread at a time (the pool ensures it).
 class PostgresConnection final : public Connection {
  public:
-  // Opens a session. `conninfo` is a postgres:// or postgresql:// URL (or a libpq key=value string).
-  // connect_timeout is rounded up to whole seconds (at least 1) and bounds each connection attempt.
-  // REQUIRES: statement_timeout > 0.
+  // Opens a session. `conninfo` is a postgres:// or postgresql:// URL (or a libpq key=value
+  // string). connect_timeout is rounded up to whole seconds (at least 1) and bounds each connection
+  // attempt (libpq applies it per host address). statement_timeout is clamped to at least 1 ms. TCP
+  // keepalives are on (30 s idle, 3 probes 10 s apart) unless the URL says otherwise, so a silently
+  // vanished server is noticed even while waiting for a reply. Safe for concurrent use.
   static Result<std::unique_ptr<PostgresConnection>> connect(
       const std::string& conninfo, std::chrono::milliseconds connect_timeout,
       std::chrono::milliseconds statement_timeout = kDefaultStatementTimeout);
@@ -44,15 +48,17 @@ class PostgresConnection final : public Connection {
   PostgresConnection& operator=(const PostgresConnection&) = delete;
 
   // Runs one statement through PQexecParams. bool binds as "true"/"false", integers and doubles as
-  // decimal text (doubles round-trip exactly), std::monostate as NULL. affected_rows is the count in the
-  // command tag (rows returned for a SELECT), 0 when the command has none.
+  // decimal text (doubles round-trip exactly), std::monostate as NULL. affected_rows is the count
+  // in the command tag (rows returned for a SELECT), 0 when the command has none.
   Result<ResultSet> query(std::string_view sql, std::span<const Value> params) override;
-  // Runs a parameterless multi-statement script in one round trip (PQexec); stops at the first error.
+  // Runs a parameterless multi-statement script in one round trip (PQexec); stops at the first
+  // error.
   Status execute_script(std::string_view sql) override;
   // BEGIN; `write` is unused (PostgreSQL locks per row).
   Status begin(bool write) override;
-  // COMMIT. When an earlier statement of the transaction failed, the server would silently roll back:
-  // this rolls back and returns kInternal instead, so the caller never mistakes it for a commit.
+  // COMMIT. When an earlier statement of the transaction failed, the server would silently roll
+  // back: this rolls back and returns kInternal instead, so the caller never mistakes it for a
+  // commit.
   Status commit() override;
   // ROLLBACK; ok when no transaction is open.
   Status rollback() override;
@@ -61,8 +67,8 @@ class PostgresConnection final : public Connection {
                                            std::span<const Value> params) override;
   // True when the session is connected and idle: not inside a transaction (open or failed), and the
   // server has neither announced it is closing the session nor closed the socket (pending input is
-  // read without blocking to find out). A session handed back to the pool mid-transaction is therefore
-  // dropped, as on SQLite.
+  // read without blocking to find out). A session handed back to the pool mid-transaction is
+  // therefore dropped, as on SQLite.
   bool healthy() override;
   Dialect dialect() const override { return Dialect::kPostgres; }
 
@@ -85,7 +91,8 @@ class PostgresConnection final : public Connection {
 };
 
 // Opens one PostgreSQL session (see PostgresConnection::connect); the factory the pool uses.
-// Errors: kUnavailable when the server cannot be reached or refuses the session.
+// Errors: kUnavailable when the server cannot be reached or refuses the session (the message names
+// the host and port, never the password). Safe for concurrent use: each call opens its own session.
 Result<std::unique_ptr<Connection>> connect_postgres(
     const std::string& url, std::chrono::milliseconds connect_timeout,
     std::chrono::milliseconds statement_timeout = kDefaultStatementTimeout);

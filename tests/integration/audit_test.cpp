@@ -361,5 +361,54 @@ TEST(AuditTest, FailedRequestsWriteNoRowAndChangeNothing) {
             201u);
 }
 
+// Header bytes are not text: whatever the client sends as User-Agent, the request succeeds, the row is
+// written, and GET /audit still answers valid JSON (UTF-8). Each case on a fresh server, so a failure
+// names its case.
+TEST(AuditTest, HostileUserAgentsAreAuditedWithoutBreakingAnything) {
+  struct Case {
+    std::string label, user_agent;
+  };
+  const std::vector<Case> agents = {
+      {"latin-1 byte", "Mozilla/5.0 (caf\xE9)"},
+      {"multi-byte split at the 512-byte cut", std::string(511, 'a') + "\xC3\xA9tail"},
+      {"very long", std::string(8000, 'u')},
+      {"json breakers", "\"},{\"x\":\"\\"},
+  };
+  for (const auto& c : agents) {
+    SCOPED_TRACE(c.label);
+    TestServer server;
+    Session admin = server.create_admin("hostile-admin@example.com");
+    Session user = server.register_user("hostile@example.com");
+    auto res = server.request("POST", "/api/v1/projects", R"({"name":"agent"})", user.access_token,
+                              {{"User-Agent", c.user_agent}, {"X-Request-ID", "it-agent"}});
+    EXPECT_EQ(res.status, 201u) << res.body;
+    auto listing = server.get("/api/v1/audit?per_page=100", admin.access_token);
+    ASSERT_EQ(listing.status, 200u) << listing.body.substr(0, 300);
+    EXPECT_TRUE(listing.json().is_object()) << "GET /audit answered invalid JSON";
+    if (res.status == 201u && listing.json().is_object()) {
+      auto row = row_for(server, admin, "it-agent");
+      ASSERT_TRUE(row);
+      EXPECT_LE(str(row->at("user_agent")).size(), 512u);
+    }
+  }
+}
+
+// A failed login with a long address of multi-byte characters: the audit row keeps at most 254 bytes
+// of it, and must not cut a character in half.
+TEST(AuditTest, AFailedLoginWithALongMultiByteEmailIsAuditedAsValidText) {
+  TestServer server;
+  Session admin = server.create_admin("long-admin@example.com");
+  std::string long_email = "x";  // one ASCII byte first, so byte 254 falls inside a character
+  for (int i = 0; i < 240; ++i) long_email += "\xC3\xA9";
+  long_email += "@example.com";
+  auto failed = server.request("POST", "/api/v1/auth/login",
+                               json::serialize(json::object{{"email", long_email}, {"password", "wrong password"}}), "",
+                               {{"X-Request-ID", "it-long-email"}});
+  EXPECT_EQ(failed.status, 401u) << failed.body;
+  auto listing = server.get("/api/v1/audit?action=auth.login_failed", admin.access_token);
+  ASSERT_EQ(listing.status, 200u);
+  EXPECT_TRUE(listing.json().is_object()) << "GET /audit answered invalid JSON: " << listing.body.substr(0, 300);
+}
+
 }  // namespace
 }  // namespace oeuvre::testing

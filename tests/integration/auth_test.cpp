@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <sstream>
 
 #include "security/crypto.h"
@@ -466,6 +467,63 @@ TEST(AuthTest, AdminsCannotDeactivateThemselves) {
   auto res = server.patch("/api/v1/users/" + admin.user_id, json::object{{"is_active", false}}, admin.access_token);
   EXPECT_EQ(res.status, 409u) << res.body;
   EXPECT_EQ(server.get(kMe, admin.access_token).status, 200u);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Races
+
+TEST(AuthTest, ConcurrentRefreshesWithOneTokenYieldOneWinnerAtMost) {
+  TestServer server;
+  Session s = server.register_user("race@example.com");
+  std::vector<std::future<HttpResult>> calls;
+  for (int i = 0; i < 6; ++i) {
+    calls.push_back(std::async(std::launch::async, [&] { return refresh_raw(server, s.refresh_token); }));
+  }
+  int ok = 0;
+  for (auto& call : calls) {
+    HttpResult res = call.get();
+    EXPECT_TRUE(res.status == 200u || res.status == 401u) << res.status << " " << res.body;
+    if (res.status == 200u) ++ok;
+  }
+  EXPECT_EQ(ok, 1) << "one refresh token was rotated into several sessions";
+}
+
+TEST(AuthTest, ConcurrentRegistrationsOfOneAddressCreateOneUser) {
+  TestServer server;
+  const std::vector<std::string> spellings = {"same@example.com", "SAME@example.com", "Same@Example.com",
+                                              "same@EXAMPLE.COM", "sAmE@example.com", "same@example.cOm"};
+  std::vector<std::future<HttpResult>> calls;
+  for (const auto& email : spellings) {
+    calls.push_back(std::async(std::launch::async, [&server, email] {
+      return server.post(kRegister, json::object{{"email", email}, {"password", kTestPassword}});
+    }));
+  }
+  int created = 0;
+  for (auto& call : calls) {
+    HttpResult res = call.get();
+    EXPECT_TRUE(res.status == 201u || res.status == 409u) << res.status << " " << res.body;
+    if (res.status == 201u) ++created;
+  }
+  EXPECT_EQ(created, 1);
+}
+
+TEST(AuthTest, FailuresFromOneAddressAreRateLimitedAcrossAccounts) {
+  TestServer server;
+  server.register_user("ip-victim@example.com");
+  unsigned last = 0;
+  int attempts = 0;
+  // 50 failures per address in the window (AuthSettings::max_failures_per_ip), each on a new account
+  // so the per-account limit never triggers.
+  for (; attempts < 60; ++attempts) {
+    last = login_raw(server, "nobody" + std::to_string(attempts) + "@example.com", "wrong password").status;
+    if (last == 429u) break;
+    ASSERT_EQ(last, 401u);
+  }
+  EXPECT_EQ(last, 429u) << "no per-address limit after " << attempts << " failures";
+  EXPECT_EQ(attempts, 50);
+  auto limited = login_raw(server, "ip-victim@example.com", kTestPassword);
+  expect_problem(limited, 429);
+  EXPECT_FALSE(limited.header("retry-after").empty());
 }
 
 }  // namespace

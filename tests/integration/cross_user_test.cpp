@@ -126,6 +126,7 @@ std::string describe(const RouteCase& row) { return std::string(row.method) + " 
 
 TEST(CrossUserTest, EveryRouteOfTheRouterHasARow) {
   TestServer server;
+  ASSERT_TRUE(server.started());
   std::set<std::pair<std::string, std::string>> in_router;
   for (const auto& route : router_routes(server.app().database())) {
     in_router.insert({route.method, route.pattern});

@@ -14,6 +14,7 @@ TEST(GracefulShutdownTest, InFlightRequestFinishesThenNewConnectionsAreRefused) 
     c.db_pool_size = 1;
     c.db_wait_timeout_ms = 10000;
   });
+  ASSERT_TRUE(server.started());
   Session user = server.register_user("drain@example.com");
   auto created = server.post("/api/v1/projects", boost::json::object{{"name", "kept"}}, user.access_token);
   ASSERT_EQ(created.status, 201u);

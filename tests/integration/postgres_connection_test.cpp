@@ -1,7 +1,9 @@
-// The PostgreSQL backend of the storage seam against a real server: values round-trip exactly, errors
-// map to the codes the API turns into 409/503/500, COPY escapes everything, and neither a pool wait, an
-// unreachable server, a runaway statement nor a server that dies mid-session can hang or crash a worker.
-// Tests specific to PostgreSQL skip unless OEUVRE_TEST_BACKEND=postgres.
+// The PostgreSQL backend of the storage seam against a real server: values round-trip exactly,
+// errors map to the codes the API turns into 409/503/500, COPY escapes everything, and neither a
+// pool wait, an unreachable server, a runaway statement nor a server that dies mid-session can hang
+// or crash a worker. Tests specific to PostgreSQL skip unless OEUVRE_TEST_BACKEND=postgres.
+#include "store/postgres_connection.h"
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -18,7 +20,6 @@
 
 #include "store/connection_pool.h"
 #include "store/database.h"
-#include "store/postgres_connection.h"
 #include "support/test_database.h"
 
 namespace oeuvre::store {
@@ -27,11 +28,11 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
-#define SKIP_UNLESS_POSTGRES()                                                     \
-  do {                                                                             \
-    if (!::oeuvre::testing::test_backend_is_postgres()) {                          \
-      GTEST_SKIP() << "PostgreSQL-specific; OEUVRE_TEST_BACKEND is not postgres";  \
-    }                                                                              \
+#define SKIP_UNLESS_POSTGRES()                                                    \
+  do {                                                                            \
+    if (!::oeuvre::testing::test_backend_is_postgres()) {                         \
+      GTEST_SKIP() << "PostgreSQL-specific; OEUVRE_TEST_BACKEND is not postgres"; \
+    }                                                                             \
   } while (0)
 
 std::vector<Value> values(std::initializer_list<Value> list) { return std::vector<Value>(list); }
@@ -63,9 +64,9 @@ class PostgresConnectionTest : public ::testing::Test {
 };
 
 TEST_F(PostgresConnectionTest, SessionIsUtf8UtcIsoWithAStatementTimeout) {
-  auto rs = run(
-      "SELECT current_setting('client_encoding'), current_setting('TimeZone'), "
-      "current_setting('DateStyle'), current_setting('statement_timeout')");
+  auto rs =
+      run("SELECT current_setting('client_encoding'), current_setting('TimeZone'), "
+          "current_setting('DateStyle'), current_setting('statement_timeout')");
   ASSERT_EQ(rs.rows.size(), 1u);
   EXPECT_EQ(rs.rows[0].text(0), "UTF8");
   EXPECT_EQ(rs.rows[0].text(1), "UTC");
@@ -79,9 +80,10 @@ TEST_F(PostgresConnectionTest, EveryValueTypeRoundTripsThroughATable) {
   run("CREATE TABLE t (id bigint PRIMARY KEY, d double precision, s text, b boolean, n text)");
   const std::int64_t big = std::numeric_limits<std::int64_t>::max();
   const std::int64_t small = std::numeric_limits<std::int64_t>::min();
-  auto inserted = run("INSERT INTO t (id, d, s, b, n) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10)",
-                      values({big, 0.1, std::string("plain"), true, std::monostate{},  //
-                              small, -1.5e300, std::string(""), false, std::string("x")}));
+  auto inserted =
+      run("INSERT INTO t (id, d, s, b, n) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10)",
+          values({big, 0.1, std::string("plain"), true, std::monostate{},  //
+                  small, -1.5e300, std::string(""), false, std::string("x")}));
   EXPECT_EQ(inserted.affected_rows, 2);
 
   auto rs = run("SELECT id, d, s, b, n FROM t ORDER BY id DESC");
@@ -113,11 +115,11 @@ TEST_F(PostgresConnectionTest, EveryValueTypeRoundTripsThroughATable) {
 }
 
 TEST_F(PostgresConnectionTest, SpecialDoublesAndUntypedParametersRoundTrip) {
-  auto rs = run("SELECT $1::float8, $2::float8, $3::float8, $4::float8, $5, $6::bigint + 1",
-                values({std::numeric_limits<double>::quiet_NaN(),
-                        std::numeric_limits<double>::infinity(),
-                        -std::numeric_limits<double>::infinity(), 5e-324, std::string("as text"),
-                        std::int64_t{41}}));
+  auto rs =
+      run("SELECT $1::float8, $2::float8, $3::float8, $4::float8, $5, $6::bigint + 1",
+          values({std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                  -std::numeric_limits<double>::infinity(), 5e-324, std::string("as text"),
+                  std::int64_t{41}}));
   ASSERT_EQ(rs.rows.size(), 1u);
   EXPECT_EQ(rs.rows[0].text(0), "NaN");
   EXPECT_EQ(rs.rows[0].text(1), "Infinity");
@@ -129,8 +131,9 @@ TEST_F(PostgresConnectionTest, SpecialDoublesAndUntypedParametersRoundTrip) {
 
 TEST_F(PostgresConnectionTest, UnicodeAndNullsRoundTrip) {
   run("CREATE TABLE u (id serial PRIMARY KEY, s text)");
-  const std::vector<std::string> texts = {"Zürich — Œuvre", "東京", "🚀 emoji", "tab\there",
-                                          "quote ' and \" and \\ backslash", "line\nbreak"};
+  const std::vector<std::string> texts = {
+      "Zürich — Œuvre", "東京", "🚀 emoji", "tab\there", "quote ' and \" and \\ backslash",
+      "line\nbreak"};
   for (const auto& text : texts) run("INSERT INTO u (s) VALUES ($1)", values({text}));
   run("INSERT INTO u (s) VALUES ($1)", values({std::monostate{}}));
   auto rs = run("SELECT s, length(s) FROM u ORDER BY id");
@@ -197,6 +200,16 @@ TEST_F(PostgresConnectionTest, DataErrorsDoNotEchoTheParameterValue) {
   EXPECT_EQ(bad.error().code(), ErrorCode::kInternal);
   EXPECT_EQ(bad.error().message().find("hunter2"), std::string::npos) << bad.error().message();
   EXPECT_NE(bad.error().message().find("22P02"), std::string::npos) << bad.error().message();
+  auto range = conn_->query("SELECT $1::integer", values({std::string("98765432109")}));
+  ASSERT_FALSE(range.ok());
+  EXPECT_EQ(range.error().message().find("98765432109"), std::string::npos)
+      << range.error().message();
+  // Invalid UTF-8 is refused (the SQLite backend would store it: services must clean text first).
+  auto latin1 = conn_->query("SELECT $1::text", values({std::string("caf\xE9)")}));
+  ASSERT_FALSE(latin1.ok());
+  EXPECT_EQ(latin1.error().code(), ErrorCode::kInternal);
+  EXPECT_NE(latin1.error().message().find("UTF-8"), std::string::npos) << latin1.error().message();
+  EXPECT_EQ(latin1.error().message().find("0xe9"), std::string::npos) << latin1.error().message();
 }
 
 TEST_F(PostgresConnectionTest, RollbackLeavesNothingAndCommitKeepsEverything) {
@@ -231,8 +244,9 @@ TEST_F(PostgresConnectionTest, CommitAfterAFailedStatementReportsTheRollback) {
 }
 
 TEST_F(PostgresConnectionTest, ExecuteScriptRunsSeveralStatementsAndStopsAtTheFirstError) {
-  ASSERT_TRUE(conn_->execute_script("CREATE TABLE a (id int); CREATE TABLE b (id int);\n"
-                                    "INSERT INTO a VALUES (1), (2);")
+  ASSERT_TRUE(conn_
+                  ->execute_script("CREATE TABLE a (id int); CREATE TABLE b (id int);\n"
+                                   "INSERT INTO a VALUES (1), (2);")
                   .ok());
   EXPECT_EQ(count("a"), 2);
   EXPECT_EQ(count("b"), 0);
@@ -257,11 +271,11 @@ TEST_F(PostgresConnectionTest, ExplainReturnsOnePlanLinePerString) {
 TEST_F(PostgresConnectionTest, CopyRoundTripsAwkwardTextAndNulls) {
   run("CREATE TABLE records (id bigint PRIMARY KEY, description text, amount_minor bigint, "
       "rate double precision, cleared boolean, \"order\" text)");
-  const std::vector<std::string> columns = {"id", "description", "amount_minor", "rate", "cleared",
-                                            "order"};
+  const std::vector<std::string> columns = {"id",   "description", "amount_minor",
+                                            "rate", "cleared",     "order"};
   const std::vector<std::string> awkward = {
       "tab\tinside", "new\nline", "carriage\rreturn", "back\\slash", "\\N",  // literal, not NULL
-      "\\.",         "",          "Zürich 東京 🚀",   "trailing\\",  "\t\n\r\\ all"};
+      "\\.",         "",          "Zürich 東京 🚀",    "trailing\\",  "\t\n\r\\ all"};
   std::vector<std::vector<Value>> rows;
   for (std::size_t i = 0; i < awkward.size(); ++i) {
     rows.push_back({std::int64_t(i), awkward[i], std::int64_t(-12345 * static_cast<int>(i)),
@@ -272,7 +286,8 @@ TEST_F(PostgresConnectionTest, CopyRoundTripsAwkwardTextAndNulls) {
   auto copied = conn_->copy_rows("records", columns, rows);
   ASSERT_TRUE(copied.ok()) << copied.error().message();
 
-  auto rs = run("SELECT id, description, amount_minor, rate, cleared, \"order\" FROM records ORDER BY id");
+  auto rs = run(
+      "SELECT id, description, amount_minor, rate, cleared, \"order\" FROM records ORDER BY id");
   ASSERT_EQ(rs.rows.size(), rows.size());
   for (std::size_t i = 0; i < awkward.size(); ++i) {
     const Row& row = rs.rows[i];
@@ -334,7 +349,8 @@ TEST_F(PostgresConnectionTest, CopyThatViolatesAConstraintInsertsNothing) {
   EXPECT_EQ(count("c"), 0);
   EXPECT_TRUE(conn_->healthy());
   // A type error in the data is reported too, and the session recovers.
-  const std::vector<std::vector<Value>> bad_type = {{std::string("not a number"), std::string("a")}};
+  const std::vector<std::vector<Value>> bad_type = {
+      {std::string("not a number"), std::string("a")}};
   auto typed = conn_->copy_rows("c", columns, bad_type);
   ASSERT_FALSE(typed.ok());
   EXPECT_EQ(typed.error().code(), ErrorCode::kInternal);
@@ -420,14 +436,15 @@ int closed_port() {
 
 TEST(PostgresUnreachableTest, AClosedPortIsUnavailableQuicklyAndHidesThePassword) {
   SKIP_UNLESS_POSTGRES();
-  const std::string url = "postgres://postgres:sup3rsecret@127.0.0.1:" +
-                          std::to_string(closed_port()) + "/postgres";
+  const std::string url =
+      "postgres://postgres:sup3rsecret@127.0.0.1:" + std::to_string(closed_port()) + "/postgres";
   const auto start = steady_clock::now();
   auto conn = connect_postgres(url, milliseconds(2000));
   ASSERT_FALSE(conn.ok());
   EXPECT_EQ(conn.error().code(), ErrorCode::kUnavailable);
   EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(3));
-  EXPECT_EQ(conn.error().message().find("sup3rsecret"), std::string::npos) << conn.error().message();
+  EXPECT_EQ(conn.error().message().find("sup3rsecret"), std::string::npos)
+      << conn.error().message();
 
   // Through a pool, too: the factory's error comes back, and no slot leaks.
   ConnectionPool pool(
@@ -442,17 +459,18 @@ TEST(PostgresUnreachableTest, AClosedPortIsUnavailableQuicklyAndHidesThePassword
 
 // Runs scripts/pg-test-server.sh; true when it exits 0.
 bool pg_test_server(const std::string& action, const std::string& dir) {
-  const std::string command = std::string("'") + OEUVRE_SOURCE_DIR + "/scripts/pg-test-server.sh' " +
-                              action + " '" + dir + "' >/dev/null";
+  const std::string command = std::string("'") + OEUVRE_SOURCE_DIR +
+                              "/scripts/pg-test-server.sh' " + action + " '" + dir + "' >/dev/null";
   return std::system(command.c_str()) == 0;
 }
 
-// A private PostgreSQL server in its own temp folder (stopping the shared one would break every other
-// test). Stopped and removed on destruction, however the test ends.
+// A private PostgreSQL server in its own temp folder (stopping the shared one would break every
+// other test). Stopped and removed on destruction, however the test ends.
 class PrivateServer {
  public:
   PrivateServer() {
-    std::string base = (std::filesystem::temp_directory_path() / "oeuvre-pg-private-XXXXXX").string();
+    std::string base =
+        (std::filesystem::temp_directory_path() / "oeuvre-pg-private-XXXXXX").string();
     if (::mkdtemp(base.data()) == nullptr) return;
     base_ = base;
     if (!pg_test_server("start", dir())) return;
@@ -509,9 +527,8 @@ TEST(PostgresServerLossTest, AServerStoppedMidSessionIsUnavailableNotACrash) {
   auto again = idle->query("SELECT 1", {});  // still no crash on a dead session
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code(), ErrorCode::kUnavailable) << again.error().message();
-  EXPECT_FALSE(idle->copy_rows("lost", std::vector<std::string>{"id"},
-                               {{Value{std::int64_t{1}}}})
-                   .ok());
+  EXPECT_FALSE(
+      idle->copy_rows("lost", std::vector<std::string>{"id"}, {{Value{std::int64_t{1}}}}).ok());
 
   auto in_tx_query = in_tx->query("INSERT INTO lost VALUES (1)", {});
   ASSERT_FALSE(in_tx_query.ok());
@@ -556,7 +573,8 @@ TEST(TestDatabaseTest, EachTestGetsAFreshWritableDatabase) {
     ASSERT_TRUE(opened.ok()) << opened.error().message();
     auto conn = (*opened)->acquire();
     ASSERT_TRUE(conn.ok()) << conn.error().message();
-    ASSERT_TRUE((*conn)->execute_script("CREATE TABLE probe (id integer PRIMARY KEY, s text)").ok());
+    ASSERT_TRUE(
+        (*conn)->execute_script("CREATE TABLE probe (id integer PRIMARY KEY, s text)").ok());
     auto inserted = (*conn)->query("INSERT INTO probe (id, s) VALUES ($1, $2)",
                                    values({std::int64_t{1}, std::string("Œuvre")}));
     ASSERT_TRUE(inserted.ok()) << inserted.error().message();

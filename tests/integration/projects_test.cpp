@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <future>
 #include <set>
 
 #include "support/test_server.h"
@@ -341,6 +342,47 @@ TEST(ProjectsTest, UsersListOnlyTheirOwnAdminsListAll) {
   EXPECT_EQ(server.patch(project_url(pa), json::object{{"description", "by admin"}}, admin.access_token).status,
             200u);
   EXPECT_EQ(server.get(project_url(pa), a.access_token).json().at("owner_id").as_string(), a.user_id);
+}
+
+TEST(ProjectsTest, ConcurrentUpdatesNeverLoseOne) {
+  TestServer server;
+  Session s = server.register_user("race-projects@example.com");
+  const std::string id = create_project(server, s, "contended");
+
+  // Everyone holds version 1: exactly one wins.
+  std::vector<std::future<HttpResult>> calls;
+  for (int i = 0; i < 6; ++i) {
+    calls.push_back(std::async(std::launch::async, [&, i] {
+      return patch_if_match(server, id, json::object{{"name", "writer " + std::to_string(i)}}, s.access_token, "\"1\"");
+    }));
+  }
+  int ok = 0;
+  for (auto& call : calls) {
+    HttpResult res = call.get();
+    EXPECT_TRUE(res.status == 200u || res.status == 409u) << res.status << " " << res.body;
+    if (res.status == 200u) ++ok;
+  }
+  EXPECT_EQ(ok, 1);
+  EXPECT_EQ(server.get(project_url(id), s.access_token).json().at("version").to_number<std::int64_t>(), 2);
+
+  // Without If-Match: every write that answers 200 is counted in the version, none is lost silently.
+  calls.clear();
+  for (int i = 0; i < 6; ++i) {
+    calls.push_back(std::async(std::launch::async, [&, i] {
+      return server.patch(project_url(id), json::object{{"description", "d" + std::to_string(i)}}, s.access_token);
+    }));
+  }
+  ok = 0;
+  for (auto& call : calls) {
+    HttpResult res = call.get();
+    EXPECT_TRUE(res.status == 200u || res.status == 409u) << res.status << " " << res.body;
+    if (res.status == 200u) ++ok;
+  }
+  EXPECT_GE(ok, 1);
+  EXPECT_EQ(server.get(project_url(id), s.access_token).json().at("version").to_number<std::int64_t>(), 2 + ok);
+  // And the audit trail has one update row per successful write.
+  auto trail = server.get(project_url(id) + "/audit?per_page=100", s.access_token);
+  EXPECT_EQ(trail.json().at("total").to_number<std::int64_t>(), 1 + 1 + ok);
 }
 
 }  // namespace

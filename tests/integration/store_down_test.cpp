@@ -58,6 +58,7 @@ TEST(StoreDownTest, AnExhaustedPoolAnswers503QuicklyAndRecovers) {
   ASSERT_EQ(created.status, 201u);
   const std::string id(created.json().at("id").as_string());
 
+  ASSERT_TRUE(server.started());
   {
     auto held = server.app().database().acquire();  // the only connection
     ASSERT_TRUE(held.ok()) << held.error().message();

@@ -1,8 +1,8 @@
 #pragma once
 // A fresh, empty database for one integration test, of the backend named by OEUVRE_TEST_BACKEND:
 //   sqlite (the default): a database file in a new temp folder;
-//   postgres: a new database "oeuvre_test_<random hex>" on the server whose maintenance URL is in the
-//             file named by OEUVRE_TEST_PG_URL_FILE (scripts/pg-test-server.sh writes DIR/url).
+//   postgres: a new database "oeuvre_test_<random hex>" on the server whose maintenance URL is
+//             in the file named by OEUVRE_TEST_PG_URL_FILE (pg-test-server.sh writes DIR/url).
 // The database is dropped (and its folder removed) when the TestDatabase is destroyed.
 // Plain libpq and the filesystem only: no dependency on the store's migrations.
 
@@ -27,28 +27,30 @@ struct TestDatabase {
   TestDatabase& operator=(TestDatabase&& other) noexcept;
   TestDatabase(const TestDatabase&) = delete;
   TestDatabase& operator=(const TestDatabase&) = delete;
-  // Drops the database (PostgreSQL: DROP DATABASE ... WITH (FORCE), closing any session still open on
-  // it) or removes the SQLite folder. Problems are printed to stderr, never thrown.
+  // Drops the database (PostgreSQL: DROP DATABASE ... WITH (FORCE), closing any session still open
+  // on it) or removes the SQLite folder. Problems are printed to stderr, never thrown.
   ~TestDatabase();
 
   // What to remove; set by make_test_database.
-  std::string sqlite_dir;             // sqlite: the temp folder holding the file
-  std::string postgres_admin_url;     // postgres: the maintenance database to drop it from
-  std::string postgres_name;          // postgres: the database's name
+  std::string sqlite_dir;          // sqlite: the temp folder holding the file
+  std::string postgres_admin_url;  // postgres: the maintenance database to drop it from
+  std::string postgres_name;       // postgres: the database's name
 
  private:
   void drop() noexcept;
 };
 
-// Creates a fresh database for the configured backend. On failure, records a GoogleTest failure with the
-// reason and returns a TestDatabase with an empty url.
+// Creates a fresh database for the configured backend. On failure, records a GoogleTest failure
+// with the reason and returns a TestDatabase with an empty url.
 TestDatabase make_test_database();
 
-// Creates a fresh PostgreSQL database on the server reachable at `admin_url` (a maintenance database
-// such as postgres://postgres@127.0.0.1:PORT/postgres). Same failure behaviour as make_test_database.
+// Creates a fresh PostgreSQL database on the server reachable at `admin_url` (a maintenance
+// database such as postgres://postgres@127.0.0.1:PORT/postgres). Same failure behaviour as
+// make_test_database.
 TestDatabase make_postgres_test_database(const std::string& admin_url);
 
-// `url` with its database name replaced by `database` (postgres://host:port/OLD?x -> .../database?x).
+// `url` with its database name replaced by `database` (postgres://host:port/OLD?x ->
+// .../database?x).
 std::string postgres_url_with_database(const std::string& url, const std::string& database);
 
 }  // namespace oeuvre::testing

@@ -139,6 +139,10 @@ Session TestServer::register_user(const std::string& email) {
 }
 
 Session TestServer::create_admin(const std::string& email) {
+  if (!app_) {
+    ADD_FAILURE() << "create_admin: the server did not start";
+    return Session{"", "", "", email};
+  }
   services::RequestMeta meta{"test", "127.0.0.1", "tests"};
   auto user = app_->auth().create_user({email, kTestPassword, "Admin", "admin"}, std::nullopt, meta);
   EXPECT_TRUE(user.ok()) << (user.ok() ? "" : user.error().message());

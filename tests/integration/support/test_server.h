@@ -39,6 +39,9 @@ class TestServer {
   ~TestServer();
 
   std::uint16_t port() const { return port_; }
+  // False when the server failed to start (already reported to GoogleTest); app() then must not be used.
+  bool started() const { return app_ != nullptr; }
+  // REQUIRES: started().
   app::ServerApp& app() { return *app_; }
   const Config& config() const { return config_; }
 
