@@ -18,4 +18,8 @@ bool is_valid_utf8(std::string_view text);
 // number of bytes that are not continuation bytes (10xxxxxx); it never reads past the end.
 std::size_t utf8_length(std::string_view text);
 
+// `text` made safe to store and print: ill-formed sequences become U+FFFD, and the result is cut to at
+// most `max_bytes` bytes without splitting a character. Thread-safe.
+std::string to_valid_utf8(std::string_view text, std::size_t max_bytes);
+
 }  // namespace oeuvre

@@ -1,5 +1,6 @@
 #include "http/pipeline.h"
 
+#include "core/utf8.h"
 #include "core/uuid.h"
 #include "http/problem.h"
 #include "observability/log.h"
@@ -46,7 +47,7 @@ class AccessLogMiddleware final : public Middleware {
     const auto q = target.find('?');
     boost::json::object fields{
         {"method", std::string(ex.request.method_string())},
-        {"path", std::string(target.substr(0, q))},
+        {"path", to_valid_utf8(target.substr(0, q), 2048)},
         {"route", ex.route_pattern},
         {"status", res.result_int()},
         {"duration_us", static_cast<std::int64_t>(us)},
@@ -131,6 +132,14 @@ bool Pipeline::route(Exchange& exchange) {
 }
 
 HttpResponse Pipeline::handle(Exchange& exchange) {
+  HttpResponse res = run_chain(exchange);
+  if (exchange.request.method() == beast_http::verb::head) {
+    res.body().clear();  // Content-Length stays that of the GET response
+  }
+  return res;
+}
+
+HttpResponse Pipeline::run_chain(Exchange& exchange) {
   try {
     return call(0, exchange);
   } catch (const std::exception& e) {
@@ -172,11 +181,7 @@ HttpResponse Pipeline::dispatch(Exchange& exchange) {
   }
   try {
     Result<HttpResponse> result = exchange.route->handler(exchange);
-    if (result.ok()) {
-      HttpResponse res = std::move(result).value();
-      if (exchange.request.method() == beast_http::verb::head) res.body().clear();
-      return res;
-    }
+    if (result.ok()) return std::move(result).value();
     if (result.error().code() == ErrorCode::kUnavailable) metrics_.store_unavailable().Increment();
     if (result.error().code() == ErrorCode::kInternal) {
       obs::log_error("handler failed", {{"route", exchange.route_pattern}, {"error", result.error().message()}});

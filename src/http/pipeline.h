@@ -49,6 +49,7 @@ class Pipeline {
   const Router& router() const { return router_; }
 
  private:
+  HttpResponse run_chain(Exchange& exchange);
   HttpResponse call(std::size_t index, Exchange& exchange);
   HttpResponse dispatch(Exchange& exchange);
 

@@ -1,5 +1,6 @@
 #include "services/audit_trail.h"
 
+#include "core/utf8.h"
 #include "store/audit_repository.h"
 
 namespace oeuvre::services {
@@ -14,9 +15,10 @@ Status record_audit(store::Connection& conn, const RequestMeta& meta, AuditEvent
   entry.resource_id = std::move(event.resource_id);
   if (event.before) entry.before_json = boost::json::serialize(*event.before);
   if (event.after) entry.after_json = boost::json::serialize(*event.after);
-  entry.request_id = meta.request_id;
-  entry.ip = meta.ip;
-  entry.user_agent = meta.user_agent.substr(0, 512);
+  // Header values are bytes from the client: stored as valid UTF-8 (U+FFFD for what is not), bounded.
+  entry.request_id = to_valid_utf8(meta.request_id, 128);
+  entry.ip = to_valid_utf8(meta.ip, 64);
+  entry.user_agent = to_valid_utf8(meta.user_agent, 512);
   entry.created_at = now_utc();
   return store::AuditRepository::append(conn, entry);
 }

@@ -1,5 +1,6 @@
 #include "services/auth_service.h"
 
+#include "core/utf8.h"
 #include "observability/log.h"
 #include "observability/metrics.h"
 #include "security/crypto.h"
@@ -120,7 +121,7 @@ Result<TokenPair> AuthService::login(const std::string& email, const std::string
     auto audited = store::with_connection(db_, [&](store::Connection& conn) {
       return record_audit(conn, meta,
                           {user_id, std::nullopt, "auth.login_failed", "session", "", std::nullopt,
-                           boost::json::value(boost::json::object{{"email", email.substr(0, 254)}})});
+                           boost::json::value(boost::json::object{{"email", to_valid_utf8(email, 254)}})});
     });
     if (!audited.ok()) return std::move(audited).error();
     return invalid_credentials();

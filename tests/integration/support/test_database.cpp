@@ -152,6 +152,9 @@ TestDatabase make_postgres_test_database(const std::string& admin_url) {
 TestDatabase make_test_database() {
   if (test_backend_is_postgres()) {
     const char* url_file = std::getenv("OEUVRE_TEST_PG_URL_FILE");
+#ifdef OEUVRE_TEST_PG_URL_FILE_DEFAULT
+    if (url_file == nullptr || *url_file == '\0') url_file = OEUVRE_TEST_PG_URL_FILE_DEFAULT;
+#endif
     if (url_file == nullptr || *url_file == '\0') {
       ADD_FAILURE() << "OEUVRE_TEST_BACKEND=postgres needs OEUVRE_TEST_PG_URL_FILE: start a server "
                        "with `scripts/pg-test-server.sh start DIR` and point it at DIR/url";

@@ -213,3 +213,19 @@ TEST(Utf8Test, LengthOfIllFormedInputIsBounded) {
 
 }  // namespace
 }  // namespace oeuvre
+
+namespace oeuvre {
+namespace {
+
+TEST(ToValidUtf8Test, ReplacesIllFormedBytesAndCutsOnCharacterBoundaries) {
+  EXPECT_EQ(to_valid_utf8("plain", 100), "plain");
+  EXPECT_EQ(to_valid_utf8("caf\xE9", 100), "caf\xEF\xBF\xBD");
+  EXPECT_EQ(to_valid_utf8("\xC3\xA9\xC3\xA9", 3), "\xC3\xA9");  // never half of the second é
+  EXPECT_EQ(to_valid_utf8("ab\xF0\x9F\x98\x80", 5), "ab");      // a 4-byte emoji does not fit
+  EXPECT_TRUE(is_valid_utf8(to_valid_utf8("\xFF\xFE\xED\xA0\x80x", 100)));
+  EXPECT_EQ(to_valid_utf8("", 10), "");
+  EXPECT_EQ(to_valid_utf8("abc", 0), "");
+}
+
+}  // namespace
+}  // namespace oeuvre

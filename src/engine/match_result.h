@@ -1,0 +1,88 @@
+#pragma once
+// The output of a reconciliation: match groups with per-field explanations, unmatched records,
+// duplicates and a summary. Records are referred to by their index in the RecordTable they came from.
+// Thread-safety: value types.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/rules.h"
+
+namespace oeuvre::engine {
+
+enum class GroupKind { kOneToOne, kOneToMany, kManyToOne };
+enum class MatchStatus { kMatched, kSuggested };
+
+std::string_view group_kind_name(GroupKind kind);     // "1:1", "1:N", "N:1"
+std::string_view match_status_name(MatchStatus status);  // "matched", "suggested"
+
+// How one rule scored one group. contribution = weight * similarity / (sum of the weights of the
+// rules present for this group); the contributions of a group sum to its confidence. A rule is absent
+// (present == false, contribution 0) when a value it needs is empty on either side.
+struct FieldScore {
+  std::uint16_t rule = 0;  // index into ReconcileResult::rules
+  bool present = false;
+  double similarity = 0;
+  double contribution = 0;
+};
+
+struct MatchGroup {
+  GroupKind kind = GroupKind::kOneToOne;
+  MatchStatus status = MatchStatus::kMatched;
+  double confidence = 0;
+  // Slices of ReconcileResult::members and ::scores.
+  std::uint32_t left_begin = 0, left_count = 0;
+  std::uint32_t right_begin = 0, right_count = 0;
+  std::uint32_t score_begin = 0, score_count = 0;
+};
+
+// The rules actually applied (those whose fields both sources have), in scoring order.
+struct AppliedRule {
+  FieldRule rule;
+};
+
+struct CurrencyTotals {
+  std::string currency;  // "" when the sources carry no currency
+  std::int64_t matched_left = 0, matched_right = 0;      // in groups with status matched
+  std::int64_t suggested_left = 0, suggested_right = 0;  // in groups with status suggested
+  std::int64_t unmatched_left = 0, unmatched_right = 0;
+  // (all left) - (all right); saturates at the int64 limits.
+  std::int64_t net_difference = 0;
+};
+
+struct ReconcileSummary {
+  std::uint64_t left_records = 0, right_records = 0;
+  std::uint64_t matched_groups = 0, suggested_groups = 0;
+  std::uint64_t one_to_one = 0, one_to_many = 0, many_to_one = 0;
+  std::uint64_t left_matched = 0, right_matched = 0;      // records in matched groups
+  std::uint64_t left_suggested = 0, right_suggested = 0;  // records in suggested groups
+  std::uint64_t left_unmatched = 0, right_unmatched = 0;
+  std::uint64_t left_duplicates = 0, right_duplicates = 0;
+  std::vector<CurrencyTotals> totals;  // one per currency, sorted by code
+};
+
+struct ReconcileResult {
+  std::vector<AppliedRule> rules;
+  std::vector<MatchGroup> groups;  // sorted by first left index, then first right index
+  std::vector<std::uint32_t> members;
+  std::vector<FieldScore> scores;
+  std::vector<std::uint32_t> unmatched_left, unmatched_right;  // ascending
+  // For each record: the index of an earlier record on the same side with the same date, amount,
+  // currency, reference and description, or -1.
+  std::vector<std::int64_t> left_duplicate_of, right_duplicate_of;
+  ReconcileSummary summary;
+
+  std::span<const std::uint32_t> left_of(const MatchGroup& g) const {
+    return std::span(members).subspan(g.left_begin, g.left_count);
+  }
+  std::span<const std::uint32_t> right_of(const MatchGroup& g) const {
+    return std::span(members).subspan(g.right_begin, g.right_count);
+  }
+  std::span<const FieldScore> scores_of(const MatchGroup& g) const {
+    return std::span(scores).subspan(g.score_begin, g.score_count);
+  }
+};
+
+}  // namespace oeuvre::engine

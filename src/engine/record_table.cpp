@@ -1,0 +1,62 @@
+#include "engine/record_table.h"
+
+#include <cstdio>
+
+namespace oeuvre::engine {
+
+// Howard Hinnant's civil-date algorithms (public domain).
+std::int32_t days_from_civil(int year, int month, int day) {
+  year -= month <= 2;
+  const int era = (year >= 0 ? year : year - 399) / 400;
+  const unsigned year_of_era = static_cast<unsigned>(year - era * 400);
+  const unsigned day_of_year =
+      static_cast<unsigned>((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1);
+  const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + static_cast<int>(day_of_era) - 719468;
+}
+
+void civil_from_days(std::int32_t days, int& year, int& month, int& day) {
+  const std::int64_t z = static_cast<std::int64_t>(days) + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto day_of_era = static_cast<unsigned>(z - era * 146097);
+  const unsigned year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const unsigned mp = (5 * day_of_year + 2) / 153;
+  day = static_cast<int>(day_of_year - (153 * mp + 2) / 5 + 1);
+  month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  year = static_cast<int>(static_cast<std::int64_t>(year_of_era) + era * 400 + (month <= 2));
+}
+
+std::string format_iso_date(std::int32_t days) {
+  if (days == kNoDate) return "";
+  int year, month, day;
+  civil_from_days(days, year, month, day);
+  char text[32];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d", year, month, day);
+  return text;
+}
+
+Status RecordTable::check_consistent() const {
+  const std::size_t n = size();
+  auto check = [&](std::size_t got, const char* name) -> Status {
+    if (got != n) {
+      return Error::Internal(std::string("record column '") + name + "' has " + std::to_string(got) +
+                             " entries, expected " + std::to_string(n));
+    }
+    return OkStatus();
+  };
+  RETURN_IF_ERROR(check(dates.size(), "date"));
+  RETURN_IF_ERROR(check(amounts.size(), "amount"));
+  RETURN_IF_ERROR(check(currencies.size(), "currency"));
+  RETURN_IF_ERROR(check(references.size(), "reference"));
+  RETURN_IF_ERROR(check(descriptions.size(), "description"));
+  RETURN_IF_ERROR(check(counterparties.size(), "counterparty"));
+  for (const ExtraColumn& extra : extras) {
+    RETURN_IF_ERROR(check(extra.kind == ExtraKind::kText ? extra.text.size() : extra.numbers.size(),
+                          extra.name.c_str()));
+  }
+  return OkStatus();
+}
+
+}  // namespace oeuvre::engine

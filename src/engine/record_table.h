@@ -1,0 +1,88 @@
+#pragma once
+// RecordTable: the columnar records one side of a reconciliation brings to the engine. Strings live in
+// one arena per column (StringColumn), numbers in flat vectors, so a million records cost a few
+// allocations, not millions.
+// Thread-safety: external synchronisation needed for writes; concurrent const use is safe.
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace oeuvre::engine {
+
+// Dates are days since 1970-01-01 (proleptic Gregorian); kNoDate marks a missing one.
+inline constexpr std::int32_t kNoDate = std::numeric_limits<std::int32_t>::min();
+
+// Days since 1970-01-01 for a civil date. REQUIRES: 1 <= month <= 12, 1 <= day <= days in month.
+std::int32_t days_from_civil(int year, int month, int day);
+// The civil date of `days`. REQUIRES: days != kNoDate.
+void civil_from_days(std::int32_t days, int& year, int& month, int& day);
+// "YYYY-MM-DD", or "" for kNoDate.
+std::string format_iso_date(std::int32_t days);
+
+// An append-only column of strings stored back to back in one buffer.
+class StringColumn {
+ public:
+  std::size_t size() const { return ends_.size(); }
+  // REQUIRES: index < size()
+  std::string_view operator[](std::size_t index) const {
+    std::size_t begin = index == 0 ? 0 : ends_[index - 1];
+    return std::string_view(bytes_.data() + begin, ends_[index] - begin);
+  }
+  void push_back(std::string_view value) {
+    bytes_.append(value);
+    ends_.push_back(bytes_.size());
+  }
+  void reserve(std::size_t count, std::size_t bytes) {
+    ends_.reserve(count);
+    bytes_.reserve(bytes);
+  }
+  std::size_t byte_size() const { return bytes_.size(); }
+
+ private:
+  std::string bytes_;
+  std::vector<std::size_t> ends_;
+};
+
+enum class ExtraKind { kText, kNumber, kDate };
+
+// A named field beyond the standard ones. Exactly one of text / numbers is filled: text for kText,
+// numbers for kNumber (integers, e.g. minor units) and kDate (days, kNoDate when missing).
+struct ExtraColumn {
+  std::string name;
+  ExtraKind kind = ExtraKind::kText;
+  StringColumn text;
+  std::vector<std::int64_t> numbers;
+};
+
+// The standard fields. Every present column has exactly size() entries; a column a source does not
+// have is marked absent (has_*) and holds empty values, so rules over it are dropped, not failed.
+struct RecordTable {
+  StringColumn ids;
+  std::vector<std::int32_t> dates;    // kNoDate when missing
+  std::vector<std::int64_t> amounts;  // minor units
+  StringColumn currencies;            // ISO 4217 code or ""
+  StringColumn references;
+  StringColumn descriptions;
+  StringColumn counterparties;
+  std::vector<ExtraColumn> extras;
+
+  bool has_date = false;
+  bool has_amount = false;
+  bool has_currency = false;
+  bool has_reference = false;
+  bool has_description = false;
+  bool has_counterparty = false;
+
+  std::size_t size() const { return ids.size(); }
+
+  // Checks that every column has size() entries. Fails with kInternal naming the column otherwise.
+  Status check_consistent() const;
+};
+
+}  // namespace oeuvre::engine

@@ -1,0 +1,96 @@
+#pragma once
+// RuleSet: how two sources are compared. Parsed from JSON with every mistake reported as a field error
+// ("fields[2].weight: must be a number > 0"), or taken from default_rules(), which reconciles a bank
+// statement against a ledger with no configuration.
+//
+// JSON shape (every key optional except "compare" and "field"/"left" of each field rule):
+//   {
+//     "confidence_threshold": 0.8,   // >= this: status "matched"
+//     "review_threshold": 0.55,      // >= this (and below the former): status "suggested"
+//     "max_group_size": 6,           // 1:N and N:1 groups hold at most this many records on the N side
+//     "find_groups": true,
+//     "max_candidates_per_record": 8,
+//     "fields": [
+//       {"field": "amount", "compare": "amount", "weight": 0.4, "required": true,
+//        "tolerance_minor": 500, "tolerance_percent": 3, "sign": "same|opposite|absolute"},
+//       {"field": "date", "compare": "date", "weight": 0.2, "window_days": 7, "business_days": false},
+//       {"left": "reference", "right": "memo", "compare": "text", "weight": 0.25,
+//        "method": "best|jaro_winkler|levenshtein|token_set", "min_similarity": 0.5, "block": true},
+//       {"field": "invoice", "compare": "exact", "block": true},
+//       {"left": "reference", "right": "description", "compare": "contains"}
+//     ]
+//   }
+// Field names: id, date, amount, currency, reference, description, counterparty, or an extra column
+// of the records (matched case-insensitively).
+// Thread-safety: value types.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace oeuvre::engine {
+
+enum class Comparator { kExact, kAmount, kDate, kText, kContains };
+enum class TextMethod { kBest, kJaroWinkler, kLevenshtein, kTokenSet };
+enum class SignMode { kSame, kOpposite, kAbsolute };
+
+std::string_view comparator_name(Comparator comparator);
+std::string_view text_method_name(TextMethod method);
+
+// One comparison between a field of the left records and a field of the right records.
+struct FieldRule {
+  std::string name;  // label in explanations; defaults to the left field name
+  std::string left_field;
+  std::string right_field;
+  Comparator comparator = Comparator::kExact;
+  double weight = 1.0;
+  // A pair whose similarity on this rule is 0 (outside tolerance / window) is never matched.
+  bool required = false;
+  // exact/text/contains: records whose normalised values are equal become candidates.
+  bool blocking = false;
+  // amount: tolerated difference = max(tolerance_minor, tolerance_percent% of the larger amount).
+  std::int64_t tolerance_minor = 0;
+  double tolerance_percent = 0;
+  SignMode sign = SignMode::kSame;
+  // date: tolerated distance in days (or Monday-Friday days when business_days).
+  int window_days = 0;
+  bool business_days = false;
+  // text: similarity measure, and the level below which the similarity counts as 0.
+  TextMethod method = TextMethod::kBest;
+  double min_similarity = 0;
+};
+
+struct RuleSet {
+  std::vector<FieldRule> fields;
+  double confidence_threshold = 0.8;
+  double review_threshold = 0.55;
+  int max_group_size = 6;
+  bool find_groups = true;
+  int max_candidates_per_record = 8;
+};
+
+// Limits that keep the search bounded whatever the rules say.
+inline constexpr int kMaxGroupSize = 6;
+inline constexpr int kMaxCandidatesPerRecord = 64;
+inline constexpr int kMaxWindowDays = 366;
+inline constexpr std::size_t kMaxFieldRules = 64;
+
+// The rules used when none are given: amount (required, 5.00 or 3%), date (required, 7 days),
+// reference (text, blocking), description (token set), counterparty (text). Rules over a field that a
+// source lacks are dropped when the rules are bound to the records.
+RuleSet default_rules();
+
+// Parses and validates rules JSON. Errors: kValidation with one FieldError per problem, the field
+// being a path such as "fields[1].window_days" ("rules" for a syntax error).
+Result<RuleSet> parse_rules(std::string_view json);
+
+// Validates a RuleSet built in code (parse_rules calls it too).
+Status validate_rules(const RuleSet& rules);
+
+// The rules as JSON (parse_rules(to_json(r)) gives back r).
+std::string rules_to_json(const RuleSet& rules);
+
+}  // namespace oeuvre::engine

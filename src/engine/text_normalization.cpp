@@ -1,0 +1,119 @@
+#include "engine/text_normalization.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "engine/code_points.h"
+
+namespace oeuvre::engine {
+namespace {
+
+bool is_separator(char32_t c) {
+  if (c < 0x80) {
+    return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+  }
+  return c == 0xA0 || (c >= 0xA1 && c <= 0xBF && c != 0xAA && c != 0xB5 && c != 0xBA) ||
+         (c >= 0x2000 && c <= 0x206F) || (c >= 0x20A0 && c <= 0x20CF) || c == 0x3000 ||
+         c == 0xFEFF || c == 0xFFFD;
+}
+
+// Calls emit(code_point) for each folded code point, emit(' ') once per run of separators, trimmed.
+template <class Emit>
+void for_each_normalized(std::string_view text, Emit&& emit) {
+  bool pending_space = false;
+  bool emitted_any = false;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    char32_t c;
+    if (byte < 0x80) {
+      c = byte;
+      ++i;
+    } else {
+      c = decode_code_point(text, i);
+    }
+    if (is_separator(c)) {
+      pending_space = emitted_any;
+      continue;
+    }
+    if (pending_space) {
+      emit(U' ');
+      pending_space = false;
+    }
+    emit(fold_case(c));
+    emitted_any = true;
+  }
+}
+
+}  // namespace
+
+std::string normalize_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for_each_normalized(text, [&](char32_t c) {
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      append_utf8(out, c);
+    }
+  });
+  return out;
+}
+
+std::string normalize_key(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_digit_run = false;
+  bool run_has_nonzero = false;
+  for_each_normalized(text, [&](char32_t c) {
+    if (c == U' ') {  // separators vanish but end a digit run
+      if (in_digit_run && !run_has_nonzero) out.push_back('0');
+      in_digit_run = false;
+      return;
+    }
+    bool digit = c >= '0' && c <= '9';
+    if (digit) {
+      if (!in_digit_run) {
+        in_digit_run = true;
+        run_has_nonzero = false;
+      }
+      if (c == '0' && !run_has_nonzero) {
+        return;  // a leading zero
+      }
+      run_has_nonzero = true;
+      out.push_back(static_cast<char>(c));
+      return;
+    }
+    if (in_digit_run && !run_has_nonzero) out.push_back('0');  // the run was all zeros
+    in_digit_run = false;
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      append_utf8(out, c);
+    }
+  });
+  if (in_digit_run && !run_has_nonzero) out.push_back('0');
+  return out;
+}
+
+std::string sorted_token_set(std::string_view normalized_text) {
+  std::vector<std::string_view> tokens;
+  std::size_t start = 0;
+  while (start < normalized_text.size()) {
+    std::size_t end = normalized_text.find(' ', start);
+    if (end == std::string_view::npos) end = normalized_text.size();
+    if (end > start) tokens.push_back(normalized_text.substr(start, end - start));
+    start = end + 1;
+  }
+  std::sort(tokens.begin(), tokens.end());
+  tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+  std::string out;
+  out.reserve(normalized_text.size());
+  for (std::string_view token : tokens) {
+    if (!out.empty()) out.push_back(' ');
+    out.append(token);
+  }
+  return out;
+}
+
+}  // namespace oeuvre::engine
