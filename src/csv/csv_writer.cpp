@@ -39,11 +39,6 @@ void CsvWriter::field(std::int64_t value) {
   out_.append(digits, end);
 }
 
-void CsvWriter::decimal_field(std::int64_t minor, int scale) {
-  separate();
-  append_decimal(out_, minor, scale);
-}
-
 void CsvWriter::number_field(double value, int digits) {
   separate();
   if (!std::isfinite(value)) value = 0;
@@ -56,31 +51,6 @@ void CsvWriter::number_field(double value, int digits) {
 void CsvWriter::end_row() {
   out_.push_back('\n');
   at_row_start_ = true;
-}
-
-void append_decimal(std::string& out, std::int64_t minor, int scale) {
-  // Work on the unsigned magnitude so INT64_MIN is representable.
-  std::uint64_t magnitude = minor < 0 ? 0 - static_cast<std::uint64_t>(minor)
-                                      : static_cast<std::uint64_t>(minor);
-  char digits[32];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, magnitude);
-  (void)ec;
-  std::string_view text(digits, static_cast<std::size_t>(end - digits));
-  if (minor < 0) out.push_back('-');
-  if (scale <= 0) {
-    out.append(text);
-    return;
-  }
-  auto width = static_cast<std::size_t>(scale);
-  if (text.size() <= width) {
-    out.append("0.");
-    out.append(width - text.size(), '0');
-    out.append(text);
-  } else {
-    out.append(text.substr(0, text.size() - width));
-    out.push_back('.');
-    out.append(text.substr(text.size() - width));
-  }
 }
 
 }  // namespace oeuvre::csv

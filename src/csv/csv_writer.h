@@ -17,8 +17,6 @@ class CsvWriter {
 
   void field(std::string_view value);
   void field(std::int64_t value);
-  // Writes a fixed-point decimal: `minor` units with `scale` digits after the point ("-12.30").
-  void decimal_field(std::int64_t minor, int scale);
   // Writes `value` with `digits` digits after the point.
   void number_field(double value, int digits);
   // Terminates the current record with "\n".
@@ -31,8 +29,5 @@ class CsvWriter {
   char delimiter_;
   bool at_row_start_ = true;
 };
-
-// Appends `minor` as a decimal with `scale` digits after the point, e.g. (-1230, 2) -> "-12.30".
-void append_decimal(std::string& out, std::int64_t minor, int scale);
 
 }  // namespace oeuvre::csv

@@ -37,6 +37,20 @@ std::string format_iso_date(std::int32_t days) {
   return text;
 }
 
+std::string format_minor_units(std::int64_t minor, int scale) {
+  // Work on the unsigned magnitude so INT64_MIN is representable.
+  const std::uint64_t magnitude = minor < 0 ? 0 - static_cast<std::uint64_t>(minor) : static_cast<std::uint64_t>(minor);
+  std::string digits = std::to_string(magnitude);
+  std::string out = minor < 0 ? "-" : "";
+  const auto width = static_cast<std::size_t>(scale < 0 ? 0 : scale);
+  if (width == 0) return out + digits;
+  if (digits.size() <= width) digits.insert(0, width + 1 - digits.size(), '0');
+  out.append(digits, 0, digits.size() - width);
+  out.push_back('.');
+  out.append(digits, digits.size() - width, width);
+  return out;
+}
+
 Status RecordTable::check_consistent() const {
   const std::size_t n = size();
   auto check = [&](std::size_t got, const char* name) -> Status {

@@ -25,6 +25,9 @@ void civil_from_days(std::int32_t days, int& year, int& month, int& day);
 // "YYYY-MM-DD", or "" for kNoDate.
 std::string format_iso_date(std::int32_t days);
 
+// `minor` as a decimal with `scale` digits after the point: (-1230, 2) -> "-12.30". REQUIRES: scale >= 0.
+std::string format_minor_units(std::int64_t minor, int scale);
+
 // An append-only column of strings stored back to back in one buffer.
 class StringColumn {
  public:
@@ -43,6 +46,13 @@ class StringColumn {
     bytes_.reserve(bytes);
   }
   std::size_t byte_size() const { return bytes_.size(); }
+  // Appends every value of `other`, in order.
+  void append(const StringColumn& other) {
+    const std::size_t base = bytes_.size();
+    bytes_.append(other.bytes_);
+    ends_.reserve(ends_.size() + other.ends_.size());
+    for (std::size_t end : other.ends_) ends_.push_back(base + end);
+  }
 
  private:
   std::string bytes_;
@@ -71,6 +81,9 @@ struct RecordTable {
   StringColumn descriptions;
   StringColumn counterparties;
   std::vector<ExtraColumn> extras;
+
+  // Digits after the decimal point of the amounts (2 for cents); used to display them.
+  int amount_scale = 2;
 
   bool has_date = false;
   bool has_amount = false;

@@ -3,6 +3,7 @@
 
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@ using HttpRequest = beast_http::request<beast_http::string_body>;
 using HttpResponse = beast_http::response<beast_http::string_body>;
 
 struct Route;
+class UploadReceiver;
 
 // Who is calling, as established by the authentication middleware.
 using Principal = security::Actor;
@@ -44,6 +46,9 @@ struct Exchange {
   Access access = Access::kPublic;
   std::vector<std::pair<std::string, std::string>> path_params;
   std::vector<std::pair<std::string, std::string>> query_params;  // percent-decoded
+  // Upload routes: the body as it streamed in; finish() yields the stored file (runs on the worker).
+  std::shared_ptr<UploadReceiver> upload;
+
   // Set by authentication.
   std::optional<Principal> principal;
 

@@ -20,6 +20,8 @@ struct Route {
   Handler handler;
   // Cheap handlers (no I/O) may run on the I/O thread instead of the worker pool.
   bool runs_inline = false;
+  // Upload routes: the body is streamed to a temporary file (Exchange::upload), not held in memory.
+  bool streams_body = false;
   std::vector<std::string> segments;  // pattern split on '/', "{x}" kept as is
 };
 
@@ -38,6 +40,9 @@ class Router {
   // Matches exchange.request's method and target; fills path_params, query_params, route_pattern and
   // access on the exchange when found.
   Match match(Exchange& exchange) const;
+
+  // An upload route (see Route::streams_body).
+  void add_upload(beast_http::verb method, std::string pattern, Access access, Handler handler);
 
   const std::vector<Route>& routes() const { return routes_; }
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "http/problem.h"
+#include "http/upload.h"
 #include "observability/log.h"
 
 namespace oeuvre::http {
@@ -84,6 +85,26 @@ struct Server::Impl {
     co_return pipeline.handle(*exchange);
   }
 
+  static bool is_disconnect(const beast::error_code& ec) {
+    return ec == beast::http::error::end_of_stream || ec == asio::error::operation_aborted ||
+           ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::eof ||
+           ec == beast::http::error::partial_message;
+  }
+
+  // A problem answered before any handler ran; the connection closes after it.
+  HttpResponse rejected(const std::string& reason, const Error& error, std::string_view incoming_id) {
+    metrics.count_rejected(reason);
+    return early_problem(error, incoming_id, false);
+  }
+
+  asio::awaitable<void> write_and_close(Connection& conn, HttpResponse& res) {
+    res.keep_alive(false);
+    conn.stream.expires_after(options.write_timeout);
+    auto [ec, n] = co_await beast::http::async_write(conn.stream, res, asio::as_tuple(asio::use_awaitable));
+    (void)ec;
+    (void)n;
+  }
+
   HttpResponse early_problem(const Error& error, std::string_view incoming_id, bool keep_alive) {
     const std::string request_id = choose_request_id(incoming_id);
     HttpResponse res = problem_response(error, request_id);
@@ -102,54 +123,130 @@ struct Server::Impl {
     }
     for (;;) {
       if (stopping) break;
-      beast::http::request_parser<beast::http::string_body> parser;
-      parser.body_limit(options.max_body_bytes);
-      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      // The header first: the route decides how the body is read (in memory, or streamed to a file).
+      beast::http::request_parser<beast::http::empty_body> header_parser;
+      header_parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      // The route's own limit is checked once the route is known (below); this one only bounds both.
+      header_parser.body_limit(std::max<std::uint64_t>(options.max_body_bytes, options.max_upload_bytes));
       conn->stream.expires_after(buffer.size() > 0 ? options.read_timeout : options.idle_timeout);
-      auto [ec, bytes] = co_await beast::http::async_read(conn->stream, buffer, parser,
-                                                          asio::as_tuple(asio::use_awaitable));
-      (void)bytes;
-      if (ec) {
-        HttpResponse res;
-        if (ec == beast::http::error::body_limit) {
-          metrics.count_rejected("body_too_large");
-          std::string_view id;
-          if (auto it = parser.get().find("X-Request-ID"); it != parser.get().end()) id = it->value();
-          res = early_problem(Error(ErrorCode::kPayloadTooLarge,
-                                    "the request body exceeds " + std::to_string(options.max_body_bytes) +
-                                        " bytes"),
-                              id, false);
-        } else if (ec == beast::http::error::header_limit) {
-          metrics.count_rejected("header_too_large");
-          res = early_problem(Error::BadRequest("the request headers are too large"), {}, false);
-        } else if (ec == beast::http::error::end_of_stream || ec == asio::error::operation_aborted ||
-                   ec == beast::error::timeout || ec == asio::error::connection_reset ||
-                   ec == asio::error::eof) {
-          break;
-        } else {
-          metrics.count_rejected("malformed");
-          res = early_problem(Error::BadRequest("malformed HTTP request: " + ec.message()), {}, false);
-        }
-        conn->stream.expires_after(options.write_timeout);
-        co_await beast::http::async_write(conn->stream, res, asio::as_tuple(asio::use_awaitable));
+      auto [hec, hbytes] = co_await beast::http::async_read_header(conn->stream, buffer, header_parser,
+                                                                   asio::as_tuple(asio::use_awaitable));
+      (void)hbytes;
+      if (hec) {
+        if (is_disconnect(hec)) break;
+        HttpResponse res = hec == beast::http::error::header_limit
+                               ? rejected("header_too_large", Error::BadRequest("the request headers are too large"), {})
+                               : rejected("malformed", Error::BadRequest("malformed HTTP request: " + hec.message()), {});
+        co_await write_and_close(*conn, res);
         break;
       }
 
       conn->busy = true;
       auto exchange = std::make_shared<Exchange>();
-      exchange->request = parser.release();
+      exchange->request = HttpRequest(header_parser.get().base());
       exchange->client_ip = client_ip;
       exchange->started = std::chrono::steady_clock::now();
+      std::string incoming_id;
+      if (auto it = exchange->request.find("X-Request-ID"); it != exchange->request.end()) incoming_id = it->value();
+      const bool run_inline = pipeline.route(*exchange);
+      const bool streams = exchange->route != nullptr && exchange->route->streams_body;
+      const std::uint64_t body_limit = streams ? options.max_upload_bytes : options.max_body_bytes;
+      conn->stream.expires_after(options.read_timeout);
+      if (auto length = header_parser.content_length(); length && *length > body_limit) {
+        HttpResponse res = rejected(
+            "body_too_large",
+            Error(ErrorCode::kPayloadTooLarge, std::string(streams ? "the upload" : "the request body") +
+                                                   " exceeds " + std::to_string(body_limit) + " bytes"),
+            incoming_id);
+        co_await write_and_close(*conn, res);
+        break;
+      }
+
+      if (streams) {
+        // Refuse before reading a byte of the body when no credentials came at all.
+        if (exchange->access != Access::kPublic &&
+            exchange->header(beast_http::field::authorization).empty()) {
+          HttpResponse res = rejected("unauthenticated", Error::Unauthenticated("a Bearer access token is required"),
+                                      incoming_id);
+          co_await write_and_close(*conn, res);
+          break;
+        }
+        auto receiver = UploadReceiver::open(options.upload_dir,
+                                             exchange->header(beast_http::field::content_type),
+                                             options.max_upload_bytes);
+        if (!receiver.ok()) {
+          HttpResponse res = rejected("bad_upload", receiver.error(), incoming_id);
+          co_await write_and_close(*conn, res);
+          break;
+        }
+        if (beast::iequals(exchange->header(beast_http::field::expect), "100-continue")) {
+          beast::http::response<beast::http::empty_body> go_on{beast::http::status::continue_, 11};
+          auto [cec, cn] = co_await beast::http::async_write(conn->stream, go_on, asio::as_tuple(asio::use_awaitable));
+          (void)cn;
+          if (cec) break;
+        }
+        beast::http::request_parser<beast::http::buffer_body> body_parser{std::move(header_parser)};
+        body_parser.body_limit(options.max_upload_bytes);
+        std::optional<Error> failure;
+        std::vector<char> chunk(64 * 1024);
+        while (!body_parser.is_done()) {
+          body_parser.get().body().data = chunk.data();
+          body_parser.get().body().size = chunk.size();
+          auto [bec, bn] = co_await beast::http::async_read(conn->stream, buffer, body_parser,
+                                                            asio::as_tuple(asio::use_awaitable));
+          (void)bn;
+          if (bec == beast::http::error::need_buffer) bec = {};
+          if (bec) {
+            if (bec == beast::http::error::body_limit) {
+              failure = Error(ErrorCode::kPayloadTooLarge,
+                              "the upload exceeds " + std::to_string(options.max_upload_bytes) + " bytes");
+            } else if (!is_disconnect(bec)) {
+              failure = Error::BadRequest("malformed HTTP request body: " + bec.message());
+            }
+            break;
+          }
+          const std::size_t got = chunk.size() - body_parser.get().body().size;
+          if (auto written = (*receiver)->write(std::string_view(chunk.data(), got)); !written.ok()) {
+            failure = written.error();
+            break;
+          }
+        }
+        if (failure) {
+          HttpResponse res = rejected(failure->code() == ErrorCode::kPayloadTooLarge ? "body_too_large" : "bad_upload",
+                                      *failure, incoming_id);
+          co_await write_and_close(*conn, res);
+          break;
+        }
+        if (!body_parser.is_done()) break;  // the client went away mid-body
+        exchange->upload = std::move(receiver).value();
+      } else {
+        beast::http::request_parser<beast::http::string_body> body_parser{std::move(header_parser)};
+        body_parser.body_limit(options.max_body_bytes);
+        auto [bec, bn] = co_await beast::http::async_read(conn->stream, buffer, body_parser,
+                                                          asio::as_tuple(asio::use_awaitable));
+        (void)bn;
+        if (bec) {
+          if (is_disconnect(bec)) break;
+          HttpResponse res =
+              bec == beast::http::error::body_limit
+                  ? rejected("body_too_large",
+                             Error(ErrorCode::kPayloadTooLarge,
+                                   "the request body exceeds " + std::to_string(options.max_body_bytes) + " bytes"),
+                             incoming_id)
+                  : rejected("malformed", Error::BadRequest("malformed HTTP request: " + bec.message()), incoming_id);
+          co_await write_and_close(*conn, res);
+          break;
+        }
+        exchange->request.body() = std::move(body_parser.get().body());
+      }
       const bool keep_alive = exchange->request.keep_alive();
       HttpResponse res;
-      if (pipeline.route(*exchange)) {
+      if (run_inline) {
         res = pipeline.handle(*exchange);
       } else if (queued.fetch_add(1) >= options.max_queued_requests) {
         queued.fetch_sub(1);
         metrics.count_rejected("queue_full");
-        std::string_view id;
-        if (auto it = exchange->request.find("X-Request-ID"); it != exchange->request.end()) id = it->value();
-        res = early_problem(Error::Unavailable("the server is busy; retry shortly"), id, keep_alive);
+        res = early_problem(Error::Unavailable("the server is busy; retry shortly"), incoming_id, keep_alive);
         res.set(beast::http::field::retry_after, "1");
       } else {
         // A named coroutine (not a capturing lambda: GCC 12 mis-destroys lambda captures in

@@ -22,7 +22,10 @@ struct ServerOptions {
   int worker_threads = 8;
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
-  std::size_t max_queued_requests = 1024;  // past this, 503 before any work is done
+  std::size_t max_queued_requests = 1024;
+  // Upload routes stream their body to a temporary file here, up to this size.
+  std::string upload_dir = "./var/uploads/incoming";
+  std::uint64_t max_upload_bytes = std::uint64_t{1} << 30;  // past this, 503 before any work is done
   std::chrono::milliseconds read_timeout{30000};   // a whole request, once its first byte arrived
   std::chrono::milliseconds idle_timeout{60000};   // keep-alive wait for the next request
   std::chrono::milliseconds write_timeout{30000};

@@ -173,4 +173,27 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
+    crypto_failure("EVP_DigestInit_ex(SHA-256)");
+  }
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256Stream::update(std::string_view data) {
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) != 1) {
+    crypto_failure("EVP_DigestUpdate(SHA-256)");
+  }
+}
+
+std::string Sha256Stream::finish_hex() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest, &length) != 1) {
+    crypto_failure("EVP_DigestFinal_ex(SHA-256)");
+  }
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
 }  // namespace oeuvre::security

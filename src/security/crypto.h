@@ -20,6 +20,21 @@ std::array<std::uint8_t, 32> sha256(std::string_view data);
 // SHA-256 of `data` as 64 lowercase hex digits (the form stored for files and refresh tokens).
 std::string sha256_hex(std::string_view data);
 
+// Incremental SHA-256 for data that arrives in pieces (uploads). Not safe for concurrent use.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void update(std::string_view data);
+  // The lowercase hex digest of everything given. REQUIRES: called once, last.
+  std::string finish_hex();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 // HMAC-SHA256(key, data) as 32 raw bytes. Any key length is accepted (RFC 2104: longer than 64
 // bytes is hashed first, the empty key is valid).
 std::string hmac_sha256(std::string_view key, std::string_view data);

@@ -1,0 +1,18 @@
+#include "engine/match_result.h"
+
+namespace oeuvre::engine {
+
+std::string_view group_kind_name(GroupKind kind) {
+  switch (kind) {
+    case GroupKind::kOneToOne: return "1:1";
+    case GroupKind::kOneToMany: return "1:N";
+    case GroupKind::kManyToOne: return "N:1";
+  }
+  return "1:1";
+}
+
+std::string_view match_status_name(MatchStatus status) {
+  return status == MatchStatus::kMatched ? "matched" : "suggested";
+}
+
+}  // namespace oeuvre::engine

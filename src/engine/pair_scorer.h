@@ -1,0 +1,117 @@
+#pragma once
+// PairScorer: rules bound to two RecordTables, with every text value normalised once up front, scoring
+// a left-right pair (or a 1:N / N:1 group) into a confidence and per-rule FieldScores.
+// Thread-safety: after construction, const methods are safe for concurrent use.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "engine/match_result.h"
+#include "engine/record_table.h"
+#include "engine/rules.h"
+
+namespace oeuvre::engine {
+
+// Where a rule's value lives in a RecordTable.
+struct FieldRef {
+  enum class Kind { kId, kDate, kAmount, kCurrency, kReference, kDescription, kCounterparty, kExtra };
+  Kind kind = Kind::kId;
+  std::size_t extra = 0;  // index into RecordTable::extras when kind == kExtra
+};
+
+// Text values longer than this many bytes are compared on their first kMaxComparedBytes (cut at a
+// code-point boundary), which bounds the cost of one comparison on hostile input.
+inline constexpr std::size_t kMaxComparedBytes = 256;
+
+class PairScorer {
+ public:
+  // Binds `rules` to the tables and prepares normalised values using up to `threads` threads.
+  // Rules over a field one side lacks are dropped (a present-but-empty value is kept and treated as
+  // absent per record). Fails with kValidation when a field is unknown, a comparator does not fit
+  // its field (amount on text, date on amount, ...), or no rule is left that can generate candidates.
+  // REQUIRES: the tables outlive the scorer.
+  static Result<PairScorer> create(const RecordTable& left, const RecordTable& right,
+                                   const RuleSet& rules, int threads);
+
+  const std::vector<AppliedRule>& applied_rules() const { return applied_; }
+  std::size_t rule_count() const { return bound_.size(); }
+
+  // The first amount rule and date rule, used for candidate generation (-1 when absent).
+  int amount_rule() const { return amount_rule_; }
+  int date_rule() const { return date_rule_; }
+  // Rules with blocking on; their normalised keys (key(side, rule, i)) feed blocking.
+  const std::vector<int>& blocking_rules() const { return blocking_rules_; }
+
+  // Scores the pair (left l, right r). Returns the confidence in [0, 1], or -1 when a required rule
+  // fails or no rule is present. When `out` is non-null it receives rule_count() FieldScores.
+  double score_pair(std::uint32_t l, std::uint32_t r, FieldScore* out) const;
+
+  // Scores a group: `lefts` x `rights` where one side has exactly one record. Amounts are summed;
+  // dates take the worst pair; text rules average over the pairs where both values are present.
+  double score_group(std::span<const std::uint32_t> lefts, std::span<const std::uint32_t> rights,
+                     FieldScore* out) const;
+
+  // Similarity of the text rules only (weighted mean over present ones, 0 when none), used to rank
+  // group parts.
+  double text_affinity(std::uint32_t l, std::uint32_t r) const;
+
+  // Values used by candidate generation.
+  std::int64_t amount(bool left_side, std::uint32_t i) const;
+  std::int32_t date(bool left_side, std::uint32_t i) const;
+  std::int32_t currency(bool left_side, std::uint32_t i) const { return (left_side ? left_currency_ : right_currency_)[i]; }
+  const std::vector<std::string>& currency_codes() const { return currency_codes_; }
+  // The normalised key of rule `rule` for record i ("" when empty).
+  std::string_view key(bool left_side, int rule, std::uint32_t i) const;
+  // Normalised words of every text-like rule for record i (for group-part lookup).
+  void words(bool left_side, std::uint32_t i, std::vector<std::string_view>& out) const;
+
+  // Allowed amount difference for amounts a and b under the amount rule.
+  std::int64_t amount_tolerance(std::int64_t a, std::int64_t b) const;
+  // The widest amount tolerance any partner of an amount `a` could get (for range searches).
+  std::int64_t amount_search_tolerance(std::int64_t a) const;
+  SignMode amount_sign() const;
+  int date_window() const;
+  bool date_required() const;
+  bool date_in_window(std::int32_t a, std::int32_t b) const;
+
+ private:
+  struct PreparedColumn {
+    StringColumn text;    // normalize_text (kText)
+    StringColumn tokens;  // sorted_token_set (kText token_set / best)
+    StringColumn keys;    // normalize_key (kExact, kContains, blocking, best)
+  };
+  struct BoundRule {
+    FieldRule rule;
+    FieldRef left, right;
+    PreparedColumn left_prepared, right_prepared;
+    bool needs_text = false, needs_tokens = false, needs_keys = false;
+  };
+
+  PairScorer(const RecordTable& left, const RecordTable& right) : left_(&left), right_(&right) {}
+  double similarity(const BoundRule& rule, std::uint32_t l, std::uint32_t r, bool& present) const;
+  double finish(double weighted, double weights, FieldScore* out) const;
+
+  const RecordTable* left_;
+  const RecordTable* right_;
+  std::vector<BoundRule> bound_;
+  std::vector<AppliedRule> applied_;
+  int amount_rule_ = -1;
+  int date_rule_ = -1;
+  std::vector<int> blocking_rules_;
+  std::vector<std::int32_t> left_currency_, right_currency_;
+  std::vector<std::string> currency_codes_;
+};
+
+// The value of field `field` (a rule field name) for the records `indices` of `table`, as shown in
+// explanations: a sum for amounts and numbers, the distinct values joined by "; " otherwise; "" for an
+// unknown field.
+std::string render_field_value(const RecordTable& table, std::string_view field,
+                               std::span<const std::uint32_t> indices);
+
+// Number of Monday-Friday days in (min(a, b), max(a, b)].
+int business_days_between(std::int32_t a, std::int32_t b);
+
+}  // namespace oeuvre::engine

@@ -1,0 +1,58 @@
+#pragma once
+// reconcile(): the engine's entry point. Matches the records of a left and a right RecordTable under a
+// RuleSet and returns match groups (1:1, 1:N, N:1) with per-field explanations, the unmatched records,
+// duplicates and a summary.
+//
+// How it works, in passes, each bounded (never all n x m pairs):
+//   1. Candidates from equal amounts (sorted index, date window) and equal blocking keys; every candidate
+//      pair is scored; pairs >= confidence_threshold are assigned one-to-one by maximum total score.
+//   2. For what is left: candidates with amounts within tolerance (per-day sorted sweep), scored and
+//      assigned the same way.
+//   3. 1:N then N:1 groups among what is left: parts that share a word with the target, lie in its date
+//      window and have the right sign, searched by bounded subset-sum (at most max_group_size parts).
+//   4. Pairs in the review band among what is left, assigned one-to-one, become "suggested".
+// Equal input gives equal output, whatever the thread count.
+//
+// Thread-safety: safe for concurrent use on distinct or shared const inputs.
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "engine/match_result.h"
+#include "engine/record_table.h"
+#include "engine/rules.h"
+
+namespace oeuvre::engine {
+
+struct ReconcileOptions {
+  // Worker threads for preparation, candidate generation and scoring (>= 1).
+  int threads = 1;
+  // Called on the calling thread with a stage name and the overall fraction done in [0, 1].
+  std::function<void(std::string_view stage, double fraction)> progress;
+};
+
+// Fails with kValidation when the rules are invalid or do not fit the records (unknown field,
+// comparator on the wrong kind of field, nothing left to generate candidates).
+Result<ReconcileResult> reconcile(const RecordTable& left, const RecordTable& right, const RuleSet& rules,
+                                  const ReconcileOptions& options = {});
+
+// One line of a group's explanation.
+struct Explanation {
+  std::string rule;        // the rule's name
+  std::string comparison;  // e.g. "amount (tolerance 5.00 or 3%)", "text (best)"
+  std::string left_value, right_value;
+  bool present = false;    // false: a value was empty, the rule did not count
+  double similarity = 0;
+  double weight = 0;
+  double contribution = 0;
+};
+
+// The explanation of `group` of `result`, whose records come from `left` and `right`.
+// REQUIRES: result was produced by reconcile() on these tables.
+std::vector<Explanation> explain(const ReconcileResult& result, const MatchGroup& group,
+                                 const RecordTable& left, const RecordTable& right);
+
+}  // namespace oeuvre::engine
