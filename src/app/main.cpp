@@ -43,8 +43,8 @@ void add_store_options(CLI::App& cmd, Config& c) {
 }
 
 int fail(const oeuvre::Error& error) {
-  std::cerr << "oeuvre: " << error.message() << "\n";
-  for (const auto& fe : error.field_errors()) std::cerr << "  " << fe.field << ": " << fe.message << "\n";
+  if (error.field_errors().empty()) std::cerr << "oeuvre: " << error.message() << "\n";
+  for (const auto& fe : error.field_errors()) std::cerr << "oeuvre: " << fe.field << ": " << fe.message << "\n";
   return error.code() == oeuvre::ErrorCode::kUnavailable ? 69 : 2;
 }
 

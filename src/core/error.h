@@ -55,6 +55,14 @@ class Error {
   }
   std::optional<int> retry_after() const { return retry_after_; }
 
+  // Extra string members of the problem document (RFC 7807 extensions), e.g. the id of the object a
+  // 409 conflicts with.
+  Error& with_member(std::string name, std::string value) {
+    members_.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  const std::vector<std::pair<std::string, std::string>>& members() const { return members_; }
+
   ErrorCode code() const { return code_; }
   const std::string& message() const { return message_; }
   const std::vector<FieldError>& field_errors() const { return field_errors_; }
@@ -64,6 +72,7 @@ class Error {
   std::string message_;
   std::vector<FieldError> field_errors_;
   std::optional<int> retry_after_;
+  std::vector<std::pair<std::string, std::string>> members_;
 };
 
 }  // namespace oeuvre

@@ -43,6 +43,9 @@ HttpResponse problem_response(const Error& error, std::string_view request_id) {
                        ? std::string("an unexpected error occurred; quote the request id")
                        : error.message();
   body["request_id"] = request_id;
+  for (const auto& [name, value] : error.members()) {
+    if (!body.contains(name)) body[name] = value;
+  }
   if (!error.field_errors().empty()) {
     boost::json::array errors;
     for (const auto& fe : error.field_errors()) {

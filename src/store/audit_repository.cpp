@@ -46,19 +46,8 @@ Result<PageResult<AuditEntry>> AuditRepository::list(Connection& conn, const Aud
   if (filter.resource_type) add("resource_type", *filter.resource_type);
   if (filter.resource_type && filter.resource_id) add("resource_id", *filter.resource_id);
   if (filter.action) add("action", *filter.action);
-  PageResult<AuditEntry> out;
-  ASSIGN_OR_RETURN(ResultSet count, conn.query("SELECT count(*) FROM audit_logs" + where, params));
-  out.total = count.rows.at(0).integer(0);
-  params.push_back(static_cast<std::int64_t>(page.per_page));
-  const std::string limit = " LIMIT $" + std::to_string(params.size());
-  params.push_back(page.offset());
-  const std::string offset = " OFFSET $" + std::to_string(params.size());
-  ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT " + std::string(kColumns) + " FROM audit_logs" +
-                                                where + " ORDER BY created_at DESC, id DESC" + limit +
-                                                offset,
-                                            params));
-  for (const auto& row : rs.rows) out.items.push_back(entry_from(row));
-  return out;
+  return fetch_page<AuditEntry>(conn, kColumns, "audit_logs", where, "created_at DESC, id DESC", std::move(params),
+                                page, entry_from);
 }
 
 }  // namespace oeuvre::store

@@ -50,18 +50,8 @@ Result<PageResult<Project>> ProjectRepository::list(Connection& conn, const Proj
     params.push_back(*filter.status);
     where += " AND status = $" + std::to_string(params.size());
   }
-  PageResult<Project> out;
-  ASSIGN_OR_RETURN(ResultSet count, conn.query("SELECT count(*) FROM projects" + where, params));
-  out.total = count.rows.at(0).integer(0);
-  params.push_back(static_cast<std::int64_t>(page.per_page));
-  const std::string limit = " LIMIT $" + std::to_string(params.size());
-  params.push_back(page.offset());
-  const std::string offset = " OFFSET $" + std::to_string(params.size());
-  ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT " + std::string(kColumns) + " FROM projects" + where +
-                                                " ORDER BY created_at DESC, id DESC" + limit + offset,
-                                            params));
-  for (const auto& row : rs.rows) out.items.push_back(project_from(row));
-  return out;
+  return fetch_page<Project>(conn, kColumns, "projects", where, "created_at DESC, id DESC", std::move(params), page,
+                             project_from);
 }
 
 Status ProjectRepository::update(Connection& conn, const Project& p) {

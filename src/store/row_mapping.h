@@ -3,6 +3,10 @@
 
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "store/models.h"
 
 #include "core/time.h"
 #include "core/uuid.h"
@@ -35,6 +39,33 @@ inline Timestamp timestamp_at(const Row& row, std::size_t i) {
 inline std::optional<Timestamp> optional_timestamp_at(const Row& row, std::size_t i) {
   if (row.is_null(i)) return std::nullopt;
   return parse_timestamp(row.text(i));
+}
+
+}  // namespace oeuvre::store
+
+namespace oeuvre::store {
+
+// One page of `SELECT <columns> FROM <from> <where> ORDER BY <order_by>` plus the total count.
+// `from`, `where` and `order_by` are fixed SQL written by the repository (never values); `params`
+// are the where clause's parameters, numbered $1..$n; LIMIT and OFFSET are appended as $n+1, $n+2.
+template <class T, class MapRow>
+Result<PageResult<T>> fetch_page(Connection& conn, std::string_view columns, std::string_view from,
+                                 std::string_view where, std::string_view order_by, std::vector<Value> params,
+                                 const PageRequest& page, MapRow map_row) {
+  PageResult<T> out;
+  const std::string tail = std::string(from) + std::string(where);
+  ASSIGN_OR_RETURN(ResultSet count, conn.query("SELECT count(*) FROM " + tail, params));
+  out.total = count.rows.at(0).integer(0);
+  params.push_back(static_cast<std::int64_t>(page.per_page));
+  const std::string limit = " LIMIT $" + std::to_string(params.size());
+  params.push_back(page.offset());
+  const std::string offset = " OFFSET $" + std::to_string(params.size());
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT " + std::string(columns) + " FROM " + tail + " ORDER BY " +
+                                                std::string(order_by) + limit + offset,
+                                            params));
+  out.items.reserve(rs.rows.size());
+  for (const auto& row : rs.rows) out.items.push_back(map_row(row));
+  return out;
 }
 
 }  // namespace oeuvre::store

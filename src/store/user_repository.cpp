@@ -60,16 +60,7 @@ Result<std::optional<User>> UserRepository::find_by_email(Connection& conn, std:
 }
 
 Result<PageResult<User>> UserRepository::list(Connection& conn, const PageRequest& page) {
-  PageResult<User> out;
-  ASSIGN_OR_RETURN(ResultSet count, conn.query("SELECT count(*) FROM users", {}));
-  out.total = count.rows.at(0).integer(0);
-  const Value params[] = {static_cast<std::int64_t>(page.per_page), page.offset()};
-  ASSIGN_OR_RETURN(ResultSet rs,
-                   conn.query("SELECT " + std::string(kUserColumns) +
-                                  " FROM users ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
-                              params));
-  for (const auto& row : rs.rows) out.items.push_back(user_from(row));
-  return out;
+  return fetch_page<User>(conn, kUserColumns, "users", "", "created_at DESC, id DESC", {}, page, user_from);
 }
 
 Status UserRepository::update(Connection& conn, const User& u) {

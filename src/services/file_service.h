@@ -1,0 +1,46 @@
+#pragma once
+// Uploaded files: stored once per data source (a byte-identical re-upload answers 409 with the first
+// file's id), listed per project, deleted with their records in one transaction. Every access goes
+// through the policy module via the file's project. Safe for concurrent use.
+
+#include <optional>
+
+#include "security/policy.h"
+#include "services/request_meta.h"
+#include "store/blob_store.h"
+#include "store/database.h"
+#include "store/file_repository.h"
+
+namespace oeuvre::services {
+
+// A received upload sitting in a local temporary file (the caller keeps it alive during the call).
+struct IncomingFile {
+  std::string path;
+  std::int64_t size_bytes = 0;
+  std::string sha256;
+  std::string filename;
+  std::string content_type;
+};
+
+class FileService {
+ public:
+  FileService(store::Database& db, store::BlobStore& blobs) : db_(db), blobs_(blobs) {}
+
+  // kNotFound for a data source the actor may not see; kConflict (with member file_id) for a duplicate.
+  Result<store::StoredFile> upload(const security::Actor& actor, const Uuid& data_source_id,
+                                   const IncomingFile& incoming, const RequestMeta& meta);
+  Result<store::StoredFile> get(const security::Actor& actor, const Uuid& id);
+  Result<store::PageResult<store::StoredFile>> list(const security::Actor& actor, const Uuid& project_id,
+                                                    const std::optional<std::string>& status,
+                                                    const store::PageRequest& page);
+  // Removes the file and every record parsed from it (one transaction), then its stored bytes.
+  Status remove(const security::Actor& actor, const Uuid& id, const RequestMeta& meta);
+
+ private:
+  store::Database& db_;
+  store::BlobStore& blobs_;
+};
+
+boost::json::object to_json(const store::StoredFile& file);
+
+}  // namespace oeuvre::services
