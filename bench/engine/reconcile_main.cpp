@@ -1,5 +1,5 @@
-// A stand-alone `oeuvre-reconcile` for benchmarks: the same command as `oeuvre reconcile`, without the
-// server parts, so the engine can be measured on its own.
+// A stand-alone `oeuvre-reconcile` for benchmarks: the same command as `oeuvre reconcile`, without
+// the server parts, so the engine can be measured on its own.
 #include <CLI/CLI.hpp>
 
 #include "app/reconcile_command.h"

@@ -24,6 +24,8 @@ http::Router build_router(ApiServices& services) {
   add_user_routes(router, services);
   add_project_routes(router, services);
   add_audit_routes(router, services);
+  add_data_source_routes(router, services);
+  add_file_routes(router, services);
   return router;
 }
 

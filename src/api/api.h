@@ -8,6 +8,8 @@
 #include "observability/metrics.h"
 #include "services/audit_service.h"
 #include "services/auth_service.h"
+#include "services/data_source_service.h"
+#include "services/file_service.h"
 #include "services/project_service.h"
 #include "services/request_meta.h"
 #include "services/user_service.h"
@@ -22,6 +24,8 @@ struct ApiServices {
   services::UserService& users;
   services::ProjectService& projects;
   services::AuditService& audit;
+  services::DataSourceService& data_sources;
+  services::FileService& files;
 };
 
 http::Router build_router(ApiServices& services);
@@ -35,6 +39,8 @@ void add_auth_routes(http::Router& router, ApiServices& services);
 void add_user_routes(http::Router& router, ApiServices& services);
 void add_project_routes(http::Router& router, ApiServices& services);
 void add_audit_routes(http::Router& router, ApiServices& services);
+void add_data_source_routes(http::Router& router, ApiServices& services);
+void add_file_routes(http::Router& router, ApiServices& services);
 
 // Shared by the handlers.
 services::RequestMeta request_meta(const http::Exchange& exchange);

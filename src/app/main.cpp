@@ -5,10 +5,7 @@
 #include <unistd.h>
 
 #include "app/server_app.h"
-#if __has_include("app/reconcile_command.h")
 #include "app/reconcile_command.h"
-#define OEUVRE_HAS_RECONCILE 1
-#endif
 #include "observability/log.h"
 #include "security/crypto.h"
 #include "services/project_service.h"
@@ -22,7 +19,7 @@ using oeuvre::Config;
 // X_FILE -> X for the non-secret settings, so CLI11's environment lookup sees them.
 void apply_file_settings() {
   for (const char* name : {"DATABASE_URL", "HOST", "PORT", "IO_THREADS", "WORKER_THREADS", "DB_POOL_SIZE",
-                            "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "LOG_LEVEL", "VAR_DIR",
+                            "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "LOG_LEVEL", "VAR_DIR",
                             "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
                             "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS"}) {
     if (std::getenv(name) != nullptr) continue;
@@ -87,7 +84,10 @@ int main(int argc, char** argv) {
   serve->add_option("--port", config.port, "listen port (0 picks one)")->envname("PORT");
   serve->add_option("--io-threads", config.io_threads)->envname("IO_THREADS")->check(CLI::Range(1, 64));
   serve->add_option("--worker-threads", config.worker_threads)->envname("WORKER_THREADS")->check(CLI::Range(1, 512));
-  serve->add_option("--max-body-bytes", config.max_body_bytes)->envname("MAX_BODY_BYTES");
+  serve->add_option("--max-body-bytes", config.max_body_bytes, "largest JSON request body")
+      ->envname("MAX_BODY_BYTES")->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
+  serve->add_option("--max-upload-bytes", config.max_upload_bytes, "largest uploaded file")
+      ->envname("MAX_UPLOAD_BYTES")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   serve->add_option("--access-token-ttl-seconds", config.access_token_ttl_seconds)
       ->envname("ACCESS_TOKEN_TTL_SECONDS")->check(CLI::Range(30, 86400));
   serve->add_option("--refresh-token-ttl-seconds", config.refresh_token_ttl_seconds)
@@ -112,9 +112,7 @@ int main(int argc, char** argv) {
                           "read the password from this file (default: the first line of standard input)");
   user_create->add_flag("--admin", admin, "give the admin role");
 
-#ifdef OEUVRE_HAS_RECONCILE
   oeuvre::add_reconcile_command(cli);
-#endif
 
   CLI11_PARSE(cli, argc, argv);
   oeuvre::obs::init_logging(config.log_level);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -14,11 +15,10 @@
 #include <string>
 #include <thread>
 
-#include <boost/json.hpp>
-
 #include "csv/byte_source.h"
 #include "csv/csv_reader.h"
 #include "csv/csv_writer.h"
+#include "engine/pair_scorer.h"
 #include "engine/reconciler.h"
 #include "engine/rules.h"
 #include "ingest/record_loader.h"
@@ -38,6 +38,24 @@ struct ReconcileSettings {
   int scale = 2;
   int threads = 0;
   bool quiet = false;
+  bool timings = false;
+};
+
+// Prints the seconds spent in each stage to stderr (--timings).
+class StageClock {
+ public:
+  explicit StageClock(bool enabled) : enabled_(enabled), last_(std::chrono::steady_clock::now()) {}
+  void mark(std::string_view stage) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "%-28.*s %7.3f s\n", static_cast<int>(stage.size()), stage.data(),
+                 std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  bool enabled_;
+  std::chrono::steady_clock::time_point last_;
 };
 
 // A one-line progress bar on stderr, drawn only when stderr is a terminal.
@@ -77,8 +95,16 @@ class ProgressBar {
 };
 
 [[noreturn]] void fail(const std::string& context, const Error& error, int exit_code = 2) {
-  std::cerr << "oeuvre reconcile: " << context << (context.empty() ? "" : ": ") << error.message() << "\n";
-  for (const FieldError& fe : error.field_errors()) std::cerr << "  " << fe.field << ": " << fe.message << "\n";
+  // Validation errors carry their detail in the field errors, one per line below.
+  std::cerr << "oeuvre reconcile: " << context;
+  if (error.code() == ErrorCode::kValidation) {
+    std::cerr << (context.empty() ? "invalid input:" : " is invalid:") << "\n";
+  } else {
+    std::cerr << (context.empty() ? "" : ": ") << error.message() << "\n";
+  }
+  for (const FieldError& fe : error.field_errors()) {
+    std::cerr << "  " << fe.field << ": " << fe.message << "\n";
+  }
   throw CLI::RuntimeError(exit_code);
 }
 
@@ -96,7 +122,8 @@ Result<engine::RuleSet> read_rules(const std::string& path) {
   text.resize(kMaxRulesBytes + 1);
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxRulesBytes) return Error::Validation("rules", "the rules file is larger than 1 MiB");
+  if (text.size() > kMaxRulesBytes)
+    return Error::Validation("rules", "the rules file is larger than 1 MiB");
   return engine::parse_rules(text);
 }
 
@@ -125,7 +152,8 @@ class OutputFile {
  private:
   static constexpr std::size_t kFlushBytes = 4 << 20;
   void flush() {
-    if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) failed_ = true;
+    if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size())
+      failed_ = true;
     buffer_.clear();
   }
   fs::path path_;
@@ -134,7 +162,9 @@ class OutputFile {
   bool failed_ = false;
 };
 
-std::string money(std::int64_t minor, int scale) { return engine::format_minor_units(minor, scale); }
+std::string money(std::int64_t minor, int scale) {
+  return engine::format_minor_units(minor, scale);
+}
 
 std::int64_t sum_amounts(const RecordTable& table, std::span<const std::uint32_t> indices) {
   __int128 total = 0;
@@ -153,52 +183,81 @@ std::string join_ids(const RecordTable& table, std::span<const std::uint32_t> in
   return out;
 }
 
-Status write_csv_outputs(const fs::path& dir, const ReconcileResult& result, const ingest::LoadedRecords& left,
-                         const ingest::LoadedRecords& right, ProgressBar& progress) {
+Status write_csv_outputs(const fs::path& dir, const ReconcileResult& result,
+                         const ingest::LoadedRecords& left, const ingest::LoadedRecords& right,
+                         ProgressBar& progress) {
   const RecordTable& l = left.table;
   const RecordTable& r = right.table;
   const int scale = l.amount_scale;
   {
     OutputFile file(dir / "matches.csv");
-    if (!file.opened()) return Error::Internal("cannot create '" + (dir / "matches.csv").string() + "'");
+    if (!file.opened())
+      return Error::Internal("cannot create '" + (dir / "matches.csv").string() + "'");
     csv::CsvWriter w(file.buffer());
-    for (const char* h : {"group", "kind", "status", "confidence", "left_ids", "right_ids", "left_amount",
-                          "right_amount", "amount_difference"}) {
+    for (const char* h : {"group", "kind", "status", "confidence", "left_ids", "right_ids",
+                          "left_amount", "right_amount", "amount_difference"}) {
       w.field(std::string_view(h));
     }
     for (const auto& rule : result.rules) {
-      for (const char* suffix : {"_left", "_right", "_similarity", "_contribution"}) w.field(rule.rule.name + suffix);
+      for (const char* suffix : {"_left", "_right", "_similarity", "_contribution"})
+        w.field(rule.rule.name + suffix);
     }
     w.end_row();
-    std::uint64_t number = 0;
-    for (const engine::MatchGroup& g : result.groups) {
-      w.field(static_cast<std::int64_t>(++number));
-      w.field(engine::group_kind_name(g.kind));
-      w.field(engine::match_status_name(g.status));
-      w.number_field(g.confidence, 4);
-      w.field(join_ids(l, result.left_of(g)));
-      w.field(join_ids(r, result.right_of(g)));
-      const std::int64_t left_sum = sum_amounts(l, result.left_of(g));
-      const std::int64_t right_sum = sum_amounts(r, result.right_of(g));
-      w.field(money(left_sum, scale));
-      w.field(money(right_sum, scale));
-      w.field(money(static_cast<std::int64_t>(static_cast<__int128>(left_sum) - right_sum), scale));
-      for (const engine::Explanation& e : engine::explain(result, g, l, r)) {
-        w.field(e.left_value);
-        w.field(e.right_value);
-        if (e.present) {
-          w.number_field(e.similarity, 4);
-          w.number_field(e.contribution, 4);
-        } else {
-          w.field(std::string_view());
-          w.field(std::string_view());
+    // Field renderers resolved once per rule and side.
+    std::vector<engine::FieldValueRenderer> left_values, right_values;
+    for (const auto& rule : result.rules) {
+      left_values.emplace_back(l, rule.rule.left_field);
+      right_values.emplace_back(r, rule.rule.right_field);
+    }
+    // Groups are formatted in blocks, two at a time on two threads, and written in order.
+    auto format_block = [&](std::size_t begin, std::size_t end, std::string& out) {
+      out.clear();
+      csv::CsvWriter block(out);
+      std::string value;
+      for (std::size_t k = begin; k < end; ++k) {
+        const engine::MatchGroup& g = result.groups[k];
+        block.field(static_cast<std::int64_t>(k + 1));
+        block.field(engine::group_kind_name(g.kind));
+        block.field(engine::match_status_name(g.status));
+        block.number_field(g.confidence, 4);
+        block.field(join_ids(l, result.left_of(g)));
+        block.field(join_ids(r, result.right_of(g)));
+        const std::int64_t left_sum = sum_amounts(l, result.left_of(g));
+        const std::int64_t right_sum = sum_amounts(r, result.right_of(g));
+        block.field(money(left_sum, scale));
+        block.field(money(right_sum, scale));
+        block.field(
+            money(static_cast<std::int64_t>(static_cast<__int128>(left_sum) - right_sum), scale));
+        for (const engine::FieldScore& score : result.scores_of(g)) {
+          left_values[score.rule].render(result.left_of(g), value);
+          block.field(value);
+          right_values[score.rule].render(result.right_of(g), value);
+          block.field(value);
+          if (score.present) {
+            block.number_field(score.similarity, 4);
+            block.number_field(score.contribution, 4);
+          } else {
+            block.field(std::string_view());
+            block.field(std::string_view());
+          }
         }
+        block.end_row();
       }
-      w.end_row();
+    };
+    constexpr std::size_t kBlock = 32768;
+    const std::size_t count = result.groups.size();
+    std::string first_block, second_block;
+    for (std::size_t begin = 0; begin < count; begin += 2 * kBlock) {
+      const std::size_t middle = std::min(count, begin + kBlock),
+                        end = std::min(count, begin + 2 * kBlock);
+      std::thread helper([&] { format_block(middle, end, second_block); });
+      format_block(begin, middle, first_block);
+      helper.join();
+      file.buffer() += first_block;
+      file.buffer() += second_block;
       file.maybe_flush();
-      if (number % 65536 == 0) {
-        progress.update("writing", 0.90 + 0.08 * static_cast<double>(number) / static_cast<double>(result.groups.size()));
-      }
+      progress.update("writing",
+                      0.90 + 0.08 * static_cast<double>(end) / static_cast<double>(count));
     }
     RETURN_IF_ERROR(file.close());
   }
@@ -211,8 +270,8 @@ Status write_csv_outputs(const fs::path& dir, const ReconcileResult& result, con
     OutputFile file(path);
     if (!file.opened()) return Error::Internal("cannot create '" + path.string() + "'");
     csv::CsvWriter w(file.buffer());
-    for (const char* h : {"id", "line", "date", "amount", "currency", "reference", "description", "counterparty",
-                          "duplicate_of"}) {
+    for (const char* h : {"id", "line", "date", "amount", "currency", "reference", "description",
+                          "counterparty", "duplicate_of"}) {
       w.field(std::string_view(h));
     }
     w.end_row();
@@ -225,7 +284,8 @@ Status write_csv_outputs(const fs::path& dir, const ReconcileResult& result, con
       w.field(t.references[i]);
       w.field(t.descriptions[i]);
       w.field(t.counterparties[i]);
-      w.field(duplicate_of[i] >= 0 ? t.ids[static_cast<std::size_t>(duplicate_of[i])] : std::string_view());
+      w.field(duplicate_of[i] >= 0 ? t.ids[static_cast<std::size_t>(duplicate_of[i])]
+                                   : std::string_view());
       w.end_row();
       file.maybe_flush();
     }
@@ -270,14 +330,15 @@ boost::json::object summary_json(const ReconcileResult& result, int scale, doubl
   return o;
 }
 
-Status write_json_outputs(const fs::path& dir, const ReconcileResult& result, const ingest::LoadedRecords& left,
-                          const ingest::LoadedRecords& right) {
+Status write_json_outputs(const fs::path& dir, const ReconcileResult& result,
+                          const ingest::LoadedRecords& left, const ingest::LoadedRecords& right) {
   const RecordTable& l = left.table;
   const RecordTable& r = right.table;
   const int scale = l.amount_scale;
   {
     OutputFile file(dir / "matches.json");
-    if (!file.opened()) return Error::Internal("cannot create '" + (dir / "matches.json").string() + "'");
+    if (!file.opened())
+      return Error::Internal("cannot create '" + (dir / "matches.json").string() + "'");
     file.buffer() += "[";
     bool first = true;
     for (const engine::MatchGroup& g : result.groups) {
@@ -333,7 +394,8 @@ Status write_json_outputs(const fs::path& dir, const ReconcileResult& result, co
       o["reference"] = t.references[i];
       o["description"] = t.descriptions[i];
       o["counterparty"] = t.counterparties[i];
-      if (duplicate_of[i] >= 0) o["duplicate_of"] = t.ids[static_cast<std::size_t>(duplicate_of[i])];
+      if (duplicate_of[i] >= 0)
+        o["duplicate_of"] = t.ids[static_cast<std::size_t>(duplicate_of[i])];
       file.buffer() += first ? "\n" : ",\n";
       first = false;
       file.buffer() += boost::json::serialize(o);
@@ -349,16 +411,20 @@ void print_summary(const ReconcileResult& result, int scale, const fs::path& dir
   const engine::ReconcileSummary& s = result.summary;
   std::ostringstream out;
   out << "left records:    " << s.left_records << "  (matched " << s.left_matched << ", suggested "
-      << s.left_suggested << ", unmatched " << s.left_unmatched << ", duplicates " << s.left_duplicates << ")\n"
-      << "right records:   " << s.right_records << "  (matched " << s.right_matched << ", suggested "
-      << s.right_suggested << ", unmatched " << s.right_unmatched << ", duplicates " << s.right_duplicates << ")\n"
-      << "groups:          " << s.matched_groups << " matched, " << s.suggested_groups << " suggested  (1:1 "
-      << s.one_to_one << ", 1:N " << s.one_to_many << ", N:1 " << s.many_to_one << ")\n";
+      << s.left_suggested << ", unmatched " << s.left_unmatched << ", duplicates "
+      << s.left_duplicates << ")\n"
+      << "right records:   " << s.right_records << "  (matched " << s.right_matched
+      << ", suggested " << s.right_suggested << ", unmatched " << s.right_unmatched
+      << ", duplicates " << s.right_duplicates << ")\n"
+      << "groups:          " << s.matched_groups << " matched, " << s.suggested_groups
+      << " suggested  (1:1 " << s.one_to_one << ", 1:N " << s.one_to_many << ", N:1 "
+      << s.many_to_one << ")\n";
   for (const engine::CurrencyTotals& t : s.totals) {
     const std::string label = t.currency.empty() ? "" : t.currency + " ";
-    out << "amounts " << label << "   matched " << money(t.matched_left, scale) << " vs " << money(t.matched_right, scale)
-        << "; unmatched left " << money(t.unmatched_left, scale) << ", right " << money(t.unmatched_right, scale)
-        << "; net difference " << money(t.net_difference, scale) << "\n";
+    out << "amounts " << label << "   matched " << money(t.matched_left, scale) << " vs "
+        << money(t.matched_right, scale) << "; unmatched left " << money(t.unmatched_left, scale)
+        << ", right " << money(t.unmatched_right, scale) << "; net difference "
+        << money(t.net_difference, scale) << "\n";
   }
   char timing[64];
   std::snprintf(timing, sizeof timing, "%.2f s", seconds);
@@ -368,7 +434,8 @@ void print_summary(const ReconcileResult& result, int scale, const fs::path& dir
 
 void run(const ReconcileSettings& settings) {
   const auto started = std::chrono::steady_clock::now();
-  ProgressBar progress(!settings.quiet);
+  ProgressBar progress(!settings.quiet && !settings.timings);
+  StageClock clock(settings.timings);
   auto rules = read_rules(settings.rules_path);
   if (!rules.ok()) fail(settings.rules_path, rules.error());
 
@@ -382,7 +449,8 @@ void run(const ReconcileSettings& settings) {
 
   std::error_code size_error;
   const double total_bytes = static_cast<double>(fs::file_size(settings.left_path, size_error)) +
-                             static_cast<double>(fs::file_size(settings.right_path, size_error)) + 1.0;
+                             static_cast<double>(fs::file_size(settings.right_path, size_error)) +
+                             1.0;
   std::atomic<std::uint64_t> left_bytes{0}, right_bytes{0};
   auto report_loading = [&] {
     progress.update("reading", 0.4 * static_cast<double>(left_bytes + right_bytes) / total_bytes);
@@ -405,31 +473,48 @@ void run(const ReconcileSettings& settings) {
   if (!right_loaded->ok()) fail(settings.right_path, right_loaded->error());
   const ingest::LoadedRecords& left = left_loaded.value();
   const ingest::LoadedRecords& right = right_loaded->value();
-  if (left.table.amount_scale != right.table.amount_scale) fail("", Error::Internal("amount scales differ"));
+  if (left.table.amount_scale != right.table.amount_scale)
+    fail("", Error::Internal("amount scales differ"));
 
   engine::ReconcileOptions engine_options;
-  engine_options.threads = settings.threads > 0 ? settings.threads
-                                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  engine_options.threads =
+      settings.threads > 0 ? settings.threads
+                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  clock.mark("read both files");
+  std::string last_stage = "preparing";
   engine_options.progress = [&](std::string_view stage, double fraction) {
+    if (stage != last_stage) {
+      clock.mark(last_stage);
+      last_stage = std::string(stage);
+    }
     progress.update(stage, 0.4 + 0.5 * fraction);
   };
   auto result = engine::reconcile(left.table, right.table, *rules, engine_options);
-  if (!result.ok()) fail(settings.rules_path.empty() ? "default rules" : settings.rules_path, result.error());
+  if (!result.ok())
+    fail(settings.rules_path.empty() ? "default rules" : settings.rules_path, result.error());
 
+  clock.mark("engine total (above)");
   const fs::path dir(settings.out_dir);
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) fail("", Error::Internal("cannot create the output folder '" + dir.string() + "': " + ec.message()), 1);
+  if (ec)
+    fail("",
+         Error::Internal("cannot create the output folder '" + dir.string() + "': " + ec.message()),
+         1);
   progress.update("writing", 0.9);
-  Status written = settings.format == "json" ? write_json_outputs(dir, *result, left, right)
-                                             : write_csv_outputs(dir, *result, left, right, progress);
+  Status written = settings.format == "json"
+                       ? write_json_outputs(dir, *result, left, right)
+                       : write_csv_outputs(dir, *result, left, right, progress);
   if (!written.ok()) fail("", written.error(), 1);
+  clock.mark("write outputs");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   {
     OutputFile file(dir / "summary.json");
-    if (!file.opened()) fail("", Error::Internal("cannot create '" + (dir / "summary.json").string() + "'"), 1);
-    file.buffer() = boost::json::serialize(summary_json(*result, left.table.amount_scale, seconds)) + "\n";
+    if (!file.opened())
+      fail("", Error::Internal("cannot create '" + (dir / "summary.json").string() + "'"), 1);
+    file.buffer() =
+        boost::json::serialize(summary_json(*result, left.table.amount_scale, seconds)) + "\n";
     if (Status closed = file.close(); !closed.ok()) fail("", closed.error(), 1);
   }
   progress.finish();
@@ -440,25 +525,33 @@ void run(const ReconcileSettings& settings) {
 
 void add_reconcile_command(CLI::App& root) {
   auto settings = std::make_shared<ReconcileSettings>();
-  CLI::App* cmd = root.add_subcommand("reconcile", "Reconcile two CSV files offline (no server or database)");
-  cmd->add_option("left", settings->left_path, "left CSV file (e.g. the bank statement)")->required();
-  cmd->add_option("right", settings->right_path, "right CSV file (e.g. the ledger export)")->required();
-  cmd->add_option("--rules", settings->rules_path, "rules JSON (default: built-in bank/ledger rules)");
+  CLI::App* cmd =
+      root.add_subcommand("reconcile", "Reconcile two CSV files offline (no server or database)");
+  cmd->add_option("left", settings->left_path, "left CSV file (e.g. the bank statement)")
+      ->required();
+  cmd->add_option("right", settings->right_path, "right CSV file (e.g. the ledger export)")
+      ->required();
+  cmd->add_option("--rules", settings->rules_path,
+                  "rules JSON (default: built-in bank/ledger rules)");
   cmd->add_option("--out", settings->out_dir, "output folder")->capture_default_str();
   cmd->add_option("--format", settings->format, "output format")
       ->check(CLI::IsMember({"csv", "json"}))
       ->capture_default_str();
-  cmd->add_option("--date-order", settings->date_order, "order of numeric dates: auto, dmy, mdy or ymd")
+  cmd->add_option("--date-order", settings->date_order,
+                  "order of numeric dates: auto, dmy, mdy or ymd")
       ->check(CLI::IsMember({"auto", "dmy", "mdy", "ymd"}))
       ->capture_default_str();
-  cmd->add_option("--decimal", settings->decimal, "decimal separator of amounts: auto, dot or comma")
+  cmd->add_option("--decimal", settings->decimal,
+                  "decimal separator of amounts: auto, dot or comma")
       ->check(CLI::IsMember({"auto", "dot", "comma"}))
       ->capture_default_str();
   cmd->add_option("--scale", settings->scale, "digits after the decimal point of amounts")
       ->check(CLI::Range(0, 6))
       ->capture_default_str();
-  cmd->add_option("--threads", settings->threads, "worker threads (0: one per core)")->check(CLI::Range(0, 256));
+  cmd->add_option("--threads", settings->threads, "worker threads (0: one per core)")
+      ->check(CLI::Range(0, 256));
   cmd->add_flag("--quiet", settings->quiet, "no progress bar and no summary on the terminal");
+  cmd->add_flag("--timings", settings->timings, "print the time spent in each stage to stderr");
   cmd->callback([settings] { run(*settings); });
 }
 

@@ -1,6 +1,8 @@
 #include "app/server_app.h"
 
-#include "api/api.h"
+#include <filesystem>
+
+#include "api/service_stack.h"
 #include "observability/log.h"
 #include "security/jwt.h"
 #include "security/secrets.h"
@@ -45,14 +47,36 @@ Result<services::AuthSettings> auth_settings_from(const Config& config) {
   return settings;
 }
 
+namespace {
+
+struct UploadDirectories {
+  std::string incoming;  // uploads stream here first
+  std::string blobs;     // stored files; same filesystem as `incoming`, so adopting one is a rename
+};
+
+// Creates both folders and removes partial uploads a previous process left behind (it stopped
+// mid-request; nothing refers to them).
+Result<UploadDirectories> prepare_upload_directories(const std::string& var_dir) {
+  UploadDirectories dirs{var_dir + "/uploads/incoming", var_dir + "/uploads/blobs"};
+  std::error_code ec;
+  for (const std::string& dir : {dirs.incoming, dirs.blobs}) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Error::Unavailable("cannot create " + dir + ": " + ec.message());
+  }
+  std::size_t removed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dirs.incoming, ec)) {
+    if (entry.is_regular_file() && std::filesystem::remove(entry.path(), ec)) ++removed;
+  }
+  if (removed > 0) obs::log_info("removed partial uploads", {{"count", removed}});
+  return dirs;
+}
+
+}  // namespace
+
 struct ServerApp::Parts {
   std::unique_ptr<store::Database> db;
   obs::Metrics metrics;
-  std::unique_ptr<services::AuthService> auth;
-  std::unique_ptr<services::UserService> users;
-  std::unique_ptr<services::ProjectService> projects;
-  std::unique_ptr<services::AuditService> audit;
-  std::unique_ptr<api::ApiServices> api;
+  std::unique_ptr<api::ServiceStack> services;
   std::unique_ptr<http::Authenticator> authenticator;
   std::unique_ptr<http::Pipeline> pipeline;
   std::unique_ptr<http::Server> server;
@@ -64,14 +88,11 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   Parts& p = *app->parts_;
   ASSIGN_OR_RETURN(p.db, open_migrated_database(config));
   ASSIGN_OR_RETURN(services::AuthSettings auth_settings, auth_settings_from(config));
-  p.auth = std::make_unique<services::AuthService>(*p.db, std::move(auth_settings), p.metrics);
-  p.users = std::make_unique<services::UserService>(*p.db);
-  p.projects = std::make_unique<services::ProjectService>(*p.db);
-  p.audit = std::make_unique<services::AuditService>(*p.db);
-  p.api = std::make_unique<api::ApiServices>(
-      api::ApiServices{*p.db, p.metrics, *p.auth, *p.users, *p.projects, *p.audit});
-  p.authenticator = api::make_token_authenticator(*p.auth);
-  p.pipeline = std::make_unique<http::Pipeline>(api::build_router(*p.api), p.metrics);
+  ASSIGN_OR_RETURN(UploadDirectories dirs, prepare_upload_directories(config.var_dir));
+  p.services = std::make_unique<api::ServiceStack>(*p.db, p.metrics, std::move(auth_settings),
+                                                   store::make_directory_blob_store(dirs.blobs));
+  p.authenticator = api::make_token_authenticator(p.services->auth());
+  p.pipeline = std::make_unique<http::Pipeline>(api::build_router(p.services->api()), p.metrics);
   p.pipeline->use(http::make_request_id_middleware());
   p.pipeline->use(http::make_access_log_middleware());
   p.pipeline->use(http::make_metrics_middleware(p.metrics));
@@ -83,6 +104,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   options.io_threads = config.io_threads;
   options.worker_threads = config.worker_threads;
   options.max_body_bytes = config.max_body_bytes;
+  options.max_upload_bytes = config.max_upload_bytes;
+  options.upload_dir = dirs.incoming;
   options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
   p.server = std::make_unique<http::Server>(options, *p.pipeline, p.metrics);
   RETURN_IF_ERROR(p.server->start());
@@ -106,6 +129,6 @@ void ServerApp::run(bool handle_signals) {
 void ServerApp::stop() { parts_->server->stop(); }
 
 store::Database& ServerApp::database() { return *parts_->db; }
-services::AuthService& ServerApp::auth() { return *parts_->auth; }
+services::AuthService& ServerApp::auth() { return parts_->services->auth(); }
 
 }  // namespace oeuvre::app

@@ -16,7 +16,8 @@ struct Config {
   int worker_threads = 8;                                 // WORKER_THREADS
   int db_pool_size = 8;                                   // DB_POOL_SIZE
   int db_wait_timeout_ms = 2000;                          // DB_WAIT_TIMEOUT_MS
-  std::size_t max_body_bytes = 1 << 20;                   // MAX_BODY_BYTES
+  std::size_t max_body_bytes = 1 << 20;                   // MAX_BODY_BYTES (JSON bodies)
+  std::uint64_t max_upload_bytes = std::uint64_t{1} << 30;  // MAX_UPLOAD_BYTES (uploaded files)
   std::string log_level = "info";                         // LOG_LEVEL
   std::string var_dir = "./var";                          // VAR_DIR: generated secrets, local files
   int access_token_ttl_seconds = 900;                     // ACCESS_TOKEN_TTL_SECONDS

@@ -1,6 +1,7 @@
 #pragma once
-// ByteSource: where the CSV reader pulls bytes from (a file, a memory buffer, later an upload stream).
-// Thread-safety: an instance needs external synchronisation; distinct instances are independent.
+// ByteSource: where the CSV reader pulls bytes from (a file, a memory buffer, later an upload
+// stream). Thread-safety: an instance needs external synchronisation; distinct instances are
+// independent.
 
 #include <cstddef>
 #include <memory>

@@ -118,7 +118,8 @@ Result<std::unique_ptr<CsvReader>> CsvReader::open(std::unique_ptr<ByteSource> s
                                                    CsvOptions options) {
   if (source == nullptr) return Error::BadRequest("no CSV input");
   if (options.chunk_bytes < 64) options.chunk_bytes = 64;
-  if (options.max_field_bytes == 0 || options.max_fields_per_row == 0 || options.max_row_bytes == 0) {
+  if (options.max_field_bytes == 0 || options.max_fields_per_row == 0 ||
+      options.max_row_bytes == 0) {
     return Error::BadRequest("CSV limits must be positive");
   }
   if (options.delimiter == '"' || options.delimiter == '\n' || options.delimiter == '\r') {
@@ -131,8 +132,8 @@ Result<std::unique_ptr<CsvReader>> CsvReader::open(std::unique_ptr<ByteSource> s
   while (!reader->at_eof_ && reader->end_ < kSniffBytes) RETURN_IF_ERROR(reader->fill());
 
   std::string_view head(reader->buffer_.get(), reader->end_);
-  if (head.size() >= 2 && ((head[0] == '\xFF' && head[1] == '\xFE') ||
-                           (head[0] == '\xFE' && head[1] == '\xFF'))) {
+  if (head.size() >= 2 &&
+      ((head[0] == '\xFF' && head[1] == '\xFE') || (head[0] == '\xFE' && head[1] == '\xFF'))) {
     return Error::BadRequest(
         "the file is UTF-16 (or UTF-32) encoded; save it as UTF-8 and try again");
   }
@@ -207,7 +208,8 @@ CsvReader::Outcome CsvReader::parse_row(bool at_eof, CsvRow& row) {
       bool escaped = false;
       const char* close_quote;
       for (;;) {
-        const void* found = q < end ? std::memchr(q, '"', static_cast<std::size_t>(end - q)) : nullptr;
+        const void* found =
+            q < end ? std::memchr(q, '"', static_cast<std::size_t>(end - q)) : nullptr;
         if (found == nullptr) {
           if (!at_eof) return Outcome::kNeedMore;
           return fail("a quoted field is not closed before the end of the file");
@@ -234,7 +236,8 @@ CsvReader::Outcome CsvReader::parse_row(bool at_eof, CsvRow& row) {
                          false};
       }
       if (span.size > options_.max_field_bytes) {
-        return fail("a field is larger than " + std::to_string(options_.max_field_bytes) + " bytes");
+        return fail("a field is larger than " + std::to_string(options_.max_field_bytes) +
+                    " bytes");
       }
       spans_.push_back(span);
       p = close_quote + 1;
@@ -258,7 +261,8 @@ CsvReader::Outcome CsvReader::parse_row(bool at_eof, CsvRow& row) {
       if (q == end && !at_eof) return Outcome::kNeedMore;
       std::size_t size = static_cast<std::size_t>(q - p);
       if (size > options_.max_field_bytes) {
-        return fail("a field is larger than " + std::to_string(options_.max_field_bytes) + " bytes");
+        return fail("a field is larger than " + std::to_string(options_.max_field_bytes) +
+                    " bytes");
       }
       spans_.push_back(FieldSpan{p, 0, size, false});
       p = q;

@@ -1,8 +1,9 @@
 #pragma once
-// CsvReader: a streaming RFC 4180 reader. Quoted fields may hold delimiters, doubled quotes and line
-// breaks; CRLF, LF and lone CR all end a record; a UTF-8 byte-order mark is skipped; the delimiter is
-// sniffed among , ; TAB | unless given. Every record is checked to be well-formed UTF-8 and every field
-// and record is bounded, so untrusted files cannot make it allocate without limit.
+// CsvReader: a streaming RFC 4180 reader. Quoted fields may hold delimiters, doubled quotes and
+// line breaks; CRLF, LF and lone CR all end a record; a UTF-8 byte-order mark is skipped; the
+// delimiter is sniffed among , ; TAB | unless given. Every record is checked to be well-formed
+// UTF-8 and every field and record is bounded, so untrusted files cannot make it allocate without
+// limit.
 //
 // Usage:
 //   ASSIGN_OR_RETURN(auto reader, CsvReader::open(std::move(source)));
@@ -71,7 +72,7 @@ class CsvReader {
   // Takes ownership of `source`, reads the first chunk, skips a UTF-8 BOM and sniffs the delimiter.
   // Fails on a UTF-16/UTF-32 byte-order mark, an invalid option, or a read error.
   static Result<std::unique_ptr<CsvReader>> open(std::unique_ptr<ByteSource> source,
-                                                  CsvOptions options = {});
+                                                 CsvOptions options = {});
 
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
@@ -91,8 +92,8 @@ class CsvReader {
  private:
   enum class Outcome { kRow, kNeedMore, kError };
   struct FieldSpan {
-    const char* data;      // into the buffer, when !in_scratch
-    std::size_t offset;    // into scratch_, when in_scratch
+    const char* data;    // into the buffer, when !in_scratch
+    std::size_t offset;  // into scratch_, when in_scratch
     std::size_t size;
     bool in_scratch;
   };
@@ -123,8 +124,9 @@ class CsvReader {
   std::optional<Error> error_;
 };
 
-// Guesses the delimiter of `sample` (the first bytes of a file) among ',', ';', '\t' and '|': the one
-// whose per-line count is most consistent and, among equals, most frequent. ',' when nothing fits.
+// Guesses the delimiter of `sample` (the first bytes of a file) among ',', ';', '\t' and '|': the
+// one whose per-line count is most consistent and, among equals, most frequent. ',' when nothing
+// fits.
 char sniff_delimiter(std::string_view sample);
 
 // Offset of the first byte of `text` that breaks UTF-8 well-formedness (overlongs, surrogates,

@@ -1,7 +1,7 @@
 #pragma once
-// CsvWriter: appends RFC 4180 records to a caller-owned string. Fields holding the delimiter, a quote,
-// CR or LF are quoted with inner quotes doubled; fields starting with = + - @ are not altered (callers
-// exporting to spreadsheets decide about formula injection themselves).
+// CsvWriter: appends RFC 4180 records to a caller-owned string. Fields holding the delimiter, a
+// quote, CR or LF are quoted with inner quotes doubled; fields starting with = + - @ are not
+// altered (callers exporting to spreadsheets decide about formula injection themselves).
 // Thread-safety: external synchronisation needed.
 
 #include <cstdint>

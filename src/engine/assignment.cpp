@@ -10,7 +10,9 @@ namespace {
 
 class DisjointSets {
  public:
-  explicit DisjointSets(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0u); }
+  explicit DisjointSets(std::size_t n) : parent_(n) {
+    std::iota(parent_.begin(), parent_.end(), 0u);
+  }
   std::uint32_t find(std::uint32_t x) {
     while (parent_[x] != x) {
       parent_[x] = parent_[parent_[x]];
@@ -47,8 +49,10 @@ void greedy(std::vector<WeightedEdge>& edges, std::vector<WeightedEdge>& out) {
   std::sort(rights.begin(), rights.end());
   std::vector<bool> left_used(lefts.size()), right_used(rights.size());
   for (const auto& e : edges) {
-    auto li = static_cast<std::size_t>(std::lower_bound(lefts.begin(), lefts.end(), e.left) - lefts.begin());
-    auto ri = static_cast<std::size_t>(std::lower_bound(rights.begin(), rights.end(), e.right) - rights.begin());
+    auto li = static_cast<std::size_t>(std::lower_bound(lefts.begin(), lefts.end(), e.left) -
+                                       lefts.begin());
+    auto ri = static_cast<std::size_t>(std::lower_bound(rights.begin(), rights.end(), e.right) -
+                                       rights.begin());
     if (left_used[li] || right_used[ri]) continue;
     left_used[li] = right_used[ri] = true;
     out.push_back(e);
@@ -125,8 +129,10 @@ void solve_exact(const std::vector<WeightedEdge>& edges, std::vector<WeightedEdg
   std::vector<std::int64_t> edge_at(rows * cols, -1);
   for (std::size_t k = 0; k < edges.size(); ++k) {
     const auto& e = edges[k];
-    auto li = static_cast<std::size_t>(std::lower_bound(lefts.begin(), lefts.end(), e.left) - lefts.begin());
-    auto ri = static_cast<std::size_t>(std::lower_bound(rights.begin(), rights.end(), e.right) - rights.begin());
+    auto li = static_cast<std::size_t>(std::lower_bound(lefts.begin(), lefts.end(), e.left) -
+                                       lefts.begin());
+    auto ri = static_cast<std::size_t>(std::lower_bound(rights.begin(), rights.end(), e.right) -
+                                       rights.begin());
     std::size_t r = transpose ? ri : li, c = transpose ? li : ri;
     // Scores scaled to integers so the optimum does not depend on floating-point summation order.
     cost[r * cols + c] = -std::llround(e.score * 1e9);
@@ -145,26 +151,23 @@ std::vector<WeightedEdge> assign_one_to_one(std::span<const WeightedEdge> edges,
                                             std::size_t exact_component_limit) {
   std::vector<WeightedEdge> chosen;
   if (edges.empty()) return chosen;
-  // Compact node numbering: lefts first, then rights.
-  std::vector<std::uint32_t> lefts, rights;
-  lefts.reserve(edges.size());
-  rights.reserve(edges.size());
+  // Compact node numbering, lefts first, then rights, through direct lookup tables.
+  std::uint32_t max_left = 0, max_right = 0;
   for (const auto& e : edges) {
-    lefts.push_back(e.left);
-    rights.push_back(e.right);
+    max_left = std::max(max_left, e.left);
+    max_right = std::max(max_right, e.right);
   }
-  std::sort(lefts.begin(), lefts.end());
-  lefts.erase(std::unique(lefts.begin(), lefts.end()), lefts.end());
-  std::sort(rights.begin(), rights.end());
-  rights.erase(std::unique(rights.begin(), rights.end()), rights.end());
-  auto left_node = [&](std::uint32_t id) {
-    return static_cast<std::uint32_t>(std::lower_bound(lefts.begin(), lefts.end(), id) - lefts.begin());
-  };
-  auto right_node = [&](std::uint32_t id) {
-    return static_cast<std::uint32_t>(lefts.size() +
-                                      (std::lower_bound(rights.begin(), rights.end(), id) - rights.begin()));
-  };
-  DisjointSets sets(lefts.size() + rights.size());
+  constexpr std::uint32_t kNone = UINT32_MAX;
+  std::vector<std::uint32_t> left_number(static_cast<std::size_t>(max_left) + 1, kNone);
+  std::vector<std::uint32_t> right_number(static_cast<std::size_t>(max_right) + 1, kNone);
+  std::uint32_t lefts = 0, rights = 0;
+  for (const auto& e : edges) {
+    if (left_number[e.left] == kNone) left_number[e.left] = lefts++;
+    if (right_number[e.right] == kNone) right_number[e.right] = rights++;
+  }
+  auto left_node = [&](std::uint32_t id) { return left_number[id]; };
+  auto right_node = [&](std::uint32_t id) { return lefts + right_number[id]; };
+  DisjointSets sets(static_cast<std::size_t>(lefts) + rights);
   std::vector<std::uint32_t> edge_left_node(edges.size());
   for (std::size_t k = 0; k < edges.size(); ++k) {
     edge_left_node[k] = left_node(edges[k].left);
@@ -191,8 +194,9 @@ std::vector<WeightedEdge> assign_one_to_one(std::span<const WeightedEdge> edges,
     }
     bool one_left = std::all_of(component.begin(), component.end(),
                                 [&](const WeightedEdge& e) { return e.left == component[0].left; });
-    bool one_right = std::all_of(component.begin(), component.end(),
-                                 [&](const WeightedEdge& e) { return e.right == component[0].right; });
+    bool one_right = std::all_of(component.begin(), component.end(), [&](const WeightedEdge& e) {
+      return e.right == component[0].right;
+    });
     if (one_left || one_right) {
       chosen.push_back(*std::min_element(component.begin(), component.end(), better));
       continue;

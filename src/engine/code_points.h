@@ -1,6 +1,6 @@
 #pragma once
-// Internal: UTF-8 decoding for the text comparators. Ill-formed bytes decode to U+FFFD one byte at a
-// time, so any input is safe (the CSV reader has already rejected ill-formed files).
+// Internal: UTF-8 decoding for the text comparators. Ill-formed bytes decode to U+FFFD one byte at
+// a time, so any input is safe (the CSV reader has already rejected ill-formed files).
 // Thread-safety: pure functions, safe for concurrent use.
 
 #include <cstdint>

@@ -4,9 +4,12 @@ namespace oeuvre::engine {
 
 std::string_view group_kind_name(GroupKind kind) {
   switch (kind) {
-    case GroupKind::kOneToOne: return "1:1";
-    case GroupKind::kOneToMany: return "1:N";
-    case GroupKind::kManyToOne: return "N:1";
+    case GroupKind::kOneToOne:
+      return "1:1";
+    case GroupKind::kOneToMany:
+      return "1:N";
+    case GroupKind::kManyToOne:
+      return "N:1";
   }
   return "1:1";
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The output of a reconciliation: match groups with per-field explanations, unmatched records,
-// duplicates and a summary. Records are referred to by their index in the RecordTable they came from.
-// Thread-safety: value types.
+// duplicates and a summary. Records are referred to by their index in the RecordTable they came
+// from. Thread-safety: value types.
 
 #include <cstdint>
 #include <span>
@@ -15,12 +15,12 @@ namespace oeuvre::engine {
 enum class GroupKind { kOneToOne, kOneToMany, kManyToOne };
 enum class MatchStatus { kMatched, kSuggested };
 
-std::string_view group_kind_name(GroupKind kind);     // "1:1", "1:N", "N:1"
+std::string_view group_kind_name(GroupKind kind);        // "1:1", "1:N", "N:1"
 std::string_view match_status_name(MatchStatus status);  // "matched", "suggested"
 
 // How one rule scored one group. contribution = weight * similarity / (sum of the weights of the
-// rules present for this group); the contributions of a group sum to its confidence. A rule is absent
-// (present == false, contribution 0) when a value it needs is empty on either side.
+// rules present for this group); the contributions of a group sum to its confidence. A rule is
+// absent (present == false, contribution 0) when a value it needs is empty on either side.
 struct FieldScore {
   std::uint16_t rule = 0;  // index into ReconcileResult::rules
   bool present = false;
@@ -44,7 +44,7 @@ struct AppliedRule {
 };
 
 struct CurrencyTotals {
-  std::string currency;  // "" when the sources carry no currency
+  std::string currency;                                  // "" when the sources carry no currency
   std::int64_t matched_left = 0, matched_right = 0;      // in groups with status matched
   std::int64_t suggested_left = 0, suggested_right = 0;  // in groups with status suggested
   std::int64_t unmatched_left = 0, unmatched_right = 0;

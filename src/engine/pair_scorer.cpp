@@ -22,8 +22,18 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+std::optional<FieldRef> resolve_standard(const RecordTable& table, const std::string& n);
+
 std::optional<FieldRef> resolve(const RecordTable& table, std::string_view name) {
   std::string n = lower(name);
+  if (auto found = resolve_standard(table, n)) return found;
+  for (const auto& [column, field] : table.column_names) {
+    if (lower(column) == n) return resolve_standard(table, lower(field));
+  }
+  return std::nullopt;
+}
+
+std::optional<FieldRef> resolve_standard(const RecordTable& table, const std::string& n) {
   if (n == "id") return FieldRef{Kind::kId, 0};
   if (n == "date") return FieldRef{Kind::kDate, 0};
   if (n == "amount") return FieldRef{Kind::kAmount, 0};
@@ -39,14 +49,22 @@ std::optional<FieldRef> resolve(const RecordTable& table, std::string_view name)
 
 bool is_present(const RecordTable& t, const FieldRef& f) {
   switch (f.kind) {
-    case Kind::kId: return true;
-    case Kind::kDate: return t.has_date;
-    case Kind::kAmount: return t.has_amount;
-    case Kind::kCurrency: return t.has_currency;
-    case Kind::kReference: return t.has_reference;
-    case Kind::kDescription: return t.has_description;
-    case Kind::kCounterparty: return t.has_counterparty;
-    case Kind::kExtra: return true;
+    case Kind::kId:
+      return true;
+    case Kind::kDate:
+      return t.has_date;
+    case Kind::kAmount:
+      return t.has_amount;
+    case Kind::kCurrency:
+      return t.has_currency;
+    case Kind::kReference:
+      return t.has_reference;
+    case Kind::kDescription:
+      return t.has_description;
+    case Kind::kCounterparty:
+      return t.has_counterparty;
+    case Kind::kExtra:
+      return true;
   }
   return false;
 }
@@ -55,28 +73,41 @@ enum class ValueType { kText, kNumber, kDate };
 
 ValueType type_of(const RecordTable& t, const FieldRef& f) {
   switch (f.kind) {
-    case Kind::kDate: return ValueType::kDate;
-    case Kind::kAmount: return ValueType::kNumber;
+    case Kind::kDate:
+      return ValueType::kDate;
+    case Kind::kAmount:
+      return ValueType::kNumber;
     case Kind::kExtra:
       switch (t.extras[f.extra].kind) {
-        case ExtraKind::kText: return ValueType::kText;
-        case ExtraKind::kNumber: return ValueType::kNumber;
-        case ExtraKind::kDate: return ValueType::kDate;
+        case ExtraKind::kText:
+          return ValueType::kText;
+        case ExtraKind::kNumber:
+          return ValueType::kNumber;
+        case ExtraKind::kDate:
+          return ValueType::kDate;
       }
       return ValueType::kText;
-    default: return ValueType::kText;
+    default:
+      return ValueType::kText;
   }
 }
 
 std::string_view text_of(const RecordTable& t, const FieldRef& f, std::size_t i) {
   switch (f.kind) {
-    case Kind::kId: return t.ids[i];
-    case Kind::kCurrency: return t.currencies[i];
-    case Kind::kReference: return t.references[i];
-    case Kind::kDescription: return t.descriptions[i];
-    case Kind::kCounterparty: return t.counterparties[i];
-    case Kind::kExtra: return t.extras[f.extra].text[i];
-    default: return {};
+    case Kind::kId:
+      return t.ids[i];
+    case Kind::kCurrency:
+      return t.currencies[i];
+    case Kind::kReference:
+      return t.references[i];
+    case Kind::kDescription:
+      return t.descriptions[i];
+    case Kind::kCounterparty:
+      return t.counterparties[i];
+    case Kind::kExtra:
+      return t.extras[f.extra].text[i];
+    default:
+      return {};
   }
 }
 
@@ -104,9 +135,15 @@ std::int64_t clamp128(__int128 v) {
 std::int64_t amount_difference(SignMode sign, std::int64_t a, std::int64_t b) {
   __int128 d;
   switch (sign) {
-    case SignMode::kSame: d = static_cast<__int128>(a) - b; break;
-    case SignMode::kOpposite: d = static_cast<__int128>(a) + b; break;
-    default: d = static_cast<__int128>(magnitude(a)) - magnitude(b); break;
+    case SignMode::kSame:
+      d = static_cast<__int128>(a) - b;
+      break;
+    case SignMode::kOpposite:
+      d = static_cast<__int128>(a) + b;
+      break;
+    default:
+      d = static_cast<__int128>(magnitude(a)) - magnitude(b);
+      break;
   }
   if (d < 0) d = -d;
   return clamp128(d);
@@ -124,8 +161,36 @@ double amount_similarity(const FieldRule& rule, std::int64_t a, std::int64_t b) 
   if (diff == 0) return 1.0;
   const std::int64_t tolerance = tolerance_for(rule, a, b);
   if (diff > tolerance) return 0.0;
-  // Within tolerance: from 1 (equal) down to 0.6 at the tolerance.
-  return 1.0 - 0.4 * static_cast<double>(diff) / static_cast<double>(tolerance);
+  // Within tolerance: from 1 (equal) down to 0.2 at the tolerance.
+  return 1.0 - 0.8 * static_cast<double>(diff) / static_cast<double>(tolerance);
+}
+
+// The code-point length of the longer of a and b (the denominator levenshtein_ratio used).
+std::size_t utf8_length_of(std::string_view, std::string_view a, std::string_view b) {
+  auto count = [](std::string_view s) {
+    std::size_t n = 0;
+    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+  };
+  return std::max(count(a), count(b));
+}
+
+double reference_similarity(std::string_view a, std::string_view b) {
+  if (a.empty() || b.empty()) return 0;
+  if (a == b) return 1.0;
+  std::string_view shorter = a.size() <= b.size() ? a : b, longer = a.size() <= b.size() ? b : a;
+  if (shorter.size() >= 4 && longer.find(shorter) != std::string_view::npos) return 0.9;
+  // Identifiers that differ by more than a typo or two are different identifiers, however many
+  // characters they share ("inv2025100495" and "inv20251063064"): the similarity falls steeply, as
+  // the fourth power of the Levenshtein ratio.
+  const double ratio = levenshtein_ratio(a, b);
+  if (longer.size() >= 6) {
+    const std::size_t edits = static_cast<std::size_t>(
+        std::lround((1.0 - ratio) * static_cast<double>(utf8_length_of(longer, a, b))));
+    if (edits == 1) return 0.9;
+    if (edits == 2) return 0.8;
+  }
+  return ratio * ratio * ratio * ratio;
 }
 
 }  // namespace
@@ -134,7 +199,7 @@ int business_days_between(std::int32_t a, std::int32_t b) {
   if (a > b) std::swap(a, b);
   // Count weekdays in (a, b]. 1970-01-01 was a Thursday: weekday(d) = (d + 3) mod 7, Monday = 0.
   auto weekdays_up_to = [](std::int64_t d) {  // weekdays in [epoch-anchored origin, d]
-    std::int64_t shifted = d + 3;  // Monday-based day number
+    std::int64_t shifted = d + 3;             // Monday-based day number
     std::int64_t weeks = shifted >= 0 ? shifted / 7 : (shifted - 6) / 7;
     std::int64_t rest = shifted - weeks * 7;  // 0..6, Monday = 0
     return weeks * 5 + std::min<std::int64_t>(rest + 1, 5);
@@ -157,8 +222,12 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
     const std::string path = "fields[" + std::to_string(i) + "]";
     auto l = resolve(left, rule.left_field);
     auto r = resolve(right, rule.right_field);
-    if (!l) errors.push_back({path + ".left", "the left records have no field '" + rule.left_field + "'"});
-    if (!r) errors.push_back({path + ".right", "the right records have no field '" + rule.right_field + "'"});
+    if (!l)
+      errors.push_back(
+          {path + ".left", "the left records have no field '" + rule.left_field + "'"});
+    if (!r)
+      errors.push_back(
+          {path + ".right", "the right records have no field '" + rule.right_field + "'"});
     if (!l || !r) continue;
     ValueType lt = type_of(left, *l), rt = type_of(right, *r);
     auto expect = [&](ValueType want, const char* what) {
@@ -171,9 +240,15 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
     };
     bool ok = true;
     switch (rule.comparator) {
-      case Comparator::kAmount: ok = expect(ValueType::kNumber, "amount (numeric)"); break;
-      case Comparator::kDate: ok = expect(ValueType::kDate, "date"); break;
-      default: ok = expect(ValueType::kText, "text"); break;
+      case Comparator::kAmount:
+        ok = expect(ValueType::kNumber, "amount (numeric)");
+        break;
+      case Comparator::kDate:
+        ok = expect(ValueType::kDate, "date");
+        break;
+      default:
+        ok = expect(ValueType::kText, "text");
+        break;
     }
     if (!ok) continue;
     if (!is_present(left, *l) || !is_present(right, *r)) continue;  // a source lacks the column
@@ -182,9 +257,11 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
     bound.left = *l;
     bound.right = *r;
     if (rule.comparator == Comparator::kText) {
-      bound.needs_text = true;
+      bound.needs_text =
+          rule.method != TextMethod::kTokenSet && rule.method != TextMethod::kReference;
       bound.needs_tokens = rule.method == TextMethod::kTokenSet || rule.method == TextMethod::kBest;
-      bound.needs_keys = rule.blocking || rule.method == TextMethod::kBest;
+      bound.needs_keys = rule.blocking || rule.method == TextMethod::kBest ||
+                         rule.method == TextMethod::kReference;
     } else if (rule.comparator == Comparator::kExact || rule.comparator == Comparator::kContains) {
       bound.needs_keys = true;
     }
@@ -192,25 +269,29 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
   }
   if (!errors.empty()) return Error::Validation(std::move(errors));
   // Cheap, decisive rules first so a failing required rule stops the scoring early.
-  std::stable_sort(scorer.bound_.begin(), scorer.bound_.end(), [](const BoundRule& a, const BoundRule& b) {
-    auto rank = [](const BoundRule& x) {
-      if (x.rule.comparator == Comparator::kAmount) return 0;
-      if (x.rule.comparator == Comparator::kDate) return 1;
-      if (x.rule.required) return 2;
-      return 3;
-    };
-    return rank(a) < rank(b);
-  });
+  std::stable_sort(scorer.bound_.begin(), scorer.bound_.end(),
+                   [](const BoundRule& a, const BoundRule& b) {
+                     auto rank = [](const BoundRule& x) {
+                       if (x.rule.comparator == Comparator::kAmount) return 0;
+                       if (x.rule.comparator == Comparator::kDate) return 1;
+                       if (x.rule.required) return 2;
+                       return 3;
+                     };
+                     return rank(a) < rank(b);
+                   });
   for (std::size_t k = 0; k < scorer.bound_.size(); ++k) {
     const BoundRule& b = scorer.bound_[k];
     scorer.applied_.push_back(AppliedRule{b.rule});
-    if (b.rule.comparator == Comparator::kAmount && scorer.amount_rule_ < 0) scorer.amount_rule_ = static_cast<int>(k);
-    if (b.rule.comparator == Comparator::kDate && scorer.date_rule_ < 0) scorer.date_rule_ = static_cast<int>(k);
+    if (b.rule.comparator == Comparator::kAmount && scorer.amount_rule_ < 0)
+      scorer.amount_rule_ = static_cast<int>(k);
+    if (b.rule.comparator == Comparator::kDate && scorer.date_rule_ < 0)
+      scorer.date_rule_ = static_cast<int>(k);
     if (b.rule.blocking) scorer.blocking_rules_.push_back(static_cast<int>(k));
   }
   if (scorer.amount_rule_ < 0 && scorer.blocking_rules_.empty()) {
-    return Error::Validation("fields", "no rule that can find candidates applies to these records "
-                                       "(both sides need an amount column, or a blocking field)");
+    return Error::Validation("fields",
+                             "no rule that can find candidates applies to these records "
+                             "(both sides need an amount column, or a blocking field)");
   }
   if (scorer.bound_.size() > UINT16_MAX) return Error::Validation("fields", "too many rules");
 
@@ -239,6 +320,25 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
         out.keys.append(part.keys);
       }
     }
+  }
+
+  // Word sketches for ranking candidates cheaply.
+  for (int side = 0; side < 2; ++side) {
+    const std::size_t n = side == 0 ? left.size() : right.size();
+    auto& sketches = side == 0 ? scorer.left_sketch_ : scorer.right_sketch_;
+    sketches.assign(n, 0);
+    parallel_for(n, threads, [&](std::size_t begin, std::size_t end, std::size_t) {
+      std::vector<std::string_view> words;
+      for (std::size_t i = begin; i < end; ++i) {
+        scorer.words(side == 0, static_cast<std::uint32_t>(i), words);
+        std::uint64_t sketch = 0;
+        for (std::string_view w : words) {
+          const std::uint64_t h = std::hash<std::string_view>{}(w);
+          sketch |= (std::uint64_t{1} << (h & 63)) | (std::uint64_t{1} << ((h >> 6) & 63));
+        }
+        sketches[i] = sketch;
+      }
+    });
   }
 
   // Currencies as small integers shared by both sides; ignored unless both sides have them.
@@ -284,7 +384,8 @@ std::int64_t PairScorer::amount(bool left_side, std::uint32_t i) const {
 std::int32_t PairScorer::date(bool left_side, std::uint32_t i) const {
   if (date_rule_ < 0) return kNoDate;
   const BoundRule& b = bound_[static_cast<std::size_t>(date_rule_)];
-  return static_cast<std::int32_t>(left_side ? number_of(*left_, b.left, i) : number_of(*right_, b.right, i));
+  return static_cast<std::int32_t>(left_side ? number_of(*left_, b.left, i)
+                                             : number_of(*right_, b.right, i));
 }
 
 std::string_view PairScorer::key(bool left_side, int rule, std::uint32_t i) const {
@@ -311,7 +412,7 @@ void PairScorer::words(bool left_side, std::uint32_t i, std::vector<std::string_
     while (start < text.size()) {
       std::size_t end = text.find(' ', start);
       if (end == std::string_view::npos) end = text.size();
-      if (end - start >= 3) out.push_back(text.substr(start, end - start));
+      if (end - start >= 2) out.push_back(text.substr(start, end - start));
       start = end + 1;
     }
   }
@@ -330,7 +431,9 @@ std::int64_t PairScorer::amount_search_tolerance(std::int64_t a) const {
   return std::max(rule.tolerance_minor, static_cast<std::int64_t>(t) + 1);
 }
 
-SignMode PairScorer::amount_sign() const { return bound_[static_cast<std::size_t>(amount_rule_)].rule.sign; }
+SignMode PairScorer::amount_sign() const {
+  return bound_[static_cast<std::size_t>(amount_rule_)].rule.sign;
+}
 
 int PairScorer::date_window() const {
   if (date_rule_ < 0) return 0;
@@ -346,11 +449,13 @@ bool PairScorer::date_required() const {
 bool PairScorer::date_in_window(std::int32_t a, std::int32_t b) const {
   if (a == kNoDate || b == kNoDate) return true;
   const FieldRule& rule = bound_[static_cast<std::size_t>(date_rule_)].rule;
-  std::int64_t diff = rule.business_days ? business_days_between(a, b) : std::llabs(static_cast<std::int64_t>(a) - b);
+  std::int64_t diff = rule.business_days ? business_days_between(a, b)
+                                         : std::llabs(static_cast<std::int64_t>(a) - b);
   return diff <= rule.window_days;
 }
 
-double PairScorer::similarity(const BoundRule& b, std::uint32_t l, std::uint32_t r, bool& present) const {
+double PairScorer::similarity(const BoundRule& b, std::uint32_t l, std::uint32_t r,
+                              bool& present) const {
   const FieldRule& rule = b.rule;
   present = true;
   switch (rule.comparator) {
@@ -362,9 +467,10 @@ double PairScorer::similarity(const BoundRule& b, std::uint32_t l, std::uint32_t
         present = false;
         return 0;
       }
-      const std::int64_t diff = rule.business_days
-                                    ? business_days_between(static_cast<std::int32_t>(a), static_cast<std::int32_t>(c))
-                                    : std::llabs(a - c);
+      const std::int64_t diff =
+          rule.business_days
+              ? business_days_between(static_cast<std::int32_t>(a), static_cast<std::int32_t>(c))
+              : std::llabs(a - c);
       if (diff > rule.window_days) return 0;
       if (rule.window_days == 0) return 1;
       return 1.0 - 0.5 * static_cast<double>(diff) / static_cast<double>(rule.window_days);
@@ -387,15 +493,26 @@ double PairScorer::similarity(const BoundRule& b, std::uint32_t l, std::uint32_t
       return a.size() >= 3 && c.find(a) != std::string_view::npos ? 1.0 : 0.0;
     }
     case Comparator::kText: {
-      std::string_view a = b.left_prepared.text[l], c = b.right_prepared.text[r];
+      // Presence from whichever normalised form this method keeps.
+      const StringColumn& left_column = b.needs_text     ? b.left_prepared.text
+                                        : b.needs_tokens ? b.left_prepared.tokens
+                                                         : b.left_prepared.keys;
+      const StringColumn& right_column = b.needs_text     ? b.right_prepared.text
+                                         : b.needs_tokens ? b.right_prepared.tokens
+                                                          : b.right_prepared.keys;
+      std::string_view a = left_column[l], c = right_column[r];
       if (a.empty() || c.empty()) {
         present = false;
         return 0;
       }
       double s = 0;
       switch (rule.method) {
-        case TextMethod::kJaroWinkler: s = jaro_winkler(a, c); break;
-        case TextMethod::kLevenshtein: s = levenshtein_ratio(a, c); break;
+        case TextMethod::kJaroWinkler:
+          s = jaro_winkler(a, c);
+          break;
+        case TextMethod::kLevenshtein:
+          s = levenshtein_ratio(a, c);
+          break;
         case TextMethod::kTokenSet:
           s = token_set_ratio_of_sorted(b.left_prepared.tokens[l], b.right_prepared.tokens[r]);
           break;
@@ -406,12 +523,17 @@ double PairScorer::similarity(const BoundRule& b, std::uint32_t l, std::uint32_t
             break;
           }
           s = jaro_winkler(a, c);
-          if (s < 0.95) s = std::max(s, token_set_ratio_of_sorted(b.left_prepared.tokens[l], b.right_prepared.tokens[r]));
+          if (s < 0.95)
+            s = std::max(s, token_set_ratio_of_sorted(b.left_prepared.tokens[l],
+                                                      b.right_prepared.tokens[r]));
           // A truncated reference: one key is a prefix of the other.
           if (ka.size() > kc.size()) std::swap(ka, kc);
           if (ka.size() >= 4 && kc.compare(0, ka.size(), ka) == 0) s = std::max(s, 0.9);
           break;
         }
+        case TextMethod::kReference:
+          s = reference_similarity(b.left_prepared.keys[l], b.right_prepared.keys[r]);
+          break;
       }
       return s < rule.min_similarity ? 0.0 : s;
     }
@@ -437,7 +559,8 @@ double PairScorer::score_pair(std::uint32_t l, std::uint32_t r, FieldScore* out)
     bool present = false;
     const double s = similarity(b, l, r, present);
     if (present && b.rule.required && s <= 0) return -1;
-    if (out != nullptr) out[k] = FieldScore{static_cast<std::uint16_t>(k), present, present ? s : 0, 0};
+    if (out != nullptr)
+      out[k] = FieldScore{static_cast<std::uint16_t>(k), present, present ? s : 0, 0};
     if (!present) continue;
     weighted += b.rule.weight * s;
     weights += b.rule.weight;
@@ -445,32 +568,33 @@ double PairScorer::score_pair(std::uint32_t l, std::uint32_t r, FieldScore* out)
   return finish(weighted, weights, out);
 }
 
-double PairScorer::score_group(std::span<const std::uint32_t> lefts, std::span<const std::uint32_t> rights,
-                               FieldScore* out) const {
-  if (lefts.empty() || rights.empty()) return -1;
+void PairScorer::rule_similarities(std::uint32_t l, std::uint32_t r, FieldScore* out) const {
+  for (std::size_t k = 0; k < bound_.size(); ++k) {
+    bool present = false;
+    const double s = similarity(bound_[k], l, r, present);
+    out[k] = FieldScore{static_cast<std::uint16_t>(k), present, present ? s : 0, 0};
+  }
+}
+
+double PairScorer::combine_group(std::span<const FieldScore* const> pairs, std::int64_t left_sum,
+                                 std::int64_t right_sum, FieldScore* out) const {
+  if (pairs.empty()) return -1;
   double weighted = 0, weights = 0;
   for (std::size_t k = 0; k < bound_.size(); ++k) {
     const BoundRule& b = bound_[k];
     bool present = false;
     double s = 0;
     if (b.rule.comparator == Comparator::kAmount) {
-      __int128 left_sum = 0, right_sum = 0;
-      for (std::uint32_t l : lefts) left_sum += number_of(*left_, b.left, l);
-      for (std::uint32_t r : rights) right_sum += number_of(*right_, b.right, r);
-      s = amount_similarity(b.rule, clamp128(left_sum), clamp128(right_sum));
+      s = amount_similarity(b.rule, left_sum, right_sum);
       present = true;
     } else {
       double total = 0, worst = 1;
       int counted = 0;
-      for (std::uint32_t l : lefts) {
-        for (std::uint32_t r : rights) {
-          bool p = false;
-          double v = similarity(b, l, r, p);
-          if (!p) continue;
-          total += v;
-          worst = std::min(worst, v);
-          ++counted;
-        }
+      for (const FieldScore* pair : pairs) {
+        if (!pair[k].present) continue;
+        total += pair[k].similarity;
+        worst = std::min(worst, pair[k].similarity);
+        ++counted;
       }
       if (counted > 0) {
         present = true;
@@ -478,7 +602,8 @@ double PairScorer::score_group(std::span<const std::uint32_t> lefts, std::span<c
       }
     }
     if (present && b.rule.required && s <= 0) return -1;
-    if (out != nullptr) out[k] = FieldScore{static_cast<std::uint16_t>(k), present, present ? s : 0, 0};
+    if (out != nullptr)
+      out[k] = FieldScore{static_cast<std::uint16_t>(k), present, present ? s : 0, 0};
     if (!present) continue;
     weighted += b.rule.weight * s;
     weights += b.rule.weight;
@@ -486,10 +611,37 @@ double PairScorer::score_group(std::span<const std::uint32_t> lefts, std::span<c
   return finish(weighted, weights, out);
 }
 
+double PairScorer::score_group(std::span<const std::uint32_t> lefts,
+                               std::span<const std::uint32_t> rights, FieldScore* out) const {
+  if (lefts.empty() || rights.empty()) return -1;
+  const std::size_t rules = bound_.size();
+  std::vector<FieldScore> similarities(lefts.size() * rights.size() * rules);
+  std::vector<const FieldScore*> pairs;
+  for (std::uint32_t l : lefts) {
+    for (std::uint32_t r : rights) {
+      FieldScore* slot = similarities.data() + pairs.size() * rules;
+      rule_similarities(l, r, slot);
+      pairs.push_back(slot);
+    }
+  }
+  __int128 left_sum = 0, right_sum = 0;
+  if (amount_rule_ >= 0) {
+    const BoundRule& a = bound_[static_cast<std::size_t>(amount_rule_)];
+    for (std::uint32_t l : lefts) left_sum += number_of(*left_, a.left, l);
+    for (std::uint32_t r : rights) right_sum += number_of(*right_, a.right, r);
+  }
+  return combine_group(pairs, clamp128(left_sum), clamp128(right_sum), out);
+}
+
+std::int64_t PairScorer::group_tolerance() const {
+  return amount_rule_ < 0 ? 0 : bound_[static_cast<std::size_t>(amount_rule_)].rule.tolerance_minor;
+}
+
 double PairScorer::text_affinity(std::uint32_t l, std::uint32_t r) const {
   double weighted = 0, weights = 0;
   for (const BoundRule& b : bound_) {
-    if (b.rule.comparator == Comparator::kAmount || b.rule.comparator == Comparator::kDate) continue;
+    if (b.rule.comparator == Comparator::kAmount || b.rule.comparator == Comparator::kDate)
+      continue;
     bool present = false;
     double s = similarity(b, l, r, present);
     if (!present) continue;
@@ -499,12 +651,17 @@ double PairScorer::text_affinity(std::uint32_t l, std::uint32_t r) const {
   return weights > 0 ? weighted / weights : 0.0;
 }
 
-std::string render_field_value(const RecordTable& table, std::string_view name,
-                               std::span<const std::uint32_t> indices) {
-  std::optional<FieldRef> resolved = resolve(table, name);
-  std::string out;
-  if (!resolved || !is_present(table, *resolved)) return out;
-  const FieldRef field = *resolved;
+FieldValueRenderer::FieldValueRenderer(const RecordTable& table, std::string_view field)
+    : table_(&table) {
+  std::optional<FieldRef> resolved = resolve(table, field);
+  if (resolved && is_present(table, *resolved)) field_ = resolved;
+}
+
+void FieldValueRenderer::render(std::span<const std::uint32_t> indices, std::string& out) const {
+  out.clear();
+  if (!field_) return;
+  const RecordTable& table = *table_;
+  const FieldRef field = *field_;
   switch (type_of(table, field)) {
     case ValueType::kNumber: {
       __int128 sum = 0;
@@ -514,20 +671,29 @@ std::string render_field_value(const RecordTable& table, std::string_view name,
       } else {
         out = std::to_string(clamp128(sum));
       }
-      return out;
+      return;
     }
     case ValueType::kDate: {
+      if (indices.size() == 1) {
+        out = format_iso_date(static_cast<std::int32_t>(number_of(table, field, indices[0])));
+        return;
+      }
       std::vector<std::int32_t> dates;
-      for (std::uint32_t i : indices) dates.push_back(static_cast<std::int32_t>(number_of(table, field, i)));
+      for (std::uint32_t i : indices)
+        dates.push_back(static_cast<std::int32_t>(number_of(table, field, i)));
       std::sort(dates.begin(), dates.end());
       dates.erase(std::unique(dates.begin(), dates.end()), dates.end());
       for (std::int32_t d : dates) {
         if (!out.empty()) out += "; ";
         out += format_iso_date(d);
       }
-      return out;
+      return;
     }
     case ValueType::kText: {
+      if (indices.size() == 1) {
+        out.assign(text_of(table, field, indices[0]));
+        return;
+      }
       std::vector<std::string_view> values;
       for (std::uint32_t i : indices) {
         std::string_view v = text_of(table, field, i);
@@ -537,9 +703,15 @@ std::string render_field_value(const RecordTable& table, std::string_view name,
         if (!out.empty()) out += "; ";
         out.append(v);
       }
-      return out;
+      return;
     }
   }
+}
+
+std::string render_field_value(const RecordTable& table, std::string_view field,
+                               std::span<const std::uint32_t> indices) {
+  std::string out;
+  FieldValueRenderer(table, field).render(indices, out);
   return out;
 }
 

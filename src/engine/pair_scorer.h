@@ -1,9 +1,10 @@
 #pragma once
-// PairScorer: rules bound to two RecordTables, with every text value normalised once up front, scoring
-// a left-right pair (or a 1:N / N:1 group) into a confidence and per-rule FieldScores.
+// PairScorer: rules bound to two RecordTables, with every text value normalised once up front,
+// scoring a left-right pair (or a 1:N / N:1 group) into a confidence and per-rule FieldScores.
 // Thread-safety: after construction, const methods are safe for concurrent use.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,7 +18,16 @@ namespace oeuvre::engine {
 
 // Where a rule's value lives in a RecordTable.
 struct FieldRef {
-  enum class Kind { kId, kDate, kAmount, kCurrency, kReference, kDescription, kCounterparty, kExtra };
+  enum class Kind {
+    kId,
+    kDate,
+    kAmount,
+    kCurrency,
+    kReference,
+    kDescription,
+    kCounterparty,
+    kExtra
+  };
   Kind kind = Kind::kId;
   std::size_t extra = 0;  // index into RecordTable::extras when kind == kExtra
 };
@@ -31,8 +41,8 @@ class PairScorer {
   // Binds `rules` to the tables and prepares normalised values using up to `threads` threads.
   // Rules over a field one side lacks are dropped (a present-but-empty value is kept and treated as
   // absent per record). Fails with kValidation when a field is unknown, a comparator does not fit
-  // its field (amount on text, date on amount, ...), or no rule is left that can generate candidates.
-  // REQUIRES: the tables outlive the scorer.
+  // its field (amount on text, date on amount, ...), or no rule is left that can generate
+  // candidates. REQUIRES: the tables outlive the scorer.
   static Result<PairScorer> create(const RecordTable& left, const RecordTable& right,
                                    const RuleSet& rules, int threads);
 
@@ -54,6 +64,20 @@ class PairScorer {
   double score_group(std::span<const std::uint32_t> lefts, std::span<const std::uint32_t> rights,
                      FieldScore* out) const;
 
+  // Fills out[k] with the presence and similarity of every rule k for the pair (l, r), without
+  // rejecting anything (contributions left 0). Used to score many groups over the same pairs.
+  void rule_similarities(std::uint32_t l, std::uint32_t r, FieldScore* out) const;
+
+  // Combines per-pair similarities (from rule_similarities, one array of rule_count() per pair of
+  // the group) into a group score like score_group: the amount rule compares left_sum with
+  // right_sum.
+  double combine_group(std::span<const FieldScore* const> pairs, std::int64_t left_sum,
+                       std::int64_t right_sum, FieldScore* out) const;
+
+  // The allowed difference between a group's sum and its target: the amount rule's absolute
+  // tolerance only (a split payment may lose one fee, not a percentage).
+  std::int64_t group_tolerance() const;
+
   // Similarity of the text rules only (weighted mean over present ones, 0 when none), used to rank
   // group parts.
   double text_affinity(std::uint32_t l, std::uint32_t r) const;
@@ -61,12 +85,22 @@ class PairScorer {
   // Values used by candidate generation.
   std::int64_t amount(bool left_side, std::uint32_t i) const;
   std::int32_t date(bool left_side, std::uint32_t i) const;
-  std::int32_t currency(bool left_side, std::uint32_t i) const { return (left_side ? left_currency_ : right_currency_)[i]; }
+  std::int32_t currency(bool left_side, std::uint32_t i) const {
+    return (left_side ? left_currency_ : right_currency_)[i];
+  }
   const std::vector<std::string>& currency_codes() const { return currency_codes_; }
   // The normalised key of rule `rule` for record i ("" when empty).
   std::string_view key(bool left_side, int rule, std::uint32_t i) const;
-  // Normalised words of every text-like rule for record i (for group-part lookup).
+  // Normalised words (2+ bytes) of every text-like rule for record i, and the whole key of
+  // key-only rules (for group-part lookup and word sketches).
   void words(bool left_side, std::uint32_t i, std::vector<std::string_view>& out) const;
+
+  // A 64-bit sketch of record i's words (text rules only): popcount(sketch_l & sketch_r) is a cheap
+  // likeness used to rank candidates before scoring them. 0 when there are no text rules.
+  std::uint64_t word_sketch(bool left_side, std::uint32_t i) const {
+    const auto& sketches = left_side ? left_sketch_ : right_sketch_;
+    return sketches.empty() ? 0 : sketches[i];
+  }
 
   // Allowed amount difference for amounts a and b under the amount rule.
   std::int64_t amount_tolerance(std::int64_t a, std::int64_t b) const;
@@ -102,12 +136,27 @@ class PairScorer {
   int date_rule_ = -1;
   std::vector<int> blocking_rules_;
   std::vector<std::int32_t> left_currency_, right_currency_;
+  std::vector<std::uint64_t> left_sketch_, right_sketch_;
   std::vector<std::string> currency_codes_;
 };
 
-// The value of field `field` (a rule field name) for the records `indices` of `table`, as shown in
-// explanations: a sum for amounts and numbers, the distinct values joined by "; " otherwise; "" for an
-// unknown field.
+// Renders the value of one field (a rule field name) for some records of `table`, as shown in
+// explanations: a sum for amounts and numbers, the distinct values joined by "; " otherwise; "" for
+// an unknown field. Resolves the field once, so writers can render millions of groups cheaply.
+// Thread-safety: const methods are safe for concurrent use. REQUIRES: `table` outlives the
+// renderer.
+class FieldValueRenderer {
+ public:
+  FieldValueRenderer(const RecordTable& table, std::string_view field);
+  // Replaces the contents of `out` with the value for `indices`.
+  void render(std::span<const std::uint32_t> indices, std::string& out) const;
+
+ private:
+  const RecordTable* table_;
+  std::optional<FieldRef> field_;
+};
+
+// FieldValueRenderer(table, field).render(indices) as a new string.
 std::string render_field_value(const RecordTable& table, std::string_view field,
                                std::span<const std::uint32_t> indices);
 

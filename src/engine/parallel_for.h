@@ -1,8 +1,8 @@
 #pragma once
-// Internal: runs body(begin, end, worker) over [0, n) split into `threads` contiguous ranges, worker 0
-// on the calling thread. Ranges are fixed by n and threads only, so results gathered per worker and
-// concatenated in worker order do not depend on scheduling.
-// Thread-safety: `body` must be safe to run concurrently on disjoint ranges.
+// Internal: runs body(begin, end, worker) over [0, n) split into `threads` contiguous ranges,
+// worker 0 on the calling thread. Ranges are fixed by n and threads only, so results gathered per
+// worker and concatenated in worker order do not depend on scheduling. Thread-safety: `body` must
+// be safe to run concurrently on disjoint ranges.
 
 #include <algorithm>
 #include <cstddef>

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <span>
 
 #include "engine/assignment.h"
 #include "engine/pair_scorer.h"
@@ -14,11 +15,27 @@
 namespace oeuvre::engine {
 namespace {
 
-constexpr std::size_t kMaxBlockSize = 64;         // a blocking key shared by more records is not selective
-constexpr std::size_t kMaxToleranceScan = 512;    // entries examined per left in one tolerance scan
-constexpr std::size_t kMaxGroupParts = 16;        // parts offered to the subset-sum search per target
-constexpr std::size_t kMaxWordPostings = 2000;    // words shared by more records are ignored for groups
+// A blocking key shared by more records is not selective.
+constexpr std::size_t kMaxBlockSize = 64;
+// Entries examined per left record in one tolerance scan.
+constexpr std::size_t kMaxToleranceScan = 512;
+// Candidates fully scored per left record; more are ranked by word sketch first.
+constexpr std::size_t kMaxScoredCandidates = 8;
+// Parts offered to the subset-sum search per group target.
+constexpr std::size_t kMaxGroupParts = 16;
+// Words this common in a date window do not rank group parts.
+constexpr std::size_t kMaxWordPostings = 256;
+// Postings examined per group target (rarest words first).
+constexpr std::size_t kWordPostingBudget = 768;
+// Words up to this common still add weight to parts found by rarer words (tested on the part's word
+// sketch, not by scanning their postings).
+constexpr std::size_t kMaxCommonWordPostings = 4096;
+// Amounts beyond this are never grouped (keeps subset sums far from overflow).
 constexpr std::int64_t kMaxGroupAmount = std::int64_t{1} << 50;
+// A group part must resemble its target this much (weighted mean of the text rules).
+constexpr double kMinPartTextEvidence = 0.5;
+// Proposal rounds per group search.
+constexpr int kGroupRounds = 4;
 
 struct AmountEntry {
   std::int32_t currency;
@@ -44,7 +61,79 @@ bool by_date_then_amount(const AmountEntry& a, const AmountEntry& b) {
 struct KeyEntry {
   std::uint64_t hash;
   std::uint32_t index;
-  bool operator<(const KeyEntry& o) const { return hash != o.hash ? hash < o.hash : index < o.index; }
+  bool operator<(const KeyEntry& o) const {
+    return hash != o.hash ? hash < o.hash : index < o.index;
+  }
+};
+
+// A word of a record still open for grouping, by word hash then date.
+struct WordPosting {
+  std::uint64_t hash;
+  std::int32_t date;
+  std::uint32_t index;
+  bool operator<(const WordPosting& o) const {
+    if (hash != o.hash) return hash < o.hash;
+    if (date != o.date) return date < o.date;
+    return index < o.index;
+  }
+};
+
+// Word postings sorted by (hash, date), with an open-addressing table from a word's hash to its
+// run, so a lookup costs one probe instead of a binary search over millions of postings.
+class WordIndex {
+ public:
+  explicit WordIndex(std::vector<WordPosting> postings) : postings_(std::move(postings)) {
+    std::sort(postings_.begin(), postings_.end());
+    for (std::size_t i = 0; i < postings_.size();) {
+      std::size_t j = i;
+      while (j < postings_.size() && postings_[j].hash == postings_[i].hash) ++j;
+      runs_.push_back(
+          {postings_[i].hash, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
+      i = j;
+    }
+    std::size_t capacity = 16;
+    while (capacity < runs_.size() * 2) capacity *= 2;
+    mask_ = capacity - 1;
+    slots_.assign(capacity, kEmpty);
+    for (std::uint32_t r = 0; r < runs_.size(); ++r) {
+      std::size_t i = slot_of(runs_[r].hash);
+      while (slots_[i] != kEmpty) i = (i + 1) & mask_;
+      slots_[i] = r;
+    }
+  }
+
+  bool empty() const { return postings_.empty(); }
+
+  // The postings of the word with hash `hash` dated in [from, to].
+  std::span<const WordPosting> find(std::uint64_t hash, std::int32_t from, std::int32_t to) const {
+    for (std::size_t i = slot_of(hash); slots_[i] != kEmpty; i = (i + 1) & mask_) {
+      const Run& run = runs_[slots_[i]];
+      if (run.hash != hash) continue;
+      auto first = postings_.begin() + run.begin, last = postings_.begin() + run.end;
+      auto lo = std::lower_bound(first, last, from,
+                                 [](const WordPosting& p, std::int32_t d) { return p.date < d; });
+      auto hi = std::upper_bound(lo, last, to,
+                                 [](std::int32_t d, const WordPosting& p) { return d < p.date; });
+      return std::span<const WordPosting>(&*postings_.begin() + (lo - postings_.begin()),
+                                          static_cast<std::size_t>(hi - lo));
+    }
+    return {};
+  }
+
+ private:
+  struct Run {
+    std::uint64_t hash;
+    std::uint32_t begin, end;
+  };
+  static constexpr std::uint32_t kEmpty = UINT32_MAX;
+  std::size_t slot_of(std::uint64_t hash) const {
+    return static_cast<std::size_t>((hash * 0x9E3779B97F4A7C15ULL) >> 17) & mask_;
+  }
+
+  std::vector<WordPosting> postings_;
+  std::vector<Run> runs_;
+  std::vector<std::uint32_t> slots_;
+  std::size_t mask_ = 0;
 };
 
 std::uint64_t hash_of(std::string_view s) { return std::hash<std::string_view>{}(s); }
@@ -65,6 +154,14 @@ class Reconciliation {
  private:
   enum class Pass { kExactAmount, kTolerance };
 
+  // Amounts and dates of the amount and date rules, materialised once (the hot loops read them).
+  std::int64_t amount_of(bool left_side, std::uint32_t i) const {
+    return (left_side ? left_amount_ : right_amount_)[i];
+  }
+  std::int32_t date_of(bool left_side, std::uint32_t i) const {
+    return (left_side ? left_date_ : right_date_)[i];
+  }
+
   void progress(std::string_view stage, double fraction) {
     if (options_.progress) options_.progress(stage, fraction);
   }
@@ -75,9 +172,28 @@ class Reconciliation {
   std::vector<WeightedEdge> score_pass(Pass pass, const std::vector<std::uint32_t>& lefts,
                                        double stage_begin, double stage_end);
   void accept_pairs(const std::vector<WeightedEdge>& chosen);
-  void find_groups(bool targets_are_left);
-  void add_group(std::vector<std::uint32_t> lefts, std::vector<std::uint32_t> rights, GroupKind kind,
-                 double confidence, const std::vector<FieldScore>& scores);
+  struct GroupProposal {
+    std::uint32_t target = 0;
+    std::vector<std::uint32_t> parts;
+    double confidence = 0;
+    std::vector<FieldScore> scores;
+  };
+  struct GroupSearchScratch {
+    std::vector<std::string_view> words;
+    std::vector<std::uint32_t> found;
+    std::vector<double> found_weight;
+    std::vector<std::pair<std::uint32_t, double>> shared;  // (part, weight of the shared words)
+    std::vector<FieldScore> pair_similarities;
+    std::vector<std::uint8_t> part_state;
+    std::vector<std::span<const WordPosting>> word_postings;
+    std::vector<std::pair<std::uint64_t, double>> common_words;
+  };
+  void find_groups(bool targets_are_left, bool exact_sums);
+  bool propose_group(std::uint32_t target, bool targets_are_left, bool exact_sums,
+                     const WordIndex& index, GroupSearchScratch& scratch,
+                     GroupProposal& proposal) const;
+  void add_group(std::vector<std::uint32_t> lefts, std::vector<std::uint32_t> rights,
+                 GroupKind kind, double confidence, const std::vector<FieldScore>& scores);
   void find_duplicates(bool left_side, std::vector<std::int64_t>& duplicate_of) const;
   void summarise();
 
@@ -89,16 +205,20 @@ class Reconciliation {
   ReconcileResult result_;
 
   std::vector<std::uint8_t> left_used_, right_used_;
-  std::vector<AmountEntry> by_amount_;           // all rights
-  std::vector<AmountEntry> remaining_by_date_;   // unmatched rights, for the tolerance pass
-  std::vector<std::vector<KeyEntry>> blocks_;    // per blocking rule, rights by key hash
-  std::vector<WeightedEdge> review_edges_;       // every scored pair >= review_threshold
+  std::vector<std::int64_t> left_amount_, right_amount_;
+  std::vector<std::int32_t> left_date_, right_date_;
+  std::vector<AmountEntry> by_amount_;          // all rights
+  std::vector<AmountEntry> remaining_by_date_;  // unmatched rights, for the tolerance pass
+  std::vector<std::vector<KeyEntry>> blocks_;   // per blocking rule, rights by key hash
+  std::vector<WeightedEdge> review_edges_;      // every scored pair >= review_threshold
 };
 
 std::vector<std::int64_t> Reconciliation::partner_amounts(std::int64_t a) const {
   switch (scorer_.amount_sign()) {
-    case SignMode::kSame: return {a};
-    case SignMode::kOpposite: return {a == INT64_MIN ? INT64_MAX : -a};
+    case SignMode::kSame:
+      return {a};
+    case SignMode::kOpposite:
+      return {a == INT64_MIN ? INT64_MAX : -a};
     case SignMode::kAbsolute:
       if (a == 0) return {0};
       return {a == INT64_MIN ? INT64_MAX : -a, a};
@@ -109,12 +229,13 @@ std::vector<std::int64_t> Reconciliation::partner_amounts(std::int64_t a) const 
 void Reconciliation::build_indexes() {
   if (scorer_.amount_rule() >= 0) {
     by_amount_.resize(right_.size());
-    parallel_for(right_.size(), options_.threads, [&](std::size_t begin, std::size_t end, std::size_t) {
-      for (std::size_t i = begin; i < end; ++i) {
-        const auto r = static_cast<std::uint32_t>(i);
-        by_amount_[i] = {scorer_.currency(false, r), scorer_.date(false, r), scorer_.amount(false, r), r};
-      }
-    });
+    parallel_for(
+        right_.size(), options_.threads, [&](std::size_t begin, std::size_t end, std::size_t) {
+          for (std::size_t i = begin; i < end; ++i) {
+            const auto r = static_cast<std::uint32_t>(i);
+            by_amount_[i] = {scorer_.currency(false, r), date_of(false, r), amount_of(false, r), r};
+          }
+        });
     std::sort(by_amount_.begin(), by_amount_.end(), by_amount_then_date);
   }
   for (int rule : scorer_.blocking_rules()) {
@@ -138,14 +259,15 @@ void Reconciliation::build_tolerance_index() {
   std::sort(remaining_by_date_.begin(), remaining_by_date_.end(), by_date_then_amount);
 }
 
-void Reconciliation::candidates_for(std::uint32_t l, Pass pass, std::vector<std::uint32_t>& out) const {
+void Reconciliation::candidates_for(std::uint32_t l, Pass pass,
+                                    std::vector<std::uint32_t>& out) const {
   out.clear();
   const bool use_window = scorer_.date_required();
-  const std::int32_t left_date = scorer_.date(true, l);
+  const std::int32_t left_date = date_of(true, l);
   const int window = scorer_.date_window();
   if (scorer_.amount_rule() >= 0) {
     const std::int32_t currency = scorer_.currency(true, l);
-    const std::int64_t amount = scorer_.amount(true, l);
+    const std::int64_t amount = amount_of(true, l);
     for (std::int64_t target : partner_amounts(amount)) {
       if (pass == Pass::kExactAmount) {
         // Equal amounts, and (when dated) only the date window of them.
@@ -155,7 +277,8 @@ void Reconciliation::candidates_for(std::uint32_t l, Pass pass, std::vector<std:
         auto it = std::lower_bound(by_amount_.begin(), by_amount_.end(),
                                    AmountEntry{currency, from, target, 0}, by_amount_then_date);
         std::size_t scanned = 0;
-        for (; it != by_amount_.end() && it->currency == currency && it->amount == target && it->date <= to;
+        for (; it != by_amount_.end() && it->currency == currency && it->amount == target &&
+               it->date <= to;
              ++it) {
           if (++scanned > kMaxToleranceScan) break;
           if (!use_window || scorer_.date_in_window(left_date, it->date)) out.push_back(it->index);
@@ -189,8 +312,11 @@ void Reconciliation::candidates_for(std::uint32_t l, Pass pass, std::vector<std:
       }
     }
   }
+  // With an amount rule, equal amounts find pass-1 candidates; blocking keys join in for what is
+  // left (pass 2), where amounts may differ within tolerance.
+  const bool use_blocking = pass == Pass::kTolerance || scorer_.amount_rule() < 0;
   const auto& blocking = scorer_.blocking_rules();
-  for (std::size_t b = 0; b < blocking.size(); ++b) {
+  for (std::size_t b = 0; use_blocking && b < blocking.size(); ++b) {
     std::string_view key = scorer_.key(true, blocking[b], l);
     if (key.empty()) continue;
     const std::uint64_t h = hash_of(key);
@@ -204,36 +330,59 @@ void Reconciliation::candidates_for(std::uint32_t l, Pass pass, std::vector<std:
     }
   }
   if (pass == Pass::kTolerance) {
-    out.erase(std::remove_if(out.begin(), out.end(), [&](std::uint32_t r) { return right_used_[r] != 0; }),
+    out.erase(std::remove_if(out.begin(), out.end(),
+                             [&](std::uint32_t r) { return right_used_[r] != 0; }),
               out.end());
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
-std::vector<WeightedEdge> Reconciliation::score_pass(Pass pass, const std::vector<std::uint32_t>& lefts,
+std::vector<WeightedEdge> Reconciliation::score_pass(Pass pass,
+                                                     const std::vector<std::uint32_t>& lefts,
                                                      double stage_begin, double stage_end) {
   const std::size_t n = lefts.size();
   const std::size_t workers = parallel_workers(n, options_.threads);
   std::vector<std::vector<WeightedEdge>> per_worker(workers);
   const auto keep = static_cast<std::size_t>(rules_.max_candidates_per_record);
   const double review = rules_.review_threshold;
-  const std::string_view stage = pass == Pass::kExactAmount ? "matching" : "matching within tolerance";
+  const std::string_view stage =
+      pass == Pass::kExactAmount ? "matching" : "matching within tolerance";
   parallel_for(n, options_.threads, [&](std::size_t begin, std::size_t end, std::size_t worker) {
     std::vector<std::uint32_t> candidates;
+    std::vector<std::pair<std::uint32_t, int>> ranked;
     std::vector<WeightedEdge> scored;
     auto& out = per_worker[worker];
     for (std::size_t k = begin; k < end; ++k) {
       const std::uint32_t l = lefts[k];
       candidates_for(l, pass, candidates);
+      if (candidates.size() > kMaxScoredCandidates) {
+        // Many records share this amount and window: score only those whose words look most alike.
+        const std::uint64_t sketch = scorer_.word_sketch(true, l);
+        const std::int32_t d = date_of(true, l);
+        ranked.clear();
+        for (std::uint32_t r : candidates) {
+          const int common = __builtin_popcountll(sketch & scorer_.word_sketch(false, r));
+          const std::int32_t rd = date_of(false, r);
+          const int gap = (d == kNoDate || rd == kNoDate) ? 0 : std::abs(d - rd);
+          ranked.push_back({r, common * 1024 - std::min(gap, 1023)});
+        }
+        std::partial_sort(ranked.begin(), ranked.begin() + kMaxScoredCandidates, ranked.end(),
+                          [](const auto& a, const auto& b) {
+                            return a.second != b.second ? a.second > b.second : a.first < b.first;
+                          });
+        candidates.clear();
+        for (std::size_t k = 0; k < kMaxScoredCandidates; ++k)
+          candidates.push_back(ranked[k].first);
+      }
       scored.clear();
       for (std::uint32_t r : candidates) {
         const double s = scorer_.score_pair(l, r, nullptr);
         if (s >= review) scored.push_back({l, r, s});
       }
       if (scored.size() > keep) {
-        std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(),
-                          better_edge);
+        std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep),
+                          scored.end(), better_edge);
         scored.resize(keep);
       }
       out.insert(out.end(), scored.begin(), scored.end());
@@ -252,11 +401,13 @@ std::vector<WeightedEdge> Reconciliation::score_pass(Pass pass, const std::vecto
 }
 
 void Reconciliation::add_group(std::vector<std::uint32_t> lefts, std::vector<std::uint32_t> rights,
-                               GroupKind kind, double confidence, const std::vector<FieldScore>& scores) {
+                               GroupKind kind, double confidence,
+                               const std::vector<FieldScore>& scores) {
   MatchGroup group;
   group.kind = kind;
   group.confidence = confidence;
-  group.status = confidence >= rules_.confidence_threshold ? MatchStatus::kMatched : MatchStatus::kSuggested;
+  group.status =
+      confidence >= rules_.confidence_threshold ? MatchStatus::kMatched : MatchStatus::kSuggested;
   group.left_begin = static_cast<std::uint32_t>(result_.members.size());
   group.left_count = static_cast<std::uint32_t>(lefts.size());
   result_.members.insert(result_.members.end(), lefts.begin(), lefts.end());
@@ -280,103 +431,213 @@ void Reconciliation::accept_pairs(const std::vector<WeightedEdge>& chosen) {
   result_.groups.resize(first_group + chosen.size());
   result_.members.resize(first_member + 2 * chosen.size());
   result_.scores.resize(first_score + rules * chosen.size());
-  parallel_for(chosen.size(), options_.threads, [&](std::size_t begin, std::size_t end, std::size_t) {
-    for (std::size_t k = begin; k < end; ++k) {
-      const WeightedEdge& e = chosen[k];
-      MatchGroup& g = result_.groups[first_group + k];
-      g.kind = GroupKind::kOneToOne;
-      g.confidence = scorer_.score_pair(e.left, e.right, &result_.scores[first_score + k * rules]);
-      g.status = g.confidence >= rules_.confidence_threshold ? MatchStatus::kMatched : MatchStatus::kSuggested;
-      g.left_begin = static_cast<std::uint32_t>(first_member + 2 * k);
-      g.left_count = 1;
-      g.right_begin = g.left_begin + 1;
-      g.right_count = 1;
-      g.score_begin = static_cast<std::uint32_t>(first_score + k * rules);
-      g.score_count = static_cast<std::uint32_t>(rules);
-      result_.members[first_member + 2 * k] = e.left;
-      result_.members[first_member + 2 * k + 1] = e.right;
-    }
-  });
+  parallel_for(
+      chosen.size(), options_.threads, [&](std::size_t begin, std::size_t end, std::size_t) {
+        for (std::size_t k = begin; k < end; ++k) {
+          const WeightedEdge& e = chosen[k];
+          MatchGroup& g = result_.groups[first_group + k];
+          g.kind = GroupKind::kOneToOne;
+          g.confidence =
+              scorer_.score_pair(e.left, e.right, &result_.scores[first_score + k * rules]);
+          g.status = g.confidence >= rules_.confidence_threshold ? MatchStatus::kMatched
+                                                                 : MatchStatus::kSuggested;
+          g.left_begin = static_cast<std::uint32_t>(first_member + 2 * k);
+          g.left_count = 1;
+          g.right_begin = g.left_begin + 1;
+          g.right_count = 1;
+          g.score_begin = static_cast<std::uint32_t>(first_score + k * rules);
+          g.score_count = static_cast<std::uint32_t>(rules);
+          result_.members[first_member + 2 * k] = e.left;
+          result_.members[first_member + 2 * k + 1] = e.right;
+        }
+      });
   for (const WeightedEdge& e : chosen) {
     left_used_[e.left] = 1;
     right_used_[e.right] = 1;
   }
 }
 
-void Reconciliation::find_groups(bool targets_are_left) {
+void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
   const bool parts_left = !targets_are_left;
   const std::size_t part_count = parts_left ? left_.size() : right_.size();
   const std::size_t target_count = targets_are_left ? left_.size() : right_.size();
   auto used = [&](bool left_side, std::uint32_t i) {
     return (left_side ? left_used_ : right_used_)[i] != 0;
   };
-  // Word postings of the parts still unmatched.
-  std::vector<KeyEntry> postings;
-  std::vector<std::string_view> words;
-  for (std::uint32_t p = 0; p < part_count; ++p) {
-    if (used(parts_left, p)) continue;
-    const std::int64_t a = scorer_.amount(parts_left, p);
-    if (a == 0 || a >= kMaxGroupAmount || a <= -kMaxGroupAmount) continue;
-    scorer_.words(parts_left, p, words);
-    std::sort(words.begin(), words.end());
-    words.erase(std::unique(words.begin(), words.end()), words.end());
-    for (std::string_view w : words) postings.push_back({hash_of(w), p});
-  }
-  std::sort(postings.begin(), postings.end());
-  if (postings.empty()) return;
+  // Word postings of the parts still unmatched, gathered in parallel.
+  std::vector<std::vector<WordPosting>> gathered(parallel_workers(part_count, options_.threads));
+  parallel_for(part_count, options_.threads,
+               [&](std::size_t begin, std::size_t end, std::size_t worker) {
+                 std::vector<std::string_view> words;
+                 auto& out = gathered[worker];
+                 for (std::size_t i = begin; i < end; ++i) {
+                   const auto p = static_cast<std::uint32_t>(i);
+                   if (used(parts_left, p)) continue;
+                   const std::int64_t a = amount_of(parts_left, p);
+                   if (a == 0 || a >= kMaxGroupAmount || a <= -kMaxGroupAmount) continue;
+                   scorer_.words(parts_left, p, words);
+                   std::sort(words.begin(), words.end());
+                   words.erase(std::unique(words.begin(), words.end()), words.end());
+                   const std::int32_t d = date_of(parts_left, p);
+                   for (std::string_view w : words) out.push_back({hash_of(w), d, p});
+                 }
+               });
+  std::vector<WordPosting> postings;
+  for (const auto& part : gathered) postings.insert(postings.end(), part.begin(), part.end());
+  const WordIndex index(std::move(postings));
+  if (index.empty()) return;
 
+  std::vector<std::uint32_t> open;
+  for (std::uint32_t t = 0; t < target_count; ++t) {
+    if (!used(targets_are_left, t)) open.push_back(t);
+  }
+  // Rounds: every open target proposes its best group (in parallel, nothing is taken meanwhile);
+  // the proposals are accepted best first; targets that lost a part to a better group try again.
+  for (int round = 0; round < kGroupRounds && !open.empty(); ++round) {
+    const std::size_t workers = parallel_workers(open.size(), options_.threads);
+    std::vector<std::vector<GroupProposal>> proposals(workers);
+    parallel_for(
+        open.size(), options_.threads, [&](std::size_t begin, std::size_t end, std::size_t worker) {
+          GroupSearchScratch scratch;
+          for (std::size_t k = begin; k < end; ++k) {
+            GroupProposal proposal;
+            if (propose_group(open[k], targets_are_left, exact_sums, index, scratch, proposal)) {
+              proposals[worker].push_back(std::move(proposal));
+            }
+          }
+        });
+    std::vector<GroupProposal> all;
+    for (auto& w : proposals) {
+      for (auto& p : w) all.push_back(std::move(p));
+    }
+    std::sort(all.begin(), all.end(), [](const GroupProposal& a, const GroupProposal& b) {
+      if (a.confidence != b.confidence) return a.confidence > b.confidence;
+      return a.target < b.target;
+    });
+    std::vector<std::uint32_t> retry;
+    for (GroupProposal& g : all) {
+      bool free = !used(targets_are_left, g.target);
+      for (std::uint32_t p : g.parts) free = free && !used(parts_left, p);
+      if (!free) {
+        if (!used(targets_are_left, g.target)) retry.push_back(g.target);
+        continue;
+      }
+      const std::vector<std::uint32_t> single{g.target};
+      if (targets_are_left) {
+        add_group(single, g.parts, GroupKind::kOneToMany, g.confidence, g.scores);
+      } else {
+        add_group(g.parts, single, GroupKind::kManyToOne, g.confidence, g.scores);
+      }
+    }
+    std::sort(retry.begin(), retry.end());
+    open = std::move(retry);
+  }
+}
+
+bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool exact_sums,
+                                   const WordIndex& index, GroupSearchScratch& scratch,
+                                   GroupProposal& proposal) const {
+  const bool parts_left = !targets_are_left;
+  auto used = [&](bool left_side, std::uint32_t i) {
+    return (left_side ? left_used_ : right_used_)[i] != 0;
+  };
   const SignMode sign = scorer_.amount_sign();
   const std::size_t rules = scorer_.rule_count();
-  std::vector<FieldScore> scores(rules), best_scores(rules);
-  std::vector<std::uint32_t> found;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> shared;  // (part, shared words)
-  for (std::uint32_t t = 0; t < target_count; ++t) {
-    if (used(targets_are_left, t)) continue;
-    const std::int64_t target_amount = scorer_.amount(targets_are_left, t);
-    if (target_amount == 0 || target_amount >= kMaxGroupAmount || target_amount <= -kMaxGroupAmount) continue;
-    const std::int32_t target_date = scorer_.date(targets_are_left, t);
-    if (scorer_.date_required() && target_date == kNoDate) continue;
+  const std::int64_t tolerance = scorer_.group_tolerance();
+  auto& words = scratch.words;
+  auto& found = scratch.found;
+  auto& found_weight = scratch.found_weight;
+  auto& shared = scratch.shared;
+  auto& pair_similarities = scratch.pair_similarities;
+  std::vector<FieldScore> scores(rules);
+  {
+    const std::int64_t target_amount = amount_of(targets_are_left, t);
+    if (target_amount == 0 || target_amount >= kMaxGroupAmount || target_amount <= -kMaxGroupAmount)
+      return false;
+    const std::int32_t target_date = date_of(targets_are_left, t);
+    if (scorer_.date_required() && target_date == kNoDate) return false;
     const std::int32_t currency = scorer_.currency(targets_are_left, t);
     const std::int64_t target_magnitude = std::llabs(target_amount);
-    const std::int64_t tolerance = scorer_.amount_tolerance(target_amount, target_amount);
 
     scorer_.words(targets_are_left, t, words);
     std::sort(words.begin(), words.end());
     words.erase(std::unique(words.begin(), words.end()), words.end());
     found.clear();
+    found_weight.clear();
+    const bool windowed = scorer_.date_required() && target_date != kNoDate;
+    const int window = scorer_.date_window();
+    // Rarest words first, within a budget of postings per target: the rare words find the parts,
+    // the common ones only add weight while the budget lasts.
+    auto& lists = scratch.word_postings;
+    lists.clear();
+    auto& common_words = scratch.common_words;  // (sketch mask, weight) of the common words
+    common_words.clear();
     for (std::string_view w : words) {
+      // Only the postings in the target's date window (the date filter below stays exact).
+      const std::int32_t from = windowed ? target_date - window : INT32_MIN;
+      const std::int32_t to = windowed ? target_date + window : INT32_MAX;
       const std::uint64_t h = hash_of(w);
-      auto first = std::lower_bound(postings.begin(), postings.end(), KeyEntry{h, 0});
-      auto last = first;
-      while (last != postings.end() && last->hash == h) ++last;
-      if (static_cast<std::size_t>(last - first) > kMaxWordPostings) continue;
-      for (auto it = first; it != last; ++it) {
-        const std::uint32_t p = it->index;
+      const std::span<const WordPosting> window_postings = index.find(h, from, to);
+      if (window_postings.empty()) continue;
+      if (window_postings.size() <= kMaxWordPostings) {
+        lists.push_back(window_postings);
+      } else if (window_postings.size() <= kMaxCommonWordPostings) {
+        const std::uint64_t mask =
+            (std::uint64_t{1} << (h & 63)) | (std::uint64_t{1} << ((h >> 6) & 63));
+        common_words.push_back({mask, 1.0 / static_cast<double>(window_postings.size())});
+      }
+    }
+    std::sort(lists.begin(), lists.end(), [](const auto& a, const auto& b) {
+      return a.size() != b.size() ? a.size() < b.size() : a.data() < b.data();
+    });
+    std::size_t budget = kWordPostingBudget;
+    for (const std::span<const WordPosting>& window_postings : lists) {
+      const std::size_t count = window_postings.size();
+      if (count > budget) break;
+      budget -= count;
+      // Rare words say more: each shared word adds 1 / (records holding it in the window).
+      const double weight = 1.0 / static_cast<double>(count);
+      for (const WordPosting& posting : window_postings) {
+        const std::uint32_t p = posting.index;
         if (used(parts_left, p) || scorer_.currency(parts_left, p) != currency) continue;
-        const std::int64_t a = scorer_.amount(parts_left, p);
+        const std::int64_t a = amount_of(parts_left, p);
         const bool same_sign = (a > 0) == (target_amount > 0);
         if (sign == SignMode::kSame && !same_sign) continue;
         if (sign == SignMode::kOpposite && same_sign) continue;
         if (std::llabs(a) > target_magnitude + tolerance) continue;
         if (scorer_.date_rule() >= 0 && scorer_.date_required() &&
-            !scorer_.date_in_window(target_date, scorer_.date(parts_left, p))) {
+            !scorer_.date_in_window(target_date, date_of(parts_left, p))) {
           continue;
         }
         found.push_back(p);
+        found_weight.push_back(weight);
       }
     }
-    if (found.size() < 2) continue;
-    std::sort(found.begin(), found.end());
+    if (found.size() < 2) return false;
     shared.clear();
-    for (std::size_t i = 0; i < found.size();) {
-      std::size_t j = i;
-      while (j < found.size() && found[j] == found[i]) ++j;
-      shared.push_back({found[i], static_cast<std::uint32_t>(j - i)});
-      i = j;
+    {
+      std::vector<std::uint32_t> order(found.size());
+      for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+      std::sort(order.begin(), order.end(),
+                [&](std::uint32_t a, std::uint32_t b) { return found[a] < found[b]; });
+      for (std::size_t i = 0; i < order.size();) {
+        std::size_t j = i;
+        double weight = 0;
+        while (j < order.size() && found[order[j]] == found[order[i]])
+          weight += found_weight[order[j++]];
+        // Common words shared too (by sketch: rarely a false positive) break ties between parts
+        // found through the same rare word, e.g. "Weyland Industries" among many "Weyland ...".
+        const std::uint64_t sketch = scorer_.word_sketch(parts_left, found[order[i]]);
+        for (const auto& [mask, common_weight] : common_words) {
+          if ((sketch & mask) == mask) weight += common_weight;
+        }
+        shared.push_back({found[order[i]], weight});
+        i = j;
+      }
     }
-    if (shared.size() < 2) continue;
+    if (shared.size() < 2) return false;
     auto date_gap = [&](std::uint32_t p) {
-      const std::int32_t d = scorer_.date(parts_left, p);
+      const std::int32_t d = date_of(parts_left, p);
       return (d == kNoDate || target_date == kNoDate) ? 0 : std::abs(d - target_date);
     };
     std::sort(shared.begin(), shared.end(), [&](const auto& a, const auto& b) {
@@ -387,56 +648,92 @@ void Reconciliation::find_groups(bool targets_are_left) {
     });
     if (shared.size() > kMaxGroupParts) shared.resize(kMaxGroupParts);
     std::vector<std::int64_t> magnitudes;
-    for (const auto& [p, count] : shared) magnitudes.push_back(std::llabs(scorer_.amount(parts_left, p)));
-
-    std::vector<std::uint32_t> members;
-    const std::vector<std::uint32_t> single{t};
-    double best_confidence = -1;
-    auto score_subset = [&](std::span<const std::uint32_t> positions) {
-      members.clear();
-      for (std::uint32_t pos : positions) members.push_back(shared[pos].first);
-      std::sort(members.begin(), members.end());
-      const double c = targets_are_left ? scorer_.score_group(single, members, scores.data())
-                                        : scorer_.score_group(members, single, scores.data());
-      if (c < rules_.review_threshold) return -1.0;
-      if (c > best_confidence) {
-        best_confidence = c;
-        best_scores = scores;
-      }
-      return c;
-    };
+    for (const auto& [p, count] : shared)
+      magnitudes.push_back(std::llabs(amount_of(parts_left, p)));
     SubsetSearchLimits limits;
     limits.max_size = rules_.max_group_size;
-    auto best = best_subset_sum(magnitudes, target_magnitude, tolerance, limits, score_subset);
-    if (!best) continue;
-    members.clear();
-    for (std::uint32_t pos : *best) members.push_back(shared[pos].first);
-    std::sort(members.begin(), members.end());
-    // Re-score the winner: the callback's last call may have been another subset.
-    const double confidence = targets_are_left ? scorer_.score_group(single, members, scores.data())
-                                               : scorer_.score_group(members, single, scores.data());
-    if (targets_are_left) {
-      add_group(single, members, GroupKind::kOneToMany, confidence, scores);
-    } else {
-      add_group(members, single, GroupKind::kManyToOne, confidence, scores);
-    }
+    // With a tolerance far more subsets fit the sum; a smaller search keeps the cost bounded.
+    if (!exact_sums) limits.node_budget = 5'000;
+    const std::int64_t allowed = exact_sums ? 0 : tolerance;
+    // Each target-part pair is compared once, and only when a subset that fits the sum needs it;
+    // subsets only combine these. A part must also resemble its target in words, not only fit the
+    // sum: subsets holding a part whose text rules (when any is present) average below
+    // kMinPartTextEvidence are rejected.
+    pair_similarities.resize(shared.size() * rules);
+    auto& part_state = scratch.part_state;  // 0: not compared yet, 1: resembles, 2: does not
+    part_state.assign(shared.size(), 0);
+    const auto& applied = scorer_.applied_rules();
+    auto compare_part = [&](std::uint32_t pos) {
+      if (part_state[pos] != 0) return part_state[pos] == 1;
+      FieldScore* out = &pair_similarities[pos * rules];
+      const std::uint32_t p = shared[pos].first;
+      if (targets_are_left) {
+        scorer_.rule_similarities(t, p, out);
+      } else {
+        scorer_.rule_similarities(p, t, out);
+      }
+      double weighted = 0, weights = 0;
+      for (std::size_t r = 0; r < rules; ++r) {
+        const FieldRule& rule = applied[r].rule;
+        if (rule.comparator == Comparator::kAmount || rule.comparator == Comparator::kDate)
+          continue;
+        if (!out[r].present) continue;
+        weighted += rule.weight * out[r].similarity;
+        weights += rule.weight;
+      }
+      const bool resembles = weights == 0 || weighted / weights >= kMinPartTextEvidence;
+      part_state[pos] = resembles ? 1 : 2;
+      return resembles;
+    };
+    std::vector<const FieldScore*> chosen_pairs;
+    auto group_score = [&](std::span<const std::uint32_t> positions, FieldScore* out) {
+      for (std::uint32_t pos : positions) {
+        if (!compare_part(pos)) return -1.0;
+      }
+      chosen_pairs.clear();
+      __int128 parts_sum = 0;
+      for (std::uint32_t pos : positions) {
+        chosen_pairs.push_back(&pair_similarities[pos * rules]);
+        parts_sum += amount_of(parts_left, shared[pos].first);
+      }
+      const auto sum = static_cast<std::int64_t>(parts_sum);  // bounded: parts < 2^50 each
+      return targets_are_left ? scorer_.combine_group(chosen_pairs, target_amount, sum, out)
+                              : scorer_.combine_group(chosen_pairs, sum, target_amount, out);
+    };
+    auto score_subset = [&](std::span<const std::uint32_t> positions) {
+      const double c = group_score(positions, nullptr);
+      return c < rules_.review_threshold ? -1.0 : c;
+    };
+    auto best = best_subset_sum(magnitudes, target_magnitude, allowed, limits, score_subset);
+    if (!best) return false;
+    proposal.target = t;
+    proposal.confidence = group_score(*best, scores.data());
+    proposal.scores = scores;
+    proposal.parts.clear();
+    for (std::uint32_t pos : *best) proposal.parts.push_back(shared[pos].first);
+    std::sort(proposal.parts.begin(), proposal.parts.end());
+    return proposal.confidence >= rules_.review_threshold;
   }
 }
 
-void Reconciliation::find_duplicates(bool left_side, std::vector<std::int64_t>& duplicate_of) const {
+void Reconciliation::find_duplicates(bool left_side,
+                                     std::vector<std::int64_t>& duplicate_of) const {
   const RecordTable& table = left_side ? left_ : right_;
   const std::size_t n = table.size();
   duplicate_of.assign(n, -1);
   auto same = [&](std::size_t a, std::size_t b) {
     return table.amounts[a] == table.amounts[b] && table.dates[a] == table.dates[b] &&
-           table.currencies[a] == table.currencies[b] && table.references[a] == table.references[b] &&
-           table.descriptions[a] == table.descriptions[b] && table.counterparties[a] == table.counterparties[b];
+           table.currencies[a] == table.currencies[b] &&
+           table.references[a] == table.references[b] &&
+           table.descriptions[a] == table.descriptions[b] &&
+           table.counterparties[a] == table.counterparties[b];
   };
   std::vector<KeyEntry> keys(n);
   parallel_for(n, options_.threads, [&](std::size_t begin, std::size_t end, std::size_t) {
     for (std::size_t i = begin; i < end; ++i) {
       std::uint64_t h = static_cast<std::uint64_t>(table.amounts[i]) * 0x9E3779B97F4A7C15ULL;
-      h ^= static_cast<std::uint64_t>(static_cast<std::uint32_t>(table.dates[i])) + 0x7F4A7C15ULL + (h << 6) + (h >> 2);
+      h ^= static_cast<std::uint64_t>(static_cast<std::uint32_t>(table.dates[i])) + 0x7F4A7C15ULL +
+           (h << 6) + (h >> 2);
       h ^= hash_of(table.references[i]) + (h << 6) + (h >> 2);
       h ^= hash_of(table.descriptions[i]) + (h << 6) + (h >> 2);
       keys[i] = {h, static_cast<std::uint32_t>(i)};
@@ -507,18 +804,24 @@ void Reconciliation::summarise() {
   for (std::int64_t d : result_.left_duplicate_of) s.left_duplicates += d >= 0;
   for (std::int64_t d : result_.right_duplicate_of) s.right_duplicates += d >= 0;
   for (CurrencyTotals& t : totals) {
-    std::int64_t left_total = saturating_add(saturating_add(t.matched_left, t.suggested_left), t.unmatched_left);
-    std::int64_t right_total = saturating_add(saturating_add(t.matched_right, t.suggested_right), t.unmatched_right);
-    t.net_difference = saturating_add(left_total, right_total == INT64_MIN ? INT64_MAX : -right_total);
+    std::int64_t left_total =
+        saturating_add(saturating_add(t.matched_left, t.suggested_left), t.unmatched_left);
+    std::int64_t right_total =
+        saturating_add(saturating_add(t.matched_right, t.suggested_right), t.unmatched_right);
+    t.net_difference =
+        saturating_add(left_total, right_total == INT64_MIN ? INT64_MAX : -right_total);
   }
-  totals.erase(std::remove_if(totals.begin(), totals.end(), [&](const CurrencyTotals& t) {
-                 return t.currency.empty() && t.matched_left == 0 && t.matched_right == 0 &&
-                        t.suggested_left == 0 && t.suggested_right == 0 && t.unmatched_left == 0 &&
-                        t.unmatched_right == 0 && totals.size() > 1;
-               }),
+  totals.erase(std::remove_if(totals.begin(), totals.end(),
+                              [&](const CurrencyTotals& t) {
+                                return t.currency.empty() && t.matched_left == 0 &&
+                                       t.matched_right == 0 && t.suggested_left == 0 &&
+                                       t.suggested_right == 0 && t.unmatched_left == 0 &&
+                                       t.unmatched_right == 0 && totals.size() > 1;
+                              }),
                totals.end());
-  std::sort(totals.begin(), totals.end(),
-            [](const CurrencyTotals& a, const CurrencyTotals& b) { return a.currency < b.currency; });
+  std::sort(totals.begin(), totals.end(), [](const CurrencyTotals& a, const CurrencyTotals& b) {
+    return a.currency < b.currency;
+  });
   s.totals = std::move(totals);
 }
 
@@ -527,13 +830,36 @@ ReconcileResult Reconciliation::run() {
   result_.rules = scorer_.applied_rules();
   left_used_.assign(left_.size(), 0);
   right_used_.assign(right_.size(), 0);
+  for (int side = 0; side < 2; ++side) {
+    const bool is_left = side == 0;
+    const std::size_t n = is_left ? left_.size() : right_.size();
+    auto& amounts = is_left ? left_amount_ : right_amount_;
+    auto& dates = is_left ? left_date_ : right_date_;
+    amounts.assign(n, 0);
+    dates.assign(n, kNoDate);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (scorer_.amount_rule() >= 0) amounts[i] = scorer_.amount(is_left, i);
+      dates[i] = scorer_.date(is_left, i);
+    }
+  }
   progress("indexing", 0.10);
   build_indexes();
 
   // Pass 1: equal amounts and blocking keys.
   std::vector<std::uint32_t> lefts(left_.size());
   for (std::uint32_t i = 0; i < lefts.size(); ++i) lefts[i] = i;
-  std::vector<WeightedEdge> edges = score_pass(Pass::kExactAmount, lefts, 0.15, 0.60);
+  if (scorer_.amount_rule() >= 0) {
+    // Probing the sorted index in amount order keeps its memory hot; the edges found do not depend
+    // on the order (assignment sorts them).
+    std::vector<std::pair<std::pair<std::int32_t, std::int64_t>, std::uint32_t>> keyed(
+        lefts.size());
+    for (std::uint32_t i = 0; i < lefts.size(); ++i)
+      keyed[i] = {{scorer_.currency(true, i), amount_of(true, i)}, i};
+    std::sort(keyed.begin(), keyed.end());
+    for (std::uint32_t i = 0; i < lefts.size(); ++i) lefts[i] = keyed[i].second;
+  }
+  std::vector<WeightedEdge> edges = score_pass(Pass::kExactAmount, lefts, 0.15, 0.50);
+  progress("assigning", 0.52);
   auto confident = [&](const std::vector<WeightedEdge>& all) {
     std::vector<WeightedEdge> out;
     for (const WeightedEdge& e : all) {
@@ -543,6 +869,16 @@ ReconcileResult Reconciliation::run() {
   };
   accept_pairs(assign_one_to_one(confident(edges)));
   review_edges_ = std::move(edges);
+
+  // Exact-sum groups come before amounts within tolerance: a subset that sums to the cent and
+  // shares words with its target is stronger evidence than an amount a few percent off.
+  const bool groups =
+      rules_.find_groups && rules_.max_group_size >= 2 && scorer_.amount_rule() >= 0;
+  progress("grouping", 0.58);
+  if (groups) {
+    find_groups(true, true);
+    find_groups(false, true);
+  }
   progress("matching within tolerance", 0.65);
 
   // Pass 2: amounts within tolerance, among the records left.
@@ -557,19 +893,25 @@ ReconcileResult Reconciliation::run() {
     review_edges_.insert(review_edges_.end(), more.begin(), more.end());
   }
 
-  // Pass 3: 1:N and N:1 groups.
-  progress("grouping", 0.82);
-  if (rules_.find_groups && rules_.max_group_size >= 2 && scorer_.amount_rule() >= 0) {
-    find_groups(true);
-    find_groups(false);
+  // Pass 4: exact-sum groups again, now that pass 3 has cleared the crowd of near-miss pairs that
+  // hid some parts; then, when allowed, groups whose sum is off by one fee.
+  progress("grouping again", 0.82);
+  if (groups) {
+    find_groups(true, true);
+    find_groups(false, true);
+    if (rules_.group_tolerance && scorer_.group_tolerance() > 0) {
+      find_groups(true, false);
+      find_groups(false, false);
+    }
   }
 
   // Pass 4: suggestions from the review band.
   progress("suggesting", 0.92);
   std::vector<WeightedEdge> open;
-  std::sort(review_edges_.begin(), review_edges_.end(), [](const WeightedEdge& a, const WeightedEdge& b) {
-    return a.left != b.left ? a.left < b.left : a.right < b.right;
-  });
+  std::sort(review_edges_.begin(), review_edges_.end(),
+            [](const WeightedEdge& a, const WeightedEdge& b) {
+              return a.left != b.left ? a.left < b.left : a.right < b.right;
+            });
   review_edges_.erase(std::unique(review_edges_.begin(), review_edges_.end(),
                                   [](const WeightedEdge& a, const WeightedEdge& b) {
                                     return a.left == b.left && a.right == b.right;
@@ -581,11 +923,12 @@ ReconcileResult Reconciliation::run() {
   accept_pairs(assign_one_to_one(open));
 
   // Stable, readable order: by first left record, then first right record.
-  std::sort(result_.groups.begin(), result_.groups.end(), [&](const MatchGroup& a, const MatchGroup& b) {
-    const std::uint32_t la = result_.members[a.left_begin], lb = result_.members[b.left_begin];
-    if (la != lb) return la < lb;
-    return result_.members[a.right_begin] < result_.members[b.right_begin];
-  });
+  std::sort(
+      result_.groups.begin(), result_.groups.end(), [&](const MatchGroup& a, const MatchGroup& b) {
+        const std::uint32_t la = result_.members[a.left_begin], lb = result_.members[b.left_begin];
+        if (la != lb) return la < lb;
+        return result_.members[a.right_begin] < result_.members[b.right_begin];
+      });
   for (std::uint32_t i = 0; i < left_.size(); ++i) {
     if (!left_used_[i]) result_.unmatched_left.push_back(i);
   }
@@ -611,26 +954,30 @@ std::string describe(const FieldRule& rule, int scale) {
       return s + ")";
     }
     case Comparator::kDate:
-      return "date (within " + std::to_string(rule.window_days) + (rule.business_days ? " business" : "") + " days)";
-    case Comparator::kText: return "text (" + std::string(text_method_name(rule.method)) + ")";
-    case Comparator::kExact: return "exact";
-    case Comparator::kContains: return "contains";
+      return "date (within " + std::to_string(rule.window_days) +
+             (rule.business_days ? " business" : "") + " days)";
+    case Comparator::kText:
+      return "text (" + std::string(text_method_name(rule.method)) + ")";
+    case Comparator::kExact:
+      return "exact";
+    case Comparator::kContains:
+      return "contains";
   }
   return "";
 }
 
 }  // namespace
 
-Result<ReconcileResult> reconcile(const RecordTable& left, const RecordTable& right, const RuleSet& rules,
-                                  const ReconcileOptions& options) {
+Result<ReconcileResult> reconcile(const RecordTable& left, const RecordTable& right,
+                                  const RuleSet& rules, const ReconcileOptions& options) {
   if (options.progress) options.progress("preparing", 0.0);
   ASSIGN_OR_RETURN(PairScorer scorer, PairScorer::create(left, right, rules, options.threads));
   Reconciliation reconciliation(left, right, rules, options, std::move(scorer));
   return reconciliation.run();
 }
 
-std::vector<Explanation> explain(const ReconcileResult& result, const MatchGroup& group, const RecordTable& left,
-                                 const RecordTable& right) {
+std::vector<Explanation> explain(const ReconcileResult& result, const MatchGroup& group,
+                                 const RecordTable& left, const RecordTable& right) {
   std::vector<Explanation> out;
   for (const FieldScore& score : result.scores_of(group)) {
     const FieldRule& rule = result.rules[score.rule].rule;

@@ -1,16 +1,19 @@
 #pragma once
-// reconcile(): the engine's entry point. Matches the records of a left and a right RecordTable under a
-// RuleSet and returns match groups (1:1, 1:N, N:1) with per-field explanations, the unmatched records,
-// duplicates and a summary.
+// reconcile(): the engine's entry point. Matches the records of a left and a right RecordTable
+// under a RuleSet and returns match groups (1:1, 1:N, N:1) with per-field explanations, the
+// unmatched records, duplicates and a summary.
 //
 // How it works, in passes, each bounded (never all n x m pairs):
-//   1. Candidates from equal amounts (sorted index, date window) and equal blocking keys; every candidate
-//      pair is scored; pairs >= confidence_threshold are assigned one-to-one by maximum total score.
-//   2. For what is left: candidates with amounts within tolerance (per-day sorted sweep), scored and
-//      assigned the same way.
-//   3. 1:N then N:1 groups among what is left: parts that share a word with the target, lie in its date
-//      window and have the right sign, searched by bounded subset-sum (at most max_group_size parts).
-//   4. Pairs in the review band among what is left, assigned one-to-one, become "suggested".
+//   1. Candidates with equal amounts in the date window (sorted index); when many share an amount,
+//      the most alike by a word sketch. Pairs >= confidence_threshold are assigned one-to-one by
+//      maximum total score.
+//   2. 1:N then N:1 groups with exact sums among what is left: parts that share words with the
+//      target (rare words count more), lie in its date window, have the right sign and resemble it,
+//      found by bounded subset-sum (at most max_group_size parts); best proposals accepted first.
+//   3. Candidates with amounts within tolerance (per-day sorted sweep) or equal blocking keys,
+//      scored and assigned the same way.
+//   4. With group_tolerance: groups whose sum is off by at most the amount rule's tolerance_minor.
+//   5. Pairs in the review band among what is left, assigned one-to-one, become "suggested".
 // Equal input gives equal output, whatever the thread count.
 //
 // Thread-safety: safe for concurrent use on distinct or shared const inputs.
@@ -36,15 +39,15 @@ struct ReconcileOptions {
 
 // Fails with kValidation when the rules are invalid or do not fit the records (unknown field,
 // comparator on the wrong kind of field, nothing left to generate candidates).
-Result<ReconcileResult> reconcile(const RecordTable& left, const RecordTable& right, const RuleSet& rules,
-                                  const ReconcileOptions& options = {});
+Result<ReconcileResult> reconcile(const RecordTable& left, const RecordTable& right,
+                                  const RuleSet& rules, const ReconcileOptions& options = {});
 
 // One line of a group's explanation.
 struct Explanation {
   std::string rule;        // the rule's name
   std::string comparison;  // e.g. "amount (tolerance 5.00 or 3%)", "text (best)"
   std::string left_value, right_value;
-  bool present = false;    // false: a value was empty, the rule did not count
+  bool present = false;  // false: a value was empty, the rule did not count
   double similarity = 0;
   double weight = 0;
   double contribution = 0;

@@ -21,7 +21,8 @@ void civil_from_days(std::int32_t days, int& year, int& month, int& day) {
   const auto day_of_era = static_cast<unsigned>(z - era * 146097);
   const unsigned year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const unsigned day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const unsigned mp = (5 * day_of_year + 2) / 153;
   day = static_cast<int>(day_of_year - (153 * mp + 2) / 5 + 1);
   month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
@@ -32,14 +33,25 @@ std::string format_iso_date(std::int32_t days) {
   if (days == kNoDate) return "";
   int year, month, day;
   civil_from_days(days, year, month, day);
-  char text[32];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02d", year, month, day);
+  if (year < 0 || year > 9999) {
+    char text[48];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02d", year, month, day);
+    return text;
+  }
+  std::string text = "0000-00-00";
+  for (int k = 3; k >= 0; --k, year /= 10)
+    text[static_cast<std::size_t>(k)] = static_cast<char>('0' + year % 10);
+  text[5] = static_cast<char>('0' + month / 10);
+  text[6] = static_cast<char>('0' + month % 10);
+  text[8] = static_cast<char>('0' + day / 10);
+  text[9] = static_cast<char>('0' + day % 10);
   return text;
 }
 
 std::string format_minor_units(std::int64_t minor, int scale) {
   // Work on the unsigned magnitude so INT64_MIN is representable.
-  const std::uint64_t magnitude = minor < 0 ? 0 - static_cast<std::uint64_t>(minor) : static_cast<std::uint64_t>(minor);
+  const std::uint64_t magnitude =
+      minor < 0 ? 0 - static_cast<std::uint64_t>(minor) : static_cast<std::uint64_t>(minor);
   std::string digits = std::to_string(magnitude);
   std::string out = minor < 0 ? "-" : "";
   const auto width = static_cast<std::size_t>(scale < 0 ? 0 : scale);
@@ -55,8 +67,8 @@ Status RecordTable::check_consistent() const {
   const std::size_t n = size();
   auto check = [&](std::size_t got, const char* name) -> Status {
     if (got != n) {
-      return Error::Internal(std::string("record column '") + name + "' has " + std::to_string(got) +
-                             " entries, expected " + std::to_string(n));
+      return Error::Internal(std::string("record column '") + name + "' has " +
+                             std::to_string(got) + " entries, expected " + std::to_string(n));
     }
     return OkStatus();
   };

@@ -1,6 +1,6 @@
 #pragma once
-// RecordTable: the columnar records one side of a reconciliation brings to the engine. Strings live in
-// one arena per column (StringColumn), numbers in flat vectors, so a million records cost a few
+// RecordTable: the columnar records one side of a reconciliation brings to the engine. Strings live
+// in one arena per column (StringColumn), numbers in flat vectors, so a million records cost a few
 // allocations, not millions.
 // Thread-safety: external synchronisation needed for writes; concurrent const use is safe.
 
@@ -9,6 +9,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -25,7 +26,8 @@ void civil_from_days(std::int32_t days, int& year, int& month, int& day);
 // "YYYY-MM-DD", or "" for kNoDate.
 std::string format_iso_date(std::int32_t days);
 
-// `minor` as a decimal with `scale` digits after the point: (-1230, 2) -> "-12.30". REQUIRES: scale >= 0.
+// `minor` as a decimal with `scale` digits after the point: (-1230, 2) -> "-12.30". REQUIRES: scale
+// >= 0.
 std::string format_minor_units(std::int64_t minor, int scale);
 
 // An append-only column of strings stored back to back in one buffer.
@@ -81,6 +83,9 @@ struct RecordTable {
   StringColumn descriptions;
   StringColumn counterparties;
   std::vector<ExtraColumn> extras;
+  // Source column names of the standard fields, e.g. {"Invoice No", "reference"}: rules may name a
+  // field by either.
+  std::vector<std::pair<std::string, std::string>> column_names;
 
   // Digits after the decimal point of the amounts (2 for cents); used to display them.
   int amount_scale = 2;

@@ -9,21 +9,32 @@ namespace json = boost::json;
 
 std::string_view comparator_name(Comparator comparator) {
   switch (comparator) {
-    case Comparator::kExact: return "exact";
-    case Comparator::kAmount: return "amount";
-    case Comparator::kDate: return "date";
-    case Comparator::kText: return "text";
-    case Comparator::kContains: return "contains";
+    case Comparator::kExact:
+      return "exact";
+    case Comparator::kAmount:
+      return "amount";
+    case Comparator::kDate:
+      return "date";
+    case Comparator::kText:
+      return "text";
+    case Comparator::kContains:
+      return "contains";
   }
   return "exact";
 }
 
 std::string_view text_method_name(TextMethod method) {
   switch (method) {
-    case TextMethod::kBest: return "best";
-    case TextMethod::kJaroWinkler: return "jaro_winkler";
-    case TextMethod::kLevenshtein: return "levenshtein";
-    case TextMethod::kTokenSet: return "token_set";
+    case TextMethod::kBest:
+      return "best";
+    case TextMethod::kJaroWinkler:
+      return "jaro_winkler";
+    case TextMethod::kLevenshtein:
+      return "levenshtein";
+    case TextMethod::kTokenSet:
+      return "token_set";
+    case TextMethod::kReference:
+      return "reference";
   }
   return "best";
 }
@@ -32,9 +43,12 @@ namespace {
 
 std::string_view sign_name(SignMode sign) {
   switch (sign) {
-    case SignMode::kSame: return "same";
-    case SignMode::kOpposite: return "opposite";
-    case SignMode::kAbsolute: return "absolute";
+    case SignMode::kSame:
+      return "same";
+    case SignMode::kOpposite:
+      return "opposite";
+    case SignMode::kAbsolute:
+      return "absolute";
   }
   return "same";
 }
@@ -133,8 +147,8 @@ class ObjectReader {
   }
 
   void error(std::string_view key, std::string message) {
-    errors_.push_back({path_.empty() ? std::string(key) : path_ + "." + std::string(key),
-                       std::move(message)});
+    errors_.push_back(
+        {path_.empty() ? std::string(key) : path_ + "." + std::string(key), std::move(message)});
   }
 
  private:
@@ -218,8 +232,10 @@ void read_field_rule(const json::object& object, const std::string& path, FieldR
       rule.method = TextMethod::kLevenshtein;
     } else if (method == "token_set") {
       rule.method = TextMethod::kTokenSet;
+    } else if (method == "reference") {
+      rule.method = TextMethod::kReference;
     } else {
-      in.error("method", "must be one of: best, jaro_winkler, levenshtein, token_set");
+      in.error("method", "must be one of: best, reference, jaro_winkler, levenshtein, token_set");
     }
   }
   // Keys that mean nothing for this comparator are mistakes worth reporting.
@@ -228,7 +244,8 @@ void read_field_rule(const json::object& object, const std::string& path, FieldR
     for (Comparator c : allowed) {
       if (c == rule.comparator) return;
     }
-    in.error(key, "does not apply to compare '" + std::string(comparator_name(rule.comparator)) + "'");
+    in.error(key,
+             "does not apply to compare '" + std::string(comparator_name(rule.comparator)) + "'");
   };
   if (!compare.empty()) {
     only_for("tolerance_minor", {Comparator::kAmount});
@@ -255,7 +272,8 @@ void collect_rule_set_errors(const RuleSet& rules, std::vector<FieldError>& erro
   if (rules.max_group_size < 1 || rules.max_group_size > kMaxGroupSize) {
     errors.push_back({"max_group_size", "must be between 1 and " + std::to_string(kMaxGroupSize)});
   }
-  if (rules.max_candidates_per_record < 1 || rules.max_candidates_per_record > kMaxCandidatesPerRecord) {
+  if (rules.max_candidates_per_record < 1 ||
+      rules.max_candidates_per_record > kMaxCandidatesPerRecord) {
     errors.push_back({"max_candidates_per_record",
                       "must be between 1 and " + std::to_string(kMaxCandidatesPerRecord)});
   }
@@ -273,24 +291,29 @@ void collect_rule_set_errors(const RuleSet& rules, std::vector<FieldError>& erro
     std::string path = "fields[" + std::to_string(i) + "]";
     if (rule.comparator == Comparator::kAmount) can_generate_candidates = true;
     if (rule.blocking) can_generate_candidates = true;
-    if (!(rule.weight > 0) || rule.weight > 1000) errors.push_back({path + ".weight", "must be > 0 and <= 1000"});
+    if (!(rule.weight > 0) || rule.weight > 1000)
+      errors.push_back({path + ".weight", "must be > 0 and <= 1000"});
     if (!names.insert(rule.name).second) {
-      errors.push_back({path + ".name", "'" + rule.name + "' is used by two rules; give one a \"name\""});
+      errors.push_back(
+          {path + ".name", "'" + rule.name + "' is used by two rules; give one a \"name\""});
     }
     if (rule.comparator == Comparator::kDate && rule.window_days > kMaxWindowDays) {
-      errors.push_back({path + ".window_days", "must be at most " + std::to_string(kMaxWindowDays)});
+      errors.push_back(
+          {path + ".window_days", "must be at most " + std::to_string(kMaxWindowDays)});
     }
     if (rule.tolerance_minor < 0) errors.push_back({path + ".tolerance_minor", "must be >= 0"});
     if (rule.tolerance_percent < 0 || rule.tolerance_percent > 100) {
       errors.push_back({path + ".tolerance_percent", "must be between 0 and 100"});
     }
     if (rule.comparator == Comparator::kAmount && rule.blocking) {
-      errors.push_back({path + ".block", "amount rules always generate candidates; remove \"block\""});
+      errors.push_back(
+          {path + ".block", "amount rules always generate candidates; remove \"block\""});
     }
   }
   if (!can_generate_candidates) {
-    errors.push_back({"fields", "need an 'amount' rule or a rule with \"block\": true, so candidates "
-                                "can be found without comparing every pair"});
+    errors.push_back({"fields",
+                      "need an 'amount' rule or a rule with \"block\": true, so candidates "
+                      "can be found without comparing every pair"});
   }
 }
 
@@ -298,20 +321,24 @@ void collect_rule_set_errors(const RuleSet& rules, std::vector<FieldError>& erro
 
 RuleSet default_rules() {
   RuleSet rules;
-  FieldRule amount = make_rule("amount", Comparator::kAmount, 0.40);
+  FieldRule amount = make_rule("amount", Comparator::kAmount, 0.35);
   amount.required = true;
   amount.tolerance_minor = 500;
   amount.tolerance_percent = 3;
-  FieldRule date = make_rule("date", Comparator::kDate, 0.20);
+  FieldRule date = make_rule("date", Comparator::kDate, 0.15);
   date.required = true;
   date.window_days = 7;
   FieldRule reference = make_rule("reference", Comparator::kText, 0.25);
-  reference.method = TextMethod::kBest;
+  reference.method = TextMethod::kReference;
   reference.blocking = true;
-  FieldRule description = make_rule("description", Comparator::kText, 0.10);
+  // Unrelated texts still score 0.3-0.5 on these measures; below the floor they count as no
+  // likeness.
+  FieldRule description = make_rule("description", Comparator::kText, 0.15);
   description.method = TextMethod::kTokenSet;
-  FieldRule counterparty = make_rule("counterparty", Comparator::kText, 0.05);
+  description.min_similarity = 0.5;
+  FieldRule counterparty = make_rule("counterparty", Comparator::kText, 0.10);
   counterparty.method = TextMethod::kBest;
+  counterparty.min_similarity = 0.6;
   rules.fields = {amount, date, reference, description, counterparty};
   return rules;
 }
@@ -334,12 +361,14 @@ Result<RuleSet> parse_rules(std::string_view text) {
   RuleSet rules = default_rules();
   ObjectReader in(root.as_object(), "", errors);
   in.reject_unknown({"confidence_threshold", "review_threshold", "max_group_size", "find_groups",
-                     "max_candidates_per_record", "fields"});
+                     "group_tolerance", "max_candidates_per_record", "fields"});
   in.number("confidence_threshold", rules.confidence_threshold, 0, 1, true);
   in.number("review_threshold", rules.review_threshold, 0, 1, true);
   in.integer("max_group_size", rules.max_group_size, 1, kMaxGroupSize);
   in.boolean("find_groups", rules.find_groups);
-  in.integer("max_candidates_per_record", rules.max_candidates_per_record, 1, kMaxCandidatesPerRecord);
+  in.boolean("group_tolerance", rules.group_tolerance);
+  in.integer("max_candidates_per_record", rules.max_candidates_per_record, 1,
+             kMaxCandidatesPerRecord);
   if (const json::value* fields = in.find("fields")) {
     if (!fields->is_array()) {
       in.error("fields", "must be an array of field rules");
@@ -371,6 +400,7 @@ std::string rules_to_json(const RuleSet& rules) {
   root["review_threshold"] = rules.review_threshold;
   root["max_group_size"] = rules.max_group_size;
   root["find_groups"] = rules.find_groups;
+  root["group_tolerance"] = rules.group_tolerance;
   root["max_candidates_per_record"] = rules.max_candidates_per_record;
   json::array fields;
   for (const FieldRule& rule : rules.fields) {

@@ -1,21 +1,22 @@
 #pragma once
-// RuleSet: how two sources are compared. Parsed from JSON with every mistake reported as a field error
-// ("fields[2].weight: must be a number > 0"), or taken from default_rules(), which reconciles a bank
-// statement against a ledger with no configuration.
+// RuleSet: how two sources are compared. Parsed from JSON with every mistake reported as a field
+// error
+// ("fields[2].weight: must be a number > 0"), or taken from default_rules(), which reconciles a
+// bank statement against a ledger with no configuration.
 //
 // JSON shape (every key optional except "compare" and "field"/"left" of each field rule):
 //   {
 //     "confidence_threshold": 0.8,   // >= this: status "matched"
 //     "review_threshold": 0.55,      // >= this (and below the former): status "suggested"
-//     "max_group_size": 6,           // 1:N and N:1 groups hold at most this many records on the N side
-//     "find_groups": true,
-//     "max_candidates_per_record": 8,
-//     "fields": [
+//     "max_group_size": 6,           // 1:N and N:1 groups hold at most this many records on the N
+//     side "find_groups": true, "max_candidates_per_record": 8, "fields": [
 //       {"field": "amount", "compare": "amount", "weight": 0.4, "required": true,
 //        "tolerance_minor": 500, "tolerance_percent": 3, "sign": "same|opposite|absolute"},
-//       {"field": "date", "compare": "date", "weight": 0.2, "window_days": 7, "business_days": false},
+//       {"field": "date", "compare": "date", "weight": 0.2, "window_days": 7, "business_days":
+//       false},
 //       {"left": "reference", "right": "memo", "compare": "text", "weight": 0.25,
-//        "method": "best|jaro_winkler|levenshtein|token_set", "min_similarity": 0.5, "block": true},
+//        "method": "best|reference|jaro_winkler|levenshtein|token_set", "min_similarity": 0.5,
+//        "block": true},
 //       {"field": "invoice", "compare": "exact", "block": true},
 //       {"left": "reference", "right": "description", "compare": "contains"}
 //     ]
@@ -34,7 +35,11 @@
 namespace oeuvre::engine {
 
 enum class Comparator { kExact, kAmount, kDate, kText, kContains };
-enum class TextMethod { kBest, kJaroWinkler, kLevenshtein, kTokenSet };
+// kReference is meant for identifiers (invoice numbers, payment references): equal keys score 1, a
+// truncated key found inside the other 0.9, one or two edits 0.9 / 0.8, anything else the fourth
+// power of the Levenshtein ratio, so "INV-2025-100584" and "INV-2025-104148" do not look alike just
+// because they share a prefix.
+enum class TextMethod { kBest, kJaroWinkler, kLevenshtein, kTokenSet, kReference };
 enum class SignMode { kSame, kOpposite, kAbsolute };
 
 std::string_view comparator_name(Comparator comparator);
@@ -69,6 +74,9 @@ struct RuleSet {
   double review_threshold = 0.55;
   int max_group_size = 6;
   bool find_groups = true;
+  // Let a group's sum differ from its target by up to the amount rule's tolerance_minor (one fee
+  // deducted from a split payment). Off by default: exact sums are the strong evidence.
+  bool group_tolerance = false;
   int max_candidates_per_record = 8;
 };
 
@@ -79,8 +87,8 @@ inline constexpr int kMaxWindowDays = 366;
 inline constexpr std::size_t kMaxFieldRules = 64;
 
 // The rules used when none are given: amount (required, 5.00 or 3%), date (required, 7 days),
-// reference (text, blocking), description (token set), counterparty (text). Rules over a field that a
-// source lacks are dropped when the rules are bound to the records.
+// reference (text, reference method, blocking), description (token set), counterparty (text). Rules
+// over a field that a source lacks are dropped when the rules are bound to the records.
 RuleSet default_rules();
 
 // Parses and validates rules JSON. Errors: kValidation with one FieldError per problem, the field

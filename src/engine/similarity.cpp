@@ -17,7 +17,9 @@ struct Decoded {
   const std::uint8_t* bytes = nullptr;
   const char32_t* wide = nullptr;
   std::size_t size = 0;
-  std::uint32_t at(std::size_t i) const { return bytes ? bytes[i] : static_cast<std::uint32_t>(wide[i]); }
+  std::uint32_t at(std::size_t i) const {
+    return bytes ? bytes[i] : static_cast<std::uint32_t>(wide[i]);
+  }
 };
 
 struct DecodedPair {
@@ -39,8 +41,8 @@ DecodedPair decode_pair(std::string_view a, std::string_view b) {
   return pair;
 }
 
-// Match-bit vectors of a pattern: for each distinct symbol, which positions hold it, in 64-bit words.
-// Symbols are renumbered 1..k (0 = absent from the pattern) so the table stays small.
+// Match-bit vectors of a pattern: for each distinct symbol, which positions hold it, in 64-bit
+// words. Symbols are renumbered 1..k (0 = absent from the pattern) so the table stays small.
 class PatternBits {
  public:
   explicit PatternBits(const Decoded& pattern) {
@@ -73,7 +75,9 @@ class PatternBits {
   }
 
   // The match bits of word `word` for the symbol numbered `index`.
-  std::uint64_t get(std::uint32_t index, std::size_t word) const { return bits_[index * words_ + word]; }
+  std::uint64_t get(std::uint32_t index, std::size_t word) const {
+    return bits_[index * words_ + word];
+  }
 
  private:
   std::size_t words_ = 0;
@@ -86,11 +90,47 @@ class PatternBits {
 thread_local std::vector<std::uint32_t> PatternBits::symbols_;
 thread_local std::vector<std::uint64_t> PatternBits::bits_;
 
+// Single-word Myers/Hyyro for an ASCII pattern of at most 64 bytes: no symbol renumbering.
+std::size_t levenshtein_ascii64(const Decoded& pattern, const Decoded& text) {
+  std::uint64_t peq[128] = {};  // ASCII only: bytes < 0x80
+  for (std::size_t i = 0; i < pattern.size; ++i) peq[pattern.bytes[i]] |= std::uint64_t{1} << i;
+  std::uint64_t vp = ~std::uint64_t{0}, vn = 0;
+  const std::uint64_t last = std::uint64_t{1} << (pattern.size - 1);
+  std::size_t distance = pattern.size;
+  for (std::size_t j = 0; j < text.size; ++j) {
+    const std::uint64_t x = peq[text.bytes[j]] | vn;
+    const std::uint64_t d0 = (((x & vp) + vp) ^ vp) | x;
+    std::uint64_t hp = vn | ~(d0 | vp);
+    std::uint64_t hn = d0 & vp;
+    if (hp & last) ++distance;
+    if (hn & last) --distance;
+    hp = (hp << 1) | 1;
+    hn = hn << 1;
+    vp = hn | ~(d0 | hp);
+    vn = hp & d0;
+  }
+  return distance;
+}
+
+std::size_t lcs_ascii64(const Decoded& pattern, const Decoded& text) {
+  std::uint64_t peq[128] = {};  // ASCII only: bytes < 0x80
+  for (std::size_t i = 0; i < pattern.size; ++i) peq[pattern.bytes[i]] |= std::uint64_t{1} << i;
+  std::uint64_t s = ~std::uint64_t{0};
+  for (std::size_t j = 0; j < text.size; ++j) {
+    const std::uint64_t u = s & peq[text.bytes[j]];
+    s = (s + u) | (s - u);
+  }
+  std::uint64_t zeros = ~s;
+  if (pattern.size < 64) zeros &= (std::uint64_t{1} << pattern.size) - 1;
+  return static_cast<std::size_t>(__builtin_popcountll(zeros));
+}
+
 std::size_t levenshtein_decoded(const Decoded& a, const Decoded& b) {
   // The shorter one is the pattern (fewer words per text symbol).
   const Decoded& pattern = a.size <= b.size ? a : b;
   const Decoded& text = a.size <= b.size ? b : a;
   if (pattern.size == 0) return text.size;
+  if (pattern.bytes != nullptr && pattern.size <= 64) return levenshtein_ascii64(pattern, text);
   PatternBits bits(pattern);
   const std::size_t words = bits.words();
   thread_local std::vector<std::uint64_t> vp, vn;
@@ -128,6 +168,7 @@ std::size_t lcs_decoded(const Decoded& a, const Decoded& b) {
   const Decoded& pattern = a.size <= b.size ? a : b;
   const Decoded& text = a.size <= b.size ? b : a;
   if (pattern.size == 0) return 0;
+  if (pattern.bytes != nullptr && pattern.size <= 64) return lcs_ascii64(pattern, text);
   PatternBits bits(pattern);
   const std::size_t words = bits.words();
   thread_local std::vector<std::uint64_t> s;
@@ -147,16 +188,51 @@ std::size_t lcs_decoded(const Decoded& a, const Decoded& b) {
   std::size_t lcs = 0;
   for (std::size_t w = 0; w < words; ++w) {
     std::uint64_t zeros = ~s[w];
-    if (w == words - 1 && pattern.size % 64 != 0) zeros &= (std::uint64_t{1} << (pattern.size % 64)) - 1;
+    if (w == words - 1 && pattern.size % 64 != 0)
+      zeros &= (std::uint64_t{1} << (pattern.size % 64)) - 1;
     lcs += static_cast<std::size_t>(__builtin_popcountll(zeros));
   }
   return lcs;
+}
+
+// Jaro for ASCII strings of at most 64 bytes, with bit vectors: the candidate partners of a[i] are
+// the unmatched positions of b holding a[i] inside the window, the leftmost one wins (as in the
+// classic loop), found with one AND and a count-trailing-zeros.
+double jaro_ascii64(const Decoded& a, const Decoded& b) {
+  const std::size_t n = a.size, m = b.size;
+  std::uint64_t peq[128] = {};  // ASCII only: bytes < 0x80
+  for (std::size_t j = 0; j < m; ++j) peq[b.bytes[j]] |= std::uint64_t{1} << j;
+  std::size_t window = std::max(n, m) / 2;
+  window = window > 0 ? window - 1 : 0;
+  std::uint64_t a_matched = 0, b_matched = 0;
+  std::size_t matches = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t lo = i > window ? i - window : 0;
+    const std::size_t hi = std::min(i + window + 1, m);
+    if (lo >= hi) continue;
+    const std::uint64_t below_hi = hi >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << hi) - 1;
+    const std::uint64_t below_lo = (std::uint64_t{1} << lo) - 1;
+    const std::uint64_t candidates = peq[a.bytes[i]] & below_hi & ~below_lo & ~b_matched;
+    if (candidates == 0) continue;
+    b_matched |= candidates & (~candidates + 1);
+    a_matched |= std::uint64_t{1} << i;
+    ++matches;
+  }
+  if (matches == 0) return 0.0;
+  std::size_t half_transpositions = 0;
+  for (std::uint64_t ia = a_matched, ib = b_matched; ia != 0; ia &= ia - 1, ib &= ib - 1) {
+    if (a.bytes[__builtin_ctzll(ia)] != b.bytes[__builtin_ctzll(ib)]) ++half_transpositions;
+  }
+  const double mm = static_cast<double>(matches);
+  const double t = static_cast<double>(half_transpositions / 2);
+  return (mm / static_cast<double>(n) + mm / static_cast<double>(m) + (mm - t) / mm) / 3.0;
 }
 
 double jaro_decoded(const Decoded& a, const Decoded& b) {
   const std::size_t n = a.size, m = b.size;
   if (n == 0 && m == 0) return 1.0;
   if (n == 0 || m == 0) return 0.0;
+  if (a.bytes != nullptr && n <= 64 && m <= 64) return jaro_ascii64(a, b);
   std::size_t window = std::max(n, m) / 2;
   window = window > 0 ? window - 1 : 0;
   thread_local std::vector<std::uint8_t> a_matched, b_matched;
@@ -188,22 +264,10 @@ double jaro_decoded(const Decoded& a, const Decoded& b) {
   return (mm / static_cast<double>(n) + mm / static_cast<double>(m) + (mm - t) / mm) / 3.0;
 }
 
-void split_sorted_tokens(std::string_view sorted, std::vector<std::string_view>& tokens) {
-  tokens.clear();
-  std::size_t start = 0;
-  while (start < sorted.size()) {
-    std::size_t end = sorted.find(' ', start);
-    if (end == std::string_view::npos) end = sorted.size();
-    if (end > start) tokens.push_back(sorted.substr(start, end - start));
-    start = end + 1;
-  }
-}
-
-void join_into(std::string& out, const std::vector<std::string_view>& tokens) {
-  for (std::string_view token : tokens) {
-    if (!out.empty()) out.push_back(' ');
-    out.append(token);
-  }
+std::size_t utf8_code_points(std::string_view text) {
+  std::size_t count = 0;
+  for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return count;
 }
 
 }  // namespace
@@ -227,7 +291,8 @@ double levenshtein_ratio(std::string_view a, std::string_view b) {
   DecodedPair pair = decode_pair(a, b);
   const std::size_t longest = std::max(pair.a.size, pair.b.size);
   if (longest == 0) return 1.0;
-  return 1.0 - static_cast<double>(levenshtein_decoded(pair.a, pair.b)) / static_cast<double>(longest);
+  return 1.0 -
+         static_cast<double>(levenshtein_decoded(pair.a, pair.b)) / static_cast<double>(longest);
 }
 
 std::size_t lcs_length(std::string_view a, std::string_view b) {
@@ -246,34 +311,59 @@ double token_set_ratio_of_sorted(std::string_view sorted_a, std::string_view sor
   if (sorted_a.empty() && sorted_b.empty()) return 1.0;
   if (sorted_a.empty() || sorted_b.empty()) return 0.0;
   if (sorted_a == sorted_b) return 1.0;
-  thread_local std::vector<std::string_view> tokens_a, tokens_b, common, only_a, only_b;
-  split_sorted_tokens(sorted_a, tokens_a);
-  split_sorted_tokens(sorted_b, tokens_b);
-  common.clear();
+  // Walk both sorted token lists at once: I = common tokens, A and B the rest of each side, each
+  // joined by single spaces.
+  thread_local std::string only_a, only_b;
   only_a.clear();
   only_b.clear();
-  std::size_t i = 0, j = 0;
-  while (i < tokens_a.size() || j < tokens_b.size()) {
-    if (j == tokens_b.size() || (i < tokens_a.size() && tokens_a[i] < tokens_b[j])) {
-      only_a.push_back(tokens_a[i++]);
-    } else if (i == tokens_a.size() || tokens_b[j] < tokens_a[i]) {
-      only_b.push_back(tokens_b[j++]);
+  std::size_t common_bytes = 0, common_count = 0, common_points = 0;
+  auto next_token = [](std::string_view text, std::size_t& pos) {
+    const std::size_t end = std::min(text.find(' ', pos), text.size());
+    std::string_view token = text.substr(pos, end - pos);
+    pos = end + 1;
+    return token;
+  };
+  auto append = [](std::string& out, std::string_view token) {
+    if (!out.empty()) out.push_back(' ');
+    out.append(token);
+  };
+  std::size_t pa = 0, pb = 0;
+  std::string_view ta = next_token(sorted_a, pa), tb = next_token(sorted_b, pb);
+  bool has_a = true, has_b = true;
+  while (has_a || has_b) {
+    if (!has_b || (has_a && ta < tb)) {
+      append(only_a, ta);
+      has_a = pa <= sorted_a.size();
+      if (has_a) ta = next_token(sorted_a, pa);
+    } else if (!has_a || tb < ta) {
+      append(only_b, tb);
+      has_b = pb <= sorted_b.size();
+      if (has_b) tb = next_token(sorted_b, pb);
     } else {
-      common.push_back(tokens_a[i++]);
-      ++j;
+      common_bytes += ta.size();
+      common_points += utf8_code_points(ta);
+      ++common_count;
+      has_a = pa <= sorted_a.size();
+      if (has_a) ta = next_token(sorted_a, pa);
+      has_b = pb <= sorted_b.size();
+      if (has_b) tb = next_token(sorted_b, pb);
     }
   }
-  if (!common.empty() && (only_a.empty() || only_b.empty())) return 1.0;
-  thread_local std::string t0, t1, t2;
-  t0.clear();
-  join_into(t0, common);
-  t1 = t0;
-  join_into(t1, only_a);
-  t2 = t0;
-  join_into(t2, only_b);
-  double best = indel_ratio(t1, t2);
-  if (!t0.empty()) best = std::max({best, indel_ratio(t0, t1), indel_ratio(t0, t2)});
-  return best;
+  (void)common_bytes;
+  if (common_count > 0 && (only_a.empty() || only_b.empty())) return 1.0;
+  // With t0 = I, t1 = I + " " + A and t2 = I + " " + B (lengths in code points), the indel ratios
+  // need only LCS(A, B): LCS(t0, t1) = |t0| because t0 is a prefix of t1, and a common prefix adds
+  // its length to an LCS, so LCS(t1, t2) = |t0| + 1 + LCS(A, B).
+  const double lcs = static_cast<double>(lcs_length(only_a, only_b));
+  const double len_a = static_cast<double>(utf8_code_points(only_a));
+  const double len_b = static_cast<double>(utf8_code_points(only_b));
+  if (common_count == 0) return 2.0 * lcs / (len_a + len_b);
+  const double len0 = static_cast<double>(common_points + common_count - 1);  // tokens + spaces
+  const double len1 = len0 + 1 + len_a, len2 = len0 + 1 + len_b;
+  const double r12 = 2.0 * (len0 + 1 + lcs) / (len1 + len2);
+  const double r01 = 2.0 * len0 / (len0 + len1);
+  const double r02 = 2.0 * len0 / (len0 + len2);
+  return std::max({r12, r01, r02});
 }
 
 double token_set_ratio(std::string_view a, std::string_view b) {

@@ -1,16 +1,16 @@
 #pragma once
-// String similarity measures, UTF-8 aware: they compare code points, not bytes, with a fast path for
-// ASCII. Every similarity is in [0, 1]; two empty strings are identical (1), one empty string is
-// unlike anything else (0).
-// Thread-safety: pure functions, safe for concurrent use (scratch buffers are thread-local).
+// String similarity measures, UTF-8 aware: they compare code points, not bytes, with a fast path
+// for ASCII. Every similarity is in [0, 1]; two empty strings are identical (1), one empty string
+// is unlike anything else (0). Thread-safety: pure functions, safe for concurrent use (scratch
+// buffers are thread-local).
 
 #include <cstddef>
 #include <string_view>
 
 namespace oeuvre::engine {
 
-// Jaro similarity with the Winkler prefix bonus (prefix up to 4 code points, scale 0.1, applied when
-// the Jaro similarity exceeds 0.7). O(n * max(n, m) / 2).
+// Jaro similarity with the Winkler prefix bonus (prefix up to 4 code points, scale 0.1, applied
+// when the Jaro similarity exceeds 0.7). O(n * max(n, m) / 2).
 double jaro_winkler(std::string_view a, std::string_view b);
 
 // Levenshtein distance in code points (insert, delete, substitute each cost 1), by Hyyrö's

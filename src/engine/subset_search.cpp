@@ -31,9 +31,10 @@ struct Search {
     if (s < 0) return;
     std::int64_t gap = sum > target ? sum - target : target - sum;
     bool better = !found || s > best_score ||
-                  (s == best_score && (gap < best_gap || (gap == best_gap &&
-                   (positions.size() < best.size() ||
-                    (positions.size() == best.size() && positions < best)))));
+                  (s == best_score &&
+                   (gap < best_gap ||
+                    (gap == best_gap && (positions.size() < best.size() ||
+                                         (positions.size() == best.size() && positions < best)))));
     if (better) {
       found = true;
       best_score = s;
@@ -53,7 +54,8 @@ struct Search {
       const std::int64_t value = magnitudes[order[i]];
       if (sum + value > high) continue;  // too big; smaller ones follow
       // Even the largest remaining parts cannot reach the target: stop (later ones are smaller).
-      const std::size_t take = std::min<std::size_t>(static_cast<std::size_t>(max_size - size), n - i);
+      const std::size_t take =
+          std::min<std::size_t>(static_cast<std::size_t>(max_size - size), n - i);
       if (sum + (prefix_largest[i + take] - prefix_largest[i]) < low) break;
       chosen.push_back(static_cast<std::uint32_t>(i));
       visit(i + 1, sum + value);
@@ -68,14 +70,14 @@ std::optional<std::vector<std::uint32_t>> best_subset_sum(
     std::span<const std::int64_t> magnitudes, std::int64_t target, std::int64_t tolerance,
     const SubsetSearchLimits& limits,
     const std::function<double(std::span<const std::uint32_t>)>& score) {
-  if (magnitudes.size() < 2 || limits.max_size < 2 || target <= 0 || tolerance < 0) return std::nullopt;
+  if (magnitudes.size() < 2 || limits.max_size < 2 || target <= 0 || tolerance < 0)
+    return std::nullopt;
   Search search;
   search.magnitudes = magnitudes;
   search.order.resize(magnitudes.size());
   std::iota(search.order.begin(), search.order.end(), 0u);
-  std::stable_sort(search.order.begin(), search.order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return magnitudes[a] > magnitudes[b];
-  });
+  std::stable_sort(search.order.begin(), search.order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return magnitudes[a] > magnitudes[b]; });
   search.prefix_largest.assign(magnitudes.size() + 1, 0);
   for (std::size_t i = 0; i < magnitudes.size(); ++i) {
     search.prefix_largest[i + 1] = search.prefix_largest[i] + magnitudes[search.order[i]];

@@ -66,11 +66,8 @@ std::string normalize_key(std::string_view text) {
   bool in_digit_run = false;
   bool run_has_nonzero = false;
   for_each_normalized(text, [&](char32_t c) {
-    if (c == U' ') {  // separators vanish but end a digit run
-      if (in_digit_run && !run_has_nonzero) out.push_back('0');
-      in_digit_run = false;
-      return;
-    }
+    if (c == U' ') return;  // separators vanish first: "INV-2025-000482" = "INV2025000482"
+
     bool digit = c >= '0' && c <= '9';
     if (digit) {
       if (!in_digit_run) {

@@ -7,13 +7,14 @@
 
 namespace oeuvre::engine {
 
-// Lower-cases (ASCII and common Latin/Greek/Cyrillic capitals), turns punctuation and whitespace into
-// single spaces and trims: "  ACME Corp., Ltd " -> "acme corp ltd". Letters and digits of any script are
-// kept; general punctuation (U+2000..U+206F), NBSP and currency signs count as separators.
+// Lower-cases (ASCII and common Latin/Greek/Cyrillic capitals), turns punctuation and whitespace
+// into single spaces and trims: "  ACME Corp., Ltd " -> "acme corp ltd". Letters and digits of any
+// script are kept; general punctuation (U+2000..U+206F), NBSP and currency signs count as
+// separators.
 std::string normalize_text(std::string_view text);
 
-// An exact-match key: normalize_text without separators and without the leading zeros of each digit run:
-// "INV-000123" -> "inv123", "0042" -> "42", "000" -> "0".
+// An exact-match key: normalize_text without separators and without the leading zeros of each digit
+// run: "INV-000123" -> "inv123", "0042" -> "42", "000" -> "0".
 std::string normalize_key(std::string_view text);
 
 // The unique tokens of an already normalised text, sorted and joined by single spaces:

@@ -37,10 +37,15 @@ std::string_view trim(std::string_view s) {
 
 // Strips one currency marker (symbol or 3-letter code) from the front or the back.
 bool strip_currency(std::string_view& s, bool front) {
-  static constexpr std::string_view kSymbols[] = {"$", "\xE2\x82\xAC" /*€*/, "\xC2\xA3" /*£*/,
-                                                  "\xC2\xA5" /*¥*/, "\xE2\x82\xB9" /*₹*/,
-                                                  "\xE2\x82\xA9" /*₩*/, "\xE2\x82\xBD" /*₽*/,
-                                                  "\xE2\x82\xBA" /*₺*/, "\xE2\x82\xAA" /*₪*/};
+  static constexpr std::string_view kSymbols[] = {"$",
+                                                  "\xE2\x82\xAC" /*€*/,
+                                                  "\xC2\xA3" /*£*/,
+                                                  "\xC2\xA5" /*¥*/,
+                                                  "\xE2\x82\xB9" /*₹*/,
+                                                  "\xE2\x82\xA9" /*₩*/,
+                                                  "\xE2\x82\xBD" /*₽*/,
+                                                  "\xE2\x82\xBA" /*₺*/,
+                                                  "\xE2\x82\xAA" /*₪*/};
   for (std::string_view symbol : kSymbols) {
     if (front && s.substr(0, symbol.size()) == symbol) {
       s.remove_prefix(symbol.size());
@@ -54,7 +59,8 @@ bool strip_currency(std::string_view& s, bool front) {
   if (s.size() >= 3) {
     std::string_view code = front ? s.substr(0, 3) : s.substr(s.size() - 3);
     bool letters = is_upper(code[0]) && is_upper(code[1]) && is_upper(code[2]);
-    bool bounded = front ? (s.size() == 3 || !is_upper(s[3])) : (s.size() == 3 || !is_upper(s[s.size() - 4]));
+    bool bounded =
+        front ? (s.size() == 3 || !is_upper(s[3])) : (s.size() == 3 || !is_upper(s[s.size() - 4]));
     if (letters && bounded) {
       if (front) {
         s.remove_prefix(3);
@@ -142,8 +148,10 @@ Result<std::int64_t> parse_amount(std::string_view text, int scale, DecimalSepar
       continue;
     }
     if (c == decimal) {
-      if (seen_decimal) return bad(text, std::string("has two '") + decimal + "' decimal separators");
-      if (seen_group && digits_since_group != 3) return bad(text, "has a misplaced group separator");
+      if (seen_decimal)
+        return bad(text, std::string("has two '") + decimal + "' decimal separators");
+      if (seen_group && digits_since_group != 3)
+        return bad(text, "has a misplaced group separator");
       seen_decimal = true;
       ++i;
       continue;
@@ -159,17 +167,20 @@ Result<std::int64_t> parse_amount(std::string_view text, int scale, DecimalSepar
     if (width > 0) {
       // A group separator: only between integer digits, then exactly three digits per group.
       if (seen_decimal || !seen_digit) return bad(text, "has a misplaced group separator");
-      if (seen_group && digits_since_group != 3) return bad(text, "has a misplaced group separator");
+      if (seen_group && digits_since_group != 3)
+        return bad(text, "has a misplaced group separator");
       seen_group = true;
       digits_since_group = 0;
       i += width;
       continue;
     }
-    if (c == 'e' || c == 'E') return bad(text, "scientific notation is not accepted (amounts must be exact)");
+    if (c == 'e' || c == 'E')
+      return bad(text, "scientific notation is not accepted (amounts must be exact)");
     return bad(text, std::string("unexpected character '") + c + "'");
   }
   if (!seen_digit) return bad(text, "has no digits");
-  if (seen_group && !seen_decimal && digits_since_group != 3) return bad(text, "has a misplaced group separator");
+  if (seen_group && !seen_decimal && digits_since_group != 3)
+    return bad(text, "has a misplaced group separator");
   std::int64_t scale_factor = 1;
   for (int k = 0; k < scale; ++k) scale_factor *= 10;
   for (int k = fraction_digits; k < scale; ++k) fraction *= 10;
@@ -183,7 +194,8 @@ DecimalSeparator detect_decimal_separator(std::span<const std::string_view> samp
   int dot = 0, comma = 0;
   for (std::string_view s : samples) {
     const std::size_t last_dot = s.rfind('.'), last_comma = s.rfind(',');
-    const bool has_dot = last_dot != std::string_view::npos, has_comma = last_comma != std::string_view::npos;
+    const bool has_dot = last_dot != std::string_view::npos,
+               has_comma = last_comma != std::string_view::npos;
     if (has_dot && has_comma) {
       (last_dot > last_comma ? dot : comma)++;
       continue;

@@ -1,7 +1,7 @@
 #pragma once
-// Exact decimal amounts: "1,234.56", "-1.234,56 EUR", "(12.30)", "$ 5", "12.5-" become integer minor
-// units (123456, -123456, -1230, 500, -1250 at scale 2). Never a float.
-// Thread-safety: pure functions, safe for concurrent use.
+// Exact decimal amounts: "1,234.56", "-1.234,56 EUR", "(12.30)", "$ 5", "12.5-" become integer
+// minor units (123456, -123456, -1230, 500, -1250 at scale 2). Never a float. Thread-safety: pure
+// functions, safe for concurrent use.
 
 #include <cstdint>
 #include <span>
@@ -26,8 +26,9 @@ inline constexpr std::int64_t kMaxAmountMinor = 1'000'000'000'000'000;
 // magnitude above kMaxAmountMinor.
 Result<std::int64_t> parse_amount(std::string_view text, int scale, DecimalSeparator separator);
 
-// Decides the decimal separator from sample values: a value like "1.234,56" or "12,5" votes comma, one
-// like "1,234.56" or "12.5" votes dot; "1,234" (ambiguous) does not vote. Dot wins ties and empty input.
+// Decides the decimal separator from sample values: a value like "1.234,56" or "12,5" votes comma,
+// one like "1,234.56" or "12.5" votes dot; "1,234" (ambiguous) does not vote. Dot wins ties and
+// empty input.
 DecimalSeparator detect_decimal_separator(std::span<const std::string_view> samples);
 
 }  // namespace oeuvre::ingest

@@ -29,8 +29,9 @@ Result<ColumnMapping> map_columns(std::span<const std::string_view> header) {
     if (names[i].empty()) continue;
     for (std::size_t j = 0; j < i; ++j) {
       if (names[j] == names[i]) {
-        return Error::Validation("header", "column '" + std::string(header[i]) + "' appears twice (columns " +
-                                               std::to_string(j + 1) + " and " + std::to_string(i + 1) + ")");
+        return Error::Validation("header", "column '" + std::string(header[i]) +
+                                               "' appears twice (columns " + std::to_string(j + 1) +
+                                               " and " + std::to_string(i + 1) + ")");
       }
     }
   }
@@ -47,28 +48,34 @@ Result<ColumnMapping> map_columns(std::span<const std::string_view> header) {
     return std::nullopt;
   };
   ColumnMapping m;
-  m.date = find({"date", "transaction_date", "txn_date", "booking_date", "posting_date", "posted_date",
-                 "entry_date", "value_date", "trade_date"});
-  m.amount = find({"amount", "value", "sum", "total", "amt", "transaction_amount", "net_amount"});
+  m.date = find({"date", "transaction_date", "txn_date", "booking_date", "posting_date",
+                 "posted_date", "entry_date", "value_date", "trade_date", "datum", "buchungstag",
+                 "buchungsdatum", "valuta", "date_operation", "fecha"});
+  m.amount = find({"amount", "value", "sum", "total", "amt", "transaction_amount", "net_amount",
+                   "betrag", "montant", "importe"});
   if (!m.amount) {
-    m.debit = find({"debit", "withdrawal", "withdrawals", "money_out", "paid_out", "dr", "debit_amount"});
-    m.credit = find({"credit", "deposit", "deposits", "money_in", "paid_in", "cr", "credit_amount"});
+    m.debit =
+        find({"debit", "withdrawal", "withdrawals", "money_out", "paid_out", "dr", "debit_amount"});
+    m.credit =
+        find({"credit", "deposit", "deposits", "money_in", "paid_in", "cr", "credit_amount"});
   }
   m.currency = find({"currency", "ccy", "cur", "currency_code"});
-  m.reference = find({"reference", "ref", "ref_no", "reference_number", "payment_reference", "invoice",
-                      "invoice_number", "invoice_no", "document_number", "doc_no", "check_number",
-                      "cheque_number"});
+  m.reference = find({"reference", "ref", "ref_no", "reference_number", "payment_reference",
+                      "invoice", "invoice_number", "invoice_no", "document_number", "doc_no",
+                      "check_number", "cheque_number"});
   m.id = find({"id", "transaction_id", "txn_id", "entry_id", "record_id", "journal_id"});
-  m.description = find({"description", "memo", "narrative", "details", "particulars", "remarks", "text",
-                        "transaction_details"});
-  m.counterparty = find({"counterparty", "payee", "payer", "name", "beneficiary", "merchant", "vendor",
-                         "customer", "party"});
-  if (!m.reference && m.id) m.reference_from_id = true;
+  m.description = find({"description", "memo", "narrative", "details", "particulars", "remarks",
+                        "text", "transaction_details", "verwendungszweck", "libelle", "concepto"});
+  m.counterparty = find({"counterparty", "payee", "payer", "name", "beneficiary", "merchant",
+                         "vendor", "customer", "party", "auftraggeber", "empfaenger", "empfänger",
+                         "beguenstigter", "tiers"});
   if (!m.amount && !(m.debit && m.credit)) {
     std::string found;
     for (std::string_view h : header) found += (found.empty() ? "" : ", ") + std::string(h);
-    return Error::Validation("header", "no amount column: expected one named amount, value, sum or total, "
-                                       "or a debit and a credit column; found: " + found);
+    return Error::Validation("header",
+                             "no amount column: expected one named amount, value, sum or total, "
+                             "or a debit and a credit column; found: " +
+                                 found);
   }
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (!taken[i] && !names[i].empty()) m.extras.push_back(i);

@@ -33,9 +33,12 @@ int expand_year(int value, std::size_t digits) {
 
 std::string_view date_order_name(DateOrder order) {
   switch (order) {
-    case DateOrder::kYearMonthDay: return "ymd";
-    case DateOrder::kDayMonthYear: return "dmy";
-    case DateOrder::kMonthDayYear: return "mdy";
+    case DateOrder::kYearMonthDay:
+      return "ymd";
+    case DateOrder::kDayMonthYear:
+      return "dmy";
+    case DateOrder::kMonthDayYear:
+      return "mdy";
   }
   return "ymd";
 }
@@ -46,7 +49,8 @@ Result<DateParts> split_date(std::string_view text) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   if (s.empty()) return bad(text, "is empty");
   // Drop a time part: "2024-03-05T10:00:00Z", "05/03/2024 10:00".
-  if (std::size_t t = s.find('T'); t >= 8 && t != std::string_view::npos && t + 1 < s.size() && is_digit(s[t + 1])) {
+  if (std::size_t t = s.find('T');
+      t >= 8 && t != std::string_view::npos && t + 1 < s.size() && is_digit(s[t + 1])) {
     s = s.substr(0, t);
   }
   if (std::size_t colon = s.find(':'); colon != std::string_view::npos) {
@@ -59,7 +63,7 @@ Result<DateParts> split_date(std::string_view text) {
     std::string_view text;
     bool digits;
   };
-  Token tokens[4];
+  Token tokens[4] = {};
   int count = 0;
   char separator = 0;
   std::size_t i = 0;
@@ -68,7 +72,8 @@ Result<DateParts> split_date(std::string_view text) {
     if (is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'z')) {
       const bool digits = is_digit(c);
       std::size_t j = i;
-      while (j < s.size() && (digits ? is_digit(s[j]) : (lower(s[j]) >= 'a' && lower(s[j]) <= 'z'))) ++j;
+      while (j < s.size() && (digits ? is_digit(s[j]) : (lower(s[j]) >= 'a' && lower(s[j]) <= 'z')))
+        ++j;
       if (count == 4) return bad(text, "is not a date");
       tokens[count++] = {s.substr(i, j - i), digits};
       i = j;
@@ -95,13 +100,14 @@ Result<DateParts> split_date(std::string_view text) {
     return parts;
   }
   if (count != 3) return bad(text, "is not a date");
-  for (const Token& t : tokens) {
-    if (t.digits && t.text.size() > 4) return bad(text, "is not a date");
+  for (int k = 0; k < count; ++k) {
+    if (tokens[k].digits && tokens[k].text.size() > 4) return bad(text, "is not a date");
   }
   int named = -1;
   for (int k = 0; k < 3; ++k) {
     if (!tokens[k].digits) {
-      if (named >= 0 || month_from_name(tokens[k].text) == 0) return bad(text, "has an unknown month name");
+      if (named >= 0 || month_from_name(tokens[k].text) == 0)
+        return bad(text, "has an unknown month name");
       named = k;
     }
   }
@@ -158,19 +164,22 @@ Result<std::int32_t> to_days(const DateParts& parts, DateOrder order) {
     month = parts.second;
   }
   if (parts.year < 1900 || parts.year > 2200) {
-    return Error::BadRequest("date has year " + std::to_string(parts.year) + " (expected 1900..2200)");
+    return Error::BadRequest("date has year " + std::to_string(parts.year) +
+                             " (expected 1900..2200)");
   }
   if (month < 1 || month > 12) {
-    return Error::BadRequest("date has month " + std::to_string(month) +
-                             (parts.shape == DateParts::Shape::kNumeric
-                                  ? std::string(" (read as ") + std::string(date_order_name(order)) + ")"
-                                  : std::string()));
+    return Error::BadRequest(
+        "date has month " + std::to_string(month) +
+        (parts.shape == DateParts::Shape::kNumeric
+             ? std::string(" (read as ") + std::string(date_order_name(order)) + ")"
+             : std::string()));
   }
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (parts.year % 4 == 0 && parts.year % 100 != 0) || parts.year % 400 == 0;
   const int limit = kDays[month - 1] + (month == 2 && leap ? 1 : 0);
   if (day < 1 || day > limit) {
-    return Error::BadRequest("date has day " + std::to_string(day) + " in month " + std::to_string(month));
+    return Error::BadRequest("date has day " + std::to_string(day) + " in month " +
+                             std::to_string(month));
   }
   return engine::days_from_civil(parts.year, month, day);
 }
@@ -178,7 +187,9 @@ Result<std::int32_t> to_days(const DateParts& parts, DateOrder order) {
 Result<std::int32_t> parse_date(std::string_view text, DateOrder order) {
   ASSIGN_OR_RETURN(DateParts parts, split_date(text));
   auto days = to_days(parts, order);
-  if (!days.ok()) return Error::BadRequest("date '" + std::string(text.substr(0, 40)) + "': " + days.error().message());
+  if (!days.ok())
+    return Error::BadRequest("date '" + std::string(text.substr(0, 40)) +
+                             "': " + days.error().message());
   return days;
 }
 

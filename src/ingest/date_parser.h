@@ -1,8 +1,8 @@
 #pragma once
 // Dates as found in bank and ledger exports: ISO "2024-03-05" (with or without a time part),
-// "05/03/2024" and "03/05/2024" (day-first or month-first, decided from the whole column), "05.03.2024",
-// "05-03-24", "20240305", "5 Mar 2024", "Mar 5, 2024". Results are days since 1970-01-01.
-// Thread-safety: pure functions and value types.
+// "05/03/2024" and "03/05/2024" (day-first or month-first, decided from the whole column),
+// "05.03.2024", "05-03-24", "20240305", "5 Mar 2024", "Mar 5, 2024". Results are days since
+// 1970-01-01. Thread-safety: pure functions and value types.
 
 #include <cstdint>
 #include <string>
@@ -45,8 +45,8 @@ Result<std::int32_t> parse_date(std::string_view text, DateOrder order);
 class DateOrderDetector {
  public:
   void observe(const DateParts& parts, std::uint64_t line);
-  // Day-first when some value has a first number > 12 ("13/01/2024"), month-first when some value has
-  // a second number > 12; fails when both occur (naming a line of each); day-first when nothing
+  // Day-first when some value has a first number > 12 ("13/01/2024"), month-first when some value
+  // has a second number > 12; fails when both occur (naming a line of each); day-first when nothing
   // decides (the international default — pass an explicit order to override).
   Result<DateOrder> decide() const;
 

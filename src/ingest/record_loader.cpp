@@ -36,10 +36,21 @@ Result<LoadedRecords> load_records(csv::CsvReader& reader, const LoadOptions& op
   t.has_amount = true;
   t.has_date = m.date.has_value();
   t.has_currency = m.currency.has_value();
-  t.has_reference = m.reference.has_value() || m.reference_from_id;
+  t.has_reference = m.reference.has_value();
   t.has_description = m.description.has_value();
   t.has_counterparty = m.counterparty.has_value();
-  for (std::size_t column : m.extras) t.extras.push_back(engine::ExtraColumn{out.header[column], engine::ExtraKind::kText, {}, {}});
+  auto name_column = [&](const std::optional<std::size_t>& column, const char* field) {
+    if (column) t.column_names.emplace_back(out.header[*column], field);
+  };
+  name_column(m.id, "id");
+  name_column(m.date, "date");
+  name_column(m.amount, "amount");
+  name_column(m.currency, "currency");
+  name_column(m.reference, "reference");
+  name_column(m.description, "description");
+  name_column(m.counterparty, "counterparty");
+  for (std::size_t column : m.extras)
+    t.extras.push_back(engine::ExtraColumn{out.header[column], engine::ExtraKind::kText, {}, {}});
   if (std::size_t hint = reader.size_hint(); hint > 0) {
     const std::size_t estimate = hint / 64 + 16;
     t.ids.reserve(estimate, m.id ? hint / 8 : estimate * 6);
@@ -55,7 +66,8 @@ Result<LoadedRecords> load_records(csv::CsvReader& reader, const LoadOptions& op
   const std::size_t width = out.header.size();
 
   auto column_error = [&](std::uint64_t line, std::size_t column, const Error& e) {
-    return Error::BadRequest("line " + std::to_string(line) + ", column '" + out.header[column] + "': " + e.message());
+    return Error::BadRequest("line " + std::to_string(line) + ", column '" + out.header[column] +
+                             "': " + e.message());
   };
   auto parse_money = [&](std::string_view amount, std::string_view debit, std::string_view credit,
                          std::uint64_t line) -> Result<std::int64_t> {
@@ -65,8 +77,8 @@ Result<LoadedRecords> load_records(csv::CsvReader& reader, const LoadOptions& op
       return v;
     }
     if (debit.empty() && credit.empty()) {
-      return Error::BadRequest("line " + std::to_string(line) + ": both '" + out.header[*m.debit] + "' and '" +
-                               out.header[*m.credit] + "' are empty");
+      return Error::BadRequest("line " + std::to_string(line) + ": both '" + out.header[*m.debit] +
+                               "' and '" + out.header[*m.credit] + "' are empty");
     }
     std::int64_t total = 0;
     if (!credit.empty()) {
@@ -106,14 +118,16 @@ Result<LoadedRecords> load_records(csv::CsvReader& reader, const LoadOptions& op
     ASSIGN_OR_RETURN(bool more, reader.next(row));
     if (!more) break;
     if (++records > options.max_records) {
-      return Error::Validation("file", "has more than " + std::to_string(options.max_records) + " records");
+      return Error::Validation("file",
+                               "has more than " + std::to_string(options.max_records) + " records");
     }
     const std::uint64_t line = row.line();
     if (row.size() > width) {
       for (std::size_t k = width; k < row.size(); ++k) {
         if (!trim(row[k]).empty()) {
-          return Error::BadRequest("line " + std::to_string(line) + ": " + std::to_string(row.size()) +
-                                   " fields, but the header has " + std::to_string(width));
+          return Error::BadRequest("line " + std::to_string(line) + ": " +
+                                   std::to_string(row.size()) + " fields, but the header has " +
+                                   std::to_string(width));
         }
       }
     }
@@ -159,7 +173,7 @@ Result<LoadedRecords> load_records(csv::CsvReader& reader, const LoadOptions& op
     } else {
       t.currencies.push_back(currency);
     }
-    t.references.push_back(m.reference_from_id ? get(m.id) : get(m.reference));
+    t.references.push_back(get(m.reference));
     t.descriptions.push_back(get(m.description));
     t.counterparties.push_back(get(m.counterparty));
     for (std::size_t e = 0; e < m.extras.size(); ++e) t.extras[e].text.push_back(get(m.extras[e]));

@@ -1,7 +1,7 @@
 #pragma once
-// load_records(): reads a CSV with a header into an engine RecordTable, mapping columns by header name
-// (ColumnMapping), parsing amounts exactly (decimal separator detected from the first rows unless
-// given) and dates (day/month order decided from the whole column unless given).
+// load_records(): reads a CSV with a header into an engine RecordTable, mapping columns by header
+// name (ColumnMapping), parsing amounts exactly (decimal separator detected from the first rows
+// unless given) and dates (day/month order decided from the whole column unless given).
 // Thread-safety: a function over caller-owned objects; distinct readers may load concurrently.
 
 #include <cstdint>
@@ -20,10 +20,10 @@
 namespace oeuvre::ingest {
 
 struct LoadOptions {
-  int amount_scale = 2;                                  // minor-unit digits (0..6)
-  std::optional<DateOrder> date_order;                   // unset: decided from the data
-  std::optional<DecimalSeparator> decimal_separator;     // unset: decided from the first rows
-  std::size_t max_records = 50'000'000;                  // bound on untrusted input
+  int amount_scale = 2;                                        // minor-unit digits (0..6)
+  std::optional<DateOrder> date_order;                         // unset: decided from the data
+  std::optional<DecimalSeparator> decimal_separator;           // unset: decided from the first rows
+  std::size_t max_records = 50'000'000;                        // bound on untrusted input
   std::function<void(std::uint64_t bytes_consumed)> progress;  // every 65536 records
 };
 

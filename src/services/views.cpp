@@ -50,4 +50,18 @@ boost::json::object to_json(const store::AuditEntry& e) {
           {"created_at", format_timestamp(e.created_at)}};
 }
 
+boost::json::object to_json(const store::DataSource& d) {
+  boost::json::value mapping = json_or_null(d.column_mapping);
+  if (!mapping.is_object()) mapping = boost::json::object{};
+  return {{"id", d.id.to_string()},
+          {"project_id", d.project_id.to_string()},
+          {"name", d.name},
+          {"kind", d.kind},
+          {"column_mapping", std::move(mapping)},
+          {"is_active", d.is_active},
+          {"version", d.version},
+          {"created_at", format_timestamp(d.created_at)},
+          {"updated_at", format_timestamp(d.updated_at)}};
+}
+
 }  // namespace oeuvre::services

@@ -11,5 +11,7 @@ namespace oeuvre::services {
 boost::json::object to_json(const store::User& user);
 boost::json::object to_json(const store::Project& project);
 boost::json::object to_json(const store::AuditEntry& entry);
+// column_mapping is returned as a JSON object, never as text.
+boost::json::object to_json(const store::DataSource& data_source);
 
 }  // namespace oeuvre::services

@@ -45,6 +45,21 @@ struct Project {
   Timestamp updated_at;
 };
 
+// A source of records within a project (a bank account, a ledger, a processor's reports). Deleted
+// ones keep their row with status "deleted"; deactivated ones (is_active false) are hidden from lists.
+struct DataSource {
+  Uuid id;
+  Uuid project_id;
+  std::string name;
+  std::string kind;                   // "bank" | "ledger" | "processor" | "erp" | "crm" | "other"
+  std::string column_mapping = "{}";  // JSON text (services/column_mapping.h)
+  std::string status = "active";      // "active" | "deleted"
+  bool is_active = true;
+  std::int64_t version = 1;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
 struct AuditEntry {
   Uuid id;
   std::optional<Uuid> user_id;

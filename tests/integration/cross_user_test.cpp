@@ -5,7 +5,8 @@
 // with a garbage one.
 //
 // Adding a route: add a row below. Placeholders in target and body: {project} (A's project id), {user}
-// (A's user id), {a_email}, {a_refresh} (one of A's refresh tokens). `b_status` is what B gets.
+// (A's user id), {a_email}, {a_refresh} (one of A's refresh tokens), {data_source} (A's data source in A's
+// project), {file} (a file A uploaded to that data source). `b_status` is what B gets.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -57,6 +58,26 @@ const RouteCase kRoutes[] = {
      R"({"email":"minted@example.com","password":"correct horse battery","role":"admin"})", 403},
     {"GET", "/api/v1/users/{id}", Scope::kOtherUser, "/api/v1/users/{user}", "", 404},
     {"PATCH", "/api/v1/users/{id}", Scope::kAdmin, "/api/v1/users/{user}", R"({"is_active":false})", 403},
+    // files (before data sources and projects, for the same reason)
+    {"POST", "/api/v1/data-sources/{id}/files", Scope::kOtherProject,
+     "/api/v1/data-sources/{data_source}/files?filename=planted.csv", "date,amount\n2026-01-02,1.00\n", 404},
+    {"GET", "/api/v1/files/{id}", Scope::kOtherProject, "/api/v1/files/{file}", "", 404},
+    {"GET", "/api/v1/projects/{id}/files", Scope::kOtherProject, "/api/v1/projects/{project}/files", "", 404},
+    {"GET", "/api/v1/projects/{id}/files", Scope::kOtherProject, "/api/v1/projects/{project}/files?status=uploaded",
+     "", 404},
+    {"DELETE", "/api/v1/files/{id}", Scope::kOtherProject, "/api/v1/files/{file}", "", 404},
+    // data sources (before projects: the admin pass runs DELETE rows in this order, and deleting the
+    // project first would hide its data source)
+    {"GET", "/api/v1/projects/{id}/data-sources", Scope::kOtherProject, "/api/v1/projects/{project}/data-sources", "",
+     404},
+    {"GET", "/api/v1/projects/{id}/data-sources", Scope::kOtherProject,
+     "/api/v1/projects/{project}/data-sources?kind=bank&per_page=100", "", 404},
+    {"POST", "/api/v1/projects/{id}/data-sources", Scope::kOtherProject, "/api/v1/projects/{project}/data-sources",
+     R"({"name":"planted","kind":"bank","column_mapping":{"columns":{"amount":"Amount"}}})", 404},
+    {"GET", "/api/v1/data-sources/{id}", Scope::kOtherProject, "/api/v1/data-sources/{data_source}", "", 404},
+    {"PATCH", "/api/v1/data-sources/{id}", Scope::kOtherProject, "/api/v1/data-sources/{data_source}",
+     R"({"name":"hijacked","kind":"crm","column_mapping":{}})", 404},
+    {"DELETE", "/api/v1/data-sources/{id}", Scope::kOtherProject, "/api/v1/data-sources/{data_source}", "", 404},
     // projects
     {"GET", "/api/v1/projects", Scope::kSelf, "/api/v1/projects", "", 200},
     {"GET", "/api/v1/projects", Scope::kSelf, "/api/v1/projects?owner_id={user}&per_page=100", "", 200},
@@ -93,6 +114,10 @@ struct World {
   std::string project_id;
   std::string project_name = "a-private-project-7f3e";
   std::string project_before;  // A's view of the project before B acts
+  std::string data_source_id;
+  std::string data_source_before;  // A's view of the data source before B acts
+  std::string file_id;
+  std::string file_before;  // A's view of the file before B acts
 
   World() {
     a = server.register_user("alice@example.com");
@@ -104,6 +129,20 @@ struct World {
     EXPECT_EQ(created.status, 201u) << created.body;
     project_id = std::string(created.json().at("id").as_string());
     project_before = server.get("/api/v1/projects/" + project_id, a.access_token).body;
+    auto source = server.post("/api/v1/projects/" + project_id + "/data-sources",
+                              json::object{{"name", "a-private-source"}, {"kind", "bank"}}, a.access_token);
+    EXPECT_EQ(source.status, 201u) << source.body;
+    if (source.json().is_object() && source.json().as_object().contains("id")) {
+      data_source_id = std::string(source.json().at("id").as_string());
+    }
+    data_source_before = server.get("/api/v1/data-sources/" + data_source_id, a.access_token).body;
+    auto file = server.request("POST", "/api/v1/data-sources/" + data_source_id + "/files?filename=a-private.csv",
+                               "date,amount\n2026-01-01,12.34\n", a.access_token, {}, "text/csv");
+    EXPECT_EQ(file.status, 201u) << file.body;
+    if (file.json().is_object() && file.json().as_object().contains("id")) {
+      file_id = std::string(file.json().at("id").as_string());
+    }
+    file_before = server.get("/api/v1/files/" + file_id, a.access_token).body;
   }
 
   std::string fill(const std::string& text) const {
@@ -111,6 +150,8 @@ struct World {
     out = replace_all(out, "{user}", a.user_id);
     out = replace_all(out, "{a_email}", a.email);
     out = replace_all(out, "{a_refresh}", a.refresh_token);
+    out = replace_all(out, "{data_source}", data_source_id);
+    out = replace_all(out, "{file}", file_id);
     return out;
   }
 
@@ -150,6 +191,8 @@ TEST(CrossUserTest, EveryRouteOfTheRouterHasARow) {
 TEST(CrossUserTest, UserBCannotReadOrChangeAnythingOfUserA) {
   World w;
   ASSERT_FALSE(w.project_id.empty());
+  ASSERT_FALSE(w.data_source_id.empty());
+  ASSERT_FALSE(w.file_id.empty());
   for (const auto& row : kRoutes) {
     SCOPED_TRACE(describe(row));
     auto res = w.call(row, w.b.access_token);
@@ -163,6 +206,10 @@ TEST(CrossUserTest, UserBCannotReadOrChangeAnythingOfUserA) {
       // Nothing of A's in the answer (the OpenAPI document is static and public).
       EXPECT_EQ(res.body.find(w.project_id), std::string::npos) << res.body;
       EXPECT_EQ(res.body.find(w.project_name), std::string::npos) << res.body;
+      EXPECT_EQ(res.body.find(w.data_source_id), std::string::npos) << res.body;
+      EXPECT_EQ(res.body.find("a-private-source"), std::string::npos) << res.body;
+      EXPECT_EQ(res.body.find(w.file_id), std::string::npos) << res.body;
+      EXPECT_EQ(res.body.find("a-private.csv"), std::string::npos) << res.body;
       EXPECT_EQ(res.body.find(w.a.email), std::string::npos) << res.body;
       EXPECT_EQ(res.body.find("a's secret plans"), std::string::npos) << res.body;
     }
@@ -185,7 +232,18 @@ TEST(CrossUserTest, UserBCannotReadOrChangeAnythingOfUserA) {
   EXPECT_EQ(after.body, w.project_before);
   auto trail = w.server.get("/api/v1/projects/" + w.project_id + "/audit", w.a.access_token);
   ASSERT_EQ(trail.status, 200u) << trail.body;
-  EXPECT_EQ(trail.json().at("total").to_number<std::int64_t>(), 1) << trail.body;
+  // project and data source created, file uploaded
+  EXPECT_EQ(trail.json().at("total").to_number<std::int64_t>(), 3) << trail.body;
+  auto file_after = w.server.get("/api/v1/files/" + w.file_id, w.a.access_token);
+  ASSERT_EQ(file_after.status, 200u) << file_after.body;
+  EXPECT_EQ(file_after.body, w.file_before);
+  auto a_files = w.server.get("/api/v1/projects/" + w.project_id + "/files", w.a.access_token);
+  EXPECT_EQ(a_files.json().at("total").to_number<std::int64_t>(), 1) << a_files.body;
+  auto source_after = w.server.get("/api/v1/data-sources/" + w.data_source_id, w.a.access_token);
+  ASSERT_EQ(source_after.status, 200u) << source_after.body;
+  EXPECT_EQ(source_after.body, w.data_source_before);
+  auto a_sources = w.server.get("/api/v1/projects/" + w.project_id + "/data-sources", w.a.access_token);
+  EXPECT_EQ(a_sources.json().at("total").to_number<std::int64_t>(), 1) << a_sources.body;
   auto a_list = w.server.get("/api/v1/projects", w.a.access_token);
   EXPECT_EQ(a_list.json().at("total").to_number<std::int64_t>(), 1);
   auto me = w.server.get("/api/v1/auth/me", w.a.access_token);

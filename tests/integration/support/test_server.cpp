@@ -7,7 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <filesystem>
 
-#include "api/api.h"
+#include "api/service_stack.h"
 #include "observability/log.h"
 #include "observability/metrics.h"
 #include "security/crypto.h"
@@ -250,12 +250,8 @@ std::vector<RouteInfo> router_routes(store::Database& db) {
   services::AuthSettings settings;
   settings.jwt_secret = std::string(48, 'k');
   settings.password_cost = security::PasswordCost::minimal();
-  services::AuthService auth(db, settings, metrics);
-  services::UserService users(db);
-  services::ProjectService projects(db);
-  services::AuditService audit(db);
-  api::ApiServices services{db, metrics, auth, users, projects, audit};
-  http::Router router = api::build_router(services);
+  api::ServiceStack stack(db, metrics, std::move(settings), store::make_directory_blob_store("/nonexistent/blobs"));
+  http::Router router = api::build_router(stack.api());
   std::vector<RouteInfo> out;
   for (const auto& route : router.routes()) {
     const char* access = route.access == http::Access::kPublic          ? "public"

@@ -1,0 +1,148 @@
+// /api/v1/projects/{id}/data-sources and /api/v1/data-sources/{id}: CRUD of a project's data
+// sources; others' data sources (and those of deleted projects) answer 404.
+#include <charconv>
+
+#include "api/api.h"
+#include "http/problem.h"
+#include "http/request_body.h"
+#include "services/column_mapping.h"
+#include "services/views.h"
+
+namespace oeuvre::api {
+
+namespace {
+
+using http::beast_http::status;
+using http::beast_http::verb;
+
+constexpr std::initializer_list<const char*> kKinds = {"bank", "ledger", "processor",
+                                                       "erp",  "crm",    "other"};
+
+// If-Match: "3" or 3 (the data source's version). Absent: no precondition.
+Result<std::optional<std::int64_t>> read_if_match(const http::Exchange& ex) {
+  std::string_view raw = ex.header(http::beast_http::field::if_match);
+  if (raw.empty()) return std::optional<std::int64_t>{};
+  if (raw.starts_with("W/")) raw.remove_prefix(2);
+  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"')
+    raw = raw.substr(1, raw.size() - 2);
+  std::int64_t version = 0;
+  auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), version);
+  if (ec != std::errc() || ptr != raw.data() + raw.size() || version < 1) {
+    return Error::BadRequest("If-Match must be the data source's version, e.g. \"3\"");
+  }
+  return std::optional<std::int64_t>(version);
+}
+
+// The validated "column_mapping" member of `body`; its errors join the reader's, so every bad field
+// is reported at once. nullopt when absent, null or invalid.
+std::optional<services::ColumnMapping> read_column_mapping(const boost::json::object& body,
+                                                           http::FieldReader& in) {
+  const boost::json::value* raw = body.if_contains("column_mapping");
+  if (raw == nullptr || raw->is_null()) return std::nullopt;
+  auto mapping = services::parse_column_mapping(*raw, "column_mapping");
+  if (!mapping.ok()) {
+    for (const auto& e : mapping.error().field_errors()) in.add_error(e.field, e.message);
+    return std::nullopt;
+  }
+  return std::move(mapping).value();
+}
+
+// `body` without its "column_mapping" member, for the FieldReader (which rejects unknown fields).
+boost::json::object without_column_mapping(boost::json::object body) {
+  body.erase("column_mapping");
+  return body;
+}
+
+http::HttpResponse data_source_response(status code, const store::DataSource& data_source) {
+  auto res = http::json_response(code, services::to_json(data_source));
+  res.set(http::beast_http::field::etag, "\"" + std::to_string(data_source.version) + "\"");
+  return res;
+}
+
+}  // namespace
+
+void add_data_source_routes(http::Router& router, ApiServices& services) {
+  router.add(
+      verb::get, "/api/v1/projects/{id}/data-sources", http::Access::kAuthenticated,
+      [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+        ASSIGN_OR_RETURN(Uuid project_id, http::path_uuid(ex, "id"));
+        ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+        std::optional<std::string> kind;
+        if (auto k = ex.query("kind")) {
+          for (const char* allowed : kKinds) {
+            if (*k == allowed) kind = std::string(allowed);
+          }
+          if (!kind) {
+            return Error(
+                ErrorCode::kBadRequest, "invalid filter",
+                {FieldError{"kind", "must be one of: bank, ledger, processor, erp, crm, other"}});
+          }
+        }
+        ASSIGN_OR_RETURN(auto result,
+                         services.data_sources.list(actor_of(ex), project_id, kind, page));
+        boost::json::array items;
+        for (const auto& d : result.items) items.push_back(services::to_json(d));
+        return http::json_response(status::ok,
+                                   http::page_envelope(std::move(items), page, result.total));
+      });
+
+  router.add(verb::post, "/api/v1/projects/{id}/data-sources", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid project_id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
+               const boost::json::object fields = without_column_mapping(body);
+               http::FieldReader in(fields);
+               auto name = in.required_string("name", 1, 255);
+               auto kind = in.optional_enum("kind", kKinds);
+               auto mapping = read_column_mapping(body, in);
+               RETURN_IF_ERROR(in.finish());
+               services::NewDataSource source;
+               source.name = *name;
+               source.kind = kind.value_or("other");
+               source.column_mapping = mapping.value_or(services::ColumnMapping{});
+               ASSIGN_OR_RETURN(store::DataSource created,
+                                services.data_sources.create(actor_of(ex), project_id,
+                                                             std::move(source), request_meta(ex)));
+               auto res = data_source_response(status::created, created);
+               res.set(http::beast_http::field::location,
+                       "/api/v1/data-sources/" + created.id.to_string());
+               return res;
+             });
+
+  router.add(verb::get, "/api/v1/data-sources/{id}", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(store::DataSource found,
+                                services.data_sources.get(actor_of(ex), id));
+               return data_source_response(status::ok, found);
+             });
+
+  router.add(verb::patch, "/api/v1/data-sources/{id}", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, read_if_match(ex));
+               ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
+               const boost::json::object fields = without_column_mapping(body);
+               http::FieldReader in(fields);
+               services::DataSourceChanges changes;
+               changes.name = in.optional_string("name", 1, 255);
+               changes.kind = in.optional_enum("kind", kKinds);
+               changes.is_active = in.optional_bool("is_active");
+               changes.column_mapping = read_column_mapping(body, in);
+               changes.expected_version = expected;
+               RETURN_IF_ERROR(in.finish());
+               ASSIGN_OR_RETURN(
+                   store::DataSource updated,
+                   services.data_sources.update(actor_of(ex), id, changes, request_meta(ex)));
+               return data_source_response(status::ok, updated);
+             });
+
+  router.add(verb::delete_, "/api/v1/data-sources/{id}", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               RETURN_IF_ERROR(services.data_sources.remove(actor_of(ex), id, request_meta(ex)));
+               return http::no_content();
+             });
+}
+
+}  // namespace oeuvre::api

@@ -1,0 +1,67 @@
+// Uploads: POST /api/v1/data-sources/{id}/files (raw body or multipart/form-data, streamed),
+// GET /api/v1/files/{id}, GET /api/v1/projects/{id}/files, DELETE /api/v1/files/{id}.
+#include "api/api.h"
+#include "http/problem.h"
+#include "http/request_body.h"
+#include "http/upload.h"
+#include "services/file_service.h"
+
+namespace oeuvre::api {
+
+namespace {
+using http::beast_http::status;
+using http::beast_http::verb;
+}  // namespace
+
+void add_file_routes(http::Router& router, ApiServices& services) {
+  router.add_upload(verb::post, "/api/v1/data-sources/{id}/files", http::Access::kAuthenticated,
+                    [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+                      ASSIGN_OR_RETURN(Uuid data_source_id, http::path_uuid(ex, "id"));
+                      if (!ex.upload) return Error::BadRequest("the file must be sent as the request body");
+                      ASSIGN_OR_RETURN(std::shared_ptr<http::UploadedFile> file, ex.upload->finish());
+                      if (file->size() == 0) return Error::Validation("file", "is empty (0 bytes)");
+                      std::string filename = file->filename();
+                      if (filename.empty()) filename = std::string(ex.query("filename").value_or(""));
+                      services::IncomingFile incoming{file->path(), static_cast<std::int64_t>(file->size()),
+                                                      file->sha256_hex(), filename, file->content_type()};
+                      ASSIGN_OR_RETURN(store::StoredFile stored,
+                                       services.files.upload(actor_of(ex), data_source_id, incoming, request_meta(ex)));
+                      auto res = http::json_response(status::created, services::to_json(stored));
+                      res.set(http::beast_http::field::location, "/api/v1/files/" + stored.id.to_string());
+                      return res;
+                    });
+
+  router.add(verb::get, "/api/v1/files/{id}", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(store::StoredFile file, services.files.get(actor_of(ex), id));
+               return http::json_response(status::ok, services::to_json(file));
+             });
+
+  router.add(verb::get, "/api/v1/projects/{id}/files", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid project_id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               std::optional<std::string> status_filter;
+               if (auto s = ex.query("status")) {
+                 if (*s != "uploaded" && *s != "parsing" && *s != "parsed" && *s != "failed") {
+                   return Error(ErrorCode::kBadRequest, "invalid filter",
+                                {FieldError{"status", "must be one of: uploaded, parsing, parsed, failed"}});
+                 }
+                 status_filter = std::string(*s);
+               }
+               ASSIGN_OR_RETURN(auto result, services.files.list(actor_of(ex), project_id, status_filter, page));
+               boost::json::array items;
+               for (const auto& f : result.items) items.push_back(services::to_json(f));
+               return http::json_response(status::ok, http::page_envelope(std::move(items), page, result.total));
+             });
+
+  router.add(verb::delete_, "/api/v1/files/{id}", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               RETURN_IF_ERROR(services.files.remove(actor_of(ex), id, request_meta(ex)));
+               return http::no_content();
+             });
+}
+
+}  // namespace oeuvre::api

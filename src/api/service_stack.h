@@ -1,0 +1,36 @@
+#pragma once
+// The services behind the API, built in one place: ServerApp, the OpenAPI drift test and the
+// integration-test helpers all assemble the same set, so adding a service touches this file only.
+// Members are constructed in declaration order and destroyed in reverse; the stack borrows the
+// database and the metrics registry, which must outlive it.
+
+#include <memory>
+
+#include "api/api.h"
+#include "services/file_service.h"
+#include "store/blob_store.h"
+
+namespace oeuvre::api {
+
+class ServiceStack {
+ public:
+  ServiceStack(store::Database& db, obs::Metrics& metrics, services::AuthSettings auth_settings,
+               std::unique_ptr<store::BlobStore> blobs);
+  ServiceStack(const ServiceStack&) = delete;
+  ServiceStack& operator=(const ServiceStack&) = delete;
+
+  ApiServices& api() { return api_; }
+  services::AuthService& auth() { return auth_; }
+
+ private:
+  std::unique_ptr<store::BlobStore> blobs_;
+  services::AuthService auth_;
+  services::UserService users_;
+  services::ProjectService projects_;
+  services::AuditService audit_;
+  services::DataSourceService data_sources_;
+  services::FileService files_;
+  ApiServices api_;
+};
+
+}  // namespace oeuvre::api

@@ -1,0 +1,136 @@
+#include "services/data_source_service.h"
+
+#include "services/audit_trail.h"
+#include "services/views.h"
+#include "store/data_source_repository.h"
+#include "store/project_repository.h"
+#include "store/transaction.h"
+
+namespace oeuvre::services {
+
+namespace {
+
+// Checks that the actor may reach an active project, else 404.
+Status require_accessible_project(store::Connection& conn, const security::Actor& actor,
+                                  const Uuid& project_id) {
+  ASSIGN_OR_RETURN(std::optional<store::Project> project,
+                   store::ProjectRepository::find_active(conn, project_id));
+  if (!project) return Error::NotFound("project not found");
+  return security::require_project_access(actor, project->owner_id);
+}
+
+// Loads a visible data source the actor may access, else 404.
+Result<store::DataSource> load_accessible(store::Connection& conn, const security::Actor& actor,
+                                          const Uuid& id) {
+  ASSIGN_OR_RETURN(std::optional<store::ScopedDataSource> found,
+                   store::DataSourceRepository::find_visible(conn, id));
+  if (!found) return Error::NotFound("data source not found");
+  RETURN_IF_ERROR(security::require_project_access(actor, found->project_owner_id, "data source"));
+  return std::move(found->data_source);
+}
+
+// The stored mapping as JSON, for comparing two mappings whatever the backend did to the spacing.
+boost::json::value mapping_value(const std::string& text) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  if (ec) return boost::json::value(text);
+  return v;
+}
+
+}  // namespace
+
+Result<store::DataSource> DataSourceService::create(const security::Actor& actor,
+                                                    const Uuid& project_id, NewDataSource source,
+                                                    const RequestMeta& meta) {
+  store::DataSource ds;
+  ds.id = Uuid::generate_v4();
+  ds.project_id = project_id;
+  ds.name = std::move(source.name);
+  ds.kind = std::move(source.kind);
+  ds.column_mapping = serialize_column_mapping(source.column_mapping);
+  ds.status = "active";
+  ds.is_active = true;
+  ds.version = 1;
+  ds.created_at = ds.updated_at = now_utc();
+  return store::in_transaction(
+      db_, true, [&](store::Connection& conn) -> Result<store::DataSource> {
+        RETURN_IF_ERROR(require_accessible_project(conn, actor, project_id));
+        RETURN_IF_ERROR(store::DataSourceRepository::insert(conn, ds));
+        RETURN_IF_ERROR(
+            record_audit(conn, meta,
+                         {actor.user_id, ds.project_id, "data_source.create", "data_source",
+                          ds.id.to_string(), std::nullopt, boost::json::value(to_json(ds))}));
+        return ds;
+      });
+}
+
+Result<store::DataSource> DataSourceService::get(const security::Actor& actor, const Uuid& id) {
+  return store::with_connection(
+      db_, [&](store::Connection& conn) { return load_accessible(conn, actor, id); });
+}
+
+Result<store::PageResult<store::DataSource>> DataSourceService::list(
+    const security::Actor& actor, const Uuid& project_id, const std::optional<std::string>& kind,
+    const store::PageRequest& page) {
+  store::DataSourceFilter filter{project_id, kind};
+  return store::with_connection(
+      db_, [&](store::Connection& conn) -> Result<store::PageResult<store::DataSource>> {
+        RETURN_IF_ERROR(require_accessible_project(conn, actor, project_id));
+        return store::DataSourceRepository::list(conn, filter, page);
+      });
+}
+
+Result<store::DataSource> DataSourceService::update(const security::Actor& actor, const Uuid& id,
+                                                    const DataSourceChanges& changes,
+                                                    const RequestMeta& meta) {
+  return store::in_transaction(
+      db_, true, [&](store::Connection& conn) -> Result<store::DataSource> {
+        ASSIGN_OR_RETURN(store::DataSource before, load_accessible(conn, actor, id));
+        if (changes.expected_version && *changes.expected_version != before.version) {
+          return Error::Conflict("the data source is at version " + std::to_string(before.version) +
+                                 ", not " + std::to_string(*changes.expected_version) +
+                                 "; reload it");
+        }
+        store::DataSource after = before;
+        if (changes.name) after.name = *changes.name;
+        if (changes.kind) after.kind = *changes.kind;
+        if (changes.is_active) after.is_active = *changes.is_active;
+        bool mapping_changed = false;
+        if (changes.column_mapping) {
+          boost::json::value wanted = to_json(*changes.column_mapping);
+          mapping_changed = wanted != mapping_value(before.column_mapping);
+          if (mapping_changed) after.column_mapping = boost::json::serialize(wanted);
+        }
+        if (!mapping_changed && after.name == before.name && after.kind == before.kind &&
+            after.is_active == before.is_active) {
+          return before;  // nothing changes: no write, no new version, no audit row
+        }
+        after.version = before.version + 1;
+        after.updated_at = now_utc();
+        RETURN_IF_ERROR(store::DataSourceRepository::update(conn, after));
+        RETURN_IF_ERROR(
+            record_audit(conn, meta,
+                         {actor.user_id, after.project_id, "data_source.update", "data_source",
+                          after.id.to_string(), boost::json::value(to_json(before)),
+                          boost::json::value(to_json(after))}));
+        return after;
+      });
+}
+
+Status DataSourceService::remove(const security::Actor& actor, const Uuid& id,
+                                 const RequestMeta& meta) {
+  return store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
+    ASSIGN_OR_RETURN(store::DataSource before, load_accessible(conn, actor, id));
+    store::DataSource after = before;
+    after.status = "deleted";
+    after.is_active = false;
+    after.version = before.version + 1;
+    after.updated_at = now_utc();
+    RETURN_IF_ERROR(store::DataSourceRepository::update(conn, after));
+    return record_audit(conn, meta,
+                        {actor.user_id, before.project_id, "data_source.delete", "data_source",
+                         before.id.to_string(), boost::json::value(to_json(before)), std::nullopt});
+  });
+}
+
+}  // namespace oeuvre::services

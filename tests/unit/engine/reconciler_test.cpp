@@ -1,0 +1,209 @@
+#include "engine/reconciler.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "engine/pair_scorer.h"
+
+namespace oeuvre::engine {
+namespace {
+
+struct Row {
+  std::string id;
+  int day;
+  std::int64_t amount;
+  std::string reference, description, counterparty;
+};
+
+RecordTable table_of(const std::vector<Row>& rows) {
+  RecordTable t;
+  t.has_date = t.has_amount = t.has_reference = t.has_description = t.has_counterparty = true;
+  for (const Row& r : rows) {
+    t.ids.push_back(r.id);
+    t.dates.push_back(days_from_civil(2025, 3, 1) + r.day);
+    t.amounts.push_back(r.amount);
+    t.currencies.push_back("");
+    t.references.push_back(r.reference);
+    t.descriptions.push_back(r.description);
+    t.counterparties.push_back(r.counterparty);
+  }
+  return t;
+}
+
+std::string ids(const RecordTable& t, std::span<const std::uint32_t> indices) {
+  std::string out;
+  for (auto i : indices) out += (out.empty() ? "" : ";") + std::string(t.ids[i]);
+  return out;
+}
+
+ReconcileResult must_reconcile(const RecordTable& l, const RecordTable& r,
+                               const RuleSet& rules = default_rules(), int threads = 1) {
+  ReconcileOptions options;
+  options.threads = threads;
+  auto result = reconcile(l, r, rules, options);
+  EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message());
+  return result.ok() ? std::move(result).value() : ReconcileResult{};
+}
+
+TEST(Reconcile, OneToOneWithExplanationsThatSumToTheConfidence) {
+  auto left = table_of({{"B1", 2, 125000, "INV-1001", "SEPA CREDIT ACME CORP INV1001", "ACME CORP"},
+                        {"B2", 0, 9999, "", "CARD PAYMENT GLOBEX", "GLOBEX"}});
+  auto right = table_of({{"L1", 0, 125000, "INV-1001", "Invoice 1001 Acme Corp", "Acme Corp Ltd"},
+                         {"L2", 0, 9999, "PO-77", "Payment to Globex", "Globex Inc"},
+                         {"L3", 1, 5000, "X-1", "Unrelated", "Nobody"}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(result.groups.size(), 2u);
+  for (const MatchGroup& g : result.groups) {
+    EXPECT_EQ(g.kind, GroupKind::kOneToOne);
+    double sum = 0;
+    for (const FieldScore& s : result.scores_of(g)) sum += s.contribution;
+    EXPECT_NEAR(sum, g.confidence, 1e-9);
+  }
+  EXPECT_EQ(ids(left, result.left_of(result.groups[0])), "B1");
+  EXPECT_EQ(ids(right, result.right_of(result.groups[0])), "L1");
+  EXPECT_EQ(result.groups[0].status, MatchStatus::kMatched);
+  EXPECT_EQ(ids(right, result.right_of(result.groups[1])), "L2");
+  EXPECT_EQ(result.unmatched_right, (std::vector<std::uint32_t>{2}));
+  EXPECT_TRUE(result.unmatched_left.empty());
+
+  auto explanation = explain(result, result.groups[0], left, right);
+  ASSERT_EQ(explanation.size(), 5u);
+  EXPECT_EQ(explanation[0].rule, "amount");
+  EXPECT_EQ(explanation[0].left_value, "1250.00");
+  EXPECT_EQ(explanation[1].rule, "date");
+  EXPECT_EQ(explanation[1].left_value, "2025-03-03");
+  EXPECT_EQ(explanation[2].right_value, "INV-1001");
+  // B2 has no reference: that rule is absent from its explanation, not a zero.
+  auto second = explain(result, result.groups[1], left, right);
+  EXPECT_FALSE(second[2].present);
+  EXPECT_EQ(second[2].contribution, 0);
+
+  const ReconcileSummary& s = result.summary;
+  EXPECT_EQ(s.left_matched + s.left_suggested, 2u);
+  EXPECT_EQ(s.right_unmatched, 1u);
+  ASSERT_EQ(s.totals.size(), 1u);
+  EXPECT_EQ(s.totals[0].unmatched_right, 5000);
+  EXPECT_EQ(s.totals[0].net_difference, -5000);
+}
+
+TEST(Reconcile, PrefersTheBetterOverallAssignment) {
+  // Two equal amounts on the same day: the references decide who pairs with whom.
+  auto left = table_of({{"B1", 0, 10000, "INV-2", "", ""}, {"B2", 0, 10000, "INV-1", "", ""}});
+  auto right = table_of({{"L1", 0, 10000, "INV-1", "", ""}, {"L2", 0, 10000, "INV-2", "", ""}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(result.groups.size(), 2u);
+  EXPECT_EQ(ids(right, result.right_of(result.groups[0])), "L2");
+  EXPECT_EQ(ids(right, result.right_of(result.groups[1])), "L1");
+}
+
+TEST(Reconcile, OutsideToleranceOrWindowNeverMatches) {
+  auto left = table_of(
+      {{"B1", 0, 10000, "INV-1", "ACME", "ACME"}, {"B2", 0, 20000, "INV-2", "ACME", "ACME"}});
+  auto right = table_of(
+      {{"L1", 0, 35000, "INV-1", "ACME", "ACME"}, {"L2", 30, 20000, "INV-2", "ACME", "ACME"}});
+  ReconcileResult result = must_reconcile(left, right);
+  EXPECT_TRUE(result.groups.empty());
+  EXPECT_EQ(result.unmatched_left.size(), 2u);
+}
+
+TEST(Reconcile, OneToManyAndManyToOneGroups) {
+  auto left = table_of(
+      {{"B1", 3, 60000, "", "GIRO CREDIT NORTHWIND TRADING 3 INVOICES", "NORTHWIND TRADING"},
+       {"B2", 1, 25000, "PO-9", "INSTALMENT 1 WAYNE MOTORS", "WAYNE MOTORS"},
+       {"B3", 2, 25000, "PO-9", "INSTALMENT 2 WAYNE MOTORS", "WAYNE MOTORS"}});
+  auto right =
+      table_of({{"L1", 0, 10000, "INV-1", "Invoice 1 Northwind Trading", "Northwind Trading Ltd"},
+                {"L2", 1, 20000, "INV-2", "Invoice 2 Northwind Trading", "Northwind Trading Ltd"},
+                {"L3", 2, 30000, "INV-3", "Invoice 3 Northwind Trading", "Northwind Trading Ltd"},
+                {"L4", 0, 50000, "PO-9", "Payment to Wayne Motors", "Wayne Motors"},
+                {"L5", 0, 12345, "INV-4", "Invoice 4 Northwind Trading", "Northwind Trading Ltd"}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(result.groups.size(), 2u);
+  const MatchGroup& split = result.groups[0];
+  EXPECT_EQ(split.kind, GroupKind::kOneToMany);
+  EXPECT_EQ(ids(left, result.left_of(split)), "B1");
+  EXPECT_EQ(ids(right, result.right_of(split)), "L1;L2;L3");
+  const MatchGroup& instalments = result.groups[1];
+  EXPECT_EQ(instalments.kind, GroupKind::kManyToOne);
+  EXPECT_EQ(ids(left, result.left_of(instalments)), "B2;B3");
+  EXPECT_EQ(ids(right, result.right_of(instalments)), "L4");
+  double sum = 0;
+  for (const FieldScore& s : result.scores_of(split)) sum += s.contribution;
+  EXPECT_NEAR(sum, split.confidence, 1e-9);
+  EXPECT_EQ(result.summary.one_to_many, 1u);
+  EXPECT_EQ(result.summary.many_to_one, 1u);
+  EXPECT_EQ(result.unmatched_right, (std::vector<std::uint32_t>{4}));
+  RuleSet no_groups = default_rules();
+  no_groups.find_groups = false;
+  EXPECT_TRUE(must_reconcile(left, right, no_groups).groups.empty());
+}
+
+TEST(Reconcile, FlagsDuplicates) {
+  auto left = table_of({{"B1", 0, 700, "R", "D", "C"}});
+  auto right = table_of({{"L1", 0, 700, "R", "D", "C"},
+                         {"L2", 0, 700, "R", "D", "C"},
+                         {"L3", 0, 700, "R", "x", "C"}});
+  ReconcileResult result = must_reconcile(left, right);
+  EXPECT_EQ(result.right_duplicate_of, (std::vector<std::int64_t>{-1, 0, -1}));
+  EXPECT_EQ(result.summary.right_duplicates, 1u);
+  ASSERT_EQ(result.groups.size(), 1u);
+  EXPECT_EQ(ids(right, result.right_of(result.groups[0])), "L1");  // ties: the first record
+}
+
+TEST(Reconcile, SameAnswerWhateverTheThreadCount) {
+  std::mt19937 rng(11);
+  std::vector<Row> l, r;
+  for (int i = 0; i < 6000; ++i) {
+    const std::int64_t amount = 100 + static_cast<std::int64_t>(rng() % 5000);
+    const int day = static_cast<int>(rng() % 60);
+    const std::string ref = "REF" + std::to_string(rng() % 3000);
+    l.push_back({"B" + std::to_string(i), day + static_cast<int>(rng() % 3), amount, ref,
+                 "payment " + ref, "x"});
+    r.push_back({"L" + std::to_string(i), day, amount + (rng() % 10 == 0 ? 50 : 0), ref,
+                 "invoice " + ref, "x"});
+  }
+  auto left = table_of(l), right = table_of(r);
+  ReconcileResult one = must_reconcile(left, right, default_rules(), 1);
+  ReconcileResult two = must_reconcile(left, right, default_rules(), 2);
+  ASSERT_EQ(one.groups.size(), two.groups.size());
+  EXPECT_EQ(one.members, two.members);
+  for (std::size_t i = 0; i < one.groups.size(); ++i)
+    EXPECT_EQ(one.groups[i].confidence, two.groups[i].confidence);
+  EXPECT_EQ(one.unmatched_left, two.unmatched_left);
+  EXPECT_GT(one.groups.size(), 5000u);
+}
+
+TEST(Reconcile, RulesThatDoNotFitTheRecordsAreValidationErrors) {
+  auto left = table_of({{"B1", 0, 1, "", "", ""}});
+  auto right = table_of({{"L1", 0, 1, "", "", ""}});
+  auto unknown = parse_rules(R"({"fields": [{"field": "amount", "compare": "amount"},
+                                             {"field": "invoice_no", "compare": "exact"}]})");
+  ASSERT_TRUE(unknown.ok());
+  auto result = reconcile(left, right, *unknown);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().field_errors()[0].field, "fields[1].left");
+  auto wrong_kind = parse_rules(R"({"fields": [{"field": "description", "compare": "amount"}]})");
+  ASSERT_TRUE(wrong_kind.ok());
+  auto mismatch = reconcile(left, right, *wrong_kind);
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_NE(mismatch.error().field_errors()[0].message.find("needs amount"), std::string::npos);
+}
+
+TEST(Reconcile, EmptyInputs) {
+  RecordTable empty;
+  empty.has_amount = empty.has_date = true;
+  auto result = must_reconcile(empty, empty);
+  EXPECT_TRUE(result.groups.empty());
+  EXPECT_EQ(result.summary.left_records, 0u);
+}
+
+TEST(BusinessDays, SkipWeekends) {
+  const std::int32_t friday = days_from_civil(2025, 3, 7), monday = days_from_civil(2025, 3, 10);
+  EXPECT_EQ(business_days_between(friday, monday), 1);
+  EXPECT_EQ(business_days_between(monday, friday), 1);
+  EXPECT_EQ(business_days_between(friday, friday + 7), 5);
+}
+
+}  // namespace
+}  // namespace oeuvre::engine

@@ -1,0 +1,109 @@
+#include "engine/rules.h"
+
+#include <gtest/gtest.h>
+
+namespace oeuvre::engine {
+namespace {
+
+std::vector<FieldError> errors_of(std::string_view json) {
+  auto rules = parse_rules(json);
+  EXPECT_FALSE(rules.ok()) << json;
+  if (rules.ok()) return {};
+  EXPECT_EQ(rules.error().code(), ErrorCode::kValidation);
+  return rules.error().field_errors();
+}
+
+bool has_error(const std::vector<FieldError>& errors, std::string_view field,
+               std::string_view text) {
+  for (const FieldError& e : errors) {
+    if (e.field == field && e.message.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(Rules, DefaultsAreValid) {
+  EXPECT_TRUE(validate_rules(default_rules()).ok());
+  auto round_trip = parse_rules(rules_to_json(default_rules()));
+  ASSERT_TRUE(round_trip.ok()) << round_trip.error().message();
+  EXPECT_EQ(round_trip->fields.size(), default_rules().fields.size());
+  EXPECT_EQ(round_trip->fields[2].method, TextMethod::kReference);
+}
+
+TEST(Rules, EmptyObjectMeansDefaults) {
+  auto rules = parse_rules("{}");
+  ASSERT_TRUE(rules.ok());
+  EXPECT_EQ(rules->fields.size(), default_rules().fields.size());
+}
+
+TEST(Rules, ParsesEveryOption) {
+  auto rules = parse_rules(R"({
+    "confidence_threshold": 0.9, "review_threshold": 0.5, "max_group_size": 3, "find_groups": false,
+    "group_tolerance": true,
+    "max_candidates_per_record": 4,
+    "fields": [
+      {"field": "amount", "compare": "amount", "weight": 2, "required": true, "tolerance_minor": 100,
+       "tolerance_percent": 1.5, "sign": "opposite"},
+      {"left": "date", "right": "value_date", "compare": "date", "window_days": 3, "business_days": true},
+      {"name": "ref", "left": "reference", "right": "memo", "compare": "text", "method": "token_set",
+       "min_similarity": 0.4, "block": true},
+      {"field": "invoice", "compare": "exact", "block": true},
+      {"left": "reference", "right": "description", "compare": "contains"}
+    ]})");
+  ASSERT_TRUE(rules.ok()) << rules.error().message();
+  EXPECT_DOUBLE_EQ(rules->confidence_threshold, 0.9);
+  EXPECT_EQ(rules->max_group_size, 3);
+  EXPECT_FALSE(rules->find_groups);
+  EXPECT_TRUE(rules->group_tolerance);
+  ASSERT_EQ(rules->fields.size(), 5u);
+  EXPECT_EQ(rules->fields[0].sign, SignMode::kOpposite);
+  EXPECT_EQ(rules->fields[0].tolerance_minor, 100);
+  EXPECT_EQ(rules->fields[1].right_field, "value_date");
+  EXPECT_TRUE(rules->fields[1].business_days);
+  EXPECT_EQ(rules->fields[2].name, "ref");
+  EXPECT_EQ(rules->fields[2].method, TextMethod::kTokenSet);
+  EXPECT_TRUE(rules->fields[3].blocking);
+  EXPECT_EQ(rules->fields[4].comparator, Comparator::kContains);
+  EXPECT_EQ(rules->fields[4].name, "reference");
+}
+
+TEST(Rules, BadJsonIsAClearError) {
+  auto errors = errors_of("{\"fields\": [");
+  EXPECT_TRUE(has_error(errors, "rules", "not valid JSON"));
+  EXPECT_TRUE(has_error(errors_of("[1]"), "rules", "must be a JSON object"));
+}
+
+TEST(Rules, EveryMistakeIsReportedWithItsPath) {
+  auto errors = errors_of(R"({
+    "confidence_threshold": 1.5, "treshold": 1,
+    "fields": [
+      {"field": "amount", "compare": "amount", "weight": -1, "window_days": 3},
+      {"field": "date", "compare": "fuzzy"},
+      {"compare": "text", "method": "soundex"},
+      "oops"
+    ]})");
+  EXPECT_TRUE(has_error(errors, "confidence_threshold", "<= 1"));
+  EXPECT_TRUE(has_error(errors, "treshold", "unknown key"));
+  EXPECT_TRUE(has_error(errors, "fields[0].weight", "> 0"));
+  EXPECT_TRUE(has_error(errors, "fields[0].window_days", "does not apply"));
+  EXPECT_TRUE(has_error(errors, "fields[1].compare", "unknown comparator 'fuzzy'"));
+  EXPECT_TRUE(has_error(errors, "fields[2].field", "is required"));
+  EXPECT_TRUE(has_error(errors, "fields[2].method", "must be one of"));
+  EXPECT_TRUE(has_error(errors, "fields[3]", "must be an object"));
+}
+
+TEST(Rules, CrossFieldChecks) {
+  EXPECT_TRUE(has_error(errors_of(R"({"confidence_threshold": 0.5, "review_threshold": 0.7})"),
+                        "review_threshold", "must not be above"));
+  EXPECT_TRUE(has_error(errors_of(R"({"fields": [{"field": "description", "compare": "text"}]})"),
+                        "fields", "need an 'amount' rule"));
+  EXPECT_TRUE(has_error(errors_of(R"({"fields": []})"), "fields", "at least one"));
+  EXPECT_TRUE(
+      has_error(errors_of(R"({"max_group_size": 9})"), "max_group_size", "between 1 and 6"));
+  EXPECT_TRUE(has_error(
+      errors_of(
+          R"({"fields": [{"field": "amount", "compare": "amount"}, {"field": "amount", "compare": "amount"}]})"),
+      "fields[1].name", "used by two rules"));
+}
+
+}  // namespace
+}  // namespace oeuvre::engine
