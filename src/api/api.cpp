@@ -26,6 +26,7 @@ http::Router build_router(ApiServices& services) {
   add_audit_routes(router, services);
   add_data_source_routes(router, services);
   add_file_routes(router, services);
+  add_record_routes(router, services);
   return router;
 }
 

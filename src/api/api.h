@@ -11,6 +11,7 @@
 #include "services/data_source_service.h"
 #include "services/file_service.h"
 #include "services/project_service.h"
+#include "services/record_service.h"
 #include "services/request_meta.h"
 #include "services/user_service.h"
 #include "store/database.h"
@@ -26,6 +27,7 @@ struct ApiServices {
   services::AuditService& audit;
   services::DataSourceService& data_sources;
   services::FileService& files;
+  services::RecordService& records;
 };
 
 http::Router build_router(ApiServices& services);
@@ -41,6 +43,7 @@ void add_project_routes(http::Router& router, ApiServices& services);
 void add_audit_routes(http::Router& router, ApiServices& services);
 void add_data_source_routes(http::Router& router, ApiServices& services);
 void add_file_routes(http::Router& router, ApiServices& services);
+void add_record_routes(http::Router& router, ApiServices& services);
 
 // Shared by the handlers.
 services::RequestMeta request_meta(const http::Exchange& exchange);

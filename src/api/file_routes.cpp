@@ -1,5 +1,6 @@
 // Uploads: POST /api/v1/data-sources/{id}/files (raw body or multipart/form-data, streamed),
-// GET /api/v1/files/{id}, GET /api/v1/projects/{id}/files, DELETE /api/v1/files/{id}.
+// GET /api/v1/files/{id}, GET /api/v1/projects/{id}/files, DELETE /api/v1/files/{id},
+// GET /api/v1/files/{id}/errors, GET /api/v1/files/{id}/preview.
 #include "api/api.h"
 #include "http/problem.h"
 #include "http/request_body.h"
@@ -61,6 +62,26 @@ void add_file_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
                RETURN_IF_ERROR(services.files.remove(actor_of(ex), id, request_meta(ex)));
                return http::no_content();
+             });
+
+
+  router.add(verb::get, "/api/v1/files/{id}/errors", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(auto result, services.files.row_errors(actor_of(ex), id, page));
+               boost::json::array items;
+               for (const auto& e : result.items) items.push_back(services::to_json(e));
+               return http::json_response(status::ok, http::page_envelope(std::move(items), page, result.total));
+             });
+
+  router.add(verb::get, "/api/v1/files/{id}/preview", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(std::optional<std::int64_t> rows, http::query_int(ex, "rows", 1, 100));
+               ASSIGN_OR_RETURN(ingest::Preview preview,
+                                services.files.preview(actor_of(ex), id, static_cast<std::size_t>(rows.value_or(20))));
+               return http::json_response(status::ok, services::to_json(preview));
              });
 }
 

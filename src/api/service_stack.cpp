@@ -3,7 +3,7 @@
 namespace oeuvre::api {
 
 ServiceStack::ServiceStack(store::Database& db, obs::Metrics& metrics, services::AuthSettings auth_settings,
-                           std::unique_ptr<store::BlobStore> blobs)
+                           std::unique_ptr<store::BlobStore> blobs, services::IngestOptions ingest)
     : blobs_(std::move(blobs)),
       auth_(db, std::move(auth_settings), metrics),
       users_(db),
@@ -11,6 +11,10 @@ ServiceStack::ServiceStack(store::Database& db, obs::Metrics& metrics, services:
       audit_(db),
       data_sources_(db),
       files_(db, *blobs_),
-      api_{db, metrics, auth_, users_, projects_, audit_, data_sources_, files_} {}
+      records_(db),
+      ingest_(db, *blobs_, metrics, ingest),
+      api_{db, metrics, auth_, users_, projects_, audit_, data_sources_, files_, records_} {
+  files_.on_uploaded([this] { ingest_.wake(); });
+}
 
 }  // namespace oeuvre::api

@@ -7,7 +7,9 @@
 #include <memory>
 
 #include "api/api.h"
+#include "services/file_ingest_service.h"
 #include "services/file_service.h"
+#include "services/record_service.h"
 #include "store/blob_store.h"
 
 namespace oeuvre::api {
@@ -15,12 +17,14 @@ namespace oeuvre::api {
 class ServiceStack {
  public:
   ServiceStack(store::Database& db, obs::Metrics& metrics, services::AuthSettings auth_settings,
-               std::unique_ptr<store::BlobStore> blobs);
+               std::unique_ptr<store::BlobStore> blobs, services::IngestOptions ingest = {});
   ServiceStack(const ServiceStack&) = delete;
   ServiceStack& operator=(const ServiceStack&) = delete;
 
   ApiServices& api() { return api_; }
   services::AuthService& auth() { return auth_; }
+  // Background parsing of uploads: not started by the constructor (start()/stop() it with the server).
+  services::FileIngestService& ingest() { return ingest_; }
 
  private:
   std::unique_ptr<store::BlobStore> blobs_;
@@ -30,6 +34,8 @@ class ServiceStack {
   services::AuditService audit_;
   services::DataSourceService data_sources_;
   services::FileService files_;
+  services::RecordService records_;
+  services::FileIngestService ingest_;
   ApiServices api_;
 };
 

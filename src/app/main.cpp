@@ -21,7 +21,7 @@ void apply_file_settings() {
   for (const char* name : {"DATABASE_URL", "HOST", "PORT", "IO_THREADS", "WORKER_THREADS", "DB_POOL_SIZE",
                             "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "LOG_LEVEL", "VAR_DIR",
                             "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
-                            "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS"}) {
+                            "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS", "INGEST_WORKERS"}) {
     if (std::getenv(name) != nullptr) continue;
     if (auto value = oeuvre::read_setting(name)) ::setenv(name, value->c_str(), 0);
   }
@@ -95,6 +95,8 @@ int main(int argc, char** argv) {
   serve->add_option("--allow-registration", config.allow_registration)->envname("ALLOW_REGISTRATION");
   serve->add_option("--shutdown-grace-seconds", config.shutdown_grace_seconds)
       ->envname("SHUTDOWN_GRACE_SECONDS")->check(CLI::Range(0, 3600));
+  serve->add_option("--ingest-workers", config.ingest_workers, "threads parsing uploaded files (0: this node parses none)")
+      ->envname("INGEST_WORKERS")->check(CLI::Range(0, 64));
   bool demo = false;
   serve->add_flag("--demo", demo, "create a demo admin and project when absent");
 

@@ -89,8 +89,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   ASSIGN_OR_RETURN(p.db, open_migrated_database(config));
   ASSIGN_OR_RETURN(services::AuthSettings auth_settings, auth_settings_from(config));
   ASSIGN_OR_RETURN(UploadDirectories dirs, prepare_upload_directories(config.var_dir));
+  services::IngestOptions ingest;
+  ingest.workers = config.ingest_workers;
   p.services = std::make_unique<api::ServiceStack>(*p.db, p.metrics, std::move(auth_settings),
-                                                   store::make_directory_blob_store(dirs.blobs));
+                                                   store::make_directory_blob_store(dirs.blobs), ingest);
   p.authenticator = api::make_token_authenticator(p.services->auth());
   p.pipeline = std::make_unique<http::Pipeline>(api::build_router(p.services->api()), p.metrics);
   p.pipeline->use(http::make_request_id_middleware());
@@ -109,6 +111,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
   p.server = std::make_unique<http::Server>(options, *p.pipeline, p.metrics);
   RETURN_IF_ERROR(p.server->start());
+  p.services->ingest().start();
   obs::log_info("listening", {{"host", config.host},
                               {"port", p.server->port()},
                               {"database", store::redact_database_url(config.database_url)}});
@@ -122,6 +125,7 @@ std::uint16_t ServerApp::port() const { return parts_->server->port(); }
 void ServerApp::run(bool handle_signals) {
   if (handle_signals) parts_->server->handle_signals();
   parts_->server->run();
+  parts_->services->ingest().stop();  // a file being parsed is handed back for the next start
   parts_->db->close();
   obs::log_info("stopped");
 }

@@ -25,6 +25,7 @@ struct Config {
   std::string password_hash_cost = "interactive";         // PASSWORD_HASH_COST: interactive|moderate|minimal
   bool allow_registration = true;                         // ALLOW_REGISTRATION
   int shutdown_grace_seconds = 30;                        // SHUTDOWN_GRACE_SECONDS
+  int ingest_workers = 1;                                 // INGEST_WORKERS: threads parsing uploads (0: none)
 };
 
 // The value of environment variable `name`, else the contents of the file named by `name`_FILE (one

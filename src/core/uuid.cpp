@@ -1,5 +1,7 @@
 #include "core/uuid.h"
 
+#include <chrono>
+
 #include <openssl/rand.h>
 
 #include <cstdio>
@@ -31,6 +33,21 @@ Uuid Uuid::generate_v4() {
     std::abort();
   }
   bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0F) | 0x40);  // version 4
+  bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3F) | 0x80);  // variant 10xx
+  return Uuid(bytes);
+}
+
+Uuid Uuid::generate_v7() {
+  Bytes bytes;
+  if (RAND_bytes(bytes.data() + 6, static_cast<int>(bytes.size() - 6)) != 1) {
+    std::fputs("fatal: OpenSSL RAND_bytes failed; cannot generate UUIDs\n", stderr);
+    std::abort();
+  }
+  const auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  for (int i = 0; i < 6; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
+  bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0F) | 0x70);  // version 7
   bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3F) | 0x80);  // variant 10xx
   return Uuid(bytes);
 }

@@ -111,7 +111,8 @@ std::string_view text_of(const RecordTable& t, const FieldRef& f, std::size_t i)
   }
 }
 
-std::int64_t number_of(const RecordTable& t, const FieldRef& f, std::size_t i) {
+[[gnu::always_inline]] inline std::int64_t number_of(const RecordTable& t, const FieldRef& f,
+                                                     std::size_t i) {
   if (f.kind == Kind::kAmount) return t.amounts[i];
   if (f.kind == Kind::kDate) return t.dates[i];
   return t.extras[f.extra].numbers[i];
@@ -284,8 +285,11 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
     scorer.applied_.push_back(AppliedRule{b.rule});
     if (b.rule.comparator == Comparator::kAmount && scorer.amount_rule_ < 0)
       scorer.amount_rule_ = static_cast<int>(k);
-    if (b.rule.comparator == Comparator::kDate && scorer.date_rule_ < 0)
+    if (b.rule.comparator == Comparator::kDate && scorer.date_rule_ < 0) {
       scorer.date_rule_ = static_cast<int>(k);
+      scorer.date_window_days_ = b.rule.window_days;
+      scorer.date_business_days_ = b.rule.business_days;
+    }
     if (b.rule.blocking) scorer.blocking_rules_.push_back(static_cast<int>(k));
   }
   if (scorer.amount_rule_ < 0 && scorer.blocking_rules_.empty()) {
@@ -306,14 +310,36 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
       std::vector<PreparedColumn> parts(parallel_workers(n, threads));
       parallel_for(n, threads, [&](std::size_t begin, std::size_t end, std::size_t worker) {
         PreparedColumn& part = parts[worker];
+        const std::size_t count = end - begin;
+        if (b.needs_text) part.text.reserve(count, count * 24);
+        if (b.needs_tokens) part.tokens.reserve(count, count * 24);
+        if (b.needs_keys) part.keys.reserve(count, count * 12);
+        std::string text, scratch;  // reused: no allocation per value
         for (std::size_t i = begin; i < end; ++i) {
           std::string_view raw = cut(text_of(table, field, i));
-          std::string text = normalize_text(raw);
-          if (b.needs_tokens) part.tokens.push_back(sorted_token_set(text));
-          if (b.needs_keys) part.keys.push_back(normalize_key(raw));
+          if (b.needs_text || b.needs_tokens) normalize_text_into(raw, text);
+          if (b.needs_tokens) {
+            sorted_token_set_into(text, scratch);
+            part.tokens.push_back(scratch);
+          }
+          if (b.needs_keys) {
+            normalize_key_into(raw, scratch);
+            part.keys.push_back(scratch);
+          }
           if (b.needs_text) part.text.push_back(text);
         }
       });
+      auto reserve = [&](StringColumn PreparedColumn::*column) {
+        std::size_t count = 0, bytes = 0;
+        for (const PreparedColumn& part : parts) {
+          count += (part.*column).size();
+          bytes += (part.*column).byte_size();
+        }
+        (out.*column).reserve(count, bytes);
+      };
+      reserve(&PreparedColumn::text);
+      reserve(&PreparedColumn::tokens);
+      reserve(&PreparedColumn::keys);
       for (const PreparedColumn& part : parts) {
         out.text.append(part.text);
         out.tokens.append(part.tokens);
@@ -444,14 +470,6 @@ int PairScorer::date_window() const {
 
 bool PairScorer::date_required() const {
   return date_rule_ >= 0 && bound_[static_cast<std::size_t>(date_rule_)].rule.required;
-}
-
-bool PairScorer::date_in_window(std::int32_t a, std::int32_t b) const {
-  if (a == kNoDate || b == kNoDate) return true;
-  const FieldRule& rule = bound_[static_cast<std::size_t>(date_rule_)].rule;
-  std::int64_t diff = rule.business_days ? business_days_between(a, b)
-                                         : std::llabs(static_cast<std::int64_t>(a) - b);
-  return diff <= rule.window_days;
 }
 
 double PairScorer::similarity(const BoundRule& b, std::uint32_t l, std::uint32_t r,
@@ -706,6 +724,14 @@ void FieldValueRenderer::render(std::span<const std::uint32_t> indices, std::str
       return;
     }
   }
+}
+
+std::string_view FieldValueRenderer::render_view(std::span<const std::uint32_t> indices,
+                                                 std::string& scratch) const {
+  if (field_ && indices.size() == 1 && type_of(*table_, *field_) == ValueType::kText)
+    return text_of(*table_, *field_, indices[0]);
+  render(indices, scratch);
+  return scratch;
 }
 
 std::string render_field_value(const RecordTable& table, std::string_view field,

@@ -4,6 +4,7 @@
 // Thread-safety: after construction, const methods are safe for concurrent use.
 
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <span>
 #include <string>
@@ -31,6 +32,9 @@ struct FieldRef {
   Kind kind = Kind::kId;
   std::size_t extra = 0;  // index into RecordTable::extras when kind == kExtra
 };
+
+// Number of Monday-Friday days in (min(a, b), max(a, b)].
+int business_days_between(std::int32_t a, std::int32_t b);
 
 // Text values longer than this many bytes are compared on their first kMaxComparedBytes (cut at a
 // code-point boundary), which bounds the cost of one comparison on hostile input.
@@ -109,7 +113,11 @@ class PairScorer {
   SignMode amount_sign() const;
   int date_window() const;
   bool date_required() const;
-  bool date_in_window(std::int32_t a, std::int32_t b) const;
+  bool date_in_window(std::int32_t a, std::int32_t b) const {
+    if (a == kNoDate || b == kNoDate) return true;
+    if (date_business_days_) return business_days_between(a, b) <= date_window_days_;
+    return std::llabs(static_cast<std::int64_t>(a) - b) <= date_window_days_;
+  }
 
  private:
   struct PreparedColumn {
@@ -134,6 +142,9 @@ class PairScorer {
   std::vector<AppliedRule> applied_;
   int amount_rule_ = -1;
   int date_rule_ = -1;
+  // The date rule's window_days and business_days (date_in_window is in hot loops).
+  std::int64_t date_window_days_ = 0;
+  bool date_business_days_ = false;
   std::vector<int> blocking_rules_;
   std::vector<std::int32_t> left_currency_, right_currency_;
   std::vector<std::uint64_t> left_sketch_, right_sketch_;
@@ -150,6 +161,9 @@ class FieldValueRenderer {
   FieldValueRenderer(const RecordTable& table, std::string_view field);
   // Replaces the contents of `out` with the value for `indices`.
   void render(std::span<const std::uint32_t> indices, std::string& out) const;
+  // The same value as a view: into the table when it is one record's text, else rendered into
+  // `scratch`. Valid while the table and `scratch` are unchanged.
+  std::string_view render_view(std::span<const std::uint32_t> indices, std::string& scratch) const;
 
  private:
   const RecordTable* table_;
@@ -159,8 +173,5 @@ class FieldValueRenderer {
 // FieldValueRenderer(table, field).render(indices) as a new string.
 std::string render_field_value(const RecordTable& table, std::string_view field,
                                std::span<const std::uint32_t> indices);
-
-// Number of Monday-Friday days in (min(a, b), max(a, b)].
-int business_days_between(std::int32_t a, std::int32_t b);
 
 }  // namespace oeuvre::engine

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <iterator>
 #include <thread>
 #include <vector>
 
@@ -31,6 +32,41 @@ inline std::size_t parallel_workers(std::size_t n, int threads) {
   std::size_t workers = static_cast<std::size_t>(std::max(1, threads));
   if (n < 4096) workers = 1;
   return std::min(workers, std::max<std::size_t>(1, n));
+}
+
+// Sorts `values` by `less` like std::sort, with the contiguous ranges of parallel_for sorted
+// concurrently and then merged. REQUIRES: `less` is a strict weak order under which equivalent
+// elements are identical (a total order on distinct values, e.g. ending with an index), so the
+// result does not depend on the thread count.
+template <class T, class Less>
+void parallel_sort(std::vector<T>& values, int threads, Less less) {
+  const std::size_t n = values.size();
+  const std::size_t workers = parallel_workers(n, threads);
+  if (workers <= 1) {
+    std::sort(values.begin(), values.end(), less);
+    return;
+  }
+  std::vector<std::size_t> bounds(workers + 1, n);
+  parallel_for(n, threads, [&](std::size_t begin, std::size_t end, std::size_t worker) {
+    bounds[worker] = begin;
+    if (worker + 1 == workers) bounds[workers] = end;
+    std::sort(values.begin() + static_cast<std::ptrdiff_t>(begin),
+              values.begin() + static_cast<std::ptrdiff_t>(end), less);
+  });
+  // Merge neighbouring sorted ranges until one is left.
+  std::vector<T> merged(n);
+  for (std::size_t width = 1; width < workers; width *= 2) {
+    for (std::size_t k = 0; k < workers; k += 2 * width) {
+      const std::size_t first = bounds[k], middle = bounds[std::min(workers, k + width)],
+                        last = bounds[std::min(workers, k + 2 * width)];
+      std::merge(values.begin() + static_cast<std::ptrdiff_t>(first),
+                 values.begin() + static_cast<std::ptrdiff_t>(middle),
+                 values.begin() + static_cast<std::ptrdiff_t>(middle),
+                 values.begin() + static_cast<std::ptrdiff_t>(last),
+                 merged.begin() + static_cast<std::ptrdiff_t>(first), less);
+    }
+    values.swap(merged);
+  }
 }
 
 }  // namespace oeuvre::engine

@@ -66,11 +66,15 @@ struct KeyEntry {
   }
 };
 
-// A word of a record still open for grouping, by word hash then date.
+// A word of a record still open for grouping, by word hash then date. The record's amount, date
+// and currency travel with it, so filtering parts reads the postings in order instead of three
+// arrays at random.
 struct WordPosting {
   std::uint64_t hash;
+  std::int64_t amount;
   std::int32_t date;
   std::uint32_t index;
+  std::int32_t currency;
   bool operator<(const WordPosting& o) const {
     if (hash != o.hash) return hash < o.hash;
     if (date != o.date) return date < o.date;
@@ -82,8 +86,8 @@ struct WordPosting {
 // run, so a lookup costs one probe instead of a binary search over millions of postings.
 class WordIndex {
  public:
-  explicit WordIndex(std::vector<WordPosting> postings) : postings_(std::move(postings)) {
-    std::sort(postings_.begin(), postings_.end());
+  WordIndex(std::vector<WordPosting> postings, int threads) : postings_(std::move(postings)) {
+    parallel_sort(postings_, threads, std::less<WordPosting>());
     for (std::size_t i = 0; i < postings_.size();) {
       std::size_t j = i;
       while (j < postings_.size() && postings_[j].hash == postings_[i].hash) ++j;
@@ -178,7 +182,13 @@ class Reconciliation {
     double confidence = 0;
     std::vector<FieldScore> scores;
   };
+  struct RankedPart {
+    double weight;
+    int date_gap;
+    std::uint32_t part;
+  };
   struct GroupSearchScratch {
+    std::vector<RankedPart> ranked;
     std::vector<std::string_view> words;
     std::vector<std::uint32_t> found;
     std::vector<double> found_weight;
@@ -236,7 +246,7 @@ void Reconciliation::build_indexes() {
             by_amount_[i] = {scorer_.currency(false, r), date_of(false, r), amount_of(false, r), r};
           }
         });
-    std::sort(by_amount_.begin(), by_amount_.end(), by_amount_then_date);
+    parallel_sort(by_amount_, options_.threads, by_amount_then_date);
   }
   for (int rule : scorer_.blocking_rules()) {
     std::vector<KeyEntry> entries;
@@ -245,7 +255,7 @@ void Reconciliation::build_indexes() {
       std::string_view key = scorer_.key(false, rule, r);
       if (!key.empty()) entries.push_back({hash_of(key), r});
     }
-    std::sort(entries.begin(), entries.end());
+    parallel_sort(entries, options_.threads, std::less<KeyEntry>());
     blocks_.push_back(std::move(entries));
   }
 }
@@ -256,7 +266,7 @@ void Reconciliation::build_tolerance_index() {
   for (const AmountEntry& e : by_amount_) {
     if (!right_used_[e.index]) remaining_by_date_.push_back(e);
   }
-  std::sort(remaining_by_date_.begin(), remaining_by_date_.end(), by_date_then_amount);
+  parallel_sort(remaining_by_date_, options_.threads, by_date_then_amount);
 }
 
 void Reconciliation::candidates_for(std::uint32_t l, Pass pass,
@@ -479,12 +489,13 @@ void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
                    std::sort(words.begin(), words.end());
                    words.erase(std::unique(words.begin(), words.end()), words.end());
                    const std::int32_t d = date_of(parts_left, p);
-                   for (std::string_view w : words) out.push_back({hash_of(w), d, p});
+                   const std::int32_t c = scorer_.currency(parts_left, p);
+                   for (std::string_view w : words) out.push_back({hash_of(w), a, d, p, c});
                  }
                });
   std::vector<WordPosting> postings;
   for (const auto& part : gathered) postings.insert(postings.end(), part.begin(), part.end());
-  const WordIndex index(std::move(postings));
+  const WordIndex index(std::move(postings), options_.threads);
   if (index.empty()) return;
 
   std::vector<std::uint32_t> open;
@@ -599,14 +610,14 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       const double weight = 1.0 / static_cast<double>(count);
       for (const WordPosting& posting : window_postings) {
         const std::uint32_t p = posting.index;
-        if (used(parts_left, p) || scorer_.currency(parts_left, p) != currency) continue;
-        const std::int64_t a = amount_of(parts_left, p);
+        if (posting.currency != currency || used(parts_left, p)) continue;
+        const std::int64_t a = posting.amount;
         const bool same_sign = (a > 0) == (target_amount > 0);
         if (sign == SignMode::kSame && !same_sign) continue;
         if (sign == SignMode::kOpposite && same_sign) continue;
         if (std::llabs(a) > target_magnitude + tolerance) continue;
         if (scorer_.date_rule() >= 0 && scorer_.date_required() &&
-            !scorer_.date_in_window(target_date, date_of(parts_left, p))) {
+            !scorer_.date_in_window(target_date, posting.date)) {
           continue;
         }
         found.push_back(p);
@@ -640,13 +651,24 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       const std::int32_t d = date_of(parts_left, p);
       return (d == kNoDate || target_date == kNoDate) ? 0 : std::abs(d - target_date);
     };
-    std::sort(shared.begin(), shared.end(), [&](const auto& a, const auto& b) {
-      if (a.second != b.second) return a.second > b.second;
-      const int ga = date_gap(a.first), gb = date_gap(b.first);
-      if (ga != gb) return ga < gb;
-      return a.first < b.first;
-    });
-    if (shared.size() > kMaxGroupParts) shared.resize(kMaxGroupParts);
+    // The kMaxGroupParts best parts: most shared weight, then nearest date, then lowest index (a
+    // total order, so the few kept are the same as after a full sort).
+    auto& ranked = scratch.ranked;
+    ranked.clear();
+    for (const auto& [p, weight] : shared) ranked.push_back({weight, date_gap(p), p});
+    auto better = [](const RankedPart& a, const RankedPart& b) {
+      if (a.weight != b.weight) return a.weight > b.weight;
+      if (a.date_gap != b.date_gap) return a.date_gap < b.date_gap;
+      return a.part < b.part;
+    };
+    if (ranked.size() > kMaxGroupParts) {
+      std::partial_sort(ranked.begin(), ranked.begin() + kMaxGroupParts, ranked.end(), better);
+      ranked.resize(kMaxGroupParts);
+    } else {
+      std::sort(ranked.begin(), ranked.end(), better);
+    }
+    shared.clear();
+    for (const RankedPart& r : ranked) shared.push_back({r.part, r.weight});
     std::vector<std::int64_t> magnitudes;
     for (const auto& [p, count] : shared)
       magnitudes.push_back(std::llabs(amount_of(parts_left, p)));
@@ -739,7 +761,7 @@ void Reconciliation::find_duplicates(bool left_side,
       keys[i] = {h, static_cast<std::uint32_t>(i)};
     }
   });
-  std::sort(keys.begin(), keys.end());
+  parallel_sort(keys, options_.threads, std::less<KeyEntry>());
   for (std::size_t i = 0; i < n;) {
     std::size_t j = i + 1;
     while (j < n && keys[j].hash == keys[i].hash) ++j;
@@ -855,7 +877,7 @@ ReconcileResult Reconciliation::run() {
         lefts.size());
     for (std::uint32_t i = 0; i < lefts.size(); ++i)
       keyed[i] = {{scorer_.currency(true, i), amount_of(true, i)}, i};
-    std::sort(keyed.begin(), keyed.end());
+    parallel_sort(keyed, options_.threads, std::less<>());
     for (std::uint32_t i = 0; i < lefts.size(); ++i) lefts[i] = keyed[i].second;
   }
   std::vector<WeightedEdge> edges = score_pass(Pass::kExactAmount, lefts, 0.15, 0.50);
@@ -908,10 +930,10 @@ ReconcileResult Reconciliation::run() {
   // Pass 4: suggestions from the review band.
   progress("suggesting", 0.92);
   std::vector<WeightedEdge> open;
-  std::sort(review_edges_.begin(), review_edges_.end(),
-            [](const WeightedEdge& a, const WeightedEdge& b) {
-              return a.left != b.left ? a.left < b.left : a.right < b.right;
-            });
+  // A pair scored in both passes has the same score both times, so equal keys are equal edges.
+  parallel_sort(review_edges_, options_.threads, [](const WeightedEdge& a, const WeightedEdge& b) {
+    return a.left != b.left ? a.left < b.left : a.right < b.right;
+  });
   review_edges_.erase(std::unique(review_edges_.begin(), review_edges_.end(),
                                   [](const WeightedEdge& a, const WeightedEdge& b) {
                                     return a.left == b.left && a.right == b.right;
@@ -923,12 +945,12 @@ ReconcileResult Reconciliation::run() {
   accept_pairs(assign_one_to_one(open));
 
   // Stable, readable order: by first left record, then first right record.
-  std::sort(
-      result_.groups.begin(), result_.groups.end(), [&](const MatchGroup& a, const MatchGroup& b) {
-        const std::uint32_t la = result_.members[a.left_begin], lb = result_.members[b.left_begin];
-        if (la != lb) return la < lb;
-        return result_.members[a.right_begin] < result_.members[b.right_begin];
-      });
+  // Groups are disjoint, so this order is total.
+  parallel_sort(result_.groups, options_.threads, [&](const MatchGroup& a, const MatchGroup& b) {
+    const std::uint32_t la = result_.members[a.left_begin], lb = result_.members[b.left_begin];
+    if (la != lb) return la < lb;
+    return result_.members[a.right_begin] < result_.members[b.right_begin];
+  });
   for (std::uint32_t i = 0; i < left_.size(); ++i) {
     if (!left_used_[i]) result_.unmatched_left.push_back(i);
   }

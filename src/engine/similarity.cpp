@@ -312,44 +312,59 @@ double token_set_ratio_of_sorted(std::string_view sorted_a, std::string_view sor
   if (sorted_a.empty() || sorted_b.empty()) return 0.0;
   if (sorted_a == sorted_b) return 1.0;
   // Walk both sorted token lists at once: I = common tokens, A and B the rest of each side, each
-  // joined by single spaces.
+  // joined by single spaces. Tokens are scanned and compared inline (they are short: a library
+  // call per token costs more than the token).
   thread_local std::string only_a, only_b;
   only_a.clear();
   only_b.clear();
-  std::size_t common_bytes = 0, common_count = 0, common_points = 0;
-  auto next_token = [](std::string_view text, std::size_t& pos) {
-    const std::size_t end = std::min(text.find(' ', pos), text.size());
-    std::string_view token = text.substr(pos, end - pos);
-    pos = end + 1;
-    return token;
+  std::size_t common_count = 0, common_points = 0;
+  const char* const a_end = sorted_a.data() + sorted_a.size();
+  const char* const b_end = sorted_b.data() + sorted_b.size();
+  auto token_end = [](const char* p, const char* end) {
+    while (p != end && *p != ' ') ++p;
+    return p;
   };
-  auto append = [](std::string& out, std::string_view token) {
+  // -1, 0, 1 as the tokens [a, a_stop) and [b, b_stop) compare bytewise (unsigned), like
+  // std::string_view::compare.
+  auto compare = [](const char* a, const char* a_stop, const char* b, const char* b_stop) {
+    for (; a != a_stop && b != b_stop; ++a, ++b) {
+      if (*a != *b) return static_cast<unsigned char>(*a) < static_cast<unsigned char>(*b) ? -1 : 1;
+    }
+    if (a == a_stop) return b == b_stop ? 0 : -1;
+    return 1;
+  };
+  auto append = [](std::string& out, const char* begin, const char* end) {
     if (!out.empty()) out.push_back(' ');
-    out.append(token);
+    out.append(begin, end);
   };
-  std::size_t pa = 0, pb = 0;
-  std::string_view ta = next_token(sorted_a, pa), tb = next_token(sorted_b, pb);
+  const char* ta = sorted_a.data();
+  const char* ta_stop = token_end(ta, a_end);
+  const char* tb = sorted_b.data();
+  const char* tb_stop = token_end(tb, b_end);
   bool has_a = true, has_b = true;
+  auto advance = [&](const char*& t, const char*& stop, const char* end, bool& has) {
+    has = stop != end;
+    if (has) {
+      t = stop + 1;
+      stop = token_end(t, end);
+    }
+  };
   while (has_a || has_b) {
-    if (!has_b || (has_a && ta < tb)) {
-      append(only_a, ta);
-      has_a = pa <= sorted_a.size();
-      if (has_a) ta = next_token(sorted_a, pa);
-    } else if (!has_a || tb < ta) {
-      append(only_b, tb);
-      has_b = pb <= sorted_b.size();
-      if (has_b) tb = next_token(sorted_b, pb);
+    const int order = !has_b ? -1 : !has_a ? 1 : compare(ta, ta_stop, tb, tb_stop);
+    if (order < 0) {
+      append(only_a, ta, ta_stop);
+      advance(ta, ta_stop, a_end, has_a);
+    } else if (order > 0) {
+      append(only_b, tb, tb_stop);
+      advance(tb, tb_stop, b_end, has_b);
     } else {
-      common_bytes += ta.size();
-      common_points += utf8_code_points(ta);
+      common_points +=
+          utf8_code_points(std::string_view(ta, static_cast<std::size_t>(ta_stop - ta)));
       ++common_count;
-      has_a = pa <= sorted_a.size();
-      if (has_a) ta = next_token(sorted_a, pa);
-      has_b = pb <= sorted_b.size();
-      if (has_b) tb = next_token(sorted_b, pb);
+      advance(ta, ta_stop, a_end, has_a);
+      advance(tb, tb_stop, b_end, has_b);
     }
   }
-  (void)common_bytes;
   if (common_count > 0 && (only_a.empty() || only_b.empty())) return 1.0;
   // With t0 = I, t1 = I + " " + A and t2 = I + " " + B (lengths in code points), the indel ratios
   // need only LCS(A, B): LCS(t0, t1) = |t0| because t0 is a prefix of t1, and a common prefix adds

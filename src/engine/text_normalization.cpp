@@ -49,6 +49,24 @@ void for_each_normalized(std::string_view text, Emit&& emit) {
 
 std::string normalize_text(std::string_view text) {
   std::string out;
+  normalize_text_into(text, out);
+  return out;
+}
+
+std::string normalize_key(std::string_view text) {
+  std::string out;
+  normalize_key_into(text, out);
+  return out;
+}
+
+std::string sorted_token_set(std::string_view normalized_text) {
+  std::string out;
+  sorted_token_set_into(normalized_text, out);
+  return out;
+}
+
+void normalize_text_into(std::string_view text, std::string& out) {
+  out.clear();
   out.reserve(text.size());
   for_each_normalized(text, [&](char32_t c) {
     if (c < 0x80) {
@@ -57,11 +75,10 @@ std::string normalize_text(std::string_view text) {
       append_utf8(out, c);
     }
   });
-  return out;
 }
 
-std::string normalize_key(std::string_view text) {
-  std::string out;
+void normalize_key_into(std::string_view text, std::string& out) {
+  out.clear();
   out.reserve(text.size());
   bool in_digit_run = false;
   bool run_has_nonzero = false;
@@ -90,11 +107,11 @@ std::string normalize_key(std::string_view text) {
     }
   });
   if (in_digit_run && !run_has_nonzero) out.push_back('0');
-  return out;
 }
 
-std::string sorted_token_set(std::string_view normalized_text) {
-  std::vector<std::string_view> tokens;
+void sorted_token_set_into(std::string_view normalized_text, std::string& out) {
+  thread_local std::vector<std::string_view> tokens;
+  tokens.clear();
   std::size_t start = 0;
   while (start < normalized_text.size()) {
     std::size_t end = normalized_text.find(' ', start);
@@ -104,13 +121,12 @@ std::string sorted_token_set(std::string_view normalized_text) {
   }
   std::sort(tokens.begin(), tokens.end());
   tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
-  std::string out;
+  out.clear();
   out.reserve(normalized_text.size());
   for (std::string_view token : tokens) {
     if (!out.empty()) out.push_back(' ');
     out.append(token);
   }
-  return out;
 }
 
 }  // namespace oeuvre::engine

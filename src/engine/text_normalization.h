@@ -21,4 +21,10 @@ std::string normalize_key(std::string_view text);
 // "b a b c" -> "a b c". Used by token_set_ratio_of_sorted.
 std::string sorted_token_set(std::string_view normalized_text);
 
+// The same three, writing into `out` (its contents replaced) so a caller preparing millions of
+// values reuses one buffer. REQUIRES: `out` does not alias the input.
+void normalize_text_into(std::string_view text, std::string& out);
+void normalize_key_into(std::string_view text, std::string& out);
+void sorted_token_set_into(std::string_view normalized_text, std::string& out);
+
 }  // namespace oeuvre::engine

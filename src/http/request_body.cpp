@@ -1,5 +1,7 @@
 #include "http/request_body.h"
 
+#include <chrono>
+
 #include <charconv>
 #include <cmath>
 
@@ -236,6 +238,47 @@ Result<std::optional<Uuid>> query_uuid(const Exchange& exchange, std::string_vie
   if (auto id = Uuid::parse(*raw)) return std::optional<Uuid>(*id);
   return Error(ErrorCode::kBadRequest, "query parameter '" + std::string(name) + "' must be a UUID",
                {FieldError{std::string(name), "must be a UUID"}});
+}
+
+Result<std::optional<std::int64_t>> query_int(const Exchange& exchange, std::string_view name, std::int64_t min,
+                                              std::int64_t max) {
+  auto raw = exchange.query(name);
+  if (!raw) return std::optional<std::int64_t>{};
+  std::int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), v);
+  if (ec != std::errc() || ptr != raw->data() + raw->size() || v < min || v > max) {
+    const std::string message = "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+    return Error(ErrorCode::kBadRequest, "query parameter '" + std::string(name) + "' " + message,
+                 {FieldError{std::string(name), message}});
+  }
+  return std::optional<std::int64_t>(v);
+}
+
+Result<std::optional<std::string>> query_date(const Exchange& exchange, std::string_view name) {
+  auto raw = exchange.query(name);
+  if (!raw) return std::optional<std::string>{};
+  auto digits = [&](std::size_t from, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = from; i < from + n; ++i) {
+      if ((*raw)[i] < '0' || (*raw)[i] > '9') return -1;
+      v = v * 10 + ((*raw)[i] - '0');
+    }
+    return v;
+  };
+  bool valid = raw->size() == 10 && (*raw)[4] == '-' && (*raw)[7] == '-';
+  if (valid) {
+    const int year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+    valid = year >= 1 && month >= 1 && month <= 12 && day >= 1 &&
+            day <= static_cast<int>(static_cast<unsigned>(
+                       std::chrono::year_month_day_last(std::chrono::year(year), std::chrono::month_day_last(
+                                                                                      std::chrono::month(month)))
+                           .day()));
+  }
+  if (!valid) {
+    return Error(ErrorCode::kBadRequest, "query parameter '" + std::string(name) + "' must be a date (YYYY-MM-DD)",
+                 {FieldError{std::string(name), "must be a date (YYYY-MM-DD)"}});
+  }
+  return std::optional<std::string>(std::string(*raw));
 }
 
 boost::json::object page_envelope(boost::json::array items, const store::PageRequest& page, std::int64_t total) {

@@ -63,6 +63,13 @@ Result<store::PageRequest> read_page(const Exchange& exchange);
 // An optional UUID query parameter (400 when present but malformed).
 Result<std::optional<Uuid>> query_uuid(const Exchange& exchange, std::string_view name);
 
+// An optional whole-number query parameter within [min, max] (400 when present but not).
+Result<std::optional<std::int64_t>> query_int(const Exchange& exchange, std::string_view name, std::int64_t min,
+                                              std::int64_t max);
+
+// An optional calendar date query parameter, YYYY-MM-DD (400 when present but not a real date).
+Result<std::optional<std::string>> query_date(const Exchange& exchange, std::string_view name);
+
 // The standard list envelope: {"items": [...], "page", "per_page", "total"}.
 boost::json::object page_envelope(boost::json::array items, const store::PageRequest& page, std::int64_t total);
 

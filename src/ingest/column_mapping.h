@@ -17,6 +17,9 @@ namespace oeuvre::ingest {
 struct ColumnMapping {
   std::optional<std::size_t> id, date, amount, debit, credit, currency, reference, description,
       counterparty;
+  // A debit/credit indicator ("DR"/"CR", "D"/"C", ...) giving the sign of the amount column; only
+  // looked for with an amount column, not with debit/credit columns.
+  std::optional<std::size_t> credit_debit_indicator;
   // Columns mapped to no standard field, kept as extra text fields under their header name.
   std::vector<std::size_t> extras;
 };
@@ -32,7 +35,7 @@ std::string normalize_header(std::string_view name);
 //   columns
 //           (debit: debit, withdrawal(s), money_out, paid_out, dr; credit: credit, deposit(s),
 //           money_in, paid_in, cr)
-//   currency: currency, ccy, cur, currency_code
+//   currency: currency, ccy, cur, currency_code (and währung, devise, moneda, divisa)
 //   reference: reference, ref, ref_no, reference_number, payment_reference, invoice,
 //   invoice_number,
 //              invoice_no, document_number, doc_no, check_number, cheque_number
@@ -41,10 +44,28 @@ std::string normalize_header(std::string_view name);
 //   description: description, memo, narrative, details, particulars, remarks, text,
 //                transaction_details
 //   counterparty: counterparty, payee, payer, name, beneficiary, merchant, vendor, customer, party
+//   credit_debit_indicator (with an amount column only): dr_cr, cr_dr, debit_credit, credit_debit,
+//     debit_credit_indicator, credit_debit_indicator, cd_indicator, dc_indicator, d_c, c_d,
+//     direction, soll_haben, s_h
 // plus common German, French and Spanish export headers (datum, buchungstag, betrag, montant,
 // importe, verwendungszweck, libelle, concepto, auftraggeber, empfänger, ...). Fails with
 // kValidation (field "header") when there is no amount column nor a debit/credit pair, or a header
 // name is repeated.
 Result<ColumnMapping> map_columns(std::span<const std::string_view> header);
+
+// Header names chosen by the user for some fields; the fields left unset are found from aliases.
+struct NamedColumns {
+  std::optional<std::string> id, date, amount, debit, credit, currency, reference, description,
+      counterparty, credit_debit_indicator;
+};
+
+// map_columns where `named` fixes some fields first. A name matches the header cell equal to it
+// (surrounding spaces ignored), else the one cell equal to it after normalize_header. A named
+// amount excludes debit/credit detection, a named debit or credit excludes amount detection. Two
+// fields may name the same column. Fails with kValidation, field "column_mapping.columns.<field>"
+// (the data source's mapping key: "external_id" for id), when a named column is not in the header
+// or the names contradict each other, and as map_columns otherwise.
+Result<ColumnMapping> map_columns(std::span<const std::string_view> header,
+                                  const NamedColumns& named);
 
 }  // namespace oeuvre::ingest

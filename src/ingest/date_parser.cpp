@@ -20,9 +20,7 @@ int month_from_name(std::string_view name) {
   return 0;
 }
 
-Error bad(std::string_view text, const std::string& why) {
-  return Error::BadRequest("date '" + std::string(text.substr(0, 40)) + "': " + why);
-}
+Error reason(const std::string& why) { return Error::BadRequest(why); }
 
 int expand_year(int value, std::size_t digits) {
   if (digits == 2) return value < 70 ? 2000 + value : 1900 + value;
@@ -44,10 +42,19 @@ std::string_view date_order_name(DateOrder order) {
 }
 
 Result<DateParts> split_date(std::string_view text) {
+  auto parts = split_date_unquoted(text);
+  if (!parts.ok()) {
+    return Error::BadRequest("date '" + std::string(text.substr(0, 40)) +
+                             "': " + parts.error().message());
+  }
+  return parts;
+}
+
+Result<DateParts> split_date_unquoted(std::string_view text) {
   std::string_view s = text;
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  if (s.empty()) return bad(text, "is empty");
+  if (s.empty()) return reason("is empty");
   // Drop a time part: "2024-03-05T10:00:00Z", "05/03/2024 10:00".
   if (std::size_t t = s.find('T');
       t >= 8 && t != std::string_view::npos && t + 1 < s.size() && is_digit(s[t + 1])) {
@@ -55,7 +62,7 @@ Result<DateParts> split_date(std::string_view text) {
   }
   if (std::size_t colon = s.find(':'); colon != std::string_view::npos) {
     std::size_t space = s.rfind(' ', colon);
-    if (space == std::string_view::npos) return bad(text, "is not a date");
+    if (space == std::string_view::npos) return reason("is not a date");
     s = s.substr(0, space);
   }
   // Tokens: runs of digits or letters; separators between them.
@@ -74,14 +81,18 @@ Result<DateParts> split_date(std::string_view text) {
       std::size_t j = i;
       while (j < s.size() && (digits ? is_digit(s[j]) : (lower(s[j]) >= 'a' && lower(s[j]) <= 'z')))
         ++j;
-      if (count == 4) return bad(text, "is not a date");
+      if (count == 4) return reason("is not a date");
       tokens[count++] = {s.substr(i, j - i), digits};
       i = j;
     } else if (c == '-' || c == '/' || c == '.' || c == ' ' || c == ',') {
       if (separator == 0 && c != ' ' && c != ',') separator = c;
       ++i;
     } else {
-      return bad(text, std::string("unexpected character '") + c + "'");
+      // Quote the whole (UTF-8) character, not a lone byte of it.
+      const auto lead = static_cast<unsigned char>(c);
+      const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+      if (lead < 0x20 || lead == 0x7f) return reason("has an unexpected control character");
+      return reason("has an unexpected character '" + std::string(s.substr(i, length)) + "'");
     }
   }
   auto number = [](std::string_view digits) {
@@ -99,15 +110,15 @@ Result<DateParts> split_date(std::string_view text) {
     parts.second = static_cast<std::uint8_t>(number(d.substr(6, 2)));
     return parts;
   }
-  if (count != 3) return bad(text, "is not a date");
+  if (count != 3) return reason("is not a date");
   for (int k = 0; k < count; ++k) {
-    if (tokens[k].digits && tokens[k].text.size() > 4) return bad(text, "is not a date");
+    if (tokens[k].digits && tokens[k].text.size() > 4) return reason("is not a date");
   }
   int named = -1;
   for (int k = 0; k < 3; ++k) {
     if (!tokens[k].digits) {
       if (named >= 0 || month_from_name(tokens[k].text) == 0)
-        return bad(text, "has an unknown month name");
+        return reason("has an unknown month name");
       named = k;
     }
   }
@@ -130,16 +141,16 @@ Result<DateParts> split_date(std::string_view text) {
     } else {
       (void)a;
       (void)b;
-      return bad(text, "is not a date");
+      return reason("is not a date");
     }
-    if (day.size() > 2 || (year.size() != 4 && year.size() != 2)) return bad(text, "is not a date");
+    if (day.size() > 2 || (year.size() != 4 && year.size() != 2)) return reason("is not a date");
     parts.year = expand_year(number(year), year.size());
     parts.first = static_cast<std::uint8_t>(month);
     parts.second = static_cast<std::uint8_t>(number(day));
     return parts;
   }
   if (tokens[0].text.size() == 4) {
-    if (tokens[1].text.size() > 2 || tokens[2].text.size() > 2) return bad(text, "is not a date");
+    if (tokens[1].text.size() > 2 || tokens[2].text.size() > 2) return reason("is not a date");
     parts.shape = DateParts::Shape::kYearFirst;
     parts.year = number(tokens[0].text);
     parts.first = static_cast<std::uint8_t>(number(tokens[1].text));
@@ -148,7 +159,7 @@ Result<DateParts> split_date(std::string_view text) {
   }
   if (tokens[0].text.size() > 2 || tokens[1].text.size() > 2 ||
       (tokens[2].text.size() != 4 && tokens[2].text.size() != 2)) {
-    return bad(text, "is not a date");
+    return reason("is not a date");
   }
   parts.shape = DateParts::Shape::kNumeric;
   parts.first = static_cast<std::uint8_t>(number(tokens[0].text));
@@ -164,22 +175,28 @@ Result<std::int32_t> to_days(const DateParts& parts, DateOrder order) {
     month = parts.second;
   }
   if (parts.year < 1900 || parts.year > 2200) {
-    return Error::BadRequest("date has year " + std::to_string(parts.year) +
-                             " (expected 1900..2200)");
+    return Error::BadRequest("year " + std::to_string(parts.year) +
+                             " is out of range (1900..2200)");
   }
+  const std::string read_as =
+      parts.shape == DateParts::Shape::kNumeric
+          ? (order == DateOrder::kDayMonthYear ? " (read as day/month/year)"
+                                               : " (read as month/day/year)")
+          : "";
   if (month < 1 || month > 12) {
-    return Error::BadRequest(
-        "date has month " + std::to_string(month) +
-        (parts.shape == DateParts::Shape::kNumeric
-             ? std::string(" (read as ") + std::string(date_order_name(order)) + ")"
-             : std::string()));
+    return Error::BadRequest("month " + std::to_string(month) + " does not exist" + read_as);
   }
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  static constexpr const char* kMonthNames[] = {"January",   "February", "March",    "April",
+                                                "May",       "June",     "July",     "August",
+                                                "September", "October",  "November", "December"};
   const bool leap = (parts.year % 4 == 0 && parts.year % 100 != 0) || parts.year % 400 == 0;
   const int limit = kDays[month - 1] + (month == 2 && leap ? 1 : 0);
   if (day < 1 || day > limit) {
-    return Error::BadRequest("date has day " + std::to_string(day) + " in month " +
-                             std::to_string(month));
+    std::string where = kMonthNames[month - 1];
+    if (month == 2 && day == 29) where += " " + std::to_string(parts.year);
+    return Error::BadRequest("day " + std::to_string(day) + " does not exist in " + where +
+                             read_as);
   }
   return engine::days_from_civil(parts.year, month, day);
 }
@@ -195,6 +212,7 @@ Result<std::int32_t> parse_date(std::string_view text, DateOrder order) {
 
 void DateOrderDetector::observe(const DateParts& parts, std::uint64_t line) {
   if (parts.shape != DateParts::Shape::kNumeric) return;
+  if (numeric_line_ == 0) numeric_line_ = line;
   if (parts.first > 12 && parts.second <= 12 && day_first_line_ == 0) day_first_line_ = line;
   if (parts.second > 12 && parts.first <= 12 && month_first_line_ == 0) month_first_line_ = line;
 }

@@ -33,8 +33,13 @@ struct DateParts {
 // shape (the message quotes the text). The calendar validity is checked by to_days.
 Result<DateParts> split_date(std::string_view text);
 
+// split_date for callers that show the text themselves: a failure's message is the reason alone
+// ("is not a date", "has an unknown month name").
+Result<DateParts> split_date_unquoted(std::string_view text);
+
 // Days since 1970-01-01 of `parts` read in `order` (which only matters for kNumeric).
-// Fails when the month or day is out of range ("2024-02-30").
+// Fails when the year, month or day is out of range, with the reason alone ("day 31 does not exist
+// in April").
 Result<std::int32_t> to_days(const DateParts& parts, DateOrder order);
 
 // Convenience: split_date + to_days.
@@ -49,9 +54,17 @@ class DateOrderDetector {
   // has a second number > 12; fails when both occur (naming a line of each); day-first when nothing
   // decides (the international default — pass an explicit order to override).
   Result<DateOrder> decide() const;
+  // True when some value had one of its two numbers above 12, so decide() did not fall back on its
+  // default.
+  bool has_evidence() const { return day_first_line_ != 0 || month_first_line_ != 0; }
+  // The first line holding a numeric (a/b/yyyy) date, or 0 when there was none.
+  std::uint64_t first_numeric_line() const { return numeric_line_; }
+  // The first line whose date can only be day-first / only month-first, or 0.
+  std::uint64_t day_first_line() const { return day_first_line_; }
+  std::uint64_t month_first_line() const { return month_first_line_; }
 
  private:
-  std::uint64_t day_first_line_ = 0, month_first_line_ = 0;
+  std::uint64_t day_first_line_ = 0, month_first_line_ = 0, numeric_line_ = 0;
 };
 
 }  // namespace oeuvre::ingest

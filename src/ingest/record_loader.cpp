@@ -15,7 +15,7 @@ std::string_view trim(std::string_view s) {
 }
 
 struct PendingAmount {
-  std::string amount, debit, credit;
+  std::string amount, debit, credit, indicator;
   std::uint64_t line;
 };
 
@@ -70,11 +70,21 @@ Result<LoadedRecords> load_records(csv::CsvReader& reader, const LoadOptions& op
                              "': " + e.message());
   };
   auto parse_money = [&](std::string_view amount, std::string_view debit, std::string_view credit,
-                         std::uint64_t line) -> Result<std::int64_t> {
+                         std::string_view indicator, std::uint64_t line) -> Result<std::int64_t> {
     if (m.amount) {
       auto v = parse_amount(amount, options.amount_scale, *separator);
       if (!v.ok()) return column_error(line, *m.amount, v.error());
-      return v;
+      if (!m.credit_debit_indicator) return v;
+      const std::optional<CreditDebit> sign = parse_credit_debit(indicator);
+      if (!sign) {
+        return column_error(line, *m.credit_debit_indicator,
+                            Error::BadRequest("'" + std::string(indicator.substr(0, 40)) +
+                                              "' is not a debit/credit indicator"));
+      }
+      auto signed_amount = apply_credit_debit(*v, *sign);
+      if (!signed_amount.ok())
+        return column_error(line, *m.credit_debit_indicator, signed_amount.error());
+      return signed_amount;
     }
     if (debit.empty() && credit.empty()) {
       return Error::BadRequest("line " + std::to_string(line) + ": both '" + out.header[*m.debit] +
@@ -104,7 +114,8 @@ Result<LoadedRecords> load_records(csv::CsvReader& reader, const LoadOptions& op
       separator = detect_decimal_separator(samples);
     }
     for (const PendingAmount& p : pending) {
-      ASSIGN_OR_RETURN(std::int64_t v, parse_money(p.amount, p.debit, p.credit, p.line));
+      ASSIGN_OR_RETURN(std::int64_t v,
+                       parse_money(p.amount, p.debit, p.credit, p.indicator, p.line));
       t.amounts.push_back(v);
     }
     pending.clear();
@@ -154,12 +165,14 @@ Result<LoadedRecords> load_records(csv::CsvReader& reader, const LoadOptions& op
         date_parts.push_back(*parts);
       }
     }
-    std::string_view amount = get(m.amount), debit = get(m.debit), credit = get(m.credit);
+    std::string_view amount = get(m.amount), debit = get(m.debit), credit = get(m.credit),
+                     indicator = get(m.credit_debit_indicator);
     if (!separator) {
-      pending.push_back({std::string(amount), std::string(debit), std::string(credit), line});
+      pending.push_back({std::string(amount), std::string(debit), std::string(credit),
+                         std::string(indicator), line});
       if (pending.size() >= kSeparatorSampleRows) RETURN_IF_ERROR(flush_pending());
     } else {
-      ASSIGN_OR_RETURN(std::int64_t v, parse_money(amount, debit, credit, line));
+      ASSIGN_OR_RETURN(std::int64_t v, parse_money(amount, debit, credit, indicator, line));
       t.amounts.push_back(v);
     }
     std::string_view currency = get(m.currency);

@@ -31,6 +31,19 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                             .Help("Requests answered 503 because the store was unreachable or busy")
                             .Register(*registry_)
                             .Add({});
+  ingest_files_ = &prometheus::BuildCounter()
+                       .Name("oeuvre_ingest_files_total")
+                       .Help("Uploaded files whose parsing ended, by outcome")
+                       .Register(*registry_);
+  ingest_rows_ = &prometheus::BuildCounter()
+                      .Name("oeuvre_ingest_rows_total")
+                      .Help("Rows read from uploaded files, by result")
+                      .Register(*registry_);
+  ingest_duration_ = &prometheus::BuildHistogram()
+                          .Name("oeuvre_ingest_duration_seconds")
+                          .Help("Time from claiming an uploaded file to its end state")
+                          .Register(*registry_)
+                          .Add({}, prometheus::Histogram::BucketBoundaries{0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900});
   prometheus::BuildGauge()
       .Name("oeuvre_build_info")
       .Help("Build information")
@@ -57,6 +70,14 @@ void Metrics::count_auth_event(const std::string& event) {
 
 std::string Metrics::serialize() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+void Metrics::observe_ingest(const std::string& outcome, std::int64_t rows_ok, std::int64_t rows_failed,
+                             double seconds) {
+  ingest_files_->Add({{"outcome", outcome}}).Increment();
+  ingest_rows_->Add({{"result", "ok"}}).Increment(static_cast<double>(rows_ok));
+  ingest_rows_->Add({{"result", "failed"}}).Increment(static_cast<double>(rows_failed));
+  ingest_duration_->Observe(seconds);
 }
 
 }  // namespace oeuvre::obs

@@ -29,6 +29,10 @@ class Metrics {
   // oeuvre_store_unavailable_total: requests answered 503 because the store was down or the pool empty.
   prometheus::Counter& store_unavailable() { return *store_unavailable_; }
 
+  // oeuvre_ingest_files_total{outcome} (parsed | failed | handed_back), oeuvre_ingest_rows_total{result}
+  // (ok | failed) and oeuvre_ingest_duration_seconds: background parsing of uploaded files.
+  void observe_ingest(const std::string& outcome, std::int64_t rows_ok, std::int64_t rows_failed, double seconds);
+
   prometheus::Registry& registry() { return *registry_; }
   // Prometheus text exposition format 0.0.4.
   std::string serialize() const;
@@ -39,6 +43,9 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>* durations_;
   prometheus::Family<prometheus::Counter>* rejected_;
   prometheus::Family<prometheus::Counter>* auth_events_;
+  prometheus::Family<prometheus::Counter>* ingest_files_;
+  prometheus::Family<prometheus::Counter>* ingest_rows_;
+  prometheus::Histogram* ingest_duration_;
   prometheus::Gauge* in_flight_;
   prometheus::Counter* store_unavailable_;
 };

@@ -17,7 +17,7 @@ struct ColumnField {
   std::optional<std::string> MappedColumns::*member;
 };
 
-constexpr std::array<ColumnField, 9> kColumnFields = {{
+constexpr std::array<ColumnField, 10> kColumnFields = {{
     {"date", &MappedColumns::date},
     {"amount", &MappedColumns::amount},
     {"debit", &MappedColumns::debit},
@@ -27,6 +27,7 @@ constexpr std::array<ColumnField, 9> kColumnFields = {{
     {"description", &MappedColumns::description},
     {"counterparty", &MappedColumns::counterparty},
     {"external_id", &MappedColumns::external_id},
+    {"credit_debit_indicator", &MappedColumns::credit_debit_indicator},
 }};
 
 constexpr std::array<std::pair<DateFormat, std::string_view>, 6> kDateFormats = {{
@@ -139,8 +140,7 @@ class MappingParser {
       if (!known) {
         add(".columns." + printable_key(key),
             "is not a known field; use date, amount, debit, credit, currency, reference, "
-            "description, "
-            "counterparty or external_id");
+            "description, counterparty, external_id or credit_debit_indicator");
       }
     }
     for (const ColumnField& f : kColumnFields) {
@@ -158,6 +158,12 @@ class MappingParser {
     if (credit && !debit) add(".columns.debit", "is required when columns.credit is set");
     if (columns.debit && columns.credit && *columns.debit == *columns.credit) {
       add(".columns.credit", "must name a different header than columns.debit");
+    }
+    const bool indicator =
+        object.contains("credit_debit_indicator") && !object.at("credit_debit_indicator").is_null();
+    if (indicator && (debit || credit)) {
+      add(".columns.credit_debit_indicator",
+          "gives the sign of an amount column; it cannot be combined with debit/credit");
     }
   }
 
@@ -268,6 +274,52 @@ Result<ColumnMapping> column_mapping_from_text(std::string_view text) {
   boost::json::value value = boost::json::parse(text, ec);
   if (ec) return Error::Validation("column_mapping", "is not valid JSON: " + ec.message());
   return parse_column_mapping(value);
+}
+
+ingest::ParseSettings to_parse_settings(const ColumnMapping& mapping) {
+  ingest::ParseSettings settings;
+  const MappedColumns& c = mapping.columns;
+  settings.date = c.date;
+  settings.amount = c.amount;
+  settings.debit = c.debit;
+  settings.credit = c.credit;
+  settings.currency = c.currency;
+  settings.reference = c.reference;
+  settings.description = c.description;
+  settings.counterparty = c.counterparty;
+  settings.external_id = c.external_id;
+  settings.credit_debit_indicator = c.credit_debit_indicator;
+  if (mapping.date_format) {
+    switch (*mapping.date_format) {
+      case DateFormat::kAuto:
+        break;
+      case DateFormat::kIso:
+      case DateFormat::kCompact:
+        settings.date_order = ingest::DateOrder::kYearMonthDay;
+        break;
+      case DateFormat::kDayFirst:
+      case DateFormat::kDotted:
+        settings.date_order = ingest::DateOrder::kDayMonthYear;
+        break;
+      case DateFormat::kMonthFirst:
+        settings.date_order = ingest::DateOrder::kMonthDayYear;
+        break;
+    }
+  }
+  if (mapping.decimal_separator) {
+    switch (*mapping.decimal_separator) {
+      case DecimalSeparator::kAuto:
+        break;
+      case DecimalSeparator::kDot:
+        settings.decimal_separator = ingest::DecimalSeparator::kDot;
+        break;
+      case DecimalSeparator::kComma:
+        settings.decimal_separator = ingest::DecimalSeparator::kComma;
+        break;
+    }
+  }
+  settings.default_currency = mapping.default_currency;
+  return settings;
 }
 
 }  // namespace oeuvre::services

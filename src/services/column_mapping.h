@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "ingest/file_parser.h"
 
 namespace oeuvre::services {
 
@@ -26,6 +27,9 @@ struct MappedColumns {
   std::optional<std::string> description;
   std::optional<std::string> counterparty;
   std::optional<std::string> external_id;
+  // "DR"/"CR", "D"/"C", "Debit"/"Credit" per row, signing the amount column (not with
+  // debit/credit).
+  std::optional<std::string> credit_debit_indicator;
 
   bool empty() const;
   bool operator==(const MappedColumns&) const = default;
@@ -62,12 +66,14 @@ std::string_view to_string(DecimalSeparator separator);
 
 // Validates `value` as a column mapping:
 //   {"columns": {"date"|"amount"|"debit"|"credit"|"currency"|"reference"|"description"|
-//                "counterparty"|"external_id": "<header name, 1-255 characters>"},
+//                "counterparty"|"external_id"|"credit_debit_indicator":
+//                "<header name, 1-255 characters>"},
 //    "date_format": "auto"|"iso"|"dd/mm/yyyy"|"mm/dd/yyyy"|"dd.mm.yyyy"|"yyyymmdd",
 //    "decimal_separator": "auto"|"."|",", "default_currency": "EUR", "all_or_nothing": false}
 // Every key is optional and a null value counts as absent. amount excludes debit and credit; debit
-// and credit go together and name different headers. Fails with kValidation listing every problem
-// at once, each field path prefixed with `field` ("column_mapping.columns.amount").
+// and credit go together and name different headers; credit_debit_indicator excludes debit/credit.
+// Fails with kValidation listing every problem at once, each field path prefixed with `field`
+// ("column_mapping.columns.amount").
 Result<ColumnMapping> parse_column_mapping(const boost::json::value& value,
                                            std::string_view field = "column_mapping");
 
@@ -80,5 +86,10 @@ std::string serialize_column_mapping(const ColumnMapping& mapping);
 
 // Reads a stored mapping back. kValidation when `text` is not JSON or not a valid mapping.
 Result<ColumnMapping> column_mapping_from_text(std::string_view text);
+
+// The file parser's settings for `mapping`: the named columns, the date order of date_format
+// (iso and yyyymmdd: year first; dd/mm/yyyy and dd.mm.yyyy: day first; mm/dd/yyyy: month first;
+// auto: decided per file), the decimal separator (auto: decided per file) and the default currency.
+ingest::ParseSettings to_parse_settings(const ColumnMapping& mapping);
 
 }  // namespace oeuvre::services

@@ -1,5 +1,11 @@
 #include "services/file_service.h"
 
+#include <algorithm>
+
+#include "engine/record_table.h"
+#include "services/column_mapping.h"
+#include "store/data_source_repository.h"
+
 #include "core/utf8.h"
 #include "services/audit_trail.h"
 #include "store/project_repository.h"
@@ -15,6 +21,13 @@ Error duplicate(const store::StoredFile& first) {
 }
 
 // The file, when the actor may reach its project; else 404.
+boost::json::value parse_layout(const std::optional<std::string>& text) {
+  if (!text) return nullptr;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(*text, ec);
+  return ec ? boost::json::value(nullptr) : v;
+}
+
 Result<store::StoredFile> load_accessible(store::Connection& conn, const security::Actor& actor, const Uuid& id) {
   ASSIGN_OR_RETURN(std::optional<store::StoredFile> file, store::FileRepository::find(conn, id));
   if (!file) return Error::NotFound("file not found");
@@ -41,7 +54,63 @@ boost::json::object to_json(const store::StoredFile& f) {
           {"error", f.error ? boost::json::value(*f.error) : nullptr},
           {"uploaded_by", f.uploaded_by ? boost::json::value(f.uploaded_by->to_string()) : nullptr},
           {"created_at", format_timestamp(f.created_at)},
-          {"updated_at", format_timestamp(f.updated_at)}};
+          {"updated_at", format_timestamp(f.updated_at)},
+          {"layout", parse_layout(f.layout)}};
+}
+
+boost::json::object to_json(const store::FileRowError& e) {
+  return {{"line", e.line}, {"column", e.column}, {"value", e.value}, {"reason", e.reason}};
+}
+
+boost::json::object layout_to_json(const ingest::FileLayout& layout) {
+  boost::json::array header;
+  for (const auto& h : layout.header) header.emplace_back(h);
+  boost::json::object mapping;
+  for (const auto& [field, column] : layout.mapping) mapping[field] = column;
+  boost::json::value delimiter = nullptr;
+  if (layout.format == "csv") delimiter = std::string(1, layout.delimiter);
+  const bool uses_dates = std::any_of(layout.mapping.begin(), layout.mapping.end(),
+                                      [](const auto& m) { return m.first == "date"; });
+  return {{"format", layout.format},
+          {"delimiter", delimiter},
+          {"header", std::move(header)},
+          {"mapping", std::move(mapping)},
+          {"date_order", uses_dates ? boost::json::value(ingest::date_order_name(layout.date_order)) : nullptr},
+          {"decimal_separator", layout.decimal_separator == ingest::DecimalSeparator::kComma ? "," : "."},
+          {"rows", layout.rows},
+          {"rows_failed", layout.rows_failed}};
+}
+
+boost::json::object to_json(const ingest::Preview& preview) {
+  boost::json::array rows;
+  for (const auto& row : preview.rows) {
+    boost::json::array cells;
+    for (const auto& c : row.cells) cells.emplace_back(c);
+    boost::json::value record = nullptr;
+    if (row.record) {
+      const ingest::ParsedRecord& r = *row.record;
+      boost::system::error_code ec;
+      boost::json::value extra = boost::json::parse(r.extra_json.empty() ? "{}" : r.extra_json, ec);
+      if (ec) extra = boost::json::object{};
+      record = boost::json::object{
+          {"external_id", r.external_id.empty() ? boost::json::value(nullptr) : boost::json::value(r.external_id)},
+          {"transaction_date", r.date_days ? boost::json::value(engine::format_iso_date(*r.date_days)) : nullptr},
+          {"amount", engine::format_minor_units(r.amount_minor, ingest::currency_scale(r.currency))},
+          {"amount_minor", r.amount_minor},
+          {"currency", r.currency},
+          {"description", r.description},
+          {"reference", r.reference},
+          {"counterparty", r.counterparty},
+          {"extra", std::move(extra)}};
+    }
+    boost::json::array errors;
+    for (const auto& e : row.errors) {
+      errors.push_back(to_json(store::FileRowError{static_cast<std::int64_t>(e.line), e.column, e.value, e.reason}));
+    }
+    rows.push_back(boost::json::object{
+        {"line", row.line}, {"cells", std::move(cells)}, {"record", std::move(record)}, {"errors", std::move(errors)}});
+  }
+  return {{"layout", layout_to_json(preview.layout)}, {"rows", std::move(rows)}};
 }
 
 Result<store::StoredFile> FileService::upload(const security::Actor& actor, const Uuid& data_source_id,
@@ -78,7 +147,10 @@ Result<store::StoredFile> FileService::upload(const security::Actor& actor, cons
                                   std::nullopt, boost::json::value(to_json(file))}));
     return file;
   });
-  if (stored.ok()) return stored;
+  if (stored.ok()) {
+    if (on_uploaded_) on_uploaded_();
+    return stored;
+  }
   (void)blobs_.remove(file.storage_key);  // nothing refers to it
   if (stored.error().code() == ErrorCode::kConflict) {
     // A concurrent identical upload won the unique index: answer as for any duplicate.
@@ -120,6 +192,41 @@ Status FileService::remove(const security::Actor& actor, const Uuid& id, const R
   // a row without its bytes.
   (void)blobs_.remove(removed.storage_key);
   return OkStatus();
+}
+
+Result<store::PageResult<store::FileRowError>> FileService::row_errors(const security::Actor& actor, const Uuid& id,
+                                                                      const store::PageRequest& page) {
+  return store::with_connection(db_, [&](store::Connection& conn) -> Result<store::PageResult<store::FileRowError>> {
+    ASSIGN_OR_RETURN(store::StoredFile file, load_accessible(conn, actor, id));
+    return store::FileRepository::list_row_errors(conn, file.id, page);
+  });
+}
+
+Result<ingest::Preview> FileService::preview(const security::Actor& actor, const Uuid& id, std::size_t rows) {
+  struct Loaded {
+    store::StoredFile file;
+    std::string mapping;
+  };
+  ASSIGN_OR_RETURN(Loaded loaded, store::with_connection(db_, [&](store::Connection& conn) -> Result<Loaded> {
+                     ASSIGN_OR_RETURN(store::StoredFile file, load_accessible(conn, actor, id));
+                     ASSIGN_OR_RETURN(auto source, store::DataSourceRepository::find_visible(conn, file.data_source_id));
+                     if (!source) return Error::NotFound("file not found");
+                     return Loaded{std::move(file), std::move(source->data_source.column_mapping)};
+                   }));
+  boost::system::error_code ec;
+  const boost::json::value mapping_json = boost::json::parse(loaded.mapping, ec);
+  if (ec) return Error::Internal("the data source's stored column mapping is not valid JSON");
+  ASSIGN_OR_RETURN(ColumnMapping mapping, parse_column_mapping(mapping_json));
+  ASSIGN_OR_RETURN(std::string path, blobs_.local_path(loaded.file.storage_key));
+  auto preview = ingest::preview_file(path, loaded.file.filename, loaded.file.content_type,
+                                      to_parse_settings(mapping), rows);
+  if (!preview.ok() && preview.error().code() != ErrorCode::kUnavailable) {
+    // The file is not a table (or the mapping names a missing column): a problem with the input.
+    Error error = preview.error();
+    return Error(ErrorCode::kValidation, "the file cannot be previewed: " + error.message(),
+                 error.field_errors());
+  }
+  return preview;
 }
 
 }  // namespace oeuvre::services

@@ -5,6 +5,8 @@
 
 #include <optional>
 
+#include "ingest/file_parser.h"
+
 #include "security/policy.h"
 #include "services/request_meta.h"
 #include "store/blob_store.h"
@@ -35,12 +37,26 @@ class FileService {
                                                     const store::PageRequest& page);
   // Removes the file and every record parsed from it (one transaction), then its stored bytes.
   Status remove(const security::Actor& actor, const Uuid& id, const RequestMeta& meta);
+  // The rows parsing could not read, in line order.
+  Result<store::PageResult<store::FileRowError>> row_errors(const security::Actor& actor, const Uuid& id,
+                                                            const store::PageRequest& page);
+  // The file's first `rows` rows parsed with its data source's current mapping (whatever the file's
+  // status), so a mapping can be checked and fixed before matching.
+  Result<ingest::Preview> preview(const security::Actor& actor, const Uuid& id, std::size_t rows);
+  // Called after each stored upload (wakes the parser).
+  void on_uploaded(std::function<void()> hook) { on_uploaded_ = std::move(hook); }
 
  private:
   store::Database& db_;
   store::BlobStore& blobs_;
+  std::function<void()> on_uploaded_;
 };
 
 boost::json::object to_json(const store::StoredFile& file);
+boost::json::object to_json(const store::FileRowError& error);
+// {"format", "delimiter", "header", "mapping": {field: header}, "date_order", "decimal_separator",
+//  "rows", "rows_failed"}
+boost::json::object layout_to_json(const ingest::FileLayout& layout);
+boost::json::object to_json(const ingest::Preview& preview);
 
 }  // namespace oeuvre::services

@@ -63,6 +63,12 @@ class Connection {
   // The query plan as one line per plan node (EXPLAIN / EXPLAIN QUERY PLAN), for index tests.
   virtual Result<std::vector<std::string>> explain(std::string_view sql,
                                                    std::span<const Value> params) = 0;
+  // Appends `rows` to `table` within the caller's transaction (or as one statement batch): COPY on
+  // PostgreSQL, one prepared INSERT stepped per row on SQLite. All rows or none when a transaction
+  // is open. kBadRequest (nothing sent) unless `table` and every column match [a-z_][a-z0-9_]* and
+  // every row has columns.size() values; kConflict on a constraint violation.
+  virtual Status insert_rows(std::string_view table, std::span<const std::string> columns,
+                             const std::vector<std::vector<Value>>& rows) = 0;
   // True when the session is still usable (the pool drops broken ones).
   virtual bool healthy() = 0;
   virtual Dialect dialect() const = 0;
@@ -99,6 +105,13 @@ class Database {
   // Closes idle connections and refuses new acquisitions (graceful shutdown).
   virtual void close() = 0;
 };
+
+// [a-z_][a-z0-9_]*, at most 63 bytes (PostgreSQL's NAMEDATALEN - 1): safe to splice into SQL.
+bool valid_identifier(std::string_view name);
+
+// The checks insert_rows makes before sending anything: identifiers and row widths.
+Status check_bulk_rows(std::string_view table, std::span<const std::string> columns,
+                       const std::vector<std::vector<Value>>& rows);
 
 // Opens a database from a URL: sqlite:///abs/path, sqlite://relative/path, postgres://..., postgresql://...
 struct DatabaseOptions {

@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::string_view kColumns =
     "f.id, f.project_id, f.data_source_id, f.filename, f.content_type, f.sha256, f.size_bytes, f.storage_key, "
-    "f.status, f.progress, f.rows_ok, f.rows_failed, f.error, f.uploaded_by, f.created_at, f.updated_at";
+    "f.status, f.progress, f.rows_ok, f.rows_failed, f.error, f.uploaded_by, f.created_at, f.updated_at, f.layout";
 
 StoredFile file_from(const Row& r) {
   StoredFile f;
@@ -28,6 +28,7 @@ StoredFile file_from(const Row& r) {
   f.uploaded_by = optional_uuid_at(r, 13);
   f.created_at = timestamp_at(r, 14);
   f.updated_at = timestamp_at(r, 15);
+  f.layout = r.optional_text(16);
   return f;
 }
 
@@ -86,6 +87,74 @@ Status FileRepository::remove(Connection& conn, const Uuid& id) {
   if (!rs.ok()) return std::move(rs).error();
   if (rs->affected_rows == 0) return Error::NotFound("file not found");
   return OkStatus();
+}
+
+Result<std::optional<StoredFile>> FileRepository::claim_next(Connection& conn, const std::string& token,
+                                                             Timestamp now, Timestamp stale_before) {
+  const Value stale[] = {param(now), param(stale_before)};
+  if (auto rs = conn.query("UPDATE files SET status = 'uploaded', claim_token = NULL, progress = 0, updated_at = $1 "
+                           "WHERE status = 'parsing' AND updated_at < $2",
+                           stale);
+      !rs.ok()) {
+    return std::move(rs).error();
+  }
+  // PostgreSQL: SKIP LOCKED lets concurrent workers pass over a row another one is claiming. SQLite
+  // has one writer at a time, so the plain subquery is already exclusive.
+  const std::string lock = conn.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+  const Value params[] = {token, param(now)};
+  std::string columns(kColumns);
+  for (std::size_t at = columns.find("f."); at != std::string::npos; at = columns.find("f.", at)) {
+    columns.erase(at, 2);  // RETURNING names the table's own columns
+  }
+  return single(conn.query("UPDATE files SET status = 'parsing', claim_token = $1, progress = 0, updated_at = $2 "
+                           "WHERE id = (SELECT id FROM files WHERE status = 'uploaded' ORDER BY updated_at, id LIMIT 1" +
+                               lock + ") RETURNING " + columns,
+                           params));
+}
+
+Result<bool> FileRepository::heartbeat(Connection& conn, const Uuid& id, const std::string& token, double progress,
+                                       Timestamp now) {
+  const Value params[] = {progress, param(now), param(id), token};
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE files SET progress = $1, updated_at = $2 "
+                                            "WHERE id = $3 AND claim_token = $4 AND status = 'parsing'",
+                                            params));
+  return rs.affected_rows == 1;
+}
+
+Result<bool> FileRepository::finish(Connection& conn, const Uuid& id, const std::string& token,
+                                    const std::string& status, std::int64_t rows_ok, std::int64_t rows_failed,
+                                    const std::optional<std::string>& error, const std::optional<std::string>& layout,
+                                    Timestamp now) {
+  const double progress = status == "uploaded" ? 0.0 : 1.0;
+  const Value params[] = {status,      progress,      rows_ok,   rows_failed, param(error),
+                          param(layout), param(now), param(id), token};
+  ASSIGN_OR_RETURN(ResultSet rs,
+                   conn.query("UPDATE files SET status = $1, progress = $2, rows_ok = $3, rows_failed = $4, error = $5, "
+                              "layout = $6, updated_at = $7, claim_token = NULL "
+                              "WHERE id = $8 AND claim_token = $9 AND status = 'parsing'",
+                              params));
+  return rs.affected_rows == 1;
+}
+
+Status FileRepository::insert_row_errors(Connection& conn, const Uuid& file_id,
+                                         const std::vector<FileRowError>& errors) {
+  static const std::string kErrorColumns[] = {"file_id", "line", "column_name", "value", "reason", "seq"};
+  std::vector<std::vector<Value>> rows;
+  rows.reserve(errors.size());
+  const Value file = param(file_id);
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    const FileRowError& e = errors[i];
+    rows.push_back({file, e.line, e.column, e.value, e.reason, static_cast<std::int64_t>(i + 1)});
+  }
+  return conn.insert_rows("file_row_errors", kErrorColumns, rows);
+}
+
+Result<PageResult<FileRowError>> FileRepository::list_row_errors(Connection& conn, const Uuid& file_id,
+                                                                 const PageRequest& page) {
+  return fetch_page<FileRowError>(conn, "e.line, e.column_name, e.value, e.reason", "file_row_errors e",
+                                  " WHERE e.file_id = $1", "e.seq", {param(file_id)}, page, [](const Row& r) {
+                                    return FileRowError{r.integer(0), r.text(1), r.text(2), r.text(3)};
+                                  });
 }
 
 Result<std::optional<DataSourceScope>> FileRepository::data_source_scope(Connection& conn,

@@ -25,6 +25,15 @@ struct StoredFile {
   std::optional<Uuid> uploaded_by;
   Timestamp created_at;
   Timestamp updated_at;
+  std::optional<std::string> layout;  // JSON text: what parsing detected (format, delimiter, mapping...)
+};
+
+// One row of a file that could not be read.
+struct FileRowError {
+  std::int64_t line = 0;
+  std::string column;
+  std::string value;
+  std::string reason;
 };
 
 // The project (and its owner) an active data source belongs to, for authorization.
@@ -47,6 +56,27 @@ class FileRepository {
                                                          const PageRequest& page);
   // Deletes the file row; its records go with it (ON DELETE CASCADE).
   static Status remove(Connection& conn, const Uuid& id);
+
+  // --- The parsing queue (files in status 'uploaded' are the work) ---
+  // First hands stale claims back (status 'parsing' with updated_at before `stale_before`: their
+  // worker stopped), then claims the oldest uploaded file for `token`: status 'parsing', progress 0.
+  // Several workers and nodes may call this at once; each file goes to one of them.
+  static Result<std::optional<StoredFile>> claim_next(Connection& conn, const std::string& token, Timestamp now,
+                                                      Timestamp stale_before);
+  // Records progress and keeps the claim alive. False when the claim was lost (file deleted or
+  // handed to another worker).
+  static Result<bool> heartbeat(Connection& conn, const Uuid& id, const std::string& token, double progress,
+                                Timestamp now);
+  // Ends the claim with `status` ('parsed' | 'failed' | 'uploaded' to give the file back). False when
+  // the claim was lost: the caller must roll back what it wrote.
+  static Result<bool> finish(Connection& conn, const Uuid& id, const std::string& token, const std::string& status,
+                             std::int64_t rows_ok, std::int64_t rows_failed, const std::optional<std::string>& error,
+                             const std::optional<std::string>& layout, Timestamp now);
+  static Status insert_row_errors(Connection& conn, const Uuid& file_id, const std::vector<FileRowError>& errors);
+  // In line order.
+  static Result<PageResult<FileRowError>> list_row_errors(Connection& conn, const Uuid& file_id,
+                                                          const PageRequest& page);
+
   // nullopt when the data source, or its project, does not exist or is deleted.
   static Result<std::optional<DataSourceScope>> data_source_scope(Connection& conn, const Uuid& data_source_id);
 };

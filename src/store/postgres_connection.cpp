@@ -145,15 +145,6 @@ bool has_nul(const Value& value) {
   return s != nullptr && s->find('\0') != std::string::npos;
 }
 
-// [a-z_][a-z0-9_]*, at most 63 bytes (NAMEDATALEN - 1).
-bool valid_identifier(std::string_view name) {
-  if (name.empty() || name.size() > 63) return false;
-  if (!(name[0] == '_' || (name[0] >= 'a' && name[0] <= 'z'))) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-  });
-}
-
 // Appends one field of COPY's text format.
 void append_copy_field(std::string& out, const Value& value) {
   if (std::holds_alternative<std::monostate>(value)) {
@@ -394,21 +385,8 @@ bool PostgresConnection::healthy() {
 
 Status PostgresConnection::copy_rows(std::string_view table, std::span<const std::string> columns,
                                      const std::vector<std::vector<Value>>& rows) {
-  if (!valid_identifier(table)) {
-    return Error::BadRequest("COPY: table name must match [a-z_][a-z0-9_]* (at most 63 bytes)");
-  }
-  if (columns.empty()) return Error::BadRequest("COPY: no columns given");
-  for (const auto& column : columns) {
-    if (!valid_identifier(column)) {
-      return Error::BadRequest("COPY: column names must match [a-z_][a-z0-9_]* (at most 63 bytes)");
-    }
-  }
+  RETURN_IF_ERROR(check_bulk_rows(table, columns, rows));
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    if (rows[r].size() != columns.size()) {
-      return Error::BadRequest("COPY: row " + std::to_string(r + 1) + " has " +
-                               std::to_string(rows[r].size()) + " values for " +
-                               std::to_string(columns.size()) + " columns");
-    }
     for (std::size_t c = 0; c < columns.size(); ++c) {
       if (has_nul(rows[r][c])) {
         return Error::BadRequest("COPY: row " + std::to_string(r + 1) + ", column " + columns[c] +

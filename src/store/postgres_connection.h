@@ -79,6 +79,10 @@ class PostgresConnection final : public Connection {
   // every row has columns.size() values (else kBadRequest, nothing is sent).
   Status copy_rows(std::string_view table, std::span<const std::string> columns,
                    const std::vector<std::vector<Value>>& rows);
+  Status insert_rows(std::string_view table, std::span<const std::string> columns,
+                     const std::vector<std::vector<Value>>& rows) override {
+    return copy_rows(table, columns, rows);
+  }
 
  private:
   explicit PostgresConnection(pg_conn* conn) : conn_(conn) {}

@@ -109,6 +109,35 @@ class SqliteConnection final : public Connection {
     return lines;
   }
 
+  Status insert_rows(std::string_view table, std::span<const std::string> columns,
+                     const std::vector<std::vector<Value>>& rows) override {
+    RETURN_IF_ERROR(check_bulk_rows(table, columns, rows));
+    if (rows.empty()) return OkStatus();
+    std::string sql = "INSERT INTO " + std::string(table) + " (";
+    std::string values;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      sql += (c > 0 ? ", " : "") + columns[c];
+      values += (c > 0 ? ", $" : "$") + std::to_string(c + 1);
+    }
+    sql += ") VALUES (" + values + ")";
+    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, prepare(sql));
+    for (const auto& row : rows) {
+      sqlite3_reset(stmt);
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        const int rc = bind(stmt, static_cast<int>(c + 1), row[c]);
+        if (rc != SQLITE_OK) return sqlite_error(db_, rc, "bind");
+      }
+      const int rc = sqlite3_step(stmt);
+      if (rc != SQLITE_DONE) {
+        Error error = sqlite_error(db_, rc, "insert");
+        sqlite3_reset(stmt);
+        return error;
+      }
+    }
+    sqlite3_reset(stmt);
+    return OkStatus();
+  }
+
   bool healthy() override { return db_ != nullptr && sqlite3_get_autocommit(db_) != 0; }
   Dialect dialect() const override { return Dialect::kSqlite; }
 

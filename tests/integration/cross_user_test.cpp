@@ -65,7 +65,13 @@ const RouteCase kRoutes[] = {
     {"GET", "/api/v1/projects/{id}/files", Scope::kOtherProject, "/api/v1/projects/{project}/files", "", 404},
     {"GET", "/api/v1/projects/{id}/files", Scope::kOtherProject, "/api/v1/projects/{project}/files?status=uploaded",
      "", 404},
+    {"GET", "/api/v1/files/{id}/errors", Scope::kOtherProject, "/api/v1/files/{file}/errors", "", 404},
+    {"GET", "/api/v1/files/{id}/preview", Scope::kOtherProject, "/api/v1/files/{file}/preview?rows=5", "", 404},
     {"DELETE", "/api/v1/files/{id}", Scope::kOtherProject, "/api/v1/files/{file}", "", 404},
+    // records
+    {"GET", "/api/v1/projects/{id}/records", Scope::kOtherProject, "/api/v1/projects/{project}/records", "", 404},
+    {"GET", "/api/v1/projects/{id}/records", Scope::kOtherProject,
+     "/api/v1/projects/{project}/records?data_source_id={data_source}&date_from=2026-01-01&status=open", "", 404},
     // data sources (before projects: the admin pass runs DELETE rows in this order, and deleting the
     // project first would hide its data source)
     {"GET", "/api/v1/projects/{id}/data-sources", Scope::kOtherProject, "/api/v1/projects/{project}/data-sources", "",
@@ -137,11 +143,12 @@ struct World {
     }
     data_source_before = server.get("/api/v1/data-sources/" + data_source_id, a.access_token).body;
     auto file = server.request("POST", "/api/v1/data-sources/" + data_source_id + "/files?filename=a-private.csv",
-                               "date,amount\n2026-01-01,12.34\n", a.access_token, {}, "text/csv");
+                               "date,amount,currency\n2026-01-01,12.34,EUR\n", a.access_token, {}, "text/csv");
     EXPECT_EQ(file.status, 201u) << file.body;
     if (file.json().is_object() && file.json().as_object().contains("id")) {
       file_id = std::string(file.json().at("id").as_string());
     }
+    EXPECT_EQ(server.wait_for_file(file_id, a.access_token).json().at("status"), "parsed");
     file_before = server.get("/api/v1/files/" + file_id, a.access_token).body;
   }
 
@@ -232,8 +239,8 @@ TEST(CrossUserTest, UserBCannotReadOrChangeAnythingOfUserA) {
   EXPECT_EQ(after.body, w.project_before);
   auto trail = w.server.get("/api/v1/projects/" + w.project_id + "/audit", w.a.access_token);
   ASSERT_EQ(trail.status, 200u) << trail.body;
-  // project and data source created, file uploaded
-  EXPECT_EQ(trail.json().at("total").to_number<std::int64_t>(), 3) << trail.body;
+  // project and data source created, file uploaded and parsed
+  EXPECT_EQ(trail.json().at("total").to_number<std::int64_t>(), 4) << trail.body;
   auto file_after = w.server.get("/api/v1/files/" + w.file_id, w.a.access_token);
   ASSERT_EQ(file_after.status, 200u) << file_after.body;
   EXPECT_EQ(file_after.body, w.file_before);

@@ -173,7 +173,10 @@ TEST(FilesTest, UploadsNeedATokenAndAnExistingDataSource) {
 TEST(FilesTest, ListingFiltersByStatusAndPages) {
   Fixture f;
   for (int i = 0; i < 3; ++i) {
-    ASSERT_EQ(f.upload_raw("a,b\n" + std::to_string(i) + ",1\n", "f" + std::to_string(i) + ".csv").status, 201u);
+    auto up = f.upload_raw("date,amount,currency\n2026-01-0" + std::to_string(i + 1) + ",1.00,EUR\n",
+                           "f" + std::to_string(i) + ".csv");
+    ASSERT_EQ(up.status, 201u) << up.body;
+    f.server.wait_for_file(std::string(up.json().at("id").as_string()), f.alice.access_token);
   }
   const std::string url = "/api/v1/projects/" + f.project_id + "/files";
   auto page = f.server.get(url + "?per_page=2", f.alice.access_token);
@@ -184,6 +187,8 @@ TEST(FilesTest, ListingFiltersByStatusAndPages) {
   EXPECT_EQ(second.json().at("items").as_array().size(), 1u);
   auto failed = f.server.get(url + "?status=failed", f.alice.access_token);
   EXPECT_EQ(failed.json().at("total").to_number<std::int64_t>(), 0) << failed.body;
+  auto parsed = f.server.get(url + "?status=parsed&per_page=1", f.alice.access_token);
+  EXPECT_EQ(parsed.json().at("total").to_number<std::int64_t>(), 3) << parsed.body;
   auto bad = f.server.get(url + "?status=lost", f.alice.access_token);
   EXPECT_EQ(bad.status, 400u) << bad.body;
 }

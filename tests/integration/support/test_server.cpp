@@ -245,6 +245,19 @@ bool HttpConnection::closed_by_peer(std::chrono::milliseconds wait) {
   return false;
 }
 
+HttpResult TestServer::wait_for_file(const std::string& file_id, const std::string& token,
+                                     std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    HttpResult res = get("/api/v1/files/" + file_id, token);
+    const boost::json::value body = res.json();
+    if (res.status != 200 || !body.is_object()) return res;
+    const auto& status = body.at("status").as_string();
+    if (status == "parsed" || status == "failed" || std::chrono::steady_clock::now() > deadline) return res;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 std::vector<RouteInfo> router_routes(store::Database& db) {
   obs::Metrics metrics;
   services::AuthSettings settings;

@@ -65,6 +65,11 @@ class TestServer {
   Session create_admin(const std::string& email);
   Session login(const std::string& email, const std::string& password);
 
+  // Polls GET /api/v1/files/{id} until parsing ended (status parsed or failed) or `timeout` passed;
+  // returns the last answer.
+  HttpResult wait_for_file(const std::string& file_id, const std::string& token,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
   // Stops the server gracefully (also done by the destructor).
   void stop();
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <algorithm>
 #include <set>
 #include <thread>
@@ -27,6 +29,30 @@ TEST(UuidTest, GenerateV4HasVersionAndVariant) {
     const std::string text = id.to_string();
     EXPECT_EQ(text[14], '4');
     EXPECT_TRUE(text[19] == '8' || text[19] == '9' || text[19] == 'a' || text[19] == 'b') << text;
+  }
+}
+
+TEST(UuidTest, GenerateV7IsTimeOrderedWithVersionAndVariant) {
+  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  std::unordered_set<Uuid> seen;
+  Uuid previous = Uuid::generate_v7();
+  for (int i = 0; i < 2000; ++i) {
+    const Uuid id = Uuid::generate_v7();
+    EXPECT_EQ(id.version(), 7);
+    EXPECT_EQ(id.bytes()[8] & 0xC0, 0x80);
+    EXPECT_TRUE(seen.insert(id).second);
+    std::uint64_t ms = 0;
+    for (int b = 0; b < 6; ++b) ms = (ms << 8) | id.bytes()[static_cast<std::size_t>(b)];
+    EXPECT_GE(static_cast<std::int64_t>(ms), before);
+    // Ids of a later millisecond sort after earlier ones (same millisecond: random order).
+    std::uint64_t previous_ms = 0;
+    for (int b = 0; b < 6; ++b) previous_ms = (previous_ms << 8) | previous.bytes()[static_cast<std::size_t>(b)];
+    if (ms > previous_ms) {
+      EXPECT_LT(previous, id);
+    }
+    previous = id;
   }
 }
 

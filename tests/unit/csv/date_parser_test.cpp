@@ -38,6 +38,47 @@ TEST(ParseDate, RejectsNonDatesAndImpossibleDays) {
   }
 }
 
+TEST(ParseDate, ReasonsNameTheProblem) {
+  auto reason = [](std::string_view text, DateOrder order) {
+    auto parts = split_date_unquoted(text);
+    if (!parts.ok()) return parts.error().message();
+    auto days = to_days(*parts, order);
+    return days.ok() ? std::string("ok") : days.error().message();
+  };
+  EXPECT_EQ(reason("31/04/2024", DateOrder::kDayMonthYear),
+            "day 31 does not exist in April (read as day/month/year)");
+  EXPECT_EQ(reason("2023-02-29", DateOrder::kDayMonthYear),
+            "day 29 does not exist in February 2023");
+  EXPECT_EQ(reason("13/13/2024", DateOrder::kMonthDayYear),
+            "month 13 does not exist (read as month/day/year)");
+  EXPECT_EQ(reason("1850-01-01", DateOrder::kDayMonthYear),
+            "year 1850 is out of range (1900..2200)");
+  EXPECT_EQ(reason("yesterday", DateOrder::kDayMonthYear), "is not a date");
+  EXPECT_EQ(reason("2024\xE2\x80\x93"
+                   "01-01",
+                   DateOrder::kDayMonthYear),
+            "has an unexpected character '\xE2\x80\x93'");
+  // The quoting variant keeps the text in front.
+  EXPECT_EQ(split_date("nope").error().message(), "date 'nope': is not a date");
+  EXPECT_EQ(parse_date("31/04/2024", DateOrder::kDayMonthYear).error().message(),
+            "date '31/04/2024': day 31 does not exist in April (read as day/month/year)");
+}
+
+TEST(DateOrderDetector, ReportsItsEvidence) {
+  DateOrderDetector detector;
+  EXPECT_FALSE(detector.has_evidence());
+  EXPECT_EQ(detector.first_numeric_line(), 0u);
+  detector.observe(*split_date("2024-01-02"), 2);
+  EXPECT_EQ(detector.first_numeric_line(), 0u);
+  detector.observe(*split_date("01/02/2024"), 3);
+  EXPECT_EQ(detector.first_numeric_line(), 3u);
+  EXPECT_FALSE(detector.has_evidence());
+  detector.observe(*split_date("01/22/2024"), 4);
+  EXPECT_TRUE(detector.has_evidence());
+  EXPECT_EQ(detector.month_first_line(), 4u);
+  EXPECT_EQ(detector.day_first_line(), 0u);
+}
+
 TEST(DateOrderDetector, DecidesFromTheData) {
   auto decide = [](std::initializer_list<const char*> values) {
     DateOrderDetector detector;

@@ -39,6 +39,53 @@ TEST(ColumnMapping, ErrorsNameTheProblem) {
   EXPECT_FALSE(map_columns(twice).ok());
 }
 
+TEST(ColumnMapping, NamedColumnsComeFirst) {
+  std::vector<std::string_view> header{"Amount", "Betrag", " Datum ", "Dr/Cr", "Notes"};
+  NamedColumns named;
+  named.amount = "Betrag";
+  named.date = "datum";  // normalized match
+  auto m = map_columns(header, named);
+  ASSERT_TRUE(m.ok()) << m.error().message();
+  EXPECT_EQ(m->amount, 1u);
+  EXPECT_EQ(m->date, 2u);
+  EXPECT_EQ(m->credit_debit_indicator, 3u);
+  EXPECT_EQ(m->extras, (std::vector<std::size_t>{0, 4}));
+
+  NamedColumns missing;
+  missing.amount = "Value (EUR)";
+  missing.credit_debit_indicator = "Sign";
+  auto bad = map_columns(header, missing);
+  ASSERT_FALSE(bad.ok());
+  ASSERT_EQ(bad.error().field_errors().size(), 2u);
+  EXPECT_EQ(bad.error().field_errors()[0].field, "column_mapping.columns.amount");
+  EXPECT_EQ(bad.error().field_errors()[0].message, "the file has no column 'Value (EUR)'");
+  EXPECT_EQ(bad.error().field_errors()[1].field, "column_mapping.columns.credit_debit_indicator");
+
+  std::vector<std::string_view> pair{"Out", "In", "Debit"};
+  NamedColumns out_only;
+  out_only.debit = "Out";
+  auto half = map_columns(pair, out_only);
+  ASSERT_FALSE(half.ok());
+  EXPECT_EQ(half.error().field_errors()[0].field, "column_mapping.columns.credit");
+  NamedColumns both;
+  both.debit = "Out";
+  both.credit = "In";
+  auto ok = map_columns(pair, both);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_FALSE(ok->amount.has_value());
+  EXPECT_FALSE(ok->credit_debit_indicator.has_value());
+  EXPECT_EQ(ok->extras, (std::vector<std::size_t>{2}));
+}
+
+TEST(RecordLoader, AppliesTheIndicatorColumn) {
+  auto loaded = load_text("date,amount,dr_cr\n2024-01-01,5.00,DR\n2024-01-02,7.00,CR\n");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message();
+  EXPECT_EQ(loaded->table.amounts, (std::vector<std::int64_t>{-500, 700}));
+  auto bad = load_text("date,amount,dr_cr\n2024-01-01,5.00,??\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("column 'dr_cr'"), std::string::npos);
+}
+
 TEST(RecordLoader, LoadsAndDecidesFormatsFromTheData) {
   auto loaded = load_text(
       "Date;Amount;Memo;Ref\n"

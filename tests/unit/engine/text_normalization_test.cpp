@@ -34,5 +34,18 @@ TEST(SortedTokenSet, UniqueSorted) {
   EXPECT_EQ(sorted_token_set(""), "");
 }
 
+TEST(NormalizeInto, SameAsTheReturningFormsAndReplacesTheBuffer) {
+  std::string out = "left over from an earlier value";
+  for (std::string_view text : {"  ACME Corp., Ltd ", "INV-000123", "ÉCOLE Ærø b a b", "", "000"}) {
+    normalize_text_into(text, out);
+    EXPECT_EQ(out, normalize_text(text)) << text;
+    normalize_key_into(text, out);
+    EXPECT_EQ(out, normalize_key(text)) << text;
+    const std::string normalized = normalize_text(text);
+    sorted_token_set_into(normalized, out);
+    EXPECT_EQ(out, sorted_token_set(normalized)) << text;
+  }
+}
+
 }  // namespace
 }  // namespace oeuvre::engine

@@ -225,6 +225,77 @@ TEST(ColumnMappingTest, CanonicalJsonRoundTrips) {
   EXPECT_EQ(serialize_column_mapping(*empty_columns), "{}");
 }
 
+TEST(ColumnMappingTest, CreditDebitIndicatorGoesWithAnAmountColumn) {
+  auto result = parse_column_mapping(
+      parse(R"({"columns": {"amount": "Amount", "credit_debit_indicator": "DR/CR"}})"));
+  ASSERT_TRUE(result.ok()) << result.error().message();
+  EXPECT_EQ(result->columns.credit_debit_indicator, "DR/CR");
+  EXPECT_FALSE(result->columns.empty());
+  EXPECT_EQ(serialize_column_mapping(*result),
+            R"({"columns":{"amount":"Amount","credit_debit_indicator":"DR/CR"}})");
+  auto alone = parse_column_mapping(parse(R"({"columns": {"credit_debit_indicator": "D/C"}})"));
+  ASSERT_TRUE(alone.ok()) << alone.error().message();
+  expect_error(R"({"columns": {"debit": "D", "credit": "C", "credit_debit_indicator": "X"}})",
+               "column_mapping.columns.credit_debit_indicator");
+  expect_error(R"({"columns": {"credit_debit_indicator": 1}})",
+               "column_mapping.columns.credit_debit_indicator");
+}
+
+TEST(ColumnMappingTest, ParseSettingsCarryTheMapping) {
+  auto mapping = parse_column_mapping(parse(R"json({
+    "columns": {"date": "Booking Date", "amount": "Betrag", "currency": "Ccy", "reference": "Ref",
+                "description": "Memo", "counterparty": "Payee", "external_id": "Txn ID",
+                "credit_debit_indicator": "S/H"},
+    "date_format": "dd.mm.yyyy", "decimal_separator": ",", "default_currency": "EUR"})json"));
+  ASSERT_TRUE(mapping.ok()) << mapping.error().message();
+  const ingest::ParseSettings s = to_parse_settings(*mapping);
+  EXPECT_EQ(s.date, "Booking Date");
+  EXPECT_EQ(s.amount, "Betrag");
+  EXPECT_FALSE(s.debit.has_value());
+  EXPECT_FALSE(s.credit.has_value());
+  EXPECT_EQ(s.currency, "Ccy");
+  EXPECT_EQ(s.reference, "Ref");
+  EXPECT_EQ(s.description, "Memo");
+  EXPECT_EQ(s.counterparty, "Payee");
+  EXPECT_EQ(s.external_id, "Txn ID");
+  EXPECT_EQ(s.credit_debit_indicator, "S/H");
+  EXPECT_EQ(s.date_order, ingest::DateOrder::kDayMonthYear);
+  EXPECT_EQ(s.decimal_separator, ingest::DecimalSeparator::kComma);
+  EXPECT_EQ(s.default_currency, "EUR");
+
+  const std::vector<std::pair<std::string, std::optional<ingest::DateOrder>>> orders = {
+      {"auto", std::nullopt},
+      {"iso", ingest::DateOrder::kYearMonthDay},
+      {"dd/mm/yyyy", ingest::DateOrder::kDayMonthYear},
+      {"mm/dd/yyyy", ingest::DateOrder::kMonthDayYear},
+      {"dd.mm.yyyy", ingest::DateOrder::kDayMonthYear},
+      {"yyyymmdd", ingest::DateOrder::kYearMonthDay}};
+  for (const auto& [format, order] : orders) {
+    auto m = parse_column_mapping(json::object{{"date_format", format}});
+    ASSERT_TRUE(m.ok()) << format;
+    EXPECT_EQ(to_parse_settings(*m).date_order, order) << format;
+  }
+  for (const auto& [separator, expected] :
+       std::vector<std::pair<std::string, std::optional<ingest::DecimalSeparator>>>{
+           {"auto", std::nullopt},
+           {".", ingest::DecimalSeparator::kDot},
+           {",", ingest::DecimalSeparator::kComma}}) {
+    auto m = parse_column_mapping(json::object{{"decimal_separator", separator}});
+    ASSERT_TRUE(m.ok()) << separator;
+    EXPECT_EQ(to_parse_settings(*m).decimal_separator, expected) << separator;
+  }
+  const ingest::ParseSettings none = to_parse_settings(ColumnMapping{});
+  EXPECT_FALSE(none.amount.has_value());
+  EXPECT_FALSE(none.date_order.has_value());
+  EXPECT_FALSE(none.decimal_separator.has_value());
+  EXPECT_FALSE(none.default_currency.has_value());
+
+  auto pair = parse_column_mapping(parse(R"({"columns": {"debit": "Out", "credit": "In"}})"));
+  ASSERT_TRUE(pair.ok());
+  EXPECT_EQ(to_parse_settings(*pair).debit, "Out");
+  EXPECT_EQ(to_parse_settings(*pair).credit, "In");
+}
+
 TEST(ColumnMappingTest, StoredTextThatIsNotAMappingIsAnError) {
   EXPECT_FALSE(column_mapping_from_text("").ok());
   EXPECT_FALSE(column_mapping_from_text("{").ok());

@@ -1,0 +1,116 @@
+// Throughput of ingest::FileParser: generates a typical bank export (7 columns, some quoted
+// descriptions with commas, day-first dates, signed amounts) of N rows into a temp file, then times
+// open + analyse() and read_records() and prints rows/s and MB/s. A figure-printing program, not a
+// test; run it through bench/ingest/run.sh (Release build).
+//
+// Usage: file_parser_bench [rows (default 1000000)] [csv|jsonl (default csv)]
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "ingest/file_parser.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string make_file(std::size_t rows, bool jsonl) {
+  std::mt19937 rng(7);
+  std::string out;
+  out.reserve(rows * 110);
+  if (!jsonl)
+    out = "Transaction ID,Booking Date,Description,Counterparty,Reference,Amount,Currency\n";
+  char date[16], amount[32];
+  for (std::size_t i = 0; i < rows; ++i) {
+    std::snprintf(date, sizeof date, "%02u/%02u/2025", 1 + static_cast<unsigned>(rng() % 28),
+                  1 + static_cast<unsigned>(rng() % 12));
+    const long cents = static_cast<long>(rng() % 2'000'000) - 1'000'000;
+    std::snprintf(amount, sizeof amount, "%s%ld.%02ld", cents < 0 ? "-" : "",
+                  std::labs(cents) / 100, std::labs(cents) % 100);
+    const std::string id = "B" + std::to_string(1'000'000 + i);
+    const std::string reference = "INV-2025-" + std::to_string(100000 + i % 50000);
+    const bool quoted = i % 4 == 0;
+    const std::string description =
+        quoted ? "SEPA CREDIT, ACME \"\"NORTH\"\" LTD"
+               : "CARD PAYMENT NORTHWIND TRADING " + std::to_string(i % 977);
+    if (jsonl) {
+      out += "{\"id\":\"" + id + "\",\"date\":\"" + date + "\",\"description\":\"" +
+             (quoted ? std::string("SEPA CREDIT, ACME \\\"NORTH\\\" LTD") : description) +
+             "\",\"counterparty\":\"Northwind Trading\",\"reference\":\"" + reference +
+             "\",\"amount\":" + amount + ",\"currency\":\"EUR\"}\n";
+    } else {
+      out += id + "," + date + "," + (quoted ? "\"" + description + "\"" : description) +
+             ",Northwind Trading," + reference + "," + amount + ",EUR\n";
+    }
+  }
+  return out;
+}
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::size_t rows = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
+  const bool jsonl = argc > 2 && std::string(argv[2]) == "jsonl";
+  const std::string path =
+      (std::filesystem::temp_directory_path() /
+       ("oeuvre-file-parser-bench-" + std::to_string(::getpid()) + (jsonl ? ".jsonl" : ".csv")))
+          .string();
+  {
+    const std::string data = make_file(rows, jsonl);
+    std::ofstream(path, std::ios::binary)
+        .write(data.data(), static_cast<std::streamsize>(data.size()));
+  }
+  const double megabytes = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
+
+  const auto start = Clock::now();
+  auto parser = oeuvre::ingest::FileParser::open(path, path, "", {});
+  if (!parser.ok()) {
+    std::fprintf(stderr, "open: %s\n", parser.error().message().c_str());
+    return 1;
+  }
+  auto layout = (*parser)->analyse();
+  if (!layout.ok()) {
+    std::fprintf(stderr, "analyse: %s\n", layout.error().message().c_str());
+    return 1;
+  }
+  const double analyse_seconds = seconds_since(start);
+  const auto read_start = Clock::now();
+  std::uint64_t records = 0;
+  std::int64_t checksum = 0;
+  auto read =
+      (*parser)->read_records(20'000, [&](std::span<const oeuvre::ingest::ParsedRecord> batch) {
+        records += batch.size();
+        for (const auto& r : batch)
+          checksum += r.amount_minor + static_cast<std::int64_t>(r.extra_json.size());
+        return oeuvre::OkStatus();
+      });
+  if (!read.ok()) {
+    std::fprintf(stderr, "read_records: %s\n", read.error().message().c_str());
+    return 1;
+  }
+  const double read_seconds = seconds_since(read_start);
+  const double total = analyse_seconds + read_seconds;
+  std::filesystem::remove(path);
+
+  std::printf("format %s, %zu rows, %.1f MB, %llu good, %llu failed (checksum %lld)\n",
+              jsonl ? "jsonl" : "csv", rows, megabytes, static_cast<unsigned long long>(records),
+              static_cast<unsigned long long>(layout->rows_failed),
+              static_cast<long long>(checksum));
+  std::printf("analyse       %6.3f s  %9.0f rows/s  %7.1f MB/s\n", analyse_seconds,
+              static_cast<double>(rows) / analyse_seconds, megabytes / analyse_seconds);
+  std::printf("read_records  %6.3f s  %9.0f rows/s  %7.1f MB/s\n", read_seconds,
+              static_cast<double>(rows) / read_seconds, megabytes / read_seconds);
+  std::printf("total         %6.3f s  %9.0f rows/s  %7.1f MB/s\n", total,
+              static_cast<double>(rows) / total, megabytes / total);
+  return 0;
+}

@@ -1,0 +1,56 @@
+// GET /api/v1/projects/{id}/records: a project's records with filters and pagination.
+#include "api/api.h"
+#include "http/problem.h"
+#include "http/request_body.h"
+#include "services/record_service.h"
+
+namespace oeuvre::api {
+
+namespace {
+using http::beast_http::status;
+using http::beast_http::verb;
+
+constexpr std::int64_t kAmountBound = std::int64_t{1'000'000'000'000'000'000};
+}  // namespace
+
+void add_record_routes(http::Router& router, ApiServices& services) {
+  router.add(verb::get, "/api/v1/projects/{id}/records", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid project_id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               store::RecordFilter filter;
+               ASSIGN_OR_RETURN(filter.data_source_id, http::query_uuid(ex, "data_source_id"));
+               ASSIGN_OR_RETURN(filter.file_id, http::query_uuid(ex, "file_id"));
+               ASSIGN_OR_RETURN(filter.date_from, http::query_date(ex, "date_from"));
+               ASSIGN_OR_RETURN(filter.date_to, http::query_date(ex, "date_to"));
+               ASSIGN_OR_RETURN(filter.amount_min_minor, http::query_int(ex, "amount_min_minor", -kAmountBound, kAmountBound));
+               ASSIGN_OR_RETURN(filter.amount_max_minor, http::query_int(ex, "amount_max_minor", -kAmountBound, kAmountBound));
+               if (auto s = ex.query("status")) {
+                 if (*s != "open" && *s != "matched" && *s != "excluded") {
+                   return Error(ErrorCode::kBadRequest, "invalid filter",
+                                {FieldError{"status", "must be one of: open, matched, excluded"}});
+                 }
+                 filter.status = std::string(*s);
+               }
+               if (auto c = ex.query("currency")) {
+                 const bool code = c->size() == 3 && std::all_of(c->begin(), c->end(), [](char ch) {
+                                     return ch >= 'A' && ch <= 'Z';
+                                   });
+                 if (!code) {
+                   return Error(ErrorCode::kBadRequest, "invalid filter",
+                                {FieldError{"currency", "must be an ISO 4217 code of three upper-case letters"}});
+                 }
+                 filter.currency = std::string(*c);
+               }
+               if (filter.date_from && filter.date_to && *filter.date_from > *filter.date_to) {
+                 return Error(ErrorCode::kBadRequest, "invalid filter",
+                              {FieldError{"date_from", "must not be after date_to"}});
+               }
+               ASSIGN_OR_RETURN(auto result, services.records.list(actor_of(ex), project_id, filter, page));
+               boost::json::array items;
+               for (const auto& r : result.items) items.push_back(services::to_json(r));
+               return http::json_response(status::ok, http::page_envelope(std::move(items), page, result.total));
+             });
+}
+
+}  // namespace oeuvre::api

@@ -1,0 +1,270 @@
+#include "services/file_ingest_service.h"
+
+#include "engine/record_table.h"
+#include "ingest/file_parser.h"
+#include "observability/log.h"
+#include "services/audit_trail.h"
+#include "services/column_mapping.h"
+#include "services/file_service.h"
+#include "store/data_source_repository.h"
+#include "store/file_repository.h"
+#include "store/record_repository.h"
+#include "store/transaction.h"
+
+namespace oeuvre::services {
+
+namespace {
+
+namespace json = boost::json;
+
+constexpr auto kHeartbeatEvery = std::chrono::seconds(1);
+
+// How a claimed file ended.
+struct Outcome {
+  std::string status;  // parsed | failed | uploaded (handed back)
+  std::int64_t rows_ok = 0;
+  std::int64_t rows_failed = 0;
+  std::optional<std::string> error;
+};
+
+// The reason a user reads on the failed file: the field errors when there are any (the parser names
+// what is wrong, e.g. "header: no amount column ..."), else the message.
+std::string describe(const Error& error) {
+  if (error.field_errors().empty()) return error.message();
+  std::string text;
+  for (const auto& fe : error.field_errors()) {
+    if (!text.empty()) text += "; ";
+    text += fe.field == "file" ? fe.message : fe.field + ": " + fe.message;
+  }
+  return text;
+}
+
+std::vector<store::FileRowError> to_store(const std::vector<ingest::RowError>& errors) {
+  std::vector<store::FileRowError> out;
+  out.reserve(errors.size());
+  for (const auto& e : errors) {
+    out.push_back({static_cast<std::int64_t>(e.line), e.column, e.value, e.reason});
+  }
+  return out;
+}
+
+// Writes progress and keeps the claim alive, at most once per kHeartbeatEvery.
+class Heartbeat {
+ public:
+  Heartbeat(store::Database& db, const store::StoredFile& file, const std::string& token)
+      : db_(db), file_(file), token_(token) {}
+  void beat(double progress) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < kHeartbeatEvery) return;
+    last_ = now;
+    auto kept = store::with_connection(db_, [&](store::Connection& conn) {
+      return store::FileRepository::heartbeat(conn, file_.id, token_, progress, now_utc());
+    });
+    if (kept.ok() && !*kept) lost_ = true;
+  }
+  bool lost() const { return lost_; }
+
+ private:
+  store::Database& db_;
+  const store::StoredFile& file_;
+  const std::string& token_;
+  std::chrono::steady_clock::time_point last_{};
+  bool lost_ = false;
+};
+
+}  // namespace
+
+FileIngestService::FileIngestService(store::Database& db, store::BlobStore& blobs, obs::Metrics& metrics,
+                                     IngestOptions options)
+    : db_(db), blobs_(blobs), metrics_(metrics), options_(options) {}
+
+FileIngestService::~FileIngestService() { stop(); }
+
+Result<bool> FileIngestService::process_next() {
+  const std::string token = Uuid::generate_v4().to_string();
+  const Timestamp claimed_at = now_utc();
+  ASSIGN_OR_RETURN(std::optional<store::StoredFile> claimed,
+                   store::in_transaction(db_, true, [&](store::Connection& conn) {
+                     return store::FileRepository::claim_next(conn, token, claimed_at,
+                                                              claimed_at - options_.stale_claim_after);
+                   }));
+  if (!claimed) return false;
+  const store::StoredFile& file = *claimed;
+  const auto started = std::chrono::steady_clock::now();
+  const RequestMeta meta{"ingest-" + token, "", "oeuvre ingest"};
+  Heartbeat heartbeat(db_, file, token);
+
+  // Ends the claim outside the records transaction (failures and hand-backs write nothing else).
+  auto finish_alone = [&](Outcome outcome, const std::vector<store::FileRowError>& errors,
+                          const std::optional<std::string>& layout) -> Result<bool> {
+    auto done = store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<bool> {
+      if (outcome.status != "uploaded") RETURN_IF_ERROR(store::FileRepository::insert_row_errors(conn, file.id, errors));
+      ASSIGN_OR_RETURN(bool kept, store::FileRepository::finish(conn, file.id, token, outcome.status, outcome.rows_ok,
+                                                                outcome.rows_failed, outcome.error, layout, now_utc()));
+      if (!kept) return Error::Conflict("the claim on the file was lost");
+      if (outcome.status == "failed") {
+        RETURN_IF_ERROR(record_audit(conn, meta,
+                                     {std::nullopt, file.project_id, "file.parse", "file", file.id.to_string(),
+                                      std::nullopt,
+                                      json::object{{"status", "failed"}, {"error", outcome.error.value_or("")},
+                                                   {"rows_failed", outcome.rows_failed}}}));
+      }
+      return true;
+    });
+    if (!done.ok() && done.error().code() != ErrorCode::kConflict) return std::move(done).error();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics_.observe_ingest(outcome.status == "uploaded" ? "handed_back" : outcome.status, 0, outcome.rows_failed,
+                            seconds);
+    obs::log_info("file parsing ended", {{"file_id", file.id.to_string()},
+                                         {"status", outcome.status},
+                                         {"error", outcome.error.value_or("")}});
+    return true;
+  };
+  auto fail = [&](std::string reason) { return finish_alone({"failed", 0, 0, std::move(reason)}, {}, std::nullopt); };
+
+  // The data source's mapping, read now: a change after the upload applies to this parse.
+  ASSIGN_OR_RETURN(std::optional<store::ScopedDataSource> source,
+                   store::with_connection(db_, [&](store::Connection& conn) {
+                     return store::DataSourceRepository::find_visible(conn, file.data_source_id);
+                   }));
+  if (!source) return fail("the data source was deleted");
+  boost::system::error_code parse_error;
+  const json::value mapping_json = json::parse(source->data_source.column_mapping, parse_error);
+  if (parse_error) return fail("the data source's column mapping is not valid JSON");
+  auto mapping = parse_column_mapping(mapping_json);
+  if (!mapping.ok()) return fail("the data source's column mapping is invalid: " + describe(mapping.error()));
+  const bool all_or_nothing = mapping->all_or_nothing.value_or(false);
+
+  auto path = blobs_.local_path(file.storage_key);
+  if (!path.ok()) {
+    if (path.error().code() == ErrorCode::kNotFound) return fail("the stored file is missing");
+    return std::move(path).error();
+  }
+  auto parser = ingest::FileParser::open(*path, file.filename, file.content_type, to_parse_settings(*mapping));
+  if (!parser.ok()) return fail(describe(parser.error()));
+  auto layout = (*parser)->analyse([&](double fraction) { heartbeat.beat(0.5 * fraction); });
+  if (!layout.ok()) return fail(describe(layout.error()));
+  if (heartbeat.lost()) return true;  // another worker has it now, or the file was deleted
+  const std::string layout_text = json::serialize(layout_to_json(*layout));
+  const auto row_errors = to_store((*parser)->errors());
+  const auto rows_failed = static_cast<std::int64_t>(layout->rows_failed);
+  const auto rows_ok = static_cast<std::int64_t>(layout->rows - layout->rows_failed);
+  if (stopping_) return finish_alone({"uploaded", 0, 0, std::nullopt}, {}, std::nullopt);
+
+  if (all_or_nothing && rows_failed > 0) {
+    return finish_alone({"failed", 0, rows_failed,
+                         std::to_string(rows_failed) + " of " + std::to_string(layout->rows) +
+                             " rows could not be read and the data source is all-or-nothing "
+                             "(column_mapping.all_or_nothing); nothing was stored"},
+                        row_errors, layout_text);
+  }
+
+  // One transaction: records, row errors and the final status, or nothing.
+  const bool progress_while_writing = db_.dialect() == store::Dialect::kPostgres;
+  auto written = store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
+    RETURN_IF_ERROR(store::FileRepository::insert_row_errors(conn, file.id, row_errors));
+    std::vector<store::Record> batch;
+    batch.reserve(options_.batch_rows);
+    const Timestamp created_at = now_utc();
+    double fraction = 0;
+    RETURN_IF_ERROR((*parser)->read_records(
+        options_.batch_rows,
+        [&](std::span<const ingest::ParsedRecord> parsed) -> Status {
+          if (stopping_) return Error::Unavailable("the server is shutting down");
+          if (heartbeat.lost()) return Error::Conflict("the claim on the file was lost");
+          batch.clear();
+          for (const auto& p : parsed) {
+            store::Record r;
+            r.id = Uuid::generate_v7();
+            r.project_id = file.project_id;
+            r.data_source_id = file.data_source_id;
+            r.file_id = file.id;
+            r.row_number = static_cast<std::int64_t>(p.line);
+            r.external_id = p.external_id;
+            if (p.date_days) r.transaction_date = engine::format_iso_date(*p.date_days);
+            r.amount_minor = p.amount_minor;
+            r.currency = p.currency;
+            r.description = p.description;
+            r.reference = p.reference;
+            r.counterparty = p.counterparty;
+            r.extra = p.extra_json.empty() ? "{}" : p.extra_json;
+            r.created_at = created_at;
+            batch.push_back(std::move(r));
+          }
+          RETURN_IF_ERROR(store::RecordRepository::insert_batch(conn, batch));
+          if (progress_while_writing) heartbeat.beat(0.5 + 0.5 * fraction);
+          return OkStatus();
+        },
+        [&](double f) { fraction = f; }));
+    ASSIGN_OR_RETURN(bool kept, store::FileRepository::finish(conn, file.id, token, "parsed", rows_ok, rows_failed,
+                                                              std::nullopt, layout_text, now_utc()));
+    if (!kept) return Error::Conflict("the claim on the file was lost");
+    return record_audit(conn, meta,
+                        {std::nullopt, file.project_id, "file.parse", "file", file.id.to_string(), std::nullopt,
+                         json::object{{"status", "parsed"}, {"rows_ok", rows_ok}, {"rows_failed", rows_failed}}});
+  });
+  if (written.ok()) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics_.observe_ingest("parsed", rows_ok, rows_failed, seconds);
+    obs::log_info("file parsed", {{"file_id", file.id.to_string()},
+                                  {"rows_ok", rows_ok},
+                                  {"rows_failed", rows_failed},
+                                  {"seconds", seconds}});
+    return true;
+  }
+  const Error& error = written.error();
+  if (stopping_) return finish_alone({"uploaded", 0, 0, std::nullopt}, {}, std::nullopt);
+  if (error.code() == ErrorCode::kConflict) {
+    // Lost claim, or the file (or its data source) was deleted while we wrote: nothing to finish.
+    obs::log_info("file parsing abandoned", {{"file_id", file.id.to_string()}, {"reason", error.message()}});
+    return true;
+  }
+  if (error.code() == ErrorCode::kUnavailable) return error;  // the claim goes stale and is handed on
+  return fail("the records could not be stored: " + describe(error));
+}
+
+void FileIngestService::start() {
+  std::lock_guard lock(mu_);
+  if (!threads_.empty() || options_.workers <= 0) return;
+  stopping_ = false;
+  for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { run_worker(); });
+}
+
+void FileIngestService::wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  wake_.notify_one();
+}
+
+void FileIngestService::stop() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    threads.swap(threads_);
+  }
+  wake_.notify_all();
+  for (auto& t : threads) t.join();
+}
+
+void FileIngestService::run_worker() {
+  while (!stopping_) {
+    Result<bool> did = false;
+    try {
+      did = process_next();
+    } catch (const std::exception& e) {
+      // A bug or an exhausted allocation must not take the server down; the claim goes stale and
+      // the file is retried by the next claim.
+      did = Error::Internal(std::string("unexpected exception while parsing a file: ") + e.what());
+    }
+    if (did.ok() && *did) continue;
+    if (!did.ok()) obs::log_warn("file parsing paused", {{"error", did.error().message()}});
+    std::unique_lock lock(mu_);
+    wake_.wait_for(lock, options_.poll_interval, [&] { return stopping_.load() || woken_; });
+    woken_ = false;
+  }
+}
+
+}  // namespace oeuvre::services
