@@ -47,6 +47,21 @@ struct ResultSet {
   std::int64_t affected_rows = 0;
 };
 
+// Appends rows to one table as they come, for loads too large to hold at once: a COPY stream on
+// PostgreSQL (the server stores rows while the caller produces the next ones), one prepared INSERT
+// per row on SQLite. Rows are visible with the caller's transaction. Destroying a writer without
+// finish() abandons the load (PostgreSQL: the COPY fails, so the transaction must roll back).
+// Not safe for concurrent use; the connection may not run other statements until finish().
+class BulkWriter {
+ public:
+  virtual ~BulkWriter() = default;
+  // REQUIRES: row.size() equals the writer's column count (else kBadRequest). On PostgreSQL a
+  // string with a NUL byte is kBadRequest (text cannot hold it).
+  virtual Status add(std::span<const Value> row) = 0;
+  // Ends the load: ok when every row was stored; kConflict on a constraint violation.
+  virtual Status finish() = 0;
+};
+
 // A single database session. Not safe for concurrent use: one thread at a time (the pool ensures it).
 class Connection {
  public:
@@ -69,6 +84,9 @@ class Connection {
   // every row has columns.size() values; kConflict on a constraint violation.
   virtual Status insert_rows(std::string_view table, std::span<const std::string> columns,
                              const std::vector<std::vector<Value>>& rows) = 0;
+  // A BulkWriter for `table` (same identifier rules as insert_rows).
+  virtual Result<std::unique_ptr<BulkWriter>> bulk_writer(std::string_view table,
+                                                          std::span<const std::string> columns) = 0;
   // True when the session is still usable (the pool drops broken ones).
   virtual bool healthy() = 0;
   virtual Dialect dialect() const = 0;

@@ -442,4 +442,85 @@ Status PostgresConnection::copy_rows(std::string_view table, std::span<const std
   return status;
 }
 
+namespace {
+
+// One COPY ... FROM STDIN kept open across add() calls; rows are sent in kCopyChunkBytes pieces.
+class PgCopyWriter final : public BulkWriter {
+ public:
+  PgCopyWriter(PGconn* conn, std::size_t columns) : conn_(conn), columns_(columns) {
+    buffer_.reserve(kCopyChunkBytes + 4096);
+  }
+  ~PgCopyWriter() override {
+    if (open_) {
+      (void)PQputCopyEnd(conn_, "the load was abandoned");
+      drain(conn_);
+    }
+  }
+
+  Status add(std::span<const Value> row) override {
+    if (!open_) return Error::Internal("COPY: the load already ended");
+    if (row.size() != columns_) {
+      return Error::BadRequest("COPY: " + std::to_string(row.size()) + " values for " + std::to_string(columns_) +
+                               " columns");
+    }
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      if (has_nul(row[c])) return Error::BadRequest("COPY: a value contains a NUL byte, which cannot be stored");
+      if (c > 0) buffer_.push_back('\t');
+      append_copy_field(buffer_, row[c]);
+    }
+    buffer_.push_back('\n');
+    if (buffer_.size() >= kCopyChunkBytes) return flush();
+    return OkStatus();
+  }
+
+  Status finish() override {
+    if (!open_) return Error::Internal("COPY: the load already ended");
+    Status sent = buffer_.empty() ? OkStatus() : flush();
+    open_ = false;
+    if (PQputCopyEnd(conn_, sent.ok() ? nullptr : "the client failed to send the rows") != 1) {
+      Error error = pg_error(conn_, nullptr);
+      drain(conn_);
+      return error;
+    }
+    PgResult finished(PQgetResult(conn_));
+    Status status = check(conn_, finished);
+    finished.reset();
+    drain(conn_);
+    if (!sent.ok()) return sent;
+    return status;
+  }
+
+ private:
+  Status flush() {
+    const bool ok = PQputCopyData(conn_, buffer_.data(), static_cast<int>(buffer_.size())) == 1;
+    buffer_.clear();
+    if (!ok) return pg_error(conn_, nullptr);
+    return OkStatus();
+  }
+
+  PGconn* conn_;
+  const std::size_t columns_;
+  std::string buffer_;
+  bool open_ = true;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<BulkWriter>> PostgresConnection::bulk_writer(std::string_view table,
+                                                                    std::span<const std::string> columns) {
+  RETURN_IF_ERROR(check_bulk_rows(table, columns, {}));
+  std::string command = "COPY \"" + std::string(table) + "\" (";
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    if (c > 0) command += ", ";
+    command += "\"" + columns[c] + "\"";
+  }
+  command += ") FROM STDIN";
+  PgResult started(PQexec(conn_, command.c_str()));
+  if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
+    RETURN_IF_ERROR(check(conn_, started));
+    return Error::Internal("COPY did not start");
+  }
+  return std::unique_ptr<BulkWriter>(std::make_unique<PgCopyWriter>(conn_, columns.size()));
+}
+
 }  // namespace oeuvre::store

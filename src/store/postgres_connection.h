@@ -83,6 +83,8 @@ class PostgresConnection final : public Connection {
                      const std::vector<std::vector<Value>>& rows) override {
     return copy_rows(table, columns, rows);
   }
+  Result<std::unique_ptr<BulkWriter>> bulk_writer(std::string_view table,
+                                                  std::span<const std::string> columns) override;
 
  private:
   explicit PostgresConnection(pg_conn* conn) : conn_(conn) {}

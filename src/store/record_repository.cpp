@@ -30,13 +30,47 @@ Record record_from(const Row& r) {
   return out;
 }
 
+const std::string kInsertColumns[] = {
+    "id",           "project_id", "data_source_id", "file_id",   "row_number",   "external_id", "transaction_date",
+    "amount_minor", "currency",   "description",    "reference", "counterparty", "extra",       "status",
+    "created_at"};
+
+}  // namespace
+
+Result<RecordWriter> RecordWriter::open(Connection& conn, const Uuid& project_id, const Uuid& data_source_id,
+                                        const Uuid& file_id, Timestamp created_at) {
+  ASSIGN_OR_RETURN(std::unique_ptr<BulkWriter> writer, conn.bulk_writer("records", kInsertColumns));
+  std::vector<Value> row(std::size(kInsertColumns));
+  row[1] = param(project_id);
+  row[2] = param(data_source_id);
+  row[3] = param(file_id);
+  row[13] = std::string("open");
+  row[14] = param(created_at);
+  return RecordWriter(std::move(writer), std::move(row));
+}
+
+Status RecordWriter::add(const Uuid& id, std::int64_t row_number, const std::string& external_id,
+                         const std::optional<std::string>& transaction_date, std::int64_t amount_minor,
+                         const std::string& currency, const std::string& description, const std::string& reference,
+                         const std::string& counterparty, const std::string& extra) {
+  row_[0] = param(id);
+  row_[4] = row_number;
+  row_[5] = external_id.empty() ? Value(std::monostate{}) : Value(external_id);
+  row_[6] = param(transaction_date);
+  row_[7] = amount_minor;
+  row_[8] = currency;
+  row_[9] = description;
+  row_[10] = reference;
+  row_[11] = counterparty;
+  row_[12] = extra;
+  return writer_->add(row_);
+}
+
+namespace {
+
 }  // namespace
 
 Status RecordRepository::insert_batch(Connection& conn, const std::vector<Record>& records) {
-  static const std::string kInsertColumns[] = {
-      "id",          "project_id",  "data_source_id", "file_id",      "row_number", "external_id", "transaction_date",
-      "amount_minor", "currency",   "description",    "reference",    "counterparty", "extra",     "status",
-      "created_at"};
   std::vector<std::vector<Value>> rows;
   rows.reserve(records.size());
   for (const Record& r : records) {

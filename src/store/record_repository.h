@@ -39,6 +39,27 @@ struct RecordFilter {
   std::optional<std::int64_t> amount_max_minor;
 };
 
+// Streams one file's records into the store (COPY on PostgreSQL) within the caller's transaction.
+// The ids of the project, data source and file and the creation time are the same for every record,
+// so they are formatted once.
+class RecordWriter {
+ public:
+  static Result<RecordWriter> open(Connection& conn, const Uuid& project_id, const Uuid& data_source_id,
+                                   const Uuid& file_id, Timestamp created_at);
+  // The record's id, project, data source, file and created_at are the writer's.
+  Status add(const Uuid& id, std::int64_t row_number, const std::string& external_id,
+             const std::optional<std::string>& transaction_date, std::int64_t amount_minor,
+             const std::string& currency, const std::string& description, const std::string& reference,
+             const std::string& counterparty, const std::string& extra);
+  Status finish() { return writer_->finish(); }
+
+ private:
+  RecordWriter(std::unique_ptr<BulkWriter> writer, std::vector<Value> row)
+      : writer_(std::move(writer)), row_(std::move(row)) {}
+  std::unique_ptr<BulkWriter> writer_;
+  std::vector<Value> row_;  // reused: the constant columns stay set
+};
+
 class RecordRepository {
  public:
   // Appends within the caller's transaction (COPY on PostgreSQL).

@@ -32,7 +32,23 @@ struct StatementDeleter {
 };
 using Statement = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
 
+// One cached INSERT statement stepped per row (in the caller's transaction).
+class InsertWriter final : public BulkWriter {
+ public:
+  InsertWriter(sqlite3* db, sqlite3_stmt* stmt, std::size_t columns) : db_(db), stmt_(stmt), columns_(columns) {}
+  ~InsertWriter() override { sqlite3_reset(stmt_); }
+  Status add(std::span<const Value> row) override;
+  Status finish() override { return OkStatus(); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;  // owned by the connection's statement cache
+  const std::size_t columns_;
+};
+
 class SqliteConnection final : public Connection {
+  friend class InsertWriter;
+
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
   ~SqliteConnection() override {
@@ -113,6 +129,14 @@ class SqliteConnection final : public Connection {
                      const std::vector<std::vector<Value>>& rows) override {
     RETURN_IF_ERROR(check_bulk_rows(table, columns, rows));
     if (rows.empty()) return OkStatus();
+    ASSIGN_OR_RETURN(std::unique_ptr<BulkWriter> writer, bulk_writer(table, columns));
+    for (const auto& row : rows) RETURN_IF_ERROR(writer->add(row));
+    return writer->finish();
+  }
+
+  Result<std::unique_ptr<BulkWriter>> bulk_writer(std::string_view table,
+                                                  std::span<const std::string> columns) override {
+    RETURN_IF_ERROR(check_bulk_rows(table, columns, {}));
     std::string sql = "INSERT INTO " + std::string(table) + " (";
     std::string values;
     for (std::size_t c = 0; c < columns.size(); ++c) {
@@ -121,21 +145,7 @@ class SqliteConnection final : public Connection {
     }
     sql += ") VALUES (" + values + ")";
     ASSIGN_OR_RETURN(sqlite3_stmt * stmt, prepare(sql));
-    for (const auto& row : rows) {
-      sqlite3_reset(stmt);
-      for (std::size_t c = 0; c < row.size(); ++c) {
-        const int rc = bind(stmt, static_cast<int>(c + 1), row[c]);
-        if (rc != SQLITE_OK) return sqlite_error(db_, rc, "bind");
-      }
-      const int rc = sqlite3_step(stmt);
-      if (rc != SQLITE_DONE) {
-        Error error = sqlite_error(db_, rc, "insert");
-        sqlite3_reset(stmt);
-        return error;
-      }
-    }
-    sqlite3_reset(stmt);
-    return OkStatus();
+    return std::unique_ptr<BulkWriter>(std::make_unique<InsertWriter>(db_, stmt, columns.size()));
   }
 
   bool healthy() override { return db_ != nullptr && sqlite3_get_autocommit(db_) != 0; }
@@ -239,6 +249,25 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::string& path,
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
       "PRAGMA temp_store=MEMORY;"));
   return std::unique_ptr<Connection>(std::move(conn));
+}
+
+Status InsertWriter::add(std::span<const Value> row) {
+  if (row.size() != columns_) {
+    return Error::BadRequest("insert: " + std::to_string(row.size()) + " values for " + std::to_string(columns_) +
+                             " columns");
+  }
+  sqlite3_reset(stmt_);
+  for (std::size_t c = 0; c < row.size(); ++c) {
+    const int rc = SqliteConnection::bind(stmt_, static_cast<int>(c + 1), row[c]);
+    if (rc != SQLITE_OK) return sqlite_error(db_, rc, "bind");
+  }
+  const int rc = sqlite3_step(stmt_);
+  if (rc != SQLITE_DONE) {
+    Error error = sqlite_error(db_, rc, "insert");
+    sqlite3_reset(stmt_);
+    return error;
+  }
+  return OkStatus();
 }
 
 }  // namespace oeuvre::store

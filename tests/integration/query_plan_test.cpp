@@ -50,6 +50,10 @@ class RecordingConnection final : public store::Connection {
                      const std::vector<std::vector<store::Value>>& rows) override {
     return inner_->insert_rows(table, columns, rows);
   }
+  Result<std::unique_ptr<store::BulkWriter>> bulk_writer(std::string_view table,
+                                                         std::span<const std::string> columns) override {
+    return inner_->bulk_writer(table, columns);
+  }
   bool healthy() override { return inner_->healthy(); }
   store::Dialect dialect() const override { return inner_->dialect(); }
 
