@@ -83,9 +83,14 @@ Result<PageResult<StoredFile>> FileRepository::list_for_project(Connection& conn
 
 Status FileRepository::remove(Connection& conn, const Uuid& id) {
   const Value params[] = {param(id)};
+  // The file row first: it waits for a parse of this file that is committing, so the records
+  // deleted next include every one it wrote (PostgreSQL has no cascade on records, see migration 0005).
   auto rs = conn.query("DELETE FROM files WHERE id = $1", params);
   if (!rs.ok()) return std::move(rs).error();
   if (rs->affected_rows == 0) return Error::NotFound("file not found");
+  if (auto records = conn.query("DELETE FROM records WHERE file_id = $1", params); !records.ok()) {
+    return std::move(records).error();
+  }
   return OkStatus();
 }
 

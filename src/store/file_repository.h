@@ -54,7 +54,7 @@ class FileRepository {
   static Result<PageResult<StoredFile>> list_for_project(Connection& conn, const Uuid& project_id,
                                                          const std::optional<std::string>& status,
                                                          const PageRequest& page);
-  // Deletes the file row; its records go with it (ON DELETE CASCADE).
+  // Deletes the file row, then its records (same transaction).
   static Status remove(Connection& conn, const Uuid& id);
 
   // --- The parsing queue (files in status 'uploaded' are the work) ---
