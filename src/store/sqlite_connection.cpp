@@ -36,9 +36,15 @@ using Statement = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
 class InsertWriter final : public BulkWriter {
  public:
   InsertWriter(sqlite3* db, sqlite3_stmt* stmt, std::size_t columns) : db_(db), stmt_(stmt), columns_(columns) {}
-  ~InsertWriter() override { sqlite3_reset(stmt_); }
+  // No reset here: the connection may have dropped the statement from its cache since finish().
+  // Every step ends reset (on error) or done, so nothing is left open.
   Status add(std::span<const Value> row) override;
-  Status finish() override { return OkStatus(); }
+  Status finish() override {
+    if (stmt_ == nullptr) return Error::Internal("insert: the load already ended");
+    sqlite3_reset(stmt_);
+    stmt_ = nullptr;
+    return OkStatus();
+  }
 
  private:
   sqlite3* db_;
@@ -252,6 +258,7 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::string& path,
 }
 
 Status InsertWriter::add(std::span<const Value> row) {
+  if (stmt_ == nullptr) return Error::Internal("insert: the load already ended");
   if (row.size() != columns_) {
     return Error::BadRequest("insert: " + std::to_string(row.size()) + " values for " + std::to_string(columns_) +
                              " columns");
