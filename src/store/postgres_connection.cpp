@@ -395,51 +395,9 @@ Status PostgresConnection::copy_rows(std::string_view table, std::span<const std
     }
   }
   if (rows.empty()) return OkStatus();
-
-  // Identifiers are validated above; quoting them as well lets reserved words serve as names.
-  std::string command = "COPY \"" + std::string(table) + "\" (";
-  for (std::size_t c = 0; c < columns.size(); ++c) {
-    if (c > 0) command += ", ";
-    command += "\"" + columns[c] + "\"";
-  }
-  command += ") FROM STDIN";
-
-  PgResult started(PQexec(conn_, command.c_str()));
-  if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
-    RETURN_IF_ERROR(check(conn_, started));
-    return Error::Internal("COPY did not start");
-  }
-  started.reset();
-
-  std::string buffer;
-  buffer.reserve(kCopyChunkBytes + 4096);
-  bool sent = true;
-  for (const auto& row : rows) {
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      if (c > 0) buffer.push_back('\t');
-      append_copy_field(buffer, row[c]);
-    }
-    buffer.push_back('\n');
-    if (buffer.size() >= kCopyChunkBytes) {
-      sent = PQputCopyData(conn_, buffer.data(), static_cast<int>(buffer.size())) == 1;
-      buffer.clear();
-      if (!sent) break;
-    }
-  }
-  if (sent && !buffer.empty()) {
-    sent = PQputCopyData(conn_, buffer.data(), static_cast<int>(buffer.size())) == 1;
-  }
-  if (PQputCopyEnd(conn_, sent ? nullptr : "the client failed to send the rows") != 1) {
-    Error error = pg_error(conn_, nullptr);
-    drain(conn_);
-    return error;
-  }
-  PgResult finished(PQgetResult(conn_));
-  Status status = check(conn_, finished);
-  finished.reset();
-  drain(conn_);
-  if (status.ok() && !sent) return pg_error(conn_, nullptr);
-  return status;
+  ASSIGN_OR_RETURN(std::unique_ptr<BulkWriter> writer, bulk_writer(table, columns));
+  for (const auto& row : rows) RETURN_IF_ERROR(writer->add(row));
+  return writer->finish();
 }
 
 namespace {
@@ -509,6 +467,7 @@ class PgCopyWriter final : public BulkWriter {
 Result<std::unique_ptr<BulkWriter>> PostgresConnection::bulk_writer(std::string_view table,
                                                                     std::span<const std::string> columns) {
   RETURN_IF_ERROR(check_bulk_rows(table, columns, {}));
+  // Identifiers are validated above; quoting them as well lets reserved words serve as names.
   std::string command = "COPY \"" + std::string(table) + "\" (";
   for (std::size_t c = 0; c < columns.size(); ++c) {
     if (c > 0) command += ", ";

@@ -66,22 +66,6 @@ Status RecordWriter::add(const Uuid& id, std::int64_t row_number, const std::str
   return writer_->add(row_);
 }
 
-namespace {
-
-}  // namespace
-
-Status RecordRepository::insert_batch(Connection& conn, const std::vector<Record>& records) {
-  std::vector<std::vector<Value>> rows;
-  rows.reserve(records.size());
-  for (const Record& r : records) {
-    rows.push_back({param(r.id), param(r.project_id), param(r.data_source_id), param(r.file_id), r.row_number,
-                    r.external_id.empty() ? Value(std::monostate{}) : Value(r.external_id),
-                    param(r.transaction_date), r.amount_minor, r.currency, r.description, r.reference,
-                    r.counterparty, r.extra, r.status, param(r.created_at)});
-  }
-  return conn.insert_rows("records", kInsertColumns, rows);
-}
-
 Result<PageResult<Record>> RecordRepository::list_for_project(Connection& conn, const Uuid& project_id,
                                                               const RecordFilter& filter, const PageRequest& page) {
   std::vector<Value> params{param(project_id)};

@@ -1,5 +1,5 @@
 #pragma once
-// SQL for records: bulk appends from parsing, and the filtered, paged project listing (served by the
+// SQL for records: bulk appends from parsing (RecordWriter), and the filtered, paged project listing (served by the
 // (project_id, transaction_date) and (project_id, status) indexes). Runs on the caller's connection.
 // Thread-safety: stateless.
 
@@ -62,8 +62,6 @@ class RecordWriter {
 
 class RecordRepository {
  public:
-  // Appends within the caller's transaction (COPY on PostgreSQL).
-  static Status insert_batch(Connection& conn, const std::vector<Record>& records);
   // Ordered by transaction date, then line (where undated records fall depends on the backend).
   static Result<PageResult<Record>> list_for_project(Connection& conn, const Uuid& project_id,
                                                      const RecordFilter& filter, const PageRequest& page);

@@ -177,23 +177,15 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
     file_id = stored->id;
   }
   {
-    std::vector<store::Record> records;
-    for (int i = 0; i < 200; ++i) {
-      store::Record r;
-      r.id = Uuid::generate_v4();
-      r.project_id = one->id;
-      r.data_source_id = *source_id;
-      r.file_id = *file_id;
-      r.row_number = i + 2;
-      r.transaction_date = "2026-01-" + std::string(i % 28 < 9 ? "0" : "") + std::to_string(i % 28 + 1);
-      r.amount_minor = i * 100 - 5000;
-      r.currency = "EUR";
-      r.created_at = now_utc();
-      records.push_back(std::move(r));
-    }
     auto conn = db.acquire();
     ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE(store::RecordRepository::insert_batch(**conn, records).ok());
+    auto writer = store::RecordWriter::open(**conn, one->id, *source_id, *file_id, now_utc());
+    ASSERT_TRUE(writer.ok());
+    for (int i = 0; i < 200; ++i) {
+      const std::string date = "2026-01-" + std::string(i % 28 < 9 ? "0" : "") + std::to_string(i % 28 + 1);
+      ASSERT_TRUE(writer->add(Uuid::generate_v7(), i + 2, "", date, i * 100 - 5000, "EUR", "", "", "", "{}").ok());
+    }
+    ASSERT_TRUE(writer->finish().ok());
     std::vector<store::FileRowError> errors{{3, "Amount", "x", "not an amount"}, {9, "", "", "3 fields, 4 expected"}};
     ASSERT_TRUE(store::FileRepository::insert_row_errors(**conn, *file_id, errors).ok());
   }
