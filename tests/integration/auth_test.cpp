@@ -24,14 +24,6 @@ constexpr const char* kMe = "/api/v1/auth/me";
 constexpr const char* kChangePassword = "/api/v1/auth/change-password";
 
 // The field names of a problem's errors[].
-std::vector<std::string> error_fields(const HttpResult& res) {
-  std::vector<std::string> out;
-  auto body = res.json();
-  if (!body.is_object() || !body.as_object().contains("errors")) return out;
-  for (const auto& e : body.at("errors").as_array()) out.emplace_back(e.at("field").as_string());
-  return out;
-}
-
 bool has_field_error(const HttpResult& res, const std::string& field) {
   for (const auto& f : error_fields(res)) {
     if (f == field) return true;

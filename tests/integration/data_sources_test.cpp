@@ -19,23 +19,6 @@ std::string project_sources_url(const std::string& project_id) {
 }
 std::string source_url(const std::string& id) { return "/api/v1/data-sources/" + id; }
 
-std::vector<std::string> error_fields(const HttpResult& res) {
-  std::vector<std::string> out;
-  auto body = res.json();
-  if (!body.is_object() || !body.as_object().contains("errors")) return out;
-  for (const auto& e : body.at("errors").as_array()) out.emplace_back(e.at("field").as_string());
-  return out;
-}
-
-void expect_field_error(const HttpResult& res, unsigned status, const std::string& field) {
-  EXPECT_EQ(res.status, status) << res.body;
-  EXPECT_TRUE(res.header("content-type").starts_with("application/problem+json"))
-      << res.header("content-type");
-  const auto fields = error_fields(res);
-  EXPECT_NE(std::find(fields.begin(), fields.end(), field), fields.end())
-      << "no error for field '" << field << "' in " << res.body;
-}
-
 std::string create_project(TestServer& server, const Session& s,
                            const std::string& name = "project") {
   auto res = server.post("/api/v1/projects", json::object{{"name", name}}, s.access_token);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -243,6 +244,26 @@ bool HttpConnection::closed_by_peer(std::chrono::milliseconds wait) {
     return true;
   }
   return false;
+}
+
+std::vector<std::string> error_fields(const HttpResult& res) {
+  std::vector<std::string> out;
+  auto body = res.json();
+  if (!body.is_object() || !body.as_object().contains("errors")) return out;
+  for (const auto& e : body.at("errors").as_array()) out.emplace_back(e.at("field").as_string());
+  return out;
+}
+
+void expect_field_error(const HttpResult& res, unsigned status, const std::string& field) {
+  EXPECT_EQ(res.status, status) << res.body;
+  EXPECT_TRUE(res.header("content-type").starts_with("application/problem+json")) << res.header("content-type");
+  const auto fields = error_fields(res);
+  EXPECT_NE(std::find(fields.begin(), fields.end(), field), fields.end())
+      << "no error for field '" << field << "' in " << res.body;
+  auto body = res.json();
+  if (body.is_object()) {
+    EXPECT_EQ(std::string(body.at("request_id").as_string()), res.header("x-request-id"));
+  }
 }
 
 HttpResult TestServer::wait_for_file(const std::string& file_id, const std::string& token,

@@ -25,6 +25,12 @@ struct HttpResult {
   std::string header(const std::string& name) const;
 };
 
+// The `field` of each entry of a problem's `errors` (empty when there are none).
+std::vector<std::string> error_fields(const HttpResult& res);
+
+// A problem+json answer with `status`, an error for `field`, and the response's request id.
+void expect_field_error(const HttpResult& res, unsigned status, const std::string& field);
+
 struct Session {
   std::string access_token;
   std::string refresh_token;
