@@ -27,6 +27,8 @@ http::Router build_router(ApiServices& services) {
   add_data_source_routes(router, services);
   add_file_routes(router, services);
   add_record_routes(router, services);
+  add_job_routes(router, services);
+  add_result_routes(router, services);
   return router;
 }
 

@@ -10,6 +10,8 @@
 #include "services/auth_service.h"
 #include "services/data_source_service.h"
 #include "services/file_service.h"
+#include "services/job_service.h"
+#include "services/review_service.h"
 #include "services/project_service.h"
 #include "services/record_service.h"
 #include "services/request_meta.h"
@@ -28,6 +30,8 @@ struct ApiServices {
   services::DataSourceService& data_sources;
   services::FileService& files;
   services::RecordService& records;
+  services::JobService& jobs;
+  services::ReviewService& reviews;
 };
 
 http::Router build_router(ApiServices& services);
@@ -44,6 +48,8 @@ void add_audit_routes(http::Router& router, ApiServices& services);
 void add_data_source_routes(http::Router& router, ApiServices& services);
 void add_file_routes(http::Router& router, ApiServices& services);
 void add_record_routes(http::Router& router, ApiServices& services);
+void add_job_routes(http::Router& router, ApiServices& services);
+void add_result_routes(http::Router& router, ApiServices& services);
 
 // Shared by the handlers.
 services::RequestMeta request_meta(const http::Exchange& exchange);

@@ -18,21 +18,6 @@ using http::beast_http::verb;
 constexpr std::initializer_list<const char*> kKinds = {"bank", "ledger", "processor",
                                                        "erp",  "crm",    "other"};
 
-// If-Match: "3" or 3 (the data source's version). Absent: no precondition.
-Result<std::optional<std::int64_t>> read_if_match(const http::Exchange& ex) {
-  std::string_view raw = ex.header(http::beast_http::field::if_match);
-  if (raw.empty()) return std::optional<std::int64_t>{};
-  if (raw.starts_with("W/")) raw.remove_prefix(2);
-  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"')
-    raw = raw.substr(1, raw.size() - 2);
-  std::int64_t version = 0;
-  auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), version);
-  if (ec != std::errc() || ptr != raw.data() + raw.size() || version < 1) {
-    return Error::BadRequest("If-Match must be the data source's version, e.g. \"3\"");
-  }
-  return std::optional<std::int64_t>(version);
-}
-
 // The validated "column_mapping" member of `body`; its errors join the reader's, so every bad field
 // is reported at once. nullopt when absent, null or invalid.
 std::optional<services::ColumnMapping> read_column_mapping(const boost::json::object& body,
@@ -120,7 +105,7 @@ void add_data_source_routes(http::Router& router, ApiServices& services) {
   router.add(verb::patch, "/api/v1/data-sources/{id}", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
-               ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, read_if_match(ex));
+               ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, http::read_if_match(ex, "data source"));
                ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
                const boost::json::object fields = without_column_mapping(body);
                http::FieldReader in(fields);

@@ -13,20 +13,6 @@ namespace {
 using http::beast_http::status;
 using http::beast_http::verb;
 
-// If-Match: "3" or 3 (the project's version). Absent: no precondition.
-Result<std::optional<std::int64_t>> read_if_match(const http::Exchange& ex) {
-  std::string_view raw = ex.header(http::beast_http::field::if_match);
-  if (raw.empty()) return std::optional<std::int64_t>{};
-  if (raw.starts_with("W/")) raw.remove_prefix(2);
-  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') raw = raw.substr(1, raw.size() - 2);
-  std::int64_t version = 0;
-  auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), version);
-  if (ec != std::errc() || ptr != raw.data() + raw.size() || version < 1) {
-    return Error::BadRequest("If-Match must be the project's version, e.g. \"3\"");
-  }
-  return std::optional<std::int64_t>(version);
-}
-
 http::HttpResponse project_response(status code, const store::Project& project) {
   auto res = http::json_response(code, services::to_json(project));
   res.set(http::beast_http::field::etag, "\"" + std::to_string(project.version) + "\"");
@@ -79,7 +65,7 @@ void add_project_routes(http::Router& router, ApiServices& services) {
   router.add(verb::patch, "/api/v1/projects/{id}", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
-               ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, read_if_match(ex));
+               ASSIGN_OR_RETURN(std::optional<std::int64_t> expected, http::read_if_match(ex, "project"));
                ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
                http::FieldReader in(body);
                services::ProjectChanges changes;

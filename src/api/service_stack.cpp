@@ -3,7 +3,8 @@
 namespace oeuvre::api {
 
 ServiceStack::ServiceStack(store::Database& db, obs::Metrics& metrics, services::AuthSettings auth_settings,
-                           std::unique_ptr<store::BlobStore> blobs, services::IngestOptions ingest)
+                           std::unique_ptr<store::BlobStore> blobs, services::IngestOptions ingest,
+                           services::JobRunnerOptions jobs)
     : blobs_(std::move(blobs)),
       auth_(db, std::move(auth_settings), metrics),
       users_(db),
@@ -13,7 +14,10 @@ ServiceStack::ServiceStack(store::Database& db, obs::Metrics& metrics, services:
       files_(db, *blobs_),
       records_(db),
       ingest_(db, *blobs_, metrics, ingest),
-      api_{db, metrics, auth_, users_, projects_, audit_, data_sources_, files_, records_} {
+      runner_(db, metrics, jobs),
+      jobs_(db, [this] { runner_.wake(); }),
+      reviews_(db),
+      api_{db, metrics, auth_, users_, projects_, audit_, data_sources_, files_, records_, jobs_, reviews_} {
   files_.on_uploaded([this] { ingest_.wake(); });
 }
 

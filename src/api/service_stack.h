@@ -9,6 +9,9 @@
 #include "api/api.h"
 #include "services/file_ingest_service.h"
 #include "services/file_service.h"
+#include "services/job_runner.h"
+#include "services/job_service.h"
+#include "services/review_service.h"
 #include "services/record_service.h"
 #include "store/blob_store.h"
 
@@ -17,7 +20,8 @@ namespace oeuvre::api {
 class ServiceStack {
  public:
   ServiceStack(store::Database& db, obs::Metrics& metrics, services::AuthSettings auth_settings,
-               std::unique_ptr<store::BlobStore> blobs, services::IngestOptions ingest = {});
+               std::unique_ptr<store::BlobStore> blobs, services::IngestOptions ingest = {},
+               services::JobRunnerOptions jobs = {});
   ServiceStack(const ServiceStack&) = delete;
   ServiceStack& operator=(const ServiceStack&) = delete;
 
@@ -25,6 +29,8 @@ class ServiceStack {
   services::AuthService& auth() { return auth_; }
   // Background parsing of uploads: not started by the constructor (start()/stop() it with the server).
   services::FileIngestService& ingest() { return ingest_; }
+  // Background reconciliation jobs: likewise started and stopped with the server.
+  services::JobRunner& jobs() { return runner_; }
 
  private:
   std::unique_ptr<store::BlobStore> blobs_;
@@ -36,6 +42,9 @@ class ServiceStack {
   services::FileService files_;
   services::RecordService records_;
   services::FileIngestService ingest_;
+  services::JobRunner runner_;
+  services::JobService jobs_;
+  services::ReviewService reviews_;
   ApiServices api_;
 };
 

@@ -21,7 +21,8 @@ void apply_file_settings() {
   for (const char* name : {"DATABASE_URL", "HOST", "PORT", "IO_THREADS", "WORKER_THREADS", "DB_POOL_SIZE",
                             "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "LOG_LEVEL", "VAR_DIR",
                             "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
-                            "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS", "INGEST_WORKERS"}) {
+                            "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS", "INGEST_WORKERS",
+                            "JOB_WORKERS", "JOB_STALE_AFTER_SECONDS", "JOB_MAX_ATTEMPTS"}) {
     if (std::getenv(name) != nullptr) continue;
     if (auto value = oeuvre::read_setting(name)) ::setenv(name, value->c_str(), 0);
   }
@@ -97,6 +98,13 @@ int main(int argc, char** argv) {
       ->envname("SHUTDOWN_GRACE_SECONDS")->check(CLI::Range(0, 3600));
   serve->add_option("--ingest-workers", config.ingest_workers, "threads parsing uploaded files (0: this node parses none)")
       ->envname("INGEST_WORKERS")->check(CLI::Range(0, 64));
+  serve->add_option("--job-workers", config.job_workers, "threads running reconciliation jobs (0: this node runs none)")
+      ->envname("JOB_WORKERS")->check(CLI::Range(0, 64));
+  serve->add_option("--job-stale-after-seconds", config.job_stale_after_seconds,
+                    "a running job without a heartbeat for this long is re-queued (its worker died)")
+      ->envname("JOB_STALE_AFTER_SECONDS")->check(CLI::Range(2, 86400));
+  serve->add_option("--job-max-attempts", config.job_max_attempts, "claims of one job before it is failed")
+      ->envname("JOB_MAX_ATTEMPTS")->check(CLI::Range(1, 100));
   bool demo = false;
   serve->add_flag("--demo", demo, "create a demo admin and project when absent");
 

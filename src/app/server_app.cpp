@@ -91,8 +91,12 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   ASSIGN_OR_RETURN(UploadDirectories dirs, prepare_upload_directories(config.var_dir));
   services::IngestOptions ingest;
   ingest.workers = config.ingest_workers;
+  services::JobRunnerOptions jobs;
+  jobs.workers = config.job_workers;
+  jobs.stale_after = std::chrono::seconds(config.job_stale_after_seconds);
+  jobs.max_attempts = config.job_max_attempts;
   p.services = std::make_unique<api::ServiceStack>(*p.db, p.metrics, std::move(auth_settings),
-                                                   store::make_directory_blob_store(dirs.blobs), ingest);
+                                                   store::make_directory_blob_store(dirs.blobs), ingest, jobs);
   p.authenticator = api::make_token_authenticator(p.services->auth());
   p.pipeline = std::make_unique<http::Pipeline>(api::build_router(p.services->api()), p.metrics);
   p.pipeline->use(http::make_request_id_middleware());
@@ -112,6 +116,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   p.server = std::make_unique<http::Server>(options, *p.pipeline, p.metrics);
   RETURN_IF_ERROR(p.server->start());
   p.services->ingest().start();
+  p.services->jobs().start();
   obs::log_info("listening", {{"host", config.host},
                               {"port", p.server->port()},
                               {"database", store::redact_database_url(config.database_url)}});
@@ -126,6 +131,7 @@ void ServerApp::run(bool handle_signals) {
   if (handle_signals) parts_->server->handle_signals();
   parts_->server->run();
   parts_->services->ingest().stop();  // a file being parsed is handed back for the next start
+  parts_->services->jobs().stop();    // so is a running job
   parts_->db->close();
   obs::log_info("stopped");
 }

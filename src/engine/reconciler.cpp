@@ -153,7 +153,7 @@ class Reconciliation {
                  const ReconcileOptions& options, PairScorer scorer)
       : left_(left), right_(right), rules_(rules), options_(options), scorer_(std::move(scorer)) {}
 
-  ReconcileResult run();
+  Result<ReconcileResult> run();
 
  private:
   enum class Pass { kExactAmount, kTolerance };
@@ -169,6 +169,7 @@ class Reconciliation {
   void progress(std::string_view stage, double fraction) {
     if (options_.progress) options_.progress(stage, fraction);
   }
+  bool cancelled() const { return options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed); }
   std::vector<std::int64_t> partner_amounts(std::int64_t a) const;
   void build_indexes();
   void build_tolerance_index();
@@ -364,6 +365,7 @@ std::vector<WeightedEdge> Reconciliation::score_pass(Pass pass,
     std::vector<WeightedEdge> scored;
     auto& out = per_worker[worker];
     for (std::size_t k = begin; k < end; ++k) {
+      if (cancelled()) break;  // run() returns at its next check
       const std::uint32_t l = lefts[k];
       candidates_for(l, pass, candidates);
       if (candidates.size() > kMaxScoredCandidates) {
@@ -847,7 +849,7 @@ void Reconciliation::summarise() {
   s.totals = std::move(totals);
 }
 
-ReconcileResult Reconciliation::run() {
+Result<ReconcileResult> Reconciliation::run() {
   const double confidence = rules_.confidence_threshold;
   result_.rules = scorer_.applied_rules();
   left_used_.assign(left_.size(), 0);
@@ -865,6 +867,7 @@ ReconcileResult Reconciliation::run() {
     }
   }
   progress("indexing", 0.10);
+  if (cancelled()) return Error::Unavailable("the reconciliation was cancelled");
   build_indexes();
 
   // Pass 1: equal amounts and blocking keys.
@@ -882,6 +885,7 @@ ReconcileResult Reconciliation::run() {
   }
   std::vector<WeightedEdge> edges = score_pass(Pass::kExactAmount, lefts, 0.15, 0.50);
   progress("assigning", 0.52);
+  if (cancelled()) return Error::Unavailable("the reconciliation was cancelled");
   auto confident = [&](const std::vector<WeightedEdge>& all) {
     std::vector<WeightedEdge> out;
     for (const WeightedEdge& e : all) {
@@ -897,11 +901,13 @@ ReconcileResult Reconciliation::run() {
   const bool groups =
       rules_.find_groups && rules_.max_group_size >= 2 && scorer_.amount_rule() >= 0;
   progress("grouping", 0.58);
+  if (cancelled()) return Error::Unavailable("the reconciliation was cancelled");
   if (groups) {
     find_groups(true, true);
     find_groups(false, true);
   }
   progress("matching within tolerance", 0.65);
+  if (cancelled()) return Error::Unavailable("the reconciliation was cancelled");
 
   // Pass 2: amounts within tolerance, among the records left.
   if (scorer_.amount_rule() >= 0) {
@@ -918,6 +924,7 @@ ReconcileResult Reconciliation::run() {
   // Pass 4: exact-sum groups again, now that pass 3 has cleared the crowd of near-miss pairs that
   // hid some parts; then, when allowed, groups whose sum is off by one fee.
   progress("grouping again", 0.82);
+  if (cancelled()) return Error::Unavailable("the reconciliation was cancelled");
   if (groups) {
     find_groups(true, true);
     find_groups(false, true);
@@ -929,6 +936,7 @@ ReconcileResult Reconciliation::run() {
 
   // Pass 4: suggestions from the review band.
   progress("suggesting", 0.92);
+  if (cancelled()) return Error::Unavailable("the reconciliation was cancelled");
   std::vector<WeightedEdge> open;
   // A pair scored in both passes has the same score both times, so equal keys are equal edges.
   parallel_sort(review_edges_, options_.threads, [](const WeightedEdge& a, const WeightedEdge& b) {
@@ -964,6 +972,8 @@ ReconcileResult Reconciliation::run() {
   return std::move(result_);
 }
 
+}  // namespace
+
 std::string describe(const FieldRule& rule, int scale) {
   switch (rule.comparator) {
     case Comparator::kAmount: {
@@ -988,7 +998,6 @@ std::string describe(const FieldRule& rule, int scale) {
   return "";
 }
 
-}  // namespace
 
 Result<ReconcileResult> reconcile(const RecordTable& left, const RecordTable& right,
                                   const RuleSet& rules, const ReconcileOptions& options) {

@@ -18,6 +18,7 @@
 //
 // Thread-safety: safe for concurrent use on distinct or shared const inputs.
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,9 @@ struct ReconcileOptions {
   int threads = 1;
   // Called on the calling thread with a stage name and the overall fraction done in [0, 1].
   std::function<void(std::string_view stage, double fraction)> progress;
+  // When set and it becomes true, reconcile() stops at its next check (between stages, and every
+  // record of a scoring pass) and fails with kUnavailable "the reconciliation was cancelled".
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Fails with kValidation when the rules are invalid or do not fit the records (unknown field,
@@ -52,6 +56,10 @@ struct Explanation {
   double weight = 0;
   double contribution = 0;
 };
+
+// How `rule` compares, for explanations: "amount (tolerance 5.00 or 3%)", "text (best)", ...; amounts
+// shown with `amount_scale` decimals.
+std::string describe(const FieldRule& rule, int amount_scale);
 
 // The explanation of `group` of `result`, whose records come from `left` and `right`.
 // REQUIRES: result was produced by reconcile() on these tables.

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/result.h"
 #include "core/uuid.h"
 #include "security/policy.h"
 
@@ -21,6 +22,23 @@ using HttpResponse = beast_http::response<beast_http::string_body>;
 
 struct Route;
 class UploadReceiver;
+
+// A response body produced piece by piece after the headers went out (Server-Sent Events, exports of
+// a million rows): the server sends it chunked, calling next() on a worker thread, never holding
+// more than one piece. Not called concurrently.
+class ResponseStream {
+ public:
+  enum class Step {
+    kMore,  // call again at once
+    kWait,  // call again after wait_interval() (nothing new yet)
+    kDone,  // the body is complete with what was just appended
+  };
+  virtual ~ResponseStream() = default;
+  // Appends the next bytes to `out` (possibly none). An error ends the response abruptly: the client
+  // sees a truncated chunked body, never a complete-looking one.
+  virtual Result<Step> next(std::string& out) = 0;
+  virtual std::chrono::milliseconds wait_interval() const { return std::chrono::milliseconds(500); }
+};
 
 // Who is calling, as established by the authentication middleware.
 using Principal = security::Actor;
@@ -51,6 +69,8 @@ struct Exchange {
 
   // Set by authentication.
   std::optional<Principal> principal;
+  // Set by a handler whose 200 response body is streamed (the HttpResponse then carries headers only).
+  std::shared_ptr<ResponseStream> response_stream;
 
   std::string_view path_param(std::string_view name) const {
     for (const auto& [k, v] : path_params) {

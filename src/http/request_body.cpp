@@ -288,4 +288,17 @@ boost::json::object page_envelope(boost::json::array items, const store::PageReq
                              {"total", total}};
 }
 
+Result<std::optional<std::int64_t>> read_if_match(const Exchange& exchange, std::string_view what) {
+  std::string_view raw = exchange.header(beast_http::field::if_match);
+  if (raw.empty()) return std::optional<std::int64_t>{};
+  if (raw.starts_with("W/")) raw.remove_prefix(2);
+  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') raw = raw.substr(1, raw.size() - 2);
+  std::int64_t version = 0;
+  auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), version);
+  if (ec != std::errc() || ptr != raw.data() + raw.size() || version < 1) {
+    return Error::BadRequest("If-Match must be the " + std::string(what) + "'s version, e.g. \"3\"");
+  }
+  return std::optional<std::int64_t>(version);
+}
+
 }  // namespace oeuvre::http

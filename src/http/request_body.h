@@ -54,6 +54,9 @@ class FieldReader {
   std::vector<FieldError> errors_;
 };
 
+// If-Match: "3" or 3 (the version of `what`, e.g. "project"). nullopt when absent; 400 when malformed.
+Result<std::optional<std::int64_t>> read_if_match(const Exchange& exchange, std::string_view what);
+
 // A {name} path parameter that must be a UUID (400 otherwise).
 Result<Uuid> path_uuid(const Exchange& exchange, std::string_view name);
 

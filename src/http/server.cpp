@@ -85,6 +85,65 @@ struct Server::Impl {
     co_return pipeline.handle(*exchange);
   }
 
+  struct StreamStep {
+    Result<ResponseStream::Step> step = ResponseStream::Step::kDone;
+  };
+
+  // One piece of a streamed body; spawned onto the worker pool.
+  static asio::awaitable<StreamStep> next_on_worker(std::shared_ptr<ResponseStream> stream, std::string* out) {
+    StreamStep result;
+    try {
+      result.step = stream->next(*out);
+    } catch (const std::exception& e) {
+      result.step = Error::Internal(std::string("streamed response failed: ") + e.what());
+    }
+    co_return result;
+  }
+
+  // Sends `res`'s headers, then the stream's pieces as chunks. False when the connection must close
+  // (the stream failed, the peer went away, or the server is stopping mid-stream).
+  asio::awaitable<bool> write_streamed(Connection& conn, HttpResponse& res, std::shared_ptr<ResponseStream> stream) {
+    res.chunked(true);
+    res.body().clear();
+    beast::http::response_serializer<beast::http::string_body> serializer(res);
+    conn.stream.expires_after(options.write_timeout);
+    auto [hec, hn] = co_await beast::http::async_write_header(conn.stream, serializer,
+                                                              asio::as_tuple(asio::use_awaitable));
+    (void)hn;
+    if (hec) co_return false;
+    std::string piece;
+    asio::steady_timer pause(conn.stream.get_executor());
+    for (;;) {
+      if (stopping) co_return false;
+      piece.clear();
+      auto on_worker = asio::co_spawn(workers.get_executor(), next_on_worker(stream, &piece), asio::use_awaitable);
+      StreamStep step = co_await std::move(on_worker);
+      if (!step.step.ok()) {
+        obs::log_warn("streamed response ended early", {{"error", step.step.error().message()}});
+        co_return false;
+      }
+      if (!piece.empty()) {
+        conn.stream.expires_after(options.write_timeout);
+        auto [wec, wn] = co_await asio::async_write(conn.stream, beast::http::make_chunk(asio::buffer(piece)),
+                                                    asio::as_tuple(asio::use_awaitable));
+        (void)wn;
+        if (wec) co_return false;
+      }
+      if (*step.step == ResponseStream::Step::kDone) break;
+      if (*step.step == ResponseStream::Step::kWait) {
+        conn.stream.expires_never();
+        pause.expires_after(stream->wait_interval());
+        auto [tec] = co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+        (void)tec;
+      }
+    }
+    conn.stream.expires_after(options.write_timeout);
+    auto [lec, ln] = co_await asio::async_write(conn.stream, beast::http::make_chunk_last(),
+                                                asio::as_tuple(asio::use_awaitable));
+    (void)ln;
+    co_return !lec;
+  }
+
   static bool is_disconnect(const beast::error_code& ec) {
     return ec == beast::http::error::end_of_stream || ec == asio::error::operation_aborted ||
            ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::eof ||
@@ -256,6 +315,12 @@ struct Server::Impl {
       }
       const bool keep = keep_alive && !stopping;
       res.keep_alive(keep);
+      if (exchange->response_stream && res.result() == beast::http::status::ok) {
+        const bool intact = co_await write_streamed(*conn, res, std::move(exchange->response_stream));
+        conn->busy = false;
+        if (!intact || !keep) break;
+        continue;
+      }
       conn->stream.expires_after(options.write_timeout);
       auto [wec, written] = co_await beast::http::async_write(conn->stream, res, asio::as_tuple(asio::use_awaitable));
       (void)written;

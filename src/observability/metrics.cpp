@@ -44,6 +44,20 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                           .Help("Time from claiming an uploaded file to its end state")
                           .Register(*registry_)
                           .Add({}, prometheus::Histogram::BucketBoundaries{0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900});
+  jobs_ = &prometheus::BuildCounter()
+               .Name("oeuvre_jobs_total")
+               .Help("Reconciliation jobs whose run on this node ended, by outcome")
+               .Register(*registry_);
+  job_records_ = &prometheus::BuildCounter()
+                      .Name("oeuvre_job_records_total")
+                      .Help("Records reconciled by completed jobs")
+                      .Register(*registry_)
+                      .Add({});
+  job_duration_ = &prometheus::BuildHistogram()
+                       .Name("oeuvre_job_duration_seconds")
+                       .Help("Time from claiming a reconciliation job to its end state")
+                       .Register(*registry_)
+                       .Add({}, prometheus::Histogram::BucketBoundaries{0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900});
   prometheus::BuildGauge()
       .Name("oeuvre_build_info")
       .Help("Build information")
@@ -78,6 +92,12 @@ void Metrics::observe_ingest(const std::string& outcome, std::int64_t rows_ok, s
   ingest_rows_->Add({{"result", "ok"}}).Increment(static_cast<double>(rows_ok));
   ingest_rows_->Add({{"result", "failed"}}).Increment(static_cast<double>(rows_failed));
   ingest_duration_->Observe(seconds);
+}
+
+void Metrics::observe_job(const std::string& outcome, std::int64_t records, double seconds) {
+  jobs_->Add({{"outcome", outcome}}).Increment();
+  job_records_->Increment(static_cast<double>(records));
+  job_duration_->Observe(seconds);
 }
 
 }  // namespace oeuvre::obs

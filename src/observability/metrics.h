@@ -32,6 +32,9 @@ class Metrics {
   // oeuvre_ingest_files_total{outcome} (parsed | failed | handed_back), oeuvre_ingest_rows_total{result}
   // (ok | failed) and oeuvre_ingest_duration_seconds: background parsing of uploaded files.
   void observe_ingest(const std::string& outcome, std::int64_t rows_ok, std::int64_t rows_failed, double seconds);
+  // oeuvre_jobs_total{outcome} (completed | failed | cancelled | handed_back | lost),
+  // oeuvre_job_records_total and oeuvre_job_duration_seconds: reconciliation jobs run by this node.
+  void observe_job(const std::string& outcome, std::int64_t records, double seconds);
 
   prometheus::Registry& registry() { return *registry_; }
   // Prometheus text exposition format 0.0.4.
@@ -46,6 +49,9 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* ingest_files_;
   prometheus::Family<prometheus::Counter>* ingest_rows_;
   prometheus::Histogram* ingest_duration_;
+  prometheus::Family<prometheus::Counter>* jobs_;
+  prometheus::Counter* job_records_;
+  prometheus::Histogram* job_duration_;
   prometheus::Gauge* in_flight_;
   prometheus::Counter* store_unavailable_;
 };

@@ -36,6 +36,8 @@ class Row {
   std::int64_t integer(std::size_t i) const;
   double real(std::size_t i) const;
   bool boolean(std::size_t i) const;  // accepts t/f, true/false, 1/0
+  // For a backend streaming rows into one reused Row (Connection::query_each).
+  std::vector<std::optional<std::string>>& mutable_cells() { return cells_; }
 
  private:
   std::vector<std::optional<std::string>> cells_;
@@ -69,6 +71,12 @@ class Connection {
   // Runs one statement with bound parameters. Errors: kConflict for unique/foreign-key violations,
   // kUnavailable when the server is unreachable, kInternal otherwise.
   virtual Result<ResultSet> query(std::string_view sql, std::span<const Value> params) = 0;
+  // Runs a SELECT and hands each row to `visit` as it arrives, without holding the whole result
+  // (PostgreSQL's single-row mode; SQLite steps its statement), for reads of a million rows. The Row
+  // is reused between calls: copy what you keep. `visit` must not use this connection. An error from
+  // `visit` stops the query (PostgreSQL: the statement is cancelled) and is returned.
+  virtual Status query_each(std::string_view sql, std::span<const Value> params,
+                            const std::function<Status(const Row&)>& visit) = 0;
   // Runs a script of several statements with no parameters (migrations).
   virtual Status execute_script(std::string_view sql) = 0;
   // Transaction control. begin(write=true) takes the write lock up front on SQLite (BEGIN IMMEDIATE).

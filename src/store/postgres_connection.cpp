@@ -271,27 +271,41 @@ Result<std::unique_ptr<Connection>> connect_postgres(const std::string& url,
 
 PostgresConnection::~PostgresConnection() { PQfinish(conn_); }
 
-Result<ResultSet> PostgresConnection::query(std::string_view sql, std::span<const Value> params) {
-  const std::string statement(sql);
-  if (statement.find('\0') != std::string::npos) {
-    return Error::Internal("the SQL text contains a NUL byte");
-  }
+namespace {
+
+// A statement's parameters as libpq wants them: NUL-terminated texts, nullptr for NULL.
+struct BoundParams {
+  std::vector<std::string> texts;
+  std::vector<const char*> values;
+};
+
+Result<BoundParams> bind_params(std::string_view sql, std::span<const Value> params) {
+  if (sql.find('\0') != std::string_view::npos) return Error::Internal("the SQL text contains a NUL byte");
   if (params.size() > kMaxParams) {
     return Error::Internal("too many parameters (" + std::to_string(params.size()) + "); at most " +
                            std::to_string(kMaxParams));
   }
-  std::vector<std::string> texts(params.size());
-  std::vector<const char*> values(params.size(), nullptr);
+  BoundParams bound;
+  bound.texts.resize(params.size());
+  bound.values.assign(params.size(), nullptr);
   for (std::size_t i = 0; i < params.size(); ++i) {
     if (has_nul(params[i])) {
-      return Error::BadRequest("text value $" + std::to_string(i + 1) +
-                               " contains a NUL byte, which cannot be stored");
+      return Error::BadRequest("text value $" + std::to_string(i + 1) + " contains a NUL byte, which cannot be stored");
     }
-    if (!std::holds_alternative<std::monostate>(params[i])) texts[i] = value_text(params[i]);
+    if (!std::holds_alternative<std::monostate>(params[i])) bound.texts[i] = value_text(params[i]);
   }
   for (std::size_t i = 0; i < params.size(); ++i) {
-    if (!std::holds_alternative<std::monostate>(params[i])) values[i] = texts[i].c_str();
+    if (!std::holds_alternative<std::monostate>(params[i])) bound.values[i] = bound.texts[i].c_str();
   }
+  return bound;
+}
+
+}  // namespace
+
+Result<ResultSet> PostgresConnection::query(std::string_view sql, std::span<const Value> params) {
+  const std::string statement(sql);
+  ASSIGN_OR_RETURN(BoundParams bound, bind_params(sql, params));
+  const auto& values = bound.values;
 
   PgResult res(PQexecParams(conn_, statement.c_str(), static_cast<int>(params.size()),
                             /*paramTypes=*/nullptr, values.data(), /*paramLengths=*/nullptr,
@@ -322,6 +336,60 @@ Result<ResultSet> PostgresConnection::query(std::string_view sql, std::span<cons
   if (!affected.empty()) std::from_chars(affected.data(), affected.data() + affected.size(), count);
   result.affected_rows = count;
   return result;
+}
+
+Status PostgresConnection::query_each(std::string_view sql, std::span<const Value> params,
+                                      const std::function<Status(const Row&)>& visit) {
+  const std::string statement(sql);
+  ASSIGN_OR_RETURN(BoundParams bound, bind_params(sql, params));
+  if (PQsendQueryParams(conn_, statement.c_str(), static_cast<int>(params.size()), nullptr, bound.values.data(),
+                        nullptr, nullptr, 0) == 0) {
+    return pg_error(conn_, nullptr);
+  }
+  if (PQsetSingleRowMode(conn_) == 0) {
+    drain(conn_);
+    return Error::Internal("PostgreSQL: single-row mode could not be set");
+  }
+  Status outcome = OkStatus();
+  bool cancelled = false;
+  std::optional<Row> row;
+  // Every result is read, whatever happens, so the session is idle again afterwards.
+  while (PGresult* raw = PQgetResult(conn_)) {
+    PgResult res(raw);
+    const ExecStatusType status = PQresultStatus(res.get());
+    if (status == PGRES_SINGLE_TUPLE) {
+      if (!outcome.ok()) continue;
+      const int columns = PQnfields(res.get());
+      if (!row) row.emplace(std::vector<std::optional<std::string>>(static_cast<std::size_t>(columns)));
+      auto& cells = row->mutable_cells();
+      for (int c = 0; c < columns; ++c) {
+        auto& cell = cells[static_cast<std::size_t>(c)];
+        if (PQgetisnull(res.get(), 0, c)) {
+          cell.reset();
+          continue;
+        }
+        const char* text = PQgetvalue(res.get(), 0, c);
+        const auto size = static_cast<std::size_t>(PQgetlength(res.get(), 0, c));
+        if (cell) {
+          cell->assign(text, size);  // keeps the string's buffer from row to row
+        } else {
+          cell.emplace(text, size);
+        }
+      }
+      outcome = visit(*row);
+      if (!outcome.ok() && !cancelled) {
+        cancelled = true;
+        if (PGcancel* cancel = PQgetCancel(conn_)) {
+          char message[256];
+          PQcancel(cancel, message, sizeof message);
+          PQfreeCancel(cancel);
+        }
+      }
+    } else if (status != PGRES_TUPLES_OK && outcome.ok()) {
+      outcome = check(conn_, res);
+    }
+  }
+  return outcome;
 }
 
 Status PostgresConnection::execute_script(std::string_view sql) {

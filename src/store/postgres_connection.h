@@ -51,6 +51,9 @@ class PostgresConnection final : public Connection {
   // decimal text (doubles round-trip exactly), std::monostate as NULL. affected_rows is the count
   // in the command tag (rows returned for a SELECT), 0 when the command has none.
   Result<ResultSet> query(std::string_view sql, std::span<const Value> params) override;
+  // PQsendQueryParams in single-row mode; a failing `visit` cancels the statement.
+  Status query_each(std::string_view sql, std::span<const Value> params,
+                    const std::function<Status(const Row&)>& visit) override;
   // Runs a parameterless multi-statement script in one round trip (PQexec); stops at the first
   // error.
   Status execute_script(std::string_view sql) override;

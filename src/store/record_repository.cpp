@@ -88,4 +88,49 @@ Result<PageResult<Record>> RecordRepository::list_for_project(Connection& conn, 
                             std::move(params), page, record_from);
 }
 
+std::string placeholders(std::size_t first, std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) out += ", ";
+    out += "$" + std::to_string(first + i);
+  }
+  return out;
+}
+
+Result<std::vector<Record>> RecordRepository::find_many(Connection& conn, std::span<const Uuid> ids) {
+  std::vector<Record> out;
+  if (ids.empty()) return out;
+  if (ids.size() > kMaxIdsPerQuery) return Error::Internal("find_many: too many ids");
+  std::vector<Value> params;
+  params.reserve(ids.size());
+  for (const Uuid& id : ids) params.push_back(param(id));
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT " + std::string(kColumns) + " FROM records r WHERE r.id IN (" +
+                                                placeholders(1, ids.size()) + ")",
+                                            params));
+  out.reserve(rs.rows.size());
+  for (const auto& row : rs.rows) out.push_back(record_from(row));
+  return out;
+}
+
+Result<std::int64_t> RecordRepository::change_status(Connection& conn, std::span<const Uuid> ids,
+                                                     const std::string& from, const std::string& to) {
+  if (ids.empty()) return std::int64_t{0};
+  if (ids.size() > kMaxIdsPerQuery) return Error::Internal("change_status: too many ids");
+  std::vector<Value> params{to, from};
+  for (const Uuid& id : ids) params.push_back(param(id));
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE records SET status = $1 WHERE status = $2 AND id IN (" +
+                                                placeholders(3, ids.size()) + ")",
+                                            params));
+  return rs.affected_rows;
+}
+
+Status RecordRepository::for_each_open(Connection& conn, const Uuid& data_source_id,
+                                       const std::function<Status(const Row&)>& visit) {
+  const Value params[] = {param(data_source_id)};
+  return conn.query_each(
+      "SELECT id, external_id, transaction_date, amount_minor, currency, reference, description, counterparty, extra "
+      "FROM records WHERE data_source_id = $1 AND status = 'open'",
+      params, visit);
+}
+
 }  // namespace oeuvre::store

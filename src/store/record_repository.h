@@ -3,7 +3,9 @@
 // (project_id, transaction_date) and (project_id, status) indexes). Runs on the caller's connection.
 // Thread-safety: stateless.
 
+#include <functional>
 #include <optional>
+#include <span>
 
 #include "store/database.h"
 #include "store/models.h"
@@ -65,6 +67,22 @@ class RecordRepository {
   // Ordered by transaction date, then line (where undated records fall depends on the backend).
   static Result<PageResult<Record>> list_for_project(Connection& conn, const Uuid& project_id,
                                                      const RecordFilter& filter, const PageRequest& page);
+
+  // The records with these ids (any order; ids not found are left out). At most kMaxIdsPerQuery ids.
+  static Result<std::vector<Record>> find_many(Connection& conn, std::span<const Uuid> ids);
+  // Moves the records with these ids from status `from` to `to`; returns how many moved. At most
+  // kMaxIdsPerQuery ids.
+  static Result<std::int64_t> change_status(Connection& conn, std::span<const Uuid> ids, const std::string& from,
+                                            const std::string& to);
+  // Streams the open records of a data source (for a reconciliation job): columns id, external_id,
+  // transaction_date, amount_minor, currency, reference, description, counterparty, extra.
+  static Status for_each_open(Connection& conn, const Uuid& data_source_id,
+                              const std::function<Status(const Row&)>& visit);
+
+  static constexpr std::size_t kMaxIdsPerQuery = 1000;
 };
+
+// "$<first>, $<first+1>, ..." for `count` parameters.
+std::string placeholders(std::size_t first, std::size_t count);
 
 }  // namespace oeuvre::store

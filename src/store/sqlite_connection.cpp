@@ -63,45 +63,38 @@ class SqliteConnection final : public Connection {
   }
 
   Result<ResultSet> query(std::string_view sql, std::span<const Value> params) override {
-    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, prepare(sql));
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    const int expected = sqlite3_bind_parameter_count(stmt);
-    if (expected > static_cast<int>(params.size())) {
-      return Error::Internal("statement expects " + std::to_string(expected) + " parameters, got " +
-                             std::to_string(params.size()));
-    }
-    for (int i = 0; i < expected; ++i) {
-      const int rc = bind(stmt, i + 1, params[static_cast<std::size_t>(i)]);
-      if (rc != SQLITE_OK) return sqlite_error(db_, rc, "bind");
-    }
+    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, prepare_bound(sql, params));
     ResultSet result;
     const int columns = sqlite3_column_count(stmt);
     result.columns.reserve(static_cast<std::size_t>(columns));
     for (int c = 0; c < columns; ++c) result.columns.emplace_back(sqlite3_column_name(stmt, c));
     for (;;) {
-      const int rc = sqlite3_step(stmt);
-      if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) {
-        Error error = sqlite_error(db_, rc, "query");
-        sqlite3_reset(stmt);
-        return error;
-      }
-      std::vector<std::optional<std::string>> cells;
-      cells.reserve(static_cast<std::size_t>(columns));
-      for (int c = 0; c < columns; ++c) {
-        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
-          cells.emplace_back(std::nullopt);
-        } else {
-          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
-          cells.emplace_back(std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
-        }
-      }
+      ASSIGN_OR_RETURN(bool more, step(stmt, "query"));
+      if (!more) break;
+      std::vector<std::optional<std::string>> cells(static_cast<std::size_t>(columns));
+      read_row(stmt, cells);
       result.rows.emplace_back(std::move(cells));
     }
     result.affected_rows = sqlite3_changes64(db_);
     sqlite3_reset(stmt);
     return result;
+  }
+
+  Status query_each(std::string_view sql, std::span<const Value> params,
+                    const std::function<Status(const Row&)>& visit) override {
+    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, prepare_bound(sql, params));
+    Row row(std::vector<std::optional<std::string>>(static_cast<std::size_t>(sqlite3_column_count(stmt))));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool more, step(stmt, "query"));
+      if (!more) break;
+      read_row(stmt, row.mutable_cells());
+      if (Status visited = visit(row); !visited.ok()) {
+        sqlite3_reset(stmt);
+        return visited;
+      }
+    }
+    sqlite3_reset(stmt);
+    return OkStatus();
   }
 
   Status execute_script(std::string_view sql) override {
@@ -162,6 +155,51 @@ class SqliteConnection final : public Connection {
     const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return sqlite_error(db_, rc, sql);
     return OkStatus();
+  }
+
+  // The cached statement for `sql`, reset, with `params` bound.
+  Result<sqlite3_stmt*> prepare_bound(std::string_view sql, std::span<const Value> params) {
+    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, prepare(sql));
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    const int expected = sqlite3_bind_parameter_count(stmt);
+    if (expected > static_cast<int>(params.size())) {
+      return Error::Internal("statement expects " + std::to_string(expected) + " parameters, got " +
+                             std::to_string(params.size()));
+    }
+    for (int i = 0; i < expected; ++i) {
+      const int rc = bind(stmt, i + 1, params[static_cast<std::size_t>(i)]);
+      if (rc != SQLITE_OK) return sqlite_error(db_, rc, "bind");
+    }
+    return stmt;
+  }
+
+  // True for a row, false when done; on an error the statement is reset.
+  Result<bool> step(sqlite3_stmt* stmt, const char* what) {
+    const int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    Error error = sqlite_error(db_, rc, what);
+    sqlite3_reset(stmt);
+    return error;
+  }
+
+  // The current row's columns as text or NULL, into `cells` (sized to the column count).
+  static void read_row(sqlite3_stmt* stmt, std::vector<std::optional<std::string>>& cells) {
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const int column = static_cast<int>(c);
+      if (sqlite3_column_type(stmt, column) == SQLITE_NULL) {
+        cells[c].reset();
+      } else {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+        const auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt, column));
+        if (cells[c]) {
+          cells[c]->assign(text, size);  // keeps the string's buffer when rows are streamed
+        } else {
+          cells[c].emplace(text, size);
+        }
+      }
+    }
   }
 
   Result<sqlite3_stmt*> prepare(std::string_view sql) {

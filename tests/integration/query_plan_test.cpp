@@ -39,6 +39,14 @@ class RecordingConnection final : public store::Connection {
     }
     return inner_->query(sql, params);
   }
+  Status query_each(std::string_view sql, std::span<const store::Value> params,
+                    const std::function<Status(const store::Row&)>& visit) override {
+    {
+      std::lock_guard lock(mu_);
+      log_.push_back({std::string(sql), std::vector<store::Value>(params.begin(), params.end())});
+    }
+    return inner_->query_each(sql, params, visit);
+  }
   Status execute_script(std::string_view sql) override { return inner_->execute_script(sql); }
   Status begin(bool write) override { return inner_->begin(write); }
   Status commit() override { return inner_->commit(); }

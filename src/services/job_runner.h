@@ -1,0 +1,74 @@
+#pragma once
+// JobRunner: runs queued reconciliation jobs in the background. The jobs table is the queue: each
+// worker first hands on jobs whose worker died (no heartbeat for stale_after: re-queued, or failed
+// after max_attempts claims), then claims the oldest queued job (FOR UPDATE SKIP LOCKED on
+// PostgreSQL, so every node sharing the database takes different jobs). A claimed job is run in
+// phases: loading (the open records of both data sources, streamed from the store), matching (the
+// engine), writing (ONE transaction: every result, the auto-confirmed matches, the counters and the
+// final status), so a job is completed with all its results or has none. A heartbeat thread writes
+// progress every second, keeps the claim alive and notices a cancel request or a lost claim, which
+// stop the engine within a fraction of a second.
+//
+// Thread-safety: all methods are safe for concurrent use.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "observability/metrics.h"
+#include "store/database.h"
+#include "store/job_repository.h"
+
+namespace oeuvre::services {
+
+struct JobRunnerOptions {
+  int workers = 1;                                   // JOB_WORKERS; 0: this node runs no jobs
+  std::chrono::milliseconds poll_interval{2000};    // how often idle workers look for work
+  std::chrono::seconds stale_after{60};             // JOB_STALE_AFTER_SECONDS
+  int max_attempts = 3;                              // JOB_MAX_ATTEMPTS
+  int engine_threads = 0;                            // 0: one per hardware thread
+  std::chrono::milliseconds heartbeat_every{1000};
+};
+
+class JobRunner {
+ public:
+  JobRunner(store::Database& db, obs::Metrics& metrics, JobRunnerOptions options = {});
+  ~JobRunner();  // stops the workers
+  JobRunner(const JobRunner&) = delete;
+  JobRunner& operator=(const JobRunner&) = delete;
+
+  // Recovers stale jobs, then claims one job and runs it to its end state. False when there was
+  // nothing to do. kUnavailable when the store is down (a claimed job goes stale and is handed on).
+  Result<bool> run_next();
+
+  // Starts options.workers background threads; idempotent.
+  void start();
+  // Wakes an idle worker (called after a job is queued).
+  void wake();
+  // Asks the workers to stop; a running job is handed back ('queued', the claim not counted) for the
+  // next start or another node. Joins the threads.
+  void stop();
+
+  // host:pid, written on the jobs this node claims.
+  const std::string& node() const { return node_; }
+
+ private:
+  void run_worker();
+  Result<bool> run_claimed(const store::Job& job, const std::string& token);
+
+  store::Database& db_;
+  obs::Metrics& metrics_;
+  const JobRunnerOptions options_;
+  const std::string node_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool woken_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace oeuvre::services

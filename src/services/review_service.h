@@ -1,0 +1,58 @@
+#pragma once
+// Manual review of a job's results: confirm, reject, manual matches, unmatch, and bulk review (up
+// to 1000 actions applied all-or-nothing in one transaction). A confirmed group becomes a
+// project-level match (reconciliation_matches) and its records `matched`, so later jobs leave them
+// out; rejecting a confirmed result or deleting its match reopens them. Every status change is
+// `UPDATE ... WHERE version = <read version>`: of two reviewers acting on one result one wins, the
+// other gets kConflict (409), never a lost update. Every action is audited in its transaction.
+// Thread-safety: safe for concurrent use.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "security/policy.h"
+#include "services/request_meta.h"
+#include "store/database.h"
+
+namespace oeuvre::services {
+
+struct ReviewAction {
+  std::string action;                    // confirm | reject | match | unmatch
+  std::optional<Uuid> result_id;         // confirm, reject
+  std::optional<std::int64_t> version;   // confirm, reject: refuse (409) unless the result has it
+  std::vector<Uuid> left_record_ids;     // match
+  std::vector<Uuid> right_record_ids;    // match
+  std::optional<Uuid> match_id;          // unmatch
+  std::optional<std::string> note;       // audited
+};
+
+struct ReviewOutcome {
+  std::string action;
+  std::optional<Uuid> result_id;
+  std::optional<Uuid> match_id;
+  std::string status;  // the result's status afterwards ("deleted" for an undone manual match)
+};
+
+inline constexpr std::size_t kMaxReviewActions = 1000;
+inline constexpr std::size_t kMaxManualMatchSide = 6;
+
+class ReviewService {
+ public:
+  explicit ReviewService(store::Database& db) : db_(db) {}
+
+  // One action in its own transaction. confirm/reject name a result, match a job (job_id), unmatch a
+  // match. kNotFound for objects the actor may not reach; kConflict for a stale version or a status
+  // that does not allow the action; kValidation (field errors) for a bad manual match.
+  Result<ReviewOutcome> apply(const security::Actor& actor, const std::optional<Uuid>& job_id,
+                              const ReviewAction& action, const RequestMeta& meta);
+  // Every action, in order, in one transaction; results and matches must belong to `job_id`. The first
+  // failure is returned with its fields prefixed by "actions[i]" and nothing is applied.
+  Result<std::vector<ReviewOutcome>> apply_all(const security::Actor& actor, const Uuid& job_id,
+                                               const std::vector<ReviewAction>& actions, const RequestMeta& meta);
+
+ private:
+  store::Database& db_;
+};
+
+}  // namespace oeuvre::services

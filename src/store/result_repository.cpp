@@ -1,0 +1,243 @@
+#include "store/result_repository.h"
+
+#include "store/record_repository.h"
+#include "store/row_mapping.h"
+
+namespace oeuvre::store {
+
+namespace {
+
+constexpr std::string_view kColumns =
+    "r.id, r.job_id, r.project_id, r.match_group, r.kind, r.left_record_ids, r.right_record_ids, "
+    "r.confidence_score, r.status, r.explanation, r.version, r.reviewed_by, r.reviewed_at, r.created_at, "
+    "r.updated_at, r.left_amount_minor, r.right_amount_minor, r.currency, r.anchor_record_id, r.match_id";
+
+const std::string kWriteColumns[] = {
+    "id",        "job_id",     "project_id", "match_group",       "kind",
+    "left_record_ids", "right_record_ids", "confidence_score", "status", "explanation",
+    "version",   "created_at", "updated_at", "left_count",        "right_count",
+    "left_amount_minor", "right_amount_minor", "currency", "anchor_record_id", "match_id"};
+
+ResultRow result_from(const Row& r) {
+  ResultRow out;
+  out.id = uuid_at(r, 0);
+  out.job_id = uuid_at(r, 1);
+  out.project_id = uuid_at(r, 2);
+  out.match_group = r.integer(3);
+  out.kind = r.text(4);
+  out.left_ids = ids_from_json(r.text(5)).value_or(std::vector<Uuid>{});
+  out.right_ids = ids_from_json(r.text(6)).value_or(std::vector<Uuid>{});
+  out.confidence = r.real(7);
+  out.status = r.text(8);
+  out.explanation = r.text(9);
+  out.version = r.integer(10);
+  out.reviewed_by = optional_uuid_at(r, 11);
+  out.reviewed_at = optional_timestamp_at(r, 12);
+  out.created_at = timestamp_at(r, 13);
+  out.updated_at = timestamp_at(r, 14);
+  out.left_amount_minor = r.integer(15);
+  out.right_amount_minor = r.integer(16);
+  out.currency = r.text(17);
+  out.anchor_record_id = optional_uuid_at(r, 18);
+  out.match_id = optional_uuid_at(r, 19);
+  return out;
+}
+
+}  // namespace
+
+std::string ids_to_json(std::span<const Uuid> ids) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    out += ids[i].to_string();
+    out += '"';
+  }
+  out += ']';
+  return out;
+}
+
+std::optional<std::vector<Uuid>> ids_from_json(std::string_view text) {
+  // Exactly the form ids_to_json writes (PostgreSQL's jsonb text adds a space after commas).
+  std::vector<Uuid> ids;
+  if (text.size() < 2 || text.front() != '[' || text.back() != ']') return std::nullopt;
+  text = text.substr(1, text.size() - 2);
+  while (!text.empty()) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == ',')) text.remove_prefix(1);
+    if (text.empty()) break;
+    if (text.size() < 38 || text.front() != '"' || text[37] != '"') return std::nullopt;
+    auto id = Uuid::parse(text.substr(1, 36));
+    if (!id) return std::nullopt;
+    ids.push_back(*id);
+    text.remove_prefix(38);
+  }
+  return ids;
+}
+
+Result<ResultWriter> ResultWriter::open(Connection& conn) {
+  ASSIGN_OR_RETURN(std::unique_ptr<BulkWriter> writer, conn.bulk_writer("reconciliation_results", kWriteColumns));
+  return ResultWriter(std::move(writer));
+}
+
+Status ResultWriter::add(const ResultRow& r) {
+  row_.clear();
+  row_.reserve(std::size(kWriteColumns));
+  row_.push_back(param(r.id));
+  row_.push_back(param(r.job_id));
+  row_.push_back(param(r.project_id));
+  row_.push_back(r.match_group);
+  row_.push_back(r.kind);
+  row_.push_back(ids_to_json(r.left_ids));
+  row_.push_back(ids_to_json(r.right_ids));
+  row_.push_back(r.confidence);
+  row_.push_back(r.status);
+  row_.push_back(r.explanation);
+  row_.push_back(r.version);
+  row_.push_back(param(r.created_at));
+  row_.push_back(param(r.updated_at));
+  row_.push_back(static_cast<std::int64_t>(r.left_ids.size()));
+  row_.push_back(static_cast<std::int64_t>(r.right_ids.size()));
+  row_.push_back(r.left_amount_minor);
+  row_.push_back(r.right_amount_minor);
+  row_.push_back(r.currency);
+  row_.push_back(param(r.anchor_record_id));
+  row_.push_back(param(r.match_id));
+  return writer_->add(row_);
+}
+
+Result<std::vector<ResultRow>> ResultRepository::list(Connection& conn, const Uuid& job_id,
+                                                      const ResultFilter& filter,
+                                                      const std::optional<ResultCursor>& after, int limit) {
+  std::vector<Value> params{param(job_id)};
+  std::string where = " WHERE r.job_id = $1";
+  auto next = [&](Value v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  if (filter.status) where += " AND r.status = " + next(*filter.status);
+  if (filter.kind) where += " AND r.kind = " + next(*filter.kind);
+  if (filter.min_confidence) where += " AND r.confidence_score >= " + next(*filter.min_confidence);
+  if (filter.max_confidence) where += " AND r.confidence_score <= " + next(*filter.max_confidence);
+  if (after) {
+    const std::string c = next(after->confidence);
+    const std::string id = next(param(after->id));
+    where += " AND (r.confidence_score < " + c + " OR (r.confidence_score = " + c + " AND r.id > " + id + "))";
+  }
+  const std::string limit_param = next(static_cast<std::int64_t>(limit));
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT " + std::string(kColumns) + " FROM reconciliation_results r" +
+                                                where + " ORDER BY r.confidence_score DESC, r.id LIMIT " + limit_param,
+                                            params));
+  std::vector<ResultRow> out;
+  out.reserve(rs.rows.size());
+  for (const auto& row : rs.rows) out.push_back(result_from(row));
+  return out;
+}
+
+Result<std::optional<ScopedResult>> ResultRepository::find_visible(Connection& conn, const Uuid& id) {
+  const Value params[] = {param(id)};
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT " + std::string(kColumns) +
+                                                ", p.owner_id FROM reconciliation_results r JOIN projects p ON "
+                                                "p.id = r.project_id WHERE r.id = $1 AND p.is_active",
+                                            params));
+  if (rs.rows.empty()) return std::optional<ScopedResult>{};
+  const Row& row = rs.rows.front();
+  return std::optional<ScopedResult>(ScopedResult{result_from(row), uuid_at(row, row.size() - 1)});
+}
+
+Result<bool> ResultRepository::update_review(Connection& conn, const Uuid& id, std::int64_t expected_version,
+                                             const std::string& status, const std::optional<Uuid>& reviewed_by,
+                                             const std::optional<Uuid>& match_id, Timestamp now) {
+  const Value params[] = {status, param(reviewed_by), param(now), param(match_id), param(id), expected_version};
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE reconciliation_results SET status = $1, version = version + 1, "
+                                            "reviewed_by = $2, reviewed_at = $3, updated_at = $3, match_id = $4 "
+                                            "WHERE id = $5 AND version = $6",
+                                            params));
+  return rs.affected_rows == 1;
+}
+
+Result<std::vector<ResultTotals>> ResultRepository::totals(Connection& conn, const Uuid& job_id) {
+  const Value params[] = {param(job_id)};
+  ASSIGN_OR_RETURN(ResultSet rs,
+                   conn.query("SELECT r.status, r.kind, r.currency, count(*), sum(r.left_amount_minor), "
+                              "sum(r.right_amount_minor), sum(r.left_count), sum(r.right_count) "
+                              "FROM reconciliation_results r WHERE r.job_id = $1 "
+                              "GROUP BY r.status, r.kind, r.currency ORDER BY r.currency, r.status, r.kind",
+                              params));
+  std::vector<ResultTotals> out;
+  for (const auto& row : rs.rows) {
+    out.push_back({row.text(0), row.text(1), row.text(2), row.integer(3), row.integer(4), row.integer(5),
+                   row.integer(6), row.integer(7)});
+  }
+  return out;
+}
+
+Result<std::vector<ResultRow>> ResultRepository::unmatched_of(Connection& conn, const Uuid& job_id,
+                                                              std::span<const Uuid> record_ids) {
+  std::vector<ResultRow> out;
+  if (record_ids.empty()) return out;
+  std::vector<Value> params{param(job_id)};
+  for (const Uuid& id : record_ids) params.push_back(param(id));
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT " + std::string(kColumns) +
+                                                " FROM reconciliation_results r WHERE r.job_id = $1 AND "
+                                                "r.anchor_record_id IN (" +
+                                                placeholders(2, record_ids.size()) + ")",
+                                            params));
+  for (const auto& row : rs.rows) out.push_back(result_from(row));
+  return out;
+}
+
+Status ResultRepository::remove(Connection& conn, std::span<const Uuid> result_ids) {
+  if (result_ids.empty()) return OkStatus();
+  std::vector<Value> params;
+  for (const Uuid& id : result_ids) params.push_back(param(id));
+  auto rs = conn.query("DELETE FROM reconciliation_results WHERE id IN (" + placeholders(1, result_ids.size()) + ")",
+                       params);
+  if (!rs.ok()) return std::move(rs).error();
+  return OkStatus();
+}
+
+Status ResultRepository::insert_match(Connection& conn, const MatchLink& m) {
+  const Value params[] = {param(m.id),        param(m.project_id), param(m.job_id),
+                          param(m.result_id), m.kind,              ids_to_json(m.left_ids),
+                          ids_to_json(m.right_ids), m.confidence,  param(m.created_by),
+                          param(m.created_at)};
+  auto rs = conn.query(
+      "INSERT INTO reconciliation_matches (id, project_id, job_id, result_id, kind, left_record_ids, "
+      "right_record_ids, confidence_score, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+      params);
+  if (!rs.ok()) return std::move(rs).error();
+  return OkStatus();
+}
+
+Result<std::optional<ScopedMatch>> ResultRepository::find_match(Connection& conn, const Uuid& id) {
+  const Value params[] = {param(id)};
+  ASSIGN_OR_RETURN(ResultSet rs,
+                   conn.query("SELECT m.id, m.project_id, m.job_id, m.result_id, m.kind, m.left_record_ids, "
+                              "m.right_record_ids, m.confidence_score, m.created_by, m.created_at, p.owner_id "
+                              "FROM reconciliation_matches m JOIN projects p ON p.id = m.project_id "
+                              "WHERE m.id = $1 AND p.is_active",
+                              params));
+  if (rs.rows.empty()) return std::optional<ScopedMatch>{};
+  const Row& r = rs.rows.front();
+  MatchLink m;
+  m.id = uuid_at(r, 0);
+  m.project_id = uuid_at(r, 1);
+  m.job_id = optional_uuid_at(r, 2);
+  m.result_id = optional_uuid_at(r, 3);
+  m.kind = r.text(4);
+  m.left_ids = ids_from_json(r.text(5)).value_or(std::vector<Uuid>{});
+  m.right_ids = ids_from_json(r.text(6)).value_or(std::vector<Uuid>{});
+  m.confidence = r.real(7);
+  m.created_by = optional_uuid_at(r, 8);
+  m.created_at = timestamp_at(r, 9);
+  return std::optional<ScopedMatch>(ScopedMatch{std::move(m), uuid_at(r, 10)});
+}
+
+Status ResultRepository::remove_match(Connection& conn, const Uuid& id) {
+  const Value params[] = {param(id)};
+  auto rs = conn.query("DELETE FROM reconciliation_matches WHERE id = $1", params);
+  if (!rs.ok()) return std::move(rs).error();
+  return OkStatus();
+}
+
+}  // namespace oeuvre::store
