@@ -1,6 +1,7 @@
 // /api/v1/results/{id}, /api/v1/jobs/{id}/matches, /api/v1/matches/{id} and /api/v1/jobs/{id}/review:
 // reading one result and reviewing results (confirm, reject, manual match, unmatch, bulk).
 #include "api/api.h"
+#include "core/utf8.h"
 #include "http/problem.h"
 #include "http/request_body.h"
 
@@ -102,7 +103,8 @@ services::ReviewAction read_action(const json::object& body, const std::string& 
     a.match_id = read_uuid(body, "match_id", prefix, errors);
   }
   if (const json::value* note = body.if_contains("note")) {
-    if (!note->is_string() || note->as_string().empty() || note->as_string().size() > kMaxNote * 4) {
+    if (!note->is_string() || note->as_string().empty() || !is_valid_utf8(note->as_string()) ||
+        utf8_length(note->as_string()) > kMaxNote) {
       errors.push_back({prefix + "note", "must be a text of 1 to " + std::to_string(kMaxNote) + " characters"});
     } else {
       a.note = std::string(note->as_string());

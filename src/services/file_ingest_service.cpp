@@ -211,7 +211,13 @@ Result<bool> FileIngestService::process_next() {
     obs::log_info("file parsing abandoned", {{"file_id", file.id.to_string()}, {"reason", error.message()}});
     return true;
   }
-  if (error.code() == ErrorCode::kUnavailable) return error;  // the claim goes stale and is handed on
+  if (error.code() == ErrorCode::kUnavailable) {
+    // Busy (SQLite's write lock held by another load) or down: hand the file back for the next
+    // claim; when even that fails, the claim goes stale and is handed on later.
+    auto back = finish_alone({"uploaded", 0, 0, std::nullopt}, {}, std::nullopt);
+    if (back.ok()) return true;
+    return error;
+  }
   return fail("the records could not be stored: " + describe(error));
 }
 

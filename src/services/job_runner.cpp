@@ -472,7 +472,11 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
     if (cancelled.ok() && !cancelled->has_value()) return end_aborted();
     return end_alone("failed", "the results could not be stored: " + written.error().message());
   }
-  if (written.error().code() == ErrorCode::kUnavailable) return written.error();  // goes stale, handed on
+  if (written.error().code() == ErrorCode::kUnavailable) {
+    // Busy or down: hand the job back at once; when even that fails, it goes stale and is handed on.
+    auto back = end_alone("queued", std::nullopt);
+    return back.ok() ? back : written.error();
+  }
   return end_alone("failed", "the results could not be stored: " + written.error().message());
 }
 

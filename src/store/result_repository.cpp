@@ -121,7 +121,8 @@ Result<std::vector<ResultRow>> ResultRepository::list(Connection& conn, const Uu
   if (after) {
     const std::string c = next(after->confidence);
     const std::string id = next(param(after->id));
-    where += " AND (r.confidence_score < " + c + " OR (r.confidence_score = " + c + " AND r.id > " + id + "))";
+    // Written so both planners see a range on the index: (confidence <= c) narrowed by the tie-break.
+    where += " AND r.confidence_score <= " + c + " AND (r.confidence_score < " + c + " OR r.id > " + id + ")";
   }
   const std::string limit_param = next(static_cast<std::int64_t>(limit));
   ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT " + std::string(kColumns) + " FROM reconciliation_results r" +

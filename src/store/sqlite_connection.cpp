@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <unordered_map>
 
@@ -188,8 +189,15 @@ class SqliteConnection final : public Connection {
   static void read_row(sqlite3_stmt* stmt, std::vector<std::optional<std::string>>& cells) {
     for (std::size_t c = 0; c < cells.size(); ++c) {
       const int column = static_cast<int>(c);
-      if (sqlite3_column_type(stmt, column) == SQLITE_NULL) {
+      const int type = sqlite3_column_type(stmt, column);
+      if (type == SQLITE_NULL) {
         cells[c].reset();
+      } else if (type == SQLITE_FLOAT) {
+        // sqlite3_column_text keeps 15 digits; 17 round-trip the double exactly (keyset cursors
+        // compare stored values for equality).
+        char text[32];
+        std::snprintf(text, sizeof text, "%.17g", sqlite3_column_double(stmt, column));
+        cells[c] = std::string(text);
       } else {
         const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
         const auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt, column));

@@ -5,8 +5,12 @@
 // with a garbage one.
 //
 // Adding a route: add a row below. Placeholders in target and body: {project} (A's project id), {user}
-// (A's user id), {a_email}, {a_refresh} (one of A's refresh tokens), {data_source} (A's data source in A's
-// project), {file} (a file A uploaded to that data source). `b_status` is what B gets.
+// (A's user id), {a_email}, {a_refresh} (one of A's refresh tokens), {data_source} and {data_source_2}
+// (A's two data sources in A's project), {file} (a file A uploaded to the first), {job} (A's completed
+// reconciliation job over the two), {queued_job} (another of A's jobs, still queued: the server runs no
+// jobs), {result} (a matched result of {job}), {match} (the match A made by confirming another of its
+// results), {left_record} and {right_record} (a pair of A's records {job} left unmatched, of equal
+// amounts: a valid manual match). `b_status` is what B gets.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -58,6 +62,36 @@ const RouteCase kRoutes[] = {
      R"({"email":"minted@example.com","password":"correct horse battery","role":"admin"})", 403},
     {"GET", "/api/v1/users/{id}", Scope::kOtherUser, "/api/v1/users/{user}", "", 404},
     {"PATCH", "/api/v1/users/{id}", Scope::kAdmin, "/api/v1/users/{user}", R"({"is_active":false})", 403},
+    // reconciliation jobs, results and matches (before files, data sources and projects: the admin pass
+    // runs DELETE rows in this order, and deleting those first would take the job's records along; every
+    // row must succeed for the admin, so confirm comes before reject and review, and cancel names the
+    // queued job)
+    {"POST", "/api/v1/projects/{id}/jobs", Scope::kOtherProject, "/api/v1/projects/{project}/jobs",
+     R"({"name":"planted","left_data_source_id":"{data_source}","right_data_source_id":"{data_source_2}"})", 404},
+    {"GET", "/api/v1/projects/{id}/jobs", Scope::kOtherProject, "/api/v1/projects/{project}/jobs", "", 404},
+    {"GET", "/api/v1/projects/{id}/jobs", Scope::kOtherProject,
+     "/api/v1/projects/{project}/jobs?status=completed&per_page=100", "", 404},
+    {"GET", "/api/v1/jobs/{id}", Scope::kOtherProject, "/api/v1/jobs/{job}", "", 404},
+    {"POST", "/api/v1/jobs/{id}/cancel", Scope::kOtherProject, "/api/v1/jobs/{queued_job}/cancel", "", 404},
+    {"POST", "/api/v1/jobs/{id}/rerun", Scope::kOtherProject, "/api/v1/jobs/{job}/rerun", "", 404},
+    {"GET", "/api/v1/jobs/{id}/events", Scope::kOtherProject, "/api/v1/jobs/{job}/events", "", 404},
+    {"GET", "/api/v1/jobs/{id}/results", Scope::kOtherProject, "/api/v1/jobs/{job}/results", "", 404},
+    {"GET", "/api/v1/jobs/{id}/results", Scope::kOtherProject,
+     "/api/v1/jobs/{job}/results?status=matched&min_confidence=0.5&per_page=1", "", 404},
+    {"GET", "/api/v1/jobs/{id}/summary", Scope::kOtherProject, "/api/v1/jobs/{job}/summary", "", 404},
+    {"GET", "/api/v1/results/{id}", Scope::kOtherProject, "/api/v1/results/{result}", "", 404},
+    {"POST", "/api/v1/results/{id}/confirm", Scope::kOtherProject, "/api/v1/results/{result}/confirm",
+     R"({"note":"b was here"})", 404},
+    {"POST", "/api/v1/results/{id}/reject", Scope::kOtherProject, "/api/v1/results/{result}/reject", "", 404},
+    {"POST", "/api/v1/jobs/{id}/matches", Scope::kOtherProject, "/api/v1/jobs/{job}/matches",
+     R"({"left_record_ids":["{left_record}"],"right_record_ids":["{right_record}"]})", 404},
+    {"POST", "/api/v1/jobs/{id}/review", Scope::kOtherProject, "/api/v1/jobs/{job}/review",
+     R"({"actions":[{"action":"confirm","result_id":"{result}"}]})", 404},
+    {"GET", "/api/v1/jobs/{id}/export", Scope::kOtherProject, "/api/v1/jobs/{job}/export?format=csv", "", 404},
+    {"GET", "/api/v1/jobs/{id}/export", Scope::kOtherProject, "/api/v1/jobs/{job}/export?format=json&status=matched",
+     "", 404},
+    {"DELETE", "/api/v1/matches/{id}", Scope::kOtherProject, "/api/v1/matches/{match}", "", 404},
+    {"DELETE", "/api/v1/jobs/{id}", Scope::kOtherProject, "/api/v1/jobs/{job}", "", 404},
     // files (before data sources and projects, for the same reason)
     {"POST", "/api/v1/data-sources/{id}/files", Scope::kOtherProject,
      "/api/v1/data-sources/{data_source}/files?filename=planted.csv", "date,amount\n2026-01-02,1.00\n", 404},
@@ -113,17 +147,29 @@ std::string replace_all(std::string text, const std::string& from, const std::st
   return text;
 }
 
-// A with a project, B, and an admin, on one server.
+// A with a project (two data sources with a parsed file each, a completed job over them, a confirmed
+// match and a queued job), B, and an admin, on one server that runs no jobs itself.
 struct World {
-  TestServer server;
+  TestServer server{[](Config& c) { c.job_workers = 0; }};
   Session a, b, admin;
   std::string project_id;
   std::string project_name = "a-private-project-7f3e";
   std::string project_before;  // A's view of the project before B acts
   std::string data_source_id;
+  std::string data_source_2_id;
   std::string data_source_before;  // A's view of the data source before B acts
   std::string file_id;
+  std::string file_2_id;
   std::string file_before;  // A's view of the file before B acts
+  std::string job_id;       // completed
+  std::string job_before;   // A's view of the job before B acts
+  std::string queued_job_id;
+  std::string result_id;  // matched
+  std::string result_before;
+  std::string match_id;
+  std::string left_record_id;
+  std::string right_record_id;
+  std::int64_t audit_total_before = -1;  // A's project's audit entries before B acts
 
   World() {
     a = server.register_user("alice@example.com");
@@ -135,21 +181,81 @@ struct World {
     EXPECT_EQ(created.status, 201u) << created.body;
     project_id = std::string(created.json().at("id").as_string());
     project_before = server.get("/api/v1/projects/" + project_id, a.access_token).body;
-    auto source = server.post("/api/v1/projects/" + project_id + "/data-sources",
-                              json::object{{"name", "a-private-source"}, {"kind", "bank"}}, a.access_token);
-    EXPECT_EQ(source.status, 201u) << source.body;
-    if (source.json().is_object() && source.json().as_object().contains("id")) {
-      data_source_id = std::string(source.json().at("id").as_string());
-    }
+    data_source_id = create_source("a-private-source", "bank");
+    data_source_2_id = create_source("a-private-ledger", "ledger");
     data_source_before = server.get("/api/v1/data-sources/" + data_source_id, a.access_token).body;
-    auto file = server.request("POST", "/api/v1/data-sources/" + data_source_id + "/files?filename=a-private.csv",
-                               "date,amount,currency\n2026-01-01,12.34,EUR\n", a.access_token, {}, "text/csv");
-    EXPECT_EQ(file.status, 201u) << file.body;
-    if (file.json().is_object() && file.json().as_object().contains("id")) {
-      file_id = std::string(file.json().at("id").as_string());
-    }
-    EXPECT_EQ(server.wait_for_file(file_id, a.access_token).json().at("status"), "parsed");
+    // Two pairs the default rules match, and a pair of equal amounts half a year apart they leave.
+    file_id = upload(data_source_id, "a-private.csv",
+                     "date,amount,currency,reference\n2026-01-01,12.34,EUR,A-1\n2026-01-02,56.78,EUR,A-2\n"
+                     "2026-01-03,90.00,EUR,A-3\n");
+    file_2_id = upload(data_source_2_id, "a-private-ledger.csv",
+                       "date,amount,currency,reference\n2026-01-01,12.34,EUR,A-1\n2026-01-02,56.78,EUR,A-2\n"
+                       "2026-06-30,90.00,EUR,Z-9\n");
     file_before = server.get("/api/v1/files/" + file_id, a.access_token).body;
+
+    // A's job, run by a node that is stopped afterwards.
+    job_id = create_job("a-private-job");
+    {
+      auto worker = TestServer::sharing(server, [](Config& c) {
+        c.job_workers = 1;
+        c.ingest_workers = 0;
+      });
+      EXPECT_EQ(worker->wait_for_job(job_id, a.access_token).json().at("status"), "completed");
+    }
+    auto results = server.get("/api/v1/jobs/" + job_id + "/results?per_page=100", a.access_token);
+    EXPECT_EQ(results.status, 200u) << results.body;
+    std::vector<std::string> matched;
+    const json::value page = results.json();
+    if (page.is_object()) {
+      for (const auto& r : page.at("items").as_array()) {
+        const std::string status(r.at("status").as_string());
+        const std::string kind(r.at("kind").as_string());
+        if (status == "matched") matched.emplace_back(r.at("id").as_string());
+        if (kind == "unmatched_left") left_record_id = std::string(r.at("left").at(0).at("id").as_string());
+        if (kind == "unmatched_right") right_record_id = std::string(r.at("right").at(0).at("id").as_string());
+      }
+    }
+    EXPECT_EQ(matched.size(), 2u) << results.body;
+    EXPECT_FALSE(left_record_id.empty() || right_record_id.empty()) << results.body;
+    if (matched.size() == 2) {
+      result_id = matched[0];
+      auto confirmed = server.post("/api/v1/results/" + matched[1] + "/confirm", json::object{}, a.access_token);
+      EXPECT_EQ(confirmed.status, 200u) << confirmed.body;
+      if (confirmed.json().is_object() && confirmed.json().at("match_id").is_string()) {
+        match_id = std::string(confirmed.json().at("match_id").as_string());
+      }
+    }
+    queued_job_id = create_job("a-private-queued-job");
+    job_before = server.get("/api/v1/jobs/" + job_id, a.access_token).body;
+    result_before = server.get("/api/v1/results/" + result_id, a.access_token).body;
+    auto trail = server.get("/api/v1/projects/" + project_id + "/audit?per_page=1", a.access_token);
+    if (trail.json().is_object()) audit_total_before = trail.json().at("total").to_number<std::int64_t>();
+  }
+
+  std::string create_source(const std::string& name, const std::string& kind) {
+    auto source = server.post("/api/v1/projects/" + project_id + "/data-sources",
+                              json::object{{"name", name}, {"kind", kind}}, a.access_token);
+    EXPECT_EQ(source.status, 201u) << source.body;
+    if (!source.json().is_object() || !source.json().as_object().contains("id")) return "";
+    return std::string(source.json().at("id").as_string());
+  }
+
+  std::string upload(const std::string& source, const std::string& filename, const std::string& content) {
+    auto file = server.upload_and_wait(source, content, a.access_token, filename);
+    EXPECT_EQ(file.json().at("status"), "parsed") << file.body;
+    if (!file.json().is_object() || !file.json().as_object().contains("id")) return "";
+    return std::string(file.json().at("id").as_string());
+  }
+
+  std::string create_job(const std::string& name) {
+    auto job = server.post("/api/v1/projects/" + project_id + "/jobs",
+                           json::object{{"name", name},
+                                        {"left_data_source_id", data_source_id},
+                                        {"right_data_source_id", data_source_2_id}},
+                           a.access_token);
+    EXPECT_EQ(job.status, 201u) << job.body;
+    if (!job.json().is_object() || !job.json().as_object().contains("id")) return "";
+    return std::string(job.json().at("id").as_string());
   }
 
   std::string fill(const std::string& text) const {
@@ -157,8 +263,15 @@ struct World {
     out = replace_all(out, "{user}", a.user_id);
     out = replace_all(out, "{a_email}", a.email);
     out = replace_all(out, "{a_refresh}", a.refresh_token);
+    out = replace_all(out, "{data_source_2}", data_source_2_id);
     out = replace_all(out, "{data_source}", data_source_id);
     out = replace_all(out, "{file}", file_id);
+    out = replace_all(out, "{queued_job}", queued_job_id);
+    out = replace_all(out, "{job}", job_id);
+    out = replace_all(out, "{result}", result_id);
+    out = replace_all(out, "{match}", match_id);
+    out = replace_all(out, "{left_record}", left_record_id);
+    out = replace_all(out, "{right_record}", right_record_id);
     return out;
   }
 
@@ -200,6 +313,14 @@ TEST(CrossUserTest, UserBCannotReadOrChangeAnythingOfUserA) {
   ASSERT_FALSE(w.project_id.empty());
   ASSERT_FALSE(w.data_source_id.empty());
   ASSERT_FALSE(w.file_id.empty());
+  ASSERT_FALSE(w.job_id.empty());
+  ASSERT_FALSE(w.queued_job_id.empty());
+  ASSERT_FALSE(w.result_id.empty());
+  ASSERT_FALSE(w.match_id.empty());
+  ASSERT_FALSE(w.left_record_id.empty());
+  ASSERT_FALSE(w.right_record_id.empty());
+  ASSERT_FALSE(w.data_source_2_id.empty());
+  ASSERT_FALSE(w.file_2_id.empty());
   for (const auto& row : kRoutes) {
     SCOPED_TRACE(describe(row));
     auto res = w.call(row, w.b.access_token);
@@ -219,6 +340,12 @@ TEST(CrossUserTest, UserBCannotReadOrChangeAnythingOfUserA) {
       EXPECT_EQ(res.body.find("a-private.csv"), std::string::npos) << res.body;
       EXPECT_EQ(res.body.find(w.a.email), std::string::npos) << res.body;
       EXPECT_EQ(res.body.find("a's secret plans"), std::string::npos) << res.body;
+      for (const std::string& id : {w.data_source_2_id, w.file_2_id, w.job_id, w.queued_job_id, w.result_id,
+                                    w.match_id, w.left_record_id, w.right_record_id}) {
+        EXPECT_EQ(res.body.find(id), std::string::npos) << res.body;
+      }
+      EXPECT_EQ(res.body.find("a-private-job"), std::string::npos) << res.body;
+      EXPECT_EQ(res.body.find("a-private-ledger"), std::string::npos) << res.body;
     }
   }
 
@@ -239,18 +366,32 @@ TEST(CrossUserTest, UserBCannotReadOrChangeAnythingOfUserA) {
   EXPECT_EQ(after.body, w.project_before);
   auto trail = w.server.get("/api/v1/projects/" + w.project_id + "/audit", w.a.access_token);
   ASSERT_EQ(trail.status, 200u) << trail.body;
-  // project and data source created, file uploaded and parsed
-  EXPECT_EQ(trail.json().at("total").to_number<std::int64_t>(), 4) << trail.body;
+  // Nothing B tried left an entry in A's trail.
+  EXPECT_EQ(trail.json().at("total").to_number<std::int64_t>(), w.audit_total_before) << trail.body;
   auto file_after = w.server.get("/api/v1/files/" + w.file_id, w.a.access_token);
   ASSERT_EQ(file_after.status, 200u) << file_after.body;
   EXPECT_EQ(file_after.body, w.file_before);
   auto a_files = w.server.get("/api/v1/projects/" + w.project_id + "/files", w.a.access_token);
-  EXPECT_EQ(a_files.json().at("total").to_number<std::int64_t>(), 1) << a_files.body;
+  EXPECT_EQ(a_files.json().at("total").to_number<std::int64_t>(), 2) << a_files.body;
   auto source_after = w.server.get("/api/v1/data-sources/" + w.data_source_id, w.a.access_token);
   ASSERT_EQ(source_after.status, 200u) << source_after.body;
   EXPECT_EQ(source_after.body, w.data_source_before);
   auto a_sources = w.server.get("/api/v1/projects/" + w.project_id + "/data-sources", w.a.access_token);
-  EXPECT_EQ(a_sources.json().at("total").to_number<std::int64_t>(), 1) << a_sources.body;
+  EXPECT_EQ(a_sources.json().at("total").to_number<std::int64_t>(), 2) << a_sources.body;
+  // A's jobs, results and matches are as they were: no job planted, cancelled, rerun or deleted, no
+  // review applied, no match made or undone.
+  auto job_after = w.server.get("/api/v1/jobs/" + w.job_id, w.a.access_token);
+  ASSERT_EQ(job_after.status, 200u) << job_after.body;
+  EXPECT_EQ(job_after.body, w.job_before);
+  EXPECT_EQ(w.server.get("/api/v1/jobs/" + w.queued_job_id, w.a.access_token).json().at("status"), "queued");
+  auto a_jobs = w.server.get("/api/v1/projects/" + w.project_id + "/jobs", w.a.access_token);
+  EXPECT_EQ(a_jobs.json().at("total").to_number<std::int64_t>(), 2) << a_jobs.body;
+  auto result_after = w.server.get("/api/v1/results/" + w.result_id, w.a.access_token);
+  ASSERT_EQ(result_after.status, 200u) << result_after.body;
+  EXPECT_EQ(result_after.body, w.result_before);
+  auto a_matched = w.server.get("/api/v1/projects/" + w.project_id + "/records?status=matched", w.a.access_token);
+  EXPECT_EQ(a_matched.json().at("total").to_number<std::int64_t>(), 2)
+      << "only the pair A confirmed: " << a_matched.body;
   auto a_list = w.server.get("/api/v1/projects", w.a.access_token);
   EXPECT_EQ(a_list.json().at("total").to_number<std::int64_t>(), 1);
   auto me = w.server.get("/api/v1/auth/me", w.a.access_token);

@@ -38,10 +38,24 @@ TestServer::TestServer(const std::function<void(Config&)>& tweak) : database_(ma
   var_dir_ = (std::filesystem::temp_directory_path() /
               ("oeuvre-var-" + security::hex_encode(*security::random_bytes(6))))
                  .string();
-  config_.database_url = database_.url;
+  start(database_.url, var_dir_, tweak);
+}
+
+TestServer::TestServer(JoinExisting, const TestServer& owner, const std::function<void(Config&)>& tweak)
+    : var_dir_(owner.config_.var_dir), owns_var_dir_(false) {
+  start(owner.config_.database_url, owner.config_.var_dir, tweak);
+}
+
+std::unique_ptr<TestServer> TestServer::sharing(const TestServer& owner, const std::function<void(Config&)>& tweak) {
+  return std::unique_ptr<TestServer>(new TestServer(JoinExisting{}, owner, tweak));
+}
+
+void TestServer::start(const std::string& database_url, const std::string& var_dir,
+                       const std::function<void(Config&)>& tweak) {
+  config_.database_url = database_url;
   config_.host = "127.0.0.1";
   config_.port = 0;
-  config_.var_dir = var_dir_;
+  config_.var_dir = var_dir;
   config_.password_hash_cost = "minimal";
   config_.worker_threads = 4;
   config_.db_pool_size = 4;
@@ -61,6 +75,7 @@ TestServer::TestServer(const std::function<void(Config&)>& tweak) : database_(ma
 
 TestServer::~TestServer() {
   stop();
+  if (!owns_var_dir_) return;
   std::error_code ec;
   std::filesystem::remove_all(var_dir_, ec);
 }
@@ -261,8 +276,11 @@ void expect_field_error(const HttpResult& res, unsigned status, const std::strin
   EXPECT_NE(std::find(fields.begin(), fields.end(), field), fields.end())
       << "no error for field '" << field << "' in " << res.body;
   auto body = res.json();
-  if (body.is_object()) {
-    EXPECT_EQ(std::string(body.at("request_id").as_string()), res.header("x-request-id"));
+  if (body.is_object() && res.header("content-type").starts_with("application/problem+json")) {
+    const boost::json::value* request_id = body.as_object().if_contains("request_id");
+    EXPECT_TRUE(request_id != nullptr && request_id->is_string() &&
+                std::string(request_id->as_string()) == res.header("x-request-id"))
+        << "the problem's request_id is not the response's X-Request-ID: " << res.body;
   }
 }
 
@@ -275,6 +293,33 @@ HttpResult TestServer::wait_for_file(const std::string& file_id, const std::stri
     if (res.status != 200 || !body.is_object()) return res;
     const auto& status = body.at("status").as_string();
     if (status == "parsed" || status == "failed" || std::chrono::steady_clock::now() > deadline) return res;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+HttpResult TestServer::upload_and_wait(const std::string& data_source_id, const std::string& content,
+                                       const std::string& token, const std::string& filename) {
+  HttpResult up = request("POST", "/api/v1/data-sources/" + data_source_id + "/files?filename=" + filename, content,
+                          token, {}, "text/csv");
+  EXPECT_EQ(up.status, 201u) << up.body;
+  const boost::json::value body = up.json();
+  if (up.status != 201 || !body.is_object() || !body.as_object().contains("id")) return up;
+  return wait_for_file(std::string(body.at("id").as_string()), token);
+}
+
+HttpResult TestServer::wait_for_job(const std::string& job_id, const std::string& token,
+                                    std::chrono::milliseconds timeout, const std::vector<std::string>& statuses) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    HttpResult res = get("/api/v1/jobs/" + job_id, token);
+    const boost::json::value body = res.json();
+    if (res.status != 200 || !body.is_object() || !body.as_object().contains("status")) return res;
+    const std::string status(body.at("status").as_string());
+    if (std::find(statuses.begin(), statuses.end(), status) != statuses.end()) return res;
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "job " << job_id << " still " << status << " after " << timeout.count() << " ms: " << res.body;
+      return res;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }

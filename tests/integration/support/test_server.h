@@ -43,6 +43,13 @@ class TestServer {
   // Extra configuration may be applied by `tweak` before the server starts.
   explicit TestServer(const std::function<void(Config&)>& tweak = {});
   ~TestServer();
+  TestServer(const TestServer&) = delete;
+  TestServer& operator=(const TestServer&) = delete;
+
+  // A second server (another node) on `owner`'s database and var folder: it shares the JWT secret, so
+  // tokens issued by either are accepted by both. `tweak` is applied after the database URL and var
+  // folder are set. REQUIRES: `owner` outlives the returned server (it owns the database and folder).
+  static std::unique_ptr<TestServer> sharing(const TestServer& owner, const std::function<void(Config&)>& tweak = {});
 
   std::uint16_t port() const { return port_; }
   // False when the server failed to start (already reported to GoogleTest); app() then must not be used.
@@ -76,12 +83,29 @@ class TestServer {
   HttpResult wait_for_file(const std::string& file_id, const std::string& token,
                            std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+  // Uploads `content` raw to a data source and waits for parsing to end; returns the file as last read
+  // (its upload answer when the upload was refused; the refusal is reported to GoogleTest).
+  HttpResult upload_and_wait(const std::string& data_source_id, const std::string& content, const std::string& token,
+                             const std::string& filename = "upload.csv");
+
+  // Polls GET /api/v1/jobs/{id} until the job's status is one of `statuses` (default: an end state,
+  // completed, failed or cancelled), the answer is not a 200, or `timeout` passed; returns the last answer.
+  HttpResult wait_for_job(const std::string& job_id, const std::string& token,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(60),
+                          const std::vector<std::string>& statuses = {"completed", "failed", "cancelled"});
+
   // Stops the server gracefully (also done by the destructor).
   void stop();
 
  private:
-  TestDatabase database_;
+  struct JoinExisting {};
+  TestServer(JoinExisting, const TestServer& owner, const std::function<void(Config&)>& tweak);
+  // Fills config_ around `database_url` and `var_dir`, applies `tweak`, and starts the server.
+  void start(const std::string& database_url, const std::string& var_dir, const std::function<void(Config&)>& tweak);
+
+  TestDatabase database_;  // empty (owns nothing) for a server made by sharing()
   std::string var_dir_;
+  bool owns_var_dir_ = true;
   Config config_;
   std::unique_ptr<app::ServerApp> app_;
   std::thread thread_;

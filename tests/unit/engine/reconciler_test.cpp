@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <random>
 
 #include "engine/pair_scorer.h"
@@ -203,6 +205,20 @@ TEST(BusinessDays, SkipWeekends) {
   EXPECT_EQ(business_days_between(friday, monday), 1);
   EXPECT_EQ(business_days_between(monday, friday), 1);
   EXPECT_EQ(business_days_between(friday, friday + 7), 5);
+}
+
+TEST(Reconcile, StopsWhenCancelled) {
+  std::vector<Row> rows;
+  for (int i = 0; i < 5000; ++i) rows.push_back({"R" + std::to_string(i), i % 20, 1000 + i, "", "", ""});
+  const RecordTable left = table_of(rows), right = table_of(rows);
+  std::atomic<bool> cancel{true};
+  ReconcileOptions options;
+  options.cancel = &cancel;
+  auto result = reconcile(left, right, default_rules(), options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code(), ErrorCode::kUnavailable);
+  cancel = false;
+  EXPECT_TRUE(reconcile(left, right, default_rules(), options).ok());
 }
 
 }  // namespace

@@ -88,5 +88,28 @@ TEST(SqliteConnectionTest, FailedTransactionLeavesNothing) {
   EXPECT_EQ(count->rows.at(0).integer(0), 0);
 }
 
+TEST(SqliteConnectionTest, QueryEachStreamsRowsAndStopsOnAVisitError) {
+  auto conn = memory();
+  ASSERT_TRUE(conn->execute_script("CREATE TABLE t (n INTEGER, s TEXT); INSERT INTO t VALUES (1, 'a'), (2, NULL), "
+                                   "(3, 'ccc');")
+                  .ok());
+  std::vector<std::string> seen;
+  const Value none[] = {std::int64_t{0}};
+  ASSERT_TRUE(conn->query_each("SELECT n, s FROM t WHERE n > $1 ORDER BY n", none, [&](const Row& row) -> Status {
+                    seen.push_back(row.text(0) + ":" + (row.is_null(1) ? "null" : row.text(1)));
+                    return OkStatus();
+                  }).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"1:a", "2:null", "3:ccc"}));
+  int visits = 0;
+  auto stopped = conn->query_each("SELECT n FROM t", none, [&](const Row&) -> Status {
+    ++visits;
+    return Error::Conflict("enough");
+  });
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.error().code(), ErrorCode::kConflict);
+  EXPECT_EQ(visits, 1);
+  EXPECT_TRUE(conn->query("SELECT count(*) FROM t", {}).ok());  // the connection is still usable
+}
+
 }  // namespace
 }  // namespace oeuvre::store
