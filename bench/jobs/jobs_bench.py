@@ -328,7 +328,9 @@ def summary(work, rows, backends):
         table2.append(f"| {name} | {num('left_records')} × {num('right_records')} | "
                       + " | ".join(num(k) for k in keys)
                       + f" | {'ok' if check.get('ok') else 'BROKEN'}: {check.get('summary', 'n/a')} |")
-        for variant, label in (("first", "first page, `per_page=100`"), ("walk", "walking `next_cursor`, `per_page=100`")):
+        for variant, label in (("first", "first page, `per_page=100`"),
+                               ("single", "first page, `per_page=100`, one client (`-t1 -c1`)"),
+                               ("walk", "walking `next_cursor`, `per_page=100`")):
             w = parse_wrk(f"{work}/wrk-{variant}-{backend}.txt")
             if w is None:
                 if os.path.exists(f"{work}/wrk-{variant}-{backend}.txt"):

@@ -13,7 +13,8 @@
 #      timing, up to CHECK_PAGES (100) pages are read one by one through next_cursor and checked
 #      (no result twice, order kept, the cursor moves): a warning and "BROKEN" in the table otherwise.
 #  (2) results latency, on the last run's completed job: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS
-#      -d$DURATION --latency with bench/jobs/results.lua (the first page, per_page=100), and, unless
+#      -d$DURATION --latency with bench/jobs/results.lua (the first page, per_page=100), the same with
+#      one client (wrk -t1 -c1: a request's latency without queueing), and, unless
 #      WALK=0, with bench/jobs/walk_results.lua (page after page through next_cursor).
 #
 # The server runs with INGEST_WORKERS=2 JOB_WORKERS=1 under /usr/bin/time -v (its peak RSS); other
@@ -188,6 +189,10 @@ run_backend() {
   TOKEN=$token JOB_ID=$job_id wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$DURATION" --latency \
     -s "$HERE/results.lua" "$base" >"$work/wrk-first-$backend.txt"
   sed 's/^/  /' "$work/wrk-first-$backend.txt"
+  # The same request from one client: a request's own latency, without queueing behind others.
+  TOKEN=$token JOB_ID=$job_id wrk -t1 -c1 -d"$DURATION" --latency \
+    -s "$HERE/results.lua" "$base" >"$work/wrk-single-$backend.txt"
+  sed 's/^/  /' "$work/wrk-single-$backend.txt"
   if [ "$WALK" != 0 ]; then
     TOKEN=$token JOB_ID=$job_id wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$DURATION" --latency \
       -s "$HERE/walk_results.lua" "$base" >"$work/wrk-walk-$backend.txt"

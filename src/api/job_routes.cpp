@@ -168,7 +168,7 @@ class JobEventStream final : public http::ResponseStream {
 class ExportStream final : public http::ResponseStream {
  public:
   ExportStream(services::JobService& jobs, store::Job job, std::vector<store::ResultFilter> filters, bool csv)
-      : jobs_(jobs), job_(std::move(job)), filters_(std::move(filters)), csv_(csv) {}
+      : jobs_(jobs), job_(std::move(job)), renderer_(job_), filters_(std::move(filters)), csv_(csv) {}
 
   Result<Step> next(std::string& out) override {
     if (!started_) {
@@ -198,7 +198,8 @@ class ExportStream final : public http::ResponseStream {
         if (!first_) out += ",";
         first_ = false;
         out += "\n";
-        out += json::serialize(services::to_json(view, job_));
+        JsonWriter w(out);
+        renderer_.write(w, view);
       }
     }
     if (page.size() < static_cast<std::size_t>(kExportPage)) {
@@ -246,6 +247,7 @@ class ExportStream final : public http::ResponseStream {
 
   services::JobService& jobs_;
   const store::Job job_;
+  const services::ResultRenderer renderer_;
   const std::vector<store::ResultFilter> filters_;
   const bool csv_;
   bool started_ = false;
@@ -348,16 +350,20 @@ void add_job_routes(http::Router& router, ApiServices& services) {
                  if (!cursor) return invalid_filter("cursor", "is not a cursor this API gave out (next_cursor)");
                }
                const int limit = static_cast<int>(per_page.value_or(20));
-               ASSIGN_OR_RETURN(store::Job job, services.jobs.get(actor_of(ex), id));
                ASSIGN_OR_RETURN(services::ResultPage page,
                                 services.jobs.results(actor_of(ex), id, filter, cursor, limit));
-               json::array items;
-               for (const auto& view : page.items) items.push_back(services::to_json(view, job));
-               return http::json_response(
-                   status::ok, json::object{{"items", std::move(items)},
-                                            {"per_page", limit},
-                                            {"next_cursor", page.next_cursor ? json::value(*page.next_cursor)
-                                                                             : json::value(nullptr)}});
+               const services::ResultRenderer renderer(page.job);
+               std::string body;
+               body.reserve(page.items.size() * 3000);
+               JsonWriter w(body);
+               w.begin_object().key("items").begin_array();
+               for (const auto& view : page.items) renderer.write(w, view);
+               w.end_array();
+               w.key("per_page").number(std::int64_t{limit});
+               w.key("next_cursor");
+               page.next_cursor ? w.string(*page.next_cursor) : w.null();
+               w.end_object();
+               return http::json_response(status::ok, std::move(body));
              });
 
   router.add(verb::get, "/api/v1/jobs/{id}/summary", http::Access::kAuthenticated,

@@ -16,7 +16,10 @@ using http::beast_http::verb;
 constexpr std::size_t kMaxNote = 1000;
 
 http::HttpResponse result_response(status code, const services::ResultView& view, const store::Job& job) {
-  auto res = http::json_response(code, services::to_json(view, job));
+  std::string body;
+  JsonWriter w(body);
+  services::ResultRenderer(job).write(w, view);
+  auto res = http::json_response(code, std::move(body));
   res.set(http::beast_http::field::etag, "\"" + std::to_string(view.result.version) + "\"");
   return res;
 }

@@ -52,6 +52,23 @@ Uuid Uuid::generate_v7() {
   return Uuid(bytes);
 }
 
+Uuid Uuid::generate_v7_after(const Uuid& previous) {
+  Uuid next = generate_v7();
+  if (previous.is_nil() || next > previous) return next;
+  // Same millisecond (or a clock step back): count up in bytes 9..15 and the low 6 bits of byte 8.
+  Bytes bytes = previous.bytes_;
+  for (std::size_t i = bytes.size() - 1; i >= 8; --i) {
+    if (i == 8) {
+      const auto low = static_cast<std::uint8_t>(((bytes[8] & 0x3F) + 1) & 0x3F);
+      bytes[8] = static_cast<std::uint8_t>(0x80 | low);
+      if (low == 0) return next;  // 2^62 ids in one millisecond: not reachable; fall back to the clock
+      break;
+    }
+    if (++bytes[i] != 0) break;
+  }
+  return Uuid(bytes);
+}
+
 std::optional<Uuid> Uuid::parse(std::string_view text) {
   if (text.size() != 36) return std::nullopt;
   Bytes bytes;

@@ -31,6 +31,11 @@ class Uuid {
   // For rows inserted in bulk (records): consecutive ids land next to each other in the primary key
   // index instead of at random pages. Not for ids that must not reveal their creation time.
   static Uuid generate_v7();
+  // A version 7 UUID greater than `previous` (RFC 9562 §6.2, method 2): generate_v7() when the
+  // clock has moved past it, else `previous` plus one in its 62 low random bits (the version and
+  // variant bits stay). For a run of ids written in one order that must also be id order (a bulk
+  // load sorted by another key with id as the tie-break). Starts from generate_v7() for the nil UUID.
+  static Uuid generate_v7_after(const Uuid& previous);
 
   // Parses the canonical 36-character form 8-4-4-4-12 of hex digits, upper or lower case
   // (e.g. "1b4e28ba-2fa1-11d2-883f-0016d3cca427"). Returns nullopt for anything else: braces, a

@@ -65,9 +65,13 @@ HttpResponse problem_response(const Error& error, std::string_view request_id) {
 }
 
 HttpResponse json_response(beast_http::status status, const boost::json::value& body) {
+  return json_response(status, boost::json::serialize(body));
+}
+
+HttpResponse json_response(beast_http::status status, std::string body) {
   HttpResponse res{status, 11};
   res.set(beast_http::field::content_type, "application/json");
-  res.body() = boost::json::serialize(body);
+  res.body() = std::move(body);
   res.prepare_payload();
   return res;
 }

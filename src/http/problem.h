@@ -15,6 +15,8 @@ HttpResponse problem_response(const Error& error, std::string_view request_id);
 
 // A JSON response with the given status.
 HttpResponse json_response(beast_http::status status, const boost::json::value& body);
+// The same with a body already serialized (JsonWriter). REQUIRES: `body` is one JSON value.
+HttpResponse json_response(beast_http::status status, std::string body);
 
 // 204 No Content.
 HttpResponse no_content();

@@ -1,5 +1,7 @@
 #include "ingest/json_row_source.h"
 
+#include "core/json_writer.h"
+
 #include <algorithm>
 #include <boost/json/basic_parser_impl.hpp>
 #include <cstring>

@@ -1,5 +1,7 @@
 #include "ingest/row_parser.h"
 
+#include "core/json_writer.h"
+
 #include <cstdlib>
 #include <cstring>
 

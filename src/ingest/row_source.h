@@ -68,8 +68,4 @@ std::string_view cut_utf8(std::string_view text, std::size_t max_bytes);
 // A kValidation error with field "file".
 Error file_error(std::string message);
 
-// Appends `text` to `out` as the body of a JSON string (quotes, backslashes and control characters
-// escaped; other UTF-8 as is). REQUIRES: valid UTF-8.
-void append_json_escaped(std::string& out, std::string_view text);
-
 }  // namespace oeuvre::ingest

@@ -77,7 +77,11 @@ class Heartbeat {
 
 FileIngestService::FileIngestService(store::Database& db, store::BlobStore& blobs, obs::Metrics& metrics,
                                      IngestOptions options)
-    : db_(db), blobs_(blobs), metrics_(metrics), options_(options) {}
+    : db_(db),
+      blobs_(blobs),
+      metrics_(metrics),
+      options_(options),
+      workers_("file parsing", options.poll_interval, [this] { return process_next(); }) {}
 
 FileIngestService::~FileIngestService() { stop(); }
 
@@ -150,7 +154,7 @@ Result<bool> FileIngestService::process_next() {
   const auto row_errors = to_store((*parser)->errors());
   const auto rows_failed = static_cast<std::int64_t>(layout->rows_failed);
   const auto rows_ok = static_cast<std::int64_t>(layout->rows - layout->rows_failed);
-  if (stopping_) return finish_alone({"uploaded", 0, 0, std::nullopt}, {}, std::nullopt);
+  if (workers_.stopping()) return finish_alone({"uploaded", 0, 0, std::nullopt}, {}, std::nullopt);
 
   if (all_or_nothing && rows_failed > 0) {
     return finish_alone({"failed", 0, rows_failed,
@@ -174,7 +178,7 @@ Result<bool> FileIngestService::process_next() {
     RETURN_IF_ERROR((*parser)->read_records(
         options_.batch_rows,
         [&](std::span<const ingest::ParsedRecord> parsed) -> Status {
-          if (stopping_) return Error::Unavailable("the server is shutting down");
+          if (workers_.stopping()) return Error::Unavailable("the server is shutting down");
           for (const auto& p : parsed) {
             if (p.date_days) {
               date = engine::format_iso_date(*p.date_days);
@@ -205,7 +209,7 @@ Result<bool> FileIngestService::process_next() {
     return true;
   }
   const Error& error = written.error();
-  if (stopping_) return finish_alone({"uploaded", 0, 0, std::nullopt}, {}, std::nullopt);
+  if (workers_.stopping()) return finish_alone({"uploaded", 0, 0, std::nullopt}, {}, std::nullopt);
   if (error.code() == ErrorCode::kConflict) {
     // Lost claim, or the file (or its data source) was deleted while we wrote: nothing to finish.
     obs::log_info("file parsing abandoned", {{"file_id", file.id.to_string()}, {"reason", error.message()}});
@@ -221,48 +225,10 @@ Result<bool> FileIngestService::process_next() {
   return fail("the records could not be stored: " + describe(error));
 }
 
-void FileIngestService::start() {
-  std::lock_guard lock(mu_);
-  if (!threads_.empty() || options_.workers <= 0) return;
-  stopping_ = false;
-  for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { run_worker(); });
-}
+void FileIngestService::start() { workers_.start(options_.workers); }
 
-void FileIngestService::wake() {
-  {
-    std::lock_guard lock(mu_);
-    woken_ = true;
-  }
-  wake_.notify_one();
-}
+void FileIngestService::wake() { workers_.wake(); }
 
-void FileIngestService::stop() {
-  std::vector<std::thread> threads;
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-    threads.swap(threads_);
-  }
-  wake_.notify_all();
-  for (auto& t : threads) t.join();
-}
-
-void FileIngestService::run_worker() {
-  while (!stopping_) {
-    Result<bool> did = false;
-    try {
-      did = process_next();
-    } catch (const std::exception& e) {
-      // A bug or an exhausted allocation must not take the server down; the claim goes stale and
-      // the file is retried by the next claim.
-      did = Error::Internal(std::string("unexpected exception while parsing a file: ") + e.what());
-    }
-    if (did.ok() && *did) continue;
-    if (!did.ok()) obs::log_warn("file parsing paused", {{"error", did.error().message()}});
-    std::unique_lock lock(mu_);
-    wake_.wait_for(lock, options_.poll_interval, [&] { return stopping_.load() || woken_; });
-    woken_ = false;
-  }
-}
+void FileIngestService::stop() { workers_.stop(); }
 
 }  // namespace oeuvre::services

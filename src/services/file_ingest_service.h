@@ -13,13 +13,10 @@
 //
 // Thread-safety: all methods are safe for concurrent use.
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-#include <vector>
+#include <chrono>
 
 #include "observability/metrics.h"
+#include "services/background_workers.h"
 #include "store/blob_store.h"
 #include "store/database.h"
 
@@ -52,17 +49,11 @@ class FileIngestService {
   void stop();
 
  private:
-  void run_worker();
-
   store::Database& db_;
   store::BlobStore& blobs_;
   obs::Metrics& metrics_;
   const IngestOptions options_;
-  std::atomic<bool> stopping_{false};
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool woken_ = false;
-  std::vector<std::thread> threads_;
+  BackgroundWorkers workers_;  // last: its threads use the members above
 };
 
 }  // namespace oeuvre::services

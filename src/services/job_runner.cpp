@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <optional>
@@ -241,7 +242,11 @@ std::string error_text(const Error& error) {
 }  // namespace
 
 JobRunner::JobRunner(store::Database& db, obs::Metrics& metrics, JobRunnerOptions options)
-    : db_(db), metrics_(metrics), options_(options), node_(node_name()) {}
+    : db_(db),
+      metrics_(metrics),
+      options_(options),
+      node_(node_name()),
+      workers_("reconciliation jobs", options.poll_interval, [this] { return run_next(); }) {}
 
 JobRunner::~JobRunner() { stop(); }
 
@@ -267,7 +272,7 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
   };
   const RequestMeta meta{"job-" + token, "", "oeuvre jobs"};
   obs::log_info("reconciliation job started", {{"job_id", job.id.to_string()}, {"attempt", job.attempts}});
-  Heartbeat heartbeat(db_, job.id, token, options_.heartbeat_every, stopping_);
+  Heartbeat heartbeat(db_, job.id, token, options_.heartbeat_every, workers_.stopping());
 
   // Ends the claim with nothing else written: failed, cancelled or handed back.
   auto end_alone = [&](const std::string& status, std::optional<std::string> error) -> Result<bool> {
@@ -294,7 +299,7 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
       obs::log_warn("reconciliation job claim lost", {{"job_id", job.id.to_string()}});
       return true;
     }
-    if (stopping_) return end_alone("queued", std::nullopt);
+    if (workers_.stopping()) return end_alone("queued", std::nullopt);
     return end_alone("cancelled", std::nullopt);
   };
 
@@ -359,6 +364,16 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
     row.created_at = row.updated_at = now;
     std::int64_t group_number = 0;
     std::size_t written_rows = 0;
+    // Rows go out in the order of the results indexes — (confidence DESC, id), ids increasing — so
+    // the (job_id, confidence, id), (job_id, status, confidence, id) and primary key indexes are
+    // appended to instead of updated at random pages: several times faster for a million rows.
+    std::vector<std::uint32_t> order(result.groups.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return result.groups[a].confidence > result.groups[b].confidence;
+    });
+    Uuid last_id;
+    auto next_id = [&] { return last_id = Uuid::generate_v7_after(last_id); };
     auto progress = [&]() -> Status {
       if (++written_rows % kCheckEvery != 0) return OkStatus();
       if (heartbeat.aborted()) return Error::Unavailable("the job was stopped");
@@ -367,8 +382,9 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
                     total, total);
       return OkStatus();
     };
-    for (const engine::MatchGroup& g : result.groups) {
-      row.id = Uuid::generate_v7();
+    for (const std::uint32_t at : order) {
+      const engine::MatchGroup& g = result.groups[at];
+      row.id = next_id();
       row.match_group = ++group_number;
       row.kind = std::string(kind_name(g.kind));
       row.left_ids.clear();
@@ -401,7 +417,7 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
     }
     auto unmatched = [&](const std::vector<std::uint32_t>& indexes, const Side& side, bool is_left) -> Status {
       for (std::uint32_t i : indexes) {
-        row.id = Uuid::generate_v7();
+        row.id = next_id();
         row.match_group = ++group_number;
         row.kind = is_left ? "unmatched_left" : "unmatched_right";
         row.left_ids.clear();
@@ -480,48 +496,10 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
   return end_alone("failed", "the results could not be stored: " + written.error().message());
 }
 
-void JobRunner::start() {
-  std::lock_guard lock(mu_);
-  if (!threads_.empty() || options_.workers <= 0) return;
-  stopping_ = false;
-  for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { run_worker(); });
-}
+void JobRunner::start() { workers_.start(options_.workers); }
 
-void JobRunner::wake() {
-  {
-    std::lock_guard lock(mu_);
-    woken_ = true;
-  }
-  wake_.notify_one();
-}
+void JobRunner::wake() { workers_.wake(); }
 
-void JobRunner::stop() {
-  std::vector<std::thread> threads;
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-    threads.swap(threads_);
-  }
-  wake_.notify_all();
-  for (auto& t : threads) t.join();
-}
-
-void JobRunner::run_worker() {
-  while (!stopping_) {
-    Result<bool> did = false;
-    try {
-      did = run_next();
-    } catch (const std::exception& e) {
-      // A bug or an exhausted allocation must not take the server down; the claim goes stale and
-      // the job is handed on (and failed after max_attempts).
-      did = Error::Internal(std::string("unexpected exception while running a job: ") + e.what());
-    }
-    if (did.ok() && *did) continue;
-    if (!did.ok()) obs::log_warn("reconciliation jobs paused", {{"error", did.error().message()}});
-    std::unique_lock lock(mu_);
-    wake_.wait_for(lock, options_.poll_interval, [&] { return stopping_.load() || woken_; });
-    woken_ = false;
-  }
-}
+void JobRunner::stop() { workers_.stop(); }
 
 }  // namespace oeuvre::services

@@ -11,15 +11,11 @@
 //
 // Thread-safety: all methods are safe for concurrent use.
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "observability/metrics.h"
+#include "services/background_workers.h"
 #include "store/database.h"
 #include "store/job_repository.h"
 
@@ -57,18 +53,13 @@ class JobRunner {
   const std::string& node() const { return node_; }
 
  private:
-  void run_worker();
   Result<bool> run_claimed(const store::Job& job, const std::string& token);
 
   store::Database& db_;
   obs::Metrics& metrics_;
   const JobRunnerOptions options_;
   const std::string node_;
-  std::atomic<bool> stopping_{false};
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool woken_ = false;
-  std::vector<std::thread> threads_;
+  BackgroundWorkers workers_;  // last: its threads use the members above
 };
 
 }  // namespace oeuvre::services

@@ -89,35 +89,6 @@ std::string side_value(const std::vector<store::Record>& records, const std::str
   return out;
 }
 
-json::array render_explanation(const ResultView& view, const json::value& applied) {
-  json::array out;
-  const json::value stored = parse_or(view.result.explanation, json::array{});
-  if (!stored.is_array() || !applied.is_array()) return out;
-  const json::array& rules = applied.as_array();
-  for (const auto& entry : stored.as_array()) {
-    if (!entry.is_array() || entry.as_array().size() != 4) continue;
-    const json::array& e = entry.as_array();
-    const auto index = e[0].is_int64() ? e[0].as_int64() : -1;
-    if (index < 0 || static_cast<std::size_t>(index) >= rules.size() || !rules[index].is_object()) continue;
-    const json::object& rule = rules[index].as_object();
-    auto text = [&](const char* key) {
-      const json::value* v = rule.if_contains(key);
-      return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-    };
-    auto number = [](const json::value& v) { return v.is_double() ? v.as_double() : v.is_int64() ? double(v.as_int64()) : 0.0; };
-    const json::value* weight = rule.if_contains("weight");
-    out.push_back(json::object{{"rule", text("name")},
-                               {"comparison", text("comparison")},
-                               {"left_value", side_value(view.left, text("left_field"))},
-                               {"right_value", side_value(view.right, text("right_field"))},
-                               {"present", number(e[1]) != 0},
-                               {"similarity", number(e[2])},
-                               {"weight", weight != nullptr ? number(*weight) : 0.0},
-                               {"contribution", number(e[3])}});
-  }
-  return out;
-}
-
 json::value optional_string(const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); }
 json::value optional_uuid(const std::optional<Uuid>& id) { return id ? json::value(id->to_string()) : json::value(nullptr); }
 json::value optional_time(const std::optional<Timestamp>& t) {
@@ -175,14 +146,14 @@ Result<std::vector<ResultView>> attach_records(store::Connection& conn, std::vec
     ids.insert(ids.end(), r.left_ids.begin(), r.left_ids.end());
     ids.insert(ids.end(), r.right_ids.begin(), r.right_ids.end());
   }
-  std::unordered_map<std::string, store::Record> by_id;
+  std::unordered_map<Uuid, store::Record> by_id;
   for (std::size_t at = 0; at < ids.size(); at += store::RecordRepository::kMaxIdsPerQuery) {
     const std::size_t n = std::min(store::RecordRepository::kMaxIdsPerQuery, ids.size() - at);
     ASSIGN_OR_RETURN(std::vector<store::Record> found,
                      store::RecordRepository::find_many(conn, std::span<const Uuid>(ids).subspan(at, n)));
     for (auto& r : found) {
-      std::string key = r.id.to_string();
-      by_id.emplace(std::move(key), std::move(r));
+      const Uuid key = r.id;
+      by_id.emplace(key, std::move(r));
     }
   }
   std::vector<ResultView> out;
@@ -190,10 +161,10 @@ Result<std::vector<ResultView>> attach_records(store::Connection& conn, std::vec
   for (auto& row : rows) {
     ResultView view;
     for (const Uuid& id : row.left_ids) {
-      if (auto it = by_id.find(id.to_string()); it != by_id.end()) view.left.push_back(it->second);
+      if (auto it = by_id.find(id); it != by_id.end()) view.left.push_back(it->second);
     }
     for (const Uuid& id : row.right_ids) {
-      if (auto it = by_id.find(id.to_string()); it != by_id.end()) view.right.push_back(it->second);
+      if (auto it = by_id.find(id); it != by_id.end()) view.right.push_back(it->second);
     }
     view.result = std::move(row);
     out.push_back(std::move(view));
@@ -307,10 +278,10 @@ Result<ResultPage> JobService::results(const security::Actor& actor, const Uuid&
                                        const store::ResultFilter& filter,
                                        const std::optional<store::ResultCursor>& after, int limit) {
   return store::with_connection(db_, [&](store::Connection& conn) -> Result<ResultPage> {
-    RETURN_IF_ERROR(load_accessible_job(conn, actor, job_id));
+    ResultPage page;
+    ASSIGN_OR_RETURN(page.job, load_accessible_job(conn, actor, job_id));
     ASSIGN_OR_RETURN(std::vector<store::ResultRow> rows,
                      store::ResultRepository::list(conn, job_id, filter, after, limit + 1));
-    ResultPage page;
     if (rows.size() > static_cast<std::size_t>(limit)) {
       rows.resize(static_cast<std::size_t>(limit));
       page.next_cursor = encode_result_cursor({rows.back().confidence, rows.back().id});
@@ -436,29 +407,82 @@ json::object to_json(const store::Job& j) {
           {"updated_at", format_timestamp(j.updated_at)}};
 }
 
-json::object to_json(const ResultView& view, const store::Job& job) {
+ResultRenderer::ResultRenderer(const store::Job& job) {
+  const json::value applied = parse_or(job.applied_rules, json::array{});
+  if (!applied.is_array()) return;
+  for (const auto& entry : applied.as_array()) {
+    AppliedRule rule;
+    if (const json::object* o = entry.if_object()) {
+      auto text = [&](const char* key) {
+        const json::value* v = o->if_contains(key);
+        return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+      };
+      rule = {text("name"), text("comparison"), text("left_field"), text("right_field"), 0.0};
+      if (const json::value* w = o->if_contains("weight"); w != nullptr && w->is_number()) {
+        rule.weight = w->to_number<double>();
+      }
+    }
+    rules_.push_back(std::move(rule));
+  }
+}
+
+void ResultRenderer::write(JsonWriter& w, const ResultView& view) const {
   const store::ResultRow& r = view.result;
-  json::array left, right;
-  for (const auto& rec : view.left) left.push_back(to_json(rec));
-  for (const auto& rec : view.right) right.push_back(to_json(rec));
-  return {{"id", r.id.to_string()},
-          {"job_id", r.job_id.to_string()},
-          {"match_group", r.match_group},
-          {"kind", r.kind},
-          {"status", r.status},
-          {"confidence", r.confidence},
-          {"version", r.version},
-          {"left", std::move(left)},
-          {"right", std::move(right)},
-          {"left_amount_minor", r.left_amount_minor},
-          {"right_amount_minor", r.right_amount_minor},
-          {"currency", r.currency},
-          {"explanation", render_explanation(view, parse_or(job.applied_rules, json::array{}))},
-          {"match_id", optional_uuid(r.match_id)},
-          {"reviewed_by", optional_uuid(r.reviewed_by)},
-          {"reviewed_at", optional_time(r.reviewed_at)},
-          {"created_at", format_timestamp(r.created_at)},
-          {"updated_at", format_timestamp(r.updated_at)}};
+  auto uuid_or_null = [&](const std::optional<Uuid>& id) { id ? w.string(id->to_string()) : w.null(); };
+  w.begin_object();
+  w.key("id").string(r.id.to_string());
+  w.key("job_id").string(r.job_id.to_string());
+  w.key("match_group").number(r.match_group);
+  w.key("kind").string(r.kind);
+  w.key("status").string(r.status);
+  w.key("confidence").number(r.confidence);
+  w.key("version").number(r.version);
+  w.key("left").begin_array();
+  for (const auto& rec : view.left) write_json(w, rec);
+  w.end_array();
+  w.key("right").begin_array();
+  for (const auto& rec : view.right) write_json(w, rec);
+  w.end_array();
+  w.key("left_amount_minor").number(r.left_amount_minor);
+  w.key("right_amount_minor").number(r.right_amount_minor);
+  w.key("currency").string(r.currency);
+  // The stored explanation is [[rule index, present, similarity, contribution], ...]; the rule's
+  // name, comparison and weight and both sides' values are added here.
+  w.key("explanation").begin_array();
+  unsigned char buffer[2048];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  boost::system::error_code ec;
+  const json::value stored = json::parse(r.explanation, ec, &arena);
+  if (!ec && stored.is_array()) {
+    auto number = [](const json::value& v) { return v.is_number() ? v.to_number<double>() : 0.0; };
+    for (const auto& entry : stored.as_array()) {
+      if (!entry.is_array() || entry.as_array().size() != 4) continue;
+      const json::array& e = entry.as_array();
+      const auto index = e[0].is_int64() ? e[0].as_int64() : -1;
+      if (index < 0 || static_cast<std::size_t>(index) >= rules_.size()) continue;
+      const AppliedRule& rule = rules_[static_cast<std::size_t>(index)];
+      w.begin_object();
+      w.key("rule").string(rule.name);
+      w.key("comparison").string(rule.comparison);
+      w.key("left_value").string(side_value(view.left, rule.left_field));
+      w.key("right_value").string(side_value(view.right, rule.right_field));
+      w.key("present").boolean(number(e[1]) != 0);
+      w.key("similarity").number(number(e[2]));
+      w.key("weight").number(rule.weight);
+      w.key("contribution").number(number(e[3]));
+      w.end_object();
+    }
+  }
+  w.end_array();
+  w.key("match_id");
+  uuid_or_null(r.match_id);
+  w.key("reviewed_by");
+  uuid_or_null(r.reviewed_by);
+  w.key("reviewed_at");
+  r.reviewed_at ? w.string(format_timestamp(*r.reviewed_at)) : w.null();
+  w.key("created_at").string(format_timestamp(r.created_at));
+  w.key("updated_at").string(format_timestamp(r.updated_at));
+  w.end_object();
 }
 
 }  // namespace oeuvre::services

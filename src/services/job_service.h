@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json_writer.h"
 #include "engine/rules.h"
 #include "security/policy.h"
 #include "services/request_meta.h"
@@ -37,6 +38,7 @@ struct ResultView {
 };
 
 struct ResultPage {
+  store::Job job;  // the job the results belong to (for rendering them)
   std::vector<ResultView> items;
   std::optional<std::string> next_cursor;
 };
@@ -90,6 +92,21 @@ Result<store::Job> load_accessible_job(store::Connection& conn, const security::
 
 // JSON views.
 boost::json::object to_json(const store::Job& job);
-boost::json::object to_json(const ResultView& view, const store::Job& job);
+
+// Writes the results of one job as JSON text (no document: a page of 100 results is ~2,500
+// values). The job's applied rules (names, comparisons, weights and fields of each explanation
+// entry) are read once, not once per result.
+class ResultRenderer {
+ public:
+  explicit ResultRenderer(const store::Job& job);
+  void write(JsonWriter& w, const ResultView& view) const;
+
+ private:
+  struct AppliedRule {
+    std::string name, comparison, left_field, right_field;
+    double weight = 0;
+  };
+  std::vector<AppliedRule> rules_;
+};
 
 }  // namespace oeuvre::services

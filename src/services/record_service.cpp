@@ -20,26 +20,38 @@ Result<store::PageResult<store::Record>> RecordService::list(const security::Act
   });
 }
 
-boost::json::object to_json(const store::Record& r) {
-  boost::system::error_code ec;
-  boost::json::value extra = boost::json::parse(r.extra, ec);
-  if (ec || !extra.is_object()) extra = boost::json::object{};
-  return {{"id", r.id.to_string()},
-          {"project_id", r.project_id.to_string()},
-          {"data_source_id", r.data_source_id.to_string()},
-          {"file_id", r.file_id ? boost::json::value(r.file_id->to_string()) : nullptr},
-          {"line", r.row_number},
-          {"external_id", r.external_id.empty() ? boost::json::value(nullptr) : boost::json::value(r.external_id)},
-          {"transaction_date", r.transaction_date ? boost::json::value(*r.transaction_date) : nullptr},
-          {"amount", engine::format_minor_units(r.amount_minor, ingest::currency_scale(r.currency))},
-          {"amount_minor", r.amount_minor},
-          {"currency", r.currency},
-          {"description", r.description},
-          {"reference", r.reference},
-          {"counterparty", r.counterparty},
-          {"extra", std::move(extra)},
-          {"status", r.status},
-          {"created_at", format_timestamp(r.created_at)}};
+void write_json(JsonWriter& w, const store::Record& r) {
+  w.begin_object();
+  w.key("id").string(r.id.to_string());
+  w.key("project_id").string(r.project_id.to_string());
+  w.key("data_source_id").string(r.data_source_id.to_string());
+  w.key("file_id");
+  r.file_id ? w.string(r.file_id->to_string()) : w.null();
+  w.key("line").number(r.row_number);
+  w.key("external_id");
+  r.external_id.empty() ? w.null() : w.string(r.external_id);
+  w.key("transaction_date");
+  r.transaction_date ? w.string(*r.transaction_date) : w.null();
+  w.key("amount").string(engine::format_minor_units(r.amount_minor, ingest::currency_scale(r.currency)));
+  w.key("amount_minor").number(r.amount_minor);
+  w.key("currency").string(r.currency);
+  w.key("description").string(r.description);
+  w.key("reference").string(r.reference);
+  w.key("counterparty").string(r.counterparty);
+  // Ingest writes extra as a JSON object; anything else (never expected) is shown as {}.
+  w.key("extra");
+  bool object = false;
+  if (r.extra.size() > 2) {
+    unsigned char buffer[4096];
+    boost::json::monotonic_resource arena(buffer, sizeof buffer);
+    boost::system::error_code ec;
+    const boost::json::value extra = boost::json::parse(r.extra, ec, &arena);
+    object = !ec && extra.is_object();
+  }
+  object ? w.raw(r.extra) : w.raw("{}");
+  w.key("status").string(r.status);
+  w.key("created_at").string(format_timestamp(r.created_at));
+  w.end_object();
 }
 
 }  // namespace oeuvre::services

@@ -2,6 +2,7 @@
 // Records of a project, listed with filters for the owner or an admin (through the policy module).
 // Records are written only by parsing (FileIngestService). Safe for concurrent use.
 
+#include "core/json_writer.h"
 #include "security/policy.h"
 #include "store/database.h"
 #include "store/record_repository.h"
@@ -20,7 +21,8 @@ class RecordService {
   store::Database& db_;
 };
 
-// The API form: the amount both as an exact decimal string at the currency's scale and in minor units.
-boost::json::object to_json(const store::Record& record);
+// The API form of a record, written with `w`: the amount both as an exact decimal string at the
+// currency's scale and in minor units.
+void write_json(JsonWriter& w, const store::Record& record);
 
 }  // namespace oeuvre::services

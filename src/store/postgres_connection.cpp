@@ -302,14 +302,35 @@ Result<BoundParams> bind_params(std::string_view sql, std::span<const Value> par
 
 }  // namespace
 
+Result<std::string> PostgresConnection::prepared(const std::string& sql) {
+  if (auto it = prepared_.find(sql); it != prepared_.end()) {
+    it->second.last_used = ++uses_;
+    return it->second.name;
+  }
+  if (prepared_.size() >= kMaxPrepared) {
+    auto oldest = std::min_element(prepared_.begin(), prepared_.end(), [](const auto& a, const auto& b) {
+      return a.second.last_used < b.second.last_used;
+    });
+    // Refused only inside a failed transaction: the statement then stays on the server, unused,
+    // until the session ends (its name is never reused).
+    PgResult freed(PQexec(conn_, ("DEALLOCATE " + oldest->second.name).c_str()));
+    prepared_.erase(oldest);
+  }
+  std::string name = "oeuvre_" + std::to_string(++next_name_);
+  PgResult res(PQprepare(conn_, name.c_str(), sql.c_str(), 0, /*paramTypes=*/nullptr));
+  RETURN_IF_ERROR(check(conn_, res));
+  prepared_.emplace(sql, Prepared{name, ++uses_});
+  return name;
+}
+
 Result<ResultSet> PostgresConnection::query(std::string_view sql, std::span<const Value> params) {
   const std::string statement(sql);
   ASSIGN_OR_RETURN(BoundParams bound, bind_params(sql, params));
   const auto& values = bound.values;
+  ASSIGN_OR_RETURN(std::string name, prepared(statement));
 
-  PgResult res(PQexecParams(conn_, statement.c_str(), static_cast<int>(params.size()),
-                            /*paramTypes=*/nullptr, values.data(), /*paramLengths=*/nullptr,
-                            /*paramFormats=*/nullptr, /*resultFormat=text*/ 0));
+  PgResult res(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(),
+                              /*paramLengths=*/nullptr, /*paramFormats=*/nullptr, /*resultFormat=text*/ 0));
   RETURN_IF_ERROR(check(conn_, res));
 
   ResultSet result;
@@ -396,6 +417,11 @@ Status PostgresConnection::execute_script(std::string_view sql) {
   const std::string script(sql);
   if (script.find('\0') != std::string::npos) {
     return Error::Internal("the SQL script contains a NUL byte");
+  }
+  if (!prepared_.empty()) {
+    PgResult freed(PQexec(conn_, "DEALLOCATE ALL"));
+    RETURN_IF_ERROR(check(conn_, freed));
+    prepared_.clear();
   }
   PgResult res(PQexec(conn_, script.c_str()));
   return check(conn_, res);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -47,15 +48,18 @@ class PostgresConnection final : public Connection {
   PostgresConnection(const PostgresConnection&) = delete;
   PostgresConnection& operator=(const PostgresConnection&) = delete;
 
-  // Runs one statement through PQexecParams. bool binds as "true"/"false", integers and doubles as
-  // decimal text (doubles round-trip exactly), std::monostate as NULL. affected_rows is the count
-  // in the command tag (rows returned for a SELECT), 0 when the command has none.
+  // Runs one statement as a named prepared statement of this session: the first run of an SQL text
+  // prepares it (PQprepare), later runs only execute it (PQexecPrepared), so the server parses and
+  // analyses each distinct statement once per session. At most kMaxPrepared texts are kept; the
+  // least recently used is deallocated to make room. bool binds as "true"/"false", integers and
+  // doubles as decimal text (doubles round-trip exactly), std::monostate as NULL. affected_rows is
+  // the count in the command tag (rows returned for a SELECT), 0 when the command has none.
   Result<ResultSet> query(std::string_view sql, std::span<const Value> params) override;
   // PQsendQueryParams in single-row mode; a failing `visit` cancels the statement.
   Status query_each(std::string_view sql, std::span<const Value> params,
                     const std::function<Status(const Row&)>& visit) override;
   // Runs a parameterless multi-statement script in one round trip (PQexec); stops at the first
-  // error.
+  // error. Deallocates the session's prepared statements first (a script may change the schema).
   Status execute_script(std::string_view sql) override;
   // BEGIN; `write` is unused (PostgreSQL locks per row).
   Status begin(bool write) override;
@@ -92,6 +96,17 @@ class PostgresConnection final : public Connection {
  private:
   explicit PostgresConnection(pg_conn* conn) : conn_(conn) {}
   Status run_simple(const char* sql);
+  // The name of the session's prepared statement for `sql`, preparing it when new.
+  Result<std::string> prepared(const std::string& sql);
+
+  static constexpr std::size_t kMaxPrepared = 256;
+  struct Prepared {
+    std::string name;
+    std::uint64_t last_used = 0;
+  };
+  std::unordered_map<std::string, Prepared> prepared_;  // by SQL text
+  std::uint64_t uses_ = 0;
+  std::uint64_t next_name_ = 0;
 
   pg_conn* conn_;  // owned; never null
   // Set by libpq's notice receiver when the server sends a FATAL outside a command (it is about to

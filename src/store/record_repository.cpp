@@ -88,13 +88,25 @@ Result<PageResult<Record>> RecordRepository::list_for_project(Connection& conn, 
                             std::move(params), page, record_from);
 }
 
-std::string placeholders(std::size_t first, std::size_t count) {
-  std::string out;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (i > 0) out += ", ";
-    out += "$" + std::to_string(first + i);
+std::string id_in(const Connection& conn, std::string_view column, std::span<const Uuid> ids,
+                  std::vector<Value>& params) {
+  std::string sql(column);
+  if (conn.dialect() == Dialect::kPostgres) {
+    std::string array = "{";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (i > 0) array += ',';
+      array += ids[i].to_string();
+    }
+    array += '}';
+    params.push_back(std::move(array));
+    return sql + " = ANY($" + std::to_string(params.size()) + "::uuid[])";
   }
-  return out;
+  sql += " IN (";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    params.push_back(param(ids[i]));
+    sql += (i > 0 ? ", $" : "$") + std::to_string(params.size());
+  }
+  return sql + ")";
 }
 
 Result<std::vector<Record>> RecordRepository::find_many(Connection& conn, std::span<const Uuid> ids) {
@@ -102,11 +114,8 @@ Result<std::vector<Record>> RecordRepository::find_many(Connection& conn, std::s
   if (ids.empty()) return out;
   if (ids.size() > kMaxIdsPerQuery) return Error::Internal("find_many: too many ids");
   std::vector<Value> params;
-  params.reserve(ids.size());
-  for (const Uuid& id : ids) params.push_back(param(id));
-  ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT " + std::string(kColumns) + " FROM records r WHERE r.id IN (" +
-                                                placeholders(1, ids.size()) + ")",
-                                            params));
+  const std::string in = id_in(conn, "r.id", ids, params);
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT " + std::string(kColumns) + " FROM records r WHERE " + in, params));
   out.reserve(rs.rows.size());
   for (const auto& row : rs.rows) out.push_back(record_from(row));
   return out;
@@ -117,10 +126,8 @@ Result<std::int64_t> RecordRepository::change_status(Connection& conn, std::span
   if (ids.empty()) return std::int64_t{0};
   if (ids.size() > kMaxIdsPerQuery) return Error::Internal("change_status: too many ids");
   std::vector<Value> params{to, from};
-  for (const Uuid& id : ids) params.push_back(param(id));
-  ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE records SET status = $1 WHERE status = $2 AND id IN (" +
-                                                placeholders(3, ids.size()) + ")",
-                                            params));
+  const std::string in = id_in(conn, "id", ids, params);
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE records SET status = $1 WHERE status = $2 AND " + in, params));
   return rs.affected_rows;
 }
 

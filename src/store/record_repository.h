@@ -82,7 +82,10 @@ class RecordRepository {
   static constexpr std::size_t kMaxIdsPerQuery = 1000;
 };
 
-// "$<first>, $<first+1>, ..." for `count` parameters.
-std::string placeholders(std::size_t first, std::size_t count);
+// The condition "`column` is one of `ids`", its parameters appended to `params`. On PostgreSQL one
+// array parameter (`column` = ANY($n::uuid[])), so the statement's text does not depend on the
+// number of ids and is prepared once per session; on SQLite `column` IN ($n, $n+1, ...).
+std::string id_in(const Connection& conn, std::string_view column, std::span<const Uuid> ids,
+                  std::vector<Value>& params);
 
 }  // namespace oeuvre::store

@@ -177,11 +177,9 @@ Result<std::vector<ResultRow>> ResultRepository::unmatched_of(Connection& conn, 
   std::vector<ResultRow> out;
   if (record_ids.empty()) return out;
   std::vector<Value> params{param(job_id)};
-  for (const Uuid& id : record_ids) params.push_back(param(id));
+  const std::string in = id_in(conn, "r.anchor_record_id", record_ids, params);
   ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT " + std::string(kColumns) +
-                                                " FROM reconciliation_results r WHERE r.job_id = $1 AND "
-                                                "r.anchor_record_id IN (" +
-                                                placeholders(2, record_ids.size()) + ")",
+                                                " FROM reconciliation_results r WHERE r.job_id = $1 AND " + in,
                                             params));
   for (const auto& row : rs.rows) out.push_back(result_from(row));
   return out;
@@ -190,9 +188,8 @@ Result<std::vector<ResultRow>> ResultRepository::unmatched_of(Connection& conn, 
 Status ResultRepository::remove(Connection& conn, std::span<const Uuid> result_ids) {
   if (result_ids.empty()) return OkStatus();
   std::vector<Value> params;
-  for (const Uuid& id : result_ids) params.push_back(param(id));
-  auto rs = conn.query("DELETE FROM reconciliation_results WHERE id IN (" + placeholders(1, result_ids.size()) + ")",
-                       params);
+  const std::string in = id_in(conn, "id", result_ids, params);  // fills params: before the call
+  auto rs = conn.query("DELETE FROM reconciliation_results WHERE " + in, params);
   if (!rs.ok()) return std::move(rs).error();
   return OkStatus();
 }

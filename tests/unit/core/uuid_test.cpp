@@ -151,5 +151,23 @@ TEST(UuidTest, HashSpreadsSequentialIds) {
   EXPECT_EQ(std::hash<Uuid>{}(a), std::hash<Uuid>{}(b));
 }
 
+TEST(UuidTest, GenerateV7AfterIsStrictlyIncreasingWithinAMillisecond) {
+  Uuid previous;
+  for (int i = 0; i < 20000; ++i) {
+    const Uuid id = Uuid::generate_v7_after(previous);
+    EXPECT_EQ(id.version(), 7);
+    EXPECT_EQ(id.bytes()[8] & 0xC0, 0x80);
+    ASSERT_LT(previous, id) << "at " << i;
+    previous = id;
+  }
+}
+
+TEST(UuidTest, GenerateV7AfterCarriesIntoTheVariantByte) {
+  // A previous id far in the future (the clock cannot pass it) whose random bytes 9..15 are all ones.
+  const Uuid previous = *Uuid::parse("ffffffff-ffff-7fff-80ff-ffffffffffff");
+  const Uuid next = Uuid::generate_v7_after(previous);
+  EXPECT_EQ(next.to_string(), "ffffffff-ffff-7fff-8100-000000000000");
+}
+
 }  // namespace
 }  // namespace oeuvre

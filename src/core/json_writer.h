@@ -1,0 +1,46 @@
+#pragma once
+// JsonWriter: appends JSON text to a string without building a document, for large responses
+// (pages of results, exports) where a boost::json DOM costs an allocation and a hash per value.
+// The caller writes a well-formed sequence — begin/end balanced, a key before each value inside an
+// object; the commas and colons are added here. Strings must be valid UTF-8 (everything the store
+// holds was checked on the way in); quotes, backslashes and control characters are escaped.
+// Doubles are written in their shortest round-trip form (0.95, not 9.5E-1); NaN and infinities,
+// which JSON cannot hold, as null.
+//
+// Not thread-safe: one writer, one thread.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace oeuvre {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  JsonWriter& key(std::string_view name);
+  JsonWriter& string(std::string_view text);
+  JsonWriter& number(std::int64_t n);
+  JsonWriter& number(double d);
+  JsonWriter& boolean(bool b);
+  JsonWriter& null();
+  // An already serialized JSON value, written as is. REQUIRES: `json` is one valid JSON value.
+  JsonWriter& raw(std::string_view json);
+
+ private:
+  void before_value();
+
+  std::string& out_;
+  bool first_ = true;      // nothing written yet at the current level
+  bool after_key_ = false;  // a key was written; its value comes next
+};
+
+// Appends `text` to `out` as the body of a JSON string (quotes, backslashes and control characters
+// escaped; other UTF-8 as is). REQUIRES: valid UTF-8.
+void append_json_escaped(std::string& out, std::string_view text);
+
+}  // namespace oeuvre
