@@ -19,7 +19,7 @@
 #
 # The server runs with INGEST_WORKERS=2 JOB_WORKERS=1 under /usr/bin/time -v (its peak RSS); other
 # server settings come from the environment. On SQLite a 1M-row parse holds the one write lock for
-# ~15 s and a job's write for ~35 s, longer than the default busy wait (DB_WAIT_TIMEOUT_MS=2000):
+# ~15 s and a job's write for ~14 s, longer than the default busy wait (DB_WAIT_TIMEOUT_MS=2000):
 # an upload then answers 503 and a second parse can stall for 10 minutes (its claim goes stale).
 # DB_WAIT_TIMEOUT_MS=60000 in the environment avoids both until the server handles it.
 #
