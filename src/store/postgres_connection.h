@@ -51,9 +51,11 @@ class PostgresConnection final : public Connection {
   // Runs one statement as a named prepared statement of this session: the first run of an SQL text
   // prepares it (PQprepare), later runs only execute it (PQexecPrepared), so the server parses and
   // analyses each distinct statement once per session. At most kMaxPrepared texts are kept; the
-  // least recently used is deallocated to make room. bool binds as "true"/"false", integers and
-  // doubles as decimal text (doubles round-trip exactly), std::monostate as NULL. affected_rows is
-  // the count in the command tag (rows returned for a SELECT), 0 when the command has none.
+  // least recently used is deallocated to make room (named statements live in the session: a
+  // transaction-mode pooler such as PgBouncer before 1.21 in front of the server needs session
+  // pooling). bool binds as "true"/"false", integers and doubles as decimal text (doubles
+  // round-trip exactly), std::monostate as NULL. affected_rows is the count in the command tag (rows
+  // returned for a SELECT), 0 when the command has none.
   Result<ResultSet> query(std::string_view sql, std::span<const Value> params) override;
   // PQsendQueryParams in single-row mode; a failing `visit` cancels the statement.
   Status query_each(std::string_view sql, std::span<const Value> params,
