@@ -2,6 +2,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
+
+#include "core/uuid.h"
 
 namespace oeuvre {
 
@@ -41,20 +44,48 @@ JsonWriter& JsonWriter::end_array() {
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
-  if (!first_) out_ += ',';
+  // Keys are short names that need no escape: one append of ,"name": when that holds.
+  bool plain = true;
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    plain &= u >= 0x20 && u != '"' && u != '\\';
+  }
+  if (plain && name.size() <= 60) {
+    char text[64];
+    std::size_t n = 0;
+    if (!first_) text[n++] = ',';
+    text[n++] = '"';
+    std::memcpy(text + n, name.data(), name.size());
+    n += name.size();
+    text[n++] = '"';
+    text[n++] = ':';
+    out_.append(text, n);
+  } else {
+    if (!first_) out_ += ',';
+    out_ += '"';
+    append_json_escaped(out_, name);
+    out_ += "\":";
+  }
   first_ = false;
-  out_ += '"';
-  append_json_escaped(out_, name);
-  out_ += "\":";
   after_key_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::string(std::string_view text) {
   before_value();
+  out_.reserve(out_.size() + text.size() + 2);
   out_ += '"';
   append_json_escaped(out_, text);
   out_ += '"';
+  return *this;
+}
+
+JsonWriter& JsonWriter::uuid(const Uuid& id) {
+  before_value();
+  char text[38];
+  text[0] = text[37] = '"';
+  id.write_chars(text + 1);
+  out_.append(text, sizeof text);
   return *this;
 }
 
@@ -93,10 +124,32 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
   return *this;
 }
 
+namespace {
+
+// Whether any of the 8 bytes in `w` is a control character (< 0x20), '"' or '\\' (the classic
+// "has a byte less than n" / "has a zero byte" tricks; exact for every byte value).
+bool needs_escape(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](std::uint64_t x) { return ((x - kOnes) & ~x & kHigh) != 0; };
+  const bool control = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
+  return control || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
+}
+
+}  // namespace
+
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  // Most text needs no escape: skip clean 8-byte words before looking at bytes one by one.
+  std::size_t i = 0;
+  while (i + 8 <= text.size()) {
+    std::uint64_t w;
+    std::memcpy(&w, text.data() + i, sizeof w);
+    if (needs_escape(w)) break;
+    i += 8;
+  }
   std::size_t run = 0;  // start of the pending run of bytes that need no escape
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  for (; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(text.data() + run, i - run);

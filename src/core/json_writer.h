@@ -14,6 +14,8 @@
 
 namespace oeuvre {
 
+class Uuid;
+
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
@@ -24,6 +26,8 @@ class JsonWriter {
   JsonWriter& end_array();
   JsonWriter& key(std::string_view name);
   JsonWriter& string(std::string_view text);
+  // The id's canonical text as a JSON string.
+  JsonWriter& uuid(const Uuid& id);
   JsonWriter& number(std::int64_t n);
   JsonWriter& number(double d);
   JsonWriter& boolean(bool b);

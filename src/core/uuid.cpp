@@ -14,15 +14,34 @@ namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-// Value of one hex digit, or -1.
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// Value of each byte as a hex digit, or -1 (a table: parse runs for every id a query returns).
+constexpr std::array<std::int8_t, 256> kHexValues = [] {
+  std::array<std::int8_t, 256> table{};
+  for (auto& v : table) v = -1;
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) table[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) table[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'A' + 10);
+  return table;
+}();
 
-bool is_hyphen_position(std::size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
+// Offsets of the 16 hex pairs in the 36-character form.
+constexpr std::size_t kPairAt[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+
+// Random bytes for version 7 ids, drawn from OpenSSL in blocks: one RAND_bytes call per id cost
+// more than the rest of a bulk load's row. The bytes are CSPRNG output all the same.
+void random_v7_bytes(std::uint8_t* out, std::size_t n) {
+  thread_local std::array<std::uint8_t, 4096> block;
+  thread_local std::size_t used = block.size();
+  if (used + n > block.size()) {
+    if (RAND_bytes(block.data(), static_cast<int>(block.size())) != 1) {
+      std::fputs("fatal: OpenSSL RAND_bytes failed; cannot generate UUIDs\n", stderr);
+      std::abort();
+    }
+    used = 0;
+  }
+  std::memcpy(out, block.data() + used, n);
+  used += n;
+}
 
 }  // namespace
 
@@ -39,10 +58,7 @@ Uuid Uuid::generate_v4() {
 
 Uuid Uuid::generate_v7() {
   Bytes bytes;
-  if (RAND_bytes(bytes.data() + 6, static_cast<int>(bytes.size() - 6)) != 1) {
-    std::fputs("fatal: OpenSSL RAND_bytes failed; cannot generate UUIDs\n", stderr);
-    std::abort();
-  }
+  random_v7_bytes(bytes.data() + 6, bytes.size() - 6);
   const auto ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
@@ -70,32 +86,32 @@ Uuid Uuid::generate_v7_after(const Uuid& previous) {
 }
 
 std::optional<Uuid> Uuid::parse(std::string_view text) {
-  if (text.size() != 36) return std::nullopt;
-  Bytes bytes;
-  std::size_t out = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    if (is_hyphen_position(i)) {
-      if (text[i] != '-') return std::nullopt;
-      ++i;
-      continue;
-    }
-    const int high = hex_value(text[i]);
-    const int low = hex_value(text[i + 1]);  // a hex pair never straddles a hyphen position
-    if (high < 0 || low < 0) return std::nullopt;
-    bytes[out++] = static_cast<std::uint8_t>((high << 4) | low);
-    i += 2;
+  if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-') {
+    return std::nullopt;
   }
+  Bytes bytes;
+  int invalid = 0;  // any digit's -1 (all bits set) shows here
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const int high = kHexValues[static_cast<unsigned char>(text[kPairAt[i]])];
+    const int low = kHexValues[static_cast<unsigned char>(text[kPairAt[i] + 1])];
+    invalid |= high | low;
+    bytes[i] = static_cast<std::uint8_t>((static_cast<unsigned>(high) << 4) | (static_cast<unsigned>(low) & 0x0Fu));
+  }
+  if (invalid < 0) return std::nullopt;
   return Uuid(bytes);
+}
+
+void Uuid::write_chars(char* out) const {
+  out[8] = out[13] = out[18] = out[23] = '-';
+  for (std::size_t i = 0; i < bytes_.size(); ++i) {
+    out[kPairAt[i]] = kHexDigits[bytes_[i] >> 4];
+    out[kPairAt[i] + 1] = kHexDigits[bytes_[i] & 0x0F];
+  }
 }
 
 std::string Uuid::to_string() const {
   std::string text(36, '-');
-  std::size_t pos = 0;
-  for (std::uint8_t byte : bytes_) {
-    if (is_hyphen_position(pos)) ++pos;
-    text[pos++] = kHexDigits[byte >> 4];
-    text[pos++] = kHexDigits[byte & 0x0F];
-  }
+  write_chars(text.data());
   return text;
 }
 

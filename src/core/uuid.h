@@ -45,6 +45,8 @@ class Uuid {
 
   // Canonical lowercase 36-character form; parse(to_string()) == *this.
   std::string to_string() const;
+  // The same 36 characters written to out[0..35] (no terminator), for writers that format many ids.
+  void write_chars(char* out) const;
 
   bool is_nil() const;
   const Bytes& bytes() const { return bytes_; }

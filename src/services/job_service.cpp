@@ -47,10 +47,14 @@ std::string format_amount(std::int64_t minor, const std::string& currency) {
   return engine::format_minor_units(minor, ingest::currency_scale(currency));
 }
 
-// The value of `field` on one record, as the engine names fields.
-std::string field_value(const store::Record& r, const std::string& field) {
-  std::string f = field;
-  std::transform(f.begin(), f.end(), f.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// The value of field `f` (lowercase, as the engine names fields) on one record.
+std::string field_value(const store::Record& r, const std::string& f) {
   if (f == "id") return r.external_id;
   if (f == "date") return r.transaction_date.value_or("");
   if (f == "amount") return format_amount(r.amount_minor, r.currency);
@@ -72,8 +76,10 @@ std::string field_value(const store::Record& r, const std::string& field) {
 }
 
 // A side's value for an explanation: the sum for amounts, else the distinct values joined by "; ".
+// `field` is lowercase.
 std::string side_value(const std::vector<store::Record>& records, const std::string& field) {
   if (records.empty()) return "";
+  if (records.size() == 1) return field_value(records.front(), field);
   if (field == "amount") {
     std::int64_t sum = 0;
     for (const auto& r : records) sum += r.amount_minor;
@@ -146,7 +152,17 @@ Result<std::vector<ResultView>> attach_records(store::Connection& conn, std::vec
     ids.insert(ids.end(), r.left_ids.begin(), r.left_ids.end());
     ids.insert(ids.end(), r.right_ids.begin(), r.right_ids.end());
   }
+  // How many times each record is shown: its last use takes the record, earlier ones copy it (a
+  // record is in one result of a job, so a page normally copies none).
+  std::unordered_map<Uuid, int> uses;
+  uses.reserve(ids.size());
+  for (const Uuid& id : ids) ++uses[id];
+  if (uses.size() != ids.size()) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  }
   std::unordered_map<Uuid, store::Record> by_id;
+  by_id.reserve(ids.size());
   for (std::size_t at = 0; at < ids.size(); at += store::RecordRepository::kMaxIdsPerQuery) {
     const std::size_t n = std::min(store::RecordRepository::kMaxIdsPerQuery, ids.size() - at);
     ASSIGN_OR_RETURN(std::vector<store::Record> found,
@@ -158,14 +174,19 @@ Result<std::vector<ResultView>> attach_records(store::Connection& conn, std::vec
   }
   std::vector<ResultView> out;
   out.reserve(rows.size());
+  auto take = [&](const Uuid& id, std::vector<store::Record>& into) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) return;
+    if (--uses[id] == 0) {
+      into.push_back(std::move(it->second));
+    } else {
+      into.push_back(it->second);
+    }
+  };
   for (auto& row : rows) {
     ResultView view;
-    for (const Uuid& id : row.left_ids) {
-      if (auto it = by_id.find(id); it != by_id.end()) view.left.push_back(it->second);
-    }
-    for (const Uuid& id : row.right_ids) {
-      if (auto it = by_id.find(id); it != by_id.end()) view.right.push_back(it->second);
-    }
+    for (const Uuid& id : row.left_ids) take(id, view.left);
+    for (const Uuid& id : row.right_ids) take(id, view.right);
     view.result = std::move(row);
     out.push_back(std::move(view));
   }
@@ -417,7 +438,7 @@ ResultRenderer::ResultRenderer(const store::Job& job) {
         const json::value* v = o->if_contains(key);
         return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
       };
-      rule = {text("name"), text("comparison"), text("left_field"), text("right_field"), 0.0};
+      rule = {text("name"), text("comparison"), lowercase(text("left_field")), lowercase(text("right_field")), 0.0};
       if (const json::value* w = o->if_contains("weight"); w != nullptr && w->is_number()) {
         rule.weight = w->to_number<double>();
       }
@@ -428,10 +449,10 @@ ResultRenderer::ResultRenderer(const store::Job& job) {
 
 void ResultRenderer::write(JsonWriter& w, const ResultView& view) const {
   const store::ResultRow& r = view.result;
-  auto uuid_or_null = [&](const std::optional<Uuid>& id) { id ? w.string(id->to_string()) : w.null(); };
+  auto uuid_or_null = [&](const std::optional<Uuid>& id) { id ? w.uuid(*id) : w.null(); };
   w.begin_object();
-  w.key("id").string(r.id.to_string());
-  w.key("job_id").string(r.job_id.to_string());
+  w.key("id").uuid(r.id);
+  w.key("job_id").uuid(r.job_id);
   w.key("match_group").number(r.match_group);
   w.key("kind").string(r.kind);
   w.key("status").string(r.status);

@@ -103,7 +103,7 @@ class ResultRenderer {
 
  private:
   struct AppliedRule {
-    std::string name, comparison, left_field, right_field;
+    std::string name, comparison, left_field, right_field;  // fields lowercase, as the engine names them
     double weight = 0;
   };
   std::vector<AppliedRule> rules_;

@@ -22,11 +22,11 @@ Result<store::PageResult<store::Record>> RecordService::list(const security::Act
 
 void write_json(JsonWriter& w, const store::Record& r) {
   w.begin_object();
-  w.key("id").string(r.id.to_string());
-  w.key("project_id").string(r.project_id.to_string());
-  w.key("data_source_id").string(r.data_source_id.to_string());
+  w.key("id").uuid(r.id);
+  w.key("project_id").uuid(r.project_id);
+  w.key("data_source_id").uuid(r.data_source_id);
   w.key("file_id");
-  r.file_id ? w.string(r.file_id->to_string()) : w.null();
+  r.file_id ? w.uuid(*r.file_id) : w.null();
   w.key("line").number(r.row_number);
   w.key("external_id");
   r.external_id.empty() ? w.null() : w.string(r.external_id);

@@ -33,6 +33,10 @@ class Row {
   // REQUIRES: i < size(). NULL reads as "" / 0 / false.
   const std::string& text(std::size_t i) const;
   std::optional<std::string> optional_text(std::size_t i) const { return cells_.at(i); }
+  // The cell's text moved out (NULL reads as "" / nullopt); the cell reads as NULL afterwards. For
+  // mapping a row into a value once, without copying its strings.
+  std::string take_text(std::size_t i);
+  std::optional<std::string> take_optional_text(std::size_t i);
   std::int64_t integer(std::size_t i) const;
   double real(std::size_t i) const;
   bool boolean(std::size_t i) const;  // accepts t/f, true/false, 1/0

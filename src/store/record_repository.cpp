@@ -10,22 +10,23 @@ constexpr std::string_view kColumns =
     "r.id, r.project_id, r.data_source_id, r.file_id, r.row_number, r.external_id, r.transaction_date, "
     "r.amount_minor, r.currency, r.description, r.reference, r.counterparty, r.extra, r.status, r.created_at";
 
-Record record_from(const Row& r) {
+// Moves the row's strings into the record.
+Record record_from(Row& r) {
   Record out;
   out.id = uuid_at(r, 0);
   out.project_id = uuid_at(r, 1);
   out.data_source_id = uuid_at(r, 2);
   out.file_id = optional_uuid_at(r, 3);
   out.row_number = r.integer(4);
-  out.external_id = r.text(5);
-  out.transaction_date = r.optional_text(6);
+  out.external_id = r.take_text(5);
+  out.transaction_date = r.take_optional_text(6);
   out.amount_minor = r.integer(7);
-  out.currency = r.text(8);
-  out.description = r.text(9);
-  out.reference = r.text(10);
-  out.counterparty = r.text(11);
-  out.extra = r.text(12);
-  out.status = r.text(13);
+  out.currency = r.take_text(8);
+  out.description = r.take_text(9);
+  out.reference = r.take_text(10);
+  out.counterparty = r.take_text(11);
+  out.extra = r.take_text(12);
+  out.status = r.take_text(13);
   out.created_at = timestamp_at(r, 14);
   return out;
 }
@@ -53,7 +54,7 @@ Status RecordWriter::add(const Uuid& id, std::int64_t row_number, const std::str
                          const std::optional<std::string>& transaction_date, std::int64_t amount_minor,
                          const std::string& currency, const std::string& description, const std::string& reference,
                          const std::string& counterparty, const std::string& extra) {
-  row_[0] = param(id);
+  set_uuid(row_[0], id);
   row_[4] = row_number;
   row_[5] = external_id.empty() ? Value(std::monostate{}) : Value(external_id);
   row_[6] = param(transaction_date);
@@ -117,7 +118,7 @@ Result<std::vector<Record>> RecordRepository::find_many(Connection& conn, std::s
   const std::string in = id_in(conn, "r.id", ids, params);
   ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT " + std::string(kColumns) + " FROM records r WHERE " + in, params));
   out.reserve(rs.rows.size());
-  for (const auto& row : rs.rows) out.push_back(record_from(row));
+  for (auto& row : rs.rows) out.push_back(record_from(row));
   return out;
 }
 

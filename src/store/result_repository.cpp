@@ -18,18 +18,19 @@ const std::string kWriteColumns[] = {
     "version",   "created_at", "updated_at", "left_count",        "right_count",
     "left_amount_minor", "right_amount_minor", "currency", "anchor_record_id", "match_id"};
 
-ResultRow result_from(const Row& r) {
+// Moves the row's strings into the result.
+ResultRow result_from(Row& r) {
   ResultRow out;
   out.id = uuid_at(r, 0);
   out.job_id = uuid_at(r, 1);
   out.project_id = uuid_at(r, 2);
   out.match_group = r.integer(3);
-  out.kind = r.text(4);
+  out.kind = r.take_text(4);
   out.left_ids = ids_from_json(r.text(5)).value_or(std::vector<Uuid>{});
   out.right_ids = ids_from_json(r.text(6)).value_or(std::vector<Uuid>{});
   out.confidence = r.real(7);
-  out.status = r.text(8);
-  out.explanation = r.text(9);
+  out.status = r.take_text(8);
+  out.explanation = r.take_text(9);
   out.version = r.integer(10);
   out.reviewed_by = optional_uuid_at(r, 11);
   out.reviewed_at = optional_timestamp_at(r, 12);
@@ -37,7 +38,7 @@ ResultRow result_from(const Row& r) {
   out.updated_at = timestamp_at(r, 14);
   out.left_amount_minor = r.integer(15);
   out.right_amount_minor = r.integer(16);
-  out.currency = r.text(17);
+  out.currency = r.take_text(17);
   out.anchor_record_id = optional_uuid_at(r, 18);
   out.match_id = optional_uuid_at(r, 19);
   return out;
@@ -45,15 +46,27 @@ ResultRow result_from(const Row& r) {
 
 }  // namespace
 
-std::string ids_to_json(std::span<const Uuid> ids) {
-  std::string out = "[";
+namespace {
+
+void write_ids_json(std::string& out, std::span<const Uuid> ids) {
+  out.clear();
+  out.reserve(2 + ids.size() * 39);
+  out += '[';
+  char text[38];
+  text[0] = text[37] = '"';
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) out += ',';
-    out += '"';
-    out += ids[i].to_string();
-    out += '"';
+    ids[i].write_chars(text + 1);
+    out.append(text, sizeof text);
   }
   out += ']';
+}
+
+}  // namespace
+
+std::string ids_to_json(std::span<const Uuid> ids) {
+  std::string out;
+  write_ids_json(out, ids);
   return out;
 }
 
@@ -80,28 +93,35 @@ Result<ResultWriter> ResultWriter::open(Connection& conn) {
 }
 
 Status ResultWriter::add(const ResultRow& r) {
-  row_.clear();
-  row_.reserve(std::size(kWriteColumns));
-  row_.push_back(param(r.id));
-  row_.push_back(param(r.job_id));
-  row_.push_back(param(r.project_id));
-  row_.push_back(r.match_group);
-  row_.push_back(r.kind);
-  row_.push_back(ids_to_json(r.left_ids));
-  row_.push_back(ids_to_json(r.right_ids));
-  row_.push_back(r.confidence);
-  row_.push_back(r.status);
-  row_.push_back(r.explanation);
-  row_.push_back(r.version);
-  row_.push_back(param(r.created_at));
-  row_.push_back(param(r.updated_at));
-  row_.push_back(static_cast<std::int64_t>(r.left_ids.size()));
-  row_.push_back(static_cast<std::int64_t>(r.right_ids.size()));
-  row_.push_back(r.left_amount_minor);
-  row_.push_back(r.right_amount_minor);
-  row_.push_back(r.currency);
-  row_.push_back(param(r.anchor_record_id));
-  row_.push_back(param(r.match_id));
+  // In place, in kWriteColumns order: a job writes a million rows through one writer.
+  row_.resize(std::size(kWriteColumns));
+  set_uuid(row_[0], r.id);
+  set_uuid(row_[1], r.job_id);
+  set_uuid(row_[2], r.project_id);
+  row_[3] = r.match_group;
+  text_cell(row_[4]).assign(r.kind);
+  write_ids_json(text_cell(row_[5]), r.left_ids);
+  write_ids_json(text_cell(row_[6]), r.right_ids);
+  row_[7] = r.confidence;
+  text_cell(row_[8]).assign(r.status);
+  text_cell(row_[9]).assign(r.explanation);
+  row_[10] = r.version;
+  // Timestamps are formatted again only when they change (a job writes all its rows with one).
+  if (!formatted_created_ || *formatted_created_ != r.created_at) {
+    row_[11] = param(r.created_at);
+    formatted_created_ = r.created_at;
+  }
+  if (!formatted_updated_ || *formatted_updated_ != r.updated_at) {
+    row_[12] = param(r.updated_at);
+    formatted_updated_ = r.updated_at;
+  }
+  row_[13] = static_cast<std::int64_t>(r.left_ids.size());
+  row_[14] = static_cast<std::int64_t>(r.right_ids.size());
+  row_[15] = r.left_amount_minor;
+  row_[16] = r.right_amount_minor;
+  text_cell(row_[17]).assign(r.currency);
+  set_optional_uuid(row_[18], r.anchor_record_id);
+  set_optional_uuid(row_[19], r.match_id);
   return writer_->add(row_);
 }
 
@@ -130,7 +150,7 @@ Result<std::vector<ResultRow>> ResultRepository::list(Connection& conn, const Uu
                                             params));
   std::vector<ResultRow> out;
   out.reserve(rs.rows.size());
-  for (const auto& row : rs.rows) out.push_back(result_from(row));
+  for (auto& row : rs.rows) out.push_back(result_from(row));
   return out;
 }
 
@@ -141,8 +161,9 @@ Result<std::optional<ScopedResult>> ResultRepository::find_visible(Connection& c
                                                 "p.id = r.project_id WHERE r.id = $1 AND p.is_active",
                                             params));
   if (rs.rows.empty()) return std::optional<ScopedResult>{};
-  const Row& row = rs.rows.front();
-  return std::optional<ScopedResult>(ScopedResult{result_from(row), uuid_at(row, row.size() - 1)});
+  Row& row = rs.rows.front();
+  const Uuid owner = uuid_at(row, row.size() - 1);
+  return std::optional<ScopedResult>(ScopedResult{result_from(row), owner});
 }
 
 Result<bool> ResultRepository::update_review(Connection& conn, const Uuid& id, std::int64_t expected_version,
@@ -181,7 +202,7 @@ Result<std::vector<ResultRow>> ResultRepository::unmatched_of(Connection& conn, 
   ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT " + std::string(kColumns) +
                                                 " FROM reconciliation_results r WHERE r.job_id = $1 AND " + in,
                                             params));
-  for (const auto& row : rs.rows) out.push_back(result_from(row));
+  for (auto& row : rs.rows) out.push_back(result_from(row));
   return out;
 }
 
@@ -205,6 +226,30 @@ Status ResultRepository::insert_match(Connection& conn, const MatchLink& m) {
       params);
   if (!rs.ok()) return std::move(rs).error();
   return OkStatus();
+}
+
+Status ResultRepository::insert_matches(Connection& conn, std::span<const MatchLink> matches) {
+  if (matches.empty()) return OkStatus();
+  static const std::string kMatchColumns[] = {"id",           "project_id",       "job_id",
+                                              "result_id",    "kind",             "left_record_ids",
+                                              "right_record_ids", "confidence_score", "created_by",
+                                              "created_at"};
+  ASSIGN_OR_RETURN(std::unique_ptr<BulkWriter> writer, conn.bulk_writer("reconciliation_matches", kMatchColumns));
+  std::vector<Value> row(std::size(kMatchColumns));
+  for (const MatchLink& m : matches) {
+    set_uuid(row[0], m.id);
+    set_uuid(row[1], m.project_id);
+    set_optional_uuid(row[2], m.job_id);
+    set_optional_uuid(row[3], m.result_id);
+    text_cell(row[4]).assign(m.kind);
+    write_ids_json(text_cell(row[5]), m.left_ids);
+    write_ids_json(text_cell(row[6]), m.right_ids);
+    row[7] = m.confidence;
+    set_optional_uuid(row[8], m.created_by);
+    row[9] = param(m.created_at);
+    RETURN_IF_ERROR(writer->add(row));
+  }
+  return writer->finish();
 }
 
 Result<std::optional<ScopedMatch>> ResultRepository::find_match(Connection& conn, const Uuid& id) {

@@ -101,7 +101,8 @@ class ResultWriter {
  private:
   explicit ResultWriter(std::unique_ptr<BulkWriter> writer) : writer_(std::move(writer)) {}
   std::unique_ptr<BulkWriter> writer_;
-  std::vector<Value> row_;
+  std::vector<Value> row_;  // reused by every add()
+  std::optional<Timestamp> formatted_created_, formatted_updated_;  // what row_[11] and row_[12] hold
 };
 
 class ResultRepository {
@@ -123,6 +124,8 @@ class ResultRepository {
   static Status remove(Connection& conn, std::span<const Uuid> result_ids);
 
   static Status insert_match(Connection& conn, const MatchLink& match);
+  // The same for many matches as one bulk load (a COPY on PostgreSQL): a job's auto-confirmed ones.
+  static Status insert_matches(Connection& conn, std::span<const MatchLink> matches);
   static Result<std::optional<ScopedMatch>> find_match(Connection& conn, const Uuid& id);
   static Status remove_match(Connection& conn, const Uuid& id);
 };

@@ -14,6 +14,21 @@ const std::string& Row::text(std::size_t i) const {
   return cell ? *cell : kEmpty;
 }
 
+std::string Row::take_text(std::size_t i) {
+  auto& cell = cells_.at(i);
+  if (!cell) return {};
+  std::string out = std::move(*cell);
+  cell.reset();
+  return out;
+}
+
+std::optional<std::string> Row::take_optional_text(std::size_t i) {
+  auto& cell = cells_.at(i);
+  std::optional<std::string> out = std::move(cell);
+  cell.reset();
+  return out;
+}
+
 std::int64_t Row::integer(std::size_t i) const {
   const auto& cell = cells_.at(i);
   if (!cell) return 0;

@@ -26,6 +26,25 @@ inline Value param(const std::optional<std::string>& s) {
   return s ? Value(*s) : Value(std::monostate{});
 }
 
+// For bulk writers that reuse one row of values: the string a cell holds (made one first if it held
+// something else), so the next row's text goes into the same buffer instead of a new allocation.
+inline std::string& text_cell(Value& cell) {
+  if (!std::holds_alternative<std::string>(cell)) cell = std::string();
+  return std::get<std::string>(cell);
+}
+inline void set_uuid(Value& cell, const Uuid& id) {
+  std::string& text = text_cell(cell);
+  text.resize(36);
+  id.write_chars(text.data());
+}
+inline void set_optional_uuid(Value& cell, const std::optional<Uuid>& id) {
+  if (id) {
+    set_uuid(cell, *id);
+  } else {
+    cell = std::monostate{};
+  }
+}
+
 inline Uuid uuid_at(const Row& row, std::size_t i) {
   return Uuid::parse(row.text(i)).value_or(Uuid{});
 }
@@ -64,7 +83,7 @@ Result<PageResult<T>> fetch_page(Connection& conn, std::string_view columns, std
                                                 std::string(order_by) + limit + offset,
                                             params));
   out.items.reserve(rs.rows.size());
-  for (const auto& row : rs.rows) out.items.push_back(map_row(row));
+  for (auto& row : rs.rows) out.items.push_back(map_row(row));
   return out;
 }
 

@@ -55,6 +55,35 @@ TEST(BulkWriterTest, RowsStreamInWithTheTransaction) {
   EXPECT_TRUE(rs->rows.at(0).is_null(1));
 }
 
+TEST(BulkWriterTest, OneRowBufferReusedForEveryAdd) {
+  // The way ResultWriter and RecordWriter call it: the same values rewritten in place between
+  // add() calls, texts growing and shrinking. Each stored row has its own values.
+  Store s;
+  auto done = store::in_transaction(*s.db, true, [](store::Connection& conn) -> Status {
+    ASSIGN_OR_RETURN(auto writer, conn.bulk_writer("bulk_items", kColumns));
+    std::vector<store::Value> row(3);
+    for (std::int64_t i = 1; i <= 300; ++i) {
+      row[0] = i;
+      if (!std::holds_alternative<std::string>(row[1])) row[1] = std::string();
+      std::get<std::string>(row[1]).assign(static_cast<std::size_t>(i % 70), static_cast<char>('a' + i % 26));
+      row[2] = i % 2 == 0 ? store::Value(std::monostate{}) : store::Value(i);
+      RETURN_IF_ERROR(writer->add(row));
+    }
+    return writer->finish();
+  });
+  ASSERT_TRUE(done.ok()) << done.error().message();
+  auto rs = store::with_connection(*s.db, [](store::Connection& conn) {
+    return conn.query("SELECT id, name, n FROM bulk_items ORDER BY id", {});
+  });
+  ASSERT_TRUE(rs.ok());
+  ASSERT_EQ(rs->rows.size(), 300u);
+  for (const auto& r : rs->rows) {
+    const std::int64_t i = r.integer(0);
+    EXPECT_EQ(r.text(1), std::string(static_cast<std::size_t>(i % 70), static_cast<char>('a' + i % 26))) << i;
+    EXPECT_EQ(r.is_null(2), i % 2 == 0) << i;
+  }
+}
+
 TEST(BulkWriterTest, AnAbandonedOrFailedLoadLeavesNothingAndTheSessionWorks) {
   Store s;
   auto abandoned = store::in_transaction(*s.db, true, [](store::Connection& conn) -> Status {

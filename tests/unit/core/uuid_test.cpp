@@ -126,6 +126,27 @@ TEST(UuidTest, ParseRejectsNonCanonicalForms) {
   EXPECT_FALSE(Uuid::parse(std::string_view("1b4e28ba-2fa1-11d2-883f-0016d3cca42\0", 36)));
 }
 
+TEST(UuidTest, ParseRejectsEachNonHexCharacterInEverySlot) {
+  const std::string good = "1b4e28ba-2fa1-11d2-883f-0016d3cca427";
+  for (std::size_t at = 0; at < good.size(); ++at) {
+    if (good[at] == '-') continue;
+    for (const char bad : {'g', 'G', '-', ' ', '\0', '/', ':', '@', '`', '\xff'}) {
+      std::string text = good;
+      text[at] = bad;
+      EXPECT_FALSE(Uuid::parse(text).has_value()) << "slot " << at << " byte " << static_cast<int>(bad);
+    }
+  }
+}
+
+TEST(UuidTest, WriteCharsMatchesToString) {
+  for (int i = 0; i < 100; ++i) {
+    const Uuid id = Uuid::generate_v7();
+    char text[36];
+    id.write_chars(text);
+    EXPECT_EQ(std::string(text, sizeof text), id.to_string());
+  }
+}
+
 TEST(UuidTest, OrderMatchesTextOrder) {
   std::vector<Uuid> ids;
   for (int i = 0; i < 500; ++i) ids.push_back(Uuid::generate_v4());

@@ -33,6 +33,19 @@ TEST(SqliteConnectionTest, RoundTripsEveryValueType) {
   EXPECT_TRUE(row.is_null(4));
 }
 
+TEST(SqliteConnectionTest, TakeTextMovesACellOutAndLeavesItNull) {
+  auto conn = memory();
+  auto rs = conn->query("SELECT 'a text longer than the small string buffer', NULL, 'x'", {});
+  ASSERT_TRUE(rs.ok()) << rs.error().message();
+  Row& row = rs->rows.at(0);
+  EXPECT_EQ(row.take_text(0), "a text longer than the small string buffer");
+  EXPECT_TRUE(row.is_null(0));
+  EXPECT_EQ(row.take_text(1), "");
+  EXPECT_EQ(row.take_optional_text(2), std::optional<std::string>("x"));
+  EXPECT_TRUE(row.is_null(2));
+  EXPECT_EQ(row.take_optional_text(1), std::nullopt);
+}
+
 TEST(SqliteConnectionTest, UniqueViolationIsConflictAndBadSqlIsInternal) {
   auto conn = memory();
   ASSERT_TRUE(conn->execute_script("CREATE TABLE t (k TEXT PRIMARY KEY)").ok());
