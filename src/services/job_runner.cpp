@@ -205,9 +205,8 @@ std::string_view kind_name(engine::GroupKind kind) {
 }
 
 // [[rule, present, similarity, contribution], ...]: the per-field scores; names, comparisons and
-// values are added when read (from the job's applied rules and the records).
-// [[rule, present, similarity, contribution], ...] with 6 significant digits (printf's %.6g, by
-// to_chars: a million rows' worth of snprintf was a noticeable part of the write).
+// values are added when read (from the job's applied rules and the records). Numbers with 6
+// significant digits, as printf's %.6g, by to_chars (a million rows of snprintf showed in profiles).
 std::string compact_explanation(std::span<const engine::FieldScore> scores) {
   std::string out;
   out.reserve(2 + scores.size() * 28);

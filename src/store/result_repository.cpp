@@ -44,10 +44,6 @@ ResultRow result_from(Row& r) {
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 void write_ids_json(std::string& out, std::span<const Uuid> ids) {
   out.clear();
   out.reserve(2 + ids.size() * 39);
