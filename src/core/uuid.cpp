@@ -28,7 +28,8 @@ constexpr std::array<std::int8_t, 256> kHexValues = [] {
 constexpr std::size_t kPairAt[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
 
 // Random bytes for version 7 ids, drawn from OpenSSL in blocks: one RAND_bytes call per id cost
-// more than the rest of a bulk load's row. The bytes are CSPRNG output all the same.
+// more than the rest of a bulk load's row. The bytes are CSPRNG output all the same. (A process
+// forked without exec would share the block's rest with its parent; nothing here forks that way.)
 void random_v7_bytes(std::uint8_t* out, std::size_t n) {
   thread_local std::array<std::uint8_t, 4096> block;
   thread_local std::size_t used = block.size();
