@@ -1,7 +1,10 @@
 #pragma once
-// SQLite backend of the storage seam: WAL mode, foreign keys on, a busy timeout, a page cache of up
-// to 64 MiB per connection (with the default 2 MiB, reads of a large database kept copying pages
-// in from the OS), prepared statements cached per connection. SQL arrives in the shared dialect ($N placeholders) and is rewritten to ?N.
+// SQLite backend of the storage seam: WAL mode, foreign keys on, a busy timeout, 16 KiB pages for a
+// new database (bulk loads ~10 % faster than with 4 KiB; an existing file keeps its page size), the
+// file memory-mapped (up to the build's limit, 2 GiB on Debian) and a page cache of up to 64 MiB
+// per connection (with the default 2 MiB, reads of a large database kept copying pages in from the
+// OS), no memory statistics (a global mutex per allocation), prepared statements cached per
+// connection. SQL arrives in the shared dialect ($N placeholders) and is rewritten to ?N.
 
 #include <memory>
 #include <string>

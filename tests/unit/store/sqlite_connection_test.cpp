@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "core/uuid.h"
 #include "store/connection_pool.h"
 #include "store/migrations.h"
 #include "store/transaction.h"
@@ -31,6 +34,23 @@ TEST(SqliteConnectionTest, RoundTripsEveryValueType) {
   EXPECT_EQ(row.text(2), "héllo");
   EXPECT_TRUE(row.boolean(3));
   EXPECT_TRUE(row.is_null(4));
+}
+
+TEST(SqliteConnectionTest, ANewDatabaseFileHas16KiBPagesWalAndAMapping) {
+  const auto dir = std::filesystem::temp_directory_path() / ("oeuvre-sqlite-test-" + Uuid::generate_v4().to_string());
+  {
+    auto conn = connect_sqlite((dir / "new.db").string(), std::chrono::milliseconds(100));
+    ASSERT_TRUE(conn.ok()) << conn.error().message();
+    ASSERT_TRUE((*conn)->execute_script("CREATE TABLE t (x integer)").ok());
+    auto rs = (*conn)->query("SELECT * FROM pragma_page_size, pragma_journal_mode", {});
+    ASSERT_TRUE(rs.ok()) << rs.error().message();
+    EXPECT_EQ(rs->rows.at(0).integer(0), 16384);
+    EXPECT_EQ(rs->rows.at(0).text(1), "wal");
+    auto mmap = (*conn)->query("PRAGMA mmap_size", {});
+    ASSERT_TRUE(mmap.ok()) << mmap.error().message();
+    EXPECT_GT(mmap->rows.at(0).integer(0), 0);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(SqliteConnectionTest, TakeTextMovesACellOutAndLeavesItNull) {
