@@ -1,5 +1,6 @@
 #include "core/json_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -7,6 +8,23 @@
 #include "core/uuid.h"
 
 namespace oeuvre {
+
+namespace {
+
+// A byte a JSON string must escape: a control character (< 0x20), '"' or '\\'.
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+// Whether any of the 8 bytes in `w` needs an escape (the classic "has a byte less than n" / "has a
+// zero byte" tricks; exact for every byte value).
+bool word_needs_escape(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](std::uint64_t x) { return ((x - kOnes) & ~x & kHigh) != 0; };
+  const bool control = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
+  return control || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
+}
+
+}  // namespace
 
 void JsonWriter::before_value() {
   if (after_key_) {
@@ -45,11 +63,8 @@ JsonWriter& JsonWriter::end_array() {
 
 JsonWriter& JsonWriter::key(std::string_view name) {
   // Keys are short names that need no escape: one append of ,"name": when that holds.
-  bool plain = true;
-  for (const char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    plain &= u >= 0x20 && u != '"' && u != '\\';
-  }
+  const bool plain = std::none_of(name.begin(), name.end(),
+                                  [](char c) { return needs_escape(static_cast<unsigned char>(c)); });
   if (plain && name.size() <= 60) {
     char text[64];
     std::size_t n = 0;
@@ -124,20 +139,6 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
   return *this;
 }
 
-namespace {
-
-// Whether any of the 8 bytes in `w` is a control character (< 0x20), '"' or '\\' (the classic
-// "has a byte less than n" / "has a zero byte" tricks; exact for every byte value).
-bool needs_escape(std::uint64_t w) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  auto has_zero = [](std::uint64_t x) { return ((x - kOnes) & ~x & kHigh) != 0; };
-  const bool control = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
-  return control || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
-}
-
-}  // namespace
-
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   // Most text needs no escape: skip clean 8-byte words before looking at bytes one by one.
@@ -145,13 +146,13 @@ void append_json_escaped(std::string& out, std::string_view text) {
   while (i + 8 <= text.size()) {
     std::uint64_t w;
     std::memcpy(&w, text.data() + i, sizeof w);
-    if (needs_escape(w)) break;
+    if (word_needs_escape(w)) break;
     i += 8;
   }
   std::size_t run = 0;  // start of the pending run of bytes that need no escape
   for (; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (!needs_escape(c)) continue;
     out.append(text.data() + run, i - run);
     run = i + 1;
     switch (c) {

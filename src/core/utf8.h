@@ -1,8 +1,9 @@
 #pragma once
-// UTF-8 validation and measurement (RFC 3629, Unicode Table 3-7).
+// UTF-8 validation and measurement (RFC 3629, Unicode Table 3-7), and ASCII case folding.
 // Thread-safety: pure functions, safe for concurrent use.
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace oeuvre {
@@ -21,5 +22,9 @@ std::size_t utf8_length(std::string_view text);
 // `text` made safe to store and print: ill-formed sequences become U+FFFD, and the result is cut to at
 // most `max_bytes` bytes without splitting a character. Thread-safe.
 std::string to_valid_utf8(std::string_view text, std::size_t max_bytes);
+
+// `text` with A-Z as a-z; every other byte (UTF-8 sequences included) as it is. For names compared
+// without case: header and media-type names, URL schemes, e-mail addresses, field names.
+std::string ascii_lowercase(std::string_view text);
 
 }  // namespace oeuvre

@@ -15,8 +15,7 @@ bool is_json_content_type(std::string_view value) {
   const auto semi = value.find(';');
   std::string_view media = value.substr(0, semi);
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  std::string lowered(media);
-  for (auto& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lowered = ascii_lowercase(media);
   return lowered == "application/json" || (lowered.starts_with("application/") && lowered.ends_with("+json"));
 }
 

@@ -8,17 +8,12 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/utf8.h"
 #include "core/uuid.h"
 
 namespace oeuvre::http {
 
 namespace {
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -34,7 +29,7 @@ std::string header_parameter(std::string_view value, std::string_view name) {
     const std::size_t next = rest.find(';');
     std::string_view param = trim(rest.substr(0, next));
     const std::size_t eq = param.find('=');
-    if (eq != std::string_view::npos && lowercase(trim(param.substr(0, eq))) == name) {
+    if (eq != std::string_view::npos && ascii_lowercase(trim(param.substr(0, eq))) == name) {
       std::string_view v = trim(param.substr(eq + 1));
       if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
       return std::string(v);
@@ -216,7 +211,7 @@ class MultipartReceiver final : public UploadReceiver {
       std::string_view line = headers.substr(start, end - start);
       const std::size_t colon = line.find(':');
       if (colon != std::string_view::npos) {
-        const std::string name = lowercase(trim(line.substr(0, colon)));
+        const std::string name = ascii_lowercase(trim(line.substr(0, colon)));
         if (name == "content-disposition") disposition = std::string(trim(line.substr(colon + 1)));
         if (name == "content-type") type = std::string(trim(line.substr(colon + 1)));
       }
@@ -268,7 +263,7 @@ Status UploadedFile::move_to(const std::string& destination) {
 
 std::string multipart_boundary(std::string_view content_type) {
   const std::size_t semi = content_type.find(';');
-  if (lowercase(trim(content_type.substr(0, semi))) != "multipart/form-data") return {};
+  if (ascii_lowercase(trim(content_type.substr(0, semi))) != "multipart/form-data") return {};
   std::string boundary = header_parameter(content_type, "boundary");
   if (boundary.empty() || boundary.size() > 70) return {};
   return boundary;
@@ -277,7 +272,7 @@ std::string multipart_boundary(std::string_view content_type) {
 Result<std::unique_ptr<UploadReceiver>> UploadReceiver::open(const std::string& dir, std::string_view content_type,
                                                              std::uint64_t max_bytes) {
   const std::size_t semi = content_type.find(';');
-  const std::string media = lowercase(trim(content_type.substr(0, semi)));
+  const std::string media = ascii_lowercase(trim(content_type.substr(0, semi)));
   if (media == "multipart/form-data") {
     const std::string boundary = multipart_boundary(content_type);
     if (boundary.empty()) return Error::BadRequest("multipart/form-data needs a boundary parameter of 1 to 70 characters");

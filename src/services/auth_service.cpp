@@ -14,11 +14,6 @@ namespace oeuvre::services {
 
 namespace {
 
-std::string lowercase(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::int64_t epoch_seconds(Timestamp t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
@@ -99,7 +94,7 @@ Result<TokenPair> AuthService::issue_tokens(store::Connection& conn, const store
 
 Result<TokenPair> AuthService::login(const std::string& email, const std::string& password,
                                      const RequestMeta& meta) {
-  const std::string account = lowercase(email);
+  const std::string account = ascii_lowercase(email);
   if (auto wait = limiter_.retry_after(account, meta.ip)) {
     metrics_.count_auth_event("login_rate_limited");
     return Error(ErrorCode::kRateLimited, "too many failed logins; try again in " + std::to_string(*wait) + " seconds")
@@ -213,7 +208,7 @@ Status AuthService::change_password(const security::Actor& actor, const std::str
                    }));
   if (!found || !found->is_active) return Error::Unauthenticated("the account is not active");
   // Wrong current passwords count as failed logins, so a stolen access token is no guessing oracle.
-  const std::string account = lowercase(found->email);
+  const std::string account = ascii_lowercase(found->email);
   if (auto wait = limiter_.retry_after(account, meta.ip)) {
     metrics_.count_auth_event("login_rate_limited");
     return Error(ErrorCode::kRateLimited, "too many wrong passwords; try again in " + std::to_string(*wait) + " seconds")

@@ -4,10 +4,10 @@
 
 #include <boost/json.hpp>
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <optional>
 
+#include "core/utf8.h"
 #include "engine/reconciler.h"
 #include "engine/record_table.h"
 #include "engine/rules.h"
@@ -36,15 +36,10 @@ std::string node_name() {
   return std::string(host[0] ? host : "node") + ":" + std::to_string(getpid());
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool is_standard_field(const std::string& name) {
   static const char* const kStandard[] = {"id",        "date",        "amount",      "currency",
                                           "reference", "description", "counterparty"};
-  const std::string l = lower(name);
+  const std::string l = ascii_lowercase(name);
   for (const char* s : kStandard) {
     if (l == s) return true;
   }
@@ -131,7 +126,7 @@ std::vector<std::string> extra_fields(const engine::RuleSet& rules, bool left) {
   for (const auto& rule : rules.fields) {
     const std::string& name = left ? rule.left_field : rule.right_field;
     if (name.empty() || is_standard_field(name)) continue;
-    if (std::find(out.begin(), out.end(), lower(name)) == out.end()) out.push_back(lower(name));
+    if (std::find(out.begin(), out.end(), ascii_lowercase(name)) == out.end()) out.push_back(ascii_lowercase(name));
   }
   return out;
 }
@@ -173,7 +168,7 @@ Result<Side> load_side(store::Database& db, const Uuid& data_source_id, const st
           std::string value;
           if (!ec && extra.is_object()) {
             for (const auto& [key, v] : extra.as_object()) {
-              if (lower(std::string(key)) != column.name) continue;
+              if (ascii_lowercase(key) != column.name) continue;
               value = v.is_string() ? std::string(v.as_string()) : json::serialize(v);
               break;
             }

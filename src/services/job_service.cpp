@@ -6,6 +6,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/utf8.h"
 #include "engine/record_table.h"
 #include "ingest/file_parser.h"
 #include "security/crypto.h"
@@ -47,12 +48,6 @@ std::string format_amount(std::int64_t minor, const std::string& currency) {
   return engine::format_minor_units(minor, ingest::currency_scale(currency));
 }
 
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 // The value of field `f` (lowercase, as the engine names fields) on one record.
 std::string field_value(const store::Record& r, const std::string& f) {
   if (f == "id") return r.external_id;
@@ -66,9 +61,7 @@ std::string field_value(const store::Record& r, const std::string& f) {
   json::value extra = json::parse(r.extra, ec);
   if (ec || !extra.is_object()) return "";
   for (const auto& [key, value] : extra.as_object()) {
-    std::string k(key);
-    std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (k != f) continue;
+    if (ascii_lowercase(key) != f) continue;
     if (value.is_string()) return std::string(value.as_string());
     return json::serialize(value);
   }
@@ -152,35 +145,38 @@ Result<std::vector<ResultView>> attach_records(store::Connection& conn, std::vec
     ids.insert(ids.end(), r.left_ids.begin(), r.left_ids.end());
     ids.insert(ids.end(), r.right_ids.begin(), r.right_ids.end());
   }
-  // How many times each record is shown: its last use takes the record, earlier ones copy it (a
-  // record is in one result of a job, so a page normally copies none).
-  std::unordered_map<Uuid, int> uses;
-  uses.reserve(ids.size());
-  for (const Uuid& id : ids) ++uses[id];
-  if (uses.size() != ids.size()) {
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  }
-  std::unordered_map<Uuid, store::Record> by_id;
-  by_id.reserve(ids.size());
-  for (std::size_t at = 0; at < ids.size(); at += store::RecordRepository::kMaxIdsPerQuery) {
-    const std::size_t n = std::min(store::RecordRepository::kMaxIdsPerQuery, ids.size() - at);
+  std::vector<Uuid> distinct = ids;
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  // Each record with the number of results on the page that show it: the last of them takes the
+  // record, earlier ones copy it (a record is in one result of a job, so a page normally copies none).
+  struct Shown {
+    store::Record record;
+    int uses = 0;
+  };
+  std::unordered_map<Uuid, Shown> by_id;
+  by_id.reserve(distinct.size());
+  for (std::size_t at = 0; at < distinct.size(); at += store::RecordRepository::kMaxIdsPerQuery) {
+    const std::size_t n = std::min(store::RecordRepository::kMaxIdsPerQuery, distinct.size() - at);
     ASSIGN_OR_RETURN(std::vector<store::Record> found,
-                     store::RecordRepository::find_many(conn, std::span<const Uuid>(ids).subspan(at, n)));
+                     store::RecordRepository::find_many(conn, std::span<const Uuid>(distinct).subspan(at, n)));
     for (auto& r : found) {
       const Uuid key = r.id;
-      by_id.emplace(key, std::move(r));
+      by_id.emplace(key, Shown{std::move(r), 0});
     }
+  }
+  for (const Uuid& id : ids) {
+    if (auto it = by_id.find(id); it != by_id.end()) ++it->second.uses;
   }
   std::vector<ResultView> out;
   out.reserve(rows.size());
   auto take = [&](const Uuid& id, std::vector<store::Record>& into) {
     auto it = by_id.find(id);
     if (it == by_id.end()) return;
-    if (--uses[id] == 0) {
-      into.push_back(std::move(it->second));
+    if (--it->second.uses == 0) {
+      into.push_back(std::move(it->second.record));
     } else {
-      into.push_back(it->second);
+      into.push_back(it->second.record);
     }
   };
   for (auto& row : rows) {
@@ -438,7 +434,7 @@ ResultRenderer::ResultRenderer(const store::Job& job) {
         const json::value* v = o->if_contains(key);
         return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
       };
-      rule = {text("name"), text("comparison"), lowercase(text("left_field")), lowercase(text("right_field")), 0.0};
+      rule = {text("name"), text("comparison"), ascii_lowercase(text("left_field")), ascii_lowercase(text("right_field")), 0.0};
       if (const json::value* w = o->if_contains("weight"); w != nullptr && w->is_number()) {
         rule.weight = w->to_number<double>();
       }

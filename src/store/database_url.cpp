@@ -6,6 +6,8 @@
 #include <cctype>
 #include <memory>
 
+#include "core/utf8.h"
+
 namespace oeuvre::store {
 
 namespace {
@@ -26,12 +28,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // The password in scheme://user:password@host..., as written (maybe percent-encoded), or "".
@@ -133,7 +129,7 @@ Result<DatabaseUrl> parse_database_url(std::string_view url) {
   if (colon == std::string_view::npos || colon == 0) {
     return url_error("has no scheme; " + std::string(kExpected));
   }
-  const std::string scheme = lower(url.substr(0, colon));
+  const std::string scheme = ascii_lowercase(url.substr(0, colon));
   if (scheme == "sqlite") return parse_sqlite(url.substr(colon + 1));
   if (scheme == "postgres" || scheme == "postgresql") {
     if (url.substr(colon + 1, 2) != "//") {
@@ -165,7 +161,7 @@ std::string redact_database_url(std::string_view url) {
     }
   }
   // 2. password=VALUE as a URI query parameter or a conninfo keyword (value possibly 'quoted').
-  const std::string lowered = lower(out);
+  const std::string lowered = ascii_lowercase(out);
   std::string result;
   result.reserve(out.size());
   std::size_t copied = 0;

@@ -1,5 +1,6 @@
 #include "store/result_repository.h"
 
+#include "core/json_writer.h"
 #include "store/record_repository.h"
 #include "store/row_mapping.h"
 
@@ -44,18 +45,13 @@ ResultRow result_from(Row& r) {
   return out;
 }
 
+// `out` replaced by the ids as a JSON array of strings (its buffer reused).
 void write_ids_json(std::string& out, std::span<const Uuid> ids) {
   out.clear();
-  out.reserve(2 + ids.size() * 39);
-  out += '[';
-  char text[38];
-  text[0] = text[37] = '"';
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) out += ',';
-    ids[i].write_chars(text + 1);
-    out.append(text, sizeof text);
-  }
-  out += ']';
+  JsonWriter w(out);
+  w.begin_array();
+  for (const Uuid& id : ids) w.uuid(id);
+  w.end_array();
 }
 
 }  // namespace
@@ -212,16 +208,7 @@ Status ResultRepository::remove(Connection& conn, std::span<const Uuid> result_i
 }
 
 Status ResultRepository::insert_match(Connection& conn, const MatchLink& m) {
-  const Value params[] = {param(m.id),        param(m.project_id), param(m.job_id),
-                          param(m.result_id), m.kind,              ids_to_json(m.left_ids),
-                          ids_to_json(m.right_ids), m.confidence,  param(m.created_by),
-                          param(m.created_at)};
-  auto rs = conn.query(
-      "INSERT INTO reconciliation_matches (id, project_id, job_id, result_id, kind, left_record_ids, "
-      "right_record_ids, confidence_score, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-      params);
-  if (!rs.ok()) return std::move(rs).error();
-  return OkStatus();
+  return insert_matches(conn, std::span<const MatchLink>(&m, 1));
 }
 
 Status ResultRepository::insert_matches(Connection& conn, std::span<const MatchLink> matches) {

@@ -227,5 +227,13 @@ TEST(ToValidUtf8Test, ReplacesIllFormedBytesAndCutsOnCharacterBoundaries) {
   EXPECT_EQ(to_valid_utf8("abc", 0), "");
 }
 
+TEST(AsciiLowercaseTest, FoldsOnlyAToZ) {
+  EXPECT_EQ(ascii_lowercase("Application/JSON; Charset=UTF-8"), "application/json; charset=utf-8");
+  EXPECT_EQ(ascii_lowercase("@[`{AZaz09"), "@[`{azaz09");
+  // UTF-8 (É, Ω) and other high bytes are left as they are.
+  EXPECT_EQ(ascii_lowercase("\xC3\x89T\xC3\xA9 \xCE\xA9\xff"), "\xC3\x89t\xC3\xA9 \xCE\xA9\xff");
+  EXPECT_EQ(ascii_lowercase(""), "");
+}
+
 }  // namespace
 }  // namespace oeuvre
