@@ -54,8 +54,9 @@ struct ResultSet {
 };
 
 // Appends rows to one table as they come, for loads too large to hold at once: a COPY stream on
-// PostgreSQL (the server stores rows while the caller produces the next ones), one prepared INSERT
-// per row on SQLite. Rows are visible with the caller's transaction. Destroying a writer without
+// PostgreSQL (the server stores rows while the caller produces the next ones), multi-row INSERTs on
+// SQLite (rows are buffered: the last few are stored by finish()). Rows are visible with the caller's
+// transaction after finish(); a constraint violation may surface at add() or at finish(). Destroying a writer without
 // finish() abandons the load (PostgreSQL: the COPY fails, so the transaction must roll back).
 // Not safe for concurrent use; the connection may not run other statements until finish().
 class BulkWriter {

@@ -12,10 +12,15 @@ Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options) 
     const bool in_memory = url.sqlite_path == ":memory:";
     const int size = in_memory ? 1 : options.pool_size;
     const auto busy = options.wait_timeout;
-    auto factory = [path = url.sqlite_path, busy]() { return connect_sqlite(path, busy); };
-    // Open one session now so a bad path fails at start, not at the first request.
-    ASSIGN_OR_RETURN(auto probe, factory());
+    // Open one session now so a bad path fails at start, not at the first request (and the file is
+    // in WAL mode before the checkpointer opens it).
+    ASSIGN_OR_RETURN(auto probe, connect_sqlite(url.sqlite_path, busy));
+    std::shared_ptr<WalCheckpointer> checkpointer;
+    if (!in_memory) {
+      ASSIGN_OR_RETURN(checkpointer, WalCheckpointer::start(url.sqlite_path));
+    }
     probe.reset();
+    auto factory = [path = url.sqlite_path, busy, checkpointer]() { return connect_sqlite(path, busy, checkpointer); };
     return std::unique_ptr<Database>(
         std::make_unique<ConnectionPool>(Dialect::kSqlite, factory, size, options.wait_timeout));
   }

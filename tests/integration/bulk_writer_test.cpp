@@ -84,6 +84,55 @@ TEST(BulkWriterTest, OneRowBufferReusedForEveryAdd) {
   }
 }
 
+TEST(BulkWriterTest, EveryRowCountAroundSQLitesBatchIsStoredWhole) {
+  // SQLite stores rows 32 at a time and the rest at finish(): counts on each side of a batch.
+  Store s;
+  std::int64_t next_id = 1;
+  std::int64_t expected = 0;
+  for (const std::int64_t n : {0, 1, 31, 32, 33, 64, 65, 97}) {
+    const std::int64_t first = next_id;
+    auto done = store::in_transaction(*s.db, true, [&](store::Connection& conn) -> Status {
+      ASSIGN_OR_RETURN(auto writer, conn.bulk_writer("bulk_items", kColumns));
+      for (std::int64_t i = 0; i < n; ++i, ++next_id) {
+        const store::Value row[] = {next_id, std::string("row " + std::to_string(next_id)), n};
+        RETURN_IF_ERROR(writer->add(row));
+      }
+      return writer->finish();
+    });
+    ASSERT_TRUE(done.ok()) << n << ": " << done.error().message();
+    expected += n;
+    EXPECT_EQ(s.count(), expected) << n;
+    auto rs = store::with_connection(*s.db, [&](store::Connection& conn) {
+      const store::Value range[] = {first, next_id};
+      return conn.query("SELECT id, name, n FROM bulk_items WHERE id >= $1 AND id < $2 ORDER BY id", range);
+    });
+    ASSERT_TRUE(rs.ok());
+    ASSERT_EQ(static_cast<std::int64_t>(rs->rows.size()), n);
+    for (const auto& r : rs->rows) {
+      EXPECT_EQ(r.text(1), "row " + std::to_string(r.integer(0)));
+      EXPECT_EQ(r.integer(2), n);
+    }
+  }
+}
+
+TEST(BulkWriterTest, ADuplicateInAFullBatchOrInTheLastRowsIsAConflictAndLeavesNothing) {
+  Store s;
+  for (const std::int64_t duplicate_at : {5, 31, 32, 40, 69}) {
+    auto done = store::in_transaction(*s.db, true, [&](store::Connection& conn) -> Status {
+      ASSIGN_OR_RETURN(auto writer, conn.bulk_writer("bulk_items", kColumns));
+      for (std::int64_t i = 1; i <= 70; ++i) {
+        const std::int64_t id = i == duplicate_at ? 1 : i;
+        const store::Value row[] = {id, std::string("x"), i};
+        RETURN_IF_ERROR(writer->add(row));
+      }
+      return writer->finish();
+    });
+    ASSERT_FALSE(done.ok()) << duplicate_at;
+    EXPECT_EQ(done.error().code(), ErrorCode::kConflict) << duplicate_at << ": " << done.error().message();
+    EXPECT_EQ(s.count(), 0) << duplicate_at;
+  }
+}
+
 TEST(BulkWriterTest, AnAbandonedOrFailedLoadLeavesNothingAndTheSessionWorks) {
   Store s;
   auto abandoned = store::in_transaction(*s.db, true, [](store::Connection& conn) -> Status {

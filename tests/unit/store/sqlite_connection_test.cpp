@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "core/uuid.h"
 #include "store/connection_pool.h"
@@ -49,6 +50,36 @@ TEST(SqliteConnectionTest, ANewDatabaseFileHas16KiBPagesWalAndAMapping) {
     auto mmap = (*conn)->query("PRAGMA mmap_size", {});
     ASSERT_TRUE(mmap.ok()) << mmap.error().message();
     EXPECT_GT(mmap->rows.at(0).integer(0), 0);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SqliteConnectionTest, ALargeCommitIsCheckpointedByTheCheckpointerNotTheWriter) {
+  const auto dir = std::filesystem::temp_directory_path() / ("oeuvre-sqlite-test-" + Uuid::generate_v4().to_string());
+  const std::string path = (dir / "wal.db").string();
+  {
+    auto plain = connect_sqlite(path, std::chrono::milliseconds(1000));  // creates the file in WAL mode
+    ASSERT_TRUE(plain.ok()) << plain.error().message();
+    auto checkpointer = WalCheckpointer::start(path);
+    ASSERT_TRUE(checkpointer.ok()) << checkpointer.error().message();
+    auto conn = connect_sqlite(path, std::chrono::milliseconds(1000), *checkpointer);
+    ASSERT_TRUE(conn.ok()) << conn.error().message();
+    // A small commit stays in the log; SQLite's own automatic checkpoint is off.
+    ASSERT_TRUE((*conn)->execute_script("CREATE TABLE t (b BLOB)").ok());
+    EXPECT_EQ((*checkpointer)->checkpoints(), 0);
+    // ~1,300 pages of 16 KiB in one commit: over the threshold, checkpointed on the other thread.
+    ASSERT_TRUE((*conn)->execute_script("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1300) "
+                                        "INSERT INTO t SELECT randomblob(16000) FROM n")
+                    .ok());
+    for (int waited = 0; (*checkpointer)->checkpoints() == 0 && waited < 1000; ++waited) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ((*checkpointer)->checkpoints(), 1);
+    // The pages are in the database file now, not only in the log.
+    EXPECT_GT(std::filesystem::file_size(path), 1300u * 16000u);
+    auto rs = (*plain)->query("SELECT count(*) FROM t", {});
+    ASSERT_TRUE(rs.ok()) << rs.error().message();
+    EXPECT_EQ(rs->rows.at(0).integer(0), 1300);
   }
   std::filesystem::remove_all(dir);
 }
