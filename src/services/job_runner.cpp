@@ -4,8 +4,11 @@
 
 #include <boost/json.hpp>
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <future>
 #include <optional>
+#include <thread>
 
 #include "core/utf8.h"
 #include "engine/reconciler.h"
@@ -131,6 +134,25 @@ std::vector<std::string> extra_fields(const engine::RuleSet& rules, bool left) {
   return out;
 }
 
+// A stored transaction_date (YYYY-MM-DD, as ingestion writes it) as days since 1970-01-01;
+// kNoDate for anything else.
+std::int32_t stored_date_days(std::string_view date) {
+  auto digits = [&](std::size_t at, std::size_t n, int& out) {
+    out = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (date[i] < '0' || date[i] > '9') return false;
+      out = out * 10 + (date[i] - '0');
+    }
+    return true;
+  };
+  int y = 0, m = 0, d = 0;
+  if (date.size() < 10 || date[4] != '-' || date[7] != '-' || !digits(0, 4, y) || !digits(5, 2, m) ||
+      !digits(8, 2, d) || m < 1 || m > 12 || d < 1 || d > 31) {
+    return engine::kNoDate;
+  }
+  return engine::days_from_civil(y, m, d);
+}
+
 Result<Side> load_side(store::Database& db, const Uuid& data_source_id, const std::vector<std::string>& extras,
                        const Heartbeat& heartbeat, const std::function<void(std::size_t)>& loaded) {
   Side side;
@@ -144,13 +166,8 @@ Result<Side> load_side(store::Database& db, const Uuid& data_source_id, const st
       if (!id) return Error::Internal("a record has a malformed id");
       side.ids.push_back(*id);
       t.ids.push_back(row.text(1));
-      std::int32_t days = engine::kNoDate;
-      const std::string& date = row.text(2);
-      int y = 0, m = 0, d = 0;
-      if (date.size() >= 10 && std::sscanf(date.c_str(), "%4d-%2d-%2d", &y, &m, &d) == 3) {
-        days = engine::days_from_civil(y, m, d);
-        t.has_date = true;
-      }
+      const std::int32_t days = stored_date_days(row.text(2));
+      if (days != engine::kNoDate) t.has_date = true;
       t.dates.push_back(days);
       t.amounts.push_back(row.integer(3));
       t.currencies.push_back(row.text(4));
@@ -314,25 +331,35 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
   auto rules = engine::parse_rules(job.rules);
   if (!rules.ok()) return end_alone("failed", "the job's rules are invalid: " + error_text(rules.error()));
 
-  // Loading.
+  // Loading: both sides at once, each on a session of its own (the left one on a helper thread).
   const auto load_started = std::chrono::steady_clock::now();
-  std::int64_t expected = 0;
-  auto report_loaded = [&](std::size_t left_count, std::size_t right_count) {
-    const auto n = static_cast<std::int64_t>(left_count + right_count);
-    heartbeat.set("loading", expected > 0 ? kLoadEnd * std::min(1.0, double(n) / double(expected)) : 0.0, expected, n);
+  std::atomic<std::size_t> left_loaded{0}, right_loaded{0};
+  std::atomic<std::int64_t> expected{0};  // twice the first side loaded: a guess for the other
+  auto report_loaded = [&] {
+    const auto n = static_cast<std::int64_t>(left_loaded.load() + right_loaded.load());
+    const std::int64_t e = expected.load();
+    heartbeat.set("loading", e > 0 ? kLoadEnd * std::min(1.0, double(n) / double(e)) : 0.0, e, n);
   };
-  auto left = load_side(db_, job.left_data_source_id, extra_fields(*rules, true), heartbeat,
-                        [&](std::size_t n) { report_loaded(n, 0); });
-  if (!left.ok()) {
+  auto load = [&](const Uuid& source, bool is_left) {
+    std::atomic<std::size_t>& loaded = is_left ? left_loaded : right_loaded;
+    auto side = load_side(db_, source, extra_fields(*rules, is_left), heartbeat, [&](std::size_t n) {
+      loaded = n;
+      report_loaded();
+    });
+    if (side.ok()) {
+      std::int64_t none = 0;
+      expected.compare_exchange_strong(none, static_cast<std::int64_t>(side->ids.size()) * 2);
+    }
+    return side;
+  };
+  // (A future from std::async waits for its thread even when the right side's load throws.)
+  auto left_loader = std::async(std::launch::async, [&] { return load(job.left_data_source_id, true); });
+  Result<Side> right = load(job.right_data_source_id, false);
+  Result<Side> left = left_loader.get();
+  for (Result<Side>* side : {&left, &right}) {
+    if (side->ok()) continue;
     if (heartbeat.aborted()) return end_aborted();
-    return left.error();
-  }
-  expected = static_cast<std::int64_t>(left->ids.size()) * 2;
-  auto right = load_side(db_, job.right_data_source_id, extra_fields(*rules, false), heartbeat,
-                         [&](std::size_t n) { report_loaded(left->ids.size(), n); });
-  if (!right.ok()) {
-    if (heartbeat.aborted()) return end_aborted();
-    return right.error();
+    return side->error();
   }
   const auto total = static_cast<std::int64_t>(left->ids.size() + right->ids.size());
   const double load_seconds = seconds_since(load_started);
