@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   serve->add_option("--host", config.host, "listen address")->envname("HOST");
   serve->add_option("--port", config.port, "listen port (0 picks one)")->envname("PORT");
   serve->add_option("--io-threads", config.io_threads)->envname("IO_THREADS")->check(CLI::Range(1, 64));
-  serve->add_option("--worker-threads", config.worker_threads)->envname("WORKER_THREADS")->check(CLI::Range(1, 512));
+  serve->add_option("--worker-threads", config.worker_threads)->envname("WORKER_THREADS")->check(CLI::Range(0, 512));
   serve->add_option("--max-body-bytes", config.max_body_bytes, "largest JSON request body")
       ->envname("MAX_BODY_BYTES")->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
   serve->add_option("--max-upload-bytes", config.max_upload_bytes, "largest uploaded file")

@@ -13,7 +13,7 @@ struct Config {
   std::string host = "127.0.0.1";                         // HOST
   std::uint16_t port = 8080;                              // PORT
   int io_threads = 1;                                     // IO_THREADS
-  int worker_threads = 8;                                 // WORKER_THREADS
+  int worker_threads = 0;                                 // WORKER_THREADS (0: by backend and cores)
   int db_pool_size = 8;                                   // DB_POOL_SIZE
   int db_wait_timeout_ms = 2000;                          // DB_WAIT_TIMEOUT_MS
   std::size_t max_body_bytes = 1 << 20;                   // MAX_BODY_BYTES (JSON bodies)
