@@ -4,9 +4,15 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <optional>
 #include <type_traits>
+
+#include "core/time.h"
+#include "core/uuid.h"
 
 namespace oeuvre::store {
 
@@ -418,6 +424,7 @@ Status PostgresConnection::execute_script(std::string_view sql) {
   if (script.find('\0') != std::string::npos) {
     return Error::Internal("the SQL script contains a NUL byte");
   }
+  column_types_.clear();
   if (!prepared_.empty()) {
     PgResult freed(PQexec(conn_, "DEALLOCATE ALL"));
     RETURN_IF_ERROR(check(conn_, freed));
@@ -496,11 +503,49 @@ Status PostgresConnection::copy_rows(std::string_view table, std::span<const std
 
 namespace {
 
+// How a column's values travel in COPY's binary format (by the column's type); kNone: no binary
+// encoding here, the load goes in text format.
+enum class Binary { kNone, kText, kJsonb, kUuid, kInt2, kInt4, kInt8, kFloat8, kBool, kDate, kTimestamptz };
+
+Binary binary_of(unsigned type_oid) {
+  switch (type_oid) {
+    case 25:    // text
+    case 1043:  // varchar
+    case 114:   // json: its binary form is its text
+      return Binary::kText;
+    case 3802: return Binary::kJsonb;
+    case 2950: return Binary::kUuid;
+    case 21: return Binary::kInt2;
+    case 23: return Binary::kInt4;
+    case 20: return Binary::kInt8;
+    case 701: return Binary::kFloat8;
+    case 16: return Binary::kBool;
+    case 1082: return Binary::kDate;
+    case 1184: return Binary::kTimestamptz;
+    default: return Binary::kNone;
+  }
+}
+
+void put_be(std::string& out, std::uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+// PostgreSQL's epoch for dates and timestamps.
+constexpr std::int64_t kPgEpochDays = 10957;  // 2000-01-01 - 1970-01-01
+
 // One COPY ... FROM STDIN kept open across add() calls; rows are sent in kCopyChunkBytes pieces.
+// Binary format when every column's type has an encoding here (the server then skips parsing
+// text: 7.0 -> 5.0 s for a million results in a psql experiment), else text format.
 class PgCopyWriter final : public BulkWriter {
  public:
-  PgCopyWriter(PGconn* conn, std::size_t columns) : conn_(conn), columns_(columns) {
+  PgCopyWriter(PGconn* conn, std::vector<std::string> columns, std::vector<Binary> binary)
+      : conn_(conn), columns_(std::move(columns)), binary_(std::move(binary)), memo_(columns_.size()) {
     buffer_.reserve(kCopyChunkBytes + 4096);
+    if (!binary_.empty()) {
+      buffer_.append("PGCOPY\n\377\r\n\0", 11);
+      put_be(buffer_, 0, 4);  // flags
+      put_be(buffer_, 0, 4);  // header extension length
+    }
   }
   ~PgCopyWriter() override {
     if (open_) {
@@ -511,22 +556,36 @@ class PgCopyWriter final : public BulkWriter {
 
   Status add(std::span<const Value> row) override {
     if (!open_) return Error::Internal("COPY: the load already ended");
-    if (row.size() != columns_) {
-      return Error::BadRequest("COPY: " + std::to_string(row.size()) + " values for " + std::to_string(columns_) +
-                               " columns");
+    if (row.size() != columns_.size()) {
+      return Error::BadRequest("COPY: " + std::to_string(row.size()) + " values for " +
+                               std::to_string(columns_.size()) + " columns");
     }
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      if (has_nul(row[c])) return Error::BadRequest("COPY: a value contains a NUL byte, which cannot be stored");
-      if (c > 0) buffer_.push_back('\t');
-      append_copy_field(buffer_, row[c]);
+    for (const Value& value : row) {
+      if (has_nul(value)) return Error::BadRequest("COPY: a value contains a NUL byte, which cannot be stored");
     }
-    buffer_.push_back('\n');
+    if (binary_.empty()) {
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        if (c > 0) buffer_.push_back('\t');
+        append_copy_field(buffer_, row[c]);
+      }
+      buffer_.push_back('\n');
+    } else {
+      const std::size_t row_start = buffer_.size();
+      put_be(buffer_, row.size(), 2);
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        if (Status put = append_binary_field(c, row[c]); !put.ok()) {
+          buffer_.resize(row_start);
+          return put;
+        }
+      }
+    }
     if (buffer_.size() >= kCopyChunkBytes) return flush();
     return OkStatus();
   }
 
   Status finish() override {
     if (!open_) return Error::Internal("COPY: the load already ended");
+    if (!binary_.empty()) put_be(buffer_, 0xffff, 2);  // the trailer: a field count of -1
     Status sent = buffer_.empty() ? OkStatus() : flush();
     open_ = false;
     if (PQputCopyEnd(conn_, sent.ok() ? nullptr : "the client failed to send the rows") != 1) {
@@ -543,6 +602,140 @@ class PgCopyWriter final : public BulkWriter {
   }
 
  private:
+  Status bad(std::size_t column, std::string_view what) const {
+    return Error::BadRequest("COPY: column " + columns_[column] + ": " + std::string(what));
+  }
+
+  // A number from an integer, a bool or decimal text.
+  static std::optional<std::int64_t> integer_of(const Value& v) {
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+    if (const auto* b = std::get_if<bool>(&v)) return *b ? 1 : 0;
+    if (const auto* s = std::get_if<std::string>(&v)) {
+      std::int64_t out = 0;
+      auto [end, ec] = std::from_chars(s->data(), s->data() + s->size(), out);
+      if (ec == std::errc() && end == s->data() + s->size()) return out;
+    }
+    return std::nullopt;
+  }
+
+  Status append_binary_field(std::size_t c, const Value& v) {
+    if (std::holds_alternative<std::monostate>(v)) {
+      put_be(buffer_, 0xffffffffu, 4);  // NULL: a length of -1
+      return OkStatus();
+    }
+    const auto* text = std::get_if<std::string>(&v);
+    switch (binary_[c]) {
+      case Binary::kText:
+      case Binary::kJsonb: {
+        const std::string owned = text ? std::string() : value_text(v);
+        const std::string& s = text ? *text : owned;
+        const bool jsonb = binary_[c] == Binary::kJsonb;
+        if (s.size() + (jsonb ? 1 : 0) > 0x7fffffffu) return bad(c, "the value is too long");
+        put_be(buffer_, s.size() + (jsonb ? 1 : 0), 4);
+        if (jsonb) buffer_.push_back('\1');  // jsonb's binary format version
+        buffer_.append(s);
+        return OkStatus();
+      }
+      case Binary::kUuid:
+      case Binary::kDate:
+      case Binary::kTimestamptz: {
+        if (text == nullptr) return bad(c, "expected text");
+        // Ids of one load and its timestamps repeat from row to row: encoded once.
+        Memo& memo = memo_[c];
+        if (!memo.valid || memo.text != *text) {
+          RETURN_IF_ERROR(encode_text_value(c, *text, memo.bytes));
+          memo.text = *text;
+          memo.valid = true;
+        }
+        buffer_.append(memo.bytes);
+        return OkStatus();
+      }
+      case Binary::kInt2:
+      case Binary::kInt4:
+      case Binary::kInt8: {
+        const auto n = integer_of(v);
+        if (!n) return bad(c, "expected an integer");
+        const int bytes = binary_[c] == Binary::kInt2 ? 2 : binary_[c] == Binary::kInt4 ? 4 : 8;
+        if (bytes < 8) {
+          const std::int64_t limit = std::int64_t{1} << (8 * bytes - 1);
+          if (*n < -limit || *n >= limit) return bad(c, "the integer is out of range");
+        }
+        put_be(buffer_, static_cast<std::uint64_t>(bytes), 4);
+        put_be(buffer_, static_cast<std::uint64_t>(*n), bytes);
+        return OkStatus();
+      }
+      case Binary::kFloat8: {
+        double d = 0;
+        if (const auto* x = std::get_if<double>(&v)) {
+          d = *x;
+        } else if (const auto n = integer_of(v)) {
+          d = static_cast<double>(*n);
+        } else {
+          return bad(c, "expected a number");
+        }
+        std::uint64_t bits = 0;
+        std::memcpy(&bits, &d, sizeof bits);
+        put_be(buffer_, 8, 4);
+        put_be(buffer_, bits, 8);
+        return OkStatus();
+      }
+      case Binary::kBool: {
+        bool b = false;
+        if (const auto* x = std::get_if<bool>(&v)) {
+          b = *x;
+        } else if (text != nullptr && (*text == "true" || *text == "false")) {
+          b = *text == "true";
+        } else if (const auto n = integer_of(v); n && (*n == 0 || *n == 1)) {
+          b = *n == 1;
+        } else {
+          return bad(c, "expected true or false");
+        }
+        put_be(buffer_, 1, 4);
+        buffer_.push_back(b ? '\1' : '\0');
+        return OkStatus();
+      }
+      case Binary::kNone:
+        break;
+    }
+    return Error::Internal("COPY: column " + columns_[c] + " has no binary encoding");
+  }
+
+  // A uuid, date (YYYY-MM-DD) or timestamptz (format_timestamp's text) as a length and its bytes.
+  Status encode_text_value(std::size_t c, const std::string& text, std::string& out) const {
+    out.clear();
+    if (binary_[c] == Binary::kUuid) {
+      const auto id = Uuid::parse(text);
+      if (!id) return bad(c, "not a uuid");
+      put_be(out, 16, 4);
+      out.append(reinterpret_cast<const char*>(id->bytes().data()), 16);
+      return OkStatus();
+    }
+    if (binary_[c] == Binary::kDate) {
+      int y = 0;
+      unsigned m = 0, d = 0;
+      auto number = [&](std::size_t at, std::size_t n, auto& into) {
+        auto [end, ec] = std::from_chars(text.data() + at, text.data() + at + n, into);
+        return ec == std::errc() && end == text.data() + at + n;
+      };
+      if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !number(0, 4, y) || !number(5, 2, m) ||
+          !number(8, 2, d)) {
+        return bad(c, "not a date (YYYY-MM-DD)");
+      }
+      const std::chrono::year_month_day parsed{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+      if (!parsed.ok()) return bad(c, "not a date (YYYY-MM-DD)");
+      const auto days = std::chrono::sys_days(parsed).time_since_epoch().count() - kPgEpochDays;
+      put_be(out, 4, 4);
+      put_be(out, static_cast<std::uint64_t>(static_cast<std::int64_t>(days)), 4);
+      return OkStatus();
+    }
+    const auto at = parse_timestamp(text);
+    if (!at) return bad(c, "not a timestamp");
+    const std::int64_t micros = at->time_since_epoch().count() - kPgEpochDays * 86'400'000'000LL;
+    put_be(out, 8, 4);
+    put_be(out, static_cast<std::uint64_t>(micros), 8);
+    return OkStatus();
+  }
+
   Status flush() {
     const bool ok = PQputCopyData(conn_, buffer_.data(), static_cast<int>(buffer_.size())) == 1;
     buffer_.clear();
@@ -550,30 +743,61 @@ class PgCopyWriter final : public BulkWriter {
     return OkStatus();
   }
 
+  struct Memo {
+    bool valid = false;
+    std::string text;
+    std::string bytes;  // length and value, as sent
+  };
+
   PGconn* conn_;
-  const std::size_t columns_;
+  const std::vector<std::string> columns_;
+  const std::vector<Binary> binary_;  // one per column; empty: text format
+  std::vector<Memo> memo_;
   std::string buffer_;
   bool open_ = true;
 };
 
 }  // namespace
 
+Result<const std::unordered_map<std::string, unsigned>*> PostgresConnection::column_types(const std::string& table) {
+  if (auto it = column_types_.find(table); it != column_types_.end()) return &it->second;
+  const Value params[] = {"\"" + table + "\""};
+  ASSIGN_OR_RETURN(ResultSet rs, query("SELECT a.attname, a.atttypid FROM pg_attribute a WHERE a.attrelid = "
+                                       "$1::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+                                       params));
+  std::unordered_map<std::string, unsigned> types;
+  for (const auto& row : rs.rows) types.emplace(row.text(0), static_cast<unsigned>(row.integer(1)));
+  return &column_types_.emplace(table, std::move(types)).first->second;
+}
+
 Result<std::unique_ptr<BulkWriter>> PostgresConnection::bulk_writer(std::string_view table,
                                                                     std::span<const std::string> columns) {
   RETURN_IF_ERROR(check_bulk_rows(table, columns, {}));
+  ASSIGN_OR_RETURN(const auto* types, column_types(std::string(table)));
+  std::vector<Binary> binary;
+  for (const auto& column : columns) {
+    const auto it = types->find(column);
+    const Binary b = it == types->end() ? Binary::kNone : binary_of(it->second);
+    if (b == Binary::kNone) {  // unknown here: the server parses text
+      binary.clear();
+      break;
+    }
+    binary.push_back(b);
+  }
   // Identifiers are validated above; quoting them as well lets reserved words serve as names.
   std::string command = "COPY \"" + std::string(table) + "\" (";
   for (std::size_t c = 0; c < columns.size(); ++c) {
     if (c > 0) command += ", ";
     command += "\"" + columns[c] + "\"";
   }
-  command += ") FROM STDIN";
+  command += binary.empty() ? ") FROM STDIN" : ") FROM STDIN (FORMAT binary)";
   PgResult started(PQexec(conn_, command.c_str()));
   if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) {
     RETURN_IF_ERROR(check(conn_, started));
     return Error::Internal("COPY did not start");
   }
-  return std::unique_ptr<BulkWriter>(std::make_unique<PgCopyWriter>(conn_, columns.size()));
+  return std::unique_ptr<BulkWriter>(std::make_unique<PgCopyWriter>(
+      conn_, std::vector<std::string>(columns.begin(), columns.end()), std::move(binary)));
 }
 
 }  // namespace oeuvre::store

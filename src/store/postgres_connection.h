@@ -81,9 +81,7 @@ class PostgresConnection final : public Connection {
   bool healthy() override;
   Dialect dialect() const override { return Dialect::kPostgres; }
 
-  // Appends `rows` to `table` in one COPY ... FROM STDIN (text format): all rows or none.
-  // Strings are escaped (backslash, tab, newline, carriage return), std::monostate is \N, bools are
-  // true/false, numbers as in query().
+  // Appends `rows` to `table` in one COPY ... FROM STDIN through bulk_writer(): all rows or none.
   // REQUIRES: `table` and every column match [a-z_][a-z0-9_]* (else kBadRequest, nothing is sent);
   // every row has columns.size() values (else kBadRequest, nothing is sent).
   Status copy_rows(std::string_view table, std::span<const std::string> columns,
@@ -100,6 +98,8 @@ class PostgresConnection final : public Connection {
   Status run_simple(const char* sql);
   // The name of the session's prepared statement for `sql`, preparing it when new.
   Result<std::string> prepared(const std::string& sql);
+  // The type oids of `table`'s columns by name (cached per session; execute_script forgets them).
+  Result<const std::unordered_map<std::string, unsigned>*> column_types(const std::string& table);
 
   static constexpr std::size_t kMaxPrepared = 256;
   struct Prepared {
@@ -109,6 +109,7 @@ class PostgresConnection final : public Connection {
   std::unordered_map<std::string, Prepared> prepared_;  // by SQL text
   std::uint64_t uses_ = 0;
   std::uint64_t next_name_ = 0;
+  std::unordered_map<std::string, std::unordered_map<std::string, unsigned>> column_types_;  // by table
 
   pg_conn* conn_;  // owned; never null
   // Set by libpq's notice receiver when the server sends a FATAL outside a command (it is about to

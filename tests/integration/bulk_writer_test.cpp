@@ -2,6 +2,11 @@
 // transaction, an abandoned load leaves nothing and a usable session, bad rows are refused.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
+#include "core/time.h"
+#include "core/uuid.h"
+
 #include "store/database.h"
 #include "store/migrations.h"
 #include "store/transaction.h"
@@ -131,6 +136,89 @@ TEST(BulkWriterTest, ADuplicateInAFullBatchOrInTheLastRowsIsAConflictAndLeavesNo
     EXPECT_EQ(done.error().code(), ErrorCode::kConflict) << duplicate_at << ": " << done.error().message();
     EXPECT_EQ(s.count(), 0) << duplicate_at;
   }
+}
+
+TEST(BulkWriterTest, EveryColumnTypeRoundTripsIncludingNulls) {
+  // PostgreSQL loads these in COPY's binary format (uuid, date, timestamptz, float8, bool, json,
+  // jsonb, smallint, integer, bigint, text), each value encoded here by the column's type.
+  Store s;
+  const std::string columns[] = {"id", "day", "at", "score", "flag", "doc", "tags", "small", "mid", "big", "note"};
+  auto made = store::with_connection(*s.db, [](store::Connection& conn) {
+    return conn.execute_script(
+        "CREATE TABLE typed_items (id uuid PRIMARY KEY, day date, at timestamptz, score double precision, "
+        "flag boolean, doc json, tags jsonb, small smallint, mid integer, big bigint, note text)");
+  });
+  ASSERT_TRUE(made.ok()) << made.error().message();
+  const Uuid first = Uuid::generate_v7();
+  const Uuid second = Uuid::generate_v7();
+  const Timestamp at = *parse_timestamp("2026-11-29T12:34:56.123456Z");
+  auto done = store::in_transaction(*s.db, true, [&](store::Connection& conn) -> Status {
+    ASSIGN_OR_RETURN(auto writer, conn.bulk_writer("typed_items", columns));
+    const store::Value full[] = {first.to_string(), std::string("1999-12-31"), format_timestamp(at), 0.1, true,
+                                 std::string("{\"a\":[1,\"x\"]}"), std::string("[\"t\"]"), std::int64_t{-32768},
+                                 std::int64_t{2147483647}, std::int64_t{-9007199254740993},
+                                 std::string("tab\there\nnew line \\ back \"quote\" é")};
+    RETURN_IF_ERROR(writer->add(full));
+    std::vector<store::Value> empty(std::size(columns));
+    empty[0] = second.to_string();
+    RETURN_IF_ERROR(writer->add(empty));
+    return writer->finish();
+  });
+  ASSERT_TRUE(done.ok()) << done.error().message();
+  auto rs = store::with_connection(*s.db, [&](store::Connection& conn) {
+    return conn.query("SELECT id, day, at, score, flag, doc, tags, small, mid, big, note FROM typed_items "
+                      "ORDER BY note IS NULL",
+                      {});
+  });
+  ASSERT_TRUE(rs.ok()) << rs.error().message();
+  ASSERT_EQ(rs->rows.size(), 2u);
+  const store::Row& r = rs->rows[0];
+  EXPECT_EQ(Uuid::parse(r.text(0)), first);
+  EXPECT_EQ(r.text(1), "1999-12-31");
+  EXPECT_EQ(parse_timestamp(r.text(2)), at);
+  EXPECT_DOUBLE_EQ(r.real(3), 0.1);
+  EXPECT_TRUE(r.boolean(4));
+  EXPECT_EQ(boost::json::parse(r.text(5)), boost::json::parse("{\"a\":[1,\"x\"]}"));
+  EXPECT_EQ(boost::json::parse(r.text(6)), boost::json::parse("[\"t\"]"));
+  EXPECT_EQ(r.integer(7), -32768);
+  EXPECT_EQ(r.integer(8), 2147483647);
+  EXPECT_EQ(r.integer(9), -9007199254740993);
+  EXPECT_EQ(r.text(10), "tab\there\nnew line \\ back \"quote\" é");
+  const store::Row& nulls = rs->rows[1];
+  EXPECT_EQ(Uuid::parse(nulls.text(0)), second);
+  for (std::size_t c = 1; c < std::size(columns); ++c) EXPECT_TRUE(nulls.is_null(c)) << columns[c];
+}
+
+TEST(BulkWriterTest, AValueThatDoesNotFitItsColumnIsRefusedAndLeavesNothing) {
+  Store s;
+  const std::string columns[] = {"id", "small", "day"};
+  auto made = store::with_connection(*s.db, [](store::Connection& conn) {
+    return conn.execute_script("CREATE TABLE narrow_items (id uuid PRIMARY KEY, small smallint, day date)");
+  });
+  ASSERT_TRUE(made.ok()) << made.error().message();
+  if (s.db->dialect() != store::Dialect::kPostgres) GTEST_SKIP() << "SQLite stores any value in any column";
+  const std::vector<std::vector<store::Value>> bad_rows = {
+      {std::string("not a uuid"), std::int64_t{1}, std::string("2025-01-01")},
+      {Uuid::generate_v7().to_string(), std::int64_t{40000}, std::string("2025-01-01")},
+      {Uuid::generate_v7().to_string(), std::int64_t{1}, std::string("2025-02-30")},
+      {Uuid::generate_v7().to_string(), std::string("twelve"), std::string("2025-01-01")},
+  };
+  for (const auto& bad : bad_rows) {
+    auto done = store::in_transaction(*s.db, true, [&](store::Connection& conn) -> Status {
+      ASSIGN_OR_RETURN(auto writer, conn.bulk_writer("narrow_items", columns));
+      const store::Value good[] = {Uuid::generate_v7().to_string(), std::int64_t{7}, std::string("2025-01-01")};
+      RETURN_IF_ERROR(writer->add(good));
+      RETURN_IF_ERROR(writer->add(bad));
+      return writer->finish();
+    });
+    ASSERT_FALSE(done.ok());
+    EXPECT_EQ(done.error().code(), ErrorCode::kBadRequest) << done.error().message();
+  }
+  auto rs = store::with_connection(*s.db, [](store::Connection& conn) {
+    return conn.query("SELECT count(*) FROM narrow_items", {});
+  });
+  ASSERT_TRUE(rs.ok());
+  EXPECT_EQ(rs->rows.at(0).integer(0), 0);
 }
 
 TEST(BulkWriterTest, AnAbandonedOrFailedLoadLeavesNothingAndTheSessionWorks) {
