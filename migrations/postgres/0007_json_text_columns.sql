@@ -1,8 +1,7 @@
 -- Columns the application writes as compact JSON and reads back whole, never queried inside:
--- `json` (checked on the way in, stored and returned as written) instead of `jsonb` (decomposed on
--- the way in, re-serialised character by character on the way out). jsonb's output of the
--- results' explanations and record ids and the records' extras was a visible share of a results
--- page's database time, and its input of every bulk-loaded result and record. Rewrites the tables.
+-- `json` (checked on the way in, stored and returned as written) instead of `jsonb` (decomposed into
+-- its binary form on every bulk-loaded record and result, re-serialised on every read). In COPY's
+-- binary format a json value is its text. Rewrites the three tables.
 ALTER TABLE records ALTER COLUMN extra DROP DEFAULT;
 ALTER TABLE records ALTER COLUMN extra TYPE json USING extra::json;
 ALTER TABLE records ALTER COLUMN extra SET DEFAULT '{}';
