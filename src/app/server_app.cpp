@@ -125,7 +125,9 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   options.host = config.host;
   options.port = config.port;
   options.io_threads = config.io_threads;
-  options.worker_threads = config.worker_threads > 0 ? config.worker_threads : automatic_worker_threads(p.db->dialect(), config.db_pool_size);
+  options.worker_threads = config.worker_threads > 0
+                               ? config.worker_threads
+                               : automatic_worker_threads(p.db->dialect(), config.db_pool_size);
   options.max_body_bytes = config.max_body_bytes;
   options.max_upload_bytes = config.max_upload_bytes;
   options.upload_dir = dirs.incoming;

@@ -20,7 +20,9 @@ Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options) 
       ASSIGN_OR_RETURN(checkpointer, WalCheckpointer::start(url.sqlite_path));
     }
     probe.reset();
-    auto factory = [path = url.sqlite_path, busy, checkpointer]() { return connect_sqlite(path, busy, checkpointer); };
+    auto factory = [path = url.sqlite_path, busy, checkpointer]() {
+      return connect_sqlite(path, busy, checkpointer);
+    };
     return std::unique_ptr<Database>(
         std::make_unique<ConnectionPool>(Dialect::kSqlite, factory, size, options.wait_timeout));
   }

@@ -424,7 +424,8 @@ Result<sqlite3_stmt*> InsertWriter::statement(Statement& slot, std::size_t rows)
 Status InsertWriter::store(sqlite3_stmt* stmt, std::size_t first_row, std::size_t rows) {
   const std::size_t width = columns_.size();
   for (std::size_t i = 0; i < rows * width; ++i) {
-    const int rc = SqliteConnection::bind(stmt, static_cast<int>(i + 1), pending_[first_row * width + i], SQLITE_STATIC);
+    const Value& value = pending_[first_row * width + i];
+    const int rc = SqliteConnection::bind(stmt, static_cast<int>(i + 1), value, SQLITE_STATIC);
     if (rc != SQLITE_OK) {
       sqlite3_clear_bindings(stmt);
       return sqlite_error(db_, rc, "bind");

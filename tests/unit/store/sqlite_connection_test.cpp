@@ -68,8 +68,9 @@ TEST(SqliteConnectionTest, ALargeCommitIsCheckpointedByTheCheckpointerNotTheWrit
     ASSERT_TRUE((*conn)->execute_script("CREATE TABLE t (b BLOB)").ok());
     EXPECT_EQ((*checkpointer)->checkpoints(), 0);
     // ~1,300 pages of 16 KiB in one commit: over the threshold, checkpointed on the other thread.
-    ASSERT_TRUE((*conn)->execute_script("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1300) "
-                                        "INSERT INTO t SELECT randomblob(16000) FROM n")
+    ASSERT_TRUE((*conn)
+                    ->execute_script("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1300) "
+                                     "INSERT INTO t SELECT randomblob(16000) FROM n")
                     .ok());
     for (int waited = 0; (*checkpointer)->checkpoints() == 0 && waited < 1000; ++waited) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
