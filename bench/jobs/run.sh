@@ -12,7 +12,8 @@
 #      of one server, so later runs write into larger tables; the job has default rules. After the
 #      timing, up to CHECK_PAGES (100) pages are read one by one through next_cursor and checked
 #      (no result twice, order kept, the cursor moves): a warning and "BROKEN" in the table otherwise.
-#  (2) results latency, on the last run's completed job: wrk -t$WRK_THREADS -c$WRK_CONNECTIONS
+#  (2) results latency, on the last run's completed job, once the server and its database are idle
+#      (settle: under 5 % of a core for a second, at most SETTLE_MAX s): wrk -t$WRK_THREADS -c$WRK_CONNECTIONS
 #      -d$DURATION --latency with bench/jobs/results.lua (the first page, per_page=100), the same with
 #      one client (wrk -t1 -c1: a request's latency without queueing), and, unless
 #      WALK=0, with bench/jobs/walk_results.lua (page after page through next_cursor).
@@ -29,8 +30,8 @@
 #   BUILD_DIR=build-perf SKIP_BUILD=1 bench/jobs/run.sh  # use the binaries as they are
 #
 # Environment: ROWS (1000000), RUNS (3), BACKENDS ("postgres sqlite"), DURATION (10s),
-# WRK_THREADS (2), WRK_CONNECTIONS (8), WALK (1), BUILD_DIR (build-perf: a Release tree with
-# -DOEUVRE_BUILD_BENCH=ON, for `oeuvre` and `bench/generate_pairs`), SKIP_BUILD (0), DATA_DIR
+# WRK_THREADS (2), WRK_CONNECTIONS (8), WALK (1), SETTLE_MAX (180), BUILD_DIR (build-perf: a Release
+# tree with -DOEUVRE_BUILD_BENCH=ON, for `oeuvre` and `bench/generate_pairs`), SKIP_BUILD (0), DATA_DIR
 # (/tmp/oeuvre-bench), JOB_TIMEOUT (3600 s per wait), CHECK_PAGES (100), KEEP_WORK (0: remove the
 # temp folder).
 # Needs: PostgreSQL 15 binaries (scripts/pg-test-server.sh), wrk, curl, python3.
@@ -120,6 +121,34 @@ echo "binary: $bin; $(nproc) cores; load average $(cut -d' ' -f1 /proc/loadavg)"
 echo "server: INGEST_WORKERS=2 JOB_WORKERS=1${DB_WAIT_TIMEOUT_MS:+ DB_WAIT_TIMEOUT_MS=$DB_WAIT_TIMEOUT_MS};" \
   "$RUNS runs per backend; wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$DURATION"
 
+# CPU ticks (1/100 s) used so far by the server and, on PostgreSQL, every postgres process.
+busy_ticks() {
+  local pids=("$server_pid")
+  if [ "$1" = postgres ]; then pids+=($(pgrep -x postgres || true)); fi
+  local total=0 pid fields
+  for pid in "${pids[@]}"; do
+    fields=$(cut -d')' -f2 "/proc/$pid/stat" 2>/dev/null) || continue
+    total=$((total + $(echo "$fields" | awk '{print $12 + $13}')))
+  done
+  echo "$total"
+}
+
+# Waits (at most SETTLE_MAX seconds) until the server and its database are idle — under 5 % of a core
+# over a second — so the latency runs do not share the machine with what the last job set off: on
+# SQLite the checkpoint copying its log into the file, on PostgreSQL autovacuum of the new rows.
+settle() {
+  local waited=0 before after
+  before=$(busy_ticks "$1")
+  while [ "$waited" -lt "${SETTLE_MAX:-180}" ]; do
+    sleep 1
+    waited=$((waited + 1))
+    after=$(busy_ticks "$1")
+    [ $((after - before)) -lt 5 ] && break
+    before=$after
+  done
+  echo "[$1] idle after ${waited} s (at most ${SETTLE_MAX:-180} s)"
+}
+
 run_backend() {
   local backend=$1 url
   current_backend=$backend
@@ -185,6 +214,7 @@ run_backend() {
   fi
   local job_id
   job_id=$(json_field job_id <"$work/run-$backend-$done_runs.json")
+  settle "$backend"
   echo "[$backend] wrk on the results of job $job_id (load average $(cut -d' ' -f1 /proc/loadavg))"
   TOKEN=$token JOB_ID=$job_id wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$DURATION" --latency \
     -s "$HERE/results.lua" "$base" >"$work/wrk-first-$backend.txt"
