@@ -134,8 +134,8 @@ busy_ticks() {
 }
 
 # Waits (at most SETTLE_MAX seconds) until the server and its database are idle — under 5 % of a core
-# over a second — so the latency runs do not share the machine with what the last job set off: on
-# SQLite the checkpoint copying its log into the file, on PostgreSQL autovacuum of the new rows.
+# over a second — so the latency runs do not share the machine with what the last job set off (such as
+# SQLite's checkpoint of the job's log or PostgreSQL's autovacuum of the new rows).
 settle() {
   local waited=0 before after
   before=$(busy_ticks "$1")
