@@ -643,6 +643,7 @@ class PgCopyWriter final : public BulkWriter {
         // Ids of one load and its timestamps repeat from row to row: encoded once.
         Memo& memo = memo_[c];
         if (!memo.valid || memo.text != *text) {
+          memo.valid = false;  // until the new text is encoded
           RETURN_IF_ERROR(encode_text_value(c, *text, memo.bytes));
           memo.text = *text;
           memo.valid = true;

@@ -219,6 +219,28 @@ TEST(BulkWriterTest, AValueThatDoesNotFitItsColumnIsRefusedAndLeavesNothing) {
   });
   ASSERT_TRUE(rs.ok());
   EXPECT_EQ(rs->rows.at(0).integer(0), 0);
+  // A refused value leaves the writer's memory of the column's last value unchanged in effect: the
+  // same day after a bad one is still sent whole.
+  auto after_bad = store::in_transaction(*s.db, true, [&](store::Connection& conn) -> Status {
+    ASSIGN_OR_RETURN(auto writer, conn.bulk_writer("narrow_items", columns));
+    const store::Value first[] = {Uuid::generate_v7().to_string(), std::int64_t{1}, std::string("2025-01-01")};
+    RETURN_IF_ERROR(writer->add(first));
+    const store::Value bad[] = {Uuid::generate_v7().to_string(), std::int64_t{1}, std::string("2025-13-01")};
+    const Status refused = writer->add(bad);
+    EXPECT_FALSE(refused.ok());
+    if (!refused.ok()) {
+      EXPECT_EQ(refused.error().code(), ErrorCode::kBadRequest);
+    }
+    const store::Value again[] = {Uuid::generate_v7().to_string(), std::int64_t{2}, std::string("2025-01-01")};
+    RETURN_IF_ERROR(writer->add(again));
+    return writer->finish();
+  });
+  ASSERT_TRUE(after_bad.ok()) << after_bad.error().message();
+  auto days = store::with_connection(*s.db, [](store::Connection& conn) {
+    return conn.query("SELECT count(*) FROM narrow_items WHERE day = '2025-01-01'", {});
+  });
+  ASSERT_TRUE(days.ok());
+  EXPECT_EQ(days->rows.at(0).integer(0), 2);
 }
 
 TEST(BulkWriterTest, AnAbandonedOrFailedLoadLeavesNothingAndTheSessionWorks) {
