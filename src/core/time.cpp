@@ -44,6 +44,20 @@ bool char_at(std::string_view text, std::size_t pos, char expected) {
   return pos < text.size() && text[pos] == expected;
 }
 
+// Reads "YYYY-MM-DD" at the start of `text` (what follows is the caller's); false when it is not
+// there or names no calendar date.
+bool read_date(std::string_view text, std::chrono::year_month_day& date) {
+  int year, month, day;
+  if (!read_digits(text, 0, 4, year) || !char_at(text, 4, '-') || !read_digits(text, 5, 2, month) ||
+      !char_at(text, 7, '-') || !read_digits(text, 8, 2, day)) {
+    return false;
+  }
+  date = std::chrono::year_month_day{std::chrono::year{year},
+                                     std::chrono::month{static_cast<unsigned>(month)},
+                                     std::chrono::day{static_cast<unsigned>(day)}};
+  return date.ok();
+}
+
 }  // namespace
 
 Timestamp now_utc() { return std::chrono::floor<microseconds>(std::chrono::system_clock::now()); }
@@ -68,12 +82,11 @@ std::string format_timestamp(Timestamp t) {
 }
 
 std::optional<Timestamp> parse_timestamp(std::string_view text) {
-  int year, month, day, hour, minute, second;
-  if (!read_digits(text, 0, 4, year) || !char_at(text, 4, '-') || !read_digits(text, 5, 2, month) ||
-      !char_at(text, 7, '-') || !read_digits(text, 8, 2, day) ||
-      !(char_at(text, 10, 'T') || char_at(text, 10, ' ')) || !read_digits(text, 11, 2, hour) ||
-      !char_at(text, 13, ':') || !read_digits(text, 14, 2, minute) || !char_at(text, 16, ':') ||
-      !read_digits(text, 17, 2, second)) {
+  std::chrono::year_month_day ymd;
+  int hour, minute, second;
+  if (!read_date(text, ymd) || !(char_at(text, 10, 'T') || char_at(text, 10, ' ')) ||
+      !read_digits(text, 11, 2, hour) || !char_at(text, 13, ':') || !read_digits(text, 14, 2, minute) ||
+      !char_at(text, 16, ':') || !read_digits(text, 17, 2, second)) {
     return std::nullopt;
   }
   std::size_t pos = 19;
@@ -111,13 +124,16 @@ std::optional<Timestamp> parse_timestamp(std::string_view text) {
   }
   if (pos != text.size()) return std::nullopt;
 
-  const std::chrono::year_month_day ymd{std::chrono::year{year},
-                                        std::chrono::month{static_cast<unsigned>(month)},
-                                        std::chrono::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
 
   return Timestamp{std::chrono::sys_days{ymd}} + hours{hour} + minutes{minute} + seconds{second} +
          microseconds{micros} - minutes{offset_minutes};
+}
+
+std::optional<std::chrono::sys_days> parse_date(std::string_view text) {
+  std::chrono::year_month_day date;
+  if (text.size() != 10 || !read_date(text, date)) return std::nullopt;
+  return std::chrono::sys_days{date};
 }
 
 }  // namespace oeuvre

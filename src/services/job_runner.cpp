@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/time.h"
 #include "core/utf8.h"
 #include "engine/reconciler.h"
 #include "engine/record_table.h"
@@ -134,25 +135,6 @@ std::vector<std::string> extra_fields(const engine::RuleSet& rules, bool left) {
   return out;
 }
 
-// A stored transaction_date (YYYY-MM-DD, as ingestion writes it) as days since 1970-01-01;
-// kNoDate for anything else.
-std::int32_t stored_date_days(std::string_view date) {
-  auto digits = [&](std::size_t at, std::size_t n, int& out) {
-    out = 0;
-    for (std::size_t i = at; i < at + n; ++i) {
-      if (date[i] < '0' || date[i] > '9') return false;
-      out = out * 10 + (date[i] - '0');
-    }
-    return true;
-  };
-  int y = 0, m = 0, d = 0;
-  if (date.size() < 10 || date[4] != '-' || date[7] != '-' || !digits(0, 4, y) || !digits(5, 2, m) ||
-      !digits(8, 2, d) || m < 1 || m > 12 || d < 1 || d > 31) {
-    return engine::kNoDate;
-  }
-  return engine::days_from_civil(y, m, d);
-}
-
 Result<Side> load_side(store::Database& db, const Uuid& data_source_id, const std::vector<std::string>& extras,
                        const Heartbeat& heartbeat, const std::function<void(std::size_t)>& loaded) {
   Side side;
@@ -166,8 +148,11 @@ Result<Side> load_side(store::Database& db, const Uuid& data_source_id, const st
       if (!id) return Error::Internal("a record has a malformed id");
       side.ids.push_back(*id);
       t.ids.push_back(row.text(1));
-      const std::int32_t days = stored_date_days(row.text(2));
-      if (days != engine::kNoDate) t.has_date = true;
+      std::int32_t days = engine::kNoDate;
+      if (const auto date = parse_date(row.text(2))) {
+        days = static_cast<std::int32_t>(date->time_since_epoch().count());
+        t.has_date = true;
+      }
       t.dates.push_back(days);
       t.amounts.push_back(row.integer(3));
       t.currencies.push_back(row.text(4));

@@ -712,21 +712,10 @@ class PgCopyWriter final : public BulkWriter {
       return OkStatus();
     }
     if (binary_[c] == Binary::kDate) {
-      int y = 0;
-      unsigned m = 0, d = 0;
-      auto number = [&](std::size_t at, std::size_t n, auto& into) {
-        auto [end, ec] = std::from_chars(text.data() + at, text.data() + at + n, into);
-        return ec == std::errc() && end == text.data() + at + n;
-      };
-      if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !number(0, 4, y) || !number(5, 2, m) ||
-          !number(8, 2, d)) {
-        return bad(c, "not a date (YYYY-MM-DD)");
-      }
-      const std::chrono::year_month_day parsed{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
-      if (!parsed.ok()) return bad(c, "not a date (YYYY-MM-DD)");
-      const auto days = std::chrono::sys_days(parsed).time_since_epoch().count() - kPgEpochDays;
+      const auto date = parse_date(text);
+      if (!date) return bad(c, "not a date (YYYY-MM-DD)");
       put_be(out, 4, 4);
-      put_be(out, static_cast<std::uint64_t>(static_cast<std::int64_t>(days)), 4);
+      put_be(out, static_cast<std::uint64_t>(date->time_since_epoch().count() - kPgEpochDays), 4);
       return OkStatus();
     }
     const auto at = parse_timestamp(text);

@@ -183,5 +183,17 @@ TEST(TimeTest, IndependentOfLocaleAndTimeZoneEnvironment) {
   }
 }
 
+TEST(TimeTest, ParsesDatesAsDaysSinceTheEpoch) {
+  using std::chrono::sys_days;
+  EXPECT_EQ(parse_date("1970-01-01"), sys_days{});
+  EXPECT_EQ(parse_date("1999-12-31")->time_since_epoch().count(), 10956);
+  EXPECT_EQ(parse_date("2024-02-29"), sys_days{std::chrono::year{2024} / 2 / 29});
+  EXPECT_EQ(parse_date("0001-01-01"), sys_days{std::chrono::year{1} / 1 / 1});
+  for (const char* bad : {"2026-02-29", "2025-13-01", "2025-00-10", "2025-01-32", "2025-1-01", "2025/01/01",
+                          "2025-01-01T00:00:00Z", " 2025-01-01", "2025-01-0a", "", "20250101"}) {
+    EXPECT_EQ(parse_date(bad), std::nullopt) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace oeuvre
