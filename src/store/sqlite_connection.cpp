@@ -30,6 +30,13 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   return Error::Internal(message);
 }
 
+// Closes a session that could not be opened or set up; kUnavailable with SQLite's reason.
+Error open_failed(sqlite3* db, int rc, const std::string& what) {
+  Error error = sqlite_error(db, rc, what);
+  sqlite3_close_v2(db);
+  return Error::Unavailable(error.message());
+}
+
 struct StatementDeleter {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
@@ -300,17 +307,11 @@ std::string rewrite_placeholders_for_sqlite(std::string_view sql) {
 Result<std::shared_ptr<WalCheckpointer>> WalCheckpointer::start(const std::string& path) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    Error error = sqlite_error(db, rc, "open " + path + " for checkpoints");
-    sqlite3_close_v2(db);
-    return Error::Unavailable(error.message());
-  }
+  if (rc != SQLITE_OK) return open_failed(db, rc, "open " + path + " for checkpoints");
   // A session finds the log when it first reads the file; until then a checkpoint does nothing.
   sqlite3_busy_timeout(db, 5000);
   if (const int read = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr); read != SQLITE_OK) {
-    Error error = sqlite_error(db, read, "open " + path + " for checkpoints");
-    sqlite3_close_v2(db);
-    return Error::Unavailable(error.message());
+    return open_failed(db, read, "open " + path + " for checkpoints");
   }
   auto checkpointer = std::shared_ptr<WalCheckpointer>(new WalCheckpointer(db));
   checkpointer->thread_ = std::thread([raw = checkpointer.get()] { raw->run(); });
@@ -376,11 +377,7 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::string& path,
   const int rc = sqlite3_open_v2(path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                                  nullptr);
-  if (rc != SQLITE_OK) {
-    Error error = sqlite_error(db, rc, "open " + path);
-    sqlite3_close_v2(db);
-    return Error::Unavailable(error.message());
-  }
+  if (rc != SQLITE_OK) return open_failed(db, rc, "open " + path);
   sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
   sqlite3_extended_result_codes(db, 1);
   auto conn = std::make_unique<SqliteConnection>(db, std::move(checkpointer));
