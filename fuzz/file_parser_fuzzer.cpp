@@ -56,23 +56,23 @@ void check_record(const ParsedRecord& r) {
 
 ParseSettings settings_for(std::uint8_t flags) {
   ParseSettings s;
-  if (flags & 1) s.default_currency = "EUR";
+  if (flags & 1) s.mapping.default_currency = "EUR";
   switch ((flags >> 1) & 3) {
     case 1:
-      s.date_order = DateOrder::kDayMonthYear;
+      s.mapping.date_format = oeuvre::ingest::DateFormat::kDayFirst;
       break;
     case 2:
-      s.date_order = DateOrder::kMonthDayYear;
+      s.mapping.date_format = oeuvre::ingest::DateFormat::kMonthFirst;
       break;
     case 3:
-      s.date_order = DateOrder::kYearMonthDay;
+      s.mapping.date_format = oeuvre::ingest::DateFormat::kIso;
       break;
     default:
       break;
   }
   if (flags & 8)
-    s.decimal_separator = (flags & 16) ? DecimalSeparator::kComma : DecimalSeparator::kDot;
-  if (flags & 32) s.amount = "amount";
+    s.mapping.decimal_separator = (flags & 16) ? DecimalSeparator::kComma : DecimalSeparator::kDot;
+  if (flags & 32) s.mapping.columns.amount = "amount";
   s.max_errors_kept = 8;
   s.max_records = 100'000;
   return s;

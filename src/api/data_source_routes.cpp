@@ -5,7 +5,7 @@
 #include "api/api.h"
 #include "http/problem.h"
 #include "http/request_body.h"
-#include "services/column_mapping.h"
+#include "ingest/column_mapping.h"
 #include "services/views.h"
 
 namespace oeuvre::api {
@@ -20,11 +20,11 @@ constexpr std::initializer_list<const char*> kKinds = {"bank", "ledger", "proces
 
 // The validated "column_mapping" member of `body`; its errors join the reader's, so every bad field
 // is reported at once. nullopt when absent, null or invalid.
-std::optional<services::ColumnMapping> read_column_mapping(const boost::json::object& body,
+std::optional<ingest::ColumnMapping> read_column_mapping(const boost::json::object& body,
                                                            http::FieldReader& in) {
   const boost::json::value* raw = body.if_contains("column_mapping");
   if (raw == nullptr || raw->is_null()) return std::nullopt;
-  auto mapping = services::parse_column_mapping(*raw, "column_mapping");
+  auto mapping = ingest::parse_column_mapping(*raw, "column_mapping");
   if (!mapping.ok()) {
     for (const auto& e : mapping.error().field_errors()) in.add_error(e.field, e.message);
     return std::nullopt;
@@ -84,7 +84,7 @@ void add_data_source_routes(http::Router& router, ApiServices& services) {
                services::NewDataSource source;
                source.name = *name;
                source.kind = kind.value_or("other");
-               source.column_mapping = mapping.value_or(services::ColumnMapping{});
+               source.column_mapping = mapping.value_or(ingest::ColumnMapping{});
                ASSIGN_OR_RETURN(store::DataSource created,
                                 services.data_sources.create(actor_of(ex), project_id,
                                                              std::move(source), request_meta(ex)));

@@ -1,7 +1,10 @@
 #pragma once
-// `oeuvre reconcile LEFT RIGHT [--rules rules.json] [--out DIR] [--format csv|json]`: reconciles
-// two CSV files offline (no server, no database) and writes matches, unmatched records of each side
-// and a summary into DIR. Thread-safety: registration happens once at start-up, on the main thread.
+// `oeuvre reconcile LEFT RIGHT [--rules rules.json] [--mapping m.json] [--out DIR] [--format csv|json]`:
+// reconciles two record files offline (no server, no database) and writes matches, unmatched records
+// of each side, rows that could not be read, and a summary into DIR. Files are read exactly as an
+// upload to a data source is: CSV, a JSON array or JSON Lines, with the same column mapping the API
+// takes (`--mapping`, or per side `--left-mapping`/`--right-mapping`, and flags for the common keys).
+// Thread-safety: registration happens once at start-up, on the main thread.
 
 #include <CLI/CLI.hpp>
 

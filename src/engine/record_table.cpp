@@ -48,6 +48,21 @@ std::string format_iso_date(std::int32_t days) {
   return text;
 }
 
+bool is_standard_field(std::string_view name) {
+  static constexpr std::string_view kStandard[] = {"id",        "date",        "amount",      "currency",
+                                                   "reference", "description", "counterparty"};
+  for (std::string_view standard : kStandard) {
+    if (name.size() != standard.size()) continue;
+    bool equal = true;
+    for (std::size_t i = 0; i < name.size() && equal; ++i) {
+      const char c = name[i];
+      equal = (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) == standard[i];
+    }
+    if (equal) return true;
+  }
+  return false;
+}
+
 std::string format_minor_units(std::int64_t minor, int scale) {
   // Work on the unsigned magnitude so INT64_MIN is representable.
   const std::uint64_t magnitude =

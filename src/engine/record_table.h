@@ -30,6 +30,10 @@ std::string format_iso_date(std::int32_t days);
 // >= 0.
 std::string format_minor_units(std::int64_t minor, int scale);
 
+// True for the fields every RecordTable has: id, date, amount, currency, reference, description,
+// counterparty (ASCII case ignored). Any other name a rule reads is an extra field.
+bool is_standard_field(std::string_view name);
+
 // An append-only column of strings stored back to back in one buffer.
 class StringColumn {
  public:

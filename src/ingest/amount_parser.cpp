@@ -177,7 +177,7 @@ Result<std::int64_t> to_minor_units(const AmountText& amount, int scale,
                                     DecimalSeparator separator) {
   if (scale < 0 || scale > 6) return reason("amount scale must be between 0 and 6");
   const std::string_view s = amount.number;
-  const char decimal = separator == DecimalSeparator::kDot ? '.' : ',';
+  const char decimal = separator == DecimalSeparator::kComma ? ',' : '.';
   std::int64_t units = 0;
   std::int64_t fraction = 0;
   int fraction_digits = 0;

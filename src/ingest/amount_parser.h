@@ -12,7 +12,9 @@
 
 namespace oeuvre::ingest {
 
-enum class DecimalSeparator { kDot, kComma };
+// How a file writes the decimal point of amounts. kAuto (a column mapping's "auto") is decided per
+// file; the functions below read it as kDot.
+enum class DecimalSeparator { kAuto, kDot, kComma };
 
 // Largest accepted magnitude in minor units (10^15, i.e. 10 trillion at scale 2), so sums over
 // millions of records cannot overflow int64.
@@ -65,7 +67,7 @@ Result<std::int64_t> apply_credit_debit(std::int64_t minor, CreditDebit indicato
 class DecimalSeparatorVotes {
  public:
   void observe(std::string_view value);
-  // Comma when it has more votes, else dot (dot wins ties and no evidence).
+  // Comma when it has more votes, else dot (dot wins ties and no evidence); never kAuto.
   DecimalSeparator decide() const;
 
  private:

@@ -1,71 +1,91 @@
 #pragma once
-// ColumnMapping: which CSV column holds which standard record field, found from header names and
-// their common aliases ("Booking Date", "value_date", "Memo", "Payee", "Debit"/"Credit", ...).
+// ColumnMapping: the one model of how to read a file into records — a data source's
+// `column_mapping` (stored with it, sent by the API) and `oeuvre reconcile --mapping` alike: which
+// header holds which record field, how dates and decimals are written, the currency to assume and
+// whether a file with bad rows is refused whole. Every key is optional; what is not set is detected
+// per file (column_indexes.h resolves the columns, FileParser the rest).
+// Parsing is strict (unknown keys and wrong types are errors naming the exact field path, e.g.
+// "column_mapping.columns.amount"), so a typo never silently becomes "detect automatically".
 // Thread-safety: pure functions and value types.
 
-#include <cstddef>
+#include <boost/json.hpp>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "core/result.h"
+#include "ingest/amount_parser.h"
+#include "ingest/date_parser.h"
 
 namespace oeuvre::ingest {
 
+// Header names (as they appear in the file) for the standard record fields.
+struct MappedColumns {
+  std::optional<std::string> date;
+  std::optional<std::string> amount;  // signed amount; excludes debit/credit
+  std::optional<std::string> debit;   // with credit: money out / money in in two columns
+  std::optional<std::string> credit;
+  std::optional<std::string> currency;
+  std::optional<std::string> reference;
+  std::optional<std::string> description;
+  std::optional<std::string> counterparty;
+  std::optional<std::string> external_id;
+  // "DR"/"CR", "D"/"C", "Debit"/"Credit" per row, signing the amount column (not with
+  // debit/credit).
+  std::optional<std::string> credit_debit_indicator;
+
+  bool empty() const;
+  bool operator==(const MappedColumns&) const = default;
+};
+
+enum class DateFormat {
+  kAuto,        // "auto": decided per file from the data
+  kIso,         // "iso": yyyy-mm-dd (ISO 8601)
+  kDayFirst,    // "dd/mm/yyyy"
+  kMonthFirst,  // "mm/dd/yyyy"
+  kDotted,      // "dd.mm.yyyy"
+  kCompact,     // "yyyymmdd"
+};
+
 struct ColumnMapping {
-  std::optional<std::size_t> id, date, amount, debit, credit, currency, reference, description,
-      counterparty;
-  // A debit/credit indicator ("DR"/"CR", "D"/"C", ...) giving the sign of the amount column; only
-  // looked for with an amount column, not with debit/credit columns.
-  std::optional<std::size_t> credit_debit_indicator;
-  // Columns mapped to no standard field, kept as extra text fields under their header name.
-  std::vector<std::size_t> extras;
+  MappedColumns columns;
+  std::optional<DateFormat> date_format;
+  std::optional<DecimalSeparator> decimal_separator;
+  std::optional<std::string> default_currency;  // ISO 4217 code: three upper-case letters
+  std::optional<bool> all_or_nothing;           // true: one bad row fails the whole file
+
+  bool operator==(const ColumnMapping&) const = default;
 };
 
-// Lower-cases and turns every run of non-alphanumeric characters into one '_', trimmed:
-// " Booking Date " -> "booking_date".
-std::string normalize_header(std::string_view name);
+// The JSON spelling of each enum value ("dd/mm/yyyy", ",").
+std::string_view to_string(DateFormat format);
+std::string_view to_string(DecimalSeparator separator);
 
-// Maps `header` (the first CSV record). For each field the first alias in preference order wins:
-//   date: date, transaction_date, txn_date, booking_date, posting_date, posted_date, entry_date,
-//         value_date, trade_date
-//   amount: amount, value, sum, total, amt, transaction_amount, net_amount; or debit + credit
-//   columns
-//           (debit: debit, withdrawal(s), money_out, paid_out, dr; credit: credit, deposit(s),
-//           money_in, paid_in, cr)
-//   currency: currency, ccy, cur, currency_code (and währung, devise, moneda, divisa)
-//   reference: reference, ref, ref_no, reference_number, payment_reference, invoice,
-//   invoice_number,
-//              invoice_no, document_number, doc_no, check_number, cheque_number
-//   id: id, transaction_id, txn_id, entry_id, record_id, journal_id (the record's id; it is not
-//       compared unless a rule names it: two systems' ids rarely coincide)
-//   description: description, memo, narrative, details, particulars, remarks, text,
-//                transaction_details
-//   counterparty: counterparty, payee, payer, name, beneficiary, merchant, vendor, customer, party
-//   credit_debit_indicator (with an amount column only): dr_cr, cr_dr, debit_credit, credit_debit,
-//     debit_credit_indicator, credit_debit_indicator, cd_indicator, dc_indicator, d_c, c_d,
-//     direction, soll_haben, s_h
-// plus common German, French and Spanish export headers (datum, buchungstag, betrag, montant,
-// importe, verwendungszweck, libelle, concepto, auftraggeber, empfänger, ...). Fails with
-// kValidation (field "header") when there is no amount column nor a debit/credit pair, or a header
-// name is repeated.
-Result<ColumnMapping> map_columns(std::span<const std::string_view> header);
+// Validates `value` as a column mapping:
+//   {"columns": {"date"|"amount"|"debit"|"credit"|"currency"|"reference"|"description"|
+//                "counterparty"|"external_id"|"credit_debit_indicator":
+//                "<header name, 1-255 characters>"},
+//    "date_format": "auto"|"iso"|"dd/mm/yyyy"|"mm/dd/yyyy"|"dd.mm.yyyy"|"yyyymmdd",
+//    "decimal_separator": "auto"|"."|",", "default_currency": "EUR", "all_or_nothing": false}
+// Every key is optional and a null value counts as absent. amount excludes debit and credit; debit
+// and credit go together and name different headers; credit_debit_indicator excludes debit/credit.
+// Fails with kValidation listing every problem at once, each field path prefixed with `field`
+// ("column_mapping.columns.amount").
+Result<ColumnMapping> parse_column_mapping(const boost::json::value& value,
+                                           std::string_view field = "column_mapping");
 
-// Header names chosen by the user for some fields; the fields left unset are found from aliases.
-struct NamedColumns {
-  std::optional<std::string> id, date, amount, debit, credit, currency, reference, description,
-      counterparty, credit_debit_indicator;
-};
+// The canonical JSON form: only the keys that are set ("columns" only when some column is mapped).
+// parse_column_mapping(to_json(m)) == m.
+boost::json::object to_json(const ColumnMapping& mapping);
 
-// map_columns where `named` fixes some fields first. A name matches the header cell equal to it
-// (surrounding spaces ignored), else the one cell equal to it after normalize_header. A named
-// amount excludes debit/credit detection, a named debit or credit excludes amount detection. Two
-// fields may name the same column. Fails with kValidation, field "column_mapping.columns.<field>"
-// (the data source's mapping key: "external_id" for id), when a named column is not in the header
-// or the names contradict each other, and as map_columns otherwise.
-Result<ColumnMapping> map_columns(std::span<const std::string_view> header,
-                                  const NamedColumns& named);
+// to_json(mapping) as compact text, the stored form.
+std::string serialize_column_mapping(const ColumnMapping& mapping);
+
+// Reads a stored mapping back. kValidation when `text` is not JSON or not a valid mapping.
+Result<ColumnMapping> column_mapping_from_text(std::string_view text);
+
+// The date order that `format` fixes: iso and yyyymmdd year first; dd/mm/yyyy and dd.mm.yyyy day
+// first; mm/dd/yyyy month first; nullopt for auto (decided per file).
+std::optional<DateOrder> date_order_of(DateFormat format);
 
 }  // namespace oeuvre::ingest

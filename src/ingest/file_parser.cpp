@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "ingest/column_mapping.h"
+#include "ingest/column_indexes.h"
 #include "ingest/csv_row_source.h"
 #include "ingest/file_sniffer.h"
 #include "ingest/json_row_source.h"
@@ -26,8 +26,8 @@ std::string_view trim(std::string_view s) {
 
 // Checks (and upper-cases) what the settings carry beyond header names.
 Status normalize_settings(ParseSettings& settings) {
-  if (settings.default_currency) {
-    std::string& code = *settings.default_currency;
+  if (settings.mapping.default_currency) {
+    std::string& code = *settings.mapping.default_currency;
     bool ok = code.size() == 3;
     for (char& c : code) {
       if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
@@ -37,6 +37,10 @@ Status normalize_settings(ParseSettings& settings) {
       return Error::Validation("column_mapping.default_currency",
                                "must be an ISO 4217 currency code: three letters such as EUR");
     }
+  }
+  if (settings.unknown_currency_scale &&
+      (*settings.unknown_currency_scale < 0 || *settings.unknown_currency_scale > 6)) {
+    return Error::Validation("scale", "must be 0 to 6 digits");
   }
   if (settings.max_records == 0) settings.max_records = 1;
   return OkStatus();
@@ -55,21 +59,10 @@ Error no_objects(FileFormat format) {
 }
 
 // Maps the header, the settings' names first. A header problem is a problem of the file.
-Result<ColumnMapping> resolve_mapping(const std::vector<std::string>& header,
+Result<ColumnIndexes> resolve_mapping(const std::vector<std::string>& header,
                                       const ParseSettings& settings) {
-  NamedColumns named;
-  named.id = settings.external_id;
-  named.date = settings.date;
-  named.amount = settings.amount;
-  named.debit = settings.debit;
-  named.credit = settings.credit;
-  named.currency = settings.currency;
-  named.reference = settings.reference;
-  named.description = settings.description;
-  named.counterparty = settings.counterparty;
-  named.credit_debit_indicator = settings.credit_debit_indicator;
   std::vector<std::string_view> views(header.begin(), header.end());
-  auto mapping = map_columns(views, named);
+  auto mapping = map_columns(views, settings.mapping.columns);
   if (mapping.ok()) return mapping;
   std::vector<FieldError> errors = mapping.error().field_errors();
   for (FieldError& e : errors) {
@@ -81,7 +74,30 @@ Result<ColumnMapping> resolve_mapping(const std::vector<std::string>& header,
   return Error::Validation(std::move(errors));
 }
 
-void describe_mapping(const std::vector<std::string>& header, const ColumnMapping& m,
+// The date order and decimal separator the settings fix (nullopt: decided from the data).
+std::optional<DateOrder> fixed_date_order(const ParseSettings& settings) {
+  const auto& format = settings.mapping.date_format;
+  return format ? date_order_of(*format) : std::nullopt;
+}
+std::optional<DecimalSeparator> fixed_separator(const ParseSettings& settings) {
+  const auto& separator = settings.mapping.decimal_separator;
+  if (!separator || *separator == DecimalSeparator::kAuto) return std::nullopt;
+  return separator;
+}
+
+// The row parser's layout before the data has decided anything.
+RowLayout initial_row_layout(const std::vector<std::string>& header, const ColumnIndexes& mapping,
+                             const ParseSettings& settings) {
+  RowLayout row_layout;
+  row_layout.header = header;
+  row_layout.columns = mapping;
+  row_layout.default_currency = settings.mapping.default_currency;
+  row_layout.unknown_currency_scale = settings.unknown_currency_scale;
+  row_layout.date_order = fixed_date_order(settings);
+  return row_layout;
+}
+
+void describe_mapping(const std::vector<std::string>& header, const ColumnIndexes& m,
                       FileLayout& layout) {
   layout.header = header;
   layout.mapping.clear();
@@ -105,7 +121,7 @@ void describe_mapping(const std::vector<std::string>& header, const ColumnMappin
 // What the data says about the date order and the decimal separator.
 class Evidence {
  public:
-  explicit Evidence(const ColumnMapping& mapping) : m_(mapping) {}
+  explicit Evidence(const ColumnIndexes& mapping) : m_(mapping) {}
 
   void observe(const SourceRow& row) {
     if (!row.problem.empty()) return;
@@ -153,7 +169,7 @@ class Evidence {
   }
 
  private:
-  const ColumnMapping& m_;
+  const ColumnIndexes& m_;
   DateOrderDetector dates_;
   std::uint64_t undotted_line_ = 0;  // first numeric date not written dd.mm.yyyy
   DecimalSeparatorVotes separators_;
@@ -171,7 +187,13 @@ class FileParserImpl final : public FileParser {
   FileParserImpl(std::string path, Result<SniffedFile> sniffed, ParseSettings settings)
       : path_(std::move(path)), sniffed_(std::move(sniffed)), settings_(std::move(settings)) {}
 
-  Result<FileLayout> analyse(const ProgressFn& progress) override;
+  Result<FileLayout> analyse(const ProgressFn& progress) override {
+    return analyse(0, nullptr, progress);
+  }
+  Result<FileLayout> analyse(std::size_t batch_size,
+                             const std::function<Status(std::span<const ParsedRecord>)>& sink,
+                             const ProgressFn& progress) override;
+  const FileLayout& layout() const override { return layout_; }
   const std::vector<RowError>& errors() const override { return errors_; }
   Status read_records(std::size_t batch_size,
                       const std::function<Status(std::span<const ParsedRecord>)>& sink,
@@ -194,7 +216,9 @@ class FileParserImpl final : public FileParser {
   std::vector<RowError> errors_;
 };
 
-Result<FileLayout> FileParserImpl::analyse(const ProgressFn& progress) {
+Result<FileLayout> FileParserImpl::analyse(
+    std::size_t batch_size, const std::function<Status(std::span<const ParsedRecord>)>& sink,
+    const ProgressFn& progress) {
   row_layout_.reset();
   errors_.clear();
   layout_ = FileLayout{};
@@ -246,18 +270,14 @@ Result<FileLayout> FileParserImpl::analyse(const ProgressFn& progress) {
     return open_csv(path_, sniffed, nullptr);
   };
 
-  ASSIGN_OR_RETURN(ColumnMapping mapping, resolve_mapping(header, settings_));
+  ASSIGN_OR_RETURN(ColumnIndexes mapping, resolve_mapping(header, settings_));
   describe_mapping(header, mapping, layout_);
-  RowLayout row_layout;
-  row_layout.header = header;
-  row_layout.columns = mapping;
-  row_layout.default_currency = settings_.default_currency;
-  row_layout.date_order = settings_.date_order;
-  row_layout.decimal_separator = settings_.decimal_separator.value_or(DecimalSeparator::kDot);
+  RowLayout row_layout = initial_row_layout(header, mapping, settings_);
+  row_layout.decimal_separator = fixed_separator(settings_).value_or(DecimalSeparator::kDot);
 
   // Pass A: what the whole file says about date order and decimal separator.
-  const bool decide_dates = mapping.date && !settings_.date_order;
-  const bool decide_separator = !settings_.decimal_separator;
+  const bool decide_dates = mapping.date && !row_layout.date_order;
+  const bool decide_separator = !fixed_separator(settings_);
   if (decide_dates || decide_separator) {
     Evidence evidence(mapping);
     ASSIGN_OR_RETURN(auto source, open_source());
@@ -283,9 +303,12 @@ Result<FileLayout> FileParserImpl::analyse(const ProgressFn& progress) {
   layout_.date_order = *row_layout.date_order;
   layout_.decimal_separator = row_layout.decimal_separator;
 
-  // Pass B: every row through the parser.
+  // Pass B: every row through the parser (and the good ones to the sink, if any).
   RowParser parser(row_layout);
   std::vector<RowError> row_errors;
+  std::vector<ParsedRecord> batch;
+  std::size_t filled = 0;
+  batch_size = std::max<std::size_t>(batch_size, 1);
   std::uint64_t rows = 0, failed = 0, unusable = 0;
   ASSIGN_OR_RETURN(auto source, open_source());
   for (;;) {
@@ -293,12 +316,21 @@ Result<FileLayout> FileParserImpl::analyse(const ProgressFn& progress) {
     if (!more) break;
     if (++rows > settings_.max_records) return too_many_rows(settings_.max_records);
     if (!row.problem.empty()) ++unusable;
-    if (!parser.parse(row, nullptr, row_errors)) {
+    ParsedRecord* record = nullptr;
+    if (sink) {
+      if (filled == batch.size()) batch.emplace_back();
+      record = &batch[filled];
+    }
+    if (!parser.parse(row, record, row_errors)) {
       ++failed;
       keep(row_errors);
+    } else if (sink && ++filled == batch_size) {
+      RETURN_IF_ERROR(sink(std::span<const ParsedRecord>(batch.data(), filled)));
+      filled = 0;
     }
     report(*source, rows);
   }
+  if (filled > 0) RETURN_IF_ERROR(sink(std::span<const ParsedRecord>(batch.data(), filled)));
   if (!json && rows > 0 && unusable == rows) {
     return file_error("no row has as many fields as the header (" + std::to_string(header.size()) +
                       "): is the first line really the header, and the delimiter right?");
@@ -418,7 +450,7 @@ Result<Preview> preview_file(const std::string& path, const std::string& filenam
     preview.layout.header = header;
     return preview;
   }
-  ASSIGN_OR_RETURN(ColumnMapping mapping, resolve_mapping(header, settings));
+  ASSIGN_OR_RETURN(ColumnIndexes mapping, resolve_mapping(header, settings));
   describe_mapping(header, mapping, preview.layout);
 
   // Views of the kept rows, padded to the final header (JSON keys seen in later rows).
@@ -434,14 +466,10 @@ Result<Preview> preview_file(const std::string& path, const std::string& filenam
       rows[i].cells.push_back(Cell{o.texts[c], o.kinds[c]});
   }
 
-  RowLayout row_layout;
-  row_layout.header = header;
-  row_layout.columns = mapping;
-  row_layout.default_currency = settings.default_currency;
-  row_layout.date_order = settings.date_order;
+  RowLayout row_layout = initial_row_layout(header, mapping, settings);
   Evidence evidence(mapping);
   for (const SourceRow& r : rows) evidence.observe(r);
-  if (!settings.date_order) {
+  if (!row_layout.date_order) {
     if (!mapping.date) {
       row_layout.date_order = DateOrder::kYearMonthDay;
     } else if (auto order = evidence.date_order(); order.ok()) {
@@ -452,7 +480,7 @@ Result<Preview> preview_file(const std::string& path, const std::string& filenam
                                    " rows; set column_mapping.date_format";
     }
   }
-  row_layout.decimal_separator = settings.decimal_separator.value_or(evidence.separator());
+  row_layout.decimal_separator = fixed_separator(settings).value_or(evidence.separator());
   preview.layout.date_order = row_layout.date_order.value_or(DateOrder::kYearMonthDay);
   preview.layout.decimal_separator = row_layout.decimal_separator;
 

@@ -1,8 +1,9 @@
 #pragma once
 // FileParser: turns an uploaded file into store-ready records. Formats: CSV (delimiter sniffed among
 // , ; TAB |, via the one csv::CsvReader), a JSON array of objects, and JSON Lines (one object per
-// line). Columns are mapped from header aliases (ingest::map_columns) unless ParseSettings names
-// them. Two passes over the file: analyse() decides the layout (format, delimiter, header, mapping,
+// line). Columns are mapped from header aliases (ingest::map_columns) unless the column mapping
+// names them. It is the one reader of record files: uploads on the server, `oeuvre reconcile` and
+// the engine's test cases all read through it. Two passes over the file: analyse() decides the layout (format, delimiter, header, mapping,
 // date order from the whole date column, decimal separator) and checks every row; read_records()
 // then yields the good records in file order. A bad row is reported (line, column, value, reason)
 // and never stops the good ones; a file that is not a table at all fails analyse() with a clear
@@ -41,23 +42,21 @@
 
 #include "core/result.h"
 #include "ingest/amount_parser.h"
+#include "ingest/column_mapping.h"
 #include "ingest/date_parser.h"
 
 namespace oeuvre::ingest {
 
-// What the data source's column mapping says; everything unset is detected from the file.
+// How to read one file: the user's column mapping (everything it leaves unset is detected from the
+// file) and bounds on untrusted input.
 struct ParseSettings {
-  // Header names (CSV header cells, or JSON keys) for the record fields.
-  std::optional<std::string> date, amount, debit, credit, currency, reference, description, counterparty,
-      external_id;
-  // The debit/credit indicator column ("DR"/"CR", "D"/"C", "Debit"/"Credit") signing the amount
-  // column; found by aliases when unset. Not with debit/credit columns.
-  std::optional<std::string> credit_debit_indicator;
-  std::optional<DateOrder> date_order;
-  std::optional<DecimalSeparator> decimal_separator;
-  // ISO 4217 code for rows without a currency (no currency column, or an empty cell). When unset and
-  // a row has no currency, the row is an error naming the mapping key to set.
-  std::optional<std::string> default_currency;
+  ColumnMapping mapping;
+  // A row without a currency (no currency column or an empty cell, no code in the amount text, no
+  // mapping.default_currency) is an error naming column_mapping.default_currency -- unless this is
+  // set: then it is read at this scale (0..6) with currency "". The server leaves it unset (every
+  // stored record has a currency); `oeuvre reconcile` sets it (--scale), as files compared offline
+  // often carry no currency.
+  std::optional<int> unknown_currency_scale;
   std::size_t max_records = 50'000'000;  // more rows fail analyse() (bound on untrusted input)
   std::size_t max_errors_kept = 10'000;  // row errors beyond this are counted, not kept
 };
@@ -108,7 +107,16 @@ class FileParser {
   // Pass 1. Fails (kValidation, field "file", message a user can act on) when the file is not a
   // table: binary or not UTF-8, UTF-16, no header, no amount column, JSON that is not objects,
   // ambiguous dd/mm vs mm/dd dates ("set column_mapping.date_format"), too many rows.
+  // With a `sink`, the good records are also handed to it in file order, in batches of at most
+  // `batch_size`, as they are checked (the caller that needs no check before the first record
+  // saves read_records()' pass); an error the sink returns ends analyse() with that error.
   virtual Result<FileLayout> analyse(const ProgressFn& progress = {}) = 0;
+  virtual Result<FileLayout> analyse(
+      std::size_t batch_size, const std::function<Status(std::span<const ParsedRecord>)>& sink,
+      const ProgressFn& progress = {}) = 0;
+  // What analyse() has decided so far: the format, header and mapping are set before the first
+  // record reaches its sink; everything once it returns.
+  virtual const FileLayout& layout() const = 0;
   // The kept row errors of analyse(), in file order.
   virtual const std::vector<RowError>& errors() const = 0;
 

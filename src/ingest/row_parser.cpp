@@ -83,7 +83,7 @@ bool expand_exponent(std::string_view number, std::string& out) {
 }
 
 RowParser::RowParser(RowLayout layout) : layout_(std::move(layout)) {
-  const ColumnMapping& m = layout_.columns;
+  const ColumnIndexes& m = layout_.columns;
   std::vector<bool> used(layout_.header.size(), false);
   for (const auto& column : {m.id, m.date, m.amount, m.debit, m.credit, m.currency, m.reference,
                              m.description, m.counterparty, m.credit_debit_indicator}) {
@@ -110,7 +110,7 @@ int RowParser::scale_of(std::string_view currency) {
 
 bool RowParser::parse(const SourceRow& row, ParsedRecord* record, std::vector<RowError>& errors) {
   const std::size_t errors_before = errors.size();
-  const ColumnMapping& m = layout_.columns;
+  const ColumnIndexes& m = layout_.columns;
   auto add = [&](const std::optional<std::size_t>& column, std::string_view value,
                  std::string reason) {
     errors.push_back(RowError{row.line, column ? layout_.header[*column] : std::string(),
@@ -236,7 +236,9 @@ bool RowParser::parse(const SourceRow& row, ParsedRecord* record, std::vector<Ro
           "is in " + std::string(code) + " but the row's currency is " + std::string(currency));
     }
   }
-  if (currency.empty() && !currency_bad) {
+  const bool unknown_currency =
+      currency.empty() && !currency_bad && !layout_.default_currency && layout_.unknown_currency_scale;
+  if (currency.empty() && !currency_bad && !unknown_currency) {
     if (layout_.default_currency) {
       currency = *layout_.default_currency;
     } else {
@@ -248,8 +250,8 @@ bool RowParser::parse(const SourceRow& row, ParsedRecord* record, std::vector<Ro
 
   // Minor units at the currency's scale.
   std::int64_t amount = 0;
-  if (!currency.empty() && !currency_bad) {
-    const int scale = scale_of(currency);
+  if ((!currency.empty() || unknown_currency) && !currency_bad) {
+    const int scale = unknown_currency ? *layout_.unknown_currency_scale : scale_of(currency);
     std::int64_t values[2] = {0, 0};
     bool ok = true;
     for (int k = 0; k < money_count; ++k) {

@@ -9,8 +9,8 @@
 //   object/array its compact JSON text.
 // - Date: empty is an error when there is a date column; a nested value is an error.
 // - Currency: the currency cell (three ASCII letters, upper-cased); else a 3-letter code written in
-//   the amount text ("12.00 USD"); else ParseSettings::default_currency; else an error naming
-//   column_mapping.default_currency. A code in the amount text that differs from the currency
+//   the amount text ("12.00 USD"); else the mapping's default_currency; else "" at
+//   unknown_currency_scale when that is set; else an error naming column_mapping.default_currency. A code in the amount text that differs from the currency
 //   cell is an error (symbols such as $ are ambiguous and never checked).
 // - Amount: exact, at the currency's scale; a JSON number uses its original text with the '.'
 //   decimal separator, an exponent expanded exactly ("1e2" is 100, "1.5E-1" is 0.15); a
@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "ingest/column_mapping.h"
+#include "ingest/column_indexes.h"
 #include "ingest/file_parser.h"
 #include "ingest/row_source.h"
 
@@ -34,12 +34,13 @@ namespace oeuvre::ingest {
 
 struct RowLayout {
   std::vector<std::string> header;
-  ColumnMapping columns;
+  ColumnIndexes columns;
   // nullopt: numeric dates (a/b/yyyy) cannot be read, each is an error with `undecided_dates`.
   std::optional<DateOrder> date_order;
   std::string undecided_dates;
   DecimalSeparator decimal_separator = DecimalSeparator::kDot;
   std::optional<std::string> default_currency;
+  std::optional<int> unknown_currency_scale;  // ParseSettings::unknown_currency_scale
 };
 
 class RowParser {

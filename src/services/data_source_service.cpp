@@ -47,7 +47,7 @@ Result<store::DataSource> DataSourceService::create(const security::Actor& actor
   ds.project_id = project_id;
   ds.name = std::move(source.name);
   ds.kind = std::move(source.kind);
-  ds.column_mapping = serialize_column_mapping(source.column_mapping);
+  ds.column_mapping = ingest::serialize_column_mapping(source.column_mapping);
   ds.status = "active";
   ds.is_active = true;
   ds.version = 1;
@@ -97,7 +97,7 @@ Result<store::DataSource> DataSourceService::update(const security::Actor& actor
         if (changes.is_active) after.is_active = *changes.is_active;
         bool mapping_changed = false;
         if (changes.column_mapping) {
-          boost::json::value wanted = to_json(*changes.column_mapping);
+          boost::json::value wanted = ingest::to_json(*changes.column_mapping);
           mapping_changed = wanted != mapping_value(before.column_mapping);
           if (mapping_changed) after.column_mapping = boost::json::serialize(wanted);
         }

@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "security/policy.h"
-#include "services/column_mapping.h"
+#include "ingest/column_mapping.h"
 #include "services/request_meta.h"
 #include "store/database.h"
 #include "store/models.h"
@@ -18,13 +18,13 @@ namespace oeuvre::services {
 struct NewDataSource {
   std::string name;
   std::string kind = "other";
-  ColumnMapping column_mapping;
+  ingest::ColumnMapping column_mapping;
 };
 
 struct DataSourceChanges {
   std::optional<std::string> name;
   std::optional<std::string> kind;
-  std::optional<ColumnMapping> column_mapping;  // replaces the whole mapping
+  std::optional<ingest::ColumnMapping> column_mapping;  // replaces the whole mapping
   std::optional<bool> is_active;
   std::optional<std::int64_t>
       expected_version;  // If-Match: refuse (409) when the stored one differs

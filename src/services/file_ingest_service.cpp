@@ -4,7 +4,7 @@
 #include "ingest/file_parser.h"
 #include "observability/log.h"
 #include "services/audit_trail.h"
-#include "services/column_mapping.h"
+#include "ingest/column_mapping.h"
 #include "services/file_service.h"
 #include "store/data_source_repository.h"
 #include "store/file_repository.h"
@@ -133,10 +133,7 @@ Result<bool> FileIngestService::process_next() {
                      return store::DataSourceRepository::find_visible(conn, file.data_source_id);
                    }));
   if (!source) return fail("the data source was deleted");
-  boost::system::error_code parse_error;
-  const json::value mapping_json = json::parse(source->data_source.column_mapping, parse_error);
-  if (parse_error) return fail("the data source's column mapping is not valid JSON");
-  auto mapping = parse_column_mapping(mapping_json);
+  auto mapping = ingest::column_mapping_from_text(source->data_source.column_mapping);
   if (!mapping.ok()) return fail("the data source's column mapping is invalid: " + describe(mapping.error()));
   const bool all_or_nothing = mapping->all_or_nothing.value_or(false);
 
@@ -145,7 +142,9 @@ Result<bool> FileIngestService::process_next() {
     if (path.error().code() == ErrorCode::kNotFound) return fail("the stored file is missing");
     return std::move(path).error();
   }
-  auto parser = ingest::FileParser::open(*path, file.filename, file.content_type, to_parse_settings(*mapping));
+  ingest::ParseSettings settings;
+  settings.mapping = *std::move(mapping);
+  auto parser = ingest::FileParser::open(*path, file.filename, file.content_type, std::move(settings));
   if (!parser.ok()) return fail(describe(parser.error()));
   auto layout = (*parser)->analyse([&](double fraction) { heartbeat.beat(0.5 * fraction); });
   if (!layout.ok()) return fail(describe(layout.error()));

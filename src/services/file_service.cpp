@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "engine/record_table.h"
-#include "services/column_mapping.h"
+#include "ingest/column_mapping.h"
 #include "store/data_source_repository.h"
 
 #include "core/utf8.h"
@@ -213,13 +213,10 @@ Result<ingest::Preview> FileService::preview(const security::Actor& actor, const
                      if (!source) return Error::NotFound("file not found");
                      return Loaded{std::move(file), std::move(source->data_source.column_mapping)};
                    }));
-  boost::system::error_code ec;
-  const boost::json::value mapping_json = boost::json::parse(loaded.mapping, ec);
-  if (ec) return Error::Internal("the data source's stored column mapping is not valid JSON");
-  ASSIGN_OR_RETURN(ColumnMapping mapping, parse_column_mapping(mapping_json));
+  ingest::ParseSettings settings;
+  ASSIGN_OR_RETURN(settings.mapping, ingest::column_mapping_from_text(loaded.mapping));
   ASSIGN_OR_RETURN(std::string path, blobs_.local_path(loaded.file.storage_key));
-  auto preview = ingest::preview_file(path, loaded.file.filename, loaded.file.content_type,
-                                      to_parse_settings(mapping), rows);
+  auto preview = ingest::preview_file(path, loaded.file.filename, loaded.file.content_type, settings, rows);
   if (!preview.ok() && preview.error().code() != ErrorCode::kUnavailable) {
     // The file is not a table (or the mapping names a missing column): a problem with the input.
     Error error = preview.error();

@@ -52,7 +52,7 @@ struct DataSource {
   Uuid project_id;
   std::string name;
   std::string kind;                   // "bank" | "ledger" | "processor" | "erp" | "crm" | "other"
-  std::string column_mapping = "{}";  // JSON text (services/column_mapping.h)
+  std::string column_mapping = "{}";  // JSON text (ingest/column_mapping.h)
   std::string status = "active";      // "active" | "deleted"
   bool is_active = true;
   std::int64_t version = 1;

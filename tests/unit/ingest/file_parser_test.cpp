@@ -91,7 +91,7 @@ class FileParserTest : public ::testing::Test {
 
   static ParseSettings eur() {
     ParseSettings s;
-    s.default_currency = "EUR";
+    s.mapping.default_currency = "EUR";
     return s;
   }
 
@@ -240,7 +240,7 @@ TEST_F(FileParserTest, EuropeanAndEnglishNumberFormats) {
 
 TEST_F(FileParserTest, TheDecimalSeparatorCanBeSetAndBadAmountsAreRowErrors) {
   ParseSettings settings = eur();
-  settings.decimal_separator = DecimalSeparator::kComma;
+  settings.mapping.decimal_separator = DecimalSeparator::kComma;
   auto parsed = parse(
       "date,amount\n2024-01-01,\"1.234\"\n2024-01-02,12.5\n2024-01-03,abc\n"
       "2024-01-04,\n2024-01-05,1e5\n",
@@ -325,7 +325,7 @@ TEST_F(FileParserTest, DebitCreditIndicatorColumnIsDetected) {
   EXPECT_EQ(parsed->records[0].extra_json, "{}");
 
   ParseSettings named = eur();
-  named.credit_debit_indicator = "S/H";
+  named.mapping.columns.credit_debit_indicator = "S/H";
   auto german = parse("Datum;Betrag;S/H\n2024-01-01;12,50;S\n2024-01-02;3,00;H\n", named);
   ASSERT_TRUE(german.ok()) << text_of(german.error());
   ASSERT_EQ(german->records.size(), 2u);
@@ -518,7 +518,7 @@ TEST_F(FileParserTest, FilesLargerThanOneReadChunk) {
        {std::pair{array, "big.json"}, std::pair{lines, "big.jsonl"}, std::pair{csv, "big.csv"}}) {
     SCOPED_TRACE(name);
     ParseSettings s = settings;
-    if (std::string(name) == "big.csv") s.description = "memo";
+    if (std::string(name) == "big.csv") s.mapping.columns.description = "memo";
     auto parsed = parse(text, s, name, 4096);
     ASSERT_TRUE(parsed.ok()) << text_of(parsed.error());
     EXPECT_EQ(parsed->layout.rows, 5'000u);
@@ -581,12 +581,12 @@ TEST_F(FileParserTest, AmbiguousDatesAskForTheFormat) {
   EXPECT_TRUE(contains(error, "dd/mm/yyyy")) << error;
   EXPECT_TRUE(contains(error, "line 2")) << error;
   ParseSettings day_first = eur();
-  day_first.date_order = DateOrder::kDayMonthYear;
+  day_first.mapping.date_format = DateFormat::kDayFirst;
   auto parsed = parse(csv, day_first);
   ASSERT_TRUE(parsed.ok()) << text_of(parsed.error());
   EXPECT_EQ(iso(parsed->records[0]), "2024-02-01");
   ParseSettings month_first = eur();
-  month_first.date_order = DateOrder::kMonthDayYear;
+  month_first.mapping.date_format = DateFormat::kMonthFirst;
   auto us = parse(csv, month_first);
   ASSERT_TRUE(us.ok());
   EXPECT_EQ(iso(us->records[0]), "2024-01-02");
@@ -657,7 +657,7 @@ TEST_F(FileParserTest, BadAndEmptyDatesAreRowErrors) {
 
 TEST_F(FileParserTest, YearFirstSettingRejectsNumericDates) {
   ParseSettings settings = eur();
-  settings.date_order = DateOrder::kYearMonthDay;
+  settings.mapping.date_format = DateFormat::kIso;
   auto parsed = parse("date,amount\n2024-01-01,1\n01/02/2024,2\n", settings);
   ASSERT_TRUE(parsed.ok());
   ASSERT_EQ(parsed->errors.size(), 1u);
@@ -743,9 +743,9 @@ TEST_F(FileParserTest, SettingsOverrideTheAliases) {
       "Amount,Betrag,Buchung,Wert,Text\n"
       "99.99,\"1.234,50\",05.03.2024,2024-01-01,Miete\n";
   ParseSettings settings = eur();
-  settings.amount = "Betrag";
-  settings.date = "buchung";  // matched after normalisation
-  settings.description = " Text ";
+  settings.mapping.columns.amount = "Betrag";
+  settings.mapping.columns.date = "buchung";  // matched after normalisation
+  settings.mapping.columns.description = " Text ";
   auto parsed = parse(csv, settings);
   ASSERT_TRUE(parsed.ok()) << text_of(parsed.error());
   ASSERT_EQ(parsed->records.size(), 1u);
@@ -764,8 +764,8 @@ TEST_F(FileParserTest, SettingsOverrideTheAliases) {
 
 TEST_F(FileParserTest, ANamedColumnThatIsNotInTheFileFails) {
   ParseSettings settings = eur();
-  settings.amount = "Betrag";
-  settings.reference = "Ref";
+  settings.mapping.columns.amount = "Betrag";
+  settings.mapping.columns.reference = "Ref";
   auto parsed = parse("date,amount\n2024-01-01,1\n", settings);
   ASSERT_FALSE(parsed.ok());
   const Error& e = parsed.error();
@@ -778,8 +778,8 @@ TEST_F(FileParserTest, ANamedColumnThatIsNotInTheFileFails) {
 
 TEST_F(FileParserTest, NamedDebitAndCredit) {
   ParseSettings settings = eur();
-  settings.debit = "Out";
-  settings.credit = "In";
+  settings.mapping.columns.debit = "Out";
+  settings.mapping.columns.credit = "In";
   auto parsed = parse("amount,Out,In\n5,1.00,\n5,,2.00\n", settings);
   ASSERT_TRUE(parsed.ok()) << text_of(parsed.error());
   ASSERT_EQ(parsed->records.size(), 2u);

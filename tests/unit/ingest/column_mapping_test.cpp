@@ -1,6 +1,6 @@
 // ColumnMapping: strict validation with exact field paths, and a canonical JSON form that
 // round-trips.
-#include "services/column_mapping.h"
+#include "ingest/column_mapping.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace oeuvre::services {
+namespace oeuvre::ingest {
 namespace {
 
 namespace json = boost::json;
@@ -241,59 +241,20 @@ TEST(ColumnMappingTest, CreditDebitIndicatorGoesWithAnAmountColumn) {
                "column_mapping.columns.credit_debit_indicator");
 }
 
-TEST(ColumnMappingTest, ParseSettingsCarryTheMapping) {
-  auto mapping = parse_column_mapping(parse(R"json({
-    "columns": {"date": "Booking Date", "amount": "Betrag", "currency": "Ccy", "reference": "Ref",
-                "description": "Memo", "counterparty": "Payee", "external_id": "Txn ID",
-                "credit_debit_indicator": "S/H"},
-    "date_format": "dd.mm.yyyy", "decimal_separator": ",", "default_currency": "EUR"})json"));
-  ASSERT_TRUE(mapping.ok()) << mapping.error().message();
-  const ingest::ParseSettings s = to_parse_settings(*mapping);
-  EXPECT_EQ(s.date, "Booking Date");
-  EXPECT_EQ(s.amount, "Betrag");
-  EXPECT_FALSE(s.debit.has_value());
-  EXPECT_FALSE(s.credit.has_value());
-  EXPECT_EQ(s.currency, "Ccy");
-  EXPECT_EQ(s.reference, "Ref");
-  EXPECT_EQ(s.description, "Memo");
-  EXPECT_EQ(s.counterparty, "Payee");
-  EXPECT_EQ(s.external_id, "Txn ID");
-  EXPECT_EQ(s.credit_debit_indicator, "S/H");
-  EXPECT_EQ(s.date_order, ingest::DateOrder::kDayMonthYear);
-  EXPECT_EQ(s.decimal_separator, ingest::DecimalSeparator::kComma);
-  EXPECT_EQ(s.default_currency, "EUR");
-
-  const std::vector<std::pair<std::string, std::optional<ingest::DateOrder>>> orders = {
+TEST(ColumnMappingTest, DateFormatsFixADateOrder) {
+  const std::vector<std::pair<std::string, std::optional<DateOrder>>> orders = {
       {"auto", std::nullopt},
-      {"iso", ingest::DateOrder::kYearMonthDay},
-      {"dd/mm/yyyy", ingest::DateOrder::kDayMonthYear},
-      {"mm/dd/yyyy", ingest::DateOrder::kMonthDayYear},
-      {"dd.mm.yyyy", ingest::DateOrder::kDayMonthYear},
-      {"yyyymmdd", ingest::DateOrder::kYearMonthDay}};
+      {"iso", DateOrder::kYearMonthDay},
+      {"dd/mm/yyyy", DateOrder::kDayMonthYear},
+      {"mm/dd/yyyy", DateOrder::kMonthDayYear},
+      {"dd.mm.yyyy", DateOrder::kDayMonthYear},
+      {"yyyymmdd", DateOrder::kYearMonthDay}};
   for (const auto& [format, order] : orders) {
     auto m = parse_column_mapping(json::object{{"date_format", format}});
     ASSERT_TRUE(m.ok()) << format;
-    EXPECT_EQ(to_parse_settings(*m).date_order, order) << format;
+    ASSERT_TRUE(m->date_format.has_value()) << format;
+    EXPECT_EQ(date_order_of(*m->date_format), order) << format;
   }
-  for (const auto& [separator, expected] :
-       std::vector<std::pair<std::string, std::optional<ingest::DecimalSeparator>>>{
-           {"auto", std::nullopt},
-           {".", ingest::DecimalSeparator::kDot},
-           {",", ingest::DecimalSeparator::kComma}}) {
-    auto m = parse_column_mapping(json::object{{"decimal_separator", separator}});
-    ASSERT_TRUE(m.ok()) << separator;
-    EXPECT_EQ(to_parse_settings(*m).decimal_separator, expected) << separator;
-  }
-  const ingest::ParseSettings none = to_parse_settings(ColumnMapping{});
-  EXPECT_FALSE(none.amount.has_value());
-  EXPECT_FALSE(none.date_order.has_value());
-  EXPECT_FALSE(none.decimal_separator.has_value());
-  EXPECT_FALSE(none.default_currency.has_value());
-
-  auto pair = parse_column_mapping(parse(R"({"columns": {"debit": "Out", "credit": "In"}})"));
-  ASSERT_TRUE(pair.ok());
-  EXPECT_EQ(to_parse_settings(*pair).debit, "Out");
-  EXPECT_EQ(to_parse_settings(*pair).credit, "In");
 }
 
 TEST(ColumnMappingTest, StoredTextThatIsNotAMappingIsAnError) {
@@ -307,4 +268,4 @@ TEST(ColumnMappingTest, StoredTextThatIsNotAMappingIsAnError) {
 }
 
 }  // namespace
-}  // namespace oeuvre::services
+}  // namespace oeuvre::ingest

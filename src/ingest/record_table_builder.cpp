@@ -1,0 +1,83 @@
+#include "ingest/record_table_builder.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "core/utf8.h"
+#include "ingest/file_parser.h"
+
+namespace oeuvre::ingest {
+
+std::vector<std::string> extra_fields_read_by(
+    const engine::RuleSet& rules, bool left,
+    const std::vector<std::pair<std::string, std::string>>& column_names) {
+  std::vector<std::string> out;
+  for (const engine::FieldRule& rule : rules.fields) {
+    const std::string name = ascii_lowercase(left ? rule.left_field : rule.right_field);
+    if (name.empty() || engine::is_standard_field(name)) continue;
+    const bool header_of_standard =
+        std::any_of(column_names.begin(), column_names.end(),
+                    [&](const auto& column) { return ascii_lowercase(column.first) == name; });
+    if (header_of_standard) continue;
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  }
+  return out;
+}
+
+RecordTableBuilder::RecordTableBuilder(std::vector<std::string> extra_fields) {
+  for (std::string& name : extra_fields) {
+    table_.extras.push_back({std::move(name), engine::ExtraKind::kText, {}, {}});
+  }
+  table_.has_amount = true;
+}
+
+void RecordTableBuilder::set_column_names(
+    std::vector<std::pair<std::string, std::string>> column_names) {
+  table_.column_names = std::move(column_names);
+}
+
+void RecordTableBuilder::reserve(std::size_t records) {
+  table_.ids.reserve(records, records * 8);
+  table_.dates.reserve(records);
+  table_.amounts.reserve(records);
+}
+
+void RecordTableBuilder::add(const RecordFields& r) {
+  engine::RecordTable& t = table_;
+  t.ids.push_back(r.id);
+  t.dates.push_back(r.date);
+  t.has_date = t.has_date || r.date != engine::kNoDate;
+  t.amounts.push_back(r.amount_minor);
+  t.currencies.push_back(r.currency);
+  t.has_currency = t.has_currency || !r.currency.empty();
+  t.references.push_back(r.reference);
+  t.has_reference = t.has_reference || !r.reference.empty();
+  t.descriptions.push_back(r.description);
+  t.has_description = t.has_description || !r.description.empty();
+  t.counterparties.push_back(r.counterparty);
+  t.has_counterparty = t.has_counterparty || !r.counterparty.empty();
+  if (t.extras.empty()) return;
+  boost::system::error_code ec;
+  const boost::json::value extra = boost::json::parse(r.extra_json, ec);
+  for (engine::ExtraColumn& column : t.extras) {
+    std::string value;
+    if (!ec && extra.is_object()) {
+      for (const auto& [key, v] : extra.as_object()) {
+        if (ascii_lowercase(key) != column.name) continue;
+        value = v.is_string() ? std::string(v.as_string()) : boost::json::serialize(v);
+        break;
+      }
+    }
+    column.text.push_back(value);
+  }
+}
+
+engine::RecordTable RecordTableBuilder::finish(int unknown_currency_scale) && {
+  engine::RecordTable& t = table_;
+  t.amount_scale = t.currencies.size() > 0 && !t.currencies[0].empty()
+                       ? currency_scale(t.currencies[0])
+                       : unknown_currency_scale;
+  return std::move(table_);
+}
+
+}  // namespace oeuvre::ingest

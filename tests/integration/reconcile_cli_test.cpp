@@ -1,0 +1,111 @@
+// One path from a file to records: the same file with the same column mapping gives the same
+// records uploaded to a data source (the server's ingest) and read by `oeuvre reconcile` (the real
+// binary, offline), on both backends.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "support/child_process.h"
+#include "support/test_server.h"
+
+namespace oeuvre::testing {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+// A German bank export: semicolons, comma decimals, dotted dates, named columns, an id column,
+// a row in yen (scale 0), a row with a debit/credit sign column, and two bad rows.
+constexpr const char* kStatement =
+    "Buchung;Betrag;Waehrung;Zweck;Empfaenger;Vorgang;S/H;Filiale\n"
+    "02.01.2026;1.234,56;EUR;RE-2026-001;M\xC3\xBC"
+    "ller GmbH;T-1;H;Nord\n"
+    "03.01.2026;12,00;EUR;Kontof\xC3\xBChrung;Sparkasse;T-2;S;\n"
+    "04.01.2026;zw\xC3\xB6lf;EUR;RE-3;Typo GmbH;T-3;H;Nord\n"
+    "05.01.2026;1500;JPY;RE-4;Tokyo KK;T-4;H;S\xC3\xBC"
+    "d\n"
+    "30.02.2026;5,00;EUR;RE-5;Nobody;T-5;H;\n"
+    "06.01.2026;0,99;;RE-6;Default Currency Ltd;T-6;S;Ost\n";
+
+constexpr const char* kMapping = R"({"columns": {"date": "Buchung", "amount": "Betrag",
+  "currency": "Waehrung", "reference": "Zweck", "counterparty": "Empfaenger", "external_id": "Vorgang",
+  "credit_debit_indicator": "S/H"}, "date_format": "dd.mm.yyyy", "decimal_separator": ",",
+  "default_currency": "EUR"})";
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string text_or_empty(const json::value& v) {
+  return v.is_string() ? std::string(v.as_string()) : std::string();
+}
+
+TEST(ReconcileCliTest, AFileGivesTheSameRecordsUploadedAndReadOffline) {
+  TestServer server;
+  Session alice = server.register_user("alice@example.com");
+  auto project = server.post("/api/v1/projects", json::object{{"name", "One path"}}, alice.access_token);
+  ASSERT_EQ(project.status, 201u) << project.body;
+  const std::string project_id(project.json().at("id").as_string());
+  auto source = server.post("/api/v1/projects/" + project_id + "/data-sources",
+                            json::object{{"name", "Bank"}, {"kind", "bank"}, {"column_mapping", json::parse(kMapping)}},
+                            alice.access_token);
+  ASSERT_EQ(source.status, 201u) << source.body;
+  auto file = server.upload_and_wait(std::string(source.json().at("id").as_string()), kStatement, alice.access_token,
+                                     "statement.csv");
+  ASSERT_EQ(file.json().at("status"), "parsed") << file.body;
+  auto page = server.get("/api/v1/projects/" + project_id + "/records?per_page=100", alice.access_token);
+  ASSERT_EQ(page.status, 200u) << page.body;
+  std::vector<json::object> uploaded;
+  for (const json::value& r : page.json().at("data").as_array()) uploaded.push_back(r.as_object());
+  std::sort(uploaded.begin(), uploaded.end(), [](const json::object& a, const json::object& b) {
+    return a.at("line").to_number<std::int64_t>() < b.at("line").to_number<std::int64_t>();
+  });
+  ASSERT_EQ(uploaded.size(), 4u) << page.body;
+
+  // The same file and mapping through `oeuvre reconcile`, against a right file without records:
+  // every left record comes out unmatched, with its fields.
+  std::random_device random;
+  const fs::path dir = fs::temp_directory_path() / ("oeuvre-cli-test-" + std::to_string(random()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "statement.csv", std::ios::binary) << kStatement;
+  std::ofstream(dir / "mapping.json", std::ios::binary) << kMapping;
+  std::ofstream(dir / "empty.csv", std::ios::binary) << "date,amount,currency\n";
+  std::ofstream(dir / "empty_mapping.json", std::ios::binary) << "{}";
+  auto cli = ChildProcess::spawn(
+      {OEUVRE_BINARY, "reconcile", (dir / "statement.csv").string(), (dir / "empty.csv").string(),
+       "--left-mapping", (dir / "mapping.json").string(), "--right-mapping",
+       (dir / "empty_mapping.json").string(), "--format", "json", "--out", (dir / "out").string(), "--quiet"},
+      {}, (dir / "cli.log").string());
+  ASSERT_NE(cli, nullptr);
+  const auto status = cli->wait_for_exit(std::chrono::seconds(60));
+  ASSERT_TRUE(status.has_value());
+  ASSERT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << cli->output();
+  const json::array offline = json::parse(read_text(dir / "out" / "unmatched_left.json")).as_array();
+  ASSERT_EQ(offline.size(), uploaded.size()) << read_text(dir / "out" / "unmatched_left.json");
+  for (std::size_t i = 0; i < offline.size(); ++i) {
+    const json::object& cli_record = offline[i].as_object();
+    const json::object& api_record = uploaded[i];
+    SCOPED_TRACE(json::serialize(cli_record) + " vs " + json::serialize(api_record));
+    EXPECT_EQ(cli_record.at("line").to_number<std::int64_t>(), api_record.at("line").to_number<std::int64_t>());
+    EXPECT_EQ(text_or_empty(cli_record.at("id")), text_or_empty(api_record.at("external_id")));
+    EXPECT_EQ(text_or_empty(cli_record.at("date")), text_or_empty(api_record.at("transaction_date")));
+    for (const char* field : {"amount", "currency", "reference", "description", "counterparty"})
+      EXPECT_EQ(text_or_empty(cli_record.at(field)), text_or_empty(api_record.at(field))) << field;
+  }
+  // The rows the server reports as bad are the rows the command leaves out.
+  const std::string rejected = read_text(dir / "out" / "rejected_left.csv");
+  EXPECT_NE(rejected.find("\n4,Betrag,"), std::string::npos) << rejected;
+  EXPECT_NE(rejected.find("\n6,Buchung,"), std::string::npos) << rejected;
+  EXPECT_EQ(file.json().at("rows_failed").to_number<std::int64_t>(), 2);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+}  // namespace
+}  // namespace oeuvre::testing
