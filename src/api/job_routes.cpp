@@ -4,12 +4,11 @@
 #include <cmath>
 
 #include "api/api.h"
+#include "core/money.h"
 #include "csv/csv_writer.h"
-#include "engine/record_table.h"
 #include "engine/rules.h"
 #include "http/problem.h"
 #include "http/request_body.h"
-#include "ingest/file_parser.h"
 
 namespace oeuvre::api {
 
@@ -234,7 +233,7 @@ class ExportStream final : public http::ResponseStream {
       w.field(rec.id.to_string());
       w.field(safe_text(rec.external_id));
       w.field(rec.transaction_date.value_or(""));
-      w.field(engine::format_minor_units(rec.amount_minor, ingest::currency_scale(rec.currency)));
+      w.field(format_minor_units(rec.amount_minor, currency_scale(rec.currency)));
       w.field(rec.currency);
       w.field(safe_text(rec.reference));
       w.field(safe_text(rec.description));

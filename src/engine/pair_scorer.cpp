@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include "core/money.h"
 #include "engine/parallel_for.h"
 #include "engine/similarity.h"
 #include "engine/text_normalization.h"
@@ -195,18 +196,6 @@ double reference_similarity(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
-
-int business_days_between(std::int32_t a, std::int32_t b) {
-  if (a > b) std::swap(a, b);
-  // Count weekdays in (a, b]. 1970-01-01 was a Thursday: weekday(d) = (d + 3) mod 7, Monday = 0.
-  auto weekdays_up_to = [](std::int64_t d) {  // weekdays in [epoch-anchored origin, d]
-    std::int64_t shifted = d + 3;             // Monday-based day number
-    std::int64_t weeks = shifted >= 0 ? shifted / 7 : (shifted - 6) / 7;
-    std::int64_t rest = shifted - weeks * 7;  // 0..6, Monday = 0
-    return weeks * 5 + std::min<std::int64_t>(rest + 1, 5);
-  };
-  return static_cast<int>(weekdays_up_to(b) - weekdays_up_to(a));
-}
 
 Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable& right,
                                       const RuleSet& rules, int threads) {

@@ -1,6 +1,6 @@
 #include "ingest/date_parser.h"
 
-#include "engine/record_table.h"
+#include "core/date.h"
 
 namespace oeuvre::ingest {
 namespace {
@@ -198,7 +198,7 @@ Result<std::int32_t> to_days(const DateParts& parts, DateOrder order) {
     return Error::BadRequest("day " + std::to_string(day) + " does not exist in " + where +
                              read_as);
   }
-  return engine::days_from_civil(parts.year, month, day);
+  return days_from_civil(parts.year, month, day);
 }
 
 Result<std::int32_t> parse_date(std::string_view text, DateOrder order) {

@@ -1,6 +1,7 @@
 #include "ingest/row_parser.h"
 
 #include "core/json_writer.h"
+#include "core/money.h"
 
 #include <cstdlib>
 #include <cstring>

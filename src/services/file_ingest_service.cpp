@@ -1,6 +1,6 @@
 #include "services/file_ingest_service.h"
 
-#include "engine/record_table.h"
+#include "core/date.h"
 #include "ingest/file_parser.h"
 #include "observability/log.h"
 #include "services/audit_trail.h"
@@ -181,7 +181,7 @@ Result<bool> FileIngestService::process_next() {
           if (workers_.stopping()) return Error::Unavailable("the server is shutting down");
           for (const auto& p : parsed) {
             if (p.date_days) {
-              date = engine::format_iso_date(*p.date_days);
+              date = format_iso_date(*p.date_days);
             } else {
               date.reset();
             }

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "engine/record_table.h"
+#include "core/date.h"
+#include "core/money.h"
 #include "services/column_mapping.h"
 #include "store/data_source_repository.h"
 
@@ -94,8 +95,8 @@ boost::json::object to_json(const ingest::Preview& preview) {
       if (ec) extra = boost::json::object{};
       record = boost::json::object{
           {"external_id", r.external_id.empty() ? boost::json::value(nullptr) : boost::json::value(r.external_id)},
-          {"transaction_date", r.date_days ? boost::json::value(engine::format_iso_date(*r.date_days)) : nullptr},
-          {"amount", engine::format_minor_units(r.amount_minor, ingest::currency_scale(r.currency))},
+          {"transaction_date", r.date_days ? boost::json::value(format_iso_date(*r.date_days)) : nullptr},
+          {"amount", format_minor_units(r.amount_minor, currency_scale(r.currency))},
           {"amount_minor", r.amount_minor},
           {"currency", r.currency},
           {"description", r.description},

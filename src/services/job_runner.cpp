@@ -10,12 +10,13 @@
 #include <optional>
 #include <thread>
 
+#include "core/date.h"
+#include "core/money.h"
 #include "core/time.h"
 #include "core/utf8.h"
 #include "engine/reconciler.h"
 #include "engine/record_table.h"
 #include "engine/rules.h"
-#include "ingest/file_parser.h"
 #include "observability/log.h"
 #include "services/audit_trail.h"
 #include "store/record_repository.h"
@@ -148,7 +149,7 @@ Result<Side> load_side(store::Database& db, const Uuid& data_source_id, const st
       if (!id) return Error::Internal("a record has a malformed id");
       side.ids.push_back(*id);
       t.ids.push_back(row.text(1));
-      std::int32_t days = engine::kNoDate;
+      std::int32_t days = kNoDate;
       if (const auto date = parse_date(row.text(2))) {
         days = static_cast<std::int32_t>(date->time_since_epoch().count());
         t.has_date = true;
@@ -187,7 +188,7 @@ Result<Side> load_side(store::Database& db, const Uuid& data_source_id, const st
     return true;
   }));
   (void)ok;
-  t.amount_scale = t.currencies.size() > 0 ? ingest::currency_scale(t.currencies[0]) : 2;
+  t.amount_scale = t.currencies.size() > 0 ? currency_scale(t.currencies[0]) : 2;
   RETURN_IF_ERROR(t.check_consistent());
   return side;
 }

@@ -6,9 +6,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/money.h"
 #include "core/utf8.h"
-#include "engine/record_table.h"
-#include "ingest/file_parser.h"
 #include "security/crypto.h"
 #include "services/audit_trail.h"
 #include "services/record_service.h"
@@ -45,7 +44,7 @@ json::value parse_or(const std::string& text, json::value fallback) {
 }
 
 std::string format_amount(std::int64_t minor, const std::string& currency) {
-  return engine::format_minor_units(minor, ingest::currency_scale(currency));
+  return format_minor_units(minor, currency_scale(currency));
 }
 
 // The value of field `f` (lowercase, as the engine names fields) on one record.

@@ -2,8 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "engine/record_table.h"
-#include "ingest/file_parser.h"
+#include "core/money.h"
 #include "store/project_repository.h"
 #include "store/transaction.h"
 
@@ -32,7 +31,7 @@ void write_json(JsonWriter& w, const store::Record& r) {
   r.external_id.empty() ? w.null() : w.string(r.external_id);
   w.key("transaction_date");
   r.transaction_date ? w.string(*r.transaction_date) : w.null();
-  w.key("amount").string(engine::format_minor_units(r.amount_minor, ingest::currency_scale(r.currency)));
+  w.key("amount").string(format_minor_units(r.amount_minor, currency_scale(r.currency)));
   w.key("amount_minor").number(r.amount_minor);
   w.key("currency").string(r.currency);
   w.key("description").string(r.description);

@@ -3,9 +3,8 @@
 #include <boost/json.hpp>
 #include <set>
 
-#include "engine/record_table.h"
+#include "core/money.h"
 #include "engine/rules.h"
-#include "ingest/file_parser.h"
 #include "services/audit_trail.h"
 #include "services/job_service.h"
 #include "store/record_repository.h"
@@ -143,9 +142,9 @@ Status check_amounts(const store::Job& job, std::int64_t left_sum, std::int64_t 
   const auto shown = magnitude > INT64_MAX ? INT64_MAX : static_cast<std::int64_t>(magnitude);
   return Error(ErrorCode::kValidation, "the amounts of the two sides do not agree",
                {FieldError{"amount", "the sides differ by " +
-                                         engine::format_minor_units(shown, ingest::currency_scale(currency)) + " " +
+                                         format_minor_units(shown, currency_scale(currency)) + " " +
                                          currency + " (the job's amount rule tolerates " +
-                                         engine::format_minor_units(tolerance, ingest::currency_scale(currency)) + ")"}});
+                                         format_minor_units(tolerance, currency_scale(currency)) + ")"}});
 }
 
 Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewAction& a) {
