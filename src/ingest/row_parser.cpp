@@ -2,6 +2,7 @@
 
 #include "core/json_writer.h"
 #include "core/money.h"
+#include "core/utf8.h"
 
 #include <cstdlib>
 #include <cstring>
