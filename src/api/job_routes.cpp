@@ -273,7 +273,7 @@ void add_job_routes(http::Router& router, ApiServices& services) {
   router.add(verb::get, "/api/v1/projects/{id}/jobs", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid project_id, http::path_uuid(ex, "id"));
-               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
                std::optional<std::string> job_status;
                if (auto s = ex.query("status")) {
                  for (const char* allowed : kJobStatuses) {

@@ -24,7 +24,7 @@ http::HttpResponse project_response(status code, const store::Project& project) 
 void add_project_routes(http::Router& router, ApiServices& services) {
   router.add(verb::get, "/api/v1/projects", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
-               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
                ASSIGN_OR_RETURN(std::optional<Uuid> owner, http::query_uuid(ex, "owner_id"));
                std::optional<std::string> status_filter;
                if (auto s = ex.query("status")) {

@@ -17,7 +17,7 @@ void add_record_routes(http::Router& router, ApiServices& services) {
   router.add(verb::get, "/api/v1/projects/{id}/records", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid project_id, http::path_uuid(ex, "id"));
-               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
                store::RecordFilter filter;
                ASSIGN_OR_RETURN(filter.data_source_id, http::query_uuid(ex, "data_source_id"));
                ASSIGN_OR_RETURN(filter.file_id, http::query_uuid(ex, "file_id"));

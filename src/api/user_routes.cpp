@@ -14,7 +14,7 @@ using http::beast_http::verb;
 void add_user_routes(http::Router& router, ApiServices& services) {
   router.add(verb::get, "/api/v1/users", http::Access::kAdmin,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
-               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
                ASSIGN_OR_RETURN(auto result, services.users.list(actor_of(ex), page));
                boost::json::array items;
                for (const auto& user : result.items) items.push_back(services::to_json(user));

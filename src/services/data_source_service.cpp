@@ -69,12 +69,12 @@ Result<store::DataSource> DataSourceService::get(const security::Actor& actor, c
       db_, [&](store::Connection& conn) { return load_accessible(conn, actor, id); });
 }
 
-Result<store::PageResult<store::DataSource>> DataSourceService::list(
+Result<PageResult<store::DataSource>> DataSourceService::list(
     const security::Actor& actor, const Uuid& project_id, const std::optional<std::string>& kind,
-    const store::PageRequest& page) {
+    const PageRequest& page) {
   store::DataSourceFilter filter{project_id, kind};
   return store::with_connection(
-      db_, [&](store::Connection& conn) -> Result<store::PageResult<store::DataSource>> {
+      db_, [&](store::Connection& conn) -> Result<PageResult<store::DataSource>> {
         RETURN_IF_ERROR(require_accessible_project(conn, actor, project_id));
         return store::DataSourceRepository::list(conn, filter, page);
       });

@@ -167,10 +167,10 @@ Result<store::StoredFile> FileService::get(const security::Actor& actor, const U
   return store::with_connection(db_, [&](store::Connection& conn) { return load_accessible(conn, actor, id); });
 }
 
-Result<store::PageResult<store::StoredFile>> FileService::list(const security::Actor& actor, const Uuid& project_id,
+Result<PageResult<store::StoredFile>> FileService::list(const security::Actor& actor, const Uuid& project_id,
                                                                const std::optional<std::string>& status,
-                                                               const store::PageRequest& page) {
-  return store::with_connection(db_, [&](store::Connection& conn) -> Result<store::PageResult<store::StoredFile>> {
+                                                               const PageRequest& page) {
+  return store::with_connection(db_, [&](store::Connection& conn) -> Result<PageResult<store::StoredFile>> {
     ASSIGN_OR_RETURN(std::optional<store::Project> project, store::ProjectRepository::find_active(conn, project_id));
     if (!project) return Error::NotFound("project not found");
     RETURN_IF_ERROR(security::require_project_access(actor, project->owner_id));
@@ -195,9 +195,9 @@ Status FileService::remove(const security::Actor& actor, const Uuid& id, const R
   return OkStatus();
 }
 
-Result<store::PageResult<store::FileRowError>> FileService::row_errors(const security::Actor& actor, const Uuid& id,
-                                                                      const store::PageRequest& page) {
-  return store::with_connection(db_, [&](store::Connection& conn) -> Result<store::PageResult<store::FileRowError>> {
+Result<PageResult<store::FileRowError>> FileService::row_errors(const security::Actor& actor, const Uuid& id,
+                                                                      const PageRequest& page) {
+  return store::with_connection(db_, [&](store::Connection& conn) -> Result<PageResult<store::FileRowError>> {
     ASSIGN_OR_RETURN(store::StoredFile file, load_accessible(conn, actor, id));
     return store::FileRepository::list_row_errors(conn, file.id, page);
   });

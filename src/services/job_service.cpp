@@ -222,10 +222,10 @@ Result<store::Job> JobService::get(const security::Actor& actor, const Uuid& id)
   return store::with_connection(db_, [&](store::Connection& conn) { return load_accessible_job(conn, actor, id); });
 }
 
-Result<store::PageResult<store::Job>> JobService::list(const security::Actor& actor, const Uuid& project_id,
+Result<PageResult<store::Job>> JobService::list(const security::Actor& actor, const Uuid& project_id,
                                                        const std::optional<std::string>& status,
-                                                       const store::PageRequest& page) {
-  return store::with_connection(db_, [&](store::Connection& conn) -> Result<store::PageResult<store::Job>> {
+                                                       const PageRequest& page) {
+  return store::with_connection(db_, [&](store::Connection& conn) -> Result<PageResult<store::Job>> {
     RETURN_IF_ERROR(require_accessible_project(conn, actor, project_id));
     return store::JobRepository::list(conn, project_id, status, page);
   });

@@ -43,10 +43,10 @@ Result<store::Project> ProjectService::get(const security::Actor& actor, const U
   return store::with_connection(db_, [&](store::Connection& conn) { return load_accessible(conn, actor, id); });
 }
 
-Result<store::PageResult<store::Project>> ProjectService::list(const security::Actor& actor,
+Result<PageResult<store::Project>> ProjectService::list(const security::Actor& actor,
                                                                const std::optional<Uuid>& owner_filter,
                                                                const std::optional<std::string>& status,
-                                                               const store::PageRequest& page) {
+                                                               const PageRequest& page) {
   store::ProjectFilter filter;
   filter.status = status;
   if (actor.is_admin()) {

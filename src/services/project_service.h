@@ -26,9 +26,9 @@ class ProjectService {
                                 const RequestMeta& meta);
   Result<store::Project> get(const security::Actor& actor, const Uuid& id);
   // Users see their own projects; admins see every project (or one owner's with owner_filter).
-  Result<store::PageResult<store::Project>> list(const security::Actor& actor, const std::optional<Uuid>& owner_filter,
+  Result<PageResult<store::Project>> list(const security::Actor& actor, const std::optional<Uuid>& owner_filter,
                                                  const std::optional<std::string>& status,
-                                                 const store::PageRequest& page);
+                                                 const PageRequest& page);
   Result<store::Project> update(const security::Actor& actor, const Uuid& id, const ProjectChanges& changes,
                                 const RequestMeta& meta);
   // Soft delete: the project and everything under it disappear from the API; rows stay for the audit.

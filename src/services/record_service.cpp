@@ -8,10 +8,10 @@
 
 namespace oeuvre::services {
 
-Result<store::PageResult<store::Record>> RecordService::list(const security::Actor& actor, const Uuid& project_id,
+Result<PageResult<store::Record>> RecordService::list(const security::Actor& actor, const Uuid& project_id,
                                                              const store::RecordFilter& filter,
-                                                             const store::PageRequest& page) {
-  return store::with_connection(db_, [&](store::Connection& conn) -> Result<store::PageResult<store::Record>> {
+                                                             const PageRequest& page) {
+  return store::with_connection(db_, [&](store::Connection& conn) -> Result<PageResult<store::Record>> {
     ASSIGN_OR_RETURN(std::optional<store::Project> project, store::ProjectRepository::find_active(conn, project_id));
     if (!project) return Error::NotFound("project not found");
     RETURN_IF_ERROR(security::require_project_access(actor, project->owner_id));

@@ -7,8 +7,8 @@
 
 namespace oeuvre::services {
 
-Result<store::PageResult<store::User>> UserService::list(const security::Actor& actor,
-                                                         const store::PageRequest& page) {
+Result<PageResult<store::User>> UserService::list(const security::Actor& actor,
+                                                         const PageRequest& page) {
   RETURN_IF_ERROR(security::require_admin(actor));
   return store::with_connection(db_, [&](store::Connection& conn) { return store::UserRepository::list(conn, page); });
 }

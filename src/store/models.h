@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/time.h"
+#include "core/page.h"
 #include "core/uuid.h"
 
 namespace oeuvre::store {
@@ -73,19 +74,6 @@ struct AuditEntry {
   std::string ip;
   std::string user_agent;
   Timestamp created_at;
-};
-
-// 1-based page with a bounded size (validated by the API layer).
-struct PageRequest {
-  int page = 1;
-  int per_page = 20;
-  std::int64_t offset() const { return static_cast<std::int64_t>(page - 1) * per_page; }
-};
-
-template <class T>
-struct PageResult {
-  std::vector<T> items;
-  std::int64_t total = 0;
 };
 
 }  // namespace oeuvre::store

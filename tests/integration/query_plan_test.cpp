@@ -223,7 +223,7 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   ASSERT_TRUE(auth.authenticate(tokens->access_token).ok());
   (void)db.take();  // writes above are not what this test is about
 
-  store::PageRequest page{2, 10};
+  PageRequest page{2, 10};
   ASSERT_TRUE(projects.list(user_actor, std::nullopt, std::nullopt, page).ok());
   ASSERT_TRUE(projects.list(user_actor, std::nullopt, std::string("active"), page).ok());
   ASSERT_TRUE(projects.list(admin_actor, std::nullopt, std::nullopt, page).ok());
