@@ -12,7 +12,7 @@ namespace oeuvre::services {
 
 struct UserChanges {
   std::optional<std::string> display_name;
-  std::optional<std::string> role;
+  std::optional<Role> role;
   std::optional<bool> is_active;
 };
 

@@ -18,7 +18,7 @@ boost::json::object to_json(const store::User& u) {
   return {{"id", u.id.to_string()},
           {"email", u.email},
           {"display_name", u.display_name},
-          {"role", u.role},
+          {"role", to_string(u.role)},
           {"is_active", u.is_active},
           {"created_at", format_timestamp(u.created_at)},
           {"updated_at", format_timestamp(u.updated_at)}};

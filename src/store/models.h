@@ -6,8 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "core/time.h"
 #include "core/page.h"
+#include "core/statuses.h"
+#include "core/time.h"
 #include "core/uuid.h"
 
 namespace oeuvre::store {
@@ -17,7 +18,7 @@ struct User {
   std::string email;  // as entered; uniqueness is case-insensitive
   std::string password_hash;
   std::string display_name;
-  std::string role;  // "admin" | "user"
+  Role role = Role::kUser;
   bool is_active = true;
   Timestamp created_at;
   Timestamp updated_at;

@@ -43,7 +43,7 @@ struct Queue {
     const services::RequestMeta meta{"queue-test", "127.0.0.1", "tests"};
     auto user = auth.register_user({"q@example.com", "correct horse battery", "Q"}, meta);
     EXPECT_TRUE(user.ok());
-    actor = {user->id, "user"};
+    actor = {user->id, Role::kUser};
     auto project = services::ProjectService(*db).create(actor, "queue", "", meta);
     EXPECT_TRUE(project.ok());
     auto source = services::DataSourceService(*db).create(actor, project->id, {"bank", "bank", {}}, meta);

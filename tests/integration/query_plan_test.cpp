@@ -158,12 +158,12 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   };
 
   // Exercise every read path the API has, with enough rows to be meaningful.
-  auto admin = auth.create_user({"admin@plan.test", "correct horse battery", "A", "admin"}, std::nullopt, meta);
+  auto admin = auth.create_user({"admin@plan.test", "correct horse battery", "A", Role::kAdmin}, std::nullopt, meta);
   ASSERT_TRUE(admin.ok());
   auto user = auth.register_user({"user@plan.test", "correct horse battery", "U"}, meta);
   ASSERT_TRUE(user.ok());
-  security::Actor admin_actor{admin->id, "admin"};
-  security::Actor user_actor{user->id, "user"};
+  security::Actor admin_actor{admin->id, Role::kAdmin};
+  security::Actor user_actor{user->id, Role::kUser};
   for (int i = 0; i < 30; ++i) {
     ASSERT_TRUE(projects.create(user_actor, "p" + std::to_string(i), "", meta).ok());
   }
