@@ -136,7 +136,7 @@ class JobEventStream final : public http::ResponseStream {
     }
     json::object view = services::to_json(*job);
     // What changes for a watcher: status, phase, progress (not the clock-driven fields).
-    const std::string state = job->status + "|" + job->phase + "|" + std::to_string(std::lround(job->progress * 1000)) +
+    const std::string state = std::string(to_string(job->status)) + "|" + job->phase + "|" + std::to_string(std::lround(job->progress * 1000)) +
                               "|" + std::to_string(job->cancel_requested);
     const auto now = std::chrono::steady_clock::now();
     if (job->ended()) {

@@ -286,18 +286,20 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
   Heartbeat heartbeat(db_, job.id, token, options_.heartbeat_every, workers_.stopping());
 
   // Ends the claim with nothing else written: failed, cancelled or handed back.
-  auto end_alone = [&](const std::string& status, std::optional<std::string> error) -> Result<bool> {
+  auto end_alone = [&](JobStatus status, std::optional<std::string> error) -> Result<bool> {
     auto done = store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
       ASSIGN_OR_RETURN(bool kept, store::JobRepository::finish(conn, job.id, token, status, "{}", "[]", error, now_utc()));
       if (!kept) return Error::Conflict("the claim on the job was lost");
-      if (status == "queued") return OkStatus();
+      if (status == JobStatus::kQueued) return OkStatus();
       return record_audit(conn, meta,
-                          {std::nullopt, job.project_id, "job." + std::string(status == "failed" ? "fail" : "cancel"),
+                          {std::nullopt, job.project_id, "job." + std::string(status == JobStatus::kFailed ? "fail" : "cancel"),
                            "job", job.id.to_string(), std::nullopt,
-                           json::object{{"status", status}, {"error", error ? json::value(*error) : nullptr}}});
+                           json::object{{"status", to_string(status)}, {"error", error ? json::value(*error) : nullptr}}});
     });
     if (!done.ok() && done.error().code() != ErrorCode::kConflict) return done.error();
-    const std::string outcome = !done.ok() ? "lost" : status == "queued" ? "handed_back" : status;
+    const std::string outcome = !done.ok()                  ? "lost"
+                                : status == JobStatus::kQueued ? "handed_back"
+                                                               : std::string(to_string(status));
     metrics_.observe_job(outcome, 0, seconds_since(started));
     obs::log_info("reconciliation job ended",
                   {{"job_id", job.id.to_string()}, {"status", outcome}, {"error", error.value_or("")}});
@@ -310,12 +312,12 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
       obs::log_warn("reconciliation job claim lost", {{"job_id", job.id.to_string()}});
       return true;
     }
-    if (workers_.stopping()) return end_alone("queued", std::nullopt);
-    return end_alone("cancelled", std::nullopt);
+    if (workers_.stopping()) return end_alone(JobStatus::kQueued, std::nullopt);
+    return end_alone(JobStatus::kCancelled, std::nullopt);
   };
 
   auto rules = engine::parse_rules(job.rules);
-  if (!rules.ok()) return end_alone("failed", "the job's rules are invalid: " + error_text(rules.error()));
+  if (!rules.ok()) return end_alone(JobStatus::kFailed, "the job's rules are invalid: " + error_text(rules.error()));
 
   // Loading: both sides at once, each on a session of its own (the left one on a helper thread).
   const auto load_started = std::chrono::steady_clock::now();
@@ -364,7 +366,7 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
   };
   auto matched = engine::reconcile(left->table, right->table, *rules, engine_options);
   if (heartbeat.aborted()) return end_aborted();
-  if (!matched.ok()) return end_alone("failed", "the records could not be reconciled: " + error_text(matched.error()));
+  if (!matched.ok()) return end_alone(JobStatus::kFailed, "the records could not be reconciled: " + error_text(matched.error()));
   const engine::ReconcileResult& result = *matched;
   const double match_seconds = seconds_since(match_started);
 
@@ -489,7 +491,7 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
         {"load_seconds", load_seconds},           {"match_seconds", match_seconds},
         {"write_seconds", seconds_since(write_started)}};
     ASSIGN_OR_RETURN(bool kept,
-                     store::JobRepository::finish(conn, job.id, token, "completed", json::serialize(counters),
+                     store::JobRepository::finish(conn, job.id, token, JobStatus::kCompleted, json::serialize(counters),
                                                   applied_rules_json(result, left->table.amount_scale), std::nullopt,
                                                   now_utc(), total));
     if (!kept) return Error::Conflict("the claim on the job was lost or a cancel was requested");
@@ -512,16 +514,16 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
     auto cancelled = store::with_connection(db_, [&](store::Connection& conn) {
       return store::JobRepository::heartbeat(conn, job.id, token, {"writing", kMatchEnd, total, total}, now_utc());
     });
-    if (cancelled.ok() && cancelled->has_value() && **cancelled) return end_alone("cancelled", std::nullopt);
+    if (cancelled.ok() && cancelled->has_value() && **cancelled) return end_alone(JobStatus::kCancelled, std::nullopt);
     if (cancelled.ok() && !cancelled->has_value()) return end_aborted();
-    return end_alone("failed", "the results could not be stored: " + written.error().message());
+    return end_alone(JobStatus::kFailed, "the results could not be stored: " + written.error().message());
   }
   if (written.error().code() == ErrorCode::kUnavailable) {
     // Busy or down: hand the job back at once; when even that fails, it goes stale and is handed on.
-    auto back = end_alone("queued", std::nullopt);
+    auto back = end_alone(JobStatus::kQueued, std::nullopt);
     return back.ok() ? back : written.error();
   }
-  return end_alone("failed", "the results could not be stored: " + written.error().message());
+  return end_alone(JobStatus::kFailed, "the results could not be stored: " + written.error().message());
 }
 
 void JobRunner::start() { workers_.start(options_.workers); }

@@ -234,14 +234,14 @@ Result<PageResult<store::Job>> JobService::list(const security::Actor& actor, co
 Result<store::Job> JobService::cancel(const security::Actor& actor, const Uuid& id, const RequestMeta& meta) {
   return store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::Job> {
     ASSIGN_OR_RETURN(store::Job before, load_accessible_job(conn, actor, id));
-    if (before.ended()) return Error::Conflict("the job has already ended (" + before.status + ")");
+    if (before.ended()) return Error::Conflict("the job has already ended (" + std::string(to_string(before.status)) + ")");
     ASSIGN_OR_RETURN(bool changed, store::JobRepository::request_cancel(conn, id, now_utc()));
     if (!changed) return Error::Conflict("the job ended meanwhile");
     ASSIGN_OR_RETURN(store::Job after, load_accessible_job(conn, actor, id));
     RETURN_IF_ERROR(record_audit(conn, meta,
                                  {actor.user_id, after.project_id, "job.cancel", "job", id.to_string(),
-                                  json::object{{"status", before.status}},
-                                  json::object{{"status", after.status}, {"cancel_requested", after.cancel_requested}}}));
+                                  json::object{{"status", to_string(before.status)}},
+                                  json::object{{"status", to_string(after.status)}, {"cancel_requested", after.cancel_requested}}}));
     return after;
   });
 }
@@ -281,7 +281,7 @@ Result<store::Job> JobService::rerun(const security::Actor& actor, const Uuid& i
 Status JobService::remove(const security::Actor& actor, const Uuid& id, const RequestMeta& meta) {
   return store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
     ASSIGN_OR_RETURN(store::Job before, load_accessible_job(conn, actor, id));
-    if (!before.ended()) return Error::Conflict("the job is " + before.status + "; cancel it first");
+    if (!before.ended()) return Error::Conflict("the job is " + std::string(to_string(before.status)) + "; cancel it first");
     ASSIGN_OR_RETURN(bool removed, store::JobRepository::remove_ended(conn, id));
     if (!removed) return Error::Conflict("the job changed meanwhile; retry");
     return record_audit(conn, meta,
@@ -376,7 +376,7 @@ Result<json::object> JobService::summary(const security::Actor& actor, const Uui
     }
     const std::int64_t all = left + right;
     return json::object{{"job_id", job.id.to_string()},
-                        {"status", job.status},
+                        {"status", to_string(job.status)},
                         {"groups", std::move(groups)},
                         {"records", json::object{{"left", left},
                                                  {"right", right},
@@ -390,7 +390,7 @@ Result<json::object> JobService::summary(const security::Actor& actor, const Uui
 
 json::object to_json(const store::Job& j) {
   json::value eta = nullptr;
-  if (j.status == "running" && j.started_at && j.progress > 0.02 && j.progress < 1) {
+  if (j.status == JobStatus::kRunning && j.started_at && j.progress > 0.02 && j.progress < 1) {
     const double elapsed = std::chrono::duration<double>(now_utc() - *j.started_at).count();
     eta = std::max(0.0, elapsed * (1 - j.progress) / j.progress);
   }
@@ -403,7 +403,7 @@ json::object to_json(const store::Job& j) {
           {"confidence_threshold", j.confidence_threshold},
           {"review_threshold", j.review_threshold},
           {"auto_confirm", j.auto_confirm},
-          {"status", j.status},
+          {"status", to_string(j.status)},
           {"cancel_requested", j.cancel_requested},
           {"phase", j.phase},
           {"progress", j.progress},

@@ -149,7 +149,7 @@ Status check_amounts(const store::Job& job, std::int64_t left_sum, std::int64_t 
 
 Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewAction& a) {
   ASSIGN_OR_RETURN(store::Job job, load_accessible_job(c.conn, c.actor, job_id));
-  if (job.status != "completed") return Error::Conflict("the job has not completed; its records cannot be matched yet");
+  if (job.status != JobStatus::kCompleted) return Error::Conflict("the job has not completed; its records cannot be matched yet");
   std::vector<FieldError> errors;
   auto check_side = [&](const std::vector<Uuid>& ids, const char* field) {
     if (ids.empty() || ids.size() > kMaxManualMatchSide) {

@@ -271,7 +271,7 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   // Jobs: the runner's reads (recovery, claim, loading the records), then the API's.
   auto ran = runner.run_next();
   ASSERT_TRUE(ran.ok() && *ran) << (ran.ok() ? "no job" : ran.error().message());
-  ASSERT_EQ(jobs.get(user_actor, job->id)->status, "completed");
+  ASSERT_EQ(jobs.get(user_actor, job->id)->status, JobStatus::kCompleted);
   ASSERT_TRUE(jobs.list(user_actor, one->id, std::nullopt, page).ok());
   ASSERT_TRUE(jobs.list(user_actor, one->id, std::string("completed"), page).ok());
   auto first = jobs.results(user_actor, job->id, {}, std::nullopt, 5);
