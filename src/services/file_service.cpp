@@ -48,7 +48,7 @@ boost::json::object to_json(const store::StoredFile& f) {
           {"content_type", f.content_type},
           {"sha256", f.sha256},
           {"size_bytes", f.size_bytes},
-          {"status", f.status},
+          {"status", to_string(f.status)},
           {"progress", f.progress},
           {"rows_ok", f.rows_ok},
           {"rows_failed", f.rows_failed},
@@ -137,7 +137,7 @@ Result<store::StoredFile> FileService::upload(const security::Actor& actor, cons
   file.sha256 = incoming.sha256;
   file.size_bytes = incoming.size_bytes;
   file.storage_key = "projects/" + file.project_id.to_string() + "/files/" + file.id.to_string();
-  file.status = "uploaded";
+  file.status = FileStatus::kUploaded;
   file.uploaded_by = actor.user_id;
   file.created_at = file.updated_at = now_utc();
   RETURN_IF_ERROR(blobs_.adopt(file.storage_key, incoming.path));
