@@ -426,9 +426,9 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
       row.explanation = compact_explanation(result.scores_of(g));
       row.anchor_record_id.reset();
       row.match_id.reset();
-      row.status = g.status == engine::MatchStatus::kMatched ? "matched" : "suggested";
+      row.status = g.status == engine::MatchStatus::kMatched ? ResultStatus::kMatched : ResultStatus::kSuggested;
       if (job.auto_confirm && g.status == engine::MatchStatus::kMatched) {
-        row.status = "confirmed";
+        row.status = ResultStatus::kConfirmed;
         row.match_id = Uuid::generate_v7();
         links.push_back({*row.match_id, job.project_id, job.id, row.id, row.kind, row.left_ids, row.right_ids,
                          row.confidence, std::nullopt, now});
@@ -451,7 +451,7 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
         row.currency = std::string(side.table.currencies[i]);
         row.confidence = 0;
         row.explanation = "[]";
-        row.status = "unmatched";
+        row.status = ResultStatus::kUnmatched;
         row.anchor_record_id = side.ids[i];
         row.match_id.reset();
         RETURN_IF_ERROR(writer.add(row));

@@ -97,11 +97,10 @@ json::value optional_time(const std::optional<Timestamp>& t) {
 
 std::optional<store::ResultFilter> result_status_filter(std::string_view status) {
   store::ResultFilter f;
-  if (status == "matched" || status == "suggested" || status == "unmatched" || status == "confirmed" ||
-      status == "rejected") {
-    f.status = std::string(status);
+  if (auto stored = parse_result_status(status)) {
+    f.status = *stored;
   } else if (status == "unmatched_left" || status == "unmatched_right") {
-    f.status = "unmatched";
+    f.status = ResultStatus::kUnmatched;
     f.kind = std::string(status);
   } else {
     return std::nullopt;
@@ -342,11 +341,11 @@ Result<json::object> JobService::summary(const security::Actor& actor, const Uui
     };
     std::map<std::string, Currency> currencies;
     for (const auto& t : totals) {
-      const std::string key = t.status == "unmatched" ? t.kind : t.status;
+      const std::string key = t.status == ResultStatus::kUnmatched ? t.kind : std::string(to_string(t.status));
       groups[key] = groups[key].as_int64() + t.results;
       left += t.left_records;
       right += t.right_records;
-      const bool reconciled = t.status == "matched" || t.status == "confirmed";
+      const bool reconciled = t.status == ResultStatus::kMatched || t.status == ResultStatus::kConfirmed;
       if (reconciled) {
         left_reconciled += t.left_records;
         right_reconciled += t.right_records;
@@ -450,7 +449,7 @@ void ResultRenderer::write(JsonWriter& w, const ResultView& view) const {
   w.key("job_id").uuid(r.job_id);
   w.key("match_group").number(r.match_group);
   w.key("kind").string(r.kind);
-  w.key("status").string(r.status);
+  w.key("status").string(to_string(r.status));
   w.key("confidence").number(r.confidence);
   w.key("version").number(r.version);
   w.key("left").begin_array();

@@ -62,7 +62,7 @@ Status check_version(const store::ResultRow& r, const std::optional<std::int64_t
   return OkStatus();
 }
 
-Status write_review(Context& c, const store::ResultRow& r, const std::string& status,
+Status write_review(Context& c, const store::ResultRow& r, ResultStatus status,
                     const std::optional<Uuid>& match_id) {
   ASSIGN_OR_RETURN(bool updated, store::ResultRepository::update_review(c.conn, r.id, r.version, status,
                                                                        c.actor.user_id, match_id, now_utc()));
@@ -73,19 +73,19 @@ Status write_review(Context& c, const store::ResultRow& r, const std::string& st
 Result<ReviewOutcome> confirm(Context& c, const ReviewAction& a) {
   ASSIGN_OR_RETURN(store::ResultRow r, load_result(c, *a.result_id));
   RETURN_IF_ERROR(check_version(r, a.version));
-  if (r.status == "confirmed") return Error::Conflict("the result is already confirmed");
-  if (r.status == "unmatched") {
+  if (r.status == ResultStatus::kConfirmed) return Error::Conflict("the result is already confirmed");
+  if (r.status == ResultStatus::kUnmatched) {
     return Error::Conflict("an unmatched record has nothing to confirm; match it by hand with POST /jobs/{id}/matches");
   }
   const Uuid match_id = Uuid::generate_v7();
-  RETURN_IF_ERROR(write_review(c, r, "confirmed", match_id));
+  RETURN_IF_ERROR(write_review(c, r, ResultStatus::kConfirmed, match_id));
   RETURN_IF_ERROR(move_records(c.conn, records_of(r), "open", "matched"));
   RETURN_IF_ERROR(store::ResultRepository::insert_match(
       c.conn, {match_id, r.project_id, r.job_id, r.id, r.kind, r.left_ids, r.right_ids, r.confidence, c.actor.user_id,
                now_utc()}));
   RETURN_IF_ERROR(record_audit(c.conn, c.meta,
                                {c.actor.user_id, r.project_id, "result.confirm", "result", r.id.to_string(),
-                                json::object{{"status", r.status}, {"version", r.version}},
+                                json::object{{"status", to_string(r.status)}, {"version", r.version}},
                                 json::object{{"status", "confirmed"},
                                              {"version", r.version + 1},
                                              {"match_id", match_id.to_string()},
@@ -96,19 +96,19 @@ Result<ReviewOutcome> confirm(Context& c, const ReviewAction& a) {
 Result<ReviewOutcome> reject(Context& c, const ReviewAction& a) {
   ASSIGN_OR_RETURN(store::ResultRow r, load_result(c, *a.result_id));
   RETURN_IF_ERROR(check_version(r, a.version));
-  if (r.status == "rejected") return Error::Conflict("the result is already rejected");
-  if (r.status == "unmatched") return Error::Conflict("an unmatched record has no match to reject");
+  if (r.status == ResultStatus::kRejected) return Error::Conflict("the result is already rejected");
+  if (r.status == ResultStatus::kUnmatched) return Error::Conflict("an unmatched record has no match to reject");
   if (r.match_group == kManualGroup) {
     return Error::Conflict("a manual match is undone with DELETE /matches/{id}, not rejected");
   }
-  RETURN_IF_ERROR(write_review(c, r, "rejected", std::nullopt));
-  if (r.status == "confirmed" && r.match_id) {
+  RETURN_IF_ERROR(write_review(c, r, ResultStatus::kRejected, std::nullopt));
+  if (r.status == ResultStatus::kConfirmed && r.match_id) {
     RETURN_IF_ERROR(store::ResultRepository::remove_match(c.conn, *r.match_id));
     RETURN_IF_ERROR(move_records(c.conn, records_of(r), "matched", "open"));
   }
   RETURN_IF_ERROR(record_audit(c.conn, c.meta,
                                {c.actor.user_id, r.project_id, "result.reject", "result", r.id.to_string(),
-                                json::object{{"status", r.status},
+                                json::object{{"status", to_string(r.status)},
                                              {"version", r.version},
                                              {"match_id", r.match_id ? json::value(r.match_id->to_string()) : nullptr}},
                                 json::object{{"status", "rejected"}, {"version", r.version + 1}, {"note", note_json(a.note)}}}));
@@ -224,7 +224,7 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
   row.left_ids = a.left_record_ids;
   row.right_ids = a.right_record_ids;
   row.confidence = 1;
-  row.status = "confirmed";
+  row.status = ResultStatus::kConfirmed;
   row.explanation = "[]";
   row.left_amount_minor = left_sum;
   row.right_amount_minor = right_sum;
@@ -236,7 +236,7 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
     RETURN_IF_ERROR(writer.add(row));
     RETURN_IF_ERROR(writer.finish());
   }
-  RETURN_IF_ERROR(write_review(c, row, "confirmed", row.match_id));
+  RETURN_IF_ERROR(write_review(c, row, ResultStatus::kConfirmed, row.match_id));
   RETURN_IF_ERROR(store::ResultRepository::insert_match(
       c.conn, {*row.match_id, job.project_id, job.id, row.id, row.kind, row.left_ids, row.right_ids, 1.0,
                c.actor.user_id, now}));
@@ -287,7 +287,7 @@ Result<ReviewOutcome> unmatch(Context& c, const ReviewAction& a) {
         (left ? row.left_amount_minor : row.right_amount_minor) = rec.amount_minor;
         row.currency = rec.currency;
         row.confidence = 0;
-        row.status = "unmatched";
+        row.status = ResultStatus::kUnmatched;
         row.anchor_record_id = rec.id;
         row.created_at = row.updated_at = now;
         RETURN_IF_ERROR(writer.add(row));
@@ -295,7 +295,7 @@ Result<ReviewOutcome> unmatch(Context& c, const ReviewAction& a) {
       RETURN_IF_ERROR(writer.finish());
     } else if (result) {
       outcome.status = "rejected";
-      RETURN_IF_ERROR(write_review(c, result->result, "rejected", std::nullopt));
+      RETURN_IF_ERROR(write_review(c, result->result, ResultStatus::kRejected, std::nullopt));
     }
   }
   RETURN_IF_ERROR(record_audit(c.conn, c.meta,
