@@ -26,11 +26,11 @@ void add_record_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(filter.amount_min_minor, http::query_int(ex, "amount_min_minor", -kAmountBound, kAmountBound));
                ASSIGN_OR_RETURN(filter.amount_max_minor, http::query_int(ex, "amount_max_minor", -kAmountBound, kAmountBound));
                if (auto s = ex.query("status")) {
-                 if (*s != "open" && *s != "matched" && *s != "excluded") {
+                 filter.status = parse_record_status(*s);
+                 if (!filter.status) {
                    return Error(ErrorCode::kBadRequest, "invalid filter",
                                 {FieldError{"status", "must be one of: open, matched, excluded"}});
                  }
-                 filter.status = std::string(*s);
                }
                if (auto c = ex.query("currency")) {
                  const bool code = c->size() == 3 && std::all_of(c->begin(), c->end(), [](char ch) {

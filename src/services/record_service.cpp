@@ -48,7 +48,7 @@ void write_json(JsonWriter& w, const store::Record& r) {
     object = !ec && extra.is_object();
   }
   object ? w.raw(r.extra) : w.raw("{}");
-  w.key("status").string(r.status);
+  w.key("status").string(to_string(r.status));
   w.key("created_at").string(format_timestamp(r.created_at));
   w.end_object();
 }

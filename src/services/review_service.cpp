@@ -44,11 +44,10 @@ std::vector<Uuid> records_of(const store::ResultRow& r) {
 }
 
 // Moves every record of `ids` from `from` to `to`; kConflict unless all of them were `from`.
-Status move_records(store::Connection& conn, const std::vector<Uuid>& ids, const std::string& from,
-                    const std::string& to) {
+Status move_records(store::Connection& conn, const std::vector<Uuid>& ids, RecordStatus from, RecordStatus to) {
   ASSIGN_OR_RETURN(std::int64_t moved, store::RecordRepository::change_status(conn, ids, from, to));
   if (moved != static_cast<std::int64_t>(ids.size())) {
-    return Error::Conflict(to == "matched" ? "a record of this group is already matched (by another match)"
+    return Error::Conflict(to == RecordStatus::kMatched ? "a record of this group is already matched (by another match)"
                                            : "a record of this match is no longer matched");
   }
   return OkStatus();
@@ -79,7 +78,7 @@ Result<ReviewOutcome> confirm(Context& c, const ReviewAction& a) {
   }
   const Uuid match_id = Uuid::generate_v7();
   RETURN_IF_ERROR(write_review(c, r, ResultStatus::kConfirmed, match_id));
-  RETURN_IF_ERROR(move_records(c.conn, records_of(r), "open", "matched"));
+  RETURN_IF_ERROR(move_records(c.conn, records_of(r), RecordStatus::kOpen, RecordStatus::kMatched));
   RETURN_IF_ERROR(store::ResultRepository::insert_match(
       c.conn, {match_id, r.project_id, r.job_id, r.id, r.kind, r.left_ids, r.right_ids, r.confidence, c.actor.user_id,
                now_utc()}));
@@ -104,7 +103,7 @@ Result<ReviewOutcome> reject(Context& c, const ReviewAction& a) {
   RETURN_IF_ERROR(write_review(c, r, ResultStatus::kRejected, std::nullopt));
   if (r.status == ResultStatus::kConfirmed && r.match_id) {
     RETURN_IF_ERROR(store::ResultRepository::remove_match(c.conn, *r.match_id));
-    RETURN_IF_ERROR(move_records(c.conn, records_of(r), "matched", "open"));
+    RETURN_IF_ERROR(move_records(c.conn, records_of(r), RecordStatus::kMatched, RecordStatus::kOpen));
   }
   RETURN_IF_ERROR(record_audit(c.conn, c.meta,
                                {c.actor.user_id, r.project_id, "result.reject", "result", r.id.to_string(),
@@ -188,8 +187,8 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
         errors.push_back({name, std::string("not a record of the job's ") + side + " data source"});
         continue;
       }
-      if (r->status != "open") {
-        errors.push_back({name, "the record is already " + r->status});
+      if (r->status != RecordStatus::kOpen) {
+        errors.push_back({name, "the record is already " + std::string(to_string(r->status))});
         conflict = true;
         continue;
       }
@@ -205,7 +204,7 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
   }
   RETURN_IF_ERROR(check_amounts(job, left_sum, right_sum, currency));
 
-  RETURN_IF_ERROR(move_records(c.conn, all, "open", "matched"));
+  RETURN_IF_ERROR(move_records(c.conn, all, RecordStatus::kOpen, RecordStatus::kMatched));
   // The records' unmatched results are now explained by the manual one.
   ASSIGN_OR_RETURN(std::vector<store::ResultRow> superseded, store::ResultRepository::unmatched_of(c.conn, job.id, all));
   std::vector<Uuid> superseded_ids;
@@ -262,7 +261,7 @@ Result<ReviewOutcome> unmatch(Context& c, const ReviewAction& a) {
   std::vector<Uuid> records = m.left_ids;
   records.insert(records.end(), m.right_ids.begin(), m.right_ids.end());
   RETURN_IF_ERROR(store::ResultRepository::remove_match(c.conn, m.id));
-  RETURN_IF_ERROR(move_records(c.conn, records, "matched", "open"));
+  RETURN_IF_ERROR(move_records(c.conn, records, RecordStatus::kMatched, RecordStatus::kOpen));
   ReviewOutcome outcome{"unmatch", m.result_id, m.id, "deleted"};
   if (m.result_id) {
     ASSIGN_OR_RETURN(std::optional<store::ScopedResult> result,

@@ -243,13 +243,13 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   by_date.date_to = "2026-01-09";
   ASSERT_TRUE(records.list(user_actor, one->id, by_date, page).ok());
   store::RecordFilter by_status;
-  by_status.status = "open";
+  by_status.status = RecordStatus::kOpen;
   ASSERT_TRUE(records.list(user_actor, one->id, by_status, page).ok());
   store::RecordFilter everything;
   everything.data_source_id = *source_id;
   everything.file_id = *file_id;
   everything.date_from = "2026-01-01";
-  everything.status = "open";
+  everything.status = RecordStatus::kOpen;
   everything.currency = "EUR";
   everything.amount_min_minor = -100;
   everything.amount_max_minor = 100;
