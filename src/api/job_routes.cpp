@@ -227,7 +227,7 @@ class ExportStream final : public http::ResponseStream {
       w.field(r.id.to_string());
       w.field(r.match_group);
       w.field(r.kind);
-      w.field(r.status);
+      w.field(to_string(r.status));
       w.number_field(r.confidence, 4);
       w.field(std::string_view(side));
       w.field(rec.id.to_string());

@@ -48,7 +48,7 @@ Result<store::DataSource> DataSourceService::create(const security::Actor& actor
   ds.name = std::move(source.name);
   ds.kind = std::move(source.kind);
   ds.column_mapping = serialize_column_mapping(source.column_mapping);
-  ds.status = "active";
+  ds.status = DataSourceStatus::kActive;
   ds.is_active = true;
   ds.version = 1;
   ds.created_at = ds.updated_at = now_utc();
@@ -122,7 +122,7 @@ Status DataSourceService::remove(const security::Actor& actor, const Uuid& id,
   return store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
     ASSIGN_OR_RETURN(store::DataSource before, load_accessible(conn, actor, id));
     store::DataSource after = before;
-    after.status = "deleted";
+    after.status = DataSourceStatus::kDeleted;
     after.is_active = false;
     after.version = before.version + 1;
     after.updated_at = now_utc();

@@ -29,7 +29,7 @@ boost::json::object to_json(const store::Project& p) {
           {"owner_id", p.owner_id.to_string()},
           {"name", p.name},
           {"description", p.description},
-          {"status", p.status},
+          {"status", to_string(p.status)},
           {"version", p.version},
           {"created_at", format_timestamp(p.created_at)},
           {"updated_at", format_timestamp(p.updated_at)}};

@@ -40,7 +40,7 @@ struct Project {
   Uuid owner_id;
   std::string name;
   std::string description;
-  std::string status;  // "active" | "archived"
+  ProjectStatus status = ProjectStatus::kActive;
   bool is_active = true;
   std::int64_t version = 1;
   Timestamp created_at;
@@ -55,7 +55,7 @@ struct DataSource {
   std::string name;
   std::string kind;                   // "bank" | "ledger" | "processor" | "erp" | "crm" | "other"
   std::string column_mapping = "{}";  // JSON text (services/column_mapping.h)
-  std::string status = "active";      // "active" | "deleted"
+  DataSourceStatus status = DataSourceStatus::kActive;
   bool is_active = true;
   std::int64_t version = 1;
   Timestamp created_at;

@@ -225,7 +225,7 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
 
   PageRequest page{2, 10};
   ASSERT_TRUE(projects.list(user_actor, std::nullopt, std::nullopt, page).ok());
-  ASSERT_TRUE(projects.list(user_actor, std::nullopt, std::string("active"), page).ok());
+  ASSERT_TRUE(projects.list(user_actor, std::nullopt, ProjectStatus::kActive, page).ok());
   ASSERT_TRUE(projects.list(admin_actor, std::nullopt, std::nullopt, page).ok());
   ASSERT_TRUE(projects.list(admin_actor, user->id, std::nullopt, page).ok());
   ASSERT_TRUE(projects.get(user_actor, one->id).ok());
