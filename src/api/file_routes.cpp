@@ -43,13 +43,13 @@ void add_file_routes(http::Router& router, ApiServices& services) {
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid project_id, http::path_uuid(ex, "id"));
                ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
-               std::optional<std::string> status_filter;
+               std::optional<FileStatus> status_filter;
                if (auto s = ex.query("status")) {
-                 if (*s != "uploaded" && *s != "parsing" && *s != "parsed" && *s != "failed") {
+                 status_filter = parse_file_status(*s);
+                 if (!status_filter) {
                    return Error(ErrorCode::kBadRequest, "invalid filter",
                                 {FieldError{"status", "must be one of: uploaded, parsing, parsed, failed"}});
                  }
-                 status_filter = std::string(*s);
                }
                ASSIGN_OR_RETURN(auto result, services.files.list(actor_of(ex), project_id, status_filter, page));
                boost::json::array items;

@@ -18,7 +18,6 @@ namespace json = boost::json;
 using http::beast_http::status;
 using http::beast_http::verb;
 
-constexpr std::initializer_list<const char*> kJobStatuses = {"queued", "running", "completed", "failed", "cancelled"};
 constexpr int kExportPage = 500;
 constexpr auto kKeepAliveEvery = std::chrono::seconds(15);
 
@@ -274,11 +273,9 @@ void add_job_routes(http::Router& router, ApiServices& services) {
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid project_id, http::path_uuid(ex, "id"));
                ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
-               std::optional<std::string> job_status;
+               std::optional<JobStatus> job_status;
                if (auto s = ex.query("status")) {
-                 for (const char* allowed : kJobStatuses) {
-                   if (*s == allowed) job_status = std::string(allowed);
-                 }
+                 job_status = parse_job_status(*s);
                  if (!job_status) {
                    return invalid_filter("status", "must be one of: queued, running, completed, failed, cancelled");
                  }

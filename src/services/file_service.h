@@ -33,7 +33,7 @@ class FileService {
                                    const IncomingFile& incoming, const RequestMeta& meta);
   Result<store::StoredFile> get(const security::Actor& actor, const Uuid& id);
   Result<PageResult<store::StoredFile>> list(const security::Actor& actor, const Uuid& project_id,
-                                                    const std::optional<std::string>& status,
+                                                    const std::optional<FileStatus>& status,
                                                     const PageRequest& page);
   // Removes the file and every record parsed from it (one transaction), then its stored bytes.
   Status remove(const security::Actor& actor, const Uuid& id, const RequestMeta& meta);

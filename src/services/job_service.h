@@ -60,7 +60,7 @@ class JobService {
   Result<store::Job> create(const security::Actor& actor, const Uuid& project_id, NewJob job, const RequestMeta& meta);
   Result<store::Job> get(const security::Actor& actor, const Uuid& id);
   Result<PageResult<store::Job>> list(const security::Actor& actor, const Uuid& project_id,
-                                             const std::optional<std::string>& status, const PageRequest& page);
+                                             const std::optional<JobStatus>& status, const PageRequest& page);
   // kConflict when the job has ended.
   Result<store::Job> cancel(const security::Actor& actor, const Uuid& id, const RequestMeta& meta);
   // A new queued job with the same sources, rules and thresholds.

@@ -69,12 +69,12 @@ Result<std::optional<StoredFile>> FileRepository::find_by_sha256(Connection& con
 }
 
 Result<PageResult<StoredFile>> FileRepository::list_for_project(Connection& conn, const Uuid& project_id,
-                                                                const std::optional<std::string>& status,
+                                                                const std::optional<FileStatus>& status,
                                                                 const PageRequest& page) {
   std::vector<Value> params{param(project_id)};
   std::string where = " WHERE f.project_id = $1";
   if (status) {
-    params.push_back(*status);
+    params.push_back(param(*status));
     where += " AND f.status = $2";
   }
   return fetch_page<StoredFile>(conn, kColumns, "files f", where, "f.created_at DESC, f.id DESC", std::move(params),

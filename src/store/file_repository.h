@@ -52,7 +52,7 @@ class FileRepository {
                                                           const std::string& sha256);
   // Newest first.
   static Result<PageResult<StoredFile>> list_for_project(Connection& conn, const Uuid& project_id,
-                                                         const std::optional<std::string>& status,
+                                                         const std::optional<FileStatus>& status,
                                                          const PageRequest& page);
   // Deletes the file row, then its records (same transaction).
   static Status remove(Connection& conn, const Uuid& id);

@@ -80,11 +80,11 @@ Result<std::optional<ScopedJob>> JobRepository::find_visible(Connection& conn, c
 }
 
 Result<PageResult<Job>> JobRepository::list(Connection& conn, const Uuid& project_id,
-                                            const std::optional<std::string>& status, const PageRequest& page) {
+                                            const std::optional<JobStatus>& status, const PageRequest& page) {
   std::vector<Value> params{param(project_id)};
   std::string where = " WHERE j.project_id = $1";
   if (status) {
-    params.push_back(*status);
+    params.push_back(param(*status));
     where += " AND j.status = $2";
   }
   return fetch_page<Job>(conn, kColumns, "reconciliation_jobs j", where, "j.created_at DESC, j.id DESC",

@@ -64,7 +64,7 @@ class JobRepository {
   // The job when its project is active.
   static Result<std::optional<ScopedJob>> find_visible(Connection& conn, const Uuid& id);
   // Newest first.
-  static Result<PageResult<Job>> list(Connection& conn, const Uuid& project_id, const std::optional<std::string>& status,
+  static Result<PageResult<Job>> list(Connection& conn, const Uuid& project_id, const std::optional<JobStatus>& status,
                                       const PageRequest& page);
 
   // queued -> cancelled at once; running -> cancel_requested. False when the job had ended.

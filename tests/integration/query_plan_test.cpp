@@ -234,7 +234,7 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   ASSERT_TRUE(data_sources.list(admin_actor, one->id, std::nullopt, page).ok());
   ASSERT_TRUE(data_sources.get(user_actor, *source_id).ok());
   ASSERT_TRUE(files.list(user_actor, one->id, std::nullopt, page).ok());
-  ASSERT_TRUE(files.list(user_actor, one->id, std::string("uploaded"), page).ok());
+  ASSERT_TRUE(files.list(user_actor, one->id, FileStatus::kUploaded, page).ok());
   ASSERT_TRUE(files.get(user_actor, *file_id).ok());
   ASSERT_TRUE(files.row_errors(user_actor, *file_id, page).ok());
   ASSERT_TRUE(records.list(user_actor, one->id, {}, page).ok());
@@ -273,7 +273,7 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   ASSERT_TRUE(ran.ok() && *ran) << (ran.ok() ? "no job" : ran.error().message());
   ASSERT_EQ(jobs.get(user_actor, job->id)->status, JobStatus::kCompleted);
   ASSERT_TRUE(jobs.list(user_actor, one->id, std::nullopt, page).ok());
-  ASSERT_TRUE(jobs.list(user_actor, one->id, std::string("completed"), page).ok());
+  ASSERT_TRUE(jobs.list(user_actor, one->id, JobStatus::kCompleted, page).ok());
   auto first = jobs.results(user_actor, job->id, {}, std::nullopt, 5);
   ASSERT_TRUE(first.ok() && first->next_cursor) << (first.ok() ? "one page" : first.error().message());
   ASSERT_TRUE(jobs.results(user_actor, job->id, {}, services::decode_result_cursor(*first->next_cursor), 5).ok());
