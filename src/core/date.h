@@ -1,6 +1,6 @@
 #pragma once
-// Calendar dates as day numbers: days since 1970-01-01 in the proleptic Gregorian calendar, the form
-// records, rules and the engine work in. Their one text form is "YYYY-MM-DD" (parse_date in
+// Calendar dates as day numbers: days since 1970-01-01 in the proleptic Gregorian calendar, the
+// form records, rules and the engine work in. Their one text form is "YYYY-MM-DD" (parse_date in
 // core/time.h reads it; format_iso_date writes it).
 // Thread-safety: pure functions, safe for concurrent use.
 

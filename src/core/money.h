@@ -9,8 +9,8 @@
 
 namespace oeuvre {
 
-// Minor-unit digits of an ISO 4217 currency (either case): 0 (JPY, KRW, ...), 3 (BHD, JOD, KWD, OMR,
-// TND, ...), else 2 (also for "" and unknown codes).
+// Minor-unit digits of an ISO 4217 currency (either case): 0 (JPY, KRW, ...), 3 (BHD, JOD, KWD,
+// OMR, TND, ...), else 2 (also for "" and unknown codes).
 int currency_scale(std::string_view currency);
 
 // `minor` as a decimal with `scale` digits after the point: (-1230, 2) -> "-12.30"; a negative

@@ -38,9 +38,7 @@ std::optional<Enum> value_named(const std::array<std::string_view, N>& names,
 
 std::string_view to_string(Role role) { return name_of(kRoles, role); }
 std::string_view to_string(ProjectStatus status) { return name_of(kProjectStatuses, status); }
-std::string_view to_string(DataSourceStatus status) {
-  return name_of(kDataSourceStatuses, status);
-}
+std::string_view to_string(DataSourceStatus status) { return name_of(kDataSourceStatuses, status); }
 std::string_view to_string(FileStatus status) { return name_of(kFileStatuses, status); }
 std::string_view to_string(JobStatus status) { return name_of(kJobStatuses, status); }
 std::string_view to_string(ResultStatus status) { return name_of(kResultStatuses, status); }

@@ -62,15 +62,16 @@ bool is_ascii(std::string_view text);
 std::size_t utf8_length(std::string_view text);
 
 // The longest prefix of `text` of at most `max_bytes` bytes that does not split a character.
-// REQUIRES: is_valid_utf8(text) for a character boundary; on other input it never reads past the end.
+// REQUIRES: is_valid_utf8(text) for a character boundary (other input is never read past its end).
 std::string_view cut_utf8(std::string_view text, std::size_t max_bytes);
 
-// `text` made safe to store and print: ill-formed sequences become U+FFFD, and the result is cut to at
-// most `max_bytes` bytes without splitting a character.
+// `text` made safe to store and print: ill-formed sequences become U+FFFD, and the result is cut to
+// at most `max_bytes` bytes without splitting a character.
 std::string to_valid_utf8(std::string_view text, std::size_t max_bytes);
 
-// Decodes the character at text[i] and advances i past it. A byte that does not start a well-formed
-// sequence decodes to U+FFFD and advances i by one, so any input is safe. REQUIRES: i < text.size().
+// Decodes the character at text[i] and advances i past it. A byte that does not start a
+// well-formed sequence decodes to U+FFFD and advances i by one, so any input is safe.
+// REQUIRES: i < text.size().
 inline char32_t decode_code_point(std::string_view text, std::size_t& i) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const unsigned char lead = p[i];

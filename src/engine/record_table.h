@@ -17,9 +17,10 @@
 
 namespace oeuvre::engine {
 
-// Dates are day numbers of core/date.h (kNoDate when missing); amounts are minor units, written with
-// core/money.h. Re-exported under engine:: only for src/app/reconcile_command.cpp and
-// src/ingest/record_loader.cpp, which are being rewritten elsewhere; other code uses the core names.
+// Dates are day numbers of core/date.h (kNoDate when missing); amounts are minor units, written
+// with core/money.h. Re-exported under engine:: only for src/app/reconcile_command.cpp and
+// src/ingest/record_loader.cpp, which are being rewritten elsewhere; other code uses the core
+// names.
 using oeuvre::format_iso_date;
 using oeuvre::format_minor_units;
 using oeuvre::kNoDate;

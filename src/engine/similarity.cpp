@@ -352,8 +352,7 @@ double token_set_ratio_of_sorted(std::string_view sorted_a, std::string_view sor
       append(only_b, tb, tb_stop);
       advance(tb, tb_stop, b_end, has_b);
     } else {
-      common_points +=
-          utf8_length(std::string_view(ta, static_cast<std::size_t>(ta_stop - ta)));
+      common_points += utf8_length(std::string_view(ta, static_cast<std::size_t>(ta_stop - ta)));
       ++common_count;
       advance(ta, ta_stop, a_end, has_a);
       advance(tb, tb_stop, b_end, has_b);

@@ -23,9 +23,7 @@ struct Parsed {
   std::vector<ParsedRecord> records;
 };
 
-std::string iso(const ParsedRecord& r) {
-  return r.date_days ? format_iso_date(*r.date_days) : "";
-}
+std::string iso(const ParsedRecord& r) { return r.date_days ? format_iso_date(*r.date_days) : ""; }
 
 std::string field_of(const Error& e) {
   return e.field_errors().empty() ? "" : e.field_errors()[0].field;
