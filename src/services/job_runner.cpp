@@ -474,7 +474,7 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
       const std::size_t n = std::min(store::RecordRepository::kMaxIdsPerQuery, matched_records.size() - at);
       ASSIGN_OR_RETURN(std::int64_t moved,
                        store::RecordRepository::change_status(
-                           conn, std::span<const Uuid>(matched_records).subspan(at, n), "open", "matched"));
+                           conn, std::span<const Uuid>(matched_records).subspan(at, n), RecordStatus::kOpen, RecordStatus::kMatched));
       if (moved != static_cast<std::int64_t>(n)) {
         return Error::Conflict("records of this job were matched meanwhile by another job or a reviewer");
       }

@@ -73,7 +73,7 @@ class RecordRepository {
   // Moves the records with these ids from status `from` to `to`; returns how many moved. At most
   // kMaxIdsPerQuery ids.
   static Result<std::int64_t> change_status(Connection& conn, std::span<const Uuid> ids, RecordStatus from,
-                                            const std::string& to);
+                                            RecordStatus to);
   // Streams the open records of a data source (for a reconciliation job): columns id, external_id,
   // transaction_date, amount_minor, currency, reference, description, counterparty, extra.
   static Status for_each_open(Connection& conn, const Uuid& data_source_id,
