@@ -13,7 +13,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "csv/csv_reader.h"
+#include "core/utf8.h"
 #include "ingest/file_parser.h"
 
 namespace {
@@ -30,7 +30,7 @@ void check(bool condition, const char* what) {
   }
 }
 
-bool utf8(const std::string& s) { return !oeuvre::csv::find_invalid_utf8(s).has_value(); }
+bool utf8(const std::string& s) { return oeuvre::is_valid_utf8(s); }
 
 void check_errors(const std::vector<oeuvre::ingest::RowError>& errors) {
   for (const auto& e : errors) {

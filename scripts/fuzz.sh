@@ -21,6 +21,7 @@ mkdir -p "$out/corpus"
 binary="$out/file_parser_fuzzer"
 sources=(
   fuzz/file_parser_fuzzer.cpp
+  src/core/*.cpp
   src/csv/byte_source.cpp
   src/csv/csv_reader.cpp
   src/engine/record_table.cpp
@@ -31,7 +32,7 @@ if [ ! -x "$binary" ] || [ "$newest_source" -nt "$binary" ] || [ "$0" -nt "$bina
   echo "building $binary" >&2
   clang++ -std=c++20 -O1 -g -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -Isrc "${sources[@]}" -lboost_json -o "$binary"
+    -Isrc "${sources[@]}" -lboost_json -lcrypto -o "$binary"
 fi
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"

@@ -16,18 +16,25 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
 
-# compare NAME LEFT RIGHT [RULES]
+# compare NAME LEFT RIGHT [RULES [NEW_ARGS...]]: NEW_ARGS go to the new binary only (options the old
+# one does not have, such as a case's mapping files).
 compare() {
   local name=$1 left=$2 right=$3 rules=${4:-}
-  local args=()
+  shift 4 || shift $#
+  local args=() new_args=("$@")
   [ -n "$rules" ] && args+=(--rules "$rules")
   for format in csv json; do
     for which in old new; do
-      local bin=$OLD
-      [ "$which" = new ] && bin=$NEW
-      "$bin" reconcile "$left" "$right" "${args[@]}" --format "$format" --quiet \
+      local bin=$OLD extra=()
+      [ "$which" = new ] && bin=$NEW && extra=("${new_args[@]}")
+      "$bin" reconcile "$left" "$right" "${args[@]}" "${extra[@]}" --format "$format" --quiet \
         --out "$work/$which" > /dev/null 2> "$work/$which.err" || echo "exit $?" >> "$work/$which.err"
     done
+    if [ ! -d "$work/old" ] && [ ! -d "$work/new" ] && \
+       [ "$(tail -1 "$work/old.err")" = "$(tail -1 "$work/new.err")" ]; then
+      echo "same      $name ($format): both refused, $(tail -1 "$work/new.err")"
+      continue
+    fi
     if python3 - "$work/old" "$work/new" "$format" <<'PY'
 import json, os, sys
 old, new, fmt = sys.argv[1:4]
@@ -65,8 +72,13 @@ PY
 for dir in "$ROOT"/tests/engine_cases/*/; do
   rules=""
   [ -f "$dir/rules.json" ] && rules="$dir/rules.json"
-  compare "$(basename "$dir")" "$dir/left.csv" "$dir/right.csv" "$rules"
+  mappings=()
+  for side in left right; do
+    [ -f "$dir/${side}_mapping.json" ] && mappings+=("--$side-mapping" "$dir/${side}_mapping.json")
+  done
+  compare "$(basename "$dir")" "$dir/left.csv" "$dir/right.csv" "$rules" "${mappings[@]}"
 done
+mkdir -p "$work/pair"
 "$GENERATE" --records "$RECORDS" --seed 7 --out "$work/pair" > /dev/null
 compare "generated $RECORDS" "$work/pair/left.csv" "$work/pair/right.csv"
 exit $status

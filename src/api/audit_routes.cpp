@@ -11,7 +11,7 @@ namespace {
 using http::beast_http::status;
 using http::beast_http::verb;
 
-http::HttpResponse audit_page(const store::PageResult<store::AuditEntry>& result, const store::PageRequest& page) {
+http::HttpResponse audit_page(const PageResult<store::AuditEntry>& result, const PageRequest& page) {
   boost::json::array items;
   for (const auto& e : result.items) items.push_back(services::to_json(e));
   return http::json_response(status::ok, http::page_envelope(std::move(items), page, result.total));
@@ -32,7 +32,7 @@ Result<std::optional<std::string>> bounded_query(const http::Exchange& ex, std::
 void add_audit_routes(http::Router& router, ApiServices& services) {
   router.add(verb::get, "/api/v1/audit", http::Access::kAdmin,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
-               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
                store::AuditFilter filter;
                ASSIGN_OR_RETURN(filter.user_id, http::query_uuid(ex, "user_id"));
                ASSIGN_OR_RETURN(filter.project_id, http::query_uuid(ex, "project_id"));
@@ -50,7 +50,7 @@ void add_audit_routes(http::Router& router, ApiServices& services) {
   router.add(verb::get, "/api/v1/projects/{id}/audit", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
-               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
                ASSIGN_OR_RETURN(auto result, services.audit.list_for_project(actor_of(ex), id, page));
                return audit_page(result, page);
              });

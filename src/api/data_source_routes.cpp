@@ -51,7 +51,7 @@ void add_data_source_routes(http::Router& router, ApiServices& services) {
       verb::get, "/api/v1/projects/{id}/data-sources", http::Access::kAuthenticated,
       [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
         ASSIGN_OR_RETURN(Uuid project_id, http::path_uuid(ex, "id"));
-        ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+        ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
         std::optional<std::string> kind;
         if (auto k = ex.query("kind")) {
           for (const char* allowed : kKinds) {

@@ -42,14 +42,14 @@ void add_file_routes(http::Router& router, ApiServices& services) {
   router.add(verb::get, "/api/v1/projects/{id}/files", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid project_id, http::path_uuid(ex, "id"));
-               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
-               std::optional<std::string> status_filter;
+               ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
+               std::optional<FileStatus> status_filter;
                if (auto s = ex.query("status")) {
-                 if (*s != "uploaded" && *s != "parsing" && *s != "parsed" && *s != "failed") {
+                 status_filter = parse_file_status(*s);
+                 if (!status_filter) {
                    return Error(ErrorCode::kBadRequest, "invalid filter",
                                 {FieldError{"status", "must be one of: uploaded, parsing, parsed, failed"}});
                  }
-                 status_filter = std::string(*s);
                }
                ASSIGN_OR_RETURN(auto result, services.files.list(actor_of(ex), project_id, status_filter, page));
                boost::json::array items;
@@ -68,7 +68,7 @@ void add_file_routes(http::Router& router, ApiServices& services) {
   router.add(verb::get, "/api/v1/files/{id}/errors", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
-               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
                ASSIGN_OR_RETURN(auto result, services.files.row_errors(actor_of(ex), id, page));
                boost::json::array items;
                for (const auto& e : result.items) items.push_back(services::to_json(e));

@@ -4,12 +4,11 @@
 #include <cmath>
 
 #include "api/api.h"
+#include "core/money.h"
 #include "csv/csv_writer.h"
-#include "engine/record_table.h"
 #include "engine/rules.h"
 #include "http/problem.h"
 #include "http/request_body.h"
-#include "ingest/file_parser.h"
 
 namespace oeuvre::api {
 
@@ -19,7 +18,6 @@ namespace json = boost::json;
 using http::beast_http::status;
 using http::beast_http::verb;
 
-constexpr std::initializer_list<const char*> kJobStatuses = {"queued", "running", "completed", "failed", "cancelled"};
 constexpr int kExportPage = 500;
 constexpr auto kKeepAliveEvery = std::chrono::seconds(15);
 
@@ -137,7 +135,7 @@ class JobEventStream final : public http::ResponseStream {
     }
     json::object view = services::to_json(*job);
     // What changes for a watcher: status, phase, progress (not the clock-driven fields).
-    const std::string state = job->status + "|" + job->phase + "|" + std::to_string(std::lround(job->progress * 1000)) +
+    const std::string state = std::string(to_string(job->status)) + "|" + job->phase + "|" + std::to_string(std::lround(job->progress * 1000)) +
                               "|" + std::to_string(job->cancel_requested);
     const auto now = std::chrono::steady_clock::now();
     if (job->ended()) {
@@ -228,13 +226,13 @@ class ExportStream final : public http::ResponseStream {
       w.field(r.id.to_string());
       w.field(r.match_group);
       w.field(r.kind);
-      w.field(r.status);
+      w.field(to_string(r.status));
       w.number_field(r.confidence, 4);
       w.field(std::string_view(side));
       w.field(rec.id.to_string());
       w.field(safe_text(rec.external_id));
       w.field(rec.transaction_date.value_or(""));
-      w.field(engine::format_minor_units(rec.amount_minor, ingest::currency_scale(rec.currency)));
+      w.field(format_minor_units(rec.amount_minor, currency_scale(rec.currency)));
       w.field(rec.currency);
       w.field(safe_text(rec.reference));
       w.field(safe_text(rec.description));
@@ -274,12 +272,10 @@ void add_job_routes(http::Router& router, ApiServices& services) {
   router.add(verb::get, "/api/v1/projects/{id}/jobs", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid project_id, http::path_uuid(ex, "id"));
-               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
-               std::optional<std::string> job_status;
+               ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
+               std::optional<JobStatus> job_status;
                if (auto s = ex.query("status")) {
-                 for (const char* allowed : kJobStatuses) {
-                   if (*s == allowed) job_status = std::string(allowed);
-                 }
+                 job_status = parse_job_status(*s);
                  if (!job_status) {
                    return invalid_filter("status", "must be one of: queued, running, completed, failed, cancelled");
                  }

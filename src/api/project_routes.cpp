@@ -24,15 +24,15 @@ http::HttpResponse project_response(status code, const store::Project& project) 
 void add_project_routes(http::Router& router, ApiServices& services) {
   router.add(verb::get, "/api/v1/projects", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
-               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
                ASSIGN_OR_RETURN(std::optional<Uuid> owner, http::query_uuid(ex, "owner_id"));
-               std::optional<std::string> status_filter;
+               std::optional<ProjectStatus> status_filter;
                if (auto s = ex.query("status")) {
-                 if (*s != "active" && *s != "archived") {
+                 status_filter = parse_project_status(*s);
+                 if (!status_filter) {
                    return Error(ErrorCode::kBadRequest, "invalid filter",
                                 {FieldError{"status", "must be one of: active, archived"}});
                  }
-                 status_filter = std::string(*s);
                }
                ASSIGN_OR_RETURN(auto result, services.projects.list(actor_of(ex), owner, status_filter, page));
                boost::json::array items;
@@ -71,7 +71,8 @@ void add_project_routes(http::Router& router, ApiServices& services) {
                services::ProjectChanges changes;
                changes.name = in.optional_string("name", 1, 255);
                changes.description = in.optional_text("description", 0, 4000);
-               changes.status = in.optional_enum("status", {"active", "archived"});
+               auto new_status = in.optional_enum("status", {"active", "archived"});
+               if (new_status) changes.status = parse_project_status(*new_status);
                changes.expected_version = expected;
                RETURN_IF_ERROR(in.finish());
                ASSIGN_OR_RETURN(store::Project project,

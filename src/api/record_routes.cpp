@@ -17,7 +17,7 @@ void add_record_routes(http::Router& router, ApiServices& services) {
   router.add(verb::get, "/api/v1/projects/{id}/records", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid project_id, http::path_uuid(ex, "id"));
-               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
                store::RecordFilter filter;
                ASSIGN_OR_RETURN(filter.data_source_id, http::query_uuid(ex, "data_source_id"));
                ASSIGN_OR_RETURN(filter.file_id, http::query_uuid(ex, "file_id"));
@@ -26,11 +26,11 @@ void add_record_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(filter.amount_min_minor, http::query_int(ex, "amount_min_minor", -kAmountBound, kAmountBound));
                ASSIGN_OR_RETURN(filter.amount_max_minor, http::query_int(ex, "amount_max_minor", -kAmountBound, kAmountBound));
                if (auto s = ex.query("status")) {
-                 if (*s != "open" && *s != "matched" && *s != "excluded") {
+                 filter.status = parse_record_status(*s);
+                 if (!filter.status) {
                    return Error(ErrorCode::kBadRequest, "invalid filter",
                                 {FieldError{"status", "must be one of: open, matched, excluded"}});
                  }
-                 filter.status = std::string(*s);
                }
                if (auto c = ex.query("currency")) {
                  const bool code = c->size() == 3 && std::all_of(c->begin(), c->end(), [](char ch) {

@@ -14,7 +14,7 @@ using http::beast_http::verb;
 void add_user_routes(http::Router& router, ApiServices& services) {
   router.add(verb::get, "/api/v1/users", http::Access::kAdmin,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
-               ASSIGN_OR_RETURN(store::PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
                ASSIGN_OR_RETURN(auto result, services.users.list(actor_of(ex), page));
                boost::json::array items;
                for (const auto& user : result.items) items.push_back(services::to_json(user));
@@ -32,7 +32,7 @@ void add_user_routes(http::Router& router, ApiServices& services) {
                RETURN_IF_ERROR(in.finish());
                ASSIGN_OR_RETURN(store::User user,
                                 services.auth.create_user({*email, *password, display_name.value_or(""),
-                                                           role.value_or("user")},
+                                                           role ? *parse_role(*role) : Role::kUser},
                                                           actor_of(ex).user_id, request_meta(ex)));
                auto res = http::json_response(status::created, services::to_json(user));
                res.set(http::beast_http::field::location, "/api/v1/users/" + user.id.to_string());
@@ -53,7 +53,8 @@ void add_user_routes(http::Router& router, ApiServices& services) {
                http::FieldReader in(body);
                services::UserChanges changes;
                changes.display_name = in.optional_string("display_name", 0, 255);
-               changes.role = in.optional_enum("role", {"admin", "user"});
+               auto role = in.optional_enum("role", {"admin", "user"});
+               if (role) changes.role = parse_role(*role);
                changes.is_active = in.optional_bool("is_active");
                RETURN_IF_ERROR(in.finish());
                ASSIGN_OR_RETURN(store::User user, services.users.update(actor_of(ex), id, changes, request_meta(ex)));

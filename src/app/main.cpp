@@ -61,10 +61,10 @@ int seed_demo(oeuvre::app::ServerApp& app) {
   if (!generated.ok()) return fail(generated.error());
   const std::string password = *generated;
   services::RequestMeta meta{"demo-seed", "127.0.0.1", "oeuvre serve --demo"};
-  auto user = app.auth().create_user({"demo@oeuvre.local", password, "Demo admin", "admin"}, std::nullopt, meta);
+  auto user = app.auth().create_user({"demo@oeuvre.local", password, "Demo admin", Role::kAdmin}, std::nullopt, meta);
   if (!user.ok()) return fail(user.error());
   services::ProjectService projects(app.database());
-  auto project = projects.create({user->id, "admin"}, "Demo project", "Bank statement vs general ledger", meta);
+  auto project = projects.create({user->id, Role::kAdmin}, "Demo project", "Bank statement vs general ledger", meta);
   if (!project.ok()) return fail(project.error());
   std::cout << "demo admin: demo@oeuvre.local  password: " << password << "\n"
             << "demo project: " << project->id.to_string() << "\n";
@@ -152,9 +152,9 @@ int main(int argc, char** argv) {
     oeuvre::obs::Metrics metrics;
     oeuvre::services::AuthService auth(**db, std::move(settings).value(), metrics);
     oeuvre::services::RequestMeta meta{"cli", "local", "oeuvre user create"};
-    auto created = auth.create_user({email, password, display_name, admin ? "admin" : "user"}, std::nullopt, meta);
+    auto created = auth.create_user({email, password, display_name, admin ? oeuvre::Role::kAdmin : oeuvre::Role::kUser}, std::nullopt, meta);
     if (!created.ok()) return fail(created.error());
-    std::cout << "created " << created->role << " " << created->email << " (" << created->id.to_string() << ")\n";
+    std::cout << "created " << oeuvre::to_string(created->role) << " " << created->email << " (" << created->id.to_string() << ")\n";
     return 0;
   }
   if (*serve) {

@@ -6,7 +6,9 @@
 #include <thread>
 #include <vector>
 
+#include "core/date.h"
 #include "core/json_writer.h"
+#include "core/money.h"
 #include "csv/csv_writer.h"
 #include "engine/pair_scorer.h"
 #include "engine/reconciler.h"
@@ -67,12 +69,12 @@ class OutputFile {
   bool failed_ = false;
 };
 
-std::string money(std::int64_t minor, int scale) { return engine::format_minor_units(minor, scale); }
+std::string money(std::int64_t minor, int scale) { return format_minor_units(minor, scale); }
 
 // The scale amounts of `currency` are shown with: its ISO 4217 digits, or the table's when the
 // records carry no currency.
 int scale_of(std::string_view currency, int table_scale) {
-  return currency.empty() ? table_scale : ingest::currency_scale(currency);
+  return currency.empty() ? table_scale : currency_scale(currency);
 }
 
 std::int64_t sum_amounts(const RecordTable& table, std::span<const std::uint32_t> indices) {
@@ -193,7 +195,7 @@ class CsvFormat final : public Format {
     csv::CsvWriter w(out);
     w.field(t.ids[i]);
     w.field(static_cast<std::int64_t>(records.lines[i]));
-    w.field(engine::format_iso_date(t.dates[i]));
+    w.field(format_iso_date(t.dates[i]));
     w.field(money(t.amounts[i], scale_of(t.currencies[i], t.amount_scale)));
     w.field(t.currencies[i]);
     w.field(t.references[i]);
@@ -263,7 +265,7 @@ class JsonFormat final : public Format {
     w.begin_object();
     w.key("id").string(t.ids[i]);
     w.key("line").number(static_cast<std::int64_t>(records.lines[i]));
-    w.key("date").string(engine::format_iso_date(t.dates[i]));
+    w.key("date").string(format_iso_date(t.dates[i]));
     w.key("amount").string(money(t.amounts[i], scale_of(t.currencies[i], t.amount_scale)));
     w.key("currency").string(t.currencies[i]);
     w.key("reference").string(t.references[i]);

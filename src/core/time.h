@@ -35,7 +35,7 @@ std::string format_timestamp(Timestamp t);
 std::optional<Timestamp> parse_timestamp(std::string_view text);
 
 // Parses exactly "YYYY-MM-DD", a real calendar date (2026-02-29 is rejected): the one text form of
-// the stores' date columns and of engine::format_iso_date. Nullopt for anything else.
+// the stores' date columns and of core format_iso_date. Nullopt for anything else.
 std::optional<std::chrono::sys_days> parse_date(std::string_view text);
 
 }  // namespace oeuvre

@@ -1,6 +1,6 @@
 #include "core/utf8.h"
 
-#include <cstdint>
+#include <algorithm>
 #include <cstring>
 
 namespace oeuvre {
@@ -18,47 +18,9 @@ std::uint64_t load_word(const unsigned char* p) {
 
 bool is_continuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
 
-// The length (2..4) of the well-formed multi-byte sequence starting at p[i], or 0 when the bytes there
-// are ill-formed. REQUIRES: i < n and p[i] >= 0x80.
-std::size_t sequence_length(const unsigned char* p, std::size_t i, std::size_t n) {
-  const unsigned char lead = p[i];
-  // Allowed range of the second byte depends on the lead byte (Unicode Table 3-7); the third and
-  // fourth bytes, when present, are always 80..BF.
-  std::size_t length;
-  unsigned char second_min = 0x80;
-  unsigned char second_max = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead == 0xE0) {
-    length = 3;
-    second_min = 0xA0;  // excludes overlong 3-byte forms
-  } else if (lead == 0xED) {
-    length = 3;
-    second_max = 0x9F;                        // excludes surrogates U+D800..U+DFFF
-  } else if (lead >= 0xE1 && lead <= 0xEF) {  // E1..EC, EE..EF
-    length = 3;
-  } else if (lead == 0xF0) {
-    length = 4;
-    second_min = 0x90;  // excludes overlong 4-byte forms
-  } else if (lead >= 0xF1 && lead <= 0xF3) {
-    length = 4;
-  } else if (lead == 0xF4) {
-    length = 4;
-    second_max = 0x8F;  // excludes code points above U+10FFFF
-  } else {
-    return 0;  // 80..BF stray continuation, C0/C1 overlong leads, F5..FF
-  }
-  if (n - i < length) return 0;
-  if (p[i + 1] < second_min || p[i + 1] > second_max) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if (!is_continuation(p[i + k])) return 0;
-  }
-  return length;
-}
-
 }  // namespace
 
-bool is_valid_utf8(std::string_view text) {
+std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
   std::size_t i = 0;
@@ -70,33 +32,23 @@ bool is_valid_utf8(std::string_view text) {
       ++i;
       continue;
     }
-    const std::size_t length = sequence_length(p, i, n);
-    if (length == 0) return false;
+    const std::size_t length = utf8_sequence_length(text, i);
+    if (length == 0) return i;
     i += length;
   }
-  return true;
+  return std::nullopt;
 }
 
-std::string to_valid_utf8(std::string_view text, std::size_t max_bytes) {
-  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+bool is_valid_utf8(std::string_view text) { return !find_invalid_utf8(text).has_value(); }
+
+bool is_ascii(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
-  std::string out;
-  out.reserve(std::min(n, max_bytes));
   std::size_t i = 0;
-  while (i < n) {
-    std::size_t length = 1;
-    std::string_view piece = text.substr(i, 1);
-    if (p[i] >= 0x80) {
-      length = sequence_length(p, i, n);
-      piece = length == 0 ? kReplacement : text.substr(i, length);
-      if (length == 0) length = 1;
-    }
-    if (out.size() + piece.size() > max_bytes) break;
-    out.append(piece);
-    i += length;
-  }
-  return out;
+  std::uint64_t any_high = 0;
+  for (; i + 8 <= n; i += 8) any_high |= load_word(p + i);
+  for (; i < n; ++i) any_high |= p[i];
+  return (any_high & kHighBits) == 0;
 }
 
 std::size_t utf8_length(std::string_view text) {
@@ -114,6 +66,53 @@ std::size_t utf8_length(std::string_view text) {
     ++i;
   }
   return count;
+}
+
+std::string_view cut_utf8(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  while (end > 0 && is_continuation(static_cast<unsigned char>(text[end]))) --end;
+  return text.substr(0, end);
+}
+
+std::string to_valid_utf8(std::string_view text, std::size_t max_bytes) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  const std::size_t n = text.size();
+  std::string out;
+  out.reserve(std::min(n, max_bytes));
+  std::size_t i = 0;
+  while (i < n) {
+    std::size_t length = utf8_sequence_length(text, i);
+    const std::string_view piece = length == 0 ? kReplacement : text.substr(i, length);
+    if (out.size() + piece.size() > max_bytes) break;
+    out.append(piece);
+    i += std::max<std::size_t>(length, 1);
+  }
+  return out;
+}
+
+void decode_utf8(std::string_view text, std::u32string& out, std::size_t limit) {
+  out.clear();
+  std::size_t i = 0;
+  while (i < text.size() && out.size() < limit) out.push_back(decode_code_point(text, i));
+}
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
 }
 
 std::string ascii_lowercase(std::string_view text) {

@@ -129,8 +129,4 @@ class CsvReader {
 // fits.
 char sniff_delimiter(std::string_view sample);
 
-// Offset of the first byte of `text` that breaks UTF-8 well-formedness (overlongs, surrogates,
-// > U+10FFFF, truncated or stray bytes), or std::nullopt when it is valid.
-std::optional<std::size_t> find_invalid_utf8(std::string_view text);
-
 }  // namespace oeuvre::csv

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include "core/money.h"
+#include "core/utf8.h"
 #include "engine/parallel_for.h"
 #include "engine/similarity.h"
 #include "engine/text_normalization.h"
@@ -118,12 +120,7 @@ std::string_view text_of(const RecordTable& t, const FieldRef& f, std::size_t i)
   return t.extras[f.extra].numbers[i];
 }
 
-std::string_view cut(std::string_view text) {
-  if (text.size() <= kMaxComparedBytes) return text;
-  std::size_t end = kMaxComparedBytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
-}
+std::string_view cut(std::string_view text) { return cut_utf8(text, kMaxComparedBytes); }
 
 std::int64_t magnitude(std::int64_t v) { return v == INT64_MIN ? INT64_MAX : std::llabs(v); }
 
@@ -168,12 +165,7 @@ double amount_similarity(const FieldRule& rule, std::int64_t a, std::int64_t b) 
 
 // The code-point length of the longer of a and b (the denominator levenshtein_ratio used).
 std::size_t utf8_length_of(std::string_view, std::string_view a, std::string_view b) {
-  auto count = [](std::string_view s) {
-    std::size_t n = 0;
-    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    return n;
-  };
-  return std::max(count(a), count(b));
+  return std::max(utf8_length(a), utf8_length(b));
 }
 
 double reference_similarity(std::string_view a, std::string_view b) {
@@ -195,18 +187,6 @@ double reference_similarity(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
-
-int business_days_between(std::int32_t a, std::int32_t b) {
-  if (a > b) std::swap(a, b);
-  // Count weekdays in (a, b]. 1970-01-01 was a Thursday: weekday(d) = (d + 3) mod 7, Monday = 0.
-  auto weekdays_up_to = [](std::int64_t d) {  // weekdays in [epoch-anchored origin, d]
-    std::int64_t shifted = d + 3;             // Monday-based day number
-    std::int64_t weeks = shifted >= 0 ? shifted / 7 : (shifted - 6) / 7;
-    std::int64_t rest = shifted - weeks * 7;  // 0..6, Monday = 0
-    return weeks * 5 + std::min<std::int64_t>(rest + 1, 5);
-  };
-  return static_cast<int>(weekdays_up_to(b) - weekdays_up_to(a));
-}
 
 Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable& right,
                                       const RuleSet& rules, int threads) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/date.h"
 #include "core/result.h"
 #include "engine/match_result.h"
 #include "engine/record_table.h"
@@ -32,9 +33,6 @@ struct FieldRef {
   Kind kind = Kind::kId;
   std::size_t extra = 0;  // index into RecordTable::extras when kind == kExtra
 };
-
-// Number of Monday-Friday days in (min(a, b), max(a, b)].
-int business_days_between(std::int32_t a, std::int32_t b);
 
 // Text values longer than this many bytes are compared on their first kMaxComparedBytes (cut at a
 // code-point boundary), which bounds the cost of one comparison on hostile input.

@@ -7,6 +7,7 @@
 #include <map>
 #include <span>
 
+#include "core/money.h"
 #include "engine/assignment.h"
 #include "engine/pair_scorer.h"
 #include "engine/parallel_for.h"

@@ -6,29 +6,19 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "core/date.h"
+#include "core/money.h"
 #include "core/result.h"
 
 namespace oeuvre::engine {
 
-// Dates are days since 1970-01-01 (proleptic Gregorian); kNoDate marks a missing one.
-inline constexpr std::int32_t kNoDate = std::numeric_limits<std::int32_t>::min();
-
-// Days since 1970-01-01 for a civil date. REQUIRES: 1 <= month <= 12, 1 <= day <= days in month.
-std::int32_t days_from_civil(int year, int month, int day);
-// The civil date of `days`. REQUIRES: days != kNoDate.
-void civil_from_days(std::int32_t days, int& year, int& month, int& day);
-// "YYYY-MM-DD", or "" for kNoDate.
-std::string format_iso_date(std::int32_t days);
-
-// `minor` as a decimal with `scale` digits after the point: (-1230, 2) -> "-12.30". REQUIRES: scale
-// >= 0.
-std::string format_minor_units(std::int64_t minor, int scale);
+// Dates are day numbers of core/date.h (kNoDate when missing); amounts are minor units, written
+// with core/money.h.
 
 // True for the fields every RecordTable has: id, date, amount, currency, reference, description,
 // counterparty (ASCII case ignored). Any other name a rule reads is an extra field.

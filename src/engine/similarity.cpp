@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/code_points.h"
+#include "core/utf8.h"
 #include "engine/text_normalization.h"
 
 namespace oeuvre::engine {
@@ -264,12 +264,6 @@ double jaro_decoded(const Decoded& a, const Decoded& b) {
   return (mm / static_cast<double>(n) + mm / static_cast<double>(m) + (mm - t) / mm) / 3.0;
 }
 
-std::size_t utf8_code_points(std::string_view text) {
-  std::size_t count = 0;
-  for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return count;
-}
-
 }  // namespace
 
 double jaro_winkler(std::string_view a, std::string_view b) {
@@ -358,8 +352,7 @@ double token_set_ratio_of_sorted(std::string_view sorted_a, std::string_view sor
       append(only_b, tb, tb_stop);
       advance(tb, tb_stop, b_end, has_b);
     } else {
-      common_points +=
-          utf8_code_points(std::string_view(ta, static_cast<std::size_t>(ta_stop - ta)));
+      common_points += utf8_length(std::string_view(ta, static_cast<std::size_t>(ta_stop - ta)));
       ++common_count;
       advance(ta, ta_stop, a_end, has_a);
       advance(tb, tb_stop, b_end, has_b);
@@ -370,8 +363,8 @@ double token_set_ratio_of_sorted(std::string_view sorted_a, std::string_view sor
   // need only LCS(A, B): LCS(t0, t1) = |t0| because t0 is a prefix of t1, and a common prefix adds
   // its length to an LCS, so LCS(t1, t2) = |t0| + 1 + LCS(A, B).
   const double lcs = static_cast<double>(lcs_length(only_a, only_b));
-  const double len_a = static_cast<double>(utf8_code_points(only_a));
-  const double len_b = static_cast<double>(utf8_code_points(only_b));
+  const double len_a = static_cast<double>(utf8_length(only_a));
+  const double len_b = static_cast<double>(utf8_length(only_b));
   if (common_count == 0) return 2.0 * lcs / (len_a + len_b);
   const double len0 = static_cast<double>(common_points + common_count - 1);  // tokens + spaces
   const double len1 = len0 + 1 + len_a, len2 = len0 + 1 + len_b;

@@ -3,10 +3,28 @@
 #include <algorithm>
 #include <vector>
 
-#include "engine/code_points.h"
+#include "core/utf8.h"
 
 namespace oeuvre::engine {
 namespace {
+
+// Simple lower-case mapping for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic capitals.
+char32_t fold_case(char32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c < 0xC0) return c;
+  if ((c >= 0xC0 && c <= 0xDE && c != 0xD7)) return c + 32;  // Latin-1
+  if (c == 0x178) return 0xFF;
+  if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 &&
+      c != 0x17F) {  // Latin Ext-A
+    bool odd_is_lower = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
+    if (odd_is_lower) return (c % 2 == 1) ? c + 1 : c;
+    return (c % 2 == 0) ? c + 1 : c;
+  }
+  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;  // Greek
+  if (c >= 0x410 && c <= 0x42F) return c + 32;                // Cyrillic
+  if (c >= 0x400 && c <= 0x40F) return c + 80;
+  return c;
+}
 
 bool is_separator(char32_t c) {
   if (c < 0x80) {

@@ -214,8 +214,8 @@ std::optional<int> parse_positive_int(std::string_view s) {
 
 }  // namespace
 
-Result<store::PageRequest> read_page(const Exchange& exchange) {
-  store::PageRequest page;
+Result<PageRequest> read_page(const Exchange& exchange) {
+  PageRequest page;
   std::vector<FieldError> errors;
   if (auto p = exchange.query("page")) {
     auto v = parse_positive_int(*p);
@@ -280,7 +280,7 @@ Result<std::optional<std::string>> query_date(const Exchange& exchange, std::str
   return std::optional<std::string>(std::string(*raw));
 }
 
-boost::json::object page_envelope(boost::json::array items, const store::PageRequest& page, std::int64_t total) {
+boost::json::object page_envelope(boost::json::array items, const PageRequest& page, std::int64_t total) {
   return boost::json::object{{"items", std::move(items)},
                              {"page", page.page},
                              {"per_page", page.per_page},

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "core/page.h"
 #include "core/result.h"
 #include "core/uuid.h"
 #include "http/exchange.h"
-#include "store/models.h"
 
 namespace oeuvre::http {
 
@@ -61,7 +61,7 @@ Result<std::optional<std::int64_t>> read_if_match(const Exchange& exchange, std:
 Result<Uuid> path_uuid(const Exchange& exchange, std::string_view name);
 
 // ?page=1&per_page=20 (per_page <= 100). 400 with field errors otherwise.
-Result<store::PageRequest> read_page(const Exchange& exchange);
+Result<PageRequest> read_page(const Exchange& exchange);
 
 // An optional UUID query parameter (400 when present but malformed).
 Result<std::optional<Uuid>> query_uuid(const Exchange& exchange, std::string_view name);
@@ -74,6 +74,6 @@ Result<std::optional<std::int64_t>> query_int(const Exchange& exchange, std::str
 Result<std::optional<std::string>> query_date(const Exchange& exchange, std::string_view name);
 
 // The standard list envelope: {"items": [...], "page", "per_page", "total"}.
-boost::json::object page_envelope(boost::json::array items, const store::PageRequest& page, std::int64_t total);
+boost::json::object page_envelope(boost::json::array items, const PageRequest& page, std::int64_t total);
 
 }  // namespace oeuvre::http

@@ -1,6 +1,9 @@
 #include "ingest/amount_parser.h"
 
+#include <algorithm>
 #include <string>
+
+#include "core/utf8.h"
 
 namespace oeuvre::ingest {
 namespace {
@@ -234,15 +237,7 @@ Result<std::int64_t> to_minor_units(const AmountText& amount, int scale,
       return reason("has an unexpected control character");
     }
     // Quote the whole (UTF-8) character, not a lone byte of it.
-    std::size_t length = 1;
-    const auto lead = static_cast<unsigned char>(c);
-    if (lead >= 0xF0) {
-      length = 4;
-    } else if (lead >= 0xE0) {
-      length = 3;
-    } else if (lead >= 0xC0) {
-      length = 2;
-    }
+    const std::size_t length = std::max<std::size_t>(utf8_sequence_length(s, i), 1);
     return reason("has an unexpected character '" + std::string(s.substr(i, length)) + "'");
   }
   if (!seen_digit) return reason("has no digits");

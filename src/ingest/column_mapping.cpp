@@ -58,7 +58,7 @@ bool contains(const std::array<std::string_view, N>& keys, std::string_view key)
 
 // A key as it may be echoed in an error path: bounded and valid UTF-8.
 std::string printable_key(std::string_view key) {
-  std::string out(key.substr(0, 64));
+  std::string out(cut_utf8(key, 64));
   if (!is_valid_utf8(out)) return "(invalid name)";
   return out;
 }

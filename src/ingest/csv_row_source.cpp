@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/utf8.h"
 #include "csv/byte_source.h"
 
 namespace oeuvre::ingest {

@@ -1,6 +1,9 @@
 #include "ingest/date_parser.h"
 
-#include "engine/record_table.h"
+#include <algorithm>
+
+#include "core/date.h"
+#include "core/utf8.h"
 
 namespace oeuvre::ingest {
 namespace {
@@ -44,7 +47,7 @@ std::string_view date_order_name(DateOrder order) {
 Result<DateParts> split_date(std::string_view text) {
   auto parts = split_date_unquoted(text);
   if (!parts.ok()) {
-    return Error::BadRequest("date '" + std::string(text.substr(0, 40)) +
+    return Error::BadRequest("date '" + std::string(cut_utf8(text, 40)) +
                              "': " + parts.error().message());
   }
   return parts;
@@ -90,7 +93,7 @@ Result<DateParts> split_date_unquoted(std::string_view text) {
     } else {
       // Quote the whole (UTF-8) character, not a lone byte of it.
       const auto lead = static_cast<unsigned char>(c);
-      const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+      const std::size_t length = std::max<std::size_t>(utf8_sequence_length(s, i), 1);
       if (lead < 0x20 || lead == 0x7f) return reason("has an unexpected control character");
       return reason("has an unexpected character '" + std::string(s.substr(i, length)) + "'");
     }
@@ -198,14 +201,14 @@ Result<std::int32_t> to_days(const DateParts& parts, DateOrder order) {
     return Error::BadRequest("day " + std::to_string(day) + " does not exist in " + where +
                              read_as);
   }
-  return engine::days_from_civil(parts.year, month, day);
+  return days_from_civil(parts.year, month, day);
 }
 
 Result<std::int32_t> parse_date(std::string_view text, DateOrder order) {
   ASSIGN_OR_RETURN(DateParts parts, split_date(text));
   auto days = to_days(parts, order);
   if (!days.ok())
-    return Error::BadRequest("date '" + std::string(text.substr(0, 40)) +
+    return Error::BadRequest("date '" + std::string(cut_utf8(text, 40)) +
                              "': " + days.error().message());
   return days;
 }

@@ -500,27 +500,4 @@ Result<Preview> preview_file(const std::string& path, const std::string& filenam
   return preview;
 }
 
-int currency_scale(std::string_view currency) {
-  if (currency.size() != 3) return 2;
-  char code[3];
-  for (std::size_t i = 0; i < 3; ++i) {
-    const char c = currency[i];
-    code[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-  }
-  const std::string_view upper(code, 3);
-  // ISO 4217 minor units.
-  static constexpr std::string_view kNoDecimals[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
-                                                     "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
-                                                     "VND", "VUV", "XAF", "XOF", "XPF"};
-  static constexpr std::string_view kThreeDecimals[] = {"BHD", "IQD", "JOD", "KWD",
-                                                        "LYD", "OMR", "TND"};
-  for (std::string_view c : kNoDecimals) {
-    if (c == upper) return 0;
-  }
-  for (std::string_view c : kThreeDecimals) {
-    if (c == upper) return 3;
-  }
-  return 2;
-}
-
 }  // namespace oeuvre::ingest

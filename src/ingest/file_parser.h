@@ -143,8 +143,4 @@ Result<Preview> preview_file(const std::string& path, const std::string& filenam
                              const std::string& content_type, const ParseSettings& settings,
                              std::size_t max_rows = 20);
 
-// Minor-unit digits of an ISO 4217 currency: 0 (JPY, KRW, ...), 3 (BHD, JOD, KWD, OMR, TND, ...),
-// else 2.
-int currency_scale(std::string_view currency);
-
 }  // namespace oeuvre::ingest

@@ -1,6 +1,7 @@
 #include "ingest/json_row_source.h"
 
 #include "core/json_writer.h"
+#include "core/utf8.h"
 
 #include <algorithm>
 #include <boost/json/basic_parser_impl.hpp>
@@ -34,10 +35,9 @@ std::string describe_byte(unsigned char byte) {
 
 // A short excerpt of `text` from `offset`, on character boundaries, for error messages.
 std::string excerpt(std::string_view text, std::size_t offset) {
-  offset = std::min(offset, text.size());
-  while (offset > 0 && (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80) --offset;
+  offset = cut_utf8(text, offset).size();  // back to the start of the character at offset
   std::string out(cut_utf8(text.substr(offset), 30));
-  const bool valid = !csv::find_invalid_utf8(out).has_value();  // bytes not yet checked may be bad
+  const bool valid = is_valid_utf8(out);  // bytes not yet checked may be bad
   for (char& c : out) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
     if (!valid && static_cast<unsigned char>(c) >= 0x80) c = '?';
@@ -416,7 +416,7 @@ Result<bool> JsonRowSource::parse_element(std::size_t length, SourceRow& row) {
   line_ += count_lines(element);
   const bool lines = format_ == FileFormat::kJsonLines;
   if (lines && trim_space(element).empty()) return false;
-  if (auto bad = csv::find_invalid_utf8(element)) {
+  if (auto bad = find_invalid_utf8(element)) {
     return fail(start_line + count_lines(element.substr(0, *bad)),
                 "invalid UTF-8 (" + describe_byte(static_cast<unsigned char>(element[*bad])) +
                     "); the file may be Latin-1 or Windows-1252: convert it to UTF-8");

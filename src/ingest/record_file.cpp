@@ -52,7 +52,7 @@ Result<RecordFile> read_record_file(const std::string& path, const ParseSettings
       } else {
         fields.id = r.external_id;
       }
-      fields.date = r.date_days.value_or(engine::kNoDate);
+      fields.date = r.date_days.value_or(kNoDate);
       fields.amount_minor = r.amount_minor;
       fields.currency = r.currency;
       fields.reference = r.reference;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "core/money.h"
 #include "core/utf8.h"
 #include "ingest/file_parser.h"
 
@@ -46,7 +47,7 @@ void RecordTableBuilder::add(const RecordFields& r) {
   engine::RecordTable& t = table_;
   t.ids.push_back(r.id);
   t.dates.push_back(r.date);
-  t.has_date = t.has_date || r.date != engine::kNoDate;
+  t.has_date = t.has_date || r.date != kNoDate;
   t.amounts.push_back(r.amount_minor);
   t.currencies.push_back(r.currency);
   t.has_currency = t.has_currency || !r.currency.empty();

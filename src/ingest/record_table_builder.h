@@ -19,7 +19,7 @@ namespace oeuvre::ingest {
 // One record's fields, as views valid for the call to add().
 struct RecordFields {
   std::string_view id;
-  std::int32_t date = engine::kNoDate;  // days since 1970-01-01
+  std::int32_t date = kNoDate;  // days since 1970-01-01
   std::int64_t amount_minor = 0;
   std::string_view currency, reference, description, counterparty;
   std::string_view extra_json;  // a JSON object of further fields ("{}" or "" when none)

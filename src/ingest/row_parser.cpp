@@ -1,6 +1,8 @@
 #include "ingest/row_parser.h"
 
 #include "core/json_writer.h"
+#include "core/money.h"
+#include "core/utf8.h"
 
 #include <cstdlib>
 #include <cstring>

@@ -62,9 +62,6 @@ class RowSource {
 // is small, 1 MiB chunks when it is large.
 std::size_t read_chunk_bytes(std::uint64_t file_size);
 
-// `text` cut to at most `max_bytes` without splitting a UTF-8 character. REQUIRES: valid UTF-8.
-std::string_view cut_utf8(std::string_view text, std::size_t max_bytes);
-
 // A kValidation error with field "file".
 Error file_error(std::string message);
 

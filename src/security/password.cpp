@@ -38,22 +38,6 @@ const char* password_bytes(std::string_view password) {
   return password.data() != nullptr ? password.data() : &kEmpty;
 }
 
-// Decodes the code point starting at text[i] and advances i. REQUIRES: is_valid_utf8(text), i <
-// size.
-std::uint32_t next_code_point(std::string_view text, std::size_t& i) {
-  const auto lead = static_cast<unsigned char>(text[i]);
-  std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-  std::uint32_t cp = length == 1   ? lead
-                     : length == 2 ? (lead & 0x1F)
-                     : length == 3 ? (lead & 0x0F)
-                                   : (lead & 0x07);
-  for (std::size_t k = 1; k < length; ++k) {
-    cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-  }
-  i += length;
-  return cp;
-}
-
 // The Unicode White_Space property (PropList.txt).
 bool is_unicode_whitespace(std::uint32_t cp) {
   return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
@@ -114,7 +98,7 @@ Status validate_password_strength(std::string_view password) {
   }
   bool only_whitespace = true;
   for (std::size_t i = 0; i < password.size() && only_whitespace;) {
-    only_whitespace = is_unicode_whitespace(next_code_point(password, i));
+    only_whitespace = is_unicode_whitespace(decode_code_point(password, i));
   }
   if (only_whitespace) return Error::Validation("password", "must not be only whitespace");
   return OkStatus();

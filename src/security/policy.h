@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "core/statuses.h"
 #include "core/uuid.h"
 
 namespace oeuvre::security {
@@ -13,8 +14,8 @@ namespace oeuvre::security {
 // The authenticated caller.
 struct Actor {
   Uuid user_id;
-  std::string role;  // "admin" | "user"
-  bool is_admin() const { return role == "admin"; }
+  Role role = Role::kUser;
+  bool is_admin() const { return role == Role::kAdmin; }
 };
 
 // A user reaches a project, and everything under it, only as its owner or as an admin.

@@ -5,17 +5,17 @@
 
 namespace oeuvre::services {
 
-Result<store::PageResult<store::AuditEntry>> AuditService::list(const security::Actor& actor,
+Result<PageResult<store::AuditEntry>> AuditService::list(const security::Actor& actor,
                                                                 const store::AuditFilter& filter,
-                                                                const store::PageRequest& page) {
+                                                                const PageRequest& page) {
   RETURN_IF_ERROR(security::require_admin(actor));
   return store::with_connection(db_, [&](store::Connection& conn) { return store::AuditRepository::list(conn, filter, page); });
 }
 
-Result<store::PageResult<store::AuditEntry>> AuditService::list_for_project(const security::Actor& actor,
+Result<PageResult<store::AuditEntry>> AuditService::list_for_project(const security::Actor& actor,
                                                                             const Uuid& project_id,
-                                                                            const store::PageRequest& page) {
-  return store::with_connection(db_, [&](store::Connection& conn) -> Result<store::PageResult<store::AuditEntry>> {
+                                                                            const PageRequest& page) {
+  return store::with_connection(db_, [&](store::Connection& conn) -> Result<PageResult<store::AuditEntry>> {
     ASSIGN_OR_RETURN(std::optional<store::Project> project, store::ProjectRepository::find_active(conn, project_id));
     if (!project) return Error::NotFound("project not found");
     RETURN_IF_ERROR(security::require_project_access(actor, project->owner_id));

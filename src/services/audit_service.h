@@ -12,11 +12,11 @@ class AuditService {
   explicit AuditService(store::Database& db) : db_(db) {}
 
   // Admins only.
-  Result<store::PageResult<store::AuditEntry>> list(const security::Actor& actor, const store::AuditFilter& filter,
-                                                    const store::PageRequest& page);
+  Result<PageResult<store::AuditEntry>> list(const security::Actor& actor, const store::AuditFilter& filter,
+                                                    const PageRequest& page);
   // The project's owner or an admin; 404 otherwise.
-  Result<store::PageResult<store::AuditEntry>> list_for_project(const security::Actor& actor, const Uuid& project_id,
-                                                                const store::PageRequest& page);
+  Result<PageResult<store::AuditEntry>> list_for_project(const security::Actor& actor, const Uuid& project_id,
+                                                                const PageRequest& page);
 
  private:
   store::Database& db_;

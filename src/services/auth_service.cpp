@@ -41,7 +41,7 @@ Status AuthService::check_registration_allowed() const {
 Result<store::User> AuthService::register_user(const NewUser& user, const RequestMeta& meta) {
   RETURN_IF_ERROR(check_registration_allowed());
   NewUser plain = user;
-  plain.role = "user";
+  plain.role = Role::kUser;
   return create_user(plain, std::nullopt, meta);
 }
 
@@ -72,7 +72,7 @@ Result<TokenPair> AuthService::issue_tokens(store::Connection& conn, const store
   const Timestamp now = now_utc();
   security::AccessClaims claims;
   claims.sub = user.id.to_string();
-  claims.role = user.role;
+  claims.role = std::string(to_string(user.role));
   claims.iat = epoch_seconds(now);
   claims.exp = claims.iat + settings_.access_ttl.count();
   claims.jti = Uuid::generate_v4().to_string();

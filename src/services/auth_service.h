@@ -42,7 +42,7 @@ struct NewUser {
   std::string email;
   std::string password;
   std::string display_name;
-  std::string role = "user";
+  Role role = Role::kUser;
 };
 
 class AuthService {

@@ -48,7 +48,7 @@ Result<store::DataSource> DataSourceService::create(const security::Actor& actor
   ds.name = std::move(source.name);
   ds.kind = std::move(source.kind);
   ds.column_mapping = ingest::serialize_column_mapping(source.column_mapping);
-  ds.status = "active";
+  ds.status = DataSourceStatus::kActive;
   ds.is_active = true;
   ds.version = 1;
   ds.created_at = ds.updated_at = now_utc();
@@ -69,12 +69,12 @@ Result<store::DataSource> DataSourceService::get(const security::Actor& actor, c
       db_, [&](store::Connection& conn) { return load_accessible(conn, actor, id); });
 }
 
-Result<store::PageResult<store::DataSource>> DataSourceService::list(
+Result<PageResult<store::DataSource>> DataSourceService::list(
     const security::Actor& actor, const Uuid& project_id, const std::optional<std::string>& kind,
-    const store::PageRequest& page) {
+    const PageRequest& page) {
   store::DataSourceFilter filter{project_id, kind};
   return store::with_connection(
-      db_, [&](store::Connection& conn) -> Result<store::PageResult<store::DataSource>> {
+      db_, [&](store::Connection& conn) -> Result<PageResult<store::DataSource>> {
         RETURN_IF_ERROR(require_accessible_project(conn, actor, project_id));
         return store::DataSourceRepository::list(conn, filter, page);
       });
@@ -122,7 +122,7 @@ Status DataSourceService::remove(const security::Actor& actor, const Uuid& id,
   return store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
     ASSIGN_OR_RETURN(store::DataSource before, load_accessible(conn, actor, id));
     store::DataSource after = before;
-    after.status = "deleted";
+    after.status = DataSourceStatus::kDeleted;
     after.is_active = false;
     after.version = before.version + 1;
     after.updated_at = now_utc();

@@ -41,10 +41,10 @@ class DataSourceService {
   // Active or deactivated; kNotFound when deleted or not reachable by the actor.
   Result<store::DataSource> get(const security::Actor& actor, const Uuid& id);
   // Active data sources of a project the actor may access, newest first, optionally of one kind.
-  Result<store::PageResult<store::DataSource>> list(const security::Actor& actor,
+  Result<PageResult<store::DataSource>> list(const security::Actor& actor,
                                                     const Uuid& project_id,
                                                     const std::optional<std::string>& kind,
-                                                    const store::PageRequest& page);
+                                                    const PageRequest& page);
   // A change that changes nothing writes nothing (same version, no audit row).
   Result<store::DataSource> update(const security::Actor& actor, const Uuid& id,
                                    const DataSourceChanges& changes, const RequestMeta& meta);

@@ -1,6 +1,6 @@
 #include "services/file_ingest_service.h"
 
-#include "engine/record_table.h"
+#include "core/date.h"
 #include "ingest/file_parser.h"
 #include "observability/log.h"
 #include "services/audit_trail.h"
@@ -22,7 +22,7 @@ const std::string kEmptyObject = "{}";
 
 // How a claimed file ended.
 struct Outcome {
-  std::string status;  // parsed | failed | uploaded (handed back)
+  FileStatus status;  // parsed | failed | uploaded (handed back)
   std::int64_t rows_ok = 0;
   std::int64_t rows_failed = 0;
   std::optional<std::string> error;
@@ -103,11 +103,11 @@ Result<bool> FileIngestService::process_next() {
   auto finish_alone = [&](Outcome outcome, const std::vector<store::FileRowError>& errors,
                           const std::optional<std::string>& layout) -> Result<bool> {
     auto done = store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<bool> {
-      if (outcome.status != "uploaded") RETURN_IF_ERROR(store::FileRepository::insert_row_errors(conn, file.id, errors));
+      if (outcome.status != FileStatus::kUploaded) RETURN_IF_ERROR(store::FileRepository::insert_row_errors(conn, file.id, errors));
       ASSIGN_OR_RETURN(bool kept, store::FileRepository::finish(conn, file.id, token, outcome.status, outcome.rows_ok,
                                                                 outcome.rows_failed, outcome.error, layout, now_utc()));
       if (!kept) return Error::Conflict("the claim on the file was lost");
-      if (outcome.status == "failed") {
+      if (outcome.status == FileStatus::kFailed) {
         RETURN_IF_ERROR(record_audit(conn, meta,
                                      {std::nullopt, file.project_id, "file.parse", "file", file.id.to_string(),
                                       std::nullopt,
@@ -118,14 +118,14 @@ Result<bool> FileIngestService::process_next() {
     });
     if (!done.ok() && done.error().code() != ErrorCode::kConflict) return std::move(done).error();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    metrics_.observe_ingest(outcome.status == "uploaded" ? "handed_back" : outcome.status, 0, outcome.rows_failed,
+    metrics_.observe_ingest(std::string(outcome.status == FileStatus::kUploaded ? "handed_back" : to_string(outcome.status)), 0, outcome.rows_failed,
                             seconds);
     obs::log_info("file parsing ended", {{"file_id", file.id.to_string()},
-                                         {"status", outcome.status},
+                                         {"status", to_string(outcome.status)},
                                          {"error", outcome.error.value_or("")}});
     return true;
   };
-  auto fail = [&](std::string reason) { return finish_alone({"failed", 0, 0, std::move(reason)}, {}, std::nullopt); };
+  auto fail = [&](std::string reason) { return finish_alone({FileStatus::kFailed, 0, 0, std::move(reason)}, {}, std::nullopt); };
 
   // The data source's mapping, read now: a change after the upload applies to this parse.
   ASSIGN_OR_RETURN(std::optional<store::ScopedDataSource> source,
@@ -153,10 +153,10 @@ Result<bool> FileIngestService::process_next() {
   const auto row_errors = to_store((*parser)->errors());
   const auto rows_failed = static_cast<std::int64_t>(layout->rows_failed);
   const auto rows_ok = static_cast<std::int64_t>(layout->rows - layout->rows_failed);
-  if (workers_.stopping()) return finish_alone({"uploaded", 0, 0, std::nullopt}, {}, std::nullopt);
+  if (workers_.stopping()) return finish_alone({FileStatus::kUploaded, 0, 0, std::nullopt}, {}, std::nullopt);
 
   if (all_or_nothing && rows_failed > 0) {
-    return finish_alone({"failed", 0, rows_failed,
+    return finish_alone({FileStatus::kFailed, 0, rows_failed,
                          std::to_string(rows_failed) + " of " + std::to_string(layout->rows) +
                              " rows could not be read and the data source is all-or-nothing "
                              "(column_mapping.all_or_nothing); nothing was stored"},
@@ -180,7 +180,7 @@ Result<bool> FileIngestService::process_next() {
           if (workers_.stopping()) return Error::Unavailable("the server is shutting down");
           for (const auto& p : parsed) {
             if (p.date_days) {
-              date = engine::format_iso_date(*p.date_days);
+              date = format_iso_date(*p.date_days);
             } else {
               date.reset();
             }
@@ -191,7 +191,7 @@ Result<bool> FileIngestService::process_next() {
           return OkStatus();
         }));
     RETURN_IF_ERROR(writer.finish());
-    ASSIGN_OR_RETURN(bool kept, store::FileRepository::finish(conn, file.id, token, "parsed", rows_ok, rows_failed,
+    ASSIGN_OR_RETURN(bool kept, store::FileRepository::finish(conn, file.id, token, FileStatus::kParsed, rows_ok, rows_failed,
                                                               std::nullopt, layout_text, now_utc()));
     if (!kept) return Error::Conflict("the claim on the file was lost");
     return record_audit(conn, meta,
@@ -208,7 +208,7 @@ Result<bool> FileIngestService::process_next() {
     return true;
   }
   const Error& error = written.error();
-  if (workers_.stopping()) return finish_alone({"uploaded", 0, 0, std::nullopt}, {}, std::nullopt);
+  if (workers_.stopping()) return finish_alone({FileStatus::kUploaded, 0, 0, std::nullopt}, {}, std::nullopt);
   if (error.code() == ErrorCode::kConflict) {
     // Lost claim, or the file (or its data source) was deleted while we wrote: nothing to finish.
     obs::log_info("file parsing abandoned", {{"file_id", file.id.to_string()}, {"reason", error.message()}});
@@ -217,7 +217,7 @@ Result<bool> FileIngestService::process_next() {
   if (error.code() == ErrorCode::kUnavailable) {
     // Busy (SQLite's write lock held by another load) or down: hand the file back for the next
     // claim; when even that fails, the claim goes stale and is handed on later.
-    auto back = finish_alone({"uploaded", 0, 0, std::nullopt}, {}, std::nullopt);
+    auto back = finish_alone({FileStatus::kUploaded, 0, 0, std::nullopt}, {}, std::nullopt);
     if (back.ok()) return true;
     return error;
   }

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "engine/record_table.h"
+#include "core/date.h"
+#include "core/money.h"
 #include "ingest/column_mapping.h"
 #include "store/data_source_repository.h"
 
@@ -47,7 +48,7 @@ boost::json::object to_json(const store::StoredFile& f) {
           {"content_type", f.content_type},
           {"sha256", f.sha256},
           {"size_bytes", f.size_bytes},
-          {"status", f.status},
+          {"status", to_string(f.status)},
           {"progress", f.progress},
           {"rows_ok", f.rows_ok},
           {"rows_failed", f.rows_failed},
@@ -94,8 +95,8 @@ boost::json::object to_json(const ingest::Preview& preview) {
       if (ec) extra = boost::json::object{};
       record = boost::json::object{
           {"external_id", r.external_id.empty() ? boost::json::value(nullptr) : boost::json::value(r.external_id)},
-          {"transaction_date", r.date_days ? boost::json::value(engine::format_iso_date(*r.date_days)) : nullptr},
-          {"amount", engine::format_minor_units(r.amount_minor, ingest::currency_scale(r.currency))},
+          {"transaction_date", r.date_days ? boost::json::value(format_iso_date(*r.date_days)) : nullptr},
+          {"amount", format_minor_units(r.amount_minor, currency_scale(r.currency))},
           {"amount_minor", r.amount_minor},
           {"currency", r.currency},
           {"description", r.description},
@@ -136,7 +137,7 @@ Result<store::StoredFile> FileService::upload(const security::Actor& actor, cons
   file.sha256 = incoming.sha256;
   file.size_bytes = incoming.size_bytes;
   file.storage_key = "projects/" + file.project_id.to_string() + "/files/" + file.id.to_string();
-  file.status = "uploaded";
+  file.status = FileStatus::kUploaded;
   file.uploaded_by = actor.user_id;
   file.created_at = file.updated_at = now_utc();
   RETURN_IF_ERROR(blobs_.adopt(file.storage_key, incoming.path));
@@ -166,10 +167,10 @@ Result<store::StoredFile> FileService::get(const security::Actor& actor, const U
   return store::with_connection(db_, [&](store::Connection& conn) { return load_accessible(conn, actor, id); });
 }
 
-Result<store::PageResult<store::StoredFile>> FileService::list(const security::Actor& actor, const Uuid& project_id,
-                                                               const std::optional<std::string>& status,
-                                                               const store::PageRequest& page) {
-  return store::with_connection(db_, [&](store::Connection& conn) -> Result<store::PageResult<store::StoredFile>> {
+Result<PageResult<store::StoredFile>> FileService::list(const security::Actor& actor, const Uuid& project_id,
+                                                               const std::optional<FileStatus>& status,
+                                                               const PageRequest& page) {
+  return store::with_connection(db_, [&](store::Connection& conn) -> Result<PageResult<store::StoredFile>> {
     ASSIGN_OR_RETURN(std::optional<store::Project> project, store::ProjectRepository::find_active(conn, project_id));
     if (!project) return Error::NotFound("project not found");
     RETURN_IF_ERROR(security::require_project_access(actor, project->owner_id));
@@ -194,9 +195,9 @@ Status FileService::remove(const security::Actor& actor, const Uuid& id, const R
   return OkStatus();
 }
 
-Result<store::PageResult<store::FileRowError>> FileService::row_errors(const security::Actor& actor, const Uuid& id,
-                                                                      const store::PageRequest& page) {
-  return store::with_connection(db_, [&](store::Connection& conn) -> Result<store::PageResult<store::FileRowError>> {
+Result<PageResult<store::FileRowError>> FileService::row_errors(const security::Actor& actor, const Uuid& id,
+                                                                      const PageRequest& page) {
+  return store::with_connection(db_, [&](store::Connection& conn) -> Result<PageResult<store::FileRowError>> {
     ASSIGN_OR_RETURN(store::StoredFile file, load_accessible(conn, actor, id));
     return store::FileRepository::list_row_errors(conn, file.id, page);
   });

@@ -32,14 +32,14 @@ class FileService {
   Result<store::StoredFile> upload(const security::Actor& actor, const Uuid& data_source_id,
                                    const IncomingFile& incoming, const RequestMeta& meta);
   Result<store::StoredFile> get(const security::Actor& actor, const Uuid& id);
-  Result<store::PageResult<store::StoredFile>> list(const security::Actor& actor, const Uuid& project_id,
-                                                    const std::optional<std::string>& status,
-                                                    const store::PageRequest& page);
+  Result<PageResult<store::StoredFile>> list(const security::Actor& actor, const Uuid& project_id,
+                                                    const std::optional<FileStatus>& status,
+                                                    const PageRequest& page);
   // Removes the file and every record parsed from it (one transaction), then its stored bytes.
   Status remove(const security::Actor& actor, const Uuid& id, const RequestMeta& meta);
   // The rows parsing could not read, in line order.
-  Result<store::PageResult<store::FileRowError>> row_errors(const security::Actor& actor, const Uuid& id,
-                                                            const store::PageRequest& page);
+  Result<PageResult<store::FileRowError>> row_errors(const security::Actor& actor, const Uuid& id,
+                                                            const PageRequest& page);
   // The file's first `rows` rows parsed with its data source's current mapping (whatever the file's
   // status), so a mapping can be checked and fixed before matching.
   Result<ingest::Preview> preview(const security::Actor& actor, const Uuid& id, std::size_t rows);

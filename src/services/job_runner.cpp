@@ -10,12 +10,13 @@
 #include <optional>
 #include <thread>
 
+#include "core/date.h"
+#include "core/money.h"
 #include "core/time.h"
 #include "core/utf8.h"
 #include "engine/reconciler.h"
 #include "engine/record_table.h"
 #include "engine/rules.h"
-#include "ingest/file_parser.h"
 #include "observability/log.h"
 #include "services/audit_trail.h"
 #include "store/record_repository.h"
@@ -148,7 +149,7 @@ Result<Side> load_side(store::Database& db, const Uuid& data_source_id, const st
       if (!id) return Error::Internal("a record has a malformed id");
       side.ids.push_back(*id);
       t.ids.push_back(row.text(1));
-      std::int32_t days = engine::kNoDate;
+      std::int32_t days = kNoDate;
       if (const auto date = parse_date(row.text(2))) {
         days = static_cast<std::int32_t>(date->time_since_epoch().count());
         t.has_date = true;
@@ -187,7 +188,7 @@ Result<Side> load_side(store::Database& db, const Uuid& data_source_id, const st
     return true;
   }));
   (void)ok;
-  t.amount_scale = t.currencies.size() > 0 ? ingest::currency_scale(t.currencies[0]) : 2;
+  t.amount_scale = t.currencies.size() > 0 ? currency_scale(t.currencies[0]) : 2;
   RETURN_IF_ERROR(t.check_consistent());
   return side;
 }
@@ -285,18 +286,20 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
   Heartbeat heartbeat(db_, job.id, token, options_.heartbeat_every, workers_.stopping());
 
   // Ends the claim with nothing else written: failed, cancelled or handed back.
-  auto end_alone = [&](const std::string& status, std::optional<std::string> error) -> Result<bool> {
+  auto end_alone = [&](JobStatus status, std::optional<std::string> error) -> Result<bool> {
     auto done = store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
       ASSIGN_OR_RETURN(bool kept, store::JobRepository::finish(conn, job.id, token, status, "{}", "[]", error, now_utc()));
       if (!kept) return Error::Conflict("the claim on the job was lost");
-      if (status == "queued") return OkStatus();
+      if (status == JobStatus::kQueued) return OkStatus();
       return record_audit(conn, meta,
-                          {std::nullopt, job.project_id, "job." + std::string(status == "failed" ? "fail" : "cancel"),
+                          {std::nullopt, job.project_id, "job." + std::string(status == JobStatus::kFailed ? "fail" : "cancel"),
                            "job", job.id.to_string(), std::nullopt,
-                           json::object{{"status", status}, {"error", error ? json::value(*error) : nullptr}}});
+                           json::object{{"status", to_string(status)}, {"error", error ? json::value(*error) : nullptr}}});
     });
     if (!done.ok() && done.error().code() != ErrorCode::kConflict) return done.error();
-    const std::string outcome = !done.ok() ? "lost" : status == "queued" ? "handed_back" : status;
+    const std::string outcome = !done.ok()                  ? "lost"
+                                : status == JobStatus::kQueued ? "handed_back"
+                                                               : std::string(to_string(status));
     metrics_.observe_job(outcome, 0, seconds_since(started));
     obs::log_info("reconciliation job ended",
                   {{"job_id", job.id.to_string()}, {"status", outcome}, {"error", error.value_or("")}});
@@ -309,12 +312,12 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
       obs::log_warn("reconciliation job claim lost", {{"job_id", job.id.to_string()}});
       return true;
     }
-    if (workers_.stopping()) return end_alone("queued", std::nullopt);
-    return end_alone("cancelled", std::nullopt);
+    if (workers_.stopping()) return end_alone(JobStatus::kQueued, std::nullopt);
+    return end_alone(JobStatus::kCancelled, std::nullopt);
   };
 
   auto rules = engine::parse_rules(job.rules);
-  if (!rules.ok()) return end_alone("failed", "the job's rules are invalid: " + error_text(rules.error()));
+  if (!rules.ok()) return end_alone(JobStatus::kFailed, "the job's rules are invalid: " + error_text(rules.error()));
 
   // Loading: both sides at once, each on a session of its own (the left one on a helper thread).
   const auto load_started = std::chrono::steady_clock::now();
@@ -363,7 +366,7 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
   };
   auto matched = engine::reconcile(left->table, right->table, *rules, engine_options);
   if (heartbeat.aborted()) return end_aborted();
-  if (!matched.ok()) return end_alone("failed", "the records could not be reconciled: " + error_text(matched.error()));
+  if (!matched.ok()) return end_alone(JobStatus::kFailed, "the records could not be reconciled: " + error_text(matched.error()));
   const engine::ReconcileResult& result = *matched;
   const double match_seconds = seconds_since(match_started);
 
@@ -423,9 +426,9 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
       row.explanation = compact_explanation(result.scores_of(g));
       row.anchor_record_id.reset();
       row.match_id.reset();
-      row.status = g.status == engine::MatchStatus::kMatched ? "matched" : "suggested";
+      row.status = g.status == engine::MatchStatus::kMatched ? ResultStatus::kMatched : ResultStatus::kSuggested;
       if (job.auto_confirm && g.status == engine::MatchStatus::kMatched) {
-        row.status = "confirmed";
+        row.status = ResultStatus::kConfirmed;
         row.match_id = Uuid::generate_v7();
         links.push_back({*row.match_id, job.project_id, job.id, row.id, row.kind, row.left_ids, row.right_ids,
                          row.confidence, std::nullopt, now});
@@ -448,7 +451,7 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
         row.currency = std::string(side.table.currencies[i]);
         row.confidence = 0;
         row.explanation = "[]";
-        row.status = "unmatched";
+        row.status = ResultStatus::kUnmatched;
         row.anchor_record_id = side.ids[i];
         row.match_id.reset();
         RETURN_IF_ERROR(writer.add(row));
@@ -471,7 +474,7 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
       const std::size_t n = std::min(store::RecordRepository::kMaxIdsPerQuery, matched_records.size() - at);
       ASSIGN_OR_RETURN(std::int64_t moved,
                        store::RecordRepository::change_status(
-                           conn, std::span<const Uuid>(matched_records).subspan(at, n), "open", "matched"));
+                           conn, std::span<const Uuid>(matched_records).subspan(at, n), RecordStatus::kOpen, RecordStatus::kMatched));
       if (moved != static_cast<std::int64_t>(n)) {
         return Error::Conflict("records of this job were matched meanwhile by another job or a reviewer");
       }
@@ -488,7 +491,7 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
         {"load_seconds", load_seconds},           {"match_seconds", match_seconds},
         {"write_seconds", seconds_since(write_started)}};
     ASSIGN_OR_RETURN(bool kept,
-                     store::JobRepository::finish(conn, job.id, token, "completed", json::serialize(counters),
+                     store::JobRepository::finish(conn, job.id, token, JobStatus::kCompleted, json::serialize(counters),
                                                   applied_rules_json(result, left->table.amount_scale), std::nullopt,
                                                   now_utc(), total));
     if (!kept) return Error::Conflict("the claim on the job was lost or a cancel was requested");
@@ -511,16 +514,16 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
     auto cancelled = store::with_connection(db_, [&](store::Connection& conn) {
       return store::JobRepository::heartbeat(conn, job.id, token, {"writing", kMatchEnd, total, total}, now_utc());
     });
-    if (cancelled.ok() && cancelled->has_value() && **cancelled) return end_alone("cancelled", std::nullopt);
+    if (cancelled.ok() && cancelled->has_value() && **cancelled) return end_alone(JobStatus::kCancelled, std::nullopt);
     if (cancelled.ok() && !cancelled->has_value()) return end_aborted();
-    return end_alone("failed", "the results could not be stored: " + written.error().message());
+    return end_alone(JobStatus::kFailed, "the results could not be stored: " + written.error().message());
   }
   if (written.error().code() == ErrorCode::kUnavailable) {
     // Busy or down: hand the job back at once; when even that fails, it goes stale and is handed on.
-    auto back = end_alone("queued", std::nullopt);
+    auto back = end_alone(JobStatus::kQueued, std::nullopt);
     return back.ok() ? back : written.error();
   }
-  return end_alone("failed", "the results could not be stored: " + written.error().message());
+  return end_alone(JobStatus::kFailed, "the results could not be stored: " + written.error().message());
 }
 
 void JobRunner::start() { workers_.start(options_.workers); }

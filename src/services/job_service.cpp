@@ -6,9 +6,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/money.h"
 #include "core/utf8.h"
-#include "engine/record_table.h"
-#include "ingest/file_parser.h"
 #include "security/crypto.h"
 #include "services/audit_trail.h"
 #include "services/record_service.h"
@@ -45,7 +44,7 @@ json::value parse_or(const std::string& text, json::value fallback) {
 }
 
 std::string format_amount(std::int64_t minor, const std::string& currency) {
-  return engine::format_minor_units(minor, ingest::currency_scale(currency));
+  return format_minor_units(minor, currency_scale(currency));
 }
 
 // The value of field `f` (lowercase, as the engine names fields) on one record.
@@ -98,11 +97,10 @@ json::value optional_time(const std::optional<Timestamp>& t) {
 
 std::optional<store::ResultFilter> result_status_filter(std::string_view status) {
   store::ResultFilter f;
-  if (status == "matched" || status == "suggested" || status == "unmatched" || status == "confirmed" ||
-      status == "rejected") {
-    f.status = std::string(status);
+  if (auto stored = parse_result_status(status)) {
+    f.status = *stored;
   } else if (status == "unmatched_left" || status == "unmatched_right") {
-    f.status = "unmatched";
+    f.status = ResultStatus::kUnmatched;
     f.kind = std::string(status);
   } else {
     return std::nullopt;
@@ -223,10 +221,10 @@ Result<store::Job> JobService::get(const security::Actor& actor, const Uuid& id)
   return store::with_connection(db_, [&](store::Connection& conn) { return load_accessible_job(conn, actor, id); });
 }
 
-Result<store::PageResult<store::Job>> JobService::list(const security::Actor& actor, const Uuid& project_id,
-                                                       const std::optional<std::string>& status,
-                                                       const store::PageRequest& page) {
-  return store::with_connection(db_, [&](store::Connection& conn) -> Result<store::PageResult<store::Job>> {
+Result<PageResult<store::Job>> JobService::list(const security::Actor& actor, const Uuid& project_id,
+                                                       const std::optional<JobStatus>& status,
+                                                       const PageRequest& page) {
+  return store::with_connection(db_, [&](store::Connection& conn) -> Result<PageResult<store::Job>> {
     RETURN_IF_ERROR(require_accessible_project(conn, actor, project_id));
     return store::JobRepository::list(conn, project_id, status, page);
   });
@@ -235,14 +233,14 @@ Result<store::PageResult<store::Job>> JobService::list(const security::Actor& ac
 Result<store::Job> JobService::cancel(const security::Actor& actor, const Uuid& id, const RequestMeta& meta) {
   return store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::Job> {
     ASSIGN_OR_RETURN(store::Job before, load_accessible_job(conn, actor, id));
-    if (before.ended()) return Error::Conflict("the job has already ended (" + before.status + ")");
+    if (before.ended()) return Error::Conflict("the job has already ended (" + std::string(to_string(before.status)) + ")");
     ASSIGN_OR_RETURN(bool changed, store::JobRepository::request_cancel(conn, id, now_utc()));
     if (!changed) return Error::Conflict("the job ended meanwhile");
     ASSIGN_OR_RETURN(store::Job after, load_accessible_job(conn, actor, id));
     RETURN_IF_ERROR(record_audit(conn, meta,
                                  {actor.user_id, after.project_id, "job.cancel", "job", id.to_string(),
-                                  json::object{{"status", before.status}},
-                                  json::object{{"status", after.status}, {"cancel_requested", after.cancel_requested}}}));
+                                  json::object{{"status", to_string(before.status)}},
+                                  json::object{{"status", to_string(after.status)}, {"cancel_requested", after.cancel_requested}}}));
     return after;
   });
 }
@@ -282,7 +280,7 @@ Result<store::Job> JobService::rerun(const security::Actor& actor, const Uuid& i
 Status JobService::remove(const security::Actor& actor, const Uuid& id, const RequestMeta& meta) {
   return store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
     ASSIGN_OR_RETURN(store::Job before, load_accessible_job(conn, actor, id));
-    if (!before.ended()) return Error::Conflict("the job is " + before.status + "; cancel it first");
+    if (!before.ended()) return Error::Conflict("the job is " + std::string(to_string(before.status)) + "; cancel it first");
     ASSIGN_OR_RETURN(bool removed, store::JobRepository::remove_ended(conn, id));
     if (!removed) return Error::Conflict("the job changed meanwhile; retry");
     return record_audit(conn, meta,
@@ -343,11 +341,11 @@ Result<json::object> JobService::summary(const security::Actor& actor, const Uui
     };
     std::map<std::string, Currency> currencies;
     for (const auto& t : totals) {
-      const std::string key = t.status == "unmatched" ? t.kind : t.status;
+      const std::string key = t.status == ResultStatus::kUnmatched ? t.kind : std::string(to_string(t.status));
       groups[key] = groups[key].as_int64() + t.results;
       left += t.left_records;
       right += t.right_records;
-      const bool reconciled = t.status == "matched" || t.status == "confirmed";
+      const bool reconciled = t.status == ResultStatus::kMatched || t.status == ResultStatus::kConfirmed;
       if (reconciled) {
         left_reconciled += t.left_records;
         right_reconciled += t.right_records;
@@ -377,7 +375,7 @@ Result<json::object> JobService::summary(const security::Actor& actor, const Uui
     }
     const std::int64_t all = left + right;
     return json::object{{"job_id", job.id.to_string()},
-                        {"status", job.status},
+                        {"status", to_string(job.status)},
                         {"groups", std::move(groups)},
                         {"records", json::object{{"left", left},
                                                  {"right", right},
@@ -391,7 +389,7 @@ Result<json::object> JobService::summary(const security::Actor& actor, const Uui
 
 json::object to_json(const store::Job& j) {
   json::value eta = nullptr;
-  if (j.status == "running" && j.started_at && j.progress > 0.02 && j.progress < 1) {
+  if (j.status == JobStatus::kRunning && j.started_at && j.progress > 0.02 && j.progress < 1) {
     const double elapsed = std::chrono::duration<double>(now_utc() - *j.started_at).count();
     eta = std::max(0.0, elapsed * (1 - j.progress) / j.progress);
   }
@@ -404,7 +402,7 @@ json::object to_json(const store::Job& j) {
           {"confidence_threshold", j.confidence_threshold},
           {"review_threshold", j.review_threshold},
           {"auto_confirm", j.auto_confirm},
-          {"status", j.status},
+          {"status", to_string(j.status)},
           {"cancel_requested", j.cancel_requested},
           {"phase", j.phase},
           {"progress", j.progress},
@@ -451,7 +449,7 @@ void ResultRenderer::write(JsonWriter& w, const ResultView& view) const {
   w.key("job_id").uuid(r.job_id);
   w.key("match_group").number(r.match_group);
   w.key("kind").string(r.kind);
-  w.key("status").string(r.status);
+  w.key("status").string(to_string(r.status));
   w.key("confidence").number(r.confidence);
   w.key("version").number(r.version);
   w.key("left").begin_array();

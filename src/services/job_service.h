@@ -59,8 +59,8 @@ class JobService {
   // that are not two different active data sources of the project.
   Result<store::Job> create(const security::Actor& actor, const Uuid& project_id, NewJob job, const RequestMeta& meta);
   Result<store::Job> get(const security::Actor& actor, const Uuid& id);
-  Result<store::PageResult<store::Job>> list(const security::Actor& actor, const Uuid& project_id,
-                                             const std::optional<std::string>& status, const store::PageRequest& page);
+  Result<PageResult<store::Job>> list(const security::Actor& actor, const Uuid& project_id,
+                                             const std::optional<JobStatus>& status, const PageRequest& page);
   // kConflict when the job has ended.
   Result<store::Job> cancel(const security::Actor& actor, const Uuid& id, const RequestMeta& meta);
   // A new queued job with the same sources, rules and thresholds.

@@ -26,7 +26,7 @@ Result<store::Project> ProjectService::create(const security::Actor& actor, std:
   project.owner_id = actor.user_id;
   project.name = std::move(name);
   project.description = std::move(description);
-  project.status = "active";
+  project.status = ProjectStatus::kActive;
   project.is_active = true;
   project.version = 1;
   project.created_at = project.updated_at = now_utc();
@@ -43,10 +43,10 @@ Result<store::Project> ProjectService::get(const security::Actor& actor, const U
   return store::with_connection(db_, [&](store::Connection& conn) { return load_accessible(conn, actor, id); });
 }
 
-Result<store::PageResult<store::Project>> ProjectService::list(const security::Actor& actor,
+Result<PageResult<store::Project>> ProjectService::list(const security::Actor& actor,
                                                                const std::optional<Uuid>& owner_filter,
-                                                               const std::optional<std::string>& status,
-                                                               const store::PageRequest& page) {
+                                                               const std::optional<ProjectStatus>& status,
+                                                               const PageRequest& page) {
   store::ProjectFilter filter;
   filter.status = status;
   if (actor.is_admin()) {

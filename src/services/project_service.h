@@ -14,7 +14,7 @@ namespace oeuvre::services {
 struct ProjectChanges {
   std::optional<std::string> name;
   std::optional<std::string> description;
-  std::optional<std::string> status;
+  std::optional<ProjectStatus> status;
   std::optional<std::int64_t> expected_version;  // If-Match: refuse (409) when the stored one differs
 };
 
@@ -26,9 +26,9 @@ class ProjectService {
                                 const RequestMeta& meta);
   Result<store::Project> get(const security::Actor& actor, const Uuid& id);
   // Users see their own projects; admins see every project (or one owner's with owner_filter).
-  Result<store::PageResult<store::Project>> list(const security::Actor& actor, const std::optional<Uuid>& owner_filter,
-                                                 const std::optional<std::string>& status,
-                                                 const store::PageRequest& page);
+  Result<PageResult<store::Project>> list(const security::Actor& actor, const std::optional<Uuid>& owner_filter,
+                                                 const std::optional<ProjectStatus>& status,
+                                                 const PageRequest& page);
   Result<store::Project> update(const security::Actor& actor, const Uuid& id, const ProjectChanges& changes,
                                 const RequestMeta& meta);
   // Soft delete: the project and everything under it disappear from the API; rows stay for the audit.

@@ -2,17 +2,16 @@
 
 #include <boost/json.hpp>
 
-#include "engine/record_table.h"
-#include "ingest/file_parser.h"
+#include "core/money.h"
 #include "store/project_repository.h"
 #include "store/transaction.h"
 
 namespace oeuvre::services {
 
-Result<store::PageResult<store::Record>> RecordService::list(const security::Actor& actor, const Uuid& project_id,
+Result<PageResult<store::Record>> RecordService::list(const security::Actor& actor, const Uuid& project_id,
                                                              const store::RecordFilter& filter,
-                                                             const store::PageRequest& page) {
-  return store::with_connection(db_, [&](store::Connection& conn) -> Result<store::PageResult<store::Record>> {
+                                                             const PageRequest& page) {
+  return store::with_connection(db_, [&](store::Connection& conn) -> Result<PageResult<store::Record>> {
     ASSIGN_OR_RETURN(std::optional<store::Project> project, store::ProjectRepository::find_active(conn, project_id));
     if (!project) return Error::NotFound("project not found");
     RETURN_IF_ERROR(security::require_project_access(actor, project->owner_id));
@@ -32,7 +31,7 @@ void write_json(JsonWriter& w, const store::Record& r) {
   r.external_id.empty() ? w.null() : w.string(r.external_id);
   w.key("transaction_date");
   r.transaction_date ? w.string(*r.transaction_date) : w.null();
-  w.key("amount").string(engine::format_minor_units(r.amount_minor, ingest::currency_scale(r.currency)));
+  w.key("amount").string(format_minor_units(r.amount_minor, currency_scale(r.currency)));
   w.key("amount_minor").number(r.amount_minor);
   w.key("currency").string(r.currency);
   w.key("description").string(r.description);
@@ -49,7 +48,7 @@ void write_json(JsonWriter& w, const store::Record& r) {
     object = !ec && extra.is_object();
   }
   object ? w.raw(r.extra) : w.raw("{}");
-  w.key("status").string(r.status);
+  w.key("status").string(to_string(r.status));
   w.key("created_at").string(format_timestamp(r.created_at));
   w.end_object();
 }

@@ -14,8 +14,8 @@ class RecordService {
   explicit RecordService(store::Database& db) : db_(db) {}
 
   // kNotFound when the project does not exist, is deleted or is not the actor's.
-  Result<store::PageResult<store::Record>> list(const security::Actor& actor, const Uuid& project_id,
-                                                const store::RecordFilter& filter, const store::PageRequest& page);
+  Result<PageResult<store::Record>> list(const security::Actor& actor, const Uuid& project_id,
+                                                const store::RecordFilter& filter, const PageRequest& page);
 
  private:
   store::Database& db_;

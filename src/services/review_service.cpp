@@ -3,9 +3,8 @@
 #include <boost/json.hpp>
 #include <set>
 
-#include "engine/record_table.h"
+#include "core/money.h"
 #include "engine/rules.h"
-#include "ingest/file_parser.h"
 #include "services/audit_trail.h"
 #include "services/job_service.h"
 #include "store/record_repository.h"
@@ -45,11 +44,10 @@ std::vector<Uuid> records_of(const store::ResultRow& r) {
 }
 
 // Moves every record of `ids` from `from` to `to`; kConflict unless all of them were `from`.
-Status move_records(store::Connection& conn, const std::vector<Uuid>& ids, const std::string& from,
-                    const std::string& to) {
+Status move_records(store::Connection& conn, const std::vector<Uuid>& ids, RecordStatus from, RecordStatus to) {
   ASSIGN_OR_RETURN(std::int64_t moved, store::RecordRepository::change_status(conn, ids, from, to));
   if (moved != static_cast<std::int64_t>(ids.size())) {
-    return Error::Conflict(to == "matched" ? "a record of this group is already matched (by another match)"
+    return Error::Conflict(to == RecordStatus::kMatched ? "a record of this group is already matched (by another match)"
                                            : "a record of this match is no longer matched");
   }
   return OkStatus();
@@ -63,7 +61,7 @@ Status check_version(const store::ResultRow& r, const std::optional<std::int64_t
   return OkStatus();
 }
 
-Status write_review(Context& c, const store::ResultRow& r, const std::string& status,
+Status write_review(Context& c, const store::ResultRow& r, ResultStatus status,
                     const std::optional<Uuid>& match_id) {
   ASSIGN_OR_RETURN(bool updated, store::ResultRepository::update_review(c.conn, r.id, r.version, status,
                                                                        c.actor.user_id, match_id, now_utc()));
@@ -74,19 +72,19 @@ Status write_review(Context& c, const store::ResultRow& r, const std::string& st
 Result<ReviewOutcome> confirm(Context& c, const ReviewAction& a) {
   ASSIGN_OR_RETURN(store::ResultRow r, load_result(c, *a.result_id));
   RETURN_IF_ERROR(check_version(r, a.version));
-  if (r.status == "confirmed") return Error::Conflict("the result is already confirmed");
-  if (r.status == "unmatched") {
+  if (r.status == ResultStatus::kConfirmed) return Error::Conflict("the result is already confirmed");
+  if (r.status == ResultStatus::kUnmatched) {
     return Error::Conflict("an unmatched record has nothing to confirm; match it by hand with POST /jobs/{id}/matches");
   }
   const Uuid match_id = Uuid::generate_v7();
-  RETURN_IF_ERROR(write_review(c, r, "confirmed", match_id));
-  RETURN_IF_ERROR(move_records(c.conn, records_of(r), "open", "matched"));
+  RETURN_IF_ERROR(write_review(c, r, ResultStatus::kConfirmed, match_id));
+  RETURN_IF_ERROR(move_records(c.conn, records_of(r), RecordStatus::kOpen, RecordStatus::kMatched));
   RETURN_IF_ERROR(store::ResultRepository::insert_match(
       c.conn, {match_id, r.project_id, r.job_id, r.id, r.kind, r.left_ids, r.right_ids, r.confidence, c.actor.user_id,
                now_utc()}));
   RETURN_IF_ERROR(record_audit(c.conn, c.meta,
                                {c.actor.user_id, r.project_id, "result.confirm", "result", r.id.to_string(),
-                                json::object{{"status", r.status}, {"version", r.version}},
+                                json::object{{"status", to_string(r.status)}, {"version", r.version}},
                                 json::object{{"status", "confirmed"},
                                              {"version", r.version + 1},
                                              {"match_id", match_id.to_string()},
@@ -97,19 +95,19 @@ Result<ReviewOutcome> confirm(Context& c, const ReviewAction& a) {
 Result<ReviewOutcome> reject(Context& c, const ReviewAction& a) {
   ASSIGN_OR_RETURN(store::ResultRow r, load_result(c, *a.result_id));
   RETURN_IF_ERROR(check_version(r, a.version));
-  if (r.status == "rejected") return Error::Conflict("the result is already rejected");
-  if (r.status == "unmatched") return Error::Conflict("an unmatched record has no match to reject");
+  if (r.status == ResultStatus::kRejected) return Error::Conflict("the result is already rejected");
+  if (r.status == ResultStatus::kUnmatched) return Error::Conflict("an unmatched record has no match to reject");
   if (r.match_group == kManualGroup) {
     return Error::Conflict("a manual match is undone with DELETE /matches/{id}, not rejected");
   }
-  RETURN_IF_ERROR(write_review(c, r, "rejected", std::nullopt));
-  if (r.status == "confirmed" && r.match_id) {
+  RETURN_IF_ERROR(write_review(c, r, ResultStatus::kRejected, std::nullopt));
+  if (r.status == ResultStatus::kConfirmed && r.match_id) {
     RETURN_IF_ERROR(store::ResultRepository::remove_match(c.conn, *r.match_id));
-    RETURN_IF_ERROR(move_records(c.conn, records_of(r), "matched", "open"));
+    RETURN_IF_ERROR(move_records(c.conn, records_of(r), RecordStatus::kMatched, RecordStatus::kOpen));
   }
   RETURN_IF_ERROR(record_audit(c.conn, c.meta,
                                {c.actor.user_id, r.project_id, "result.reject", "result", r.id.to_string(),
-                                json::object{{"status", r.status},
+                                json::object{{"status", to_string(r.status)},
                                              {"version", r.version},
                                              {"match_id", r.match_id ? json::value(r.match_id->to_string()) : nullptr}},
                                 json::object{{"status", "rejected"}, {"version", r.version + 1}, {"note", note_json(a.note)}}}));
@@ -143,14 +141,14 @@ Status check_amounts(const store::Job& job, std::int64_t left_sum, std::int64_t 
   const auto shown = magnitude > INT64_MAX ? INT64_MAX : static_cast<std::int64_t>(magnitude);
   return Error(ErrorCode::kValidation, "the amounts of the two sides do not agree",
                {FieldError{"amount", "the sides differ by " +
-                                         engine::format_minor_units(shown, ingest::currency_scale(currency)) + " " +
+                                         format_minor_units(shown, currency_scale(currency)) + " " +
                                          currency + " (the job's amount rule tolerates " +
-                                         engine::format_minor_units(tolerance, ingest::currency_scale(currency)) + ")"}});
+                                         format_minor_units(tolerance, currency_scale(currency)) + ")"}});
 }
 
 Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewAction& a) {
   ASSIGN_OR_RETURN(store::Job job, load_accessible_job(c.conn, c.actor, job_id));
-  if (job.status != "completed") return Error::Conflict("the job has not completed; its records cannot be matched yet");
+  if (job.status != JobStatus::kCompleted) return Error::Conflict("the job has not completed; its records cannot be matched yet");
   std::vector<FieldError> errors;
   auto check_side = [&](const std::vector<Uuid>& ids, const char* field) {
     if (ids.empty() || ids.size() > kMaxManualMatchSide) {
@@ -189,8 +187,8 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
         errors.push_back({name, std::string("not a record of the job's ") + side + " data source"});
         continue;
       }
-      if (r->status != "open") {
-        errors.push_back({name, "the record is already " + r->status});
+      if (r->status != RecordStatus::kOpen) {
+        errors.push_back({name, "the record is already " + std::string(to_string(r->status))});
         conflict = true;
         continue;
       }
@@ -206,7 +204,7 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
   }
   RETURN_IF_ERROR(check_amounts(job, left_sum, right_sum, currency));
 
-  RETURN_IF_ERROR(move_records(c.conn, all, "open", "matched"));
+  RETURN_IF_ERROR(move_records(c.conn, all, RecordStatus::kOpen, RecordStatus::kMatched));
   // The records' unmatched results are now explained by the manual one.
   ASSIGN_OR_RETURN(std::vector<store::ResultRow> superseded, store::ResultRepository::unmatched_of(c.conn, job.id, all));
   std::vector<Uuid> superseded_ids;
@@ -225,7 +223,7 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
   row.left_ids = a.left_record_ids;
   row.right_ids = a.right_record_ids;
   row.confidence = 1;
-  row.status = "confirmed";
+  row.status = ResultStatus::kConfirmed;
   row.explanation = "[]";
   row.left_amount_minor = left_sum;
   row.right_amount_minor = right_sum;
@@ -237,7 +235,7 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
     RETURN_IF_ERROR(writer.add(row));
     RETURN_IF_ERROR(writer.finish());
   }
-  RETURN_IF_ERROR(write_review(c, row, "confirmed", row.match_id));
+  RETURN_IF_ERROR(write_review(c, row, ResultStatus::kConfirmed, row.match_id));
   RETURN_IF_ERROR(store::ResultRepository::insert_match(
       c.conn, {*row.match_id, job.project_id, job.id, row.id, row.kind, row.left_ids, row.right_ids, 1.0,
                c.actor.user_id, now}));
@@ -263,7 +261,7 @@ Result<ReviewOutcome> unmatch(Context& c, const ReviewAction& a) {
   std::vector<Uuid> records = m.left_ids;
   records.insert(records.end(), m.right_ids.begin(), m.right_ids.end());
   RETURN_IF_ERROR(store::ResultRepository::remove_match(c.conn, m.id));
-  RETURN_IF_ERROR(move_records(c.conn, records, "matched", "open"));
+  RETURN_IF_ERROR(move_records(c.conn, records, RecordStatus::kMatched, RecordStatus::kOpen));
   ReviewOutcome outcome{"unmatch", m.result_id, m.id, "deleted"};
   if (m.result_id) {
     ASSIGN_OR_RETURN(std::optional<store::ScopedResult> result,
@@ -288,7 +286,7 @@ Result<ReviewOutcome> unmatch(Context& c, const ReviewAction& a) {
         (left ? row.left_amount_minor : row.right_amount_minor) = rec.amount_minor;
         row.currency = rec.currency;
         row.confidence = 0;
-        row.status = "unmatched";
+        row.status = ResultStatus::kUnmatched;
         row.anchor_record_id = rec.id;
         row.created_at = row.updated_at = now;
         RETURN_IF_ERROR(writer.add(row));
@@ -296,7 +294,7 @@ Result<ReviewOutcome> unmatch(Context& c, const ReviewAction& a) {
       RETURN_IF_ERROR(writer.finish());
     } else if (result) {
       outcome.status = "rejected";
-      RETURN_IF_ERROR(write_review(c, result->result, "rejected", std::nullopt));
+      RETURN_IF_ERROR(write_review(c, result->result, ResultStatus::kRejected, std::nullopt));
     }
   }
   RETURN_IF_ERROR(record_audit(c.conn, c.meta,

@@ -7,8 +7,8 @@
 
 namespace oeuvre::services {
 
-Result<store::PageResult<store::User>> UserService::list(const security::Actor& actor,
-                                                         const store::PageRequest& page) {
+Result<PageResult<store::User>> UserService::list(const security::Actor& actor,
+                                                         const PageRequest& page) {
   RETURN_IF_ERROR(security::require_admin(actor));
   return store::with_connection(db_, [&](store::Connection& conn) { return store::UserRepository::list(conn, page); });
 }
@@ -25,7 +25,7 @@ Result<store::User> UserService::get(const security::Actor& actor, const Uuid& i
 Result<store::User> UserService::update(const security::Actor& actor, const Uuid& id, const UserChanges& changes,
                                         const RequestMeta& meta) {
   RETURN_IF_ERROR(security::require_admin(actor));
-  if (id == actor.user_id && ((changes.role && *changes.role != "admin") || (changes.is_active && !*changes.is_active))) {
+  if (id == actor.user_id && ((changes.role && *changes.role != Role::kAdmin) || (changes.is_active && !*changes.is_active))) {
     return Error::Conflict("admins cannot demote or deactivate themselves; ask another admin");
   }
   return store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::User> {

@@ -12,7 +12,7 @@ namespace oeuvre::services {
 
 struct UserChanges {
   std::optional<std::string> display_name;
-  std::optional<std::string> role;
+  std::optional<Role> role;
   std::optional<bool> is_active;
 };
 
@@ -21,7 +21,7 @@ class UserService {
   explicit UserService(store::Database& db) : db_(db) {}
 
   // REQUIRES: actor is an admin (checked).
-  Result<store::PageResult<store::User>> list(const security::Actor& actor, const store::PageRequest& page);
+  Result<PageResult<store::User>> list(const security::Actor& actor, const PageRequest& page);
   // Admins see anyone; a user sees only themself (others answer 404).
   Result<store::User> get(const security::Actor& actor, const Uuid& id);
   // Admins only. An admin cannot demote or deactivate themself (so the last admin cannot lock everyone

@@ -18,7 +18,7 @@ boost::json::object to_json(const store::User& u) {
   return {{"id", u.id.to_string()},
           {"email", u.email},
           {"display_name", u.display_name},
-          {"role", u.role},
+          {"role", to_string(u.role)},
           {"is_active", u.is_active},
           {"created_at", format_timestamp(u.created_at)},
           {"updated_at", format_timestamp(u.updated_at)}};
@@ -29,7 +29,7 @@ boost::json::object to_json(const store::Project& p) {
           {"owner_id", p.owner_id.to_string()},
           {"name", p.name},
           {"description", p.description},
-          {"status", p.status},
+          {"status", to_string(p.status)},
           {"version", p.version},
           {"created_at", format_timestamp(p.created_at)},
           {"updated_at", format_timestamp(p.updated_at)}};

@@ -12,7 +12,8 @@ constexpr std::string_view kColumns =
 
 DataSource data_source_from(const Row& r) {
   return DataSource{uuid_at(r, 0),      uuid_at(r, 1),     r.text(2),    r.text(3),
-                    r.text(4),          r.text(5),         r.boolean(6), r.integer(7),
+                    r.text(4),          parse_data_source_status(r.text(5)).value_or(DataSourceStatus::kActive),
+                    r.boolean(6), r.integer(7),
                     timestamp_at(r, 8), timestamp_at(r, 9)};
 }
 
@@ -24,7 +25,7 @@ Status DataSourceRepository::insert(Connection& conn, const DataSource& d) {
                           d.name,
                           d.kind,
                           d.column_mapping,
-                          d.status,
+                          param(d.status),
                           d.is_active,
                           d.version,
                           param(d.created_at),
@@ -70,7 +71,7 @@ Result<PageResult<DataSource>> DataSourceRepository::list(Connection& conn,
 
 Status DataSourceRepository::update(Connection& conn, const DataSource& d) {
   const Value params[] = {param(d.id), d.name,      d.kind,    d.column_mapping,
-                          d.status,    d.is_active, d.version, param(d.updated_at)};
+                          param(d.status), d.is_active, d.version, param(d.updated_at)};
   auto rs = conn.query(
       "UPDATE data_sources SET name = $2, kind = $3, column_mapping = $4, status = $5, is_active = "
       "$6, "

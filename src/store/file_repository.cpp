@@ -20,7 +20,7 @@ StoredFile file_from(const Row& r) {
   f.sha256 = r.text(5);
   f.size_bytes = r.integer(6);
   f.storage_key = r.text(7);
-  f.status = r.text(8);
+  f.status = parse_file_status(r.text(8)).value_or(FileStatus::kUploaded);
   f.progress = r.real(9);
   f.rows_ok = r.integer(10);
   f.rows_failed = r.integer(11);
@@ -43,7 +43,7 @@ Result<std::optional<StoredFile>> single(Result<ResultSet> rs) {
 Status FileRepository::insert(Connection& conn, const StoredFile& f) {
   const Value params[] = {param(f.id),         param(f.project_id), param(f.data_source_id), f.filename,
                           f.content_type,      f.sha256,            f.size_bytes,            f.storage_key,
-                          f.status,            f.progress,          f.rows_ok,               f.rows_failed,
+                          param(f.status),     f.progress,          f.rows_ok,               f.rows_failed,
                           param(f.error),      param(f.uploaded_by), param(f.created_at),    param(f.updated_at)};
   auto rs = conn.query(
       "INSERT INTO files (id, project_id, data_source_id, filename, content_type, sha256, size_bytes, "
@@ -69,12 +69,12 @@ Result<std::optional<StoredFile>> FileRepository::find_by_sha256(Connection& con
 }
 
 Result<PageResult<StoredFile>> FileRepository::list_for_project(Connection& conn, const Uuid& project_id,
-                                                                const std::optional<std::string>& status,
+                                                                const std::optional<FileStatus>& status,
                                                                 const PageRequest& page) {
   std::vector<Value> params{param(project_id)};
   std::string where = " WHERE f.project_id = $1";
   if (status) {
-    params.push_back(*status);
+    params.push_back(param(*status));
     where += " AND f.status = $2";
   }
   return fetch_page<StoredFile>(conn, kColumns, "files f", where, "f.created_at DESC, f.id DESC", std::move(params),
@@ -127,11 +127,11 @@ Result<bool> FileRepository::heartbeat(Connection& conn, const Uuid& id, const s
 }
 
 Result<bool> FileRepository::finish(Connection& conn, const Uuid& id, const std::string& token,
-                                    const std::string& status, std::int64_t rows_ok, std::int64_t rows_failed,
+                                    FileStatus status, std::int64_t rows_ok, std::int64_t rows_failed,
                                     const std::optional<std::string>& error, const std::optional<std::string>& layout,
                                     Timestamp now) {
-  const double progress = status == "uploaded" ? 0.0 : 1.0;
-  const Value params[] = {status,      progress,      rows_ok,   rows_failed, param(error),
+  const double progress = status == FileStatus::kUploaded ? 0.0 : 1.0;
+  const Value params[] = {param(status),     progress,      rows_ok,   rows_failed, param(error),
                           param(layout), param(now), param(id), token};
   ASSIGN_OR_RETURN(ResultSet rs,
                    conn.query("UPDATE files SET status = $1, progress = $2, rows_ok = $3, rows_failed = $4, error = $5, "

@@ -17,7 +17,7 @@ struct StoredFile {
   std::string sha256;
   std::int64_t size_bytes = 0;
   std::string storage_key;
-  std::string status;  // uploaded | parsing | parsed | failed
+  FileStatus status = FileStatus::kUploaded;
   double progress = 0;
   std::int64_t rows_ok = 0;
   std::int64_t rows_failed = 0;
@@ -52,7 +52,7 @@ class FileRepository {
                                                           const std::string& sha256);
   // Newest first.
   static Result<PageResult<StoredFile>> list_for_project(Connection& conn, const Uuid& project_id,
-                                                         const std::optional<std::string>& status,
+                                                         const std::optional<FileStatus>& status,
                                                          const PageRequest& page);
   // Deletes the file row, then its records (same transaction).
   static Status remove(Connection& conn, const Uuid& id);
@@ -69,7 +69,7 @@ class FileRepository {
                                 Timestamp now);
   // Ends the claim with `status` ('parsed' | 'failed' | 'uploaded' to give the file back). False when
   // the claim was lost: the caller must roll back what it wrote.
-  static Result<bool> finish(Connection& conn, const Uuid& id, const std::string& token, const std::string& status,
+  static Result<bool> finish(Connection& conn, const Uuid& id, const std::string& token, FileStatus status,
                              std::int64_t rows_ok, std::int64_t rows_failed, const std::optional<std::string>& error,
                              const std::optional<std::string>& layout, Timestamp now);
   static Status insert_row_errors(Connection& conn, const Uuid& file_id, const std::vector<FileRowError>& errors);

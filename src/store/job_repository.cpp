@@ -23,7 +23,7 @@ Job job_from(const Row& r) {
   j.confidence_threshold = r.real(6);
   j.review_threshold = r.real(7);
   j.auto_confirm = r.boolean(8);
-  j.status = r.text(9);
+  j.status = parse_job_status(r.text(9)).value_or(JobStatus::kQueued);
   j.phase = r.text(10);
   j.progress = r.real(11);
   j.records_total = r.integer(12);
@@ -57,7 +57,7 @@ Status JobRepository::insert(Connection& conn, const Job& j) {
   const Value params[] = {param(j.id),         param(j.project_id), j.name,
                           param(j.left_data_source_id), param(j.right_data_source_id), j.rules,
                           j.confidence_threshold, j.review_threshold, j.auto_confirm,
-                          j.status,            j.phase,             param(j.rerun_of),
+                          param(j.status),     j.phase,             param(j.rerun_of),
                           param(j.created_by), param(j.created_at), param(j.updated_at)};
   auto rs = conn.query(
       "INSERT INTO reconciliation_jobs (id, project_id, name, left_data_source_id, right_data_source_id, rules, "
@@ -80,11 +80,11 @@ Result<std::optional<ScopedJob>> JobRepository::find_visible(Connection& conn, c
 }
 
 Result<PageResult<Job>> JobRepository::list(Connection& conn, const Uuid& project_id,
-                                            const std::optional<std::string>& status, const PageRequest& page) {
+                                            const std::optional<JobStatus>& status, const PageRequest& page) {
   std::vector<Value> params{param(project_id)};
   std::string where = " WHERE j.project_id = $1";
   if (status) {
-    params.push_back(*status);
+    params.push_back(param(*status));
     where += " AND j.status = $2";
   }
   return fetch_page<Job>(conn, kColumns, "reconciliation_jobs j", where, "j.created_at DESC, j.id DESC",
@@ -171,10 +171,10 @@ Result<std::optional<bool>> JobRepository::heartbeat(Connection& conn, const Uui
 }
 
 Result<bool> JobRepository::finish(Connection& conn, const Uuid& id, const std::string& token,
-                                   const std::string& status, const std::string& counters,
+                                   JobStatus status, const std::string& counters,
                                    const std::string& applied_rules, const std::optional<std::string>& error,
                                    Timestamp now, std::int64_t records) {
-  if (status == "queued") {
+  if (status == JobStatus::kQueued) {
     const Value params[] = {param(now), param(id), token};
     ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE reconciliation_jobs SET status = 'queued', phase = 'queued', "
                                               "progress = 0, records_processed = 0, claim_token = NULL, "
@@ -183,8 +183,8 @@ Result<bool> JobRepository::finish(Connection& conn, const Uuid& id, const std::
                                               params));
     return rs.affected_rows == 1;
   }
-  const bool completed = status == "completed";
-  std::vector<Value> params{status, counters, applied_rules, param(error), param(now), param(id), token};
+  const bool completed = status == JobStatus::kCompleted;
+  std::vector<Value> params{param(status), counters, applied_rules, param(error), param(now), param(id), token};
   std::string sql =
       "UPDATE reconciliation_jobs SET status = $1, phase = 'done', counters = $2, applied_rules = $3, error = $4, "
       "claim_token = NULL, finished_at = $5, updated_at = $5";

@@ -23,7 +23,7 @@ struct Job {
   double confidence_threshold = 0.8;
   double review_threshold = 0.55;
   bool auto_confirm = false;
-  std::string status = "queued";  // queued | running | completed | failed | cancelled
+  JobStatus status = JobStatus::kQueued;
   std::string phase = "queued";   // queued | loading | matching | writing | done
   double progress = 0;
   std::int64_t records_total = 0;
@@ -42,7 +42,7 @@ struct Job {
   std::optional<Timestamp> finished_at;
   Timestamp updated_at;
 
-  bool ended() const { return status == "completed" || status == "failed" || status == "cancelled"; }
+  bool ended() const { return is_ended(status); }
 };
 
 struct ScopedJob {
@@ -64,7 +64,7 @@ class JobRepository {
   // The job when its project is active.
   static Result<std::optional<ScopedJob>> find_visible(Connection& conn, const Uuid& id);
   // Newest first.
-  static Result<PageResult<Job>> list(Connection& conn, const Uuid& project_id, const std::optional<std::string>& status,
+  static Result<PageResult<Job>> list(Connection& conn, const Uuid& project_id, const std::optional<JobStatus>& status,
                                       const PageRequest& page);
 
   // queued -> cancelled at once; running -> cancel_requested. False when the job had ended.
@@ -87,7 +87,7 @@ class JobRepository {
   // or queued again (a stopping node hands it back, the claim not counted). False when the claim was
   // lost, or when completing a job whose cancel was requested.
   // `records`: how many records the job reconciled (completed only).
-  static Result<bool> finish(Connection& conn, const Uuid& id, const std::string& token, const std::string& status,
+  static Result<bool> finish(Connection& conn, const Uuid& id, const std::string& token, JobStatus status,
                              const std::string& counters, const std::string& applied_rules,
                              const std::optional<std::string>& error, Timestamp now, std::int64_t records = 0);
 };

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/page.h"
+#include "core/statuses.h"
 #include "core/time.h"
 #include "core/uuid.h"
 
@@ -16,7 +18,7 @@ struct User {
   std::string email;  // as entered; uniqueness is case-insensitive
   std::string password_hash;
   std::string display_name;
-  std::string role;  // "admin" | "user"
+  Role role = Role::kUser;
   bool is_active = true;
   Timestamp created_at;
   Timestamp updated_at;
@@ -38,7 +40,7 @@ struct Project {
   Uuid owner_id;
   std::string name;
   std::string description;
-  std::string status;  // "active" | "archived"
+  ProjectStatus status = ProjectStatus::kActive;
   bool is_active = true;
   std::int64_t version = 1;
   Timestamp created_at;
@@ -53,7 +55,7 @@ struct DataSource {
   std::string name;
   std::string kind;                   // "bank" | "ledger" | "processor" | "erp" | "crm" | "other"
   std::string column_mapping = "{}";  // JSON text (ingest/column_mapping.h)
-  std::string status = "active";      // "active" | "deleted"
+  DataSourceStatus status = DataSourceStatus::kActive;
   bool is_active = true;
   std::int64_t version = 1;
   Timestamp created_at;
@@ -73,19 +75,6 @@ struct AuditEntry {
   std::string ip;
   std::string user_agent;
   Timestamp created_at;
-};
-
-// 1-based page with a bounded size (validated by the API layer).
-struct PageRequest {
-  int page = 1;
-  int per_page = 20;
-  std::int64_t offset() const { return static_cast<std::int64_t>(page - 1) * per_page; }
-};
-
-template <class T>
-struct PageResult {
-  std::vector<T> items;
-  std::int64_t total = 0;
 };
 
 }  // namespace oeuvre::store

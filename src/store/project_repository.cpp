@@ -10,14 +10,15 @@ constexpr std::string_view kColumns =
     "id, owner_id, name, description, status, is_active, version, created_at, updated_at";
 
 Project project_from(const Row& r) {
-  return Project{uuid_at(r, 0), uuid_at(r, 1), r.text(2),          r.text(3),         r.text(4),
+  return Project{uuid_at(r, 0), uuid_at(r, 1), r.text(2),          r.text(3),
+                 parse_project_status(r.text(4)).value_or(ProjectStatus::kActive),
                  r.boolean(5),  r.integer(6),  timestamp_at(r, 7), timestamp_at(r, 8)};
 }
 
 }  // namespace
 
 Status ProjectRepository::insert(Connection& conn, const Project& p) {
-  const Value params[] = {param(p.id), param(p.owner_id), p.name,     p.description,      p.status,
+  const Value params[] = {param(p.id), param(p.owner_id), p.name,     p.description,      param(p.status),
                           p.is_active, p.version,         param(p.created_at), param(p.updated_at)};
   auto rs = conn.query(
       "INSERT INTO projects (id, owner_id, name, description, status, is_active, version, created_at, "
@@ -47,7 +48,7 @@ Result<PageResult<Project>> ProjectRepository::list(Connection& conn, const Proj
     where += " AND owner_id = $" + std::to_string(params.size());
   }
   if (filter.status) {
-    params.push_back(*filter.status);
+    params.push_back(param(*filter.status));
     where += " AND status = $" + std::to_string(params.size());
   }
   return fetch_page<Project>(conn, kColumns, "projects", where, "created_at DESC, id DESC", std::move(params), page,
@@ -55,7 +56,7 @@ Result<PageResult<Project>> ProjectRepository::list(Connection& conn, const Proj
 }
 
 Status ProjectRepository::update(Connection& conn, const Project& p) {
-  const Value params[] = {param(p.id), p.name,    p.description,       p.status,
+  const Value params[] = {param(p.id), p.name,    p.description,       param(p.status),
                           p.is_active, p.version, param(p.updated_at)};
   auto rs = conn.query(
       "UPDATE projects SET name = $2, description = $3, status = $4, is_active = $5, version = $6, "

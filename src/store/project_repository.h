@@ -10,7 +10,7 @@ namespace oeuvre::store {
 
 struct ProjectFilter {
   std::optional<Uuid> owner_id;       // unset: every owner (admins)
-  std::optional<std::string> status;  // "active" | "archived"
+  std::optional<ProjectStatus> status;
 };
 
 class ProjectRepository {

@@ -26,7 +26,7 @@ Record record_from(Row& r) {
   out.reference = r.take_text(10);
   out.counterparty = r.take_text(11);
   out.extra = r.take_text(12);
-  out.status = r.take_text(13);
+  out.status = parse_record_status(r.text(13)).value_or(RecordStatus::kOpen);
   out.created_at = timestamp_at(r, 14);
   return out;
 }
@@ -45,7 +45,7 @@ Result<RecordWriter> RecordWriter::open(Connection& conn, const Uuid& project_id
   row[1] = param(project_id);
   row[2] = param(data_source_id);
   row[3] = param(file_id);
-  row[13] = std::string("open");
+  row[13] = param(RecordStatus::kOpen);
   row[14] = param(created_at);
   return RecordWriter(std::move(writer), std::move(row));
 }
@@ -79,7 +79,7 @@ Result<PageResult<Record>> RecordRepository::list_for_project(Connection& conn, 
   if (filter.file_id) add("r.file_id =", param(*filter.file_id));
   if (filter.date_from) add("r.transaction_date >=", *filter.date_from);
   if (filter.date_to) add("r.transaction_date <=", *filter.date_to);
-  if (filter.status) add("r.status =", *filter.status);
+  if (filter.status) add("r.status =", param(*filter.status));
   if (filter.currency) add("r.currency =", *filter.currency);
   if (filter.amount_min_minor) add("r.amount_minor >=", *filter.amount_min_minor);
   if (filter.amount_max_minor) add("r.amount_minor <=", *filter.amount_max_minor);
@@ -123,10 +123,10 @@ Result<std::vector<Record>> RecordRepository::find_many(Connection& conn, std::s
 }
 
 Result<std::int64_t> RecordRepository::change_status(Connection& conn, std::span<const Uuid> ids,
-                                                     const std::string& from, const std::string& to) {
+                                                     RecordStatus from, RecordStatus to) {
   if (ids.empty()) return std::int64_t{0};
   if (ids.size() > kMaxIdsPerQuery) return Error::Internal("change_status: too many ids");
-  std::vector<Value> params{to, from};
+  std::vector<Value> params{param(to), param(from)};
   const std::string in = id_in(conn, "id", ids, params);
   ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE records SET status = $1 WHERE status = $2 AND " + in, params));
   return rs.affected_rows;

@@ -26,7 +26,7 @@ struct Record {
   std::string reference;
   std::string counterparty;
   std::string extra = "{}";  // JSON object text
-  std::string status = "open";  // open | matched | excluded
+  RecordStatus status = RecordStatus::kOpen;
   Timestamp created_at;
 };
 
@@ -35,7 +35,7 @@ struct RecordFilter {
   std::optional<Uuid> file_id;
   std::optional<std::string> date_from;  // YYYY-MM-DD, inclusive
   std::optional<std::string> date_to;    // inclusive
-  std::optional<std::string> status;
+  std::optional<RecordStatus> status;
   std::optional<std::string> currency;
   std::optional<std::int64_t> amount_min_minor;  // inclusive
   std::optional<std::int64_t> amount_max_minor;
@@ -72,8 +72,8 @@ class RecordRepository {
   static Result<std::vector<Record>> find_many(Connection& conn, std::span<const Uuid> ids);
   // Moves the records with these ids from status `from` to `to`; returns how many moved. At most
   // kMaxIdsPerQuery ids.
-  static Result<std::int64_t> change_status(Connection& conn, std::span<const Uuid> ids, const std::string& from,
-                                            const std::string& to);
+  static Result<std::int64_t> change_status(Connection& conn, std::span<const Uuid> ids, RecordStatus from,
+                                            RecordStatus to);
   // Streams the open records of a data source (for a reconciliation job): columns id, external_id,
   // transaction_date, amount_minor, currency, reference, description, counterparty, extra.
   static Status for_each_open(Connection& conn, const Uuid& data_source_id,

@@ -30,7 +30,7 @@ ResultRow result_from(Row& r) {
   out.left_ids = ids_from_json(r.text(5)).value_or(std::vector<Uuid>{});
   out.right_ids = ids_from_json(r.text(6)).value_or(std::vector<Uuid>{});
   out.confidence = r.real(7);
-  out.status = r.take_text(8);
+  out.status = parse_result_status(r.text(8)).value_or(ResultStatus::kUnmatched);
   out.explanation = r.take_text(9);
   out.version = r.integer(10);
   out.reviewed_by = optional_uuid_at(r, 11);
@@ -95,7 +95,7 @@ Status ResultWriter::add(const ResultRow& r) {
   write_ids_json(text_cell(row_[5]), r.left_ids);
   write_ids_json(text_cell(row_[6]), r.right_ids);
   row_[7] = r.confidence;
-  text_cell(row_[8]).assign(r.status);
+  text_cell(row_[8]).assign(to_string(r.status));
   text_cell(row_[9]).assign(r.explanation);
   row_[10] = r.version;
   // Timestamps are formatted again only when they change (a job writes all its rows with one).
@@ -126,7 +126,7 @@ Result<std::vector<ResultRow>> ResultRepository::list(Connection& conn, const Uu
     params.push_back(std::move(v));
     return "$" + std::to_string(params.size());
   };
-  if (filter.status) where += " AND r.status = " + next(*filter.status);
+  if (filter.status) where += " AND r.status = " + next(param(*filter.status));
   if (filter.kind) where += " AND r.kind = " + next(*filter.kind);
   if (filter.min_confidence) where += " AND r.confidence_score >= " + next(*filter.min_confidence);
   if (filter.max_confidence) where += " AND r.confidence_score <= " + next(*filter.max_confidence);
@@ -159,9 +159,9 @@ Result<std::optional<ScopedResult>> ResultRepository::find_visible(Connection& c
 }
 
 Result<bool> ResultRepository::update_review(Connection& conn, const Uuid& id, std::int64_t expected_version,
-                                             const std::string& status, const std::optional<Uuid>& reviewed_by,
+                                             ResultStatus status, const std::optional<Uuid>& reviewed_by,
                                              const std::optional<Uuid>& match_id, Timestamp now) {
-  const Value params[] = {status, param(reviewed_by), param(now), param(match_id), param(id), expected_version};
+  const Value params[] = {param(status), param(reviewed_by), param(now), param(match_id), param(id), expected_version};
   ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE reconciliation_results SET status = $1, version = version + 1, "
                                             "reviewed_by = $2, reviewed_at = $3, updated_at = $3, match_id = $4 "
                                             "WHERE id = $5 AND version = $6",
@@ -179,7 +179,7 @@ Result<std::vector<ResultTotals>> ResultRepository::totals(Connection& conn, con
                               params));
   std::vector<ResultTotals> out;
   for (const auto& row : rs.rows) {
-    out.push_back({row.text(0), row.text(1), row.text(2), row.integer(3), row.integer(4), row.integer(5),
+    out.push_back({parse_result_status(row.text(0)).value_or(ResultStatus::kUnmatched), row.text(1), row.text(2), row.integer(3), row.integer(4), row.integer(5),
                    row.integer(6), row.integer(7)});
   }
   return out;

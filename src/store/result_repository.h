@@ -24,7 +24,7 @@ struct ResultRow {
   std::vector<Uuid> left_ids;
   std::vector<Uuid> right_ids;
   double confidence = 0;
-  std::string status;             // matched | suggested | unmatched | confirmed | rejected
+  ResultStatus status = ResultStatus::kUnmatched;
   std::string explanation = "[]";  // JSON: [[rule index, present, similarity, contribution], ...]
   std::int64_t version = 1;
   std::optional<Uuid> reviewed_by;
@@ -45,7 +45,7 @@ struct ScopedResult {
 
 // Filters of a results listing. `status` is a stored status; `kind` narrows unmatched results to a side.
 struct ResultFilter {
-  std::optional<std::string> status;
+  std::optional<ResultStatus> status;
   std::optional<std::string> kind;
   std::optional<double> min_confidence;
   std::optional<double> max_confidence;
@@ -59,7 +59,7 @@ struct ResultCursor {
 
 // Per (status, kind, currency): how many results, their amounts and record counts.
 struct ResultTotals {
-  std::string status;
+  ResultStatus status = ResultStatus::kUnmatched;
   std::string kind;
   std::string currency;
   std::int64_t results = 0;
@@ -115,7 +115,7 @@ class ResultRepository {
   // Sets status, reviewer and match when the version is still `expected_version` (then version + 1).
   // False when another change came first.
   static Result<bool> update_review(Connection& conn, const Uuid& id, std::int64_t expected_version,
-                                    const std::string& status, const std::optional<Uuid>& reviewed_by,
+                                    ResultStatus status, const std::optional<Uuid>& reviewed_by,
                                     const std::optional<Uuid>& match_id, Timestamp now);
   static Result<std::vector<ResultTotals>> totals(Connection& conn, const Uuid& job_id);
   // The unmatched results of these records in a job (at most RecordRepository::kMaxIdsPerQuery ids).

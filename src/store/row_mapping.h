@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/result.h"
@@ -24,6 +25,12 @@ inline Value param(const std::optional<Timestamp>& t) {
 }
 inline Value param(const std::optional<std::string>& s) {
   return s ? Value(*s) : Value(std::monostate{});
+}
+// A role or status (core/statuses.h) as its stored text.
+template <class Enum>
+  requires std::is_enum_v<Enum>
+inline Value param(Enum value) {
+  return std::string(to_string(value));
 }
 
 // For bulk writers that reuse one row of values: the string a cell holds (made one first if it held

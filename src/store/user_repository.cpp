@@ -11,7 +11,7 @@ constexpr std::string_view kUserColumns =
 
 User user_from(const Row& r) {
   return User{uuid_at(r, 0), r.text(1),         r.text(2),         r.text(3),
-              r.text(4),     r.boolean(5),      timestamp_at(r, 6), timestamp_at(r, 7)};
+              parse_role(r.text(4)).value_or(Role::kUser), r.boolean(5),      timestamp_at(r, 6), timestamp_at(r, 7)};
 }
 
 constexpr std::string_view kTokenColumns =
@@ -33,7 +33,7 @@ Result<std::optional<User>> single_user(Result<ResultSet> rs) {
 
 Status UserRepository::insert(Connection& conn, const User& u) {
   const Value params[] = {param(u.id),      u.email,           u.password_hash,      u.display_name,
-                          u.role,           u.is_active,       param(u.created_at), param(u.updated_at)};
+                          param(u.role),    u.is_active,       param(u.created_at), param(u.updated_at)};
   auto rs = conn.query(
       "INSERT INTO users (id, email, password_hash, display_name, role, is_active, created_at, "
       "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -65,7 +65,7 @@ Result<PageResult<User>> UserRepository::list(Connection& conn, const PageReques
 
 Status UserRepository::update(Connection& conn, const User& u) {
   const Value params[] = {param(u.id), u.email,     u.password_hash,     u.display_name,
-                          u.role,      u.is_active, param(u.updated_at)};
+                          param(u.role), u.is_active, param(u.updated_at)};
   auto rs = conn.query(
       "UPDATE users SET email = $2, password_hash = $3, display_name = $4, role = $5, is_active = $6, "
       "updated_at = $7 WHERE id = $1",

@@ -43,7 +43,7 @@ struct Queue {
     const services::RequestMeta meta{"queue-test", "127.0.0.1", "tests"};
     auto user = auth.register_user({"q@example.com", "correct horse battery", "Q"}, meta);
     EXPECT_TRUE(user.ok());
-    actor = {user->id, "user"};
+    actor = {user->id, Role::kUser};
     auto project = services::ProjectService(*db).create(actor, "queue", "", meta);
     EXPECT_TRUE(project.ok());
     auto source = services::DataSourceService(*db).create(actor, project->id, {"bank", "bank", {}}, meta);
@@ -96,19 +96,19 @@ TEST(IngestQueueTest, EachFileIsClaimedOnceOldestFirstAndOnlyItsClaimantMayFinis
   ASSERT_TRUE(a && b);
   EXPECT_EQ(a->id, first);
   EXPECT_EQ(b->id, second);
-  EXPECT_EQ(a->status, "parsing");
+  EXPECT_EQ(a->status, FileStatus::kParsing);
   EXPECT_FALSE(q.claim("token-c", now, long_ago).has_value()) << "nothing left to claim";
 
   auto finish = [&](const Uuid& id, const std::string& token) {
     auto done = store::with_connection(*q.db, [&](store::Connection& conn) {
-      return store::FileRepository::finish(conn, id, token, "parsed", 1, 0, std::nullopt, std::nullopt, now_utc());
+      return store::FileRepository::finish(conn, id, token, FileStatus::kParsed, 1, 0, std::nullopt, std::nullopt, now_utc());
     });
     EXPECT_TRUE(done.ok());
     return done.ok() && *done;
   };
   EXPECT_FALSE(finish(first, "token-b")) << "another worker's token must not finish the file";
   EXPECT_TRUE(finish(first, "token-a"));
-  EXPECT_EQ(q.read(first).status, "parsed");
+  EXPECT_EQ(q.read(first).status, FileStatus::kParsed);
   EXPECT_FALSE(finish(first, "token-a")) << "a finished claim cannot finish twice";
 }
 
@@ -141,7 +141,7 @@ TEST(IngestQueueTest, TheServiceParsesTheQueueAndReportsWhenItIsEmpty) {
   ASSERT_TRUE(did.ok()) << did.error().message();
   EXPECT_TRUE(*did);
   const store::StoredFile file = q.read(id);
-  EXPECT_EQ(file.status, "parsed") << file.error.value_or("");
+  EXPECT_EQ(file.status, FileStatus::kParsed) << file.error.value_or("");
   EXPECT_EQ(file.rows_ok, 1);
   EXPECT_EQ(file.rows_failed, 1);
   auto again = ingest.process_next();
@@ -162,10 +162,10 @@ TEST(IngestQueueTest, AStoppedServiceLeavesTheFileForTheNextStart) {
     auto did = ingest.process_next();
     ASSERT_TRUE(did.ok());
   }
-  EXPECT_EQ(q.read(id).status, "uploaded");
+  EXPECT_EQ(q.read(id).status, FileStatus::kUploaded);
   services::FileIngestService restarted(*q.db, *q.blobs, metrics, options);
   ASSERT_TRUE(restarted.process_next().ok());
-  EXPECT_EQ(q.read(id).status, "parsed");
+  EXPECT_EQ(q.read(id).status, FileStatus::kParsed);
 }
 
 }  // namespace

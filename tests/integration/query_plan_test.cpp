@@ -158,12 +158,12 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   };
 
   // Exercise every read path the API has, with enough rows to be meaningful.
-  auto admin = auth.create_user({"admin@plan.test", "correct horse battery", "A", "admin"}, std::nullopt, meta);
+  auto admin = auth.create_user({"admin@plan.test", "correct horse battery", "A", Role::kAdmin}, std::nullopt, meta);
   ASSERT_TRUE(admin.ok());
   auto user = auth.register_user({"user@plan.test", "correct horse battery", "U"}, meta);
   ASSERT_TRUE(user.ok());
-  security::Actor admin_actor{admin->id, "admin"};
-  security::Actor user_actor{user->id, "user"};
+  security::Actor admin_actor{admin->id, Role::kAdmin};
+  security::Actor user_actor{user->id, Role::kUser};
   for (int i = 0; i < 30; ++i) {
     ASSERT_TRUE(projects.create(user_actor, "p" + std::to_string(i), "", meta).ok());
   }
@@ -223,9 +223,9 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   ASSERT_TRUE(auth.authenticate(tokens->access_token).ok());
   (void)db.take();  // writes above are not what this test is about
 
-  store::PageRequest page{2, 10};
+  PageRequest page{2, 10};
   ASSERT_TRUE(projects.list(user_actor, std::nullopt, std::nullopt, page).ok());
-  ASSERT_TRUE(projects.list(user_actor, std::nullopt, std::string("active"), page).ok());
+  ASSERT_TRUE(projects.list(user_actor, std::nullopt, ProjectStatus::kActive, page).ok());
   ASSERT_TRUE(projects.list(admin_actor, std::nullopt, std::nullopt, page).ok());
   ASSERT_TRUE(projects.list(admin_actor, user->id, std::nullopt, page).ok());
   ASSERT_TRUE(projects.get(user_actor, one->id).ok());
@@ -234,7 +234,7 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   ASSERT_TRUE(data_sources.list(admin_actor, one->id, std::nullopt, page).ok());
   ASSERT_TRUE(data_sources.get(user_actor, *source_id).ok());
   ASSERT_TRUE(files.list(user_actor, one->id, std::nullopt, page).ok());
-  ASSERT_TRUE(files.list(user_actor, one->id, std::string("uploaded"), page).ok());
+  ASSERT_TRUE(files.list(user_actor, one->id, FileStatus::kUploaded, page).ok());
   ASSERT_TRUE(files.get(user_actor, *file_id).ok());
   ASSERT_TRUE(files.row_errors(user_actor, *file_id, page).ok());
   ASSERT_TRUE(records.list(user_actor, one->id, {}, page).ok());
@@ -243,13 +243,13 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   by_date.date_to = "2026-01-09";
   ASSERT_TRUE(records.list(user_actor, one->id, by_date, page).ok());
   store::RecordFilter by_status;
-  by_status.status = "open";
+  by_status.status = RecordStatus::kOpen;
   ASSERT_TRUE(records.list(user_actor, one->id, by_status, page).ok());
   store::RecordFilter everything;
   everything.data_source_id = *source_id;
   everything.file_id = *file_id;
   everything.date_from = "2026-01-01";
-  everything.status = "open";
+  everything.status = RecordStatus::kOpen;
   everything.currency = "EUR";
   everything.amount_min_minor = -100;
   everything.amount_max_minor = 100;
@@ -271,9 +271,9 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   // Jobs: the runner's reads (recovery, claim, loading the records), then the API's.
   auto ran = runner.run_next();
   ASSERT_TRUE(ran.ok() && *ran) << (ran.ok() ? "no job" : ran.error().message());
-  ASSERT_EQ(jobs.get(user_actor, job->id)->status, "completed");
+  ASSERT_EQ(jobs.get(user_actor, job->id)->status, JobStatus::kCompleted);
   ASSERT_TRUE(jobs.list(user_actor, one->id, std::nullopt, page).ok());
-  ASSERT_TRUE(jobs.list(user_actor, one->id, std::string("completed"), page).ok());
+  ASSERT_TRUE(jobs.list(user_actor, one->id, JobStatus::kCompleted, page).ok());
   auto first = jobs.results(user_actor, job->id, {}, std::nullopt, 5);
   ASSERT_TRUE(first.ok() && first->next_cursor) << (first.ok() ? "one page" : first.error().message());
   ASSERT_TRUE(jobs.results(user_actor, job->id, {}, services::decode_result_cursor(*first->next_cursor), 5).ok());

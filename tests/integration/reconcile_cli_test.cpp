@@ -62,7 +62,8 @@ TEST(ReconcileCliTest, AFileGivesTheSameRecordsUploadedAndReadOffline) {
   auto page = server.get("/api/v1/projects/" + project_id + "/records?per_page=100", alice.access_token);
   ASSERT_EQ(page.status, 200u) << page.body;
   std::vector<json::object> uploaded;
-  for (const json::value& r : page.json().at("data").as_array()) uploaded.push_back(r.as_object());
+  const json::value listed = page.json();
+  for (const json::value& r : listed.at("items").as_array()) uploaded.push_back(r.as_object());
   std::sort(uploaded.begin(), uploaded.end(), [](const json::object& a, const json::object& b) {
     return a.at("line").to_number<std::int64_t>() < b.at("line").to_number<std::int64_t>();
   });

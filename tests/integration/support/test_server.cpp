@@ -160,7 +160,7 @@ Session TestServer::create_admin(const std::string& email) {
     return Session{"", "", "", email};
   }
   services::RequestMeta meta{"test", "127.0.0.1", "tests"};
-  auto user = app_->auth().create_user({email, kTestPassword, "Admin", "admin"}, std::nullopt, meta);
+  auto user = app_->auth().create_user({email, kTestPassword, "Admin", Role::kAdmin}, std::nullopt, meta);
   EXPECT_TRUE(user.ok()) << (user.ok() ? "" : user.error().message());
   return login(email, kTestPassword);
 }

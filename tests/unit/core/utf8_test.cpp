@@ -227,6 +227,77 @@ TEST(ToValidUtf8Test, ReplacesIllFormedBytesAndCutsOnCharacterBoundaries) {
   EXPECT_EQ(to_valid_utf8("abc", 0), "");
 }
 
+// Moved from the CSV reader's tests (it had its own validator).
+TEST(FindInvalidUtf8Test, RejectsOverlongsSurrogatesAndTruncation) {
+  EXPECT_FALSE(find_invalid_utf8("plain ascii").has_value());
+  EXPECT_FALSE(find_invalid_utf8("\xF0\x9F\x98\x80").has_value());
+  EXPECT_EQ(find_invalid_utf8("ab\xC0\x80"), 2u);
+  EXPECT_EQ(find_invalid_utf8("\xED\xA0\x80"), 0u);
+  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0u);
+  EXPECT_EQ(find_invalid_utf8("abcdefgh\xE2\x82"), 8u);
+  EXPECT_EQ(find_invalid_utf8("\x80"), 0u);
+  EXPECT_EQ(find_invalid_utf8("0123456789abcdef\xC3\xA9xyz\xFF"), 21u);
+}
+
+TEST(Utf8SequenceLengthTest, LengthOfTheCharacterOrZero) {
+  EXPECT_EQ(utf8_sequence_length("a", 0), 1u);
+  EXPECT_EQ(utf8_sequence_length("\xC3\xA9", 0), 2u);
+  EXPECT_EQ(utf8_sequence_length("\xE2\x82\xAC", 0), 3u);
+  EXPECT_EQ(utf8_sequence_length("x\xF0\x9F\x98\x80", 1), 4u);
+  EXPECT_EQ(utf8_sequence_length("\xC3\xA9", 1), 0u);  // a continuation byte
+  EXPECT_EQ(utf8_sequence_length("\xE2\x82", 0), 0u);  // truncated
+  EXPECT_EQ(utf8_sequence_length("\xC0\x80", 0), 0u);  // overlong
+}
+
+TEST(IsAsciiTest, AnyHighBitMakesItNotAscii) {
+  EXPECT_TRUE(is_ascii(""));
+  EXPECT_TRUE(is_ascii("plain text, longer than one word"));
+  EXPECT_FALSE(is_ascii("plain text, longer than one word\xC3\xA9"));
+  EXPECT_FALSE(is_ascii("\x80"));
+}
+
+TEST(CutUtf8Test, NeverSplitsACharacter) {
+  EXPECT_EQ(cut_utf8("abc", 10), "abc");
+  EXPECT_EQ(cut_utf8("abc", 2), "ab");
+  EXPECT_EQ(cut_utf8("a\xC3\xA9", 2), "a");  // not half of é
+  EXPECT_EQ(cut_utf8("a\xC3\xA9", 3), "a\xC3\xA9");
+  EXPECT_EQ(cut_utf8("\xF0\x9F\x98\x80" "b", 3), "");
+  EXPECT_EQ(cut_utf8("\xF0\x9F\x98\x80" "b", 4), "\xF0\x9F\x98\x80");
+  EXPECT_EQ(cut_utf8("abc", 0), "");
+}
+
+// Decoding: moved from the engine's tests of its own decoder, plus ill-formed input (which now
+// decodes as the validator sees it: one U+FFFD per byte that starts no well-formed sequence).
+TEST(DecodeUtf8Test, CodePointsAndReplacement) {
+  std::u32string out;
+  decode_utf8("a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", out);
+  EXPECT_EQ(out, U"a\u00E9\u20AC\U0001F600");
+  decode_utf8("abcdef", out, 3);
+  EXPECT_EQ(out, U"abc");
+  decode_utf8("\xC0\x80x", out);  // overlong NUL
+  EXPECT_EQ(out, U"\uFFFD\uFFFDx");
+  decode_utf8("\xED\xA0\x80", out);  // a surrogate
+  EXPECT_EQ(out, U"\uFFFD\uFFFD\uFFFD");
+  decode_utf8("\xE2\x82", out);  // truncated
+  EXPECT_EQ(out, U"\uFFFD\uFFFD");
+  decode_utf8("", out);
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(AppendUtf8Test, RoundTripsEveryScalarValue) {
+  std::string text;
+  std::u32string back;
+  for (char32_t c = 0; c <= 0x10FFFF; c += (c < 0x800 ? 1 : 97)) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    text.clear();
+    append_utf8(text, c);
+    ASSERT_EQ(text.size(), c < 0x80 ? 1u : c < 0x800 ? 2u : c < 0x10000 ? 3u : 4u);
+    ASSERT_TRUE(is_valid_utf8(text)) << static_cast<std::uint32_t>(c);
+    decode_utf8(text, back);
+    ASSERT_EQ(back, std::u32string(1, c));
+  }
+}
+
 TEST(AsciiLowercaseTest, FoldsOnlyAToZ) {
   EXPECT_EQ(ascii_lowercase("Application/JSON; Charset=UTF-8"), "application/json; charset=utf-8");
   EXPECT_EQ(ascii_lowercase("@[`{AZaz09"), "@[`{azaz09");

@@ -157,15 +157,5 @@ TEST(CsvReader, ErrorsAreSticky) {
   EXPECT_FALSE((*reader)->next(row).ok());
 }
 
-TEST(FindInvalidUtf8, RejectsOverlongsSurrogatesAndTruncation) {
-  EXPECT_FALSE(find_invalid_utf8("plain ascii").has_value());
-  EXPECT_FALSE(find_invalid_utf8("\xF0\x9F\x98\x80").has_value());
-  EXPECT_EQ(find_invalid_utf8("ab\xC0\x80"), 2u);
-  EXPECT_EQ(find_invalid_utf8("\xED\xA0\x80"), 0u);
-  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0u);
-  EXPECT_EQ(find_invalid_utf8("abcdefgh\xE2\x82"), 8u);
-  EXPECT_EQ(find_invalid_utf8("\x80"), 0u);
-}
-
 }  // namespace
 }  // namespace oeuvre::csv

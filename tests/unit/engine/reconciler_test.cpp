@@ -200,13 +200,6 @@ TEST(Reconcile, EmptyInputs) {
   EXPECT_EQ(result.summary.left_records, 0u);
 }
 
-TEST(BusinessDays, SkipWeekends) {
-  const std::int32_t friday = days_from_civil(2025, 3, 7), monday = days_from_civil(2025, 3, 10);
-  EXPECT_EQ(business_days_between(friday, monday), 1);
-  EXPECT_EQ(business_days_between(monday, friday), 1);
-  EXPECT_EQ(business_days_between(friday, friday + 7), 5);
-}
-
 TEST(Reconcile, StopsWhenCancelled) {
   std::vector<Row> rows;
   for (int i = 0; i < 5000; ++i) rows.push_back({"R" + std::to_string(i), i % 20, 1000 + i, "", "", ""});

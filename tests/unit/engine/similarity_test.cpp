@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/code_points.h"
+#include "core/utf8.h"
 #include "engine/text_normalization.h"
 
 namespace oeuvre::engine {

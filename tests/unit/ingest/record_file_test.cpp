@@ -56,7 +56,7 @@ TEST_F(RecordFileTest, DecidesFormatsFromTheDataAndNumbersLinesWithoutAnIdColumn
   EXPECT_EQ(file->layout.decimal_separator, DecimalSeparator::kComma);
   EXPECT_EQ(file->layout.date_order, DateOrder::kDayMonthYear);
   EXPECT_EQ(t.amounts, (std::vector<std::int64_t>{123450, -700}));
-  EXPECT_EQ(engine::format_iso_date(t.dates[0]), "2024-02-01");
+  EXPECT_EQ(format_iso_date(t.dates[0]), "2024-02-01");
   EXPECT_EQ(t.ids[0], "2");  // no id column: the line number
   EXPECT_EQ(file->lines, (std::vector<std::uint64_t>{2, 3}));
   EXPECT_EQ(t.references[0], "R-1");
@@ -99,7 +99,7 @@ TEST_F(RecordFileTest, CurrenciesSetTheScaleAndTheMappingAppliesAsOnTheServer) {
   ASSERT_TRUE(mapped.ok()) << mapped.error().message();
   EXPECT_EQ(mapped->table.amounts[0], 1500);
   EXPECT_EQ(mapped->table.currencies[0], "KWD");
-  EXPECT_EQ(engine::format_iso_date(mapped->table.dates[0]), "2024-02-01");
+  EXPECT_EQ(format_iso_date(mapped->table.dates[0]), "2024-02-01");
 
   ParseSettings server_like;  // no scale for rows without a currency: they are errors
   auto strict = read("date,amount\n2024-01-01,1.00\n", server_like);

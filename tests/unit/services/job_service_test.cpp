@@ -35,11 +35,11 @@ TEST(ResultCursor, RoundTripsExactlyAndRejectsForgeries) {
 }
 
 TEST(ResultStatusFilter, MapsTheApiStatusesToStoredOnes) {
-  EXPECT_EQ(result_status_filter("matched")->status, "matched");
+  EXPECT_EQ(result_status_filter("matched")->status, ResultStatus::kMatched);
   EXPECT_FALSE(result_status_filter("matched")->kind.has_value());
-  EXPECT_EQ(result_status_filter("unmatched_left")->status, "unmatched");
+  EXPECT_EQ(result_status_filter("unmatched_left")->status, ResultStatus::kUnmatched);
   EXPECT_EQ(result_status_filter("unmatched_left")->kind, "unmatched_left");
-  EXPECT_EQ(result_status_filter("unmatched")->status, "unmatched");
+  EXPECT_EQ(result_status_filter("unmatched")->status, ResultStatus::kUnmatched);
   EXPECT_FALSE(result_status_filter("MATCHED").has_value());
   EXPECT_FALSE(result_status_filter("").has_value());
 }
