@@ -133,6 +133,10 @@ class Database {
   // or the server cannot be reached.
   virtual Result<PooledConnection> acquire() = 0;
   virtual Dialect dialect() const = 0;
+  // Readiness: borrows a connection (as acquire()) and runs a trivial statement on it. Ok when the
+  // store answers; kUnavailable when no connection comes in time or the server cannot be reached,
+  // the statement's error otherwise. Safe for concurrent use.
+  virtual Status ping() = 0;
   // Closes idle connections and refuses new acquisitions (graceful shutdown).
   virtual void close() = 0;
 };

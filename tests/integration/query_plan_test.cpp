@@ -84,6 +84,7 @@ class RecordingDatabase final : public store::Database {
                                    [](std::unique_ptr<store::Connection>) {});
   }
   store::Dialect dialect() const override { return inner_.dialect(); }
+  Status ping() override { return inner_.ping(); }
   void close() override {}
   std::vector<IssuedQuery> take() {
     std::lock_guard lock(mu_);
