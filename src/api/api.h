@@ -3,6 +3,8 @@
 // resource. build_router() lists every route; docs/openapi.json describes the same set (a test keeps
 // them equal).
 
+#include <functional>
+
 #include "http/pipeline.h"
 #include "http/router.h"
 #include "observability/metrics.h"
@@ -16,12 +18,12 @@
 #include "services/record_service.h"
 #include "services/request_meta.h"
 #include "services/user_service.h"
-#include "store/database.h"
 
 namespace oeuvre::api {
 
 struct ApiServices {
-  store::Database& db;
+  // Readiness of the store (its Database::ping()): ok when it answers.
+  std::function<Status()> ping_store;
   obs::Metrics& metrics;
   services::AuthService& auth;
   services::UserService& users;

@@ -17,7 +17,8 @@ ServiceStack::ServiceStack(store::Database& db, obs::Metrics& metrics, services:
       runner_(db, metrics, jobs),
       jobs_(db, [this] { runner_.wake(); }),
       reviews_(db),
-      api_{db, metrics, auth_, users_, projects_, audit_, data_sources_, files_, records_, jobs_, reviews_} {
+      api_{[&db] { return db.ping(); }, metrics, auth_, users_, projects_, audit_, data_sources_,
+           files_, records_, jobs_, reviews_} {
   files_.on_uploaded([this] { ingest_.wake(); });
 }
 

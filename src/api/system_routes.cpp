@@ -2,7 +2,6 @@
 #include "api/api.h"
 #include "core/embedded_resources.h"
 #include "http/problem.h"
-#include "store/transaction.h"
 
 namespace oeuvre::api {
 
@@ -29,11 +28,7 @@ void add_system_routes(http::Router& router, ApiServices& services) {
 
   router.add(verb::get, "/health/ready", http::Access::kPublic,
              [&services](http::Exchange&) -> Result<http::HttpResponse> {
-               auto checked = store::with_connection(services.db, [](store::Connection& conn) -> Status {
-                 auto rs = conn.query("SELECT 1", {});
-                 if (!rs.ok()) return std::move(rs).error();
-                 return OkStatus();
-               });
+               const Status checked = services.ping_store();
                if (!checked.ok()) {
                  return Error::Unavailable("the store is not reachable: " + checked.error().message());
                }

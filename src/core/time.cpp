@@ -1,5 +1,6 @@
 #include "core/time.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace oeuvre {
@@ -134,6 +135,16 @@ std::optional<std::chrono::sys_days> parse_date(std::string_view text) {
   std::chrono::year_month_day date;
   if (text.size() != 10 || !read_date(text, date)) return std::nullopt;
   return std::chrono::sys_days{date};
+}
+
+std::string format_date(std::chrono::sys_days day) {
+  const std::chrono::year_month_day ymd{std::clamp(day, std::chrono::floor<days>(kMinFormattable),
+                                                   std::chrono::floor<days>(kMaxFormattable))};
+  std::string text = "0000-00-00";
+  put_digits(&text[0], static_cast<int>(ymd.year()), 4);
+  put_digits(&text[5], static_cast<unsigned>(ymd.month()), 2);
+  put_digits(&text[8], static_cast<unsigned>(ymd.day()), 2);
+  return text;
 }
 
 }  // namespace oeuvre

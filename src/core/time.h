@@ -38,4 +38,8 @@ std::optional<Timestamp> parse_timestamp(std::string_view text);
 // the stores' date columns and of core format_iso_date. Nullopt for anything else.
 std::optional<std::chrono::sys_days> parse_date(std::string_view text);
 
+// The date as "YYYY-MM-DD", the form parse_date reads. Dates before 0000-01-01 or after 9999-12-31
+// are clamped to those bounds (as format_timestamp does).
+std::string format_date(std::chrono::sys_days day);
+
 }  // namespace oeuvre

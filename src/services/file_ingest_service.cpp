@@ -1,6 +1,5 @@
 #include "services/file_ingest_service.h"
 
-#include "core/date.h"
 #include "ingest/file_parser.h"
 #include "observability/log.h"
 #include "services/audit_trail.h"
@@ -173,17 +172,13 @@ Result<bool> FileIngestService::process_next() {
     // parsed.
     ASSIGN_OR_RETURN(store::RecordWriter writer, store::RecordWriter::open(conn, file.project_id, file.data_source_id,
                                                                           file.id, now_utc()));
-    std::optional<std::string> date;
     RETURN_IF_ERROR((*parser)->read_records(
         options_.batch_rows,
         [&](std::span<const ingest::ParsedRecord> parsed) -> Status {
           if (workers_.stopping()) return Error::Unavailable("the server is shutting down");
           for (const auto& p : parsed) {
-            if (p.date_days) {
-              date = format_iso_date(*p.date_days);
-            } else {
-              date.reset();
-            }
+            std::optional<std::chrono::sys_days> date;
+            if (p.date_days) date = std::chrono::sys_days{std::chrono::days{*p.date_days}};
             RETURN_IF_ERROR(writer.add(Uuid::generate_v7(), static_cast<std::int64_t>(p.line), p.external_id, date,
                                        p.amount_minor, p.currency, p.description, p.reference, p.counterparty,
                                        p.extra_json.empty() ? kEmptyObject : p.extra_json));

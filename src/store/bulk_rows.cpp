@@ -12,6 +12,16 @@ bool valid_identifier(std::string_view name) {
   });
 }
 
+Status check_dates(std::span<const Value> values) {
+  for (const Value& value : values) {
+    const auto* day = std::get_if<std::chrono::sys_days>(&value);
+    if (day != nullptr && (*day < kMinDate || *day > kMaxDate)) {
+      return Error::BadRequest("a date must lie between 0001-01-01 and 9999-12-31");
+    }
+  }
+  return OkStatus();
+}
+
 Status check_bulk_rows(std::string_view table, std::span<const std::string> columns,
                        const std::vector<std::vector<Value>>& rows) {
   if (!valid_identifier(table)) {

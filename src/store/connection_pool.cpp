@@ -46,6 +46,12 @@ Result<PooledConnection> ConnectionPool::acquire() {
   }
 }
 
+Status ConnectionPool::ping() {
+  ASSIGN_OR_RETURN(PooledConnection conn, acquire());
+  RETURN_IF_ERROR(conn->query("SELECT 1", {}));
+  return OkStatus();
+}
+
 std::function<void(std::unique_ptr<Connection>)> ConnectionPool::releaser() const {
   std::weak_ptr<State> weak = state_;
   return [weak](std::unique_ptr<Connection> conn) {

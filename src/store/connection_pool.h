@@ -22,6 +22,8 @@ class ConnectionPool final : public Database {
 
   Result<PooledConnection> acquire() override;
   Dialect dialect() const override { return dialect_; }
+  // "SELECT 1" on a borrowed connection (one the pool holds idle, or a new one).
+  Status ping() override;
   void close() override;
 
  private:

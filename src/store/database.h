@@ -2,7 +2,8 @@
 // The storage seam: a Connection runs parameterised SQL; a Database hands out pooled connections.
 // SQL is written once, in the PostgreSQL dialect subset both engines understand ($1..$n placeholders,
 // RETURNING, ON CONFLICT, LIMIT/OFFSET, true/false); the SQLite backend rewrites $N to ?N.
-// Values cross the seam as text (PostgreSQL's text protocol), typed where SQLite needs them.
+// Values cross the seam as text (PostgreSQL's text protocol), typed where SQLite needs them (dates:
+// see Value).
 
 #include <chrono>
 #include <cstdint>
@@ -21,8 +22,21 @@ namespace oeuvre::store {
 
 enum class Dialect { kSqlite, kPostgres };
 
-// A bound parameter. std::monostate is SQL NULL.
-using Value = std::variant<std::monostate, std::int64_t, double, std::string, bool>;
+// A bound parameter. std::monostate is SQL NULL. A std::chrono::sys_days is a calendar date: a
+// `date` on PostgreSQL (binary in COPY, ISO text the server reads as a date as a parameter),
+// 'YYYY-MM-DD' text on SQLite (so the text orders as the dates do); it must lie within
+// kMinDate..kMaxDate (check_dates), else the statement or the row is refused with kBadRequest. Date
+// columns read back as 'YYYY-MM-DD' text on both backends.
+using Value =
+    std::variant<std::monostate, std::int64_t, double, std::string, bool, std::chrono::sys_days>;
+
+// The dates a Value may hold: four-digit years, which PostgreSQL and the 'YYYY-MM-DD' text both
+// represent.
+inline constexpr std::chrono::sys_days kMinDate{std::chrono::year{1} / 1 / 1};
+inline constexpr std::chrono::sys_days kMaxDate{std::chrono::year{9999} / 12 / 31};
+// Ok unless a date among `values` lies outside kMinDate..kMaxDate (kBadRequest). The backends check
+// every statement's parameters and every bulk row with it before sending anything.
+Status check_dates(std::span<const Value> values);
 
 // One result row: every column as text or NULL.
 class Row {
@@ -63,7 +77,8 @@ class BulkWriter {
  public:
   virtual ~BulkWriter() = default;
   // REQUIRES: row.size() equals the writer's column count (else kBadRequest). On PostgreSQL a
-  // string with a NUL byte is kBadRequest (text cannot hold it).
+  // string with a NUL byte is kBadRequest (text cannot hold it); on both a date outside
+  // kMinDate..kMaxDate is kBadRequest, with the row not taken.
   virtual Status add(std::span<const Value> row) = 0;
   // Ends the load: ok when every row was stored; kConflict on a constraint violation.
   virtual Status finish() = 0;
@@ -133,6 +148,10 @@ class Database {
   // or the server cannot be reached.
   virtual Result<PooledConnection> acquire() = 0;
   virtual Dialect dialect() const = 0;
+  // Readiness: borrows a connection (as acquire()) and runs a trivial statement on it. Ok when the
+  // store answers; kUnavailable when no connection comes in time or the server cannot be reached,
+  // the statement's error otherwise. Safe for concurrent use.
+  virtual Status ping() = 0;
   // Closes idle connections and refuses new acquisitions (graceful shutdown).
   virtual void close() = 0;
 };

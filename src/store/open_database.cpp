@@ -1,7 +1,7 @@
 #include "store/connection_pool.h"
 #include "store/database_url.h"
-#include "store/postgres_connection.h"
-#include "store/sqlite_connection.h"
+#include "store/postgres/postgres_connection.h"
+#include "store/sqlite/sqlite_connection.h"
 
 namespace oeuvre::store {
 

@@ -51,13 +51,13 @@ Result<RecordWriter> RecordWriter::open(Connection& conn, const Uuid& project_id
 }
 
 Status RecordWriter::add(const Uuid& id, std::int64_t row_number, const std::string& external_id,
-                         const std::optional<std::string>& transaction_date, std::int64_t amount_minor,
+                         std::optional<std::chrono::sys_days> transaction_date, std::int64_t amount_minor,
                          const std::string& currency, const std::string& description, const std::string& reference,
                          const std::string& counterparty, const std::string& extra) {
   set_uuid(row_[0], id);
   row_[4] = row_number;
   row_[5] = external_id.empty() ? Value(std::monostate{}) : Value(external_id);
-  row_[6] = param(transaction_date);
+  row_[6] = transaction_date ? Value(*transaction_date) : Value(std::monostate{});
   row_[7] = amount_minor;
   row_[8] = currency;
   row_[9] = description;

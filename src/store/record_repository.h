@@ -3,6 +3,7 @@
 // (project_id, transaction_date) and (project_id, status) indexes). Runs on the caller's connection.
 // Thread-safety: stateless.
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <span>
@@ -50,7 +51,7 @@ class RecordWriter {
                                    const Uuid& file_id, Timestamp created_at);
   // The record's id, project, data source, file and created_at are the writer's.
   Status add(const Uuid& id, std::int64_t row_number, const std::string& external_id,
-             const std::optional<std::string>& transaction_date, std::int64_t amount_minor,
+             std::optional<std::chrono::sys_days> transaction_date, std::int64_t amount_minor,
              const std::string& currency, const std::string& description, const std::string& reference,
              const std::string& counterparty, const std::string& extra);
   Status finish() { return writer_->finish(); }

@@ -1,5 +1,6 @@
 // Connection::bulk_writer and insert_rows on both backends: rows stream in within the caller's
-// transaction, an abandoned load leaves nothing and a usable session, bad rows are refused.
+// transaction, an abandoned load leaves nothing and a usable session, bad rows are refused; dates
+// round-trip as values through the writer and as parameters.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -241,6 +242,122 @@ TEST(BulkWriterTest, AValueThatDoesNotFitItsColumnIsRefusedAndLeavesNothing) {
   });
   ASSERT_TRUE(days.ok());
   EXPECT_EQ(days->rows.at(0).integer(0), 2);
+}
+
+// Dates as store::Value: the Unix epoch, a leap day, the first and last dates a Value may hold, and
+// NULL, with 'YYYY-MM-DD' text still accepted next to them.
+const std::chrono::sys_days kDates[] = {std::chrono::sys_days{std::chrono::year{1970} / 1 / 1},
+                                        std::chrono::sys_days{std::chrono::year{2024} / 2 / 29},
+                                        store::kMinDate, store::kMaxDate};
+const std::string kDateTexts[] = {"1970-01-01", "2024-02-29", "0001-01-01", "9999-12-31"};
+
+// The rows of dated_items with ids in [first, first + 6): the four dates, NULL, then "2000-03-01".
+void expect_dated_rows(Store& s, std::int64_t first) {
+  auto rs = store::with_connection(*s.db, [&](store::Connection& conn) {
+    const store::Value range[] = {first, first + 6};
+    return conn.query("SELECT id, day FROM dated_items WHERE id >= $1 AND id < $2 ORDER BY id",
+                      range);
+  });
+  ASSERT_TRUE(rs.ok()) << rs.error().message();
+  ASSERT_EQ(rs->rows.size(), 6u) << first;
+  for (std::size_t k = 0; k < std::size(kDateTexts); ++k) {
+    EXPECT_EQ(rs->rows[k].optional_text(1), kDateTexts[k]) << first;
+  }
+  EXPECT_TRUE(rs->rows[4].is_null(1)) << first;
+  EXPECT_EQ(rs->rows[5].optional_text(1), "2000-03-01") << first;
+}
+
+std::vector<store::Value> dated_values() {
+  std::vector<store::Value> days(std::begin(kDates), std::end(kDates));
+  days.emplace_back(std::monostate{});
+  days.emplace_back(std::string("2000-03-01"));
+  return days;
+}
+
+TEST(BulkWriterTest, DatesRoundTripThroughTheWriterAndAsParameters) {
+  // On PostgreSQL {id, day} loads in COPY's binary format, {id, day, amount} in its text format
+  // (numeric has no binary encoding here); the third set goes in as statement parameters.
+  Store s;
+  auto made = store::with_connection(*s.db, [](store::Connection& conn) {
+    return conn.execute_script(
+        "CREATE TABLE dated_items (id integer PRIMARY KEY, day date, amount numeric)");
+  });
+  ASSERT_TRUE(made.ok()) << made.error().message();
+  const std::string binary_columns[] = {"id", "day"};
+  const std::string text_columns[] = {"id", "day", "amount"};
+  const std::vector<store::Value> days = dated_values();
+  for (const std::int64_t first : {10, 20}) {
+    const std::span<const std::string> columns = first == 10
+                                                     ? std::span<const std::string>(binary_columns)
+                                                     : std::span<const std::string>(text_columns);
+    auto done = store::in_transaction(*s.db, true, [&](store::Connection& conn) -> Status {
+      ASSIGN_OR_RETURN(auto writer, conn.bulk_writer("dated_items", columns));
+      for (std::size_t k = 0; k < days.size(); ++k) {
+        std::vector<store::Value> row = {first + static_cast<std::int64_t>(k), days[k],
+                                         std::int64_t{1}};
+        row.resize(columns.size());
+        RETURN_IF_ERROR(writer->add(row));
+      }
+      return writer->finish();
+    });
+    ASSERT_TRUE(done.ok()) << first << ": " << done.error().message();
+    expect_dated_rows(s, first);
+  }
+  for (std::size_t k = 0; k < days.size(); ++k) {
+    auto inserted = store::with_connection(*s.db, [&](store::Connection& conn) {
+      const store::Value params[] = {std::int64_t{30} + static_cast<std::int64_t>(k), days[k]};
+      return conn.query("INSERT INTO dated_items (id, day) VALUES ($1, $2)", params);
+    });
+    ASSERT_TRUE(inserted.ok()) << k << ": " << inserted.error().message();
+  }
+  expect_dated_rows(s, 30);
+  // A date parameter compares as a date: the leap day once per set, everything after 2000-01-01
+  // (the leap day, the last date and 2000-03-01) three times per set.
+  auto counted =
+      store::with_connection(*s.db, [](store::Connection& conn) -> Result<store::ResultSet> {
+        const store::Value params[] = {kDates[1],
+                                       std::chrono::sys_days{std::chrono::year{2000} / 1 / 1}};
+        return conn.query(
+            "SELECT (SELECT count(*) FROM dated_items WHERE day = $1), "
+            "(SELECT count(*) FROM dated_items WHERE day > $2)",
+            params);
+      });
+  ASSERT_TRUE(counted.ok()) << counted.error().message();
+  EXPECT_EQ(counted->rows.at(0).integer(0), 3);
+  EXPECT_EQ(counted->rows.at(0).integer(1), 9);
+}
+
+TEST(BulkWriterTest, ADateOutsideFourDigitYearsIsRefusedBeforeAnythingIsSent) {
+  Store s;
+  auto made = store::with_connection(*s.db, [](store::Connection& conn) {
+    return conn.execute_script("CREATE TABLE dated_items (id integer PRIMARY KEY, day date)");
+  });
+  ASSERT_TRUE(made.ok()) << made.error().message();
+  const std::string columns[] = {"id", "day"};
+  for (const std::chrono::sys_days day :
+       {store::kMinDate - std::chrono::days{1}, store::kMaxDate + std::chrono::days{1}}) {
+    auto loaded = store::in_transaction(*s.db, true, [&](store::Connection& conn) -> Status {
+      ASSIGN_OR_RETURN(auto writer, conn.bulk_writer("dated_items", columns));
+      const store::Value good[] = {std::int64_t{1}, kDates[0]};
+      RETURN_IF_ERROR(writer->add(good));
+      const store::Value bad[] = {std::int64_t{2}, day};
+      RETURN_IF_ERROR(writer->add(bad));
+      return writer->finish();
+    });
+    ASSERT_FALSE(loaded.ok());
+    EXPECT_EQ(loaded.error().code(), ErrorCode::kBadRequest) << loaded.error().message();
+    auto bound = store::with_connection(*s.db, [&](store::Connection& conn) {
+      const store::Value params[] = {std::int64_t{3}, day};
+      return conn.query("INSERT INTO dated_items (id, day) VALUES ($1, $2)", params);
+    });
+    ASSERT_FALSE(bound.ok());
+    EXPECT_EQ(bound.error().code(), ErrorCode::kBadRequest) << bound.error().message();
+  }
+  auto rs = store::with_connection(*s.db, [](store::Connection& conn) {
+    return conn.query("SELECT count(*) FROM dated_items", {});
+  });
+  ASSERT_TRUE(rs.ok());
+  EXPECT_EQ(rs->rows.at(0).integer(0), 0);
 }
 
 TEST(BulkWriterTest, AnAbandonedOrFailedLoadLeavesNothingAndTheSessionWorks) {

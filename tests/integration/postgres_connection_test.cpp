@@ -2,7 +2,7 @@
 // errors map to the codes the API turns into 409/503/500, COPY escapes everything, and neither a
 // pool wait, an unreachable server, a runaway statement nor a server that dies mid-session can hang
 // or crash a worker. Tests specific to PostgreSQL skip unless OEUVRE_TEST_BACKEND=postgres.
-#include "store/postgres_connection.h"
+#include "store/postgres/postgres_connection.h"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>

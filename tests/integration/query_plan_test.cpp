@@ -84,6 +84,7 @@ class RecordingDatabase final : public store::Database {
                                    [](std::unique_ptr<store::Connection>) {});
   }
   store::Dialect dialect() const override { return inner_.dialect(); }
+  Status ping() override { return inner_.ping(); }
   void close() override {}
   std::vector<IssuedQuery> take() {
     std::lock_guard lock(mu_);
@@ -195,7 +196,7 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
     auto writer = store::RecordWriter::open(**conn, one->id, *source_id, *file_id, now_utc());
     ASSERT_TRUE(writer.ok());
     for (int i = 0; i < 200; ++i) {
-      const std::string date = "2026-01-" + std::string(i % 28 < 9 ? "0" : "") + std::to_string(i % 28 + 1);
+      const std::chrono::sys_days date{std::chrono::year{2026} / 1 / (i % 28 + 1)};
       ASSERT_TRUE(writer->add(Uuid::generate_v7(), i + 2, "", date, i * 100 - 5000, "EUR", "", "", "", "{}").ok());
     }
     ASSERT_TRUE(writer->finish().ok());
@@ -203,7 +204,7 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
     auto other = store::RecordWriter::open(**conn, one->id, *other_source_id, *file_id, now_utc());
     ASSERT_TRUE(other.ok());
     for (int i = 0; i < 150; ++i) {
-      const std::string date = "2026-01-" + std::string(i % 27 < 8 ? "0" : "") + std::to_string(i % 27 + 2);
+      const std::chrono::sys_days date{std::chrono::year{2026} / 1 / (i % 27 + 2)};
       ASSERT_TRUE(other->add(Uuid::generate_v7(), i + 2, "", date, i * 100 - 5000 + (i >= 140 ? 10'000'000 : 0), "EUR", "", "", "", "{}").ok());
     }
     ASSERT_TRUE(other->finish().ok());

@@ -195,5 +195,17 @@ TEST(TimeTest, ParsesDatesAsDaysSinceTheEpoch) {
   }
 }
 
+TEST(TimeTest, FormatsDatesAsParseDateReadsThem) {
+  using std::chrono::sys_days;
+  for (const char* text :
+       {"1970-01-01", "1999-12-31", "2024-02-29", "0001-01-01", "0000-01-01", "9999-12-31"}) {
+    const auto day = parse_date(text);
+    ASSERT_TRUE(day.has_value()) << text;
+    EXPECT_EQ(format_date(*day), text);
+  }
+  EXPECT_EQ(format_date(sys_days{std::chrono::year{-1} / 12 / 31}), "0000-01-01");  // clamped
+  EXPECT_EQ(format_date(sys_days{std::chrono::year{10000} / 1 / 1}), "9999-12-31");
+}
+
 }  // namespace
 }  // namespace oeuvre

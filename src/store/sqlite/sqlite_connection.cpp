@@ -1,79 +1,26 @@
-#include "store/sqlite_connection.h"
+#include "store/sqlite/sqlite_connection.h"
 
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <unordered_map>
 
+#include "store/sqlite/insert_writer.h"
+#include "store/sqlite/sqlite_statement.h"
+
 namespace oeuvre::store {
+
+using sqlite::bind_value;
+using sqlite::InsertWriter;
+using sqlite::sqlite_error;
+using sqlite::open_failed;
+using sqlite::Statement;
 
 namespace {
 
-Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
-  const int primary = rc & 0xff;
-  std::string message = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  if (primary == SQLITE_CONSTRAINT) {
-    const int extended = db ? sqlite3_extended_errcode(db) : rc;
-    if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY ||
-        extended == SQLITE_CONSTRAINT_FOREIGNKEY) {
-      return Error::Conflict(message);
-    }
-    return Error::Internal(message);
-  }
-  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_CANTOPEN ||
-      primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_READONLY) {
-    return Error::Unavailable(message);
-  }
-  return Error::Internal(message);
-}
-
-// Closes a session that could not be opened or set up; kUnavailable with SQLite's reason.
-Error open_failed(sqlite3* db, int rc, const std::string& what) {
-  Error error = sqlite_error(db, rc, what);
-  sqlite3_close_v2(db);
-  return Error::Unavailable(error.message());
-}
-
-struct StatementDeleter {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Statement = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
-
-// Rows are copied into a buffer and stored up to kMaxBatchRows at a time by one multi-row INSERT
-// (one statement start, one set of table, index and foreign-key cursors per batch instead of per
-// row: 8.0 -> 5.4 s for a million records in an experiment on the records schema); the rest goes in
-// one row at a time at finish(). The writer prepares and owns its two statements (in the caller's
-// transaction).
-class InsertWriter final : public BulkWriter {
- public:
-  InsertWriter(sqlite3* db, std::string table, std::span<const std::string> columns);
-  Status add(std::span<const Value> row) override;
-  Status finish() override;
-
-  static constexpr std::size_t kMaxBatchRows = 32;
-
- private:
-  Result<sqlite3_stmt*> statement(Statement& slot, std::size_t rows);
-  // Binds `rows` buffered rows to `stmt` and runs it; the buffer stays alive and unchanged until the
-  // step ends (text is bound SQLITE_STATIC).
-  Status store(sqlite3_stmt* stmt, std::size_t first_row, std::size_t rows);
-
-  sqlite3* db_;
-  const std::string table_;
-  const std::vector<std::string> columns_;
-  const std::size_t batch_rows_;   // SQLite allows at most 32766 parameters per statement
-  std::vector<Value> pending_;     // batch_rows_ rows of columns_.size() values
-  std::size_t pending_rows_ = 0;
-  bool finished_ = false;
-  Statement batch_;                // after pending_: finalized first
-  Statement single_;
-};
-
 class SqliteConnection final : public Connection {
-  friend class InsertWriter;
 
  public:
   SqliteConnection(sqlite3* db, std::shared_ptr<WalCheckpointer> checkpointer)
@@ -192,9 +139,9 @@ class SqliteConnection final : public Connection {
       return Error::Internal("statement expects " + std::to_string(expected) + " parameters, got " +
                              std::to_string(params.size()));
     }
+    RETURN_IF_ERROR(check_dates(params));
     for (int i = 0; i < expected; ++i) {
-      const int rc = bind(stmt, i + 1, params[static_cast<std::size_t>(i)]);
-      if (rc != SQLITE_OK) return sqlite_error(db_, rc, "bind");
+      RETURN_IF_ERROR(bind_value(db_, stmt, i + 1, params[static_cast<std::size_t>(i)]));
     }
     return stmt;
   }
@@ -249,28 +196,6 @@ class SqliteConnection final : public Connection {
     return raw;
   }
 
-  // `lifetime`: SQLITE_TRANSIENT (SQLite copies text) unless the caller keeps `value` alive and
-  // unbinds before it goes (SQLITE_STATIC).
-  static int bind(sqlite3_stmt* stmt, int index, const Value& value,
-                  sqlite3_destructor_type lifetime = SQLITE_TRANSIENT) {
-    return std::visit(
-        [&](const auto& v) -> int {
-          using T = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<T, std::monostate>) {
-            return sqlite3_bind_null(stmt, index);
-          } else if constexpr (std::is_same_v<T, std::int64_t>) {
-            return sqlite3_bind_int64(stmt, index, v);
-          } else if constexpr (std::is_same_v<T, double>) {
-            return sqlite3_bind_double(stmt, index, v);
-          } else if constexpr (std::is_same_v<T, bool>) {
-            return sqlite3_bind_int(stmt, index, v ? 1 : 0);
-          } else {
-            return sqlite3_bind_text(stmt, index, v.data(), static_cast<int>(v.size()), lifetime);
-          }
-        },
-        value);
-  }
-
   static constexpr std::size_t kMaxCachedStatements = 256;
   sqlite3* db_;
   std::shared_ptr<WalCheckpointer> checkpointer_;  // outlives db_'s hook
@@ -304,61 +229,6 @@ std::string rewrite_placeholders_for_sqlite(std::string_view sql) {
   return out;
 }
 
-Result<std::shared_ptr<WalCheckpointer>> WalCheckpointer::start(const std::string& path) {
-  sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) return open_failed(db, rc, "open " + path + " for checkpoints");
-  // A session finds the log when it first reads the file; until then a checkpoint does nothing.
-  sqlite3_busy_timeout(db, 5000);
-  if (const int read = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr); read != SQLITE_OK) {
-    return open_failed(db, read, "open " + path + " for checkpoints");
-  }
-  auto checkpointer = std::shared_ptr<WalCheckpointer>(new WalCheckpointer(db));
-  checkpointer->thread_ = std::thread([raw = checkpointer.get()] { raw->run(); });
-  return checkpointer;
-}
-
-WalCheckpointer::WalCheckpointer(sqlite3* db) : db_(db) {}
-
-WalCheckpointer::~WalCheckpointer() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  sqlite3_close_v2(db_);
-}
-
-void WalCheckpointer::committed(int frames) {
-  if (frames < kFramesBeforeCheckpoint) return;
-  {
-    std::lock_guard lock(mu_);
-    requested_ = true;
-  }
-  cv_.notify_one();
-}
-
-std::int64_t WalCheckpointer::checkpoints() const {
-  std::lock_guard lock(mu_);
-  return runs_;
-}
-
-void WalCheckpointer::run() {
-  std::unique_lock lock(mu_);
-  for (;;) {
-    cv_.wait(lock, [&] { return requested_ || stopping_; });
-    if (stopping_) return;
-    requested_ = false;
-    lock.unlock();
-    // PASSIVE: copies what no reader still needs, never waits. SQLITE_BUSY (another checkpoint
-    // under way, e.g. a closing session's) is fine: the next large commit asks again.
-    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    lock.lock();
-    ++runs_;
-  }
-}
-
 Result<std::unique_ptr<Connection>> connect_sqlite(const std::string& path,
                                                    std::chrono::milliseconds busy_timeout,
                                                    std::shared_ptr<WalCheckpointer> checkpointer) {
@@ -387,78 +257,6 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::string& path,
       "PRAGMA journal_size_limit=67108864;"));
   conn->attach_checkpointer();  // after the pragmas: a later wal_autocheckpoint would replace the hook
   return std::unique_ptr<Connection>(std::move(conn));
-}
-
-InsertWriter::InsertWriter(sqlite3* db, std::string table, std::span<const std::string> columns)
-    : db_(db),
-      table_(std::move(table)),
-      columns_(columns.begin(), columns.end()),
-      batch_rows_(std::clamp<std::size_t>(32766 / columns.size(), 1, kMaxBatchRows)),
-      pending_(batch_rows_ * columns.size()) {}
-
-Result<sqlite3_stmt*> InsertWriter::statement(Statement& slot, std::size_t rows) {
-  if (slot) {
-    sqlite3_reset(slot.get());
-    return slot.get();
-  }
-  std::string sql = "INSERT INTO " + table_ + " (";
-  std::string tuple = "(";
-  for (std::size_t c = 0; c < columns_.size(); ++c) {
-    sql += (c > 0 ? ", " : "") + columns_[c];
-    tuple += c > 0 ? ", ?" : "?";
-  }
-  tuple += ')';
-  sql += ") VALUES ";
-  for (std::size_t r = 0; r < rows; ++r) sql += (r > 0 ? ", " : "") + tuple;
-  sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                    &stmt, nullptr);
-  if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare insert");
-  slot.reset(stmt);
-  return stmt;
-}
-
-Status InsertWriter::store(sqlite3_stmt* stmt, std::size_t first_row, std::size_t rows) {
-  const std::size_t width = columns_.size();
-  for (std::size_t i = 0; i < rows * width; ++i) {
-    const Value& value = pending_[first_row * width + i];
-    const int rc = SqliteConnection::bind(stmt, static_cast<int>(i + 1), value, SQLITE_STATIC);
-    if (rc != SQLITE_OK) {
-      sqlite3_clear_bindings(stmt);
-      return sqlite_error(db_, rc, "bind");
-    }
-  }
-  const int rc = sqlite3_step(stmt);
-  Status status = OkStatus();
-  if (rc != SQLITE_DONE) status = sqlite_error(db_, rc, "insert");
-  sqlite3_reset(stmt);
-  sqlite3_clear_bindings(stmt);
-  return status;
-}
-
-Status InsertWriter::add(std::span<const Value> row) {
-  if (finished_) return Error::Internal("insert: the load already ended");
-  if (row.size() != columns_.size()) {
-    return Error::BadRequest("insert: " + std::to_string(row.size()) + " values for " +
-                             std::to_string(columns_.size()) + " columns");
-  }
-  // Copy-assigning keeps each buffered string's capacity from the batch before.
-  std::copy(row.begin(), row.end(), pending_.begin() + static_cast<std::ptrdiff_t>(pending_rows_ * row.size()));
-  if (++pending_rows_ < batch_rows_) return OkStatus();
-  pending_rows_ = 0;
-  ASSIGN_OR_RETURN(sqlite3_stmt * stmt, statement(batch_, batch_rows_));
-  return store(stmt, 0, batch_rows_);
-}
-
-Status InsertWriter::finish() {
-  if (finished_) return Error::Internal("insert: the load already ended");
-  finished_ = true;
-  for (std::size_t r = 0; r < pending_rows_; ++r) {
-    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, statement(single_, 1));
-    RETURN_IF_ERROR(store(stmt, r, 1));
-  }
-  pending_rows_ = 0;
-  return OkStatus();
 }
 
 }  // namespace oeuvre::store

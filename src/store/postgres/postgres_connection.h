@@ -1,7 +1,8 @@
 #pragma once
 // PostgreSQL backend of the storage seam, over libpq's C API. Parameters travel as text with no
 // declared types (the server infers them from the statement), results come back as text, and bulk
-// rows go in through COPY FROM STDIN.
+// rows go in through COPY FROM STDIN (copy_writer.h). Errors are mapped in postgres_errors.h,
+// values turned to text in postgres_values.h.
 
 #include <chrono>
 #include <memory>
@@ -54,8 +55,9 @@ class PostgresConnection final : public Connection {
   // least recently used is deallocated to make room (named statements live in the session: a
   // transaction-mode pooler such as PgBouncer before 1.21 in front of the server needs session
   // pooling). bool binds as "true"/"false", integers and doubles as decimal text (doubles
-  // round-trip exactly), std::monostate as NULL. affected_rows is the count in the command tag (rows
-  // returned for a SELECT), 0 when the command has none.
+  // round-trip exactly), a date as its ISO text (which the server reads as the date; kBadRequest
+  // outside kMinDate..kMaxDate), std::monostate as NULL. affected_rows is the count in the command
+  // tag (rows returned for a SELECT), 0 when the command has none.
   Result<ResultSet> query(std::string_view sql, std::span<const Value> params) override;
   // PQsendQueryParams in single-row mode; a failing `visit` cancels the statement.
   Status query_each(std::string_view sql, std::span<const Value> params,
