@@ -18,7 +18,7 @@
 #include "csv/byte_source.h"
 #include "csv/csv_reader.h"
 #include "csv/csv_writer.h"
-#include "engine/pair_scorer.h"
+#include "engine/field_value_renderer.h"
 #include "engine/reconciler.h"
 #include "engine/rules.h"
 #include "ingest/record_loader.h"
