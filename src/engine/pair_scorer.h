@@ -1,11 +1,13 @@
 #pragma once
 // PairScorer: rules bound to two RecordTables, with every text value normalised once up front,
 // scoring a left-right pair (or a 1:N / N:1 group) into a confidence and per-rule FieldScores.
+// Where it lives: create() in rule_binding.cpp, the amount comparison in amount_similarity.h, the
+// other comparisons and the scoring in pair_scorer.cpp; field values for explanations are rendered
+// by FieldValueRenderer (field_value_renderer.h).
 // Thread-safety: after construction, const methods are safe for concurrent use.
 
 #include <cstdint>
 #include <cstdlib>
-#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -13,26 +15,11 @@
 #include "core/date.h"
 #include "core/result.h"
 #include "engine/match_result.h"
+#include "engine/record_fields.h"
 #include "engine/record_table.h"
 #include "engine/rules.h"
 
 namespace oeuvre::engine {
-
-// Where a rule's value lives in a RecordTable.
-struct FieldRef {
-  enum class Kind {
-    kId,
-    kDate,
-    kAmount,
-    kCurrency,
-    kReference,
-    kDescription,
-    kCounterparty,
-    kExtra
-  };
-  Kind kind = Kind::kId;
-  std::size_t extra = 0;  // index into RecordTable::extras when kind == kExtra
-};
 
 // Text values longer than this many bytes are compared on their first kMaxComparedBytes (cut at a
 // code-point boundary), which bounds the cost of one comparison on hostile input.
@@ -148,28 +135,5 @@ class PairScorer {
   std::vector<std::uint64_t> left_sketch_, right_sketch_;
   std::vector<std::string> currency_codes_;
 };
-
-// Renders the value of one field (a rule field name) for some records of `table`, as shown in
-// explanations: a sum for amounts and numbers, the distinct values joined by "; " otherwise; "" for
-// an unknown field. Resolves the field once, so writers can render millions of groups cheaply.
-// Thread-safety: const methods are safe for concurrent use. REQUIRES: `table` outlives the
-// renderer.
-class FieldValueRenderer {
- public:
-  FieldValueRenderer(const RecordTable& table, std::string_view field);
-  // Replaces the contents of `out` with the value for `indices`.
-  void render(std::span<const std::uint32_t> indices, std::string& out) const;
-  // The same value as a view: into the table when it is one record's text, else rendered into
-  // `scratch`. Valid while the table and `scratch` are unchanged.
-  std::string_view render_view(std::span<const std::uint32_t> indices, std::string& scratch) const;
-
- private:
-  const RecordTable* table_;
-  std::optional<FieldRef> field_;
-};
-
-// FieldValueRenderer(table, field).render(indices) as a new string.
-std::string render_field_value(const RecordTable& table, std::string_view field,
-                               std::span<const std::uint32_t> indices);
 
 }  // namespace oeuvre::engine

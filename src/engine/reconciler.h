@@ -15,6 +15,7 @@
 //   4. With group_tolerance: groups whose sum is off by at most the amount rule's tolerance_minor.
 //   5. Pairs in the review band among what is left, assigned one-to-one, become "suggested".
 // Equal input gives equal output, whatever the thread count.
+// The steps live in rooms of their own; reconciliation.h (internal) is the map.
 //
 // Thread-safety: safe for concurrent use on distinct or shared const inputs.
 

@@ -1,0 +1,359 @@
+// Group search: 1:N groups (one left target, several right parts) and N:1 groups. In rounds, every
+// open target proposes its best group: parts that share words with it (rare words count more, found
+// through a WordIndex of the open parts), lie in its date window, have the right sign and resemble
+// it in text, combined by bounded subset sum to the target's amount (exactly, or within the amount
+// rule's tolerance_minor). Proposals are accepted best first; a target that lost a part to a
+// better group proposes again in the next round.
+
+#include <algorithm>
+#include <cstdlib>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include "engine/parallel_for.h"
+#include "engine/reconciliation.h"
+#include "engine/subset_search.h"
+#include "engine/word_index.h"
+
+namespace oeuvre::engine {
+namespace {
+
+// Parts offered to the subset-sum search per group target.
+constexpr std::size_t kMaxGroupParts = 16;
+// Words this common in a date window do not rank group parts.
+constexpr std::size_t kMaxWordPostings = 256;
+// Postings examined per group target (rarest words first).
+constexpr std::size_t kWordPostingBudget = 768;
+// Words up to this common still add weight to parts found by rarer words (tested on the part's word
+// sketch, not by scanning their postings).
+constexpr std::size_t kMaxCommonWordPostings = 4096;
+// Amounts beyond this are never grouped (keeps subset sums far from overflow).
+constexpr std::int64_t kMaxGroupAmount = std::int64_t{1} << 50;
+// A group part must resemble its target this much (weighted mean of the text rules).
+constexpr double kMinPartTextEvidence = 0.5;
+// Proposal rounds per group search.
+constexpr int kGroupRounds = 4;
+
+struct RankedPart {
+  double weight;
+  int date_gap;
+  std::uint32_t part;
+};
+
+}  // namespace
+
+struct Reconciliation::GroupProposal {
+  std::uint32_t target = 0;
+  std::vector<std::uint32_t> parts;
+  double confidence = 0;
+  std::vector<FieldScore> scores;
+};
+
+// Buffers reused across the targets one worker handles.
+struct Reconciliation::GroupSearchScratch {
+  std::vector<RankedPart> ranked;
+  std::vector<std::string_view> words;
+  std::vector<std::uint32_t> found;
+  std::vector<double> found_weight;
+  std::vector<std::pair<std::uint32_t, double>> shared;  // (part, weight of the shared words)
+  std::vector<FieldScore> pair_similarities;
+  std::vector<std::uint8_t> part_state;
+  std::vector<std::span<const WordPosting>> word_postings;
+  std::vector<std::pair<std::uint64_t, double>> common_words;
+};
+
+void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
+  const bool parts_left = !targets_are_left;
+  const std::size_t part_count = parts_left ? left_.size() : right_.size();
+  const std::size_t target_count = targets_are_left ? left_.size() : right_.size();
+  auto used = [&](bool left_side, std::uint32_t i) {
+    return (left_side ? left_used_ : right_used_)[i] != 0;
+  };
+  // Word postings of the parts still unmatched, gathered in parallel.
+  std::vector<std::vector<WordPosting>> gathered(parallel_workers(part_count, options_.threads));
+  parallel_for(part_count, options_.threads,
+               [&](std::size_t begin, std::size_t end, std::size_t worker) {
+                 std::vector<std::string_view> words;
+                 auto& out = gathered[worker];
+                 for (std::size_t i = begin; i < end; ++i) {
+                   const auto p = static_cast<std::uint32_t>(i);
+                   if (used(parts_left, p)) continue;
+                   const std::int64_t a = amount_of(parts_left, p);
+                   if (a == 0 || a >= kMaxGroupAmount || a <= -kMaxGroupAmount) continue;
+                   scorer_.words(parts_left, p, words);
+                   std::sort(words.begin(), words.end());
+                   words.erase(std::unique(words.begin(), words.end()), words.end());
+                   const std::int32_t d = date_of(parts_left, p);
+                   const std::int32_t c = scorer_.currency(parts_left, p);
+                   for (std::string_view w : words) out.push_back({hash_of(w), a, d, p, c});
+                 }
+               });
+  std::vector<WordPosting> postings;
+  for (const auto& part : gathered) postings.insert(postings.end(), part.begin(), part.end());
+  const WordIndex index(std::move(postings), options_.threads);
+  if (index.empty()) return;
+
+  std::vector<std::uint32_t> open;
+  for (std::uint32_t t = 0; t < target_count; ++t) {
+    if (!used(targets_are_left, t)) open.push_back(t);
+  }
+  // Rounds: every open target proposes its best group (in parallel, nothing is taken meanwhile);
+  // the proposals are accepted best first; targets that lost a part to a better group try again.
+  for (int round = 0; round < kGroupRounds && !open.empty(); ++round) {
+    const std::size_t workers = parallel_workers(open.size(), options_.threads);
+    std::vector<std::vector<GroupProposal>> proposals(workers);
+    parallel_for(
+        open.size(), options_.threads, [&](std::size_t begin, std::size_t end, std::size_t worker) {
+          GroupSearchScratch scratch;
+          for (std::size_t k = begin; k < end; ++k) {
+            GroupProposal proposal;
+            if (propose_group(open[k], targets_are_left, exact_sums, index, scratch, proposal)) {
+              proposals[worker].push_back(std::move(proposal));
+            }
+          }
+        });
+    std::vector<GroupProposal> all;
+    for (auto& w : proposals) {
+      for (auto& p : w) all.push_back(std::move(p));
+    }
+    std::sort(all.begin(), all.end(), [](const GroupProposal& a, const GroupProposal& b) {
+      if (a.confidence != b.confidence) return a.confidence > b.confidence;
+      return a.target < b.target;
+    });
+    std::vector<std::uint32_t> retry;
+    for (GroupProposal& g : all) {
+      bool free = !used(targets_are_left, g.target);
+      for (std::uint32_t p : g.parts) free = free && !used(parts_left, p);
+      if (!free) {
+        if (!used(targets_are_left, g.target)) retry.push_back(g.target);
+        continue;
+      }
+      const std::vector<std::uint32_t> single{g.target};
+      if (targets_are_left) {
+        add_group(single, g.parts, GroupKind::kOneToMany, g.confidence, g.scores);
+      } else {
+        add_group(g.parts, single, GroupKind::kManyToOne, g.confidence, g.scores);
+      }
+    }
+    std::sort(retry.begin(), retry.end());
+    open = std::move(retry);
+  }
+}
+
+bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool exact_sums,
+                                   const WordIndex& index, GroupSearchScratch& scratch,
+                                   GroupProposal& proposal) const {
+  const bool parts_left = !targets_are_left;
+  auto used = [&](bool left_side, std::uint32_t i) {
+    return (left_side ? left_used_ : right_used_)[i] != 0;
+  };
+  const SignMode sign = scorer_.amount_sign();
+  const std::size_t rules = scorer_.rule_count();
+  const std::int64_t tolerance = scorer_.group_tolerance();
+  auto& words = scratch.words;
+  auto& found = scratch.found;
+  auto& found_weight = scratch.found_weight;
+  auto& shared = scratch.shared;
+  auto& pair_similarities = scratch.pair_similarities;
+  std::vector<FieldScore> scores(rules);
+  {
+    const std::int64_t target_amount = amount_of(targets_are_left, t);
+    if (target_amount == 0 || target_amount >= kMaxGroupAmount || target_amount <= -kMaxGroupAmount)
+      return false;
+    const std::int32_t target_date = date_of(targets_are_left, t);
+    if (scorer_.date_required() && target_date == kNoDate) return false;
+    const std::int32_t currency = scorer_.currency(targets_are_left, t);
+    const std::int64_t target_magnitude = std::llabs(target_amount);
+
+    scorer_.words(targets_are_left, t, words);
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+    found.clear();
+    found_weight.clear();
+    const bool windowed = scorer_.date_required() && target_date != kNoDate;
+    const int window = scorer_.date_window();
+    // Rarest words first, within a budget of postings per target: the rare words find the parts,
+    // the common ones only add weight while the budget lasts.
+    auto& lists = scratch.word_postings;
+    lists.clear();
+    auto& common_words = scratch.common_words;  // (sketch mask, weight) of the common words
+    common_words.clear();
+    for (std::string_view w : words) {
+      // Only the postings in the target's date window (the date filter below stays exact).
+      const std::int32_t from = windowed ? target_date - window : INT32_MIN;
+      const std::int32_t to = windowed ? target_date + window : INT32_MAX;
+      const std::uint64_t h = hash_of(w);
+      const std::span<const WordPosting> window_postings = index.find(h, from, to);
+      if (window_postings.empty()) continue;
+      if (window_postings.size() <= kMaxWordPostings) {
+        lists.push_back(window_postings);
+      } else if (window_postings.size() <= kMaxCommonWordPostings) {
+        const std::uint64_t mask =
+            (std::uint64_t{1} << (h & 63)) | (std::uint64_t{1} << ((h >> 6) & 63));
+        common_words.push_back({mask, 1.0 / static_cast<double>(window_postings.size())});
+      }
+    }
+    std::sort(lists.begin(), lists.end(), [](const auto& a, const auto& b) {
+      return a.size() != b.size() ? a.size() < b.size() : a.data() < b.data();
+    });
+    std::size_t budget = kWordPostingBudget;
+    for (const std::span<const WordPosting>& window_postings : lists) {
+      const std::size_t count = window_postings.size();
+      if (count > budget) break;
+      budget -= count;
+      // Rare words say more: each shared word adds 1 / (records holding it in the window).
+      const double weight = 1.0 / static_cast<double>(count);
+      for (const WordPosting& posting : window_postings) {
+        const std::uint32_t p = posting.index;
+        if (posting.currency != currency || used(parts_left, p)) continue;
+        const std::int64_t a = posting.amount;
+        const bool same_sign = (a > 0) == (target_amount > 0);
+        if (sign == SignMode::kSame && !same_sign) continue;
+        if (sign == SignMode::kOpposite && same_sign) continue;
+        if (std::llabs(a) > target_magnitude + tolerance) continue;
+        if (scorer_.date_rule() >= 0 && scorer_.date_required() &&
+            !scorer_.date_in_window(target_date, posting.date)) {
+          continue;
+        }
+        found.push_back(p);
+        found_weight.push_back(weight);
+      }
+    }
+    if (found.size() < 2) return false;
+    shared.clear();
+    {
+      std::vector<std::uint32_t> order(found.size());
+      for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+      std::sort(order.begin(), order.end(),
+                [&](std::uint32_t a, std::uint32_t b) { return found[a] < found[b]; });
+      for (std::size_t i = 0; i < order.size();) {
+        std::size_t j = i;
+        double weight = 0;
+        while (j < order.size() && found[order[j]] == found[order[i]])
+          weight += found_weight[order[j++]];
+        // Common words shared too (by sketch: rarely a false positive) break ties between parts
+        // found through the same rare word, e.g. "Weyland Industries" among many "Weyland ...".
+        const std::uint64_t sketch = scorer_.word_sketch(parts_left, found[order[i]]);
+        for (const auto& [mask, common_weight] : common_words) {
+          if ((sketch & mask) == mask) weight += common_weight;
+        }
+        shared.push_back({found[order[i]], weight});
+        i = j;
+      }
+    }
+    if (shared.size() < 2) return false;
+    auto date_gap = [&](std::uint32_t p) {
+      const std::int32_t d = date_of(parts_left, p);
+      return (d == kNoDate || target_date == kNoDate) ? 0 : std::abs(d - target_date);
+    };
+    // The kMaxGroupParts best parts: most shared weight, then nearest date, then lowest index (a
+    // total order, so the few kept are the same as after a full sort).
+    auto& ranked = scratch.ranked;
+    ranked.clear();
+    for (const auto& [p, weight] : shared) ranked.push_back({weight, date_gap(p), p});
+    auto better = [](const RankedPart& a, const RankedPart& b) {
+      if (a.weight != b.weight) return a.weight > b.weight;
+      if (a.date_gap != b.date_gap) return a.date_gap < b.date_gap;
+      return a.part < b.part;
+    };
+    if (ranked.size() > kMaxGroupParts) {
+      std::partial_sort(ranked.begin(), ranked.begin() + kMaxGroupParts, ranked.end(), better);
+      ranked.resize(kMaxGroupParts);
+    } else {
+      std::sort(ranked.begin(), ranked.end(), better);
+    }
+    shared.clear();
+    for (const RankedPart& r : ranked) shared.push_back({r.part, r.weight});
+    std::vector<std::int64_t> magnitudes;
+    for (const auto& [p, count] : shared)
+      magnitudes.push_back(std::llabs(amount_of(parts_left, p)));
+    SubsetSearchLimits limits;
+    limits.max_size = rules_.max_group_size;
+    // With a tolerance far more subsets fit the sum; a smaller search keeps the cost bounded.
+    if (!exact_sums) limits.node_budget = 5'000;
+    const std::int64_t allowed = exact_sums ? 0 : tolerance;
+    // Each target-part pair is compared once, and only when a subset that fits the sum needs it;
+    // subsets only combine these. A part must also resemble its target in words, not only fit the
+    // sum: subsets holding a part whose text rules (when any is present) average below
+    // kMinPartTextEvidence are rejected.
+    pair_similarities.resize(shared.size() * rules);
+    auto& part_state = scratch.part_state;  // 0: not compared yet, 1: resembles, 2: does not
+    part_state.assign(shared.size(), 0);
+    const auto& applied = scorer_.applied_rules();
+    auto compare_part = [&](std::uint32_t pos) {
+      if (part_state[pos] != 0) return part_state[pos] == 1;
+      FieldScore* out = &pair_similarities[pos * rules];
+      const std::uint32_t p = shared[pos].first;
+      if (targets_are_left) {
+        scorer_.rule_similarities(t, p, out);
+      } else {
+        scorer_.rule_similarities(p, t, out);
+      }
+      double weighted = 0, weights = 0;
+      for (std::size_t r = 0; r < rules; ++r) {
+        const FieldRule& rule = applied[r].rule;
+        if (rule.comparator == Comparator::kAmount || rule.comparator == Comparator::kDate)
+          continue;
+        if (!out[r].present) continue;
+        weighted += rule.weight * out[r].similarity;
+        weights += rule.weight;
+      }
+      const bool resembles = weights == 0 || weighted / weights >= kMinPartTextEvidence;
+      part_state[pos] = resembles ? 1 : 2;
+      return resembles;
+    };
+    std::vector<const FieldScore*> chosen_pairs;
+    auto group_score = [&](std::span<const std::uint32_t> positions, FieldScore* out) {
+      for (std::uint32_t pos : positions) {
+        if (!compare_part(pos)) return -1.0;
+      }
+      chosen_pairs.clear();
+      __int128 parts_sum = 0;
+      for (std::uint32_t pos : positions) {
+        chosen_pairs.push_back(&pair_similarities[pos * rules]);
+        parts_sum += amount_of(parts_left, shared[pos].first);
+      }
+      const auto sum = static_cast<std::int64_t>(parts_sum);  // bounded: parts < 2^50 each
+      return targets_are_left ? scorer_.combine_group(chosen_pairs, target_amount, sum, out)
+                              : scorer_.combine_group(chosen_pairs, sum, target_amount, out);
+    };
+    auto score_subset = [&](std::span<const std::uint32_t> positions) {
+      const double c = group_score(positions, nullptr);
+      return c < rules_.review_threshold ? -1.0 : c;
+    };
+    auto best = best_subset_sum(magnitudes, target_magnitude, allowed, limits, score_subset);
+    if (!best) return false;
+    proposal.target = t;
+    proposal.confidence = group_score(*best, scores.data());
+    proposal.scores = scores;
+    proposal.parts.clear();
+    for (std::uint32_t pos : *best) proposal.parts.push_back(shared[pos].first);
+    std::sort(proposal.parts.begin(), proposal.parts.end());
+    return proposal.confidence >= rules_.review_threshold;
+  }
+}
+
+void Reconciliation::add_group(std::vector<std::uint32_t> lefts, std::vector<std::uint32_t> rights,
+                               GroupKind kind, double confidence,
+                               const std::vector<FieldScore>& scores) {
+  MatchGroup group;
+  group.kind = kind;
+  group.confidence = confidence;
+  group.status =
+      confidence >= rules_.confidence_threshold ? MatchStatus::kMatched : MatchStatus::kSuggested;
+  group.left_begin = static_cast<std::uint32_t>(result_.members.size());
+  group.left_count = static_cast<std::uint32_t>(lefts.size());
+  result_.members.insert(result_.members.end(), lefts.begin(), lefts.end());
+  group.right_begin = static_cast<std::uint32_t>(result_.members.size());
+  group.right_count = static_cast<std::uint32_t>(rights.size());
+  result_.members.insert(result_.members.end(), rights.begin(), rights.end());
+  group.score_begin = static_cast<std::uint32_t>(result_.scores.size());
+  group.score_count = static_cast<std::uint32_t>(scores.size());
+  result_.scores.insert(result_.scores.end(), scores.begin(), scores.end());
+  for (std::uint32_t l : lefts) left_used_[l] = 1;
+  for (std::uint32_t r : rights) right_used_[r] = 1;
+  result_.groups.push_back(group);
+}
+
+}  // namespace oeuvre::engine

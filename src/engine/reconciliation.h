@@ -1,0 +1,112 @@
+#pragma once
+// Internal: Reconciliation, the state of one reconcile() call and its steps (see reconciler.h for
+// the passes). The steps live in rooms of their own:
+//   reconciler.cpp        run(): the sequence of passes; recording accepted pairs
+//   candidate_search.cpp  the amount and blocking-key indexes, candidates per left record, scoring
+//                         a pass into edges
+//   group_search.cpp      1:N and N:1 groups by bounded subset sum over parts found through shared
+//                         words (word_index.h); recording accepted groups
+//   duplicates.h, reconcile_summary.h   the duplicates and the summary of the finished result
+// Thread-safety: one Reconciliation per call; its steps use parallel_for internally.
+
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "engine/assignment.h"
+#include "engine/key_hash.h"
+#include "engine/match_result.h"
+#include "engine/pair_scorer.h"
+#include "engine/reconciler.h"
+#include "engine/record_table.h"
+#include "engine/rules.h"
+
+namespace oeuvre::engine {
+
+class WordIndex;
+
+// A right record in the amount index: sorted by currency, then amount then date (exact pass) or
+// date then amount (tolerance pass).
+struct AmountEntry {
+  std::int32_t currency;
+  std::int32_t date;
+  std::int64_t amount;
+  std::uint32_t index;
+};
+
+class Reconciliation {
+ public:
+  // REQUIRES: the tables, rules and options outlive the Reconciliation; `scorer` is bound to the
+  // tables and rules.
+  Reconciliation(const RecordTable& left, const RecordTable& right, const RuleSet& rules,
+                 const ReconcileOptions& options, PairScorer scorer)
+      : left_(left), right_(right), rules_(rules), options_(options), scorer_(std::move(scorer)) {}
+
+  // Runs the passes once. Fails with kUnavailable when cancelled.
+  Result<ReconcileResult> run();
+
+ private:
+  enum class Pass { kExactAmount, kTolerance };
+  struct GroupProposal;
+  struct GroupSearchScratch;
+
+  // Amounts and dates of the amount and date rules, materialised once (the hot loops read them).
+  std::int64_t amount_of(bool left_side, std::uint32_t i) const {
+    return (left_side ? left_amount_ : right_amount_)[i];
+  }
+  std::int32_t date_of(bool left_side, std::uint32_t i) const {
+    return (left_side ? left_date_ : right_date_)[i];
+  }
+
+  void progress(std::string_view stage, double fraction) {
+    if (options_.progress) options_.progress(stage, fraction);
+  }
+  bool cancelled() const {
+    return options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed);
+  }
+
+  // reconciler.cpp: the steps of run(); accept_pairs records 1:1 groups.
+  void load_values();
+  std::vector<std::uint32_t> lefts_in_amount_order() const;
+  void accept_confident(const std::vector<WeightedEdge>& edges);
+  void match_within_tolerance();
+  void suggest_from_review_band();
+  void finish_groups();
+  void accept_pairs(const std::vector<WeightedEdge>& chosen);
+
+  // candidate_search.cpp
+  std::vector<std::int64_t> partner_amounts(std::int64_t a) const;
+  void build_indexes();
+  void build_tolerance_index();
+  void candidates_for(std::uint32_t l, Pass pass, std::vector<std::uint32_t>& out) const;
+  std::vector<WeightedEdge> score_pass(Pass pass, const std::vector<std::uint32_t>& lefts,
+                                       double stage_begin, double stage_end);
+
+  // group_search.cpp
+  void find_groups(bool targets_are_left, bool exact_sums);
+  bool propose_group(std::uint32_t target, bool targets_are_left, bool exact_sums,
+                     const WordIndex& index, GroupSearchScratch& scratch,
+                     GroupProposal& proposal) const;
+  void add_group(std::vector<std::uint32_t> lefts, std::vector<std::uint32_t> rights,
+                 GroupKind kind, double confidence, const std::vector<FieldScore>& scores);
+
+  const RecordTable& left_;
+  const RecordTable& right_;
+  const RuleSet& rules_;
+  const ReconcileOptions& options_;
+  PairScorer scorer_;
+  ReconcileResult result_;
+
+  std::vector<std::uint8_t> left_used_, right_used_;
+  std::vector<std::int64_t> left_amount_, right_amount_;
+  std::vector<std::int32_t> left_date_, right_date_;
+  std::vector<AmountEntry> by_amount_;          // all rights
+  std::vector<AmountEntry> remaining_by_date_;  // unmatched rights, for the tolerance pass
+  std::vector<std::vector<KeyEntry>> blocks_;   // per blocking rule, rights by key hash
+  std::vector<WeightedEdge> review_edges_;      // every scored pair >= review_threshold
+};
+
+}  // namespace oeuvre::engine
