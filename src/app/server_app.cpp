@@ -108,6 +108,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   ASSIGN_OR_RETURN(UploadDirectories dirs, prepare_upload_directories(config.var_dir));
   services::IngestOptions ingest;
   ingest.workers = config.ingest_workers;
+  ingest.stale_after = std::chrono::seconds(config.ingest_stale_after_seconds);
+  ingest.max_attempts = config.ingest_max_attempts;
   services::JobRunnerOptions jobs;
   jobs.workers = config.job_workers;
   jobs.stale_after = std::chrono::seconds(config.job_stale_after_seconds);
