@@ -69,13 +69,8 @@ Status write_failed(store::Connection& conn, const store::StoredFile& file, cons
            {"status", "failed"}, {"error", failed.reason}, {"rows_failed", failed.rows_failed}}});
 }
 
-ClaimOptions claim_options(const IngestOptions& options) {
-  ClaimOptions claims;
-  claims.workers = options.workers;
-  claims.poll_interval = options.poll_interval;
-  claims.stale_after = options.stale_after;
-  claims.max_attempts = options.max_attempts;
-  claims.retry_backoff = options.retry_backoff;
+// The claim's first heartbeats write what claiming wrote.
+ClaimOptions claim_options(ClaimOptions claims) {
   claims.first_progress = {"parsing", 0, 0, 0};
   return claims;
 }
@@ -88,7 +83,7 @@ FileIngestService::FileIngestService(store::Database& db, store::BlobStore& blob
       blobs_(blobs),
       metrics_(metrics),
       options_(options),
-      work_("file parsing", db, std::make_unique<store::FileQueue>(), claim_options(options),
+      work_("file parsing", db, std::make_unique<store::FileQueue>(), claim_options(options.claims),
             {[this](const store::StoredFile& file, Claim& claim) { return parse(file, claim); },
              [](store::Connection& conn, const store::StoredFile& file, const Claim& claim,
                 const std::string& reason) {

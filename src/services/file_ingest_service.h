@@ -28,12 +28,14 @@
 namespace oeuvre::services {
 
 struct IngestOptions {
-  int workers = 1;                                // INGEST_WORKERS; 0 disables background parsing
-  std::chrono::milliseconds poll_interval{2000};  // how often idle workers look for work
-  std::chrono::seconds stale_after{60};           // INGEST_STALE_AFTER_SECONDS
-  int max_attempts = 5;                           // INGEST_MAX_ATTEMPTS
-  std::chrono::milliseconds retry_backoff{1000};  // after a failed attempt; doubles with each one
-  std::size_t batch_rows = 20000;                 // records per insert batch
+  // INGEST_WORKERS (0 disables background parsing), INGEST_STALE_AFTER_SECONDS,
+  // INGEST_MAX_ATTEMPTS.
+  ClaimOptions claims = [] {
+    ClaimOptions claims;
+    claims.max_attempts = 5;
+    return claims;
+  }();
+  std::size_t batch_rows = 20000;  // records per insert batch
 };
 
 class FileIngestService {

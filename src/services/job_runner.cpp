@@ -59,14 +59,8 @@ Status write_ended(store::Connection& conn, const store::Job& job, const Claim& 
        json::object{{"status", status}, {"error", error ? json::value(*error) : nullptr}}});
 }
 
-ClaimOptions claim_options(const JobRunnerOptions& options) {
-  ClaimOptions claims;
-  claims.workers = options.workers;
-  claims.poll_interval = options.poll_interval;
-  claims.heartbeat_every = options.heartbeat_every;
-  claims.stale_after = options.stale_after;
-  claims.max_attempts = options.max_attempts;
-  claims.retry_backoff = options.retry_backoff;
+// The claim's first heartbeats write what claiming wrote.
+ClaimOptions claim_options(ClaimOptions claims) {
   claims.first_progress = {"loading", 0, 0, 0};
   return claims;
 }
@@ -79,7 +73,7 @@ JobRunner::JobRunner(store::Database& db, obs::Metrics& metrics, JobRunnerOption
       options_(options),
       node_(node_name()),
       work_("reconciliation jobs", db, std::make_unique<store::JobQueue>(node_),
-            claim_options(options),
+            claim_options(options.claims),
             {[this](const store::Job& job, Claim& claim) { return run(job, claim); },
              [](store::Connection& conn, const store::Job& job, const Claim& claim,
                 const std::string& reason) {

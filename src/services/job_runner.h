@@ -25,13 +25,9 @@
 namespace oeuvre::services {
 
 struct JobRunnerOptions {
-  int workers = 1;                                // JOB_WORKERS; 0: this node runs no jobs
-  std::chrono::milliseconds poll_interval{2000};  // how often idle workers look for work
-  std::chrono::seconds stale_after{60};           // JOB_STALE_AFTER_SECONDS
-  int max_attempts = 3;                           // JOB_MAX_ATTEMPTS
-  std::chrono::milliseconds retry_backoff{1000};  // after a failed attempt; doubles with each one
-  int engine_threads = 0;                         // 0: one per hardware thread
-  std::chrono::milliseconds heartbeat_every{1000};
+  // JOB_WORKERS (0: this node runs no jobs), JOB_STALE_AFTER_SECONDS, JOB_MAX_ATTEMPTS.
+  ClaimOptions claims;     // max_attempts 3
+  int engine_threads = 0;  // 0: one per hardware thread
 };
 
 class JobRunner {

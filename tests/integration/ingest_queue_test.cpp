@@ -81,7 +81,7 @@ TEST(IngestQueueTest, TheServiceParsesTheQueueAndReportsWhenItIsEmpty) {
   Queue q;
   obs::Metrics metrics;
   services::IngestOptions options;
-  options.workers = 0;
+  options.claims.workers = 0;
   services::FileIngestService ingest(*q.db, *q.blobs, metrics, options);
   const Uuid id = q.upload("date,amount,currency\n2026-01-01,1.00,EUR\n2026-01-02,oops,EUR\n");
   auto did = ingest.process_next();
@@ -101,7 +101,7 @@ TEST(IngestQueueTest, AStoppedServiceLeavesTheFileForTheNextStart) {
   Queue q;
   obs::Metrics metrics;
   services::IngestOptions options;
-  options.workers = 0;
+  options.claims.workers = 0;
   const Uuid id = q.upload("date,amount,currency\n2026-01-01,1.00,EUR\n");
   {
     services::FileIngestService ingest(*q.db, *q.blobs, metrics, options);
