@@ -22,7 +22,8 @@ void apply_file_settings() {
                             "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "LOG_LEVEL", "VAR_DIR",
                             "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
                             "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS", "INGEST_WORKERS",
-                            "JOB_WORKERS", "JOB_STALE_AFTER_SECONDS", "JOB_MAX_ATTEMPTS"}) {
+                            "INGEST_STALE_AFTER_SECONDS", "INGEST_MAX_ATTEMPTS", "JOB_WORKERS",
+                            "JOB_STALE_AFTER_SECONDS", "JOB_MAX_ATTEMPTS"}) {
     if (std::getenv(name) != nullptr) continue;
     if (auto value = oeuvre::read_setting(name)) ::setenv(name, value->c_str(), 0);
   }
@@ -98,6 +99,11 @@ int main(int argc, char** argv) {
       ->envname("SHUTDOWN_GRACE_SECONDS")->check(CLI::Range(0, 3600));
   serve->add_option("--ingest-workers", config.ingest_workers, "threads parsing uploaded files (0: this node parses none)")
       ->envname("INGEST_WORKERS")->check(CLI::Range(0, 64));
+  serve->add_option("--ingest-stale-after-seconds", config.ingest_stale_after_seconds,
+                    "a file being parsed without a heartbeat for this long is parsed again (its worker died)")
+      ->envname("INGEST_STALE_AFTER_SECONDS")->check(CLI::Range(2, 86400));
+  serve->add_option("--ingest-max-attempts", config.ingest_max_attempts, "claims of one file before it is failed")
+      ->envname("INGEST_MAX_ATTEMPTS")->check(CLI::Range(1, 100));
   serve->add_option("--job-workers", config.job_workers, "threads running reconciliation jobs (0: this node runs none)")
       ->envname("JOB_WORKERS")->check(CLI::Range(0, 64));
   serve->add_option("--job-stale-after-seconds", config.job_stale_after_seconds,

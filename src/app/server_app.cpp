@@ -107,11 +107,13 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   ASSIGN_OR_RETURN(services::AuthSettings auth_settings, auth_settings_from(config));
   ASSIGN_OR_RETURN(UploadDirectories dirs, prepare_upload_directories(config.var_dir));
   services::IngestOptions ingest;
-  ingest.workers = config.ingest_workers;
+  ingest.claims.workers = config.ingest_workers;
+  ingest.claims.stale_after = std::chrono::seconds(config.ingest_stale_after_seconds);
+  ingest.claims.max_attempts = config.ingest_max_attempts;
   services::JobRunnerOptions jobs;
-  jobs.workers = config.job_workers;
-  jobs.stale_after = std::chrono::seconds(config.job_stale_after_seconds);
-  jobs.max_attempts = config.job_max_attempts;
+  jobs.claims.workers = config.job_workers;
+  jobs.claims.stale_after = std::chrono::seconds(config.job_stale_after_seconds);
+  jobs.claims.max_attempts = config.job_max_attempts;
   p.services = std::make_unique<api::ServiceStack>(*p.db, p.metrics, std::move(auth_settings),
                                                    store::make_directory_blob_store(dirs.blobs), ingest, jobs);
   p.authenticator = api::make_token_authenticator(p.services->auth());

@@ -26,6 +26,8 @@ struct Config {
   bool allow_registration = true;                         // ALLOW_REGISTRATION
   int shutdown_grace_seconds = 30;                        // SHUTDOWN_GRACE_SECONDS
   int ingest_workers = 1;                                 // INGEST_WORKERS: threads parsing uploads (0: none)
+  int ingest_stale_after_seconds = 60;                    // INGEST_STALE_AFTER_SECONDS: silent = worker died
+  int ingest_max_attempts = 5;                            // INGEST_MAX_ATTEMPTS: claims before a file fails
   int job_workers = 1;                                    // JOB_WORKERS: threads running reconciliation jobs (0: none)
   int job_stale_after_seconds = 60;                       // JOB_STALE_AFTER_SECONDS: silent this long = worker died
   int job_max_attempts = 3;                               // JOB_MAX_ATTEMPTS: claims before a job is failed

@@ -1,10 +1,10 @@
-#include "core/date.h"
-#include "core/money.h"
 #include "engine/field_value_renderer.h"
 
 #include <algorithm>
 #include <vector>
 
+#include "core/date.h"
+#include "core/money.h"
 #include "engine/amount_similarity.h"
 
 namespace oeuvre::engine {

@@ -29,8 +29,9 @@ class Metrics {
   // oeuvre_store_unavailable_total: requests answered 503 because the store was down or the pool empty.
   prometheus::Counter& store_unavailable() { return *store_unavailable_; }
 
-  // oeuvre_ingest_files_total{outcome} (parsed | failed | handed_back), oeuvre_ingest_rows_total{result}
-  // (ok | failed) and oeuvre_ingest_duration_seconds: background parsing of uploaded files.
+  // oeuvre_ingest_files_total{outcome} (parsed | failed | handed_back | lost),
+  // oeuvre_ingest_rows_total{result} (ok | failed) and oeuvre_ingest_duration_seconds: background
+  // parsing of uploaded files.
   void observe_ingest(const std::string& outcome, std::int64_t rows_ok, std::int64_t rows_failed, double seconds);
   // oeuvre_jobs_total{outcome} (completed | failed | cancelled | handed_back | lost),
   // oeuvre_job_records_total and oeuvre_job_duration_seconds: reconciliation jobs run by this node.

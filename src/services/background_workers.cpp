@@ -36,7 +36,13 @@ void BackgroundWorkers::stop() {
     threads.swap(threads_);
   }
   wake_.notify_all();
+  stop_.notify_all();
   for (auto& t : threads) t.join();
+}
+
+void BackgroundWorkers::sleep(std::chrono::milliseconds duration) {
+  std::unique_lock lock(mu_);
+  stop_.wait_for(lock, duration, [&] { return stopping_.load(); });
 }
 
 void BackgroundWorkers::run() {

@@ -36,6 +36,8 @@ class BackgroundWorkers {
   // its work as it sees fit).
   void stop();
   const std::atomic<bool>& stopping() const { return stopping_; }
+  // Sleeps for `duration`, or less when stop() is called meanwhile (a step backing off).
+  void sleep(std::chrono::milliseconds duration);
 
  private:
   void run();
@@ -46,6 +48,7 @@ class BackgroundWorkers {
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::condition_variable wake_;
+  std::condition_variable stop_;  // wakes sleep()
   bool woken_ = false;
   std::vector<std::thread> threads_;
 };

@@ -1,5 +1,8 @@
 #include "services/file_ingest_service.h"
 
+#include <algorithm>
+
+#include "engine/record_table.h"
 #include "ingest/file_parser.h"
 #include "observability/log.h"
 #include "services/audit_trail.h"
@@ -16,16 +19,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr auto kHeartbeatEvery = std::chrono::seconds(1);
 const std::string kEmptyObject = "{}";
-
-// How a claimed file ended.
-struct Outcome {
-  FileStatus status;  // parsed | failed | uploaded (handed back)
-  std::int64_t rows_ok = 0;
-  std::int64_t rows_failed = 0;
-  std::optional<std::string> error;
-};
 
 // The reason a user reads on the failed file: the field errors when there are any (the parser names
 // what is wrong, e.g. "header: no amount column ..."), else the message.
@@ -39,6 +33,10 @@ std::string describe(const Error& error) {
   return text;
 }
 
+RequestMeta ingest_meta(const Claim& claim) {
+  return {"ingest-" + claim.token(), "", "oeuvre ingest"};
+}
+
 std::vector<store::FileRowError> to_store(const std::vector<ingest::RowError>& errors) {
   std::vector<store::FileRowError> out;
   out.reserve(errors.size());
@@ -48,181 +46,177 @@ std::vector<store::FileRowError> to_store(const std::vector<ingest::RowError>& e
   return out;
 }
 
-// Writes progress and keeps the claim alive, at most once per kHeartbeatEvery.
-class Heartbeat {
- public:
-  Heartbeat(store::Database& db, const store::StoredFile& file, const std::string& token)
-      : db_(db), file_(file), token_(token) {}
-  void beat(double progress) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_ < kHeartbeatEvery) return;
-    last_ = now;
-    auto kept = store::with_connection(db_, [&](store::Connection& conn) {
-      return store::FileRepository::heartbeat(conn, file_.id, token_, progress, now_utc());
-    });
-    if (kept.ok() && !*kept) lost_ = true;
-  }
-  bool lost() const { return lost_; }
-
- private:
-  store::Database& db_;
-  const store::StoredFile& file_;
-  const std::string& token_;
-  std::chrono::steady_clock::time_point last_{};
-  bool lost_ = false;
+// The failed end of a file: its reason, and what parsing found when it got that far (the row
+// errors, their count and the layout). One audit entry. kConflict when the claim was lost.
+struct FailedParse {
+  std::string reason;
+  std::int64_t rows_failed = 0;
+  std::vector<store::FileRowError> row_errors;
+  std::optional<std::string> layout;
 };
+
+Status write_failed(store::Connection& conn, const store::StoredFile& file, const Claim& claim,
+                    const FailedParse& failed) {
+  RETURN_IF_ERROR(store::FileRepository::insert_row_errors(conn, file.id, failed.row_errors));
+  ASSIGN_OR_RETURN(bool kept, store::FileRepository::finish(conn, file.id, claim.token(), FileStatus::kFailed,
+                                                            0, failed.rows_failed, failed.reason,
+                                                            failed.layout, now_utc()));
+  if (!kept) return Error::Conflict("the claim on the file was lost");
+  return record_audit(
+      conn, ingest_meta(claim),
+      {std::nullopt, file.project_id, "file.parse", "file", file.id.to_string(), std::nullopt,
+       json::object{
+           {"status", "failed"}, {"error", failed.reason}, {"rows_failed", failed.rows_failed}}});
+}
+
+// The claim's first heartbeats write what claiming wrote.
+ClaimOptions claim_options(ClaimOptions claims) {
+  claims.first_progress = {"parsing", 0, 0, 0};
+  return claims;
+}
 
 }  // namespace
 
-FileIngestService::FileIngestService(store::Database& db, store::BlobStore& blobs, obs::Metrics& metrics,
-                                     IngestOptions options)
+FileIngestService::FileIngestService(store::Database& db, store::BlobStore& blobs,
+                                     obs::Metrics& metrics, IngestOptions options)
     : db_(db),
       blobs_(blobs),
       metrics_(metrics),
       options_(options),
-      workers_("file parsing", options.poll_interval, [this] { return process_next(); }) {}
+      work_("file parsing", db, std::make_unique<store::FileQueue>(), claim_options(options.claims),
+            {[this](const store::StoredFile& file, Claim& claim) { return parse(file, claim); },
+             [](store::Connection& conn, const store::StoredFile& file, const Claim& claim,
+                const std::string& reason) {
+               return write_failed(conn, file, claim, {reason, 0, {}, std::nullopt});
+             },
+             [this](const store::StoredFile& file, const Claim& claim, std::string_view outcome,
+                    const std::string& reason) { ended(file, claim, outcome, reason); }}) {}
 
 FileIngestService::~FileIngestService() { stop(); }
 
-Result<bool> FileIngestService::process_next() {
-  const std::string token = Uuid::generate_v4().to_string();
-  const Timestamp claimed_at = now_utc();
-  ASSIGN_OR_RETURN(std::optional<store::StoredFile> claimed,
-                   store::in_transaction(db_, true, [&](store::Connection& conn) {
-                     return store::FileRepository::claim_next(conn, token, claimed_at,
-                                                              claimed_at - options_.stale_claim_after);
-                   }));
-  if (!claimed) return false;
-  const store::StoredFile& file = *claimed;
-  const auto started = std::chrono::steady_clock::now();
-  const RequestMeta meta{"ingest-" + token, "", "oeuvre ingest"};
-  Heartbeat heartbeat(db_, file, token);
+Result<bool> FileIngestService::process_next() { return work_.run_next(); }
 
-  // Ends the claim outside the records transaction (failures and hand-backs write nothing else).
-  auto finish_alone = [&](Outcome outcome, const std::vector<store::FileRowError>& errors,
-                          const std::optional<std::string>& layout) -> Result<bool> {
-    auto done = store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<bool> {
-      if (outcome.status != FileStatus::kUploaded) RETURN_IF_ERROR(store::FileRepository::insert_row_errors(conn, file.id, errors));
-      ASSIGN_OR_RETURN(bool kept, store::FileRepository::finish(conn, file.id, token, outcome.status, outcome.rows_ok,
-                                                                outcome.rows_failed, outcome.error, layout, now_utc()));
-      if (!kept) return Error::Conflict("the claim on the file was lost");
-      if (outcome.status == FileStatus::kFailed) {
-        RETURN_IF_ERROR(record_audit(conn, meta,
-                                     {std::nullopt, file.project_id, "file.parse", "file", file.id.to_string(),
-                                      std::nullopt,
-                                      json::object{{"status", "failed"}, {"error", outcome.error.value_or("")},
-                                                   {"rows_failed", outcome.rows_failed}}}));
-      }
-      return true;
-    });
-    if (!done.ok() && done.error().code() != ErrorCode::kConflict) return std::move(done).error();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    metrics_.observe_ingest(std::string(outcome.status == FileStatus::kUploaded ? "handed_back" : to_string(outcome.status)), 0, outcome.rows_failed,
-                            seconds);
-    obs::log_info("file parsing ended", {{"file_id", file.id.to_string()},
-                                         {"status", to_string(outcome.status)},
-                                         {"error", outcome.error.value_or("")}});
-    return true;
-  };
-  auto fail = [&](std::string reason) { return finish_alone({FileStatus::kFailed, 0, 0, std::move(reason)}, {}, std::nullopt); };
-
+Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
   // The data source's mapping, read now: a change after the upload applies to this parse.
   ASSIGN_OR_RETURN(std::optional<store::ScopedDataSource> source,
                    store::with_connection(db_, [&](store::Connection& conn) {
                      return store::DataSourceRepository::find_visible(conn, file.data_source_id);
                    }));
-  if (!source) return fail("the data source was deleted");
-  auto mapping = ingest::column_mapping_from_text(source->data_source.column_mapping);
-  if (!mapping.ok()) return fail("the data source's column mapping is invalid: " + describe(mapping.error()));
+  if (!source) return Error::NotFound("the data source was deleted");
+  boost::system::error_code parse_error;
+  const json::value mapping_json = json::parse(source->data_source.column_mapping, parse_error);
+  if (parse_error) return Error::BadRequest("the data source's column mapping is not valid JSON");
+  auto mapping = parse_column_mapping(mapping_json);
+  if (!mapping.ok()) {
+    return Error::BadRequest("the data source's column mapping is invalid: " +
+                             describe(mapping.error()));
+  }
   const bool all_or_nothing = mapping->all_or_nothing.value_or(false);
 
   auto path = blobs_.local_path(file.storage_key);
   if (!path.ok()) {
-    if (path.error().code() == ErrorCode::kNotFound) return fail("the stored file is missing");
+    if (path.error().code() == ErrorCode::kNotFound)
+      return Error::NotFound("the stored file is missing");
     return std::move(path).error();
   }
-  ingest::ParseSettings settings;
-  settings.mapping = *std::move(mapping);
-  auto parser = ingest::FileParser::open(*path, file.filename, file.content_type, std::move(settings));
-  if (!parser.ok()) return fail(describe(parser.error()));
-  auto layout = (*parser)->analyse([&](double fraction) { heartbeat.beat(0.5 * fraction); });
-  if (!layout.ok()) return fail(describe(layout.error()));
-  if (heartbeat.lost()) return true;  // another worker has it now, or the file was deleted
+  auto parser = ingest::FileParser::open(*path, file.filename, file.content_type,
+                                         to_parse_settings(*mapping));
+  if (!parser.ok()) return Error::BadRequest(describe(parser.error()));
+  auto layout = (*parser)->analyse([&](double fraction) {
+    claim.report({"parsing", 0.5 * fraction, 0, 0});
+  });
+  if (!layout.ok()) return Error::BadRequest(describe(layout.error()));
+  // Lost (another worker has the file, or it was deleted) or stopping: the protocol ends the claim.
+  if (claim.aborted()) return Error::Unavailable("parsing was stopped");
   const std::string layout_text = json::serialize(layout_to_json(*layout));
-  const auto row_errors = to_store((*parser)->errors());
   const auto rows_failed = static_cast<std::int64_t>(layout->rows_failed);
   const auto rows_ok = static_cast<std::int64_t>(layout->rows - layout->rows_failed);
-  if (workers_.stopping()) return finish_alone({FileStatus::kUploaded, 0, 0, std::nullopt}, {}, std::nullopt);
 
   if (all_or_nothing && rows_failed > 0) {
-    return finish_alone({FileStatus::kFailed, 0, rows_failed,
-                         std::to_string(rows_failed) + " of " + std::to_string(layout->rows) +
-                             " rows could not be read and the data source is all-or-nothing "
-                             "(column_mapping.all_or_nothing); nothing was stored"},
-                        row_errors, layout_text);
+    const std::string reason = std::to_string(rows_failed) + " of " + std::to_string(layout->rows) +
+                               " rows could not be read and the data source is all-or-nothing "
+                               "(column_mapping.all_or_nothing); nothing was stored";
+    RETURN_IF_ERROR(store::in_transaction(db_, true, [&](store::Connection& conn) {
+      return write_failed(conn, file, claim,
+                          {reason, rows_failed, to_store((*parser)->errors()), layout_text});
+    }));
+    ended(file, claim, "failed", reason, rows_failed);
+    return OkStatus();
   }
 
-  // One transaction: records, row errors and the final status, or nothing. No heartbeat meanwhile:
-  // on SQLite the transaction holds the one write lock, and on PostgreSQL updating the file row
-  // while this transaction holds key-share locks on it (the records' foreign key) turns every
-  // later foreign-key check into a multixact lookup, several times slower.
+  // One transaction: records, row errors and the final status, or nothing. The claim's heartbeat
+  // goes on from its own session: on PostgreSQL it updates the file row beside this transaction
+  // (the records have no foreign key to it); on SQLite it waits for this transaction's write lock.
+  const std::vector<store::FileRowError> row_errors = to_store((*parser)->errors());
   auto written = store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
     RETURN_IF_ERROR(store::FileRepository::insert_row_errors(conn, file.id, row_errors));
     // One stream for the whole file: on PostgreSQL the server stores rows while the next batch is
     // parsed.
-    ASSIGN_OR_RETURN(store::RecordWriter writer, store::RecordWriter::open(conn, file.project_id, file.data_source_id,
-                                                                          file.id, now_utc()));
+    ASSIGN_OR_RETURN(
+        store::RecordWriter writer,
+        store::RecordWriter::open(conn, file.project_id, file.data_source_id, file.id, now_utc()));
+    std::optional<std::string> date;
+    std::int64_t stored = 0;
     RETURN_IF_ERROR((*parser)->read_records(
-        options_.batch_rows,
-        [&](std::span<const ingest::ParsedRecord> parsed) -> Status {
-          if (workers_.stopping()) return Error::Unavailable("the server is shutting down");
+        options_.batch_rows, [&](std::span<const ingest::ParsedRecord> parsed) -> Status {
+          if (claim.aborted()) return Error::Unavailable("parsing was stopped");
           for (const auto& p : parsed) {
-            std::optional<std::chrono::sys_days> date;
-            if (p.date_days) date = std::chrono::sys_days{std::chrono::days{*p.date_days}};
-            RETURN_IF_ERROR(writer.add(Uuid::generate_v7(), static_cast<std::int64_t>(p.line), p.external_id, date,
-                                       p.amount_minor, p.currency, p.description, p.reference, p.counterparty,
+            if (p.date_days) {
+              date = engine::format_iso_date(*p.date_days);
+            } else {
+              date.reset();
+            }
+            RETURN_IF_ERROR(writer.add(Uuid::generate_v7(), static_cast<std::int64_t>(p.line),
+                                       p.external_id, date, p.amount_minor, p.currency,
+                                       p.description, p.reference, p.counterparty,
                                        p.extra_json.empty() ? kEmptyObject : p.extra_json));
           }
+          stored += static_cast<std::int64_t>(parsed.size());
+          claim.report({"parsing",
+                        0.5 + 0.5 * static_cast<double>(stored) /
+                                  static_cast<double>(std::max<std::int64_t>(rows_ok, 1)),
+                        0, 0});
           return OkStatus();
         }));
     RETURN_IF_ERROR(writer.finish());
-    ASSIGN_OR_RETURN(bool kept, store::FileRepository::finish(conn, file.id, token, FileStatus::kParsed, rows_ok, rows_failed,
-                                                              std::nullopt, layout_text, now_utc()));
+    ASSIGN_OR_RETURN(bool kept, store::FileRepository::finish(
+                                    conn, file.id, claim.token(), FileStatus::kParsed, rows_ok, rows_failed,
+                                    std::nullopt, layout_text, now_utc()));
     if (!kept) return Error::Conflict("the claim on the file was lost");
-    return record_audit(conn, meta,
-                        {std::nullopt, file.project_id, "file.parse", "file", file.id.to_string(), std::nullopt,
-                         json::object{{"status", "parsed"}, {"rows_ok", rows_ok}, {"rows_failed", rows_failed}}});
+    return record_audit(
+        conn, ingest_meta(claim),
+        {std::nullopt, file.project_id, "file.parse", "file", file.id.to_string(), std::nullopt,
+         json::object{{"status", "parsed"}, {"rows_ok", rows_ok}, {"rows_failed", rows_failed}}});
   });
-  if (written.ok()) {
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    metrics_.observe_ingest("parsed", rows_ok, rows_failed, seconds);
-    obs::log_info("file parsed", {{"file_id", file.id.to_string()},
-                                  {"rows_ok", rows_ok},
-                                  {"rows_failed", rows_failed},
-                                  {"seconds", seconds}});
-    return true;
+  if (!written.ok()) {
+    // Busy, down or full (kUnavailable): another attempt after a backoff. A lost claim (kConflict):
+    // nothing more to write. Anything else fails the file.
+    return Error(written.error().code(),
+                 "the records could not be stored: " + describe(written.error()));
   }
-  const Error& error = written.error();
-  if (workers_.stopping()) return finish_alone({FileStatus::kUploaded, 0, 0, std::nullopt}, {}, std::nullopt);
-  if (error.code() == ErrorCode::kConflict) {
-    // Lost claim, or the file (or its data source) was deleted while we wrote: nothing to finish.
-    obs::log_info("file parsing abandoned", {{"file_id", file.id.to_string()}, {"reason", error.message()}});
-    return true;
-  }
-  if (error.code() == ErrorCode::kUnavailable) {
-    // Busy (SQLite's write lock held by another load) or down: hand the file back for the next
-    // claim; when even that fails, the claim goes stale and is handed on later.
-    auto back = finish_alone({FileStatus::kUploaded, 0, 0, std::nullopt}, {}, std::nullopt);
-    if (back.ok()) return true;
-    return error;
-  }
-  return fail("the records could not be stored: " + describe(error));
+  metrics_.observe_ingest("parsed", rows_ok, rows_failed, claim.seconds());
+  obs::log_info("file parsed", {{"file_id", file.id.to_string()},
+                                {"rows_ok", rows_ok},
+                                {"rows_failed", rows_failed},
+                                {"attempt", claim.attempt()},
+                                {"seconds", claim.seconds()}});
+  return OkStatus();
 }
 
-void FileIngestService::start() { workers_.start(options_.workers); }
+void FileIngestService::ended(const store::StoredFile& file, const Claim& claim,
+                              std::string_view outcome, const std::string& reason,
+                              std::int64_t rows_failed) {
+  metrics_.observe_ingest(std::string(outcome), 0, rows_failed, claim.seconds());
+  obs::log_info("file parsing ended", {{"file_id", file.id.to_string()},
+                                       {"status", outcome},
+                                       {"attempt", claim.attempt()},
+                                       {"error", reason}});
+}
 
-void FileIngestService::wake() { workers_.wake(); }
+void FileIngestService::start() { work_.start(); }
 
-void FileIngestService::stop() { workers_.stop(); }
+void FileIngestService::wake() { work_.wake(); }
+
+void FileIngestService::stop() { work_.stop(); }
 
 }  // namespace oeuvre::services

@@ -1,33 +1,33 @@
 #pragma once
-// JobRunner: runs queued reconciliation jobs in the background. The jobs table is the queue: each
-// worker first hands on jobs whose worker died (no heartbeat for stale_after: re-queued, or failed
-// after max_attempts claims), then claims the oldest queued job (FOR UPDATE SKIP LOCKED on
-// PostgreSQL, so every node sharing the database takes different jobs). A claimed job is run in
-// phases: loading (the open records of both data sources, streamed from the store), matching (the
-// engine), writing (ONE transaction: every result, the auto-confirmed matches, the counters and the
-// final status), so a job is completed with all its results or has none. A heartbeat thread writes
-// progress every second, keeps the claim alive and notices a cancel request or a lost claim, which
-// stop the engine within a fraction of a second.
+// JobRunner: runs queued reconciliation jobs in the background. The jobs table is the queue
+// (store::JobQueue), run by the one claim protocol (services/claimed_work.h): each worker first
+// hands on jobs whose worker died (no heartbeat for stale_after: re-queued, or failed after
+// max_attempts claims), then claims the oldest queued job (FOR UPDATE SKIP LOCKED on PostgreSQL, so
+// every node sharing the database takes different jobs). A claimed job is run in phases: loading
+// (the open records of both data sources, streamed from the store: job_sides.h), matching (the
+// engine), writing (ONE transaction: every result and the auto-confirmed matches
+// (job_result_writer.h), the counters and the final status), so a job is completed with all its
+// results or has none. The claim's heartbeat thread writes progress every second, keeps the claim
+// alive and notices a cancel request or a lost claim, which stop the engine within a fraction of a
+// second.
 //
 // Thread-safety: all methods are safe for concurrent use.
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "observability/metrics.h"
-#include "services/background_workers.h"
+#include "services/claimed_work.h"
 #include "store/database.h"
 #include "store/job_repository.h"
 
 namespace oeuvre::services {
 
 struct JobRunnerOptions {
-  int workers = 1;                                   // JOB_WORKERS; 0: this node runs no jobs
-  std::chrono::milliseconds poll_interval{2000};    // how often idle workers look for work
-  std::chrono::seconds stale_after{60};             // JOB_STALE_AFTER_SECONDS
-  int max_attempts = 3;                              // JOB_MAX_ATTEMPTS
-  int engine_threads = 0;                            // 0: one per hardware thread
-  std::chrono::milliseconds heartbeat_every{1000};
+  // JOB_WORKERS (0: this node runs no jobs), JOB_STALE_AFTER_SECONDS, JOB_MAX_ATTEMPTS.
+  ClaimOptions claims;     // max_attempts 3
+  int engine_threads = 0;  // 0: one per hardware thread
 };
 
 class JobRunner {
@@ -45,21 +45,28 @@ class JobRunner {
   void start();
   // Wakes an idle worker (called after a job is queued).
   void wake();
-  // Asks the workers to stop; a running job is handed back ('queued', the claim not counted) for the
-  // next start or another node. Joins the threads.
+  // Asks the workers to stop; a running job is handed back ('queued', the claim not counted) for
+  // the next start or another node. Joins the threads.
   void stop();
 
   // host:pid, written on the jobs this node claims.
   const std::string& node() const { return node_; }
 
  private:
-  Result<bool> run_claimed(const store::Job& job, const std::string& token);
+  // ClaimedWork's handlers.
+  Status run(const store::Job& job, Claim& claim);
+  void ended(const store::Job& job, const Claim& claim, std::string_view outcome,
+             const std::string& reason);
+  // After the claim aborted or a write was refused: a requested cancel ends the job as cancelled;
+  // else `error` goes to the protocol (a stopping node hands the job back; a lost claim writes
+  // nothing).
+  Status stopped(const store::Job& job, Claim& claim, Error error);
 
   store::Database& db_;
   obs::Metrics& metrics_;
   const JobRunnerOptions options_;
   const std::string node_;
-  BackgroundWorkers workers_;  // last: its threads use the members above
+  ClaimedWork<store::Job> work_;  // last: its threads use the members above
 };
 
 }  // namespace oeuvre::services

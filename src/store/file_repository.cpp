@@ -8,7 +8,8 @@ namespace {
 
 constexpr std::string_view kColumns =
     "f.id, f.project_id, f.data_source_id, f.filename, f.content_type, f.sha256, f.size_bytes, f.storage_key, "
-    "f.status, f.progress, f.rows_ok, f.rows_failed, f.error, f.uploaded_by, f.created_at, f.updated_at, f.layout";
+    "f.status, f.progress, f.rows_ok, f.rows_failed, f.error, f.uploaded_by, f.created_at, f.updated_at, f.layout, "
+    "f.attempts";
 
 StoredFile file_from(const Row& r) {
   StoredFile f;
@@ -29,6 +30,7 @@ StoredFile file_from(const Row& r) {
   f.created_at = timestamp_at(r, 14);
   f.updated_at = timestamp_at(r, 15);
   f.layout = r.optional_text(16);
+  f.attempts = r.integer(17);
   return f;
 }
 
@@ -94,49 +96,15 @@ Status FileRepository::remove(Connection& conn, const Uuid& id) {
   return OkStatus();
 }
 
-Result<std::optional<StoredFile>> FileRepository::claim_next(Connection& conn, const std::string& token,
-                                                             Timestamp now, Timestamp stale_before) {
-  const Value stale[] = {param(now), param(stale_before)};
-  if (auto rs = conn.query("UPDATE files SET status = 'uploaded', claim_token = NULL, progress = 0, updated_at = $1 "
-                           "WHERE status = 'parsing' AND updated_at < $2",
-                           stale);
-      !rs.ok()) {
-    return std::move(rs).error();
-  }
-  // PostgreSQL: SKIP LOCKED lets concurrent workers pass over a row another one is claiming. SQLite
-  // has one writer at a time, so the plain subquery is already exclusive.
-  const std::string lock = conn.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
-  const Value params[] = {token, param(now)};
-  std::string columns(kColumns);
-  for (std::size_t at = columns.find("f."); at != std::string::npos; at = columns.find("f.", at)) {
-    columns.erase(at, 2);  // RETURNING names the table's own columns
-  }
-  return single(conn.query("UPDATE files SET status = 'parsing', claim_token = $1, progress = 0, updated_at = $2 "
-                           "WHERE id = (SELECT id FROM files WHERE status = 'uploaded' ORDER BY updated_at, id LIMIT 1" +
-                               lock + ") RETURNING " + columns,
-                           params));
-}
-
-Result<bool> FileRepository::heartbeat(Connection& conn, const Uuid& id, const std::string& token, double progress,
-                                       Timestamp now) {
-  const Value params[] = {progress, param(now), param(id), token};
-  ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE files SET progress = $1, updated_at = $2 "
-                                            "WHERE id = $3 AND claim_token = $4 AND status = 'parsing'",
-                                            params));
-  return rs.affected_rows == 1;
-}
-
 Result<bool> FileRepository::finish(Connection& conn, const Uuid& id, const std::string& token,
                                     FileStatus status, std::int64_t rows_ok, std::int64_t rows_failed,
                                     const std::optional<std::string>& error, const std::optional<std::string>& layout,
                                     Timestamp now) {
-  const double progress = status == FileStatus::kUploaded ? 0.0 : 1.0;
-  const Value params[] = {param(status),     progress,      rows_ok,   rows_failed, param(error),
-                          param(layout), param(now), param(id), token};
+  const Value params[] = {param(status), rows_ok, rows_failed, param(error), param(layout), param(now), param(id), token};
   ASSIGN_OR_RETURN(ResultSet rs,
-                   conn.query("UPDATE files SET status = $1, progress = $2, rows_ok = $3, rows_failed = $4, error = $5, "
-                              "layout = $6, updated_at = $7, claim_token = NULL "
-                              "WHERE id = $8 AND claim_token = $9 AND status = 'parsing'",
+                   conn.query("UPDATE files SET status = $1, progress = 1, rows_ok = $2, rows_failed = $3, error = $4, "
+                              "layout = $5, updated_at = $6, claim_token = NULL "
+                              "WHERE id = $7 AND claim_token = $8 AND status = 'parsing'",
                               params));
   return rs.affected_rows == 1;
 }
@@ -171,6 +139,58 @@ Result<std::optional<DataSourceScope>> FileRepository::data_source_scope(Connect
                               params));
   if (rs.rows.empty()) return std::optional<DataSourceScope>{};
   return std::optional<DataSourceScope>(DataSourceScope{uuid_at(rs.rows[0], 0), uuid_at(rs.rows[0], 1)});
+}
+
+Result<std::int64_t> FileQueue::recover_stale(Connection& conn, Timestamp now, Timestamp stale_before,
+                                              std::int64_t max_attempts) {
+  const Value fail_params[] = {param(now), param(stale_before), max_attempts,
+                               "the worker parsing this file stopped responding " + std::to_string(max_attempts) +
+                                   " time(s); it was not retried again"};
+  ASSIGN_OR_RETURN(ResultSet failed,
+                   conn.query("UPDATE files SET status = 'failed', progress = 1, claim_token = NULL, error = $4, "
+                              "updated_at = $1 WHERE status = 'parsing' AND updated_at < $2 AND attempts >= $3",
+                              fail_params));
+  const Value params[] = {param(now), param(stale_before)};
+  ASSIGN_OR_RETURN(ResultSet requeued,
+                   conn.query("UPDATE files SET status = 'uploaded', claim_token = NULL, progress = 0, updated_at = $1 "
+                              "WHERE status = 'parsing' AND updated_at < $2",
+                              params));
+  return failed.affected_rows + requeued.affected_rows;
+}
+
+Result<std::optional<StoredFile>> FileQueue::claim_next(Connection& conn, const std::string& token, Timestamp now) {
+  // PostgreSQL: SKIP LOCKED lets concurrent workers pass over a row another one is claiming. SQLite
+  // has one writer at a time, so the plain subquery is already exclusive.
+  const std::string lock = conn.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+  const Value params[] = {token, param(now)};
+  std::string columns(kColumns);
+  for (std::size_t at = columns.find("f."); at != std::string::npos; at = columns.find("f.", at)) {
+    columns.erase(at, 2);  // RETURNING names the table's own columns
+  }
+  return single(conn.query("UPDATE files SET status = 'parsing', claim_token = $1, progress = 0, "
+                           "attempts = attempts + 1, updated_at = $2 "
+                           "WHERE id = (SELECT id FROM files WHERE status = 'uploaded' ORDER BY updated_at, id LIMIT 1" +
+                               lock + ") RETURNING " + columns,
+                           params));
+}
+
+Result<ClaimState> FileQueue::heartbeat(Connection& conn, const Uuid& id, const std::string& token,
+                                        const WorkProgress& progress, Timestamp now) {
+  const Value params[] = {progress.fraction, param(now), param(id), token};
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE files SET progress = $1, updated_at = $2 "
+                                            "WHERE id = $3 AND claim_token = $4 AND status = 'parsing'",
+                                            params));
+  return rs.affected_rows == 1 ? ClaimState::kHeld : ClaimState::kLost;
+}
+
+Result<bool> FileQueue::hand_back(Connection& conn, const Uuid& id, const std::string& token, bool counted,
+                                  Timestamp now) {
+  const Value params[] = {param(now), param(id), token, std::int64_t{counted ? 0 : 1}};
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE files SET status = 'uploaded', progress = 0, claim_token = NULL, "
+                                            "attempts = attempts - $4, updated_at = $1 "
+                                            "WHERE id = $2 AND claim_token = $3 AND status = 'parsing'",
+                                            params));
+  return rs.affected_rows == 1;
 }
 
 }  // namespace oeuvre::store

@@ -3,6 +3,7 @@
 
 #include <optional>
 
+#include "store/claim_queue.h"
 #include "store/database.h"
 #include "store/models.h"
 
@@ -26,6 +27,7 @@ struct StoredFile {
   Timestamp created_at;
   Timestamp updated_at;
   std::optional<std::string> layout;  // JSON text: what parsing detected (format, delimiter, mapping...)
+  std::int64_t attempts = 0;          // claims by parsing workers (FileQueue)
 };
 
 // One row of a file that could not be read.
@@ -57,18 +59,8 @@ class FileRepository {
   // Deletes the file row, then its records (same transaction).
   static Status remove(Connection& conn, const Uuid& id);
 
-  // --- The parsing queue (files in status 'uploaded' are the work) ---
-  // First hands stale claims back (status 'parsing' with updated_at before `stale_before`: their
-  // worker stopped), then claims the oldest uploaded file for `token`: status 'parsing', progress 0.
-  // Several workers and nodes may call this at once; each file goes to one of them.
-  static Result<std::optional<StoredFile>> claim_next(Connection& conn, const std::string& token, Timestamp now,
-                                                      Timestamp stale_before);
-  // Records progress and keeps the claim alive. False when the claim was lost (file deleted or
-  // handed to another worker).
-  static Result<bool> heartbeat(Connection& conn, const Uuid& id, const std::string& token, double progress,
-                                Timestamp now);
-  // Ends the claim with `status` ('parsed' | 'failed' | 'uploaded' to give the file back). False when
-  // the claim was lost: the caller must roll back what it wrote.
+  // Ends a claim (FileQueue) with `status` 'parsed' or 'failed'. False when the claim was lost: the
+  // caller must roll back what it wrote.
   static Result<bool> finish(Connection& conn, const Uuid& id, const std::string& token, FileStatus status,
                              std::int64_t rows_ok, std::int64_t rows_failed, const std::optional<std::string>& error,
                              const std::optional<std::string>& layout, Timestamp now);
@@ -79,6 +71,20 @@ class FileRepository {
 
   // nullopt when the data source, or its project, does not exist or is deleted.
   static Result<std::optional<DataSourceScope>> data_source_scope(Connection& conn, const Uuid& data_source_id);
+};
+
+// The files table as the parsing queue: files in status 'uploaded' wait, 'parsing' ones are claimed
+// (updated_at is their heartbeat, progress the fraction reported), attempts counts their claims. A
+// stale file is failed with a reason after max_attempts claims.
+class FileQueue final : public ClaimQueueOf<StoredFile> {
+ public:
+  Result<std::int64_t> recover_stale(Connection& conn, Timestamp now, Timestamp stale_before,
+                                     std::int64_t max_attempts) override;
+  Result<std::optional<StoredFile>> claim_next(Connection& conn, const std::string& token, Timestamp now) override;
+  Result<ClaimState> heartbeat(Connection& conn, const Uuid& id, const std::string& token, const WorkProgress& progress,
+                               Timestamp now) override;
+  Result<bool> hand_back(Connection& conn, const Uuid& id, const std::string& token, bool counted,
+                         Timestamp now) override;
 };
 
 }  // namespace oeuvre::store

@@ -116,7 +116,7 @@ Result<bool> JobRepository::remove_ended(Connection& conn, const Uuid& id) {
   return true;
 }
 
-Result<std::int64_t> JobRepository::recover_stale(Connection& conn, Timestamp now, Timestamp stale_before,
+Result<std::int64_t> JobQueue::recover_stale(Connection& conn, Timestamp now, Timestamp stale_before,
                                                   std::int64_t max_attempts) {
   const Value cancel_params[] = {param(now), param(stale_before)};
   ASSIGN_OR_RETURN(ResultSet cancelled,
@@ -140,12 +140,11 @@ Result<std::int64_t> JobRepository::recover_stale(Connection& conn, Timestamp no
   return cancelled.affected_rows + failed.affected_rows + requeued.affected_rows;
 }
 
-Result<std::optional<Job>> JobRepository::claim_next(Connection& conn, const std::string& token,
-                                                     const std::string& worker, Timestamp now) {
+Result<std::optional<Job>> JobQueue::claim_next(Connection& conn, const std::string& token, Timestamp now) {
   // PostgreSQL: SKIP LOCKED lets concurrent workers pass over a row another one is claiming. SQLite
   // has one writer at a time, so the plain subquery is already exclusive.
   const std::string lock = conn.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
-  const Value params[] = {token, worker, param(now)};
+  const Value params[] = {token, worker_, param(now)};
   ASSIGN_OR_RETURN(ResultSet rs,
                    conn.query("UPDATE reconciliation_jobs SET status = 'running', phase = 'loading', progress = 0, "
                               "records_processed = 0, claim_token = $1, worker_id = $2, attempts = attempts + 1, "
@@ -158,31 +157,33 @@ Result<std::optional<Job>> JobRepository::claim_next(Connection& conn, const std
   return std::optional<Job>(job_from(rs.rows.front()));
 }
 
-Result<std::optional<bool>> JobRepository::heartbeat(Connection& conn, const Uuid& id, const std::string& token,
-                                                     const JobProgress& p, Timestamp now) {
-  const Value params[] = {p.phase, p.progress, p.records_total, p.records_processed, param(now), param(id), token};
+Result<ClaimState> JobQueue::heartbeat(Connection& conn, const Uuid& id, const std::string& token,
+                                       const WorkProgress& p, Timestamp now) {
+  const Value params[] = {p.phase, p.fraction, p.total, p.processed, param(now), param(id), token};
   ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE reconciliation_jobs SET phase = $1, progress = $2, "
                                             "records_total = $3, records_processed = $4, heartbeat_at = $5, "
                                             "updated_at = $5 WHERE id = $6 AND claim_token = $7 AND "
                                             "status = 'running' RETURNING cancel_requested",
                                             params));
-  if (rs.rows.empty()) return std::optional<bool>{};
-  return std::optional<bool>(rs.rows.front().boolean(0));
+  if (rs.rows.empty()) return ClaimState::kLost;
+  return rs.rows.front().boolean(0) ? ClaimState::kCancelRequested : ClaimState::kHeld;
+}
+
+Result<bool> JobQueue::hand_back(Connection& conn, const Uuid& id, const std::string& token, bool counted,
+                                 Timestamp now) {
+  const Value params[] = {param(now), param(id), token, std::int64_t{counted ? 0 : 1}};
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE reconciliation_jobs SET status = 'queued', phase = 'queued', "
+                                            "progress = 0, records_processed = 0, claim_token = NULL, "
+                                            "attempts = attempts - $4, updated_at = $1 "
+                                            "WHERE id = $2 AND claim_token = $3 AND status = 'running'",
+                                            params));
+  return rs.affected_rows == 1;
 }
 
 Result<bool> JobRepository::finish(Connection& conn, const Uuid& id, const std::string& token,
                                    JobStatus status, const std::string& counters,
                                    const std::string& applied_rules, const std::optional<std::string>& error,
                                    Timestamp now, std::int64_t records) {
-  if (status == JobStatus::kQueued) {
-    const Value params[] = {param(now), param(id), token};
-    ASSIGN_OR_RETURN(ResultSet rs, conn.query("UPDATE reconciliation_jobs SET status = 'queued', phase = 'queued', "
-                                              "progress = 0, records_processed = 0, claim_token = NULL, "
-                                              "attempts = attempts - 1, updated_at = $1 "
-                                              "WHERE id = $2 AND claim_token = $3 AND status = 'running'",
-                                              params));
-    return rs.affected_rows == 1;
-  }
   const bool completed = status == JobStatus::kCompleted;
   std::vector<Value> params{param(status), counters, applied_rules, param(error), param(now), param(id), token};
   std::string sql =

@@ -1,13 +1,13 @@
 #pragma once
-// SQL for reconciliation jobs. The table is also the queue: claim_next() takes the oldest queued job
-// (FOR UPDATE SKIP LOCKED on PostgreSQL, so nodes sharing the database take different jobs; SQLite
-// has one writer at a time), and every write of a running job is fenced by its claim token, so a
-// worker whose job was handed on cannot write. Runs on the caller's connection.
+// SQL for reconciliation jobs. The table is also the queue (JobQueue, the one claim protocol of
+// store/claim_queue.h): every write of a running job is fenced by its claim token, so a worker whose
+// job was handed on cannot write. Runs on the caller's connection.
 // Thread-safety: stateless.
 
 #include <optional>
 #include <string>
 
+#include "store/claim_queue.h"
 #include "store/database.h"
 #include "store/models.h"
 
@@ -50,14 +50,6 @@ struct ScopedJob {
   Uuid project_owner_id;
 };
 
-// What a worker reports while it runs a job.
-struct JobProgress {
-  std::string phase;
-  double progress = 0;
-  std::int64_t records_total = 0;
-  std::int64_t records_processed = 0;
-};
-
 class JobRepository {
  public:
   static Status insert(Connection& conn, const Job& job);
@@ -72,24 +64,32 @@ class JobRepository {
   // Deletes an ended job and its results (matches keep their links). False when it is queued or running.
   static Result<bool> remove_ended(Connection& conn, const Uuid& id);
 
-  // Running jobs silent since `stale_before` (their worker died): cancelled when a cancel was asked
-  // for, failed once they had `max_attempts` claims, re-queued otherwise. Returns how many changed.
-  static Result<std::int64_t> recover_stale(Connection& conn, Timestamp now, Timestamp stale_before,
-                                            std::int64_t max_attempts);
-  // Claims the oldest queued job for `token`; nullopt when none is queued.
-  static Result<std::optional<Job>> claim_next(Connection& conn, const std::string& token, const std::string& worker,
-                                               Timestamp now);
-  // Records progress and keeps the claim alive. nullopt when the claim was lost; else whether a
-  // cancel was requested.
-  static Result<std::optional<bool>> heartbeat(Connection& conn, const Uuid& id, const std::string& token,
-                                               const JobProgress& progress, Timestamp now);
-  // Ends a claimed job: completed (with counters and applied rules), failed (with error), cancelled,
-  // or queued again (a stopping node hands it back, the claim not counted). False when the claim was
-  // lost, or when completing a job whose cancel was requested.
+  // Ends a claimed job (JobQueue): completed (with counters and applied rules), failed (with error) or
+  // cancelled. False when the claim was lost, or when completing a job whose cancel was requested.
   // `records`: how many records the job reconciled (completed only).
   static Result<bool> finish(Connection& conn, const Uuid& id, const std::string& token, JobStatus status,
                              const std::string& counters, const std::string& applied_rules,
                              const std::optional<std::string>& error, Timestamp now, std::int64_t records = 0);
+};
+
+// The jobs table as a work queue: 'queued' jobs wait (oldest first), 'running' ones are claimed
+// (heartbeat_at is their heartbeat; phase, progress and record counts what they report). A heartbeat
+// answers kCancelRequested once a cancel was asked for. A stale job whose cancel was asked for is
+// cancelled.
+class JobQueue final : public ClaimQueueOf<Job> {
+ public:
+  // worker: this node (host:pid), written on the jobs it claims.
+  explicit JobQueue(std::string worker) : worker_(std::move(worker)) {}
+  Result<std::int64_t> recover_stale(Connection& conn, Timestamp now, Timestamp stale_before,
+                                     std::int64_t max_attempts) override;
+  Result<std::optional<Job>> claim_next(Connection& conn, const std::string& token, Timestamp now) override;
+  Result<ClaimState> heartbeat(Connection& conn, const Uuid& id, const std::string& token, const WorkProgress& progress,
+                               Timestamp now) override;
+  Result<bool> hand_back(Connection& conn, const Uuid& id, const std::string& token, bool counted,
+                         Timestamp now) override;
+
+ private:
+  const std::string worker_;
 };
 
 }  // namespace oeuvre::store

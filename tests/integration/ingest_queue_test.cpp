@@ -1,6 +1,6 @@
-// The parsing queue on the files table, on both backends: one claim per file, claims fenced by their
-// token, stale claims handed on, a handed-back file claimed again; and FileIngestService giving a
-// file back untouched when it stops mid-way.
+// FileIngestService over the parsing queue, on both backends: the queue parsed to its end, and a file
+// given back untouched when the service stops mid-way. The claim protocol itself (claims, fencing,
+// stale claims, attempts) is tested for both queues in claim_protocol_test.cpp.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -70,14 +70,6 @@ struct Queue {
     return stored->id;
   }
 
-  std::optional<store::StoredFile> claim(const std::string& token, Timestamp now, Timestamp stale_before) {
-    auto claimed = store::in_transaction(*db, true, [&](store::Connection& conn) {
-      return store::FileRepository::claim_next(conn, token, now, stale_before);
-    });
-    EXPECT_TRUE(claimed.ok()) << claimed.error().message();
-    return claimed.ok() ? *claimed : std::nullopt;
-  }
-
   store::StoredFile read(const Uuid& id) {
     auto file = store::with_connection(*db, [&](store::Connection& conn) { return store::FileRepository::find(conn, id); });
     EXPECT_TRUE(file.ok() && file->has_value());
@@ -85,56 +77,11 @@ struct Queue {
   }
 };
 
-TEST(IngestQueueTest, EachFileIsClaimedOnceOldestFirstAndOnlyItsClaimantMayFinishIt) {
-  Queue q;
-  const Uuid first = q.upload("date,amount\n2026-01-01,1.00\n");
-  const Uuid second = q.upload("date,amount\n2026-01-02,2.00\n");
-  const Timestamp now = now_utc();
-  const Timestamp long_ago = now - std::chrono::hours(1);
-  auto a = q.claim("token-a", now, long_ago);
-  auto b = q.claim("token-b", now, long_ago);
-  ASSERT_TRUE(a && b);
-  EXPECT_EQ(a->id, first);
-  EXPECT_EQ(b->id, second);
-  EXPECT_EQ(a->status, FileStatus::kParsing);
-  EXPECT_FALSE(q.claim("token-c", now, long_ago).has_value()) << "nothing left to claim";
-
-  auto finish = [&](const Uuid& id, const std::string& token) {
-    auto done = store::with_connection(*q.db, [&](store::Connection& conn) {
-      return store::FileRepository::finish(conn, id, token, FileStatus::kParsed, 1, 0, std::nullopt, std::nullopt, now_utc());
-    });
-    EXPECT_TRUE(done.ok());
-    return done.ok() && *done;
-  };
-  EXPECT_FALSE(finish(first, "token-b")) << "another worker's token must not finish the file";
-  EXPECT_TRUE(finish(first, "token-a"));
-  EXPECT_EQ(q.read(first).status, FileStatus::kParsed);
-  EXPECT_FALSE(finish(first, "token-a")) << "a finished claim cannot finish twice";
-}
-
-TEST(IngestQueueTest, AStaleClaimIsHandedOnAndItsFirstHolderCanNoLongerWrite) {
-  Queue q;
-  const Uuid id = q.upload("date,amount\n2026-01-01,1.00\n");
-  const Timestamp start = now_utc();
-  auto first = q.claim("slow-worker", start, start - std::chrono::hours(1));
-  ASSERT_TRUE(first);
-  // Later, another worker finds the claim without a heartbeat for longer than the threshold.
-  const Timestamp later = start + std::chrono::minutes(20);
-  auto second = q.claim("fresh-worker", later, later - std::chrono::minutes(10));
-  ASSERT_TRUE(second);
-  EXPECT_EQ(second->id, id);
-  auto beat = store::with_connection(*q.db, [&](store::Connection& conn) {
-    return store::FileRepository::heartbeat(conn, id, "slow-worker", 0.5, now_utc());
-  });
-  ASSERT_TRUE(beat.ok());
-  EXPECT_FALSE(*beat) << "the first worker learns it lost the claim";
-}
-
 TEST(IngestQueueTest, TheServiceParsesTheQueueAndReportsWhenItIsEmpty) {
   Queue q;
   obs::Metrics metrics;
   services::IngestOptions options;
-  options.workers = 0;
+  options.claims.workers = 0;
   services::FileIngestService ingest(*q.db, *q.blobs, metrics, options);
   const Uuid id = q.upload("date,amount,currency\n2026-01-01,1.00,EUR\n2026-01-02,oops,EUR\n");
   auto did = ingest.process_next();
@@ -154,7 +101,7 @@ TEST(IngestQueueTest, AStoppedServiceLeavesTheFileForTheNextStart) {
   Queue q;
   obs::Metrics metrics;
   services::IngestOptions options;
-  options.workers = 0;
+  options.claims.workers = 0;
   const Uuid id = q.upload("date,amount,currency\n2026-01-01,1.00,EUR\n");
   {
     services::FileIngestService ingest(*q.db, *q.blobs, metrics, options);

@@ -214,7 +214,9 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   services::RecordService records(db);
   services::JobService jobs(db, {});
   services::ReviewService reviews(db);
-  services::JobRunner runner(db, metrics, {.workers = 0});
+  services::JobRunnerOptions runner_options;
+  runner_options.claims.workers = 0;
+  services::JobRunner runner(db, metrics, runner_options);
   services::NewJob new_job{"plan", *source_id, *other_source_id, engine::default_rules(), false};
   auto job = jobs.create(user_actor, one->id, new_job, meta);
   ASSERT_TRUE(job.ok()) << job.error().message();
