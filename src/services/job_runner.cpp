@@ -5,7 +5,6 @@
 #include <boost/json.hpp>
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <future>
 #include <optional>
 #include <thread>
@@ -18,6 +17,8 @@
 #include "ingest/file_parser.h"
 #include "observability/log.h"
 #include "services/audit_trail.h"
+#include "services/explanation_format.h"
+#include "services/record_fields.h"
 #include "store/record_repository.h"
 #include "store/result_repository.h"
 #include "store/row_mapping.h"
@@ -38,16 +39,6 @@ std::string node_name() {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
   return std::string(host[0] ? host : "node") + ":" + std::to_string(getpid());
-}
-
-bool is_standard_field(const std::string& name) {
-  static const char* const kStandard[] = {"id",        "date",        "amount",      "currency",
-                                          "reference", "description", "counterparty"};
-  const std::string l = ascii_lowercase(name);
-  for (const char* s : kStandard) {
-    if (l == s) return true;
-  }
-  return false;
 }
 
 // Writes progress and keeps the claim alive from its own thread; notices cancel requests and lost
@@ -129,7 +120,7 @@ std::vector<std::string> extra_fields(const engine::RuleSet& rules, bool left) {
   std::vector<std::string> out;
   for (const auto& rule : rules.fields) {
     const std::string& name = left ? rule.left_field : rule.right_field;
-    if (name.empty() || is_standard_field(name)) continue;
+    if (name.empty() || find_standard_field(name) != nullptr) continue;
     if (std::find(out.begin(), out.end(), ascii_lowercase(name)) == out.end()) out.push_back(ascii_lowercase(name));
   }
   return out;
@@ -199,34 +190,6 @@ std::string_view kind_name(engine::GroupKind kind) {
     case engine::GroupKind::kManyToOne: return "many_to_one";
   }
   return "one_to_one";
-}
-
-// [[rule, present, similarity, contribution], ...]: the per-field scores; names, comparisons and
-// values are added when read (from the job's applied rules and the records). Numbers with 6
-// significant digits, as printf's %.6g, by to_chars (a million rows of snprintf showed in profiles).
-std::string compact_explanation(std::span<const engine::FieldScore> scores) {
-  std::string out;
-  out.reserve(2 + scores.size() * 28);
-  out += '[';
-  char buf[32];
-  auto number = [&](double v) {
-    const auto end = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6).ptr;
-    out.append(buf, end);
-  };
-  for (std::size_t i = 0; i < scores.size(); ++i) {
-    const auto& s = scores[i];
-    if (i > 0) out += ',';
-    out += '[';
-    const auto end = std::to_chars(buf, buf + sizeof buf, static_cast<unsigned>(s.rule)).ptr;
-    out.append(buf, end);
-    out += s.present ? ",1," : ",0,";
-    number(s.similarity);
-    out += ',';
-    number(s.contribution);
-    out += ']';
-  }
-  out += ']';
-  return out;
 }
 
 std::string applied_rules_json(const engine::ReconcileResult& result, int amount_scale) {
@@ -420,7 +383,7 @@ Result<bool> JobRunner::run_claimed(const store::Job& job, const std::string& to
       }
       row.currency = std::string(left->table.currencies[result.left_of(g).front()]);
       row.confidence = std::clamp(g.confidence, 0.0, 1.0);
-      row.explanation = compact_explanation(result.scores_of(g));
+      row.explanation = write_compact_explanation(result.scores_of(g));
       row.anchor_record_id.reset();
       row.match_id.reset();
       row.status = g.status == engine::MatchStatus::kMatched ? "matched" : "suggested";
