@@ -1,5 +1,7 @@
 #include "api/api.h"
 
+#include "http/request_body.h"
+
 namespace oeuvre::api {
 
 namespace {
@@ -41,5 +43,11 @@ services::RequestMeta request_meta(const http::Exchange& exchange) {
 }
 
 const security::Actor& actor_of(const http::Exchange& exchange) { return *exchange.principal; }
+
+http::HttpResponse page_response(boost::json::array items, const PageRequest& page,
+                                 std::int64_t total) {
+  return http::json_response(http::beast_http::status::ok,
+                             http::page_envelope(std::move(items), page, total));
+}
 
 }  // namespace oeuvre::api

@@ -3,9 +3,12 @@
 // resource. build_router() lists every route; docs/openapi.json describes the same set (a test keeps
 // them equal).
 
+#include <boost/json.hpp>
+#include <cstdint>
 #include <functional>
 
 #include "http/pipeline.h"
+#include "http/problem.h"
 #include "http/router.h"
 #include "observability/metrics.h"
 #include "services/audit_service.h"
@@ -13,11 +16,12 @@
 #include "services/data_source_service.h"
 #include "services/file_service.h"
 #include "services/job_service.h"
-#include "services/review_service.h"
 #include "services/project_service.h"
 #include "services/record_service.h"
 #include "services/request_meta.h"
+#include "services/review_service.h"
 #include "services/user_service.h"
+#include "services/views.h"
 
 namespace oeuvre::api {
 
@@ -57,5 +61,18 @@ void add_result_routes(http::Router& router, ApiServices& services);
 services::RequestMeta request_meta(const http::Exchange& exchange);
 // REQUIRES: the route is not public (the authentication middleware set the principal).
 const security::Actor& actor_of(const http::Exchange& exchange);
+
+// The answer of every list endpoint: 200 with {"items": [...], "page", "per_page", "total"}.
+http::HttpResponse page_response(boost::json::array items, const PageRequest& page,
+                                 std::int64_t total);
+// The same with each item in its public JSON form (services::to_json).
+template <typename T>
+http::HttpResponse page_response(const PageResult<T>& result,
+                                 const PageRequest& page) {
+  boost::json::array items;
+  items.reserve(result.items.size());
+  for (const T& item : result.items) items.push_back(services::to_json(item));
+  return page_response(std::move(items), page, result.total);
+}
 
 }  // namespace oeuvre::api

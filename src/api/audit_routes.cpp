@@ -8,14 +8,7 @@ namespace oeuvre::api {
 
 namespace {
 
-using http::beast_http::status;
 using http::beast_http::verb;
-
-http::HttpResponse audit_page(const PageResult<store::AuditEntry>& result, const PageRequest& page) {
-  boost::json::array items;
-  for (const auto& e : result.items) items.push_back(services::to_json(e));
-  return http::json_response(status::ok, http::page_envelope(std::move(items), page, result.total));
-}
 
 Result<std::optional<std::string>> bounded_query(const http::Exchange& ex, std::string_view name) {
   auto v = ex.query(name);
@@ -44,7 +37,7 @@ void add_audit_routes(http::Router& router, ApiServices& services) {
                               {FieldError{"resource_id", "needs resource_type too"}});
                }
                ASSIGN_OR_RETURN(auto result, services.audit.list(actor_of(ex), filter, page));
-               return audit_page(result, page);
+               return page_response(result, page);
              });
 
   router.add(verb::get, "/api/v1/projects/{id}/audit", http::Access::kAuthenticated,
@@ -52,7 +45,7 @@ void add_audit_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
                ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
                ASSIGN_OR_RETURN(auto result, services.audit.list_for_project(actor_of(ex), id, page));
-               return audit_page(result, page);
+               return page_response(result, page);
              });
 }
 

@@ -65,10 +65,7 @@ void add_data_source_routes(http::Router& router, ApiServices& services) {
         }
         ASSIGN_OR_RETURN(auto result,
                          services.data_sources.list(actor_of(ex), project_id, kind, page));
-        boost::json::array items;
-        for (const auto& d : result.items) items.push_back(services::to_json(d));
-        return http::json_response(status::ok,
-                                   http::page_envelope(std::move(items), page, result.total));
+        return page_response(result, page);
       });
 
   router.add(verb::post, "/api/v1/projects/{id}/data-sources", http::Access::kAuthenticated,

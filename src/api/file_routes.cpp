@@ -52,9 +52,7 @@ void add_file_routes(http::Router& router, ApiServices& services) {
                  }
                }
                ASSIGN_OR_RETURN(auto result, services.files.list(actor_of(ex), project_id, status_filter, page));
-               boost::json::array items;
-               for (const auto& f : result.items) items.push_back(services::to_json(f));
-               return http::json_response(status::ok, http::page_envelope(std::move(items), page, result.total));
+               return page_response(result, page);
              });
 
   router.add(verb::delete_, "/api/v1/files/{id}", http::Access::kAuthenticated,
@@ -70,9 +68,7 @@ void add_file_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
                ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
                ASSIGN_OR_RETURN(auto result, services.files.row_errors(actor_of(ex), id, page));
-               boost::json::array items;
-               for (const auto& e : result.items) items.push_back(services::to_json(e));
-               return http::json_response(status::ok, http::page_envelope(std::move(items), page, result.total));
+               return page_response(result, page);
              });
 
   router.add(verb::get, "/api/v1/files/{id}/preview", http::Access::kAuthenticated,

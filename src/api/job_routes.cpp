@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "api/api.h"
+#include "api/job_streams.h"
 #include "core/money.h"
 #include "csv/csv_writer.h"
 #include "engine/rules.h"
@@ -18,8 +19,8 @@ namespace json = boost::json;
 using http::beast_http::status;
 using http::beast_http::verb;
 
-constexpr int kExportPage = 500;
-constexpr auto kKeepAliveEvery = std::chrono::seconds(15);
+constexpr std::initializer_list<const char*> kJobStatuses = {"queued", "running", "completed",
+                                                             "failed", "cancelled"};
 
 Error invalid_filter(const std::string& field, const std::string& message) {
   return Error(ErrorCode::kBadRequest, "invalid filter", {FieldError{field, message}});
@@ -37,7 +38,7 @@ Result<std::optional<double>> query_fraction(const http::Exchange& ex, std::stri
   return std::optional<double>(value);
 }
 
-// The job fields of a create request, with the rules validated by the engine.
+// The job fields of a create request; its rules and thresholds as JobService merged them.
 Result<services::NewJob> read_new_job(const json::object& body) {
   json::object fields = body;
   fields.erase("rules");
@@ -52,36 +53,16 @@ Result<services::NewJob> read_new_job(const json::object& body) {
   if (!fields.contains("right_data_source_id")) in.add_error("right_data_source_id", "is required");
   if (left && right && *left == *right) in.add_error("right_data_source_id", "must differ from left_data_source_id");
 
-  engine::RuleSet rules = engine::default_rules();
-  if (const json::value* raw = body.if_contains("rules"); raw != nullptr && !raw->is_null()) {
-    if (!raw->is_object()) {
-      in.add_error("rules", "must be an object in the engine's rules format (docs/engine.md)");
-    } else {
-      auto parsed = engine::parse_rules(json::serialize(*raw));
-      if (parsed.ok()) {
-        rules = std::move(*parsed);
-      } else {
-        for (const auto& fe : parsed.error().field_errors()) {
-          in.add_error(fe.field == "rules" ? "rules" : "rules." + fe.field, fe.message);
-        }
-        if (parsed.error().field_errors().empty()) in.add_error("rules", parsed.error().message());
-      }
-    }
-  }
-  if (confidence) rules.confidence_threshold = *confidence;
-  if (review) rules.review_threshold = *review;
-  if (auto valid = engine::validate_rules(rules); !valid.ok()) {
-    for (const auto& fe : valid.error().field_errors()) {
-      const bool top = (fe.field == "confidence_threshold" && confidence) || (fe.field == "review_threshold" && review);
-      in.add_error(top ? fe.field : "rules." + fe.field, fe.message);
-    }
+  auto rules = services::JobService::merge_rules(body.if_contains("rules"), confidence, review);
+  if (!rules.ok()) {
+    for (const auto& fe : rules.error().field_errors()) in.add_error(fe.field, fe.message);
   }
   RETURN_IF_ERROR(in.finish());
   services::NewJob job;
   job.name = *name;
   job.left_data_source_id = *left;
   job.right_data_source_id = *right;
-  job.rules = std::move(rules);
+  job.rules = std::move(*rules);
   job.auto_confirm = auto_confirm.value_or(false);
   return job;
 }
@@ -116,144 +97,6 @@ Result<std::vector<store::ResultFilter>> read_status_filters(const http::Exchang
   return filters;
 }
 
-// Streams a job's progress as Server-Sent Events until it ends.
-class JobEventStream final : public http::ResponseStream {
- public:
-  JobEventStream(services::JobService& jobs, security::Actor actor, Uuid job_id)
-      : jobs_(jobs), actor_(std::move(actor)), job_id_(job_id) {}
-
-  Result<Step> next(std::string& out) override {
-    if (!started_) {
-      out += "retry: 2000\n\n";
-      started_ = true;
-    }
-    auto job = jobs_.get(actor_, job_id_);
-    if (!job.ok()) {
-      if (job.error().code() != ErrorCode::kNotFound) return job.error();
-      out += "event: end\ndata: {\"id\":\"" + job_id_.to_string() + "\",\"status\":\"deleted\"}\n\n";
-      return Step::kDone;
-    }
-    json::object view = services::to_json(*job);
-    // What changes for a watcher: status, phase, progress (not the clock-driven fields).
-    const std::string state = std::string(to_string(job->status)) + "|" + job->phase + "|" + std::to_string(std::lround(job->progress * 1000)) +
-                              "|" + std::to_string(job->cancel_requested);
-    const auto now = std::chrono::steady_clock::now();
-    if (job->ended()) {
-      out += "event: end\ndata: " + json::serialize(view) + "\n\n";
-      return Step::kDone;
-    }
-    if (state != last_state_) {
-      out += "event: progress\ndata: " + json::serialize(view) + "\n\n";
-      last_state_ = state;
-      last_write_ = now;
-    } else if (now - last_write_ >= kKeepAliveEvery) {
-      out += ": keep-alive\n\n";
-      last_write_ = now;
-    }
-    return Step::kWait;
-  }
-
- private:
-  services::JobService& jobs_;
-  const security::Actor actor_;
-  const Uuid job_id_;
-  bool started_ = false;
-  std::string last_state_;
-  std::chrono::steady_clock::time_point last_write_{};
-};
-
-// Streams a job's results (csv or json) page by page: memory stays constant whatever the size.
-class ExportStream final : public http::ResponseStream {
- public:
-  ExportStream(services::JobService& jobs, store::Job job, std::vector<store::ResultFilter> filters, bool csv)
-      : jobs_(jobs), job_(std::move(job)), renderer_(job_), filters_(std::move(filters)), csv_(csv) {}
-
-  Result<Step> next(std::string& out) override {
-    if (!started_) {
-      started_ = true;
-      if (csv_) {
-        csv::CsvWriter w(out);
-        for (const char* h : {"result_id", "match_group", "kind", "status", "confidence", "side", "record_id",
-                              "external_id", "transaction_date", "amount", "currency", "reference", "description",
-                              "counterparty"}) {
-          w.field(std::string_view(h));
-        }
-        w.end_row();
-      } else {
-        out += "[";
-      }
-    }
-    if (filter_index_ >= filters_.size()) {
-      if (!csv_) out += "]\n";
-      return Step::kDone;
-    }
-    ASSIGN_OR_RETURN(std::vector<services::ResultView> page,
-                     jobs_.read_results_page(job_.id, filters_[filter_index_], cursor_, kExportPage));
-    for (const auto& view : page) {
-      if (csv_) {
-        write_csv(out, view);
-      } else {
-        if (!first_) out += ",";
-        first_ = false;
-        out += "\n";
-        JsonWriter w(out);
-        renderer_.write(w, view);
-      }
-    }
-    if (page.size() < static_cast<std::size_t>(kExportPage)) {
-      ++filter_index_;
-      cursor_.reset();
-    } else {
-      cursor_ = store::ResultCursor{page.back().result.confidence, page.back().result.id};
-    }
-    return Step::kMore;
-  }
-
- private:
-  // A spreadsheet would run text starting with = + - @ as a formula: such text values get a leading '.
-  static std::string safe_text(const std::string& value) {
-    if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@' ||
-                           value[0] == '\t' || value[0] == '\r')) {
-      return "'" + value;
-    }
-    return value;
-  }
-
-  static void write_csv(std::string& out, const services::ResultView& view) {
-    csv::CsvWriter w(out);
-    const store::ResultRow& r = view.result;
-    auto line = [&](const store::Record& rec, const char* side) {
-      w.field(r.id.to_string());
-      w.field(r.match_group);
-      w.field(r.kind);
-      w.field(to_string(r.status));
-      w.number_field(r.confidence, 4);
-      w.field(std::string_view(side));
-      w.field(rec.id.to_string());
-      w.field(safe_text(rec.external_id));
-      w.field(rec.transaction_date.value_or(""));
-      w.field(format_minor_units(rec.amount_minor, currency_scale(rec.currency)));
-      w.field(rec.currency);
-      w.field(safe_text(rec.reference));
-      w.field(safe_text(rec.description));
-      w.field(safe_text(rec.counterparty));
-      w.end_row();
-    };
-    for (const auto& rec : view.left) line(rec, "left");
-    for (const auto& rec : view.right) line(rec, "right");
-  }
-
-  services::JobService& jobs_;
-  const store::Job job_;
-  const services::ResultRenderer renderer_;
-  const std::vector<store::ResultFilter> filters_;
-  const bool csv_;
-  bool started_ = false;
-  bool first_ = true;
-  std::size_t filter_index_ = 0;
-  std::optional<store::ResultCursor> cursor_;
-};
-
 }  // namespace
 
 void add_job_routes(http::Router& router, ApiServices& services) {
@@ -281,9 +124,7 @@ void add_job_routes(http::Router& router, ApiServices& services) {
                  }
                }
                ASSIGN_OR_RETURN(auto result, services.jobs.list(actor_of(ex), project_id, job_status, page));
-               json::array items;
-               for (const auto& j : result.items) items.push_back(services::to_json(j));
-               return http::json_response(status::ok, http::page_envelope(std::move(items), page, result.total));
+               return page_response(result, page);
              });
 
   router.add(verb::get, "/api/v1/jobs/{id}", http::Access::kAuthenticated,
@@ -321,7 +162,7 @@ void add_job_routes(http::Router& router, ApiServices& services) {
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
                RETURN_IF_ERROR(services.jobs.get(actor_of(ex), id));  // 404 before the stream starts
-               ex.response_stream = std::make_shared<JobEventStream>(services.jobs, actor_of(ex), id);
+               ex.response_stream = make_job_event_stream(services.jobs, actor_of(ex), id);
                http::HttpResponse res{status::ok, 11};
                res.set(http::beast_http::field::content_type, "text/event-stream");
                res.set(http::beast_http::field::cache_control, "no-cache");
@@ -378,7 +219,9 @@ void add_job_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(store::Job job, services.jobs.export_job(actor_of(ex), id));
                const bool csv = format == "csv";
                const std::string filename = "job-" + job.id.to_string() + (csv ? ".csv" : ".json");
-               ex.response_stream = std::make_shared<ExportStream>(services.jobs, std::move(job), std::move(filters), csv);
+               ex.response_stream =
+                   make_export_stream(services.jobs, std::move(job), std::move(filters),
+                                      csv ? ExportFormat::kCsv : ExportFormat::kJson);
                http::HttpResponse res{status::ok, 11};
                res.set(http::beast_http::field::content_type, csv ? "text/csv; charset=utf-8" : "application/json");
                res.set(http::beast_http::field::content_disposition, "attachment; filename=\"" + filename + "\"");

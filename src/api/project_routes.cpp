@@ -35,9 +35,7 @@ void add_project_routes(http::Router& router, ApiServices& services) {
                  }
                }
                ASSIGN_OR_RETURN(auto result, services.projects.list(actor_of(ex), owner, status_filter, page));
-               boost::json::array items;
-               for (const auto& p : result.items) items.push_back(services::to_json(p));
-               return http::json_response(status::ok, http::page_envelope(std::move(items), page, result.total));
+               return page_response(result, page);
              });
 
   router.add(verb::post, "/api/v1/projects", http::Access::kAuthenticated,

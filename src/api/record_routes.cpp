@@ -7,7 +7,6 @@
 namespace oeuvre::api {
 
 namespace {
-using http::beast_http::status;
 using http::beast_http::verb;
 
 constexpr std::int64_t kAmountBound = std::int64_t{1'000'000'000'000'000'000};
@@ -54,8 +53,7 @@ void add_record_routes(http::Router& router, ApiServices& services) {
                w.begin_array();
                for (const auto& r : result.items) services::write_json(w, r);
                w.end_array();
-               return http::json_response(
-                   status::ok, http::page_envelope(boost::json::parse(text).as_array(), page, result.total));
+               return page_response(boost::json::parse(text).as_array(), page, result.total);
              });
 }
 

@@ -16,9 +16,7 @@ void add_user_routes(http::Router& router, ApiServices& services) {
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
                ASSIGN_OR_RETURN(auto result, services.users.list(actor_of(ex), page));
-               boost::json::array items;
-               for (const auto& user : result.items) items.push_back(services::to_json(user));
-               return http::json_response(status::ok, http::page_envelope(std::move(items), page, result.total));
+               return page_response(result, page);
              });
 
   router.add(verb::post, "/api/v1/users", http::Access::kAdmin,

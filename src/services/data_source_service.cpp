@@ -1,23 +1,14 @@
 #include "services/data_source_service.h"
 
 #include "services/audit_trail.h"
+#include "services/project_access.h"
 #include "services/views.h"
 #include "store/data_source_repository.h"
-#include "store/project_repository.h"
 #include "store/transaction.h"
 
 namespace oeuvre::services {
 
 namespace {
-
-// Checks that the actor may reach an active project, else 404.
-Status require_accessible_project(store::Connection& conn, const security::Actor& actor,
-                                  const Uuid& project_id) {
-  ASSIGN_OR_RETURN(std::optional<store::Project> project,
-                   store::ProjectRepository::find_active(conn, project_id));
-  if (!project) return Error::NotFound("project not found");
-  return security::require_project_access(actor, project->owner_id);
-}
 
 // Loads a visible data source the actor may access, else 404.
 Result<store::DataSource> load_accessible(store::Connection& conn, const security::Actor& actor,
@@ -54,7 +45,7 @@ Result<store::DataSource> DataSourceService::create(const security::Actor& actor
   ds.created_at = ds.updated_at = now_utc();
   return store::in_transaction(
       db_, true, [&](store::Connection& conn) -> Result<store::DataSource> {
-        RETURN_IF_ERROR(require_accessible_project(conn, actor, project_id));
+        RETURN_IF_ERROR(require_project(conn, actor, project_id));
         RETURN_IF_ERROR(store::DataSourceRepository::insert(conn, ds));
         RETURN_IF_ERROR(
             record_audit(conn, meta,
@@ -75,7 +66,7 @@ Result<PageResult<store::DataSource>> DataSourceService::list(
   store::DataSourceFilter filter{project_id, kind};
   return store::with_connection(
       db_, [&](store::Connection& conn) -> Result<PageResult<store::DataSource>> {
-        RETURN_IF_ERROR(require_accessible_project(conn, actor, project_id));
+        RETURN_IF_ERROR(require_project(conn, actor, project_id));
         return store::DataSourceRepository::list(conn, filter, page);
       });
 }

@@ -9,7 +9,7 @@
 
 #include "core/utf8.h"
 #include "services/audit_trail.h"
-#include "store/project_repository.h"
+#include "services/project_access.h"
 #include "store/transaction.h"
 
 namespace oeuvre::services {
@@ -32,9 +32,7 @@ boost::json::value parse_layout(const std::optional<std::string>& text) {
 Result<store::StoredFile> load_accessible(store::Connection& conn, const security::Actor& actor, const Uuid& id) {
   ASSIGN_OR_RETURN(std::optional<store::StoredFile> file, store::FileRepository::find(conn, id));
   if (!file) return Error::NotFound("file not found");
-  ASSIGN_OR_RETURN(std::optional<store::Project> project, store::ProjectRepository::find_active(conn, file->project_id));
-  if (!project) return Error::NotFound("file not found");
-  RETURN_IF_ERROR(security::require_project_access(actor, project->owner_id, "file"));
+  RETURN_IF_ERROR(require_project(conn, actor, file->project_id, "file"));
   return std::move(*file);
 }
 
@@ -168,14 +166,13 @@ Result<store::StoredFile> FileService::get(const security::Actor& actor, const U
 }
 
 Result<PageResult<store::StoredFile>> FileService::list(const security::Actor& actor, const Uuid& project_id,
-                                                               const std::optional<FileStatus>& status,
+                                                               const std::optional<std::string>& status,
                                                                const PageRequest& page) {
-  return store::with_connection(db_, [&](store::Connection& conn) -> Result<PageResult<store::StoredFile>> {
-    ASSIGN_OR_RETURN(std::optional<store::Project> project, store::ProjectRepository::find_active(conn, project_id));
-    if (!project) return Error::NotFound("project not found");
-    RETURN_IF_ERROR(security::require_project_access(actor, project->owner_id));
-    return store::FileRepository::list_for_project(conn, project_id, status, page);
-  });
+  return store::with_connection(
+      db_, [&](store::Connection& conn) -> Result<PageResult<store::StoredFile>> {
+        RETURN_IF_ERROR(require_project(conn, actor, project_id));
+        return store::FileRepository::list_for_project(conn, project_id, status, page);
+      });
 }
 
 Status FileService::remove(const security::Actor& actor, const Uuid& id, const RequestMeta& meta) {

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <charconv>
 #include <span>
 
 #include "core/time.h"
+#include "services/explanation_format.h"
 #include "store/record_repository.h"
 #include "store/result_repository.h"
 
@@ -27,35 +27,6 @@ std::string_view kind_name(engine::GroupKind kind) {
       return "many_to_one";
   }
   return "one_to_one";
-}
-
-// [[rule, present, similarity, contribution], ...]: the per-field scores; names, comparisons and
-// values are added when read (from the job's applied rules and the records). Numbers with 6
-// significant digits, as printf's %.6g, by to_chars (a million rows of snprintf showed in
-// profiles).
-std::string compact_explanation(std::span<const engine::FieldScore> scores) {
-  std::string out;
-  out.reserve(2 + scores.size() * 28);
-  out += '[';
-  char buf[32];
-  auto number = [&](double v) {
-    const auto end = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6).ptr;
-    out.append(buf, end);
-  };
-  for (std::size_t i = 0; i < scores.size(); ++i) {
-    const auto& s = scores[i];
-    if (i > 0) out += ',';
-    out += '[';
-    const auto end = std::to_chars(buf, buf + sizeof buf, static_cast<unsigned>(s.rule)).ptr;
-    out.append(buf, end);
-    out += s.present ? ",1," : ",0,";
-    number(s.similarity);
-    out += ',';
-    number(s.contribution);
-    out += ']';
-  }
-  out += ']';
-  return out;
 }
 
 }  // namespace
@@ -113,7 +84,7 @@ Result<std::int64_t> write_job_results(store::Connection& conn, const store::Job
     }
     row.currency = std::string(sides.left.table.currencies[result.left_of(g).front()]);
     row.confidence = std::clamp(g.confidence, 0.0, 1.0);
-    row.explanation = compact_explanation(result.scores_of(g));
+    row.explanation = write_compact_explanation(result.scores_of(g));
     row.anchor_record_id.reset();
     row.match_id.reset();
     row.status = g.status == engine::MatchStatus::kMatched ? "matched" : "suggested";

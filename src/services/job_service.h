@@ -1,9 +1,12 @@
 #pragma once
-// Reconciliation jobs as the API sees them: create, list, read, cancel, rerun, delete; their results
-// (keyset pages with the records of both sides and the per-field explanation), summary and export.
+// Reconciliation jobs as the API sees them: create, list, read, cancel, rerun, delete (defined in
+// job_service.cpp); their results (keyset pages with the records of both sides and the per-field
+// explanation), summary and export (defined in job_results.cpp, types in job_results.h).
 // Every call goes through the policy module on the job's project: another user's job, result or
-// match answers 404. Changes are audited in their transaction. Running the jobs is JobRunner's work.
-// Thread-safety: safe for concurrent use.
+// match answers 404. Changes are audited in their transaction. Running the jobs is JobRunner's
+// work. A job's rules are merged and validated once, by merge_rules; the stored text is the
+// canonical form (engine::rules_to_json) that the runner parses. Thread-safety: safe for concurrent
+// use.
 
 #include <boost/json.hpp>
 #include <functional>
@@ -11,14 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "core/json_writer.h"
 #include "engine/rules.h"
 #include "security/policy.h"
+#include "services/job_results.h"
 #include "services/request_meta.h"
 #include "store/database.h"
 #include "store/job_repository.h"
-#include "store/record_repository.h"
-#include "store/result_repository.h"
 
 namespace oeuvre::services {
 
@@ -26,34 +27,23 @@ struct NewJob {
   std::string name;
   Uuid left_data_source_id;
   Uuid right_data_source_id;
-  engine::RuleSet rules;  // thresholds included; validated
+  engine::RuleSet rules;  // from merge_rules
   bool auto_confirm = false;
 };
-
-// A result with the records it names.
-struct ResultView {
-  store::ResultRow result;
-  std::vector<store::Record> left;
-  std::vector<store::Record> right;
-};
-
-struct ResultPage {
-  store::Job job;  // the job the results belong to (for rendering them)
-  std::vector<ResultView> items;
-  std::optional<std::string> next_cursor;
-};
-
-// The status filter of the API: matched, suggested, unmatched, unmatched_left, unmatched_right,
-// confirmed, rejected. nullopt for anything else.
-std::optional<store::ResultFilter> result_status_filter(std::string_view status);
-// Opaque cursor text and back (nullopt when malformed).
-std::string encode_result_cursor(const store::ResultCursor& cursor);
-std::optional<store::ResultCursor> decode_result_cursor(std::string_view text);
 
 class JobService {
  public:
   // `wake` (may be empty) is called after a job is queued, so an idle worker starts at once.
   JobService(store::Database& db, std::function<void()> wake) : db_(db), wake_(std::move(wake)) {}
+
+  // The rules of a new job: the request's "rules" value (nullptr or null: engine::default_rules()),
+  // then the request's thresholds, when given, in place of the rules' own; validated. kValidation
+  // lists every problem under the API's names: "rules" or "rules.<path>" ("rules.fields[1].weight")
+  // for the rules, "confidence_threshold" / "review_threshold" when a threshold given at the top
+  // level is at fault.
+  static Result<engine::RuleSet> merge_rules(const boost::json::value* rules,
+                                             std::optional<double> confidence_threshold,
+                                             std::optional<double> review_threshold);
 
   // kNotFound for a project the actor may not reach; kValidation (field errors) for data sources
   // that are not two different active data sources of the project.
@@ -85,28 +75,9 @@ class JobService {
   std::function<void()> wake_;
 };
 
-// The records of `rows`, attached to each (one query per 1000 ids).
-Result<std::vector<ResultView>> attach_records(store::Connection& conn, std::vector<store::ResultRow> rows);
 // Loads a visible job the actor may reach, else kNotFound.
 Result<store::Job> load_accessible_job(store::Connection& conn, const security::Actor& actor, const Uuid& id);
 
 // JSON views.
 boost::json::object to_json(const store::Job& job);
-
-// Writes the results of one job as JSON text (no document: a page of 100 results is ~2,500
-// values). The job's applied rules (names, comparisons, weights and fields of each explanation
-// entry) are read once, not once per result.
-class ResultRenderer {
- public:
-  explicit ResultRenderer(const store::Job& job);
-  void write(JsonWriter& w, const ResultView& view) const;
-
- private:
-  struct AppliedRule {
-    std::string name, comparison, left_field, right_field;  // fields lowercase, as the engine names them
-    double weight = 0;
-  };
-  std::vector<AppliedRule> rules_;
-};
-
 }  // namespace oeuvre::services

@@ -1,23 +1,12 @@
 #include "services/project_service.h"
 
 #include "services/audit_trail.h"
+#include "services/project_access.h"
 #include "services/views.h"
 #include "store/project_repository.h"
 #include "store/transaction.h"
 
 namespace oeuvre::services {
-
-namespace {
-
-// Loads an active project the actor may access, else 404.
-Result<store::Project> load_accessible(store::Connection& conn, const security::Actor& actor, const Uuid& id) {
-  ASSIGN_OR_RETURN(std::optional<store::Project> project, store::ProjectRepository::find_active(conn, id));
-  if (!project) return Error::NotFound("project not found");
-  RETURN_IF_ERROR(security::require_project_access(actor, project->owner_id));
-  return std::move(*project);
-}
-
-}  // namespace
 
 Result<store::Project> ProjectService::create(const security::Actor& actor, std::string name,
                                               std::string description, const RequestMeta& meta) {
@@ -40,7 +29,8 @@ Result<store::Project> ProjectService::create(const security::Actor& actor, std:
 }
 
 Result<store::Project> ProjectService::get(const security::Actor& actor, const Uuid& id) {
-  return store::with_connection(db_, [&](store::Connection& conn) { return load_accessible(conn, actor, id); });
+  return store::with_connection(
+      db_, [&](store::Connection& conn) { return require_project(conn, actor, id); });
 }
 
 Result<PageResult<store::Project>> ProjectService::list(const security::Actor& actor,
@@ -62,7 +52,7 @@ Result<PageResult<store::Project>> ProjectService::list(const security::Actor& a
 Result<store::Project> ProjectService::update(const security::Actor& actor, const Uuid& id,
                                               const ProjectChanges& changes, const RequestMeta& meta) {
   return store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::Project> {
-    ASSIGN_OR_RETURN(store::Project before, load_accessible(conn, actor, id));
+    ASSIGN_OR_RETURN(store::Project before, require_project(conn, actor, id));
     if (changes.expected_version && *changes.expected_version != before.version) {
       return Error::Conflict("the project is at version " + std::to_string(before.version) + ", not " +
                              std::to_string(*changes.expected_version) + "; reload it");
@@ -86,7 +76,7 @@ Result<store::Project> ProjectService::update(const security::Actor& actor, cons
 
 Status ProjectService::remove(const security::Actor& actor, const Uuid& id, const RequestMeta& meta) {
   return store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
-    ASSIGN_OR_RETURN(store::Project before, load_accessible(conn, actor, id));
+    ASSIGN_OR_RETURN(store::Project before, require_project(conn, actor, id));
     store::Project after = before;
     after.is_active = false;
     after.version = before.version + 1;

@@ -2,6 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include "engine/record_table.h"
+#include "ingest/file_parser.h"
+#include "services/project_access.h"
 #include "core/money.h"
 #include "store/project_repository.h"
 #include "store/transaction.h"
@@ -11,12 +14,11 @@ namespace oeuvre::services {
 Result<PageResult<store::Record>> RecordService::list(const security::Actor& actor, const Uuid& project_id,
                                                              const store::RecordFilter& filter,
                                                              const PageRequest& page) {
-  return store::with_connection(db_, [&](store::Connection& conn) -> Result<PageResult<store::Record>> {
-    ASSIGN_OR_RETURN(std::optional<store::Project> project, store::ProjectRepository::find_active(conn, project_id));
-    if (!project) return Error::NotFound("project not found");
-    RETURN_IF_ERROR(security::require_project_access(actor, project->owner_id));
-    return store::RecordRepository::list_for_project(conn, project_id, filter, page);
-  });
+  return store::with_connection(
+      db_, [&](store::Connection& conn) -> Result<PageResult<store::Record>> {
+        RETURN_IF_ERROR(require_project(conn, actor, project_id));
+        return store::RecordRepository::list_for_project(conn, project_id, filter, page);
+      });
 }
 
 void write_json(JsonWriter& w, const store::Record& r) {
