@@ -1,5 +1,6 @@
 #include "http/pipeline.h"
 
+#include "core/json_text.h"
 #include "core/utf8.h"
 #include "core/uuid.h"
 #include "http/problem.h"
@@ -171,7 +172,7 @@ HttpResponse Pipeline::dispatch(Exchange& exchange) {
                                {"status", 405},
                                {"detail", "this path accepts " + exchange.allow},
                                {"request_id", exchange.request_id}};
-      res.body() = boost::json::serialize(body);
+      res.body() = to_json_text(body);
       res.prepare_payload();
       return res;
     }

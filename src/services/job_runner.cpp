@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/json_text.h"
 #include "core/time.h"
 #include "core/utf8.h"
 #include "engine/reconciler.h"
@@ -171,7 +172,7 @@ Result<Side> load_side(store::Database& db, const Uuid& data_source_id, const st
           if (!ec && extra.is_object()) {
             for (const auto& [key, v] : extra.as_object()) {
               if (ascii_lowercase(key) != column.name) continue;
-              value = v.is_string() ? std::string(v.as_string()) : json::serialize(v);
+              value = v.is_string() ? std::string(v.as_string()) : to_json_text(v);
               break;
             }
           }

@@ -6,6 +6,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/json_text.h"
 #include "core/utf8.h"
 #include "engine/record_table.h"
 #include "ingest/file_parser.h"
@@ -63,7 +64,7 @@ std::string field_value(const store::Record& r, const std::string& f) {
   for (const auto& [key, value] : extra.as_object()) {
     if (ascii_lowercase(key) != f) continue;
     if (value.is_string()) return std::string(value.as_string());
-    return json::serialize(value);
+    return to_json_text(value);
   }
   return "";
 }
