@@ -16,6 +16,11 @@ using http::beast_http::verb;
 
 void add_file_routes(http::Router& router, ApiServices& services) {
   router.add_upload(verb::post, "/api/v1/data-sources/{id}/files", http::Access::kAuthenticated,
+                    // Before the body: another user's or an unknown data source answers 404 at once.
+                    [&services](http::Exchange& ex) -> Status {
+                      ASSIGN_OR_RETURN(Uuid data_source_id, http::path_uuid(ex, "id"));
+                      return services.files.check_upload(actor_of(ex), data_source_id);
+                    },
                     [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                       ASSIGN_OR_RETURN(Uuid data_source_id, http::path_uuid(ex, "id"));
                       if (!ex.upload) return Error::BadRequest("the file must be sent as the request body");
