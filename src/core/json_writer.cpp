@@ -145,12 +145,13 @@ void append_json_number(std::string& out, double d) {
     return;
   }
   const double magnitude = std::fabs(d);
-  const auto format =
-      magnitude >= 1e-6 && magnitude < 1e21 ? std::chars_format::fixed : std::chars_format::scientific;
+  const auto format = magnitude >= 1e-6 && magnitude < 1e21 ? std::chars_format::fixed
+                                                            : std::chars_format::scientific;
   // Fixed notation below 1e21 needs at most 21 integer digits, or "0." with 5 zeros and 17 digits.
   char buf[48];
   char* end = std::to_chars(buf, buf + sizeof buf, d, format).ptr;
-  if (format == std::chars_format::scientific && end[-2] == '0' && (end[-3] == '-' || end[-3] == '+')) {
+  if (format == std::chars_format::scientific && end[-2] == '0' &&
+      (end[-3] == '-' || end[-3] == '+')) {
     end[-2] = end[-1];  // "1e-07" reads better as "1e-7"
     --end;
   }

@@ -20,8 +20,8 @@ bool sane_request_id(std::string_view id) {
   return true;
 }
 
-// What Pipeline::admit's chain answers when the body may be sent: not the request's final answer, so
-// neither logged nor measured.
+// What Pipeline::admit's chain answers when the body may be sent: not the request's final answer,
+// so neither logged nor measured.
 bool admitted(const HttpResponse& res) { return res.result() == beast_http::status::continue_; }
 
 HttpResponse with_request_id(HttpResponse res, const std::string& request_id) {

@@ -13,8 +13,8 @@ namespace oeuvre::http {
 
 using Handler = std::function<Result<HttpResponse>(Exchange&)>;
 // An upload route's own authorization, from the request line and headers alone: runs on a worker
-// thread after authentication (the principal and path parameters are set) and before any byte of the
-// body is accepted. An error is the answer, and the body is never read.
+// thread after authentication (the principal and path parameters are set) and before any byte of
+// the body is accepted. An error is the answer, and the body is never read.
 using Admission = std::function<Status(Exchange&)>;
 
 struct Route {
@@ -47,7 +47,8 @@ class Router {
   Match match(Exchange& exchange) const;
 
   // An upload route (see Route::streams_body): `admit` decides whether the body may be sent at all.
-  void add_upload(beast_http::verb method, std::string pattern, Access access, Admission admit, Handler handler);
+  void add_upload(beast_http::verb method, std::string pattern, Access access, Admission admit,
+                  Handler handler);
 
   const std::vector<Route>& routes() const { return routes_; }
 

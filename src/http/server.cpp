@@ -23,7 +23,8 @@ namespace {
 // An upload is read in pieces of this size; each is written and hashed on a worker thread while the
 // kernel keeps receiving.
 constexpr std::size_t kUploadChunkBytes = 256 * 1024;
-// How long a connection that is being closed with a refusal still takes (and drops) what the client sends.
+// How long a connection that is being closed with a refusal still takes (and drops) what the client
+// sends.
 constexpr std::chrono::seconds kLingerTime{2};
 
 // One connection. Lives in a shared_ptr so shutdown can reach idle ones.
@@ -97,15 +98,17 @@ struct Server::Impl {
     std::shared_ptr<UploadReceiver> receiver;
   };
 
-  // Runs the chain's admission step (Pipeline::admit), then opens the temporary file; spawned onto the
-  // worker pool (both touch the store or the disk).
-  asio::awaitable<UploadAdmission> admit_on_worker(std::shared_ptr<Exchange> exchange, std::string incoming_id) {
+  // Runs the chain's admission step (Pipeline::admit), then opens the temporary file; spawned onto
+  // the worker pool (both touch the store or the disk).
+  asio::awaitable<UploadAdmission> admit_on_worker(std::shared_ptr<Exchange> exchange,
+                                                   std::string incoming_id) {
     queued.fetch_sub(1);
     UploadAdmission admission;
     admission.refusal = pipeline.admit(*exchange);
     if (admission.refusal) co_return admission;
-    auto receiver = UploadReceiver::open(options.upload_dir, exchange->header(beast_http::field::content_type),
-                                         options.max_upload_bytes);
+    auto receiver =
+        UploadReceiver::open(options.upload_dir, exchange->header(beast_http::field::content_type),
+                             options.max_upload_bytes);
     if (receiver.ok()) {
       admission.receiver = std::move(receiver).value();
     } else {
@@ -116,7 +119,8 @@ struct Server::Impl {
 
   // Stores one piece of an upload (the disk write and the SHA-256); spawned onto the worker pool.
   // REQUIRES: `piece` stays valid until the returned awaitable completes.
-  static asio::awaitable<Status> write_on_worker(std::shared_ptr<UploadReceiver> receiver, std::string_view piece) {
+  static asio::awaitable<Status> write_on_worker(std::shared_ptr<UploadReceiver> receiver,
+                                                 std::string_view piece) {
     try {
       co_return receiver->write(piece);
     } catch (const std::exception& e) {
@@ -195,13 +199,15 @@ struct Server::Impl {
     return early_problem(error, incoming_id, false);
   }
 
-  // Answers, then ends the connection. The client may still be sending a body that will not be read;
-  // closing on unread bytes resets the connection, which can destroy the answer before the client read
-  // it. So the sending side is shut first, and whatever still arrives is read and dropped for a while.
+  // Answers, then ends the connection. The client may still be sending a body that will not be
+  // read; closing on unread bytes resets the connection, which can destroy the answer before the
+  // client read it. So the sending side is shut first, and whatever still arrives is read and
+  // dropped for a while.
   asio::awaitable<void> write_and_close(Connection& conn, HttpResponse& res) {
     res.keep_alive(false);
     conn.stream.expires_after(options.write_timeout);
-    auto [ec, n] = co_await beast::http::async_write(conn.stream, res, asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await beast::http::async_write(conn.stream, res, asio::as_tuple(asio::use_awaitable));
     (void)n;
     if (ec) co_return;
     conn.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -209,7 +215,8 @@ struct Server::Impl {
     conn.stream.expires_after(kLingerTime);
     std::vector<char> dropped(16 * 1024);
     for (;;) {
-      auto [rec, rn] = co_await conn.stream.async_read_some(asio::buffer(dropped), asio::as_tuple(asio::use_awaitable));
+      auto [rec, rn] = co_await conn.stream.async_read_some(asio::buffer(dropped),
+                                                            asio::as_tuple(asio::use_awaitable));
       (void)rn;
       if (rec) break;
     }
@@ -277,11 +284,12 @@ struct Server::Impl {
         UploadAdmission admission;
         if (queued.fetch_add(1) >= options.max_queued_requests) {
           queued.fetch_sub(1);
-          admission.refusal = rejected("queue_full", Error::Unavailable("the server is busy; retry shortly"), incoming_id);
+          admission.refusal = rejected(
+              "queue_full", Error::Unavailable("the server is busy; retry shortly"), incoming_id);
           admission.refusal->set(beast::http::field::retry_after, "1");
         } else {
-          auto on_worker = asio::co_spawn(workers.get_executor(), admit_on_worker(exchange, incoming_id),
-                                          asio::use_awaitable);
+          auto on_worker = asio::co_spawn(
+              workers.get_executor(), admit_on_worker(exchange, incoming_id), asio::use_awaitable);
           admission = co_await std::move(on_worker);
         }
         if (admission.refusal) {
@@ -316,9 +324,10 @@ struct Server::Impl {
           }
           const std::size_t got = chunk.size() - body_parser.get().body().size;
           if (got == 0) continue;
-          auto on_worker = asio::co_spawn(workers.get_executor(),
-                                          write_on_worker(admission.receiver, std::string_view(chunk.data(), got)),
-                                          asio::use_awaitable);
+          auto on_worker = asio::co_spawn(
+              workers.get_executor(),
+              write_on_worker(admission.receiver, std::string_view(chunk.data(), got)),
+              asio::use_awaitable);
           if (Status written = co_await std::move(on_worker); !written.ok()) {
             failure = written.error();
             break;

@@ -20,9 +20,10 @@ Error duplicate(const store::StoredFile& first) {
       .with_member("file_id", first.id.to_string());
 }
 
-// OK when the data source was found (active, in an active project) and the actor reaches its project;
-// else 404.
-Status require_reachable(const security::Actor& actor, const std::optional<store::DataSourceScope>& scope) {
+// OK when the data source was found (active, in an active project) and the actor reaches its
+// project; else 404.
+Status require_reachable(const security::Actor& actor,
+                         const std::optional<store::DataSourceScope>& scope) {
   if (!scope) return Error::NotFound("data source not found");
   return security::require_project_access(actor, scope->owner_id, "data source");
 }

@@ -452,7 +452,8 @@ TEST(CrossUserTest, EveryNonPublicRouteNeedsAValidToken) {
 // The request line and headers of a 1 GiB upload whose body is never sent.
 std::string upload_head(const std::string& target, const std::string& token, bool expect_continue,
                         std::uint64_t length = std::uint64_t{1} << 30) {
-  std::string head = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n" +
+  std::string head = "POST " + target +
+                     " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n" +
                      "Content-Length: " + std::to_string(length) + "\r\n";
   if (!token.empty()) head += "Authorization: Bearer " + token + "\r\n";
   if (expect_continue) head += "Expect: 100-continue\r\n";
@@ -469,7 +470,8 @@ TEST(CrossUserTest, UploadsAreRefusedAtTheirHeadersBeforeAnyByteOfTheBody) {
     HttpConnection conn(w.server.port());
     EXPECT_TRUE(conn.send_raw(upload_head(to, token, expect_continue)));
     HttpResult res = conn.read_response();
-    EXPECT_TRUE(res.header("content-type").starts_with("application/problem+json")) << res.status << res.body;
+    EXPECT_TRUE(res.header("content-type").starts_with("application/problem+json"))
+        << res.status << res.body;
     EXPECT_TRUE(conn.closed_by_peer()) << "the unread body leaves the connection unusable";
     return res;
   };
@@ -481,11 +483,13 @@ TEST(CrossUserTest, UploadsAreRefusedAtTheirHeadersBeforeAnyByteOfTheBody) {
     const HttpResult foreign = refusal(target, w.b.access_token, expect_continue);
     EXPECT_EQ(foreign.status, 404u) << foreign.body;
     EXPECT_EQ(foreign.body.find(w.project_name), std::string::npos);
-    EXPECT_EQ(refusal("/api/v1/data-sources/00000000-0000-4000-8000-000000000000/files", w.a.access_token,
-                      expect_continue)
+    EXPECT_EQ(refusal("/api/v1/data-sources/00000000-0000-4000-8000-000000000000/files",
+                      w.a.access_token, expect_continue)
                   .status,
               404u);
-    EXPECT_EQ(refusal("/api/v1/data-sources/not-a-uuid/files", w.a.access_token, expect_continue).status, 400u);
+    EXPECT_EQ(
+        refusal("/api/v1/data-sources/not-a-uuid/files", w.a.access_token, expect_continue).status,
+        400u);
   }
   auto files = w.server.get("/api/v1/projects/" + w.project_id + "/files", w.a.access_token);
   EXPECT_EQ(files.json().at("total"), 2) << "nothing was stored: " << files.body;
@@ -500,7 +504,10 @@ TEST(CrossUserTest, UploadsAreRefusedAtTheirHeadersBeforeAnyByteOfTheBody) {
   const HttpResult created = conn.read_response();
   EXPECT_EQ(created.status, 201u) << created.body;
   EXPECT_EQ(created.json().at("filename"), "big.csv") << created.body;
-  EXPECT_EQ(w.server.get("/api/v1/projects/" + w.project_id + "/files", w.a.access_token).json().at("total"), 3);
+  EXPECT_EQ(w.server.get("/api/v1/projects/" + w.project_id + "/files", w.a.access_token)
+                .json()
+                .at("total"),
+            3);
 }
 
 TEST(CrossUserTest, AdminsReachEveryRoute) {

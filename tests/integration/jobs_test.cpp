@@ -322,17 +322,21 @@ bool contains_action(const std::vector<std::string>& actions, const std::string&
 
 // -----------------------------------------------------------------------------------------------
 
-// Whether JSON text writes a number in exponent form (8E-1, 1E0, 1E2) where people write 0.8, 1, 100.
+// Whether JSON text writes a number in exponent form (8E-1, 1E0, 1E2) where people write 0.8, 1,
+// 100.
 bool has_exponent_number(std::string_view text) {
   bool in_string = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
-    } else if ((c == 'e' || c == 'E') && i > 0 && std::isdigit(static_cast<unsigned char>(text[i - 1]))) {
+    } else if ((c == 'e' || c == 'E') && i > 0 &&
+               std::isdigit(static_cast<unsigned char>(text[i - 1]))) {
       return true;
     }
   }
@@ -358,7 +362,8 @@ TEST(JobsTest, AJobReconcilesBothSourcesAndStreamsItsProgressToTheEnd) {
   EXPECT_DOUBLE_EQ(json_number(job, "confidence_threshold"), 0.85);
   EXPECT_DOUBLE_EQ(json_number(job, "review_threshold"), 0.5);
   // Numbers as people write them, never 8.5E-1.
-  EXPECT_NE(created.body.find(R"("confidence_threshold":0.85,)"), std::string::npos) << created.body;
+  EXPECT_NE(created.body.find(R"("confidence_threshold":0.85,)"), std::string::npos)
+      << created.body;
   EXPECT_NE(created.body.find(R"("review_threshold":0.5,)"), std::string::npos) << created.body;
   EXPECT_FALSE(has_exponent_number(created.body)) << created.body;
   EXPECT_EQ(json_at(job, "auto_confirm"), json::value(false));
@@ -416,7 +421,8 @@ TEST(JobsTest, AJobReconcilesBothSourcesAndStreamsItsProgressToTheEnd) {
   }
   EXPECT_EQ(json_string(json::parse(seen.back().data), "status"), "completed");
   EXPECT_NE(seen.back().data.find(R"("progress":1,)"), std::string::npos) << seen.back().data;
-  EXPECT_NE(seen.back().data.find(R"("confidence_threshold":0.85,)"), std::string::npos) << seen.back().data;
+  EXPECT_NE(seen.back().data.find(R"("confidence_threshold":0.85,)"), std::string::npos)
+      << seen.back().data;
 
   // Asked after the end, the stream ends at once.
   const HttpResult again = f.get("/jobs/" + id + "/events");
@@ -1347,7 +1353,8 @@ TEST(JobsTest, BadJobsAnswer422FieldByFieldAndCreateNothing) {
   EXPECT_DOUBLE_EQ(json_number(overridden, "confidence_threshold"), 0.95) << overridden;
   EXPECT_DOUBLE_EQ(json_number(overridden, "review_threshold"), 0.6);
   const HttpResult defaults_answer = f.post_job();
-  EXPECT_NE(defaults_answer.body.find(R"("confidence_threshold":0.8,)"), std::string::npos) << defaults_answer.body;
+  EXPECT_NE(defaults_answer.body.find(R"("confidence_threshold":0.8,)"), std::string::npos)
+      << defaults_answer.body;
   const json::value defaults = defaults_answer.json();
   EXPECT_DOUBLE_EQ(json_number(defaults, "confidence_threshold"), 0.8) << defaults;
   EXPECT_DOUBLE_EQ(json_number(defaults, "review_threshold"), 0.55);

@@ -32,7 +32,8 @@ TEST(JsonNumberTest, DoublesPrintAsPeopleWriteThem) {
 TEST(JsonNumberTest, TheShortestTextThatReadsBackAsTheSameDouble) {
   EXPECT_EQ(number_text(0.1 + 0.2), "0.30000000000000004");
   EXPECT_EQ(number_text(1.0 / 3.0), "0.3333333333333333");
-  for (double d : {0.1 + 0.2, 1.0 / 3.0, 2.0 / 3.0 * 1e-5, 123456.789e3, -9007199254740993.0, 5e-324, 1.7e308}) {
+  for (double d : {0.1 + 0.2, 1.0 / 3.0, 2.0 / 3.0 * 1e-5, 123456.789e3, -9007199254740993.0,
+                   5e-324, 1.7e308}) {
     SCOPED_TRACE(d);
     EXPECT_EQ(std::strtod(number_text(d).c_str(), nullptr), d);
   }
@@ -60,9 +61,11 @@ TEST(JsonTextTest, DoublesInADocumentUseTheSameFormatter) {
                                   {"weight", 1.0},
                                   {"progress", 100.0},
                                   {"tiny", 1e-7}};
-  EXPECT_EQ(to_json_text(doc),
-            R"({"confidence_threshold":0.8,"review_threshold":0.5,"weight":1,"progress":100,"tiny":1e-7})");
-  EXPECT_NE(boost::json::serialize(doc), to_json_text(doc)) << "Boost.JSON's own serializer writes 8E-1";
+  EXPECT_EQ(
+      to_json_text(doc),
+      R"({"confidence_threshold":0.8,"review_threshold":0.5,"weight":1,"progress":100,"tiny":1e-7})");
+  EXPECT_NE(boost::json::serialize(doc), to_json_text(doc))
+      << "Boost.JSON's own serializer writes 8E-1";
 }
 
 TEST(JsonTextTest, EveryKindOfValueAsBoostJsonWritesIt) {
