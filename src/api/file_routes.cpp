@@ -15,22 +15,29 @@ using http::beast_http::verb;
 }  // namespace
 
 void add_file_routes(http::Router& router, ApiServices& services) {
-  router.add_upload(verb::post, "/api/v1/data-sources/{id}/files", http::Access::kAuthenticated,
-                    [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
-                      ASSIGN_OR_RETURN(Uuid data_source_id, http::path_uuid(ex, "id"));
-                      if (!ex.upload) return Error::BadRequest("the file must be sent as the request body");
-                      ASSIGN_OR_RETURN(std::shared_ptr<http::UploadedFile> file, ex.upload->finish());
-                      if (file->size() == 0) return Error::Validation("file", "is empty (0 bytes)");
-                      std::string filename = file->filename();
-                      if (filename.empty()) filename = std::string(ex.query("filename").value_or(""));
-                      services::IncomingFile incoming{file->path(), static_cast<std::int64_t>(file->size()),
-                                                      file->sha256_hex(), filename, file->content_type()};
-                      ASSIGN_OR_RETURN(store::StoredFile stored,
-                                       services.files.upload(actor_of(ex), data_source_id, incoming, request_meta(ex)));
-                      auto res = http::json_response(status::created, services::to_json(stored));
-                      res.set(http::beast_http::field::location, "/api/v1/files/" + stored.id.to_string());
-                      return res;
-                    });
+  router.add_upload(
+      verb::post, "/api/v1/data-sources/{id}/files", http::Access::kAuthenticated,
+      // Before the body: another user's or an unknown data source answers 404 at once.
+      [&services](http::Exchange& ex) -> Status {
+        ASSIGN_OR_RETURN(Uuid data_source_id, http::path_uuid(ex, "id"));
+        return services.files.check_upload(actor_of(ex), data_source_id);
+      },
+      [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+        ASSIGN_OR_RETURN(Uuid data_source_id, http::path_uuid(ex, "id"));
+        if (!ex.upload) return Error::BadRequest("the file must be sent as the request body");
+        ASSIGN_OR_RETURN(std::shared_ptr<http::UploadedFile> file, ex.upload->finish());
+        if (file->size() == 0) return Error::Validation("file", "is empty (0 bytes)");
+        std::string filename = file->filename();
+        if (filename.empty()) filename = std::string(ex.query("filename").value_or(""));
+        services::IncomingFile incoming{file->path(), static_cast<std::int64_t>(file->size()),
+                                        file->sha256_hex(), filename, file->content_type()};
+        ASSIGN_OR_RETURN(
+            store::StoredFile stored,
+            services.files.upload(actor_of(ex), data_source_id, incoming, request_meta(ex)));
+        auto res = http::json_response(status::created, services::to_json(stored));
+        res.set(http::beast_http::field::location, "/api/v1/files/" + stored.id.to_string());
+        return res;
+      });
 
   router.add(verb::get, "/api/v1/files/{id}", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {

@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "api/job_streams.h"
 #include "core/money.h"
+#include "core/json_text.h"
 #include "csv/csv_writer.h"
 #include "engine/rules.h"
 #include "http/problem.h"

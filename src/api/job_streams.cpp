@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/json_text.h"
 #include "core/json_writer.h"
 #include "csv/csv_writer.h"
 #include "services/record_fields.h"
@@ -41,11 +42,11 @@ class JobEventStream final : public http::ResponseStream {
                               std::to_string(job->cancel_requested);
     const auto now = std::chrono::steady_clock::now();
     if (job->ended()) {
-      out += "event: end\ndata: " + json::serialize(view) + "\n\n";
+      out += "event: end\ndata: " + to_json_text(view) + "\n\n";
       return Step::kDone;
     }
     if (state != last_state_) {
-      out += "event: progress\ndata: " + json::serialize(view) + "\n\n";
+      out += "event: progress\ndata: " + to_json_text(view) + "\n\n";
       last_state_ = state;
       last_write_ = now;
     } else if (now - last_write_ >= kKeepAliveEvery) {

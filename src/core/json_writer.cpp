@@ -103,12 +103,17 @@ JsonWriter& JsonWriter::number(std::int64_t n) {
   return *this;
 }
 
-JsonWriter& JsonWriter::number(double d) {
-  if (!std::isfinite(d)) return null();
+JsonWriter& JsonWriter::number(std::uint64_t n) {
   before_value();
-  char buf[32];
-  const auto end = std::to_chars(buf, buf + sizeof buf, d).ptr;
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
   out_.append(buf, end);
+  return *this;
+}
+
+JsonWriter& JsonWriter::number(double d) {
+  before_value();
+  append_json_number(out_, d);
   return *this;
 }
 
@@ -128,6 +133,29 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
   before_value();
   out_ += json;
   return *this;
+}
+
+void append_json_number(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    out += "null";
+    return;
+  }
+  if (d == 0) {
+    out += '0';  // -0 too: the sign of a zero means nothing to a reader
+    return;
+  }
+  const double magnitude = std::fabs(d);
+  const auto format = magnitude >= 1e-6 && magnitude < 1e21 ? std::chars_format::fixed
+                                                            : std::chars_format::scientific;
+  // Fixed notation below 1e21 needs at most 21 integer digits, or "0." with 5 zeros and 17 digits.
+  char buf[48];
+  char* end = std::to_chars(buf, buf + sizeof buf, d, format).ptr;
+  if (format == std::chars_format::scientific && end[-2] == '0' &&
+      (end[-3] == '-' || end[-3] == '+')) {
+    end[-2] = end[-1];  // "1e-07" reads better as "1e-7"
+    --end;
+  }
+  out.append(buf, end);
 }
 
 void append_json_escaped(std::string& out, std::string_view text) {

@@ -66,6 +66,8 @@ struct Exchange {
   std::vector<std::pair<std::string, std::string>> query_params;  // percent-decoded
   // Upload routes: the body as it streamed in; finish() yields the stored file (runs on the worker).
   std::shared_ptr<UploadReceiver> upload;
+  // Upload routes: true while Pipeline::admit runs the chain before the body is read.
+  bool awaiting_body = false;
 
   // Set by authentication.
   std::optional<Principal> principal;

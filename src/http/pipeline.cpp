@@ -1,5 +1,6 @@
 #include "http/pipeline.h"
 
+#include "core/json_text.h"
 #include "core/utf8.h"
 #include "core/uuid.h"
 #include "http/problem.h"
@@ -18,6 +19,10 @@ bool sane_request_id(std::string_view id) {
   }
   return true;
 }
+
+// What Pipeline::admit's chain answers when the body may be sent: not the request's final answer,
+// so neither logged nor measured.
+bool admitted(const HttpResponse& res) { return res.result() == beast_http::status::continue_; }
 
 HttpResponse with_request_id(HttpResponse res, const std::string& request_id) {
   res.set("X-Request-ID", request_id);
@@ -40,6 +45,7 @@ class AccessLogMiddleware final : public Middleware {
  public:
   HttpResponse handle(Exchange& ex, const Next& next) override {
     HttpResponse res = next(ex);
+    if (admitted(res)) return res;
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - ex.started)
                         .count();
@@ -68,6 +74,7 @@ class MetricsMiddleware final : public Middleware {
     metrics_.in_flight().Increment();
     HttpResponse res = next(ex);
     metrics_.in_flight().Decrement();
+    if (admitted(res)) return res;
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started).count();
     metrics_.observe_request(std::string(ex.request.method_string()),
@@ -85,7 +92,8 @@ class AuthenticationMiddleware final : public Middleware {
   AuthenticationMiddleware(Authenticator& authenticator, obs::Metrics& metrics)
       : authenticator_(authenticator), metrics_(metrics) {}
   HttpResponse handle(Exchange& ex, const Next& next) override {
-    if (ex.route == nullptr || ex.access == Access::kPublic) return next(ex);
+    // An upload's principal was established before its body was read (Pipeline::admit).
+    if (ex.route == nullptr || ex.access == Access::kPublic || ex.principal) return next(ex);
     std::string_view header = ex.header(beast_http::field::authorization);
     constexpr std::string_view kBearer = "Bearer ";
     if (header.size() <= kBearer.size() ||
@@ -139,6 +147,19 @@ HttpResponse Pipeline::handle(Exchange& exchange) {
   return res;
 }
 
+std::optional<HttpResponse> Pipeline::admit(Exchange& exchange) {
+  exchange.awaiting_body = true;
+  HttpResponse res = run_chain(exchange);
+  exchange.awaiting_body = false;
+  if (admitted(res)) return std::nullopt;
+  return res;
+}
+
+Result<HttpResponse> Pipeline::run_admission(Exchange& exchange) {
+  if (exchange.route->admit) RETURN_IF_ERROR(exchange.route->admit(exchange));
+  return HttpResponse{beast_http::status::continue_, 11};
+}
+
 HttpResponse Pipeline::run_chain(Exchange& exchange) {
   try {
     return call(0, exchange);
@@ -171,7 +192,7 @@ HttpResponse Pipeline::dispatch(Exchange& exchange) {
                                {"status", 405},
                                {"detail", "this path accepts " + exchange.allow},
                                {"request_id", exchange.request_id}};
-      res.body() = boost::json::serialize(body);
+      res.body() = to_json_text(body);
       res.prepare_payload();
       return res;
     }
@@ -180,7 +201,8 @@ HttpResponse Pipeline::dispatch(Exchange& exchange) {
     case Router::Outcome::kFound: break;
   }
   try {
-    Result<HttpResponse> result = exchange.route->handler(exchange);
+    Result<HttpResponse> result =
+        exchange.awaiting_body ? run_admission(exchange) : exchange.route->handler(exchange);
     if (result.ok()) return std::move(result).value();
     if (result.error().code() == ErrorCode::kUnavailable) metrics_.store_unavailable().Increment();
     if (result.error().code() == ErrorCode::kInternal) {

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "http/router.h"
@@ -46,12 +47,20 @@ class Pipeline {
   // Runs the chain and the handler. Never throws: an escaped exception becomes a 500 problem.
   HttpResponse handle(Exchange& exchange);
 
+  // Upload routes, before any byte of the body is read: runs the chain (authentication included)
+  // with the route's Admission in place of its handler. nullopt when the body may be sent;
+  // otherwise the final answer, logged and measured as the request's. The principal stays on the
+  // exchange, so handle() then does not authenticate again. Never throws. REQUIRES:
+  // exchange.route->streams_body.
+  std::optional<HttpResponse> admit(Exchange& exchange);
+
   const Router& router() const { return router_; }
 
  private:
   HttpResponse run_chain(Exchange& exchange);
   HttpResponse call(std::size_t index, Exchange& exchange);
   HttpResponse dispatch(Exchange& exchange);
+  static Result<HttpResponse> run_admission(Exchange& exchange);
 
   Router router_;
   obs::Metrics& metrics_;

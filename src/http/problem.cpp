@@ -1,5 +1,7 @@
 #include "http/problem.h"
 
+#include "core/json_text.h"
+
 namespace oeuvre::http {
 
 namespace {
@@ -55,7 +57,7 @@ HttpResponse problem_response(const Error& error, std::string_view request_id) {
   }
   HttpResponse res{static_cast<beast_http::status>(kind.status), 11};
   res.set(beast_http::field::content_type, "application/problem+json");
-  res.body() = boost::json::serialize(body);
+  res.body() = to_json_text(body);
   if (error.code() == ErrorCode::kUnauthenticated) {
     res.set(beast_http::field::www_authenticate, "Bearer");
   }
@@ -65,7 +67,7 @@ HttpResponse problem_response(const Error& error, std::string_view request_id) {
 }
 
 HttpResponse json_response(beast_http::status status, const boost::json::value& body) {
-  return json_response(status, boost::json::serialize(body));
+  return json_response(status, to_json_text(body));
 }
 
 HttpResponse json_response(beast_http::status status, std::string body) {

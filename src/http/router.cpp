@@ -26,13 +26,16 @@ bool is_param(const std::string& segment) {
 
 void Router::add(beast_http::verb method, std::string pattern, Access access, Handler handler,
                  bool runs_inline) {
-  Route route{method, pattern, access, std::move(handler), runs_inline, false, split_pattern(pattern)};
+  Route route{method,      pattern, access, std::move(handler),
+              runs_inline, false,   {},     split_pattern(pattern)};
   routes_.push_back(std::move(route));
 }
 
-void Router::add_upload(beast_http::verb method, std::string pattern, Access access, Handler handler) {
+void Router::add_upload(beast_http::verb method, std::string pattern, Access access,
+                        Admission admit, Handler handler) {
   add(method, std::move(pattern), access, std::move(handler));
   routes_.back().streams_body = true;
+  routes_.back().admit = std::move(admit);
 }
 
 Router::Match Router::match(Exchange& exchange) const {

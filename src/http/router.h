@@ -12,6 +12,10 @@
 namespace oeuvre::http {
 
 using Handler = std::function<Result<HttpResponse>(Exchange&)>;
+// An upload route's own authorization, from the request line and headers alone: runs on a worker
+// thread after authentication (the principal and path parameters are set) and before any byte of
+// the body is accepted. An error is the answer, and the body is never read.
+using Admission = std::function<Status(Exchange&)>;
 
 struct Route {
   beast_http::verb method;
@@ -22,6 +26,7 @@ struct Route {
   bool runs_inline = false;
   // Upload routes: the body is streamed to a temporary file (Exchange::upload), not held in memory.
   bool streams_body = false;
+  Admission admit;                    // upload routes only; empty: the access level alone decides
   std::vector<std::string> segments;  // pattern split on '/', "{x}" kept as is
 };
 
@@ -41,8 +46,9 @@ class Router {
   // access on the exchange when found.
   Match match(Exchange& exchange) const;
 
-  // An upload route (see Route::streams_body).
-  void add_upload(beast_http::verb method, std::string pattern, Access access, Handler handler);
+  // An upload route (see Route::streams_body): `admit` decides whether the body may be sent at all.
+  void add_upload(beast_http::verb method, std::string pattern, Access access, Admission admit,
+                  Handler handler);
 
   const std::vector<Route>& routes() const { return routes_; }
 

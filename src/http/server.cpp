@@ -20,6 +20,13 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// An upload is read in pieces of this size; each is written and hashed on a worker thread while the
+// kernel keeps receiving.
+constexpr std::size_t kUploadChunkBytes = 256 * 1024;
+// How long a connection that is being closed with a refusal still takes (and drops) what the client
+// sends.
+constexpr std::chrono::seconds kLingerTime{2};
+
 // One connection. Lives in a shared_ptr so shutdown can reach idle ones.
 struct Connection {
   explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
@@ -83,6 +90,42 @@ struct Server::Impl {
   asio::awaitable<HttpResponse> handle_on_worker(std::shared_ptr<Exchange> exchange) {
     queued.fetch_sub(1);
     co_return pipeline.handle(*exchange);
+  }
+
+  // An upload's admission: either the refusal to answer at once, or where its body goes.
+  struct UploadAdmission {
+    std::optional<HttpResponse> refusal;
+    std::shared_ptr<UploadReceiver> receiver;
+  };
+
+  // Runs the chain's admission step (Pipeline::admit), then opens the temporary file; spawned onto
+  // the worker pool (both touch the store or the disk).
+  asio::awaitable<UploadAdmission> admit_on_worker(std::shared_ptr<Exchange> exchange,
+                                                   std::string incoming_id) {
+    queued.fetch_sub(1);
+    UploadAdmission admission;
+    admission.refusal = pipeline.admit(*exchange);
+    if (admission.refusal) co_return admission;
+    auto receiver =
+        UploadReceiver::open(options.upload_dir, exchange->header(beast_http::field::content_type),
+                             options.max_upload_bytes);
+    if (receiver.ok()) {
+      admission.receiver = std::move(receiver).value();
+    } else {
+      admission.refusal = rejected("bad_upload", receiver.error(), incoming_id);
+    }
+    co_return admission;
+  }
+
+  // Stores one piece of an upload (the disk write and the SHA-256); spawned onto the worker pool.
+  // REQUIRES: `piece` stays valid until the returned awaitable completes.
+  static asio::awaitable<Status> write_on_worker(std::shared_ptr<UploadReceiver> receiver,
+                                                 std::string_view piece) {
+    try {
+      co_return receiver->write(piece);
+    } catch (const std::exception& e) {
+      co_return Error::Internal(std::string("storing the upload failed: ") + e.what());
+    }
   }
 
   struct StreamStep {
@@ -156,12 +199,27 @@ struct Server::Impl {
     return early_problem(error, incoming_id, false);
   }
 
+  // Answers, then ends the connection. The client may still be sending a body that will not be
+  // read; closing on unread bytes resets the connection, which can destroy the answer before the
+  // client read it. So the sending side is shut first, and whatever still arrives is read and
+  // dropped for a while.
   asio::awaitable<void> write_and_close(Connection& conn, HttpResponse& res) {
     res.keep_alive(false);
     conn.stream.expires_after(options.write_timeout);
-    auto [ec, n] = co_await beast::http::async_write(conn.stream, res, asio::as_tuple(asio::use_awaitable));
-    (void)ec;
+    auto [ec, n] =
+        co_await beast::http::async_write(conn.stream, res, asio::as_tuple(asio::use_awaitable));
     (void)n;
+    if (ec) co_return;
+    conn.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    conn.busy = false;  // a graceful stop need not wait for this
+    conn.stream.expires_after(kLingerTime);
+    std::vector<char> dropped(16 * 1024);
+    for (;;) {
+      auto [rec, rn] = co_await conn.stream.async_read_some(asio::buffer(dropped),
+                                                            asio::as_tuple(asio::use_awaitable));
+      (void)rn;
+      if (rec) break;
+    }
   }
 
   HttpResponse early_problem(const Error& error, std::string_view incoming_id, bool keep_alive) {
@@ -222,20 +280,20 @@ struct Server::Impl {
       }
 
       if (streams) {
-        // Refuse before reading a byte of the body when no credentials came at all.
-        if (exchange->access != Access::kPublic &&
-            exchange->header(beast_http::field::authorization).empty()) {
-          HttpResponse res = rejected("unauthenticated", Error::Unauthenticated("a Bearer access token is required"),
-                                      incoming_id);
-          co_await write_and_close(*conn, res);
-          break;
+        // Nothing of the body is read before the token and the route's own check accepted it.
+        UploadAdmission admission;
+        if (queued.fetch_add(1) >= options.max_queued_requests) {
+          queued.fetch_sub(1);
+          admission.refusal = rejected(
+              "queue_full", Error::Unavailable("the server is busy; retry shortly"), incoming_id);
+          admission.refusal->set(beast::http::field::retry_after, "1");
+        } else {
+          auto on_worker = asio::co_spawn(
+              workers.get_executor(), admit_on_worker(exchange, incoming_id), asio::use_awaitable);
+          admission = co_await std::move(on_worker);
         }
-        auto receiver = UploadReceiver::open(options.upload_dir,
-                                             exchange->header(beast_http::field::content_type),
-                                             options.max_upload_bytes);
-        if (!receiver.ok()) {
-          HttpResponse res = rejected("bad_upload", receiver.error(), incoming_id);
-          co_await write_and_close(*conn, res);
+        if (admission.refusal) {
+          co_await write_and_close(*conn, *admission.refusal);
           break;
         }
         if (beast::iequals(exchange->header(beast_http::field::expect), "100-continue")) {
@@ -247,7 +305,7 @@ struct Server::Impl {
         beast::http::request_parser<beast::http::buffer_body> body_parser{std::move(header_parser)};
         body_parser.body_limit(options.max_upload_bytes);
         std::optional<Error> failure;
-        std::vector<char> chunk(64 * 1024);
+        std::vector<char> chunk(kUploadChunkBytes);
         while (!body_parser.is_done()) {
           body_parser.get().body().data = chunk.data();
           body_parser.get().body().size = chunk.size();
@@ -265,7 +323,12 @@ struct Server::Impl {
             break;
           }
           const std::size_t got = chunk.size() - body_parser.get().body().size;
-          if (auto written = (*receiver)->write(std::string_view(chunk.data(), got)); !written.ok()) {
+          if (got == 0) continue;
+          auto on_worker = asio::co_spawn(
+              workers.get_executor(),
+              write_on_worker(admission.receiver, std::string_view(chunk.data(), got)),
+              asio::use_awaitable);
+          if (Status written = co_await std::move(on_worker); !written.ok()) {
             failure = written.error();
             break;
           }
@@ -277,7 +340,7 @@ struct Server::Impl {
           break;
         }
         if (!body_parser.is_done()) break;  // the client went away mid-body
-        exchange->upload = std::move(receiver).value();
+        exchange->upload = std::move(admission.receiver);
       } else {
         beast::http::request_parser<beast::http::string_body> body_parser{std::move(header_parser)};
         body_parser.body_limit(options.max_body_bytes);

@@ -1,8 +1,10 @@
 #pragma once
 // The HTTP/1.1 server: Boost.Beast on Asio with C++20 coroutines. I/O threads only parse, route and
-// write; handlers run on a bounded worker pool that the connection coroutine awaits, so one slow query
-// cannot stall other connections. Keep-alive, body and header size limits, timeouts, and a graceful
-// stop (stop accepting, close idle connections, let in-flight requests finish within a grace period).
+// write; handlers run on a bounded worker pool that the connection coroutine awaits, so one slow
+// query cannot stall other connections. An upload is admitted there (token and route check,
+// Pipeline::admit) before any byte of its body is read, and its body is written to disk and hashed
+// there. Keep-alive, body and header size limits, timeouts, and a graceful stop (stop accepting,
+// close idle connections, let in-flight requests finish within a grace period).
 
 #include <atomic>
 #include <chrono>

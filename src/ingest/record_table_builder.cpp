@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "core/json_text.h"
 #include "core/money.h"
 #include "core/utf8.h"
 #include "ingest/file_parser.h"
@@ -65,7 +66,7 @@ void RecordTableBuilder::add(const RecordFields& r) {
     if (!ec && extra.is_object()) {
       for (const auto& [key, v] : extra.as_object()) {
         if (ascii_lowercase(key) != column.name) continue;
-        value = v.is_string() ? std::string(v.as_string()) : boost::json::serialize(v);
+        value = v.is_string() ? std::string(v.as_string()) : to_json_text(v);
         break;
       }
     }

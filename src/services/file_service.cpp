@@ -21,6 +21,14 @@ Error duplicate(const store::StoredFile& first) {
       .with_member("file_id", first.id.to_string());
 }
 
+// OK when the data source was found (active, in an active project) and the actor reaches its
+// project; else 404.
+Status require_reachable(const security::Actor& actor,
+                         const std::optional<store::DataSourceScope>& scope) {
+  if (!scope) return Error::NotFound("data source not found");
+  return security::require_project_access(actor, scope->owner_id, "data source");
+}
+
 // The file, when the actor may reach its project; else 404.
 boost::json::value parse_layout(const std::optional<std::string>& text) {
   if (!text) return nullptr;
@@ -112,6 +120,14 @@ boost::json::object to_json(const ingest::Preview& preview) {
   return {{"layout", layout_to_json(preview.layout)}, {"rows", std::move(rows)}};
 }
 
+Status FileService::check_upload(const security::Actor& actor, const Uuid& data_source_id) {
+  ASSIGN_OR_RETURN(std::optional<store::DataSourceScope> scope,
+                   store::with_connection(db_, [&](store::Connection& conn) {
+                     return store::FileRepository::data_source_scope(conn, data_source_id);
+                   }));
+  return require_reachable(actor, scope);
+}
+
 Result<store::StoredFile> FileService::upload(const security::Actor& actor, const Uuid& data_source_id,
                                               const IncomingFile& incoming, const RequestMeta& meta) {
   ASSIGN_OR_RETURN(std::optional<store::DataSourceScope> scope,
@@ -123,8 +139,7 @@ Result<store::StoredFile> FileService::upload(const security::Actor& actor, cons
                      }
                      return found;
                    }));
-  if (!scope) return Error::NotFound("data source not found");
-  RETURN_IF_ERROR(security::require_project_access(actor, scope->owner_id, "data source"));
+  RETURN_IF_ERROR(require_reachable(actor, scope));
 
   store::StoredFile file;
   file.id = Uuid::generate_v4();

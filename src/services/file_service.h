@@ -28,6 +28,9 @@ class FileService {
  public:
   FileService(store::Database& db, store::BlobStore& blobs) : db_(db), blobs_(blobs) {}
 
+  // Whether the actor may upload to the data source at all, asked before the body is received: OK
+  // when it exists and is active in an active project the actor reaches, else kNotFound.
+  Status check_upload(const security::Actor& actor, const Uuid& data_source_id);
   // kNotFound for a data source the actor may not see; kConflict (with member file_id) for a duplicate.
   Result<store::StoredFile> upload(const security::Actor& actor, const Uuid& data_source_id,
                                    const IncomingFile& incoming, const RequestMeta& meta);

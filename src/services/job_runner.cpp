@@ -9,6 +9,7 @@
 
 #include "core/date.h"
 #include "core/money.h"
+#include "core/json_text.h"
 #include "core/time.h"
 #include "engine/reconciler.h"
 #include "engine/rules.h"

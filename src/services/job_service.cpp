@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/money.h"
+#include "core/json_text.h"
 #include "core/utf8.h"
 #include "security/crypto.h"
 #include "services/audit_trail.h"

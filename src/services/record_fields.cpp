@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/json_text.h"
 #include "core/utf8.h"
 #include "engine/record_table.h"
 #include "ingest/file_parser.h"
@@ -47,7 +48,7 @@ std::string rule_field_value(const store::Record& record, std::string_view rule_
   for (const auto& [key, value] : extra.as_object()) {
     if (ascii_lowercase(key) != rule_name) continue;
     if (value.is_string()) return std::string(value.as_string());
-    return boost::json::serialize(value);
+    return to_json_text(value);
   }
   return "";
 }

@@ -449,6 +449,67 @@ TEST(CrossUserTest, EveryNonPublicRouteNeedsAValidToken) {
   EXPECT_EQ(after.body, w.project_before);
 }
 
+// The request line and headers of a 1 GiB upload whose body is never sent.
+std::string upload_head(const std::string& target, const std::string& token, bool expect_continue,
+                        std::uint64_t length = std::uint64_t{1} << 30) {
+  std::string head = "POST " + target +
+                     " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n" +
+                     "Content-Length: " + std::to_string(length) + "\r\n";
+  if (!token.empty()) head += "Authorization: Bearer " + token + "\r\n";
+  if (expect_continue) head += "Expect: 100-continue\r\n";
+  return head + "\r\n";
+}
+
+// An upload is judged at its headers: without a valid token, or to another user's data source, the
+// answer comes before any byte of the body was sent, and `Expect: 100-continue` gets that refusal
+// instead of 100 Continue. The owner gets 100 Continue, then 201 once the body came.
+TEST(CrossUserTest, UploadsAreRefusedAtTheirHeadersBeforeAnyByteOfTheBody) {
+  World w;
+  const std::string target = "/api/v1/data-sources/" + w.data_source_id + "/files?filename=big.csv";
+  auto refusal = [&](const std::string& to, const std::string& token, bool expect_continue) {
+    HttpConnection conn(w.server.port());
+    EXPECT_TRUE(conn.send_raw(upload_head(to, token, expect_continue)));
+    HttpResult res = conn.read_response();
+    EXPECT_TRUE(res.header("content-type").starts_with("application/problem+json"))
+        << res.status << res.body;
+    EXPECT_TRUE(conn.closed_by_peer()) << "the unread body leaves the connection unusable";
+    return res;
+  };
+  for (bool expect_continue : {false, true}) {
+    SCOPED_TRACE(expect_continue ? "with Expect: 100-continue" : "without Expect");
+    EXPECT_EQ(refusal(target, "", expect_continue).status, 401u);
+    EXPECT_EQ(refusal(target, "garbage", expect_continue).status, 401u);
+    EXPECT_EQ(refusal(target, w.a.refresh_token, expect_continue).status, 401u);
+    const HttpResult foreign = refusal(target, w.b.access_token, expect_continue);
+    EXPECT_EQ(foreign.status, 404u) << foreign.body;
+    EXPECT_EQ(foreign.body.find(w.project_name), std::string::npos);
+    EXPECT_EQ(refusal("/api/v1/data-sources/00000000-0000-4000-8000-000000000000/files",
+                      w.a.access_token, expect_continue)
+                  .status,
+              404u);
+    EXPECT_EQ(
+        refusal("/api/v1/data-sources/not-a-uuid/files", w.a.access_token, expect_continue).status,
+        400u);
+  }
+  auto files = w.server.get("/api/v1/projects/" + w.project_id + "/files", w.a.access_token);
+  EXPECT_EQ(files.json().at("total"), 2) << "nothing was stored: " << files.body;
+
+  // The owner.
+  const std::string body = "date,amount,currency\n2026-02-01,3.00,EUR\n";
+  HttpConnection conn(w.server.port());
+  ASSERT_TRUE(conn.send_raw(upload_head(target, w.a.access_token, true, body.size())));
+  const HttpResult go_on = conn.read_response();
+  EXPECT_EQ(go_on.status, 100u) << go_on.body;
+  ASSERT_TRUE(conn.send_raw(body));
+  const HttpResult created = conn.read_response();
+  EXPECT_EQ(created.status, 201u) << created.body;
+  EXPECT_EQ(created.json().at("filename"), "big.csv") << created.body;
+  EXPECT_EQ(w.server.get("/api/v1/projects/" + w.project_id + "/files", w.a.access_token)
+                .json()
+                .at("total"),
+            3);
+}
+
 TEST(CrossUserTest, AdminsReachEveryRoute) {
   World w;
   std::vector<const RouteCase*> rows;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <future>
 #include <latch>
@@ -321,6 +322,27 @@ bool contains_action(const std::vector<std::string>& actions, const std::string&
 
 // -----------------------------------------------------------------------------------------------
 
+// Whether JSON text writes a number in exponent form (8E-1, 1E0, 1E2) where people write 0.8, 1,
+// 100.
+bool has_exponent_number(std::string_view text) {
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if ((c == 'e' || c == 'E') && i > 0 &&
+               std::isdigit(static_cast<unsigned char>(text[i - 1]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 TEST(JobsTest, AJobReconcilesBothSourcesAndStreamsItsProgressToTheEnd) {
   JobFixture f;
   ASSERT_TRUE(f.server.started());
@@ -339,6 +361,11 @@ TEST(JobsTest, AJobReconcilesBothSourcesAndStreamsItsProgressToTheEnd) {
   EXPECT_EQ(json_string(job, "right_data_source_id"), f.ledger_id);
   EXPECT_DOUBLE_EQ(json_number(job, "confidence_threshold"), 0.85);
   EXPECT_DOUBLE_EQ(json_number(job, "review_threshold"), 0.5);
+  // Numbers as people write them, never 8.5E-1.
+  EXPECT_NE(created.body.find(R"("confidence_threshold":0.85,)"), std::string::npos)
+      << created.body;
+  EXPECT_NE(created.body.find(R"("review_threshold":0.5,)"), std::string::npos) << created.body;
+  EXPECT_FALSE(has_exponent_number(created.body)) << created.body;
   EXPECT_EQ(json_at(job, "auto_confirm"), json::value(false));
   EXPECT_TRUE(json_at(job, "rules").is_object()) << job;
   EXPECT_FALSE(json_array(job, "rules.fields").empty()) << "the default rules: " << job;
@@ -390,8 +417,12 @@ TEST(JobsTest, AJobReconcilesBothSourcesAndStreamsItsProgressToTheEnd) {
     const json::value data = json::parse(event.data, ec);
     ASSERT_FALSE(ec) << "the data of each event is the job as JSON: " << event.data;
     EXPECT_EQ(json_string(data, "id"), id);
+    EXPECT_FALSE(has_exponent_number(event.data)) << event.data;
   }
   EXPECT_EQ(json_string(json::parse(seen.back().data), "status"), "completed");
+  EXPECT_NE(seen.back().data.find(R"("progress":1,)"), std::string::npos) << seen.back().data;
+  EXPECT_NE(seen.back().data.find(R"("confidence_threshold":0.85,)"), std::string::npos)
+      << seen.back().data;
 
   // Asked after the end, the stream ends at once.
   const HttpResult again = f.get("/jobs/" + id + "/events");
@@ -437,6 +468,7 @@ TEST(JobsTest, ResultsHoldTheGroupsWithTheirRecordsAndExplanations) {
   const std::string job = json_string(f.run_job(), "id");
   auto page = f.get("/jobs/" + job + "/results?per_page=100");
   ASSERT_EQ(page.status, 200u) << page.body;
+  EXPECT_FALSE(has_exponent_number(page.body)) << page.body;
   EXPECT_EQ(json_int(page.json(), "per_page"), 100);
   EXPECT_TRUE(json_at(page.json(), "next_cursor").is_null()) << page.body;
   const auto groups = f.results_by_group(job);
@@ -1114,6 +1146,7 @@ TEST(JobsTest, ExportsStreamEveryRecordOfTheResultsAsCsvOrJson) {
       << json_export.header("content-disposition");
   const json::value exported = json_export.json();
   ASSERT_TRUE(exported.is_array()) << json_export.body;
+  EXPECT_FALSE(has_exponent_number(json_export.body)) << json_export.body;
   std::map<std::string, json::value> exported_by_group;
   for (const auto& r : exported.as_array()) exported_by_group[group_key(r)] = r;
   ASSERT_EQ(exported_by_group.size(), kExpectedGroups.size());
@@ -1319,7 +1352,10 @@ TEST(JobsTest, BadJobsAnswer422FieldByFieldAndCreateNothing) {
           .json();
   EXPECT_DOUBLE_EQ(json_number(overridden, "confidence_threshold"), 0.95) << overridden;
   EXPECT_DOUBLE_EQ(json_number(overridden, "review_threshold"), 0.6);
-  const json::value defaults = f.post_job().json();
+  const HttpResult defaults_answer = f.post_job();
+  EXPECT_NE(defaults_answer.body.find(R"("confidence_threshold":0.8,)"), std::string::npos)
+      << defaults_answer.body;
+  const json::value defaults = defaults_answer.json();
   EXPECT_DOUBLE_EQ(json_number(defaults, "confidence_threshold"), 0.8) << defaults;
   EXPECT_DOUBLE_EQ(json_number(defaults, "review_threshold"), 0.55);
 }
