@@ -37,7 +37,7 @@ class JobEventStream final : public http::ResponseStream {
     }
     json::object view = services::to_json(*job);
     // What changes for a watcher: status, phase, progress (not the clock-driven fields).
-    const std::string state = job->status + "|" + job->phase + "|" +
+    const std::string state = std::string(to_string(job->status)) + "|" + job->phase + "|" +
                               std::to_string(std::lround(job->progress * 1000)) + "|" +
                               std::to_string(job->cancel_requested);
     const auto now = std::chrono::steady_clock::now();
@@ -135,7 +135,7 @@ class ExportStream final : public http::ResponseStream {
       w.field(r.id.to_string());
       w.field(r.match_group);
       w.field(r.kind);
-      w.field(r.status);
+      w.field(to_string(r.status));
       w.number_field(r.confidence, 4);
       w.field(std::string_view(side));
       w.field(rec.id.to_string());

@@ -10,7 +10,7 @@
 #include "core/json_writer.h"
 #include "core/money.h"
 #include "csv/csv_writer.h"
-#include "engine/pair_scorer.h"
+#include "engine/field_value_renderer.h"
 #include "engine/reconciler.h"
 #include "ingest/file_parser.h"
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "engine/record_table.h"
 #include "ingest/file_parser.h"
 #include "observability/log.h"
 #include "services/audit_trail.h"
@@ -103,10 +102,7 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
                      return store::DataSourceRepository::find_visible(conn, file.data_source_id);
                    }));
   if (!source) return Error::NotFound("the data source was deleted");
-  boost::system::error_code parse_error;
-  const json::value mapping_json = json::parse(source->data_source.column_mapping, parse_error);
-  if (parse_error) return Error::BadRequest("the data source's column mapping is not valid JSON");
-  auto mapping = parse_column_mapping(mapping_json);
+  auto mapping = ingest::column_mapping_from_text(source->data_source.column_mapping);
   if (!mapping.ok()) {
     return Error::BadRequest("the data source's column mapping is invalid: " +
                              describe(mapping.error()));
@@ -119,8 +115,10 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
       return Error::NotFound("the stored file is missing");
     return std::move(path).error();
   }
-  auto parser = ingest::FileParser::open(*path, file.filename, file.content_type,
-                                         to_parse_settings(*mapping));
+  ingest::ParseSettings settings;
+  settings.mapping = *std::move(mapping);
+  auto parser =
+      ingest::FileParser::open(*path, file.filename, file.content_type, std::move(settings));
   if (!parser.ok()) return Error::BadRequest(describe(parser.error()));
   auto layout = (*parser)->analyse([&](double fraction) {
     claim.report({"parsing", 0.5 * fraction, 0, 0});
@@ -155,17 +153,14 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
     ASSIGN_OR_RETURN(
         store::RecordWriter writer,
         store::RecordWriter::open(conn, file.project_id, file.data_source_id, file.id, now_utc()));
-    std::optional<std::string> date;
+    std::optional<std::chrono::sys_days> date;
     std::int64_t stored = 0;
     RETURN_IF_ERROR((*parser)->read_records(
         options_.batch_rows, [&](std::span<const ingest::ParsedRecord> parsed) -> Status {
           if (claim.aborted()) return Error::Unavailable("parsing was stopped");
           for (const auto& p : parsed) {
-            if (p.date_days) {
-              date = engine::format_iso_date(*p.date_days);
-            } else {
-              date.reset();
-            }
+            date.reset();
+            if (p.date_days) date = std::chrono::sys_days{std::chrono::days{*p.date_days}};
             RETURN_IF_ERROR(writer.add(Uuid::generate_v7(), static_cast<std::int64_t>(p.line),
                                        p.external_id, date, p.amount_minor, p.currency,
                                        p.description, p.reference, p.counterparty,

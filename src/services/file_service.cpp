@@ -181,7 +181,7 @@ Result<store::StoredFile> FileService::get(const security::Actor& actor, const U
 }
 
 Result<PageResult<store::StoredFile>> FileService::list(const security::Actor& actor, const Uuid& project_id,
-                                                               const std::optional<std::string>& status,
+                                                               const std::optional<FileStatus>& status,
                                                                const PageRequest& page) {
   return store::with_connection(
       db_, [&](store::Connection& conn) -> Result<PageResult<store::StoredFile>> {

@@ -87,9 +87,9 @@ Result<std::int64_t> write_job_results(store::Connection& conn, const store::Job
     row.explanation = write_compact_explanation(result.scores_of(g));
     row.anchor_record_id.reset();
     row.match_id.reset();
-    row.status = g.status == engine::MatchStatus::kMatched ? "matched" : "suggested";
+    row.status = g.status == engine::MatchStatus::kMatched ? ResultStatus::kMatched : ResultStatus::kSuggested;
     if (job.auto_confirm && g.status == engine::MatchStatus::kMatched) {
-      row.status = "confirmed";
+      row.status = ResultStatus::kConfirmed;
       row.match_id = Uuid::generate_v7();
       links.push_back({*row.match_id, job.project_id, job.id, row.id, row.kind, row.left_ids,
                        row.right_ids, row.confidence, std::nullopt, now});
@@ -113,7 +113,7 @@ Result<std::int64_t> write_job_results(store::Connection& conn, const store::Job
       row.currency = std::string(side.table.currencies[i]);
       row.confidence = 0;
       row.explanation = "[]";
-      row.status = "unmatched";
+      row.status = ResultStatus::kUnmatched;
       row.anchor_record_id = side.ids[i];
       row.match_id.reset();
       RETURN_IF_ERROR(writer.add(row));
@@ -139,7 +139,7 @@ Result<std::int64_t> write_job_results(store::Connection& conn, const store::Job
     ASSIGN_OR_RETURN(
         std::int64_t moved,
         store::RecordRepository::change_status(
-            conn, std::span<const Uuid>(matched_records).subspan(at, n), "open", "matched"));
+            conn, std::span<const Uuid>(matched_records).subspan(at, n), RecordStatus::kOpen, RecordStatus::kMatched));
     if (moved != static_cast<std::int64_t>(n)) {
       return Error::Conflict(
           "records of this job were matched meanwhile by another job or a reviewer");

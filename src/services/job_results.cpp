@@ -4,6 +4,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/money.h"
 #include "core/utf8.h"
 #include "engine/record_table.h"
 #include "ingest/file_parser.h"
@@ -21,7 +22,7 @@ namespace json = boost::json;
 namespace {
 
 std::string format_amount(std::int64_t minor, const std::string& currency) {
-  return engine::format_minor_units(minor, ingest::currency_scale(currency));
+  return format_minor_units(minor, currency_scale(currency));
 }
 
 // A side's value for an explanation: the sum for amounts, else the distinct values joined by "; ".
@@ -49,11 +50,10 @@ std::string side_value(const std::vector<store::Record>& records, const std::str
 
 std::optional<store::ResultFilter> result_status_filter(std::string_view status) {
   store::ResultFilter f;
-  if (status == "matched" || status == "suggested" || status == "unmatched" ||
-      status == "confirmed" || status == "rejected") {
-    f.status = std::string(status);
+  if (auto stored = parse_result_status(status)) {
+    f.status = *stored;
   } else if (status == "unmatched_left" || status == "unmatched_right") {
-    f.status = "unmatched";
+    f.status = ResultStatus::kUnmatched;
     f.kind = std::string(status);
   } else {
     return std::nullopt;
@@ -194,11 +194,13 @@ Result<json::object> JobService::summary(const security::Actor& actor, const Uui
     };
     std::map<std::string, Currency> currencies;
     for (const auto& t : totals) {
-      const std::string key = t.status == "unmatched" ? t.kind : t.status;
+      const std::string key =
+          t.status == ResultStatus::kUnmatched ? t.kind : std::string(to_string(t.status));
       groups[key] = groups[key].as_int64() + t.results;
       left += t.left_records;
       right += t.right_records;
-      const bool reconciled = t.status == "matched" || t.status == "confirmed";
+      const bool reconciled =
+          t.status == ResultStatus::kMatched || t.status == ResultStatus::kConfirmed;
       if (reconciled) {
         left_reconciled += t.left_records;
         right_reconciled += t.right_records;
@@ -231,7 +233,7 @@ Result<json::object> JobService::summary(const security::Actor& actor, const Uui
     const std::int64_t all = left + right;
     return json::object{
         {"job_id", job.id.to_string()},
-        {"status", job.status},
+        {"status", to_string(job.status)},
         {"groups", std::move(groups)},
         {"records", json::object{{"left", left},
                                  {"right", right},
@@ -273,7 +275,7 @@ void ResultRenderer::write(JsonWriter& w, const ResultView& view) const {
   w.key("job_id").uuid(r.job_id);
   w.key("match_group").number(r.match_group);
   w.key("kind").string(r.kind);
-  w.key("status").string(r.status);
+  w.key("status").string(to_string(r.status));
   w.key("confidence").number(r.confidence);
   w.key("version").number(r.version);
   w.key("left").begin_array();

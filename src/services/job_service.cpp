@@ -124,7 +124,7 @@ Result<store::Job> JobService::get(const security::Actor& actor, const Uuid& id)
 }
 
 Result<PageResult<store::Job>> JobService::list(const security::Actor& actor, const Uuid& project_id,
-                                                       const std::optional<std::string>& status,
+                                                       const std::optional<JobStatus>& status,
                                                        const PageRequest& page) {
   return store::with_connection(
       db_, [&](store::Connection& conn) -> Result<PageResult<store::Job>> {

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/money.h"
 #include "core/json_text.h"
 #include "core/utf8.h"
 #include "engine/record_table.h"
@@ -24,8 +25,8 @@ std::string standard_value(const store::Record& record, RecordField field) {
     case RecordField::kDate:
       return record.transaction_date.value_or("");
     case RecordField::kAmount:
-      return engine::format_minor_units(record.amount_minor,
-                                        ingest::currency_scale(record.currency));
+      return format_minor_units(record.amount_minor,
+                                        currency_scale(record.currency));
     case RecordField::kCurrency:
       return record.currency;
     case RecordField::kReference:

@@ -45,7 +45,7 @@ struct World {
     auto user = services::AuthService(*db, settings, metrics)
                     .register_user({"claims@example.com", "correct horse battery", "C"}, meta);
     EXPECT_TRUE(user.ok());
-    const security::Actor actor{user->id, "user"};
+    const security::Actor actor{user->id, Role::kUser};
     auto project = services::ProjectService(*db).create(actor, "claims", "", meta);
     EXPECT_TRUE(project.ok());
     project_id = project->id;
@@ -89,7 +89,7 @@ struct Files {
     f.content_type = "text/csv";
     f.sha256 = f.id.to_string();
     f.storage_key = f.id.to_string();
-    f.status = kWaiting;
+    f.status = *parse_file_status(kWaiting);
     f.created_at = f.updated_at = w.next_time();
     EXPECT_TRUE(store::with_connection(*w.db, [&](store::Connection& c) {
                   return store::FileRepository::insert(c, f);
@@ -98,7 +98,7 @@ struct Files {
   }
   static Result<bool> finish(store::Connection& c, const Uuid& id, const std::string& token,
                              const char* status, const std::optional<std::string>& error) {
-    return store::FileRepository::finish(c, id, token, status, 1, 0, error, std::nullopt,
+    return store::FileRepository::finish(c, id, token, *parse_file_status(status), 1, 0, error, std::nullopt,
                                          now_utc());
   }
   static Item read(World& w, const Uuid& id) {
@@ -134,7 +134,7 @@ struct Jobs {
   }
   static Result<bool> finish(store::Connection& c, const Uuid& id, const std::string& token,
                              const char* status, const std::optional<std::string>& error) {
-    return store::JobRepository::finish(c, id, token, status, "{}", "[]", error, now_utc());
+    return store::JobRepository::finish(c, id, token, *parse_job_status(status), "{}", "[]", error, now_utc());
   }
   static Item read(World& w, const Uuid& id) {
     auto job = store::with_connection(
@@ -186,7 +186,7 @@ class ClaimProtocolTest : public ::testing::Test {
     EXPECT_TRUE(recovered.ok());
     return recovered.ok() ? *recovered : -1;
   }
-  std::string status(const Uuid& id) { return Q::read(w, id).status; }
+  std::string status(const Uuid& id) { return std::string(to_string(Q::read(w, id).status)); }
 
   // A ClaimedWork over the queue whose `run` is the test's; fails items with the reason and records
   // the outcomes the protocol reports.
@@ -243,7 +243,7 @@ TYPED_TEST(ClaimProtocolTest, ClaimsOldestFirstHeartbeatsAndOnlyTheClaimantFinis
   EXPECT_EQ(a->id, first);
   EXPECT_EQ(b->id, second);
   EXPECT_EQ(a->attempts, 1);
-  EXPECT_EQ(a->status, Q::kClaimed);
+  EXPECT_EQ(to_string(a->status), Q::kClaimed);
   EXPECT_FALSE(this->claim("token-c").has_value()) << "nothing left to claim";
 
   EXPECT_EQ(this->heartbeat(first, "token-a"), store::ClaimState::kHeld);
@@ -287,7 +287,7 @@ TYPED_TEST(ClaimProtocolTest, AnItemWhoseWorkerKeepsDyingFailsAfterMaxAttemptsWi
   EXPECT_EQ(second->attempts, 2);
   EXPECT_EQ(this->recover(20min, 2), 1);
   const auto item = Q::read(this->w, id);
-  EXPECT_EQ(item.status, "failed");
+  EXPECT_EQ(to_string(item.status), "failed");
   EXPECT_EQ(item.attempts, 2);
   ASSERT_TRUE(item.error.has_value());
   EXPECT_NE(item.error->find("stopped responding 2 time(s)"), std::string::npos) << *item.error;
@@ -302,7 +302,7 @@ TYPED_TEST(ClaimProtocolTest, AHandedBackItemWaitsAgainItsAttemptCountedOnlyWhen
   EXPECT_FALSE(this->hand_back(id, "someone-else", false)) << "fenced";
   EXPECT_TRUE(this->hand_back(id, "stopping-node", false));
   auto item = Q::read(this->w, id);
-  EXPECT_EQ(item.status, Q::kWaiting);
+  EXPECT_EQ(to_string(item.status), Q::kWaiting);
   EXPECT_EQ(item.attempts, 0) << "a shutdown does not count";
   EXPECT_FALSE(this->hand_back(id, "stopping-node", false)) << "the claim ended";
   auto again = this->claim("next");
@@ -345,7 +345,7 @@ TYPED_TEST(ClaimProtocolTest, TwoNodesRacingForOneItemExactlyOneWins) {
   EXPECT_EQ(errors.load(), 0);
   EXPECT_EQ(won.load(), 1);
   const auto item = Q::read(this->w, id);
-  EXPECT_EQ(item.status, Q::kClaimed);
+  EXPECT_EQ(to_string(item.status), Q::kClaimed);
   EXPECT_EQ(item.attempts, 1) << "claimed once";
 }
 
@@ -387,7 +387,7 @@ TYPED_TEST(ClaimProtocolTest, AStoppingNodeHandsItsItemBackUncounted) {
   auto did = work->run_next();
   ASSERT_TRUE(did.ok()) << did.error().message();
   const auto item = Q::read(this->w, id);
-  EXPECT_EQ(item.status, Q::kWaiting);
+  EXPECT_EQ(to_string(item.status), Q::kWaiting);
   EXPECT_EQ(item.attempts, 0);
   EXPECT_EQ(this->outcomes, std::vector<std::string>{"handed_back"});
 }
@@ -408,7 +408,7 @@ TYPED_TEST(ClaimProtocolTest,
   }
   EXPECT_EQ(runs, 3);
   const auto item = Q::read(this->w, id);
-  EXPECT_EQ(item.status, "failed");
+  EXPECT_EQ(to_string(item.status), "failed");
   EXPECT_EQ(item.attempts, 3);
   ASSERT_TRUE(item.error.has_value());
   EXPECT_EQ(*item.error,
@@ -440,7 +440,7 @@ TYPED_TEST(ClaimProtocolTest, AWorkerWhoseClaimWasHandedOnAbortsAndWritesNothing
   auto did = work->run_next();
   ASSERT_TRUE(did.ok()) << did.error().message();
   const auto item = Q::read(this->w, id);
-  EXPECT_EQ(item.status, Q::kClaimed) << "still the thief's";
+  EXPECT_EQ(to_string(item.status), Q::kClaimed) << "still the thief's";
   EXPECT_EQ(item.attempts, 2);
   EXPECT_EQ(this->outcomes, std::vector<std::string>{"lost"});
   EXPECT_TRUE(this->finish(id, "thief"));
@@ -454,7 +454,7 @@ TYPED_TEST(ClaimProtocolTest, AnyOtherErrorFailsTheItemWithItsMessage) {
   });
   ASSERT_TRUE(work->run_next().ok());
   const auto item = Q::read(this->w, id);
-  EXPECT_EQ(item.status, "failed");
+  EXPECT_EQ(to_string(item.status), "failed");
   EXPECT_EQ(item.error.value_or(""), "the file is not a table");
   EXPECT_EQ(this->outcomes, std::vector<std::string>{"failed"});
 }
