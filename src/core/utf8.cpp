@@ -123,4 +123,19 @@ std::string ascii_lowercase(std::string_view text) {
   return out;
 }
 
+bool has_control_characters(std::string_view text, bool allow_line_breaks) {
+  for (unsigned char c : text) {
+    if (allow_line_breaks && (c == '\n' || c == '\r' || c == '\t')) continue;
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+bool is_blank(std::string_view text) {
+  for (char c : text) {
+    if (c != ' ' && c != '\t') return false;
+  }
+  return true;
+}
+
 }  // namespace oeuvre

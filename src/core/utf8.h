@@ -101,4 +101,11 @@ void append_utf8(std::string& out, char32_t code_point);
 // without case: header and media-type names, URL schemes, e-mail addresses, field names.
 std::string ascii_lowercase(std::string_view text);
 
+// True when `text` has an ASCII control character (below U+0020, or DEL); with `allow_line_breaks`,
+// LF, CR and TAB are allowed. For names and single-line values taken from users.
+bool has_control_characters(std::string_view text, bool allow_line_breaks = false);
+
+// True when `text` is empty or only spaces and tabs.
+bool is_blank(std::string_view text);
+
 }  // namespace oeuvre

@@ -19,21 +19,6 @@ bool is_json_content_type(std::string_view value) {
   return lowered == "application/json" || (lowered.starts_with("application/") && lowered.ends_with("+json"));
 }
 
-bool has_control_characters(std::string_view s, bool multiline) {
-  for (unsigned char c : s) {
-    if (multiline && (c == '\n' || c == '\r' || c == '\t')) continue;
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
-
-bool is_blank(std::string_view s) {
-  for (char c : s) {
-    if (c != ' ' && c != '\t') return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<boost::json::object> read_json_object(const Exchange& exchange) {

@@ -63,20 +63,6 @@ std::string printable_key(std::string_view key) {
   return out;
 }
 
-bool has_control_characters(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
-
-bool is_blank(std::string_view s) {
-  for (char c : s) {
-    if (c != ' ' && c != '\t') return false;
-  }
-  return true;
-}
-
 // Collects every problem of one mapping, each under its full field path.
 class MappingParser {
  public:

@@ -1,3 +1,6 @@
+// JsonRowSource: one streaming pass over a JSON array or JSON Lines file, tokenizer and row building
+// together (about 540 lines): the tokenizer keeps offsets into the row it builds, and splitting them
+// would put that state behind an interface for no reader's benefit.
 #include "ingest/json_row_source.h"
 
 #include "core/json_writer.h"

@@ -308,3 +308,22 @@ TEST(AsciiLowercaseTest, FoldsOnlyAToZ) {
 
 }  // namespace
 }  // namespace oeuvre
+
+namespace oeuvre {
+namespace {
+
+TEST(TextChecks, ControlCharactersAndBlankText) {
+  EXPECT_FALSE(has_control_characters("Booking Date \xC3\xA9"));
+  EXPECT_TRUE(has_control_characters(std::string_view("a\0b", 3)));
+  EXPECT_TRUE(has_control_characters("a\x7f"));
+  EXPECT_TRUE(has_control_characters("two\nlines"));
+  EXPECT_FALSE(has_control_characters("two\r\nlines\tand a tab", true));
+  EXPECT_TRUE(has_control_characters("bell\a", true));
+  EXPECT_TRUE(is_blank(""));
+  EXPECT_TRUE(is_blank(" \t "));
+  EXPECT_FALSE(is_blank(" x "));
+  EXPECT_FALSE(is_blank("\n"));
+}
+
+}  // namespace
+}  // namespace oeuvre
