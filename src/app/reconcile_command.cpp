@@ -12,7 +12,6 @@
 
 #include "app/reconcile_report.h"
 #include "app/terminal_progress.h"
-#include "csv/csv_writer.h"
 #include "engine/reconciler.h"
 #include "engine/rules.h"
 #include "ingest/column_mapping.h"
@@ -87,33 +86,6 @@ Result<ingest::ColumnMapping> read_mapping(const ReconcileSettings& settings,
   if (!settings.date_format.empty()) object["date_format"] = settings.date_format;
   if (!settings.decimal_separator.empty()) object["decimal_separator"] = settings.decimal_separator;
   return ingest::parse_column_mapping(value);
-}
-
-// rejected_<side>.csv: the rows of a file that could not be read, or no such file when all were.
-Status write_rejected(const fs::path& dir, std::string_view side,
-                      const ingest::RecordFile& records) {
-  const fs::path path = dir / ("rejected_" + std::string(side) + ".csv");
-  std::error_code ec;
-  if (records.layout.rows_failed == 0) {
-    fs::remove(path, ec);
-    return OkStatus();
-  }
-  std::string text;
-  csv::CsvWriter w(text);
-  for (const char* h : {"line", "column", "value", "reason"}) w.field(std::string_view(h));
-  w.end_row();
-  for (const ingest::RowError& e : records.errors) {
-    w.field(static_cast<std::int64_t>(e.line));
-    w.field(e.column);
-    w.field(e.value);
-    w.field(e.reason);
-    w.end_row();
-  }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return Error::Internal("cannot write '" + path.string() + "'");
-  return OkStatus();
 }
 
 void run(const ReconcileSettings& settings) {
@@ -198,8 +170,6 @@ void run(const ReconcileSettings& settings) {
   const ReportFormat format = settings.format == "json" ? ReportFormat::kJson : ReportFormat::kCsv;
   Status written = write_report(dir, format, *result, left, right,
                                 [&](double f) { progress.update("writing", 0.90 + 0.08 * f); });
-  if (written.ok()) written = write_rejected(dir, "left", left);
-  if (written.ok()) written = write_rejected(dir, "right", right);
   if (!written.ok()) fail("", written.error(), 1);
   clock.mark("write outputs");
   const double seconds =

@@ -330,6 +330,29 @@ Status write_unmatched(const fs::path& dir, const Format& format, const ingest::
   return file.close();
 }
 
+// rejected_<side>.csv: the rows of a file that could not be read, or no such file when all were.
+Status write_rejected(const fs::path& dir, std::string_view side, const ingest::RecordFile& records) {
+  const fs::path path = dir / ("rejected_" + std::string(side) + ".csv");
+  if (records.layout.rows_failed == 0) {
+    std::error_code ec;
+    fs::remove(path, ec);
+    return OkStatus();
+  }
+  OutputFile file(path);
+  RETURN_IF_ERROR(file.opened());
+  csv::CsvWriter w(file.buffer());
+  for (const char* h : {"line", "column", "value", "reason"}) w.field(std::string_view(h));
+  w.end_row();
+  for (const ingest::RowError& e : records.errors) {
+    w.field(static_cast<std::int64_t>(e.line));
+    w.field(e.column);
+    w.field(e.value);
+    w.field(e.reason);
+    w.end_row();
+  }
+  return file.close();
+}
+
 }  // namespace
 
 Status write_report(const fs::path& dir, ReportFormat kind, const ReconcileResult& result,
@@ -344,8 +367,10 @@ Status write_report(const fs::path& dir, ReportFormat kind, const ReconcileResul
   RETURN_IF_ERROR(write_matches(dir, *format, result.groups.size(), progress));
   RETURN_IF_ERROR(write_unmatched(dir, *format, left, result.unmatched_left,
                                   result.left_duplicate_of, "left"));
-  return write_unmatched(dir, *format, right, result.unmatched_right, result.right_duplicate_of,
-                         "right");
+  RETURN_IF_ERROR(write_unmatched(dir, *format, right, result.unmatched_right,
+                                  result.right_duplicate_of, "right"));
+  RETURN_IF_ERROR(write_rejected(dir, "left", left));
+  return write_rejected(dir, "right", right);
 }
 
 Status write_summary(const fs::path& dir, const ReconcileResult& result,

@@ -18,7 +18,8 @@ namespace oeuvre {
 enum class ReportFormat { kCsv, kJson };
 
 // Writes matches and unmatched files of `result` (computed on left.table and right.table) into
-// `dir` (which must exist). `progress` gets the fraction written, 0..1. kInternal naming the file
+// `dir` (which must exist), and rejected_left.csv / rejected_right.csv (line, column, value, reason)
+// for a file that had rows that could not be read (an old one is removed when none were). `progress` gets the fraction written, 0..1. kInternal naming the file
 // when one cannot be written.
 Status write_report(const std::filesystem::path& dir, ReportFormat format,
                     const engine::ReconcileResult& result, const ingest::RecordFile& left,
