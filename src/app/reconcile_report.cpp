@@ -239,16 +239,7 @@ class JsonFormat final : public Format {
     w.key("right_amount").string(money(sum_amounts(right_, result_.right_of(g)), scale));
     w.key("explanation").begin_array();
     for (const engine::Explanation& e : engine::explain(result_, g, left_, right_)) {
-      w.begin_object();
-      w.key("rule").string(e.rule);
-      w.key("comparison").string(e.comparison);
-      w.key("left").string(e.left_value);
-      w.key("right").string(e.right_value);
-      w.key("present").boolean(e.present);
-      w.key("similarity").number(e.similarity);
-      w.key("weight").number(e.weight);
-      w.key("contribution").number(e.contribution);
-      w.end_object();
+      engine::write_json(w, e);
     }
     w.end_array();
     w.end_object();

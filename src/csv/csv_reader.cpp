@@ -158,6 +158,8 @@ CsvReader::Outcome CsvReader::parse_row(bool at_eof, CsvRow& row) {
       return fail("a record has more than " + std::to_string(options_.max_fields_per_row) +
                   " fields");
     }
+    FieldSpan span{};
+    const char* field_end;  // just past the field: its closing quote, or where an unquoted one stops
     if (p < end && *p == '"') {
       any_quoted = true;
       const char* open_quote = p;
@@ -186,7 +188,6 @@ CsvReader::Outcome CsvReader::parse_row(bool at_eof, CsvRow& row) {
         break;
       }
       embedded_line_breaks += static_cast<std::uint64_t>(std::count(open_quote, close_quote, '\n'));
-      FieldSpan span{};
       if (escaped) {
         scratch_.append(segment, static_cast<std::size_t>(close_quote - segment));
         span = FieldSpan{nullptr, scratch_start, scratch_.size() - scratch_start, true};
@@ -194,47 +195,32 @@ CsvReader::Outcome CsvReader::parse_row(bool at_eof, CsvRow& row) {
         span = FieldSpan{open_quote + 1, 0, static_cast<std::size_t>(close_quote - open_quote - 1),
                          false};
       }
-      if (span.size > options_.max_field_bytes) {
-        return fail("a field is larger than " + std::to_string(options_.max_field_bytes) +
-                    " bytes");
-      }
-      spans_.push_back(span);
-      p = close_quote + 1;
-      if (p == end) break;  // at_eof holds here (checked above)
-      if (*p == delimiter_) {
-        ++p;
-        if (p == end && !at_eof) return Outcome::kNeedMore;
-        if (p == end) {
-          spans_.push_back(FieldSpan{p, 0, 0, false});
-          break;
-        }
-        continue;
-      }
-      if (*p != '\n' && *p != '\r') {
-        return fail("unexpected " + describe_byte(*p) +
-                    " after a closing quote (a quote inside a quoted field must be doubled: \"\")");
-      }
+      field_end = close_quote + 1;
     } else {
       const char* q = p;
       while (q < end && !ends_unquoted_field_[static_cast<unsigned char>(*q)]) ++q;
       if (q == end && !at_eof) return Outcome::kNeedMore;
-      std::size_t size = static_cast<std::size_t>(q - p);
-      if (size > options_.max_field_bytes) {
-        return fail("a field is larger than " + std::to_string(options_.max_field_bytes) +
-                    " bytes");
+      span = FieldSpan{p, 0, static_cast<std::size_t>(q - p), false};
+      field_end = q;
+    }
+    if (span.size > options_.max_field_bytes) {
+      return fail("a field is larger than " + std::to_string(options_.max_field_bytes) + " bytes");
+    }
+    spans_.push_back(span);
+    p = field_end;
+    if (p == end) break;  // at_eof holds here (both branches checked)
+    if (*p == delimiter_) {
+      ++p;
+      if (p == end && !at_eof) return Outcome::kNeedMore;
+      if (p == end) {
+        spans_.push_back(FieldSpan{p, 0, 0, false});
+        break;
       }
-      spans_.push_back(FieldSpan{p, 0, size, false});
-      p = q;
-      if (p == end) break;
-      if (*p == delimiter_) {
-        ++p;
-        if (p == end && !at_eof) return Outcome::kNeedMore;
-        if (p == end) {
-          spans_.push_back(FieldSpan{p, 0, 0, false});
-          break;
-        }
-        continue;
-      }
+      continue;
+    }
+    if (*p != '\n' && *p != '\r') {  // an unquoted field ends only at a delimiter or a line break
+      return fail("unexpected " + describe_byte(*p) +
+                  " after a closing quote (a quote inside a quoted field must be doubled: \"\")");
     }
     // *p is a line break.
     if (*p == '\r') {

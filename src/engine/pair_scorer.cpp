@@ -193,6 +193,26 @@ double PairScorer::similarity(const BoundRule& b, std::uint32_t l, std::uint32_t
   return 0;
 }
 
+namespace {
+
+// The weighted mean of the rules' similarities, as score_pair and combine_group build it.
+struct WeightedSum {
+  double weighted = 0, weights = 0;
+  // Records rule k's similarity `s` (in out[k] when out is set). False when the rule is required
+  // and its values disagree: the pair or group is not a match at all.
+  bool add(std::size_t k, const FieldRule& rule, bool present, double s, FieldScore* out) {
+    if (present && rule.required && s <= 0) return false;
+    if (out != nullptr) out[k] = FieldScore{static_cast<std::uint16_t>(k), present, present ? s : 0, 0};
+    if (present) {
+      weighted += rule.weight * s;
+      weights += rule.weight;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
 double PairScorer::finish(double weighted, double weights, FieldScore* out) const {
   if (weights <= 0) return -1;
   const double confidence = std::clamp(weighted / weights, 0.0, 1.0);
@@ -205,19 +225,14 @@ double PairScorer::finish(double weighted, double weights, FieldScore* out) cons
 }
 
 double PairScorer::score_pair(std::uint32_t l, std::uint32_t r, FieldScore* out) const {
-  double weighted = 0, weights = 0;
+  WeightedSum sum;
   for (std::size_t k = 0; k < bound_.size(); ++k) {
     const BoundRule& b = bound_[k];
     bool present = false;
     const double s = similarity(b, l, r, present);
-    if (present && b.rule.required && s <= 0) return -1;
-    if (out != nullptr)
-      out[k] = FieldScore{static_cast<std::uint16_t>(k), present, present ? s : 0, 0};
-    if (!present) continue;
-    weighted += b.rule.weight * s;
-    weights += b.rule.weight;
+    if (!sum.add(k, b.rule, present, s, out)) return -1;
   }
-  return finish(weighted, weights, out);
+  return finish(sum.weighted, sum.weights, out);
 }
 
 void PairScorer::rule_similarities(std::uint32_t l, std::uint32_t r, FieldScore* out) const {
@@ -231,7 +246,7 @@ void PairScorer::rule_similarities(std::uint32_t l, std::uint32_t r, FieldScore*
 double PairScorer::combine_group(std::span<const FieldScore* const> pairs, std::int64_t left_sum,
                                  std::int64_t right_sum, FieldScore* out) const {
   if (pairs.empty()) return -1;
-  double weighted = 0, weights = 0;
+  WeightedSum sum;
   for (std::size_t k = 0; k < bound_.size(); ++k) {
     const BoundRule& b = bound_[k];
     bool present = false;
@@ -253,14 +268,9 @@ double PairScorer::combine_group(std::span<const FieldScore* const> pairs, std::
         s = b.rule.comparator == Comparator::kDate ? worst : total / counted;
       }
     }
-    if (present && b.rule.required && s <= 0) return -1;
-    if (out != nullptr)
-      out[k] = FieldScore{static_cast<std::uint16_t>(k), present, present ? s : 0, 0};
-    if (!present) continue;
-    weighted += b.rule.weight * s;
-    weights += b.rule.weight;
+    if (!sum.add(k, b.rule, present, s, out)) return -1;
   }
-  return finish(weighted, weights, out);
+  return finish(sum.weighted, sum.weights, out);
 }
 
 double PairScorer::score_group(std::span<const std::uint32_t> lefts,

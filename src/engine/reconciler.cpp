@@ -255,4 +255,17 @@ std::vector<Explanation> explain(const ReconcileResult& result, const MatchGroup
   return out;
 }
 
+void write_json(JsonWriter& w, const Explanation& line) {
+  w.begin_object();
+  w.key("rule").string(line.rule);
+  w.key("comparison").string(line.comparison);
+  w.key("left_value").string(line.left_value);
+  w.key("right_value").string(line.right_value);
+  w.key("present").boolean(line.present);
+  w.key("similarity").number(line.similarity);
+  w.key("weight").number(line.weight);
+  w.key("contribution").number(line.contribution);
+  w.end_object();
+}
+
 }  // namespace oeuvre::engine

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json_writer.h"
 #include "core/result.h"
 #include "engine/match_result.h"
 #include "engine/record_table.h"
@@ -66,5 +67,9 @@ std::string describe(const FieldRule& rule, int amount_scale);
 // REQUIRES: result was produced by reconcile() on these tables.
 std::vector<Explanation> explain(const ReconcileResult& result, const MatchGroup& group,
                                  const RecordTable& left, const RecordTable& right);
+
+// One explanation line as the API and `oeuvre reconcile` both show it: an object with "rule",
+// "comparison", "left_value", "right_value", "present", "similarity", "weight", "contribution".
+void write_json(JsonWriter& w, const Explanation& line);
 
 }  // namespace oeuvre::engine

@@ -16,13 +16,11 @@ std::string lower(std::string_view s) {
 }
 
 std::optional<FieldRef> resolve_standard(const RecordTable& table, const std::string& n) {
-  if (n == "id") return FieldRef{Kind::kId, 0};
-  if (n == "date") return FieldRef{Kind::kDate, 0};
-  if (n == "amount") return FieldRef{Kind::kAmount, 0};
-  if (n == "currency") return FieldRef{Kind::kCurrency, 0};
-  if (n == "reference") return FieldRef{Kind::kReference, 0};
-  if (n == "description") return FieldRef{Kind::kDescription, 0};
-  if (n == "counterparty") return FieldRef{Kind::kCounterparty, 0};
+  if (const std::optional<StandardField> standard = standard_field(n)) {
+    // FieldRef::Kind lists the standard fields first, in StandardField's order.
+    static_assert(static_cast<int>(Kind::kCounterparty) == static_cast<int>(StandardField::kCounterparty));
+    return FieldRef{static_cast<Kind>(*standard), 0};
+  }
   for (std::size_t i = 0; i < table.extras.size(); ++i) {
     if (lower(table.extras[i].name) == n) return FieldRef{Kind::kExtra, i};
   }

@@ -15,6 +15,7 @@ namespace oeuvre::engine {
 
 // Where a rule's value lives in a RecordTable.
 struct FieldRef {
+  // The standard fields in StandardField's order (record_table.h), then the extra columns.
   enum class Kind {
     kId,
     kDate,

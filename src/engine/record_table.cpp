@@ -2,19 +2,18 @@
 
 namespace oeuvre::engine {
 
-bool is_standard_field(std::string_view name) {
-  static constexpr std::string_view kStandard[] = {"id",        "date",        "amount",      "currency",
-                                                   "reference", "description", "counterparty"};
-  for (std::string_view standard : kStandard) {
+std::optional<StandardField> standard_field(std::string_view name) {
+  for (std::size_t k = 0; k < kStandardFieldNames.size(); ++k) {
+    const std::string_view standard = kStandardFieldNames[k];
     if (name.size() != standard.size()) continue;
     bool equal = true;
     for (std::size_t i = 0; i < name.size() && equal; ++i) {
       const char c = name[i];
       equal = (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) == standard[i];
     }
-    if (equal) return true;
+    if (equal) return static_cast<StandardField>(k);
   }
-  return false;
+  return std::nullopt;
 }
 
 Status RecordTable::check_consistent() const {

@@ -4,8 +4,10 @@
 // allocations, not millions.
 // Thread-safety: external synchronisation needed for writes; concurrent const use is safe.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,9 +22,15 @@ namespace oeuvre::engine {
 // Dates are day numbers of core/date.h (kNoDate when missing); amounts are minor units, written
 // with core/money.h.
 
-// True for the fields every RecordTable has: id, date, amount, currency, reference, description,
-// counterparty (ASCII case ignored). Any other name a rule reads is an extra field.
-bool is_standard_field(std::string_view name);
+// The fields every RecordTable has, and the one list of their names (rules, explanations and the
+// services that show records all name fields through these). Any other name is an extra field.
+enum class StandardField { kId, kDate, kAmount, kCurrency, kReference, kDescription, kCounterparty };
+inline constexpr std::array<std::string_view, 7> kStandardFieldNames = {
+    "id", "date", "amount", "currency", "reference", "description", "counterparty"};
+
+// The standard field called `name` (ASCII case ignored), or nullopt for an extra field.
+std::optional<StandardField> standard_field(std::string_view name);
+inline bool is_standard_field(std::string_view name) { return standard_field(name).has_value(); }
 
 // An append-only column of strings stored back to back in one buffer.
 class StringColumn {

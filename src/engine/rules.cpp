@@ -356,6 +356,10 @@ Result<RuleSet> parse_rules(std::string_view text) {
   options.max_depth = 16;
   json::value root = json::parse(text, ec, {}, options);
   if (ec) return Error::Validation("rules", "is not valid JSON: " + ec.message());
+  return rules_from_json(root);
+}
+
+Result<RuleSet> rules_from_json(const json::value& root) {
   if (!root.is_object()) return Error::Validation("rules", "must be a JSON object");
   std::vector<FieldError> errors;
   RuleSet rules = default_rules();

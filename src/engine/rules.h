@@ -30,6 +30,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/fwd.hpp>
+
 #include "core/result.h"
 
 namespace oeuvre::engine {
@@ -94,6 +96,8 @@ RuleSet default_rules();
 // Parses and validates rules JSON. Errors: kValidation with one FieldError per problem, the field
 // being a path such as "fields[1].window_days" ("rules" for a syntax error).
 Result<RuleSet> parse_rules(std::string_view json);
+// The same for rules already parsed as JSON (a request body's "rules"); errors as parse_rules.
+Result<RuleSet> rules_from_json(const boost::json::value& root);
 
 // Validates a RuleSet built in code (parse_rules calls it too).
 Status validate_rules(const RuleSet& rules);

@@ -6,6 +6,7 @@
 
 #include "core/money.h"
 #include "core/utf8.h"
+#include "engine/reconciler.h"
 #include "engine/record_table.h"
 #include "ingest/file_parser.h"
 #include "security/crypto.h"
@@ -291,16 +292,9 @@ void ResultRenderer::write(JsonWriter& w, const ResultView& view) const {
   read_compact_explanation(r.explanation, [&](const ExplanationEntry& e) {
     if (e.rule >= rules_.size()) return;
     const AppliedRule& rule = rules_[e.rule];
-    w.begin_object();
-    w.key("rule").string(rule.name);
-    w.key("comparison").string(rule.comparison);
-    w.key("left_value").string(side_value(view.left, rule.left_field));
-    w.key("right_value").string(side_value(view.right, rule.right_field));
-    w.key("present").boolean(e.present);
-    w.key("similarity").number(e.similarity);
-    w.key("weight").number(rule.weight);
-    w.key("contribution").number(e.contribution);
-    w.end_object();
+    engine::write_json(w, engine::Explanation{rule.name, rule.comparison, side_value(view.left, rule.left_field),
+                                              side_value(view.right, rule.right_field), e.present, e.similarity,
+                                              rule.weight, e.contribution});
   });
   w.end_array();
   w.key("match_id");

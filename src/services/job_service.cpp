@@ -58,7 +58,7 @@ Result<engine::RuleSet> JobService::merge_rules(const json::value* rules,
     if (!rules->is_object()) {
       errors.push_back(
           {"rules", "must be an object in the engine's rules format (docs/engine.md)"});
-    } else if (auto parsed = engine::parse_rules(json::serialize(*rules)); parsed.ok()) {
+    } else if (auto parsed = engine::rules_from_json(*rules); parsed.ok()) {
       merged = std::move(*parsed);
     } else {
       for (const auto& fe : parsed.error().field_errors()) {

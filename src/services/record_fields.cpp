@@ -10,37 +10,44 @@
 
 namespace oeuvre::services {
 
-const StandardField* find_standard_field(std::string_view rule_name) {
-  const std::string name = ascii_lowercase(rule_name);
-  for (const StandardField& f : kStandardFields) {
-    if (f.rule_name == name) return &f;
+namespace {
+constexpr bool in_standard_field_order() {
+  for (std::size_t i = 0; i < kStandardFields.size(); ++i) {
+    if (static_cast<std::size_t>(kStandardFields[i].field) != i) return false;
   }
-  return nullptr;
+  return true;
+}
+static_assert(in_standard_field_order(), "kStandardFields is indexed by StandardField");
+}  // namespace
+
+const ShownField* find_standard_field(std::string_view rule_name) {
+  const std::optional<StandardField> field = engine::standard_field(rule_name);
+  return field ? &kStandardFields[static_cast<std::size_t>(*field)] : nullptr;
 }
 
-std::string standard_value(const store::Record& record, RecordField field) {
+std::string standard_value(const store::Record& record, StandardField field) {
   switch (field) {
-    case RecordField::kExternalId:
+    case StandardField::kId:
       return record.external_id;
-    case RecordField::kDate:
+    case StandardField::kDate:
       return record.transaction_date.value_or("");
-    case RecordField::kAmount:
+    case StandardField::kAmount:
       return format_minor_units(record.amount_minor,
                                         currency_scale(record.currency));
-    case RecordField::kCurrency:
+    case StandardField::kCurrency:
       return record.currency;
-    case RecordField::kReference:
+    case StandardField::kReference:
       return record.reference;
-    case RecordField::kDescription:
+    case StandardField::kDescription:
       return record.description;
-    case RecordField::kCounterparty:
+    case StandardField::kCounterparty:
       return record.counterparty;
   }
   return "";
 }
 
 std::string rule_field_value(const store::Record& record, std::string_view rule_name) {
-  if (const StandardField* standard = find_standard_field(rule_name)) {
+  if (const ShownField* standard = find_standard_field(rule_name)) {
     return standard_value(record, standard->field);
   }
   boost::system::error_code ec;

@@ -8,44 +8,36 @@
 #include <string>
 #include <string_view>
 
+#include "engine/record_table.h"
 #include "store/record_repository.h"
 
 namespace oeuvre::services {
 
-enum class RecordField {
-  kExternalId,
-  kDate,
-  kAmount,
-  kCurrency,
-  kReference,
-  kDescription,
-  kCounterparty
-};
+using engine::StandardField;
 
-struct StandardField {
-  RecordField field;
-  std::string_view rule_name;  // in rules and explanations
-  std::string_view api_name;   // in records, previews and exports
+struct ShownField {
+  StandardField field;        // named in rules and explanations by engine::kStandardFieldNames
+  std::string_view api_name;  // in records, previews and exports
   bool free_text;  // written by people: an export guards it against spreadsheet formulas
 };
 
-// In the order exports write them.
-inline constexpr std::array<StandardField, 7> kStandardFields = {{
-    {RecordField::kExternalId, "id", "external_id", true},
-    {RecordField::kDate, "date", "transaction_date", false},
-    {RecordField::kAmount, "amount", "amount", false},
-    {RecordField::kCurrency, "currency", "currency", false},
-    {RecordField::kReference, "reference", "reference", true},
-    {RecordField::kDescription, "description", "description", true},
-    {RecordField::kCounterparty, "counterparty", "counterparty", true},
+// In StandardField's order, which is the order exports write them.
+inline constexpr std::array<ShownField, engine::kStandardFieldNames.size()> kStandardFields = {{
+    {StandardField::kId, "external_id", true},
+    {StandardField::kDate, "transaction_date", false},
+    {StandardField::kAmount, "amount", false},
+    {StandardField::kCurrency, "currency", false},
+    {StandardField::kReference, "reference", true},
+    {StandardField::kDescription, "description", true},
+    {StandardField::kCounterparty, "counterparty", true},
 }};
 
 // The standard field a rule names (matched case-insensitively), or nullptr for an extra column.
-const StandardField* find_standard_field(std::string_view rule_name);
+const ShownField* find_standard_field(std::string_view rule_name);
 
 // `field` of `record` as text: the external id, the date (YYYY-MM-DD, "" when none), the amount as
 // an exact decimal at its currency's scale ("-12.50"), or the text as stored.
-std::string standard_value(const store::Record& record, RecordField field);
+std::string standard_value(const store::Record& record, StandardField field);
 
 // The value of the field a rule names (lowercase) on `record`: standard_value for a standard field,
 // else the extra column of that name (keys matched case-insensitively; a non-string value as its
