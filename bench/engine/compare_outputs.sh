@@ -3,7 +3,8 @@
 # tests/engine_cases (with its rules.json) and a generated RECORDS×RECORDS pair (bench/engine's
 # generator, seed 7), in CSV and in JSON. CSV files and summary.json (without its run time) must be
 # identical; JSON files are compared as JSON values (numbers by value), since their number spelling
-# may change between versions. Prints one line per comparison and exits non-zero on a difference.
+# may change between versions (and explanation lines' "left"/"right" read as "left_value"/"right_value",
+# their names since 28a9cda). Prints one line per comparison and exits non-zero on a difference.
 #
 #   bench/engine/compare_outputs.sh OLD_OEUVRE NEW_OEUVRE GENERATE_PAIRS [RECORDS]
 set -euo pipefail
@@ -38,11 +39,19 @@ compare() {
     if python3 - "$work/old" "$work/new" "$format" <<'PY'
 import json, os, sys
 old, new, fmt = sys.argv[1:4]
+def same_names(value):
+    # Explanation lines said "left"/"right" before 28a9cda and "left_value"/"right_value" since (as the API).
+    if isinstance(value, list):
+        return [same_names(v) for v in value]
+    if isinstance(value, dict):
+        renamed = {"left": "left_value", "right": "right_value"} if "contribution" in value else {}
+        return {renamed.get(k, k): same_names(v) for k, v in value.items()}
+    return value
 def load(path):
     with open(path, "rb") as f:
         data = f.read()
     if path.endswith(".json"):
-        value = json.loads(data)
+        value = same_names(json.loads(data))
         if isinstance(value, dict):
             value.pop("seconds", None)
             value.pop("left_rows_failed", None)
