@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "http/problem.h"
+#include "http/request_head.h"
 #include "http/upload.h"
 #include "observability/log.h"
 
@@ -259,12 +260,18 @@ struct Server::Impl {
       }
 
       conn->busy = true;
+      std::string incoming_id;
+      if (auto it = header_parser.get().find("X-Request-ID"); it != header_parser.get().end()) incoming_id = it->value();
+      if (Status head = check_request_head(header_parser); !head.ok()) {
+        const bool unsupported = head.error().code() == ErrorCode::kNotImplemented;
+        HttpResponse res = rejected(unsupported ? "transfer_coding" : "bad_request_head", head.error(), incoming_id);
+        co_await write_and_close(*conn, res);
+        break;
+      }
       auto exchange = std::make_shared<Exchange>();
       exchange->request = HttpRequest(header_parser.get().base());
       exchange->client_ip = client_ip;
       exchange->started = std::chrono::steady_clock::now();
-      std::string incoming_id;
-      if (auto it = exchange->request.find("X-Request-ID"); it != exchange->request.end()) incoming_id = it->value();
       const bool run_inline = pipeline.route(*exchange);
       const bool streams = exchange->route != nullptr && exchange->route->streams_body;
       const std::uint64_t body_limit = streams ? options.max_upload_bytes : options.max_body_bytes;

@@ -78,7 +78,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 
 void Metrics::observe_request(std::string_view method, const std::string& route, unsigned status,
                               double seconds) {
-  const std::string label(method);
+  const std::string label = method_label(method);
   requests_->Add({{"method", label}, {"route", route}, {"status", std::to_string(status)}}).Increment();
   static const prometheus::Histogram::BucketBoundaries kBuckets = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
