@@ -19,7 +19,8 @@ using oeuvre::Config;
 // X_FILE -> X for the non-secret settings, so CLI11's environment lookup sees them.
 void apply_file_settings() {
   for (const char* name : {"DATABASE_URL", "HOST", "PORT", "IO_THREADS", "WORKER_THREADS", "DB_POOL_SIZE",
-                            "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "LOG_LEVEL", "VAR_DIR",
+                            "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "MAX_CONNECTIONS",
+                            "MAX_CONNECTIONS_PER_IP", "READ_TIMEOUT_SECONDS", "LOG_LEVEL", "VAR_DIR",
                             "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
                             "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS", "INGEST_WORKERS",
                             "INGEST_STALE_AFTER_SECONDS", "INGEST_MAX_ATTEMPTS", "JOB_WORKERS",
@@ -90,6 +91,14 @@ int main(int argc, char** argv) {
       ->envname("MAX_BODY_BYTES")->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
   serve->add_option("--max-upload-bytes", config.max_upload_bytes, "largest uploaded file")
       ->envname("MAX_UPLOAD_BYTES")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  serve->add_option("--max-connections", config.max_connections, "connections open at once; one more is refused")
+      ->envname("MAX_CONNECTIONS")->check(CLI::Range(1, 1'000'000));
+  serve->add_option("--max-connections-per-ip", config.max_connections_per_ip,
+                    "connections open at once from one client address")
+      ->envname("MAX_CONNECTIONS_PER_IP")->check(CLI::Range(1, 1'000'000));
+  serve->add_option("--read-timeout-seconds", config.read_timeout_seconds,
+                    "a request's head (a new connection's first, from the connection's start), then its body")
+      ->envname("READ_TIMEOUT_SECONDS")->check(CLI::Range(1, 3600));
   serve->add_option("--access-token-ttl-seconds", config.access_token_ttl_seconds)
       ->envname("ACCESS_TOKEN_TTL_SECONDS")->check(CLI::Range(30, 86400));
   serve->add_option("--refresh-token-ttl-seconds", config.refresh_token_ttl_seconds)

@@ -133,6 +133,9 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   options.max_body_bytes = config.max_body_bytes;
   options.max_upload_bytes = config.max_upload_bytes;
   options.upload_dir = dirs.incoming;
+  options.max_connections = static_cast<std::size_t>(config.max_connections);
+  options.max_connections_per_address = static_cast<std::size_t>(config.max_connections_per_ip);
+  options.read_timeout = std::chrono::seconds(config.read_timeout_seconds);
   options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
   p.server = std::make_unique<http::Server>(options, *p.pipeline, p.metrics);
   RETURN_IF_ERROR(p.server->start());

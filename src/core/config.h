@@ -18,6 +18,9 @@ struct Config {
   int db_wait_timeout_ms = 2000;                          // DB_WAIT_TIMEOUT_MS
   std::size_t max_body_bytes = 1 << 20;                   // MAX_BODY_BYTES (JSON bodies)
   std::uint64_t max_upload_bytes = std::uint64_t{1} << 30;  // MAX_UPLOAD_BYTES (uploaded files)
+  int max_connections = 1000;                             // MAX_CONNECTIONS: open at once, in all
+  int max_connections_per_ip = 100;                       // MAX_CONNECTIONS_PER_IP: from one client address
+  int read_timeout_seconds = 30;                          // READ_TIMEOUT_SECONDS: a request's head and body
   std::string log_level = "info";                         // LOG_LEVEL
   std::string var_dir = "./var";                          // VAR_DIR: generated secrets, local files
   int access_token_ttl_seconds = 900;                     // ACCESS_TOKEN_TTL_SECONDS

@@ -21,6 +21,7 @@ enum class ErrorCode {
   kRateLimited,           // 429
   kUnavailable,           // 503: a dependency is down or a pool wait timed out
   kInternal,              // 500
+  kNotImplemented,        // 501: a protocol feature the server does not implement (a transfer coding)
 };
 
 struct FieldError {

@@ -77,7 +77,7 @@ class MetricsMiddleware final : public Middleware {
     if (admitted(res)) return res;
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started).count();
-    metrics_.observe_request(std::string(ex.request.method_string()),
+    metrics_.observe_request(ex.request.method_string(),
                              ex.route_pattern.empty() ? "unmatched" : ex.route_pattern,
                              res.result_int(), seconds);
     return res;

@@ -25,6 +25,7 @@ ProblemKind kind_for(ErrorCode code) {
       return {415, "unsupported-media-type", "Unsupported media type"};
     case ErrorCode::kRateLimited: return {429, "rate-limited", "Too many requests"};
     case ErrorCode::kUnavailable: return {503, "unavailable", "Service unavailable"};
+    case ErrorCode::kNotImplemented: return {501, "not-implemented", "Not implemented"};
     case ErrorCode::kInternal: break;
   }
   return {500, "internal", "Internal server error"};

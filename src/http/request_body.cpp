@@ -6,10 +6,13 @@
 #include <cmath>
 
 #include "core/utf8.h"
+#include "http/strict_json.h"
 
 namespace oeuvre::http {
 
 namespace {
+
+constexpr std::size_t kMaxDepth = 32;
 
 bool is_json_content_type(std::string_view value) {
   const auto semi = value.find(';');
@@ -27,11 +30,7 @@ Result<boost::json::object> read_json_object(const Exchange& exchange) {
   }
   const std::string& body = exchange.request.body();
   if (body.empty()) return Error::BadRequest("the request body is empty; a JSON object is expected");
-  boost::json::parse_options options;
-  options.max_depth = 32;
-  boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(body, ec, {}, options);
-  if (ec) return Error::BadRequest("the request body is not valid JSON: " + ec.message());
+  ASSIGN_OR_RETURN(boost::json::value value, parse_strict_json(body, kMaxDepth));
   if (!value.is_object()) return Error::BadRequest("the request body must be a JSON object");
   return std::move(value.as_object());
 }

@@ -17,7 +17,8 @@
 namespace oeuvre::http {
 
 // The body as a JSON object. 415 unless Content-Type is application/json; 400 for an empty body,
-// malformed JSON, nesting deeper than 32, or a top-level value that is not an object.
+// malformed JSON, a key repeated within one object (at any depth), nesting deeper than 32, or a
+// top-level value that is not an object.
 Result<boost::json::object> read_json_object(const Exchange& exchange);
 
 // Reads and validates the fields of one JSON object. Not safe for concurrent use.

@@ -6,9 +6,12 @@
 #include <boost/beast/http.hpp>
 #include <list>
 #include <mutex>
+#include <sstream>
 #include <thread>
+#include <unordered_map>
 
 #include "http/problem.h"
+#include "http/request_head.h"
 #include "http/upload.h"
 #include "observability/log.h"
 
@@ -26,14 +29,24 @@ constexpr std::size_t kUploadChunkBytes = 256 * 1024;
 // How long a connection that is being closed with a refusal still takes (and drops) what the client
 // sends.
 constexpr std::chrono::seconds kLingerTime{2};
+// Connections refused at a limit are logged at most once in this long (and always counted).
+constexpr std::chrono::seconds kRefusalLogInterval{10};
 
 // One connection. Lives in a shared_ptr so shutdown can reach idle ones.
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  Connection(tcp::socket socket, std::string address) : stream(std::move(socket)), client_ip(std::move(address)) {}
   beast::tcp_stream stream;
+  const std::string client_ip;  // "" when the peer's address could not be read
   bool busy = false;  // only touched on the connection's strand
   bool done = false;
 };
+
+template <class Socket>
+std::string peer_address(const Socket& socket) {
+  beast::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  return ec ? std::string() : endpoint.address().to_string();
+}
 
 }  // namespace
 
@@ -59,7 +72,12 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> queued{0};
   std::mutex connections_mu;
-  std::list<std::shared_ptr<Connection>> connections;  // guarded by connections_mu
+  std::list<std::shared_ptr<Connection>> connections;                 // guarded by connections_mu
+  std::unordered_map<std::string, std::size_t> connections_per_address;  // guarded by connections_mu
+  // Refusals at a connection limit since the last log line, and when that was; only touched by
+  // listen() (one coroutine).
+  std::size_t refusals_unlogged = 0;
+  std::chrono::steady_clock::time_point refusals_logged_at{};
 
   asio::awaitable<void> listen() {
     for (;;) {
@@ -70,20 +88,76 @@ struct Server::Impl {
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);
-      auto conn = std::make_shared<Connection>(std::move(socket));
+      std::string address = peer_address(socket);
+      auto conn = std::make_shared<Connection>(std::move(socket), std::move(address));
       std::list<std::shared_ptr<Connection>>::iterator it;
+      const char* refusal = nullptr;
       {
         std::lock_guard lock(connections_mu);
-        connections.push_front(conn);
-        it = connections.begin();
+        refusal = connection_limit_reached(conn->client_ip);
+        if (refusal == nullptr) {
+          connections.push_front(conn);
+          ++connections_per_address[conn->client_ip];
+          it = connections.begin();
+        }
+      }
+      if (refusal != nullptr) {
+        refuse_connection(conn->stream.socket(), refusal);
+        continue;
       }
       auto executor = conn->stream.get_executor();
       asio::co_spawn(executor, serve(conn), [this, it](std::exception_ptr) {
         std::lock_guard lock(connections_mu);
         (*it)->done = true;
+        if (--connections_per_address[(*it)->client_ip] == 0) connections_per_address.erase((*it)->client_ip);
         connections.erase(it);
       });
     }
+  }
+
+  // The metrics reason when one more connection from `address` is over a limit, else nullptr.
+  // REQUIRES: connections_mu held.
+  const char* connection_limit_reached(const std::string& address) const {
+    if (connections.size() >= options.max_connections) return "connection_limit";
+    auto it = connections_per_address.find(address);
+    if (it != connections_per_address.end() && it->second >= options.max_connections_per_address) {
+      return "connection_limit_per_ip";
+    }
+    return nullptr;
+  }
+
+  // Answers a connection over a limit 503 and closes it, without a coroutine or a timer: the answer
+  // is one write that a fresh connection's send buffer takes whole (when it cannot, the client sees
+  // the connection close). Counted always, logged once per kRefusalLogInterval.
+  void refuse_connection(tcp::socket& socket, const char* reason) {
+    HttpResponse res = rejected(reason, Error::Unavailable("too many connections; retry shortly"), {});
+    res.set(beast::http::field::retry_after, "1");
+    std::ostringstream text;
+    text << res;
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    if (!ec) socket.write_some(asio::buffer(text.str()), ec);
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
+    ++refusals_unlogged;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - refusals_logged_at < kRefusalLogInterval) return;
+    obs::log_warn("connections refused at a limit",
+                  {{"refused", refusals_unlogged},
+                   {"reason", reason},
+                   {"max_connections", options.max_connections},
+                   {"max_connections_per_ip", options.max_connections_per_address}});
+    refusals_unlogged = 0;
+    refusals_logged_at = now;
+  }
+
+  // Waits up to the idle timeout for the first bytes of a kept-alive connection's next request. False
+  // when none came (timeout, the client closed, or the server is stopping).
+  asio::awaitable<bool> await_next_request(Connection& conn, beast::flat_buffer& buffer) {
+    conn.stream.expires_after(options.idle_timeout);
+    auto [ec, n] = co_await conn.stream.async_read_some(buffer.prepare(4096), asio::as_tuple(asio::use_awaitable));
+    buffer.commit(n);
+    co_return !ec;
   }
 
   // Runs the middleware chain and handler; spawned onto the worker pool.
@@ -232,20 +306,15 @@ struct Server::Impl {
 
   asio::awaitable<void> serve(std::shared_ptr<Connection> conn) {
     beast::flat_buffer buffer;
-    std::string client_ip;
-    {
-      beast::error_code ec;
-      auto endpoint = conn->stream.socket().remote_endpoint(ec);
-      if (!ec) client_ip = endpoint.address().to_string();
-    }
-    for (;;) {
+    for (bool first_request = true;; first_request = false) {
       if (stopping) break;
+      if (!first_request && buffer.size() == 0 && !co_await await_next_request(*conn, buffer)) break;
       // The header first: the route decides how the body is read (in memory, or streamed to a file).
       beast::http::request_parser<beast::http::empty_body> header_parser;
       header_parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
       // The route's own limit is checked once the route is known (below); this one only bounds both.
       header_parser.body_limit(std::max<std::uint64_t>(options.max_body_bytes, options.max_upload_bytes));
-      conn->stream.expires_after(buffer.size() > 0 ? options.read_timeout : options.idle_timeout);
+      conn->stream.expires_after(options.read_timeout);
       auto [hec, hbytes] = co_await beast::http::async_read_header(conn->stream, buffer, header_parser,
                                                                    asio::as_tuple(asio::use_awaitable));
       (void)hbytes;
@@ -259,12 +328,18 @@ struct Server::Impl {
       }
 
       conn->busy = true;
+      std::string incoming_id;
+      if (auto it = header_parser.get().find("X-Request-ID"); it != header_parser.get().end()) incoming_id = it->value();
+      if (Status head = check_request_head(header_parser); !head.ok()) {
+        const bool unsupported = head.error().code() == ErrorCode::kNotImplemented;
+        HttpResponse res = rejected(unsupported ? "transfer_coding" : "bad_request_head", head.error(), incoming_id);
+        co_await write_and_close(*conn, res);
+        break;
+      }
       auto exchange = std::make_shared<Exchange>();
       exchange->request = HttpRequest(header_parser.get().base());
-      exchange->client_ip = client_ip;
+      exchange->client_ip = conn->client_ip;
       exchange->started = std::chrono::steady_clock::now();
-      std::string incoming_id;
-      if (auto it = exchange->request.find("X-Request-ID"); it != exchange->request.end()) incoming_id = it->value();
       const bool run_inline = pipeline.route(*exchange);
       const bool streams = exchange->route != nullptr && exchange->route->streams_body;
       const std::uint64_t body_limit = streams ? options.max_upload_bytes : options.max_body_bytes;

@@ -3,8 +3,9 @@
 // write; handlers run on a bounded worker pool that the connection coroutine awaits, so one slow
 // query cannot stall other connections. An upload is admitted there (token and route check,
 // Pipeline::admit) before any byte of its body is read, and its body is written to disk and hashed
-// there. Keep-alive, body and header size limits, timeouts, and a graceful stop (stop accepting,
-// close idle connections, let in-flight requests finish within a grace period).
+// there. Connection limits, keep-alive, body and header size limits, timeouts, the checks of a
+// request's head (request_head.h), and a graceful stop (stop accepting, close idle connections, let
+// in-flight requests finish within a grace period).
 
 #include <atomic>
 #include <chrono>
@@ -28,8 +29,13 @@ struct ServerOptions {
   // Upload routes stream their body to a temporary file here, up to this size.
   std::string upload_dir = "./var/uploads/incoming";
   std::uint64_t max_upload_bytes = std::uint64_t{1} << 30;  // past this, 503 before any work is done
-  std::chrono::milliseconds read_timeout{30000};   // a whole request, once its first byte arrived
-  std::chrono::milliseconds idle_timeout{60000};   // keep-alive wait for the next request
+  // Connections open at once, in all and from one client address; one more is answered 503 and closed.
+  std::size_t max_connections = 1000;
+  std::size_t max_connections_per_address = 100;
+  // A request's head from its first byte (a connection's first request: from the connection's start),
+  // then its body.
+  std::chrono::milliseconds read_timeout{30000};
+  std::chrono::milliseconds idle_timeout{60000};   // keep-alive wait for the next request's first byte
   std::chrono::milliseconds write_timeout{30000};
   std::chrono::milliseconds shutdown_grace{30000};
 };

@@ -2,7 +2,17 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
+#include <array>
+
 namespace oeuvre::obs {
+
+std::string method_label(std::string_view method) {
+  static constexpr std::array<std::string_view, 9> kMethods = {"GET",    "HEAD",    "POST",    "PUT",  "PATCH",
+                                                                "DELETE", "OPTIONS", "CONNECT", "TRACE"};
+  if (std::find(kMethods.begin(), kMethods.end(), method) == kMethods.end()) return "other";
+  return std::string(method);
+}
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   requests_ = &prometheus::BuildCounter()
@@ -66,12 +76,13 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
       .Set(1);
 }
 
-void Metrics::observe_request(const std::string& method, const std::string& route, unsigned status,
+void Metrics::observe_request(std::string_view method, const std::string& route, unsigned status,
                               double seconds) {
-  requests_->Add({{"method", method}, {"route", route}, {"status", std::to_string(status)}}).Increment();
+  const std::string label = method_label(method);
+  requests_->Add({{"method", label}, {"route", route}, {"status", std::to_string(status)}}).Increment();
   static const prometheus::Histogram::BucketBoundaries kBuckets = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  durations_->Add({{"method", method}, {"route", route}}, kBuckets).Observe(seconds);
+  durations_->Add({{"method", label}, {"route", route}}, kBuckets).Observe(seconds);
 }
 
 void Metrics::count_rejected(const std::string& reason) {

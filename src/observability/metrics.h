@@ -1,6 +1,8 @@
 #pragma once
 // Prometheus metrics of this process, served as text on /metrics. Metric names are stable API: alert
-// rules (monitoring/) and dashboards depend on them. Safe for concurrent use.
+// rules (monitoring/) and dashboards depend on them. Every label has a bounded set of values: a value
+// a client chooses (a method, a path) never becomes a label as sent, or each made-up one would add a
+// series for good. Safe for concurrent use.
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -9,20 +11,26 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace oeuvre::obs {
+
+// The `method` label of a request: the method's name for the methods of HTTP (RFC 9110 and PATCH),
+// "other" for anything else.
+std::string method_label(std::string_view method);
 
 class Metrics {
  public:
   Metrics();
 
   // oeuvre_http_requests_total{method,route,status} and
-  // oeuvre_http_request_duration_seconds{method,route}.
-  void observe_request(const std::string& method, const std::string& route, unsigned status,
-                       double seconds);
+  // oeuvre_http_request_duration_seconds{method,route}. `method` as the client sent it: labelled by
+  // method_label. REQUIRES: `route` is a route's pattern or "unmatched", never the request's path.
+  void observe_request(std::string_view method, const std::string& route, unsigned status, double seconds);
   // oeuvre_http_requests_in_flight
   prometheus::Gauge& in_flight() { return *in_flight_; }
-  // oeuvre_http_rejected_total{reason}: requests refused before a handler ran (queue full, too large).
+  // oeuvre_http_rejected_total{reason}: requests refused before a handler ran (queue full, too large),
+  // and connections refused at a connection limit.
   void count_rejected(const std::string& reason);
   // oeuvre_auth_events_total{event}: login_ok, login_failed, login_rate_limited, refresh_reuse, ...
   void count_auth_event(const std::string& event);
