@@ -4,7 +4,8 @@
 // query cannot stall other connections. An upload is admitted there (token and route check,
 // Pipeline::admit) before any byte of its body is read, and its body is written to disk and hashed
 // there. Keep-alive, body and header size limits, timeouts, and a graceful stop (stop accepting,
-// close idle connections, let in-flight requests finish within a grace period).
+// close idle connections, let in-flight requests and streamed responses finish within a grace
+// period; a stream still going near its end stops at a record boundary, see ResponseStream).
 
 #include <atomic>
 #include <chrono>
