@@ -2,6 +2,7 @@
 // GET /api/v1/files/{id}, GET /api/v1/projects/{id}/files, DELETE /api/v1/files/{id},
 // GET /api/v1/files/{id}/errors, GET /api/v1/files/{id}/preview.
 #include "api/api.h"
+#include "core/utf8.h"
 #include "http/problem.h"
 #include "http/request_body.h"
 #include "http/upload.h"
@@ -12,6 +13,23 @@ namespace oeuvre::api {
 namespace {
 using http::beast_http::status;
 using http::beast_http::verb;
+
+// The upload's name: the multipart part's filename, else ?filename= (none is allowed). Like other
+// names it is valid UTF-8 without control characters (NUL, CR, LF, TAB, ...), on every backend;
+// 400 naming "filename" otherwise. Longer than 255 bytes, the service cuts it.
+Result<std::string> upload_filename(const http::Exchange& ex, const http::UploadedFile& file) {
+  std::string filename = file.filename();
+  if (filename.empty()) filename = std::string(ex.query("filename").value_or(""));
+  std::string problem;
+  if (!is_valid_utf8(filename)) {
+    problem = "must be valid UTF-8 text";
+  } else if (has_control_characters(filename)) {
+    problem = "must not contain control characters";
+  }
+  if (problem.empty()) return filename;
+  return Error(ErrorCode::kBadRequest, "invalid filename", {FieldError{"filename", problem}});
+}
+
 }  // namespace
 
 void add_file_routes(http::Router& router, ApiServices& services) {
@@ -27,8 +45,7 @@ void add_file_routes(http::Router& router, ApiServices& services) {
         if (!ex.upload) return Error::BadRequest("the file must be sent as the request body");
         ASSIGN_OR_RETURN(std::shared_ptr<http::UploadedFile> file, ex.upload->finish());
         if (file->size() == 0) return Error::Validation("file", "is empty (0 bytes)");
-        std::string filename = file->filename();
-        if (filename.empty()) filename = std::string(ex.query("filename").value_or(""));
+        ASSIGN_OR_RETURN(std::string filename, upload_filename(ex, *file));
         services::IncomingFile incoming{file->path(), static_cast<std::int64_t>(file->size()),
                                         file->sha256_hex(), filename, file->content_type()};
         ASSIGN_OR_RETURN(

@@ -30,7 +30,10 @@ void add_system_routes(http::Router& router, ApiServices& services) {
              [&services](http::Exchange&) -> Result<http::HttpResponse> {
                const Status checked = services.ping_store();
                if (!checked.ok()) {
-                 return Error::Unavailable("the store is not reachable: " + checked.error().message());
+                 // Whatever the store said, not ready: a 503 whose detail names no engine text.
+                 const StoreFault fault = checked.error().store_fault();
+                 return Error::StoreFailure(fault == StoreFault::kNone ? StoreFault::kUnreachable : fault,
+                                            "the store is not reachable: " + checked.error().message());
                }
                return http::json_response(status::ok,
                                           boost::json::object{{"status", "ready"}, {"checks", {{"store", "ok"}}}});

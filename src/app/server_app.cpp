@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "api/service_stack.h"
+#include "core/private_files.h"
 #include "observability/log.h"
 #include "security/jwt.h"
 #include "security/secrets.h"
@@ -71,15 +72,14 @@ struct UploadDirectories {
   std::string blobs;     // stored files; same filesystem as `incoming`, so adopting one is a rename
 };
 
-// Creates both folders and removes partial uploads a previous process left behind (it stopped
-// mid-request; nothing refers to them).
+// Creates both folders, the owner's alone (0700, as is VAR_DIR), and removes partial uploads a
+// previous process left behind (it stopped mid-request; nothing refers to them).
 Result<UploadDirectories> prepare_upload_directories(const std::string& var_dir) {
   UploadDirectories dirs{var_dir + "/uploads/incoming", var_dir + "/uploads/blobs"};
-  std::error_code ec;
-  for (const std::string& dir : {dirs.incoming, dirs.blobs}) {
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return Error::Unavailable("cannot create " + dir + ": " + ec.message());
+  for (const std::string& dir : {var_dir + "/uploads", dirs.incoming, dirs.blobs}) {
+    RETURN_IF_ERROR(make_private_directory(dir));
   }
+  std::error_code ec;
   std::size_t removed = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dirs.incoming, ec)) {
     if (entry.is_regular_file() && std::filesystem::remove(entry.path(), ec)) ++removed;
@@ -103,6 +103,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   auto app = std::unique_ptr<ServerApp>(new ServerApp());
   app->parts_ = std::make_unique<Parts>();
   Parts& p = *app->parts_;
+  // First: the default database lives in VAR_DIR, and so do secrets and uploads.
+  RETURN_IF_ERROR(make_private_directory(config.var_dir));
   ASSIGN_OR_RETURN(p.db, open_migrated_database(config));
   ASSIGN_OR_RETURN(services::AuthSettings auth_settings, auth_settings_from(config));
   ASSIGN_OR_RETURN(UploadDirectories dirs, prepare_upload_directories(config.var_dir));

@@ -25,7 +25,10 @@ class UploadReceiver;
 
 // A response body produced piece by piece after the headers went out (Server-Sent Events, exports of
 // a million rows): the server sends it chunked, calling next() on a worker thread, never holding
-// more than one piece. Not called concurrently.
+// more than one piece. Not called concurrently. Each piece should end at a record boundary: when a
+// server stop's grace period runs out, the stream ends between two pieces (without its last chunk,
+// so visibly incomplete). Until then a stop lets a producing stream (kMore) go on, and ends a
+// waiting one (kWait: events) complete at its next wait.
 class ResponseStream {
  public:
   enum class Step {

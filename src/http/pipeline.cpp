@@ -24,6 +24,21 @@ bool sane_request_id(std::string_view id) {
 // so neither logged nor measured.
 bool admitted(const HttpResponse& res) { return res.result() == beast_http::status::continue_; }
 
+// The answer to a handler's (or authentication's) error. An error in the store engine's words is
+// logged with them, which its answer leaves out (a failure is counted); an internal one is logged.
+HttpResponse error_response(const Error& error, const Exchange& ex, obs::Metrics& metrics) {
+  if (error.code() == ErrorCode::kUnavailable) metrics.store_unavailable().Increment();
+  if (error.engine_text()) {
+    obs::log_warn("store error", {{"route", ex.route_pattern},
+                                  {"status", status_for(error.code())},
+                                  {"fault", std::string(store_fault_name(error.store_fault()))},
+                                  {"error", error.message()}});
+  } else if (error.code() == ErrorCode::kInternal) {
+    obs::log_error("handler failed", {{"route", ex.route_pattern}, {"error", error.message()}});
+  }
+  return problem_response(error, ex.request_id);
+}
+
 HttpResponse with_request_id(HttpResponse res, const std::string& request_id) {
   res.set("X-Request-ID", request_id);
   return res;
@@ -102,10 +117,7 @@ class AuthenticationMiddleware final : public Middleware {
       return problem_response(Error::Unauthenticated("a Bearer access token is required"), ex.request_id);
     }
     auto principal = authenticator_.authenticate(header.substr(kBearer.size()));
-    if (!principal.ok()) {
-      if (principal.error().code() == ErrorCode::kUnavailable) metrics_.store_unavailable().Increment();
-      return problem_response(principal.error(), ex.request_id);
-    }
+    if (!principal.ok()) return error_response(principal.error(), ex, metrics_);
     ex.principal = std::move(principal).value();
     if (ex.access == Access::kAdmin) {
       if (auto allowed = security::require_admin(*ex.principal); !allowed.ok()) {
@@ -204,11 +216,7 @@ HttpResponse Pipeline::dispatch(Exchange& exchange) {
     Result<HttpResponse> result =
         exchange.awaiting_body ? run_admission(exchange) : exchange.route->handler(exchange);
     if (result.ok()) return std::move(result).value();
-    if (result.error().code() == ErrorCode::kUnavailable) metrics_.store_unavailable().Increment();
-    if (result.error().code() == ErrorCode::kInternal) {
-      obs::log_error("handler failed", {{"route", exchange.route_pattern}, {"error", result.error().message()}});
-    }
-    return problem_response(result.error(), exchange.request_id);
+    return error_response(result.error(), exchange, metrics_);
   } catch (const std::exception& e) {
     obs::log_error("handler threw", {{"route", exchange.route_pattern}, {"what", e.what()}});
   } catch (...) {

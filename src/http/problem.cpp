@@ -31,6 +31,27 @@ ProblemKind kind_for(ErrorCode code) {
   return {500, "internal", "Internal server error"};
 }
 
+// What a client is told of a store failure: never the engine's text (SQL, SQLSTATE, file names),
+// which the pipeline logs instead (see detail_for).
+const char* store_detail(StoreFault fault) {
+  return fault == StoreFault::kBusy ? "store busy, retry" : "store unavailable, retry later";
+}
+
+// Seconds a client should wait before retrying a store failure without its own Retry-After.
+int store_retry_after(StoreFault fault) { return fault == StoreFault::kBusy ? 1 : 5; }
+
+std::string detail_for(const Error& error) {
+  if (error.code() == ErrorCode::kInternal) {
+    return "an unexpected error occurred; quote the request id";
+  }
+  if (!error.engine_text()) return error.message();
+  if (error.store_fault() != StoreFault::kNone) return store_detail(error.store_fault());
+  if (error.code() == ErrorCode::kConflict) {
+    return "the change conflicts with stored data or a concurrent change; reload and retry";
+  }
+  return "the store refused the request; quote the request id";
+}
+
 }  // namespace
 
 unsigned status_for(ErrorCode code) { return kind_for(code).status; }
@@ -41,10 +62,8 @@ HttpResponse problem_response(const Error& error, std::string_view request_id) {
   body["type"] = std::string("https://oeuvre.dev/problems/") + kind.slug;
   body["title"] = kind.title;
   body["status"] = kind.status;
-  // Internal details stay in the logs; the client gets the request id to quote.
-  body["detail"] = error.code() == ErrorCode::kInternal
-                       ? std::string("an unexpected error occurred; quote the request id")
-                       : error.message();
+  // Internal and store details stay in the logs; the client gets the request id to quote.
+  body["detail"] = detail_for(error);
   body["request_id"] = request_id;
   for (const auto& [name, value] : error.members()) {
     if (!body.contains(name)) body[name] = value;
@@ -62,7 +81,11 @@ HttpResponse problem_response(const Error& error, std::string_view request_id) {
   if (error.code() == ErrorCode::kUnauthenticated) {
     res.set(beast_http::field::www_authenticate, "Bearer");
   }
-  if (error.retry_after()) res.set(beast_http::field::retry_after, std::to_string(*error.retry_after()));
+  std::optional<int> retry_after = error.retry_after();
+  if (!retry_after && error.store_fault() != StoreFault::kNone) {
+    retry_after = store_retry_after(error.store_fault());
+  }
+  if (retry_after) res.set(beast_http::field::retry_after, std::to_string(*retry_after));
   res.prepare_payload();
   return res;
 }

@@ -11,6 +11,9 @@ namespace oeuvre::http {
 unsigned status_for(ErrorCode code);
 
 // A problem+json response: type, title, status, detail, request_id and, for validation, errors[].
+// The detail of an internal error or of an error in the store engine's words (Error::FromStore) is
+// generic (the caller logs the message); a store failure carries Retry-After (1 s when the store
+// is busy, else 5 s).
 HttpResponse problem_response(const Error& error, std::string_view request_id);
 
 // A JSON response with the given status.

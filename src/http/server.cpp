@@ -31,6 +31,9 @@ constexpr std::size_t kUploadChunkBytes = 256 * 1024;
 constexpr std::chrono::seconds kLingerTime{2};
 // Connections refused at a limit are logged at most once in this long (and always counted).
 constexpr std::chrono::seconds kRefusalLogInterval{10};
+// At a stop, streamed responses still going this long before the grace period ends (at most a
+// quarter of it) end at their next record boundary, so none is closed in the middle of one.
+constexpr std::chrono::milliseconds kStreamCutMargin{1000};
 
 // One connection. Lives in a shared_ptr so shutdown can reach idle ones.
 struct Connection {
@@ -70,6 +73,8 @@ struct Server::Impl {
   asio::thread_pool workers;
   asio::steady_timer drain_timer;
   std::atomic<bool> stopping{false};
+  // Set when the grace period is about to end: streamed responses end at their next boundary.
+  std::atomic<bool> cutting_streams{false};
   std::atomic<std::size_t> queued{0};
   std::mutex connections_mu;
   std::list<std::shared_ptr<Connection>> connections;                 // guarded by connections_mu
@@ -218,7 +223,11 @@ struct Server::Impl {
   }
 
   // Sends `res`'s headers, then the stream's pieces as chunks. False when the connection must close
-  // (the stream failed, the peer went away, or the server is stopping mid-stream).
+  // (the stream failed, the peer went away, or the grace period of a stop ran out mid-stream). A
+  // stop lets a stream that produces (an export) go on within the grace period; one that waits for
+  // news (events) ends complete at its next wait. Each piece is whole records, so a stream cut at
+  // the end of the grace period ends at a record boundary, without its last chunk (visibly
+  // incomplete), and the cut is logged.
   asio::awaitable<bool> write_streamed(Connection& conn, HttpResponse& res, std::shared_ptr<ResponseStream> stream) {
     res.chunked(true);
     res.body().clear();
@@ -230,8 +239,13 @@ struct Server::Impl {
     if (hec) co_return false;
     std::string piece;
     asio::steady_timer pause(conn.stream.get_executor());
+    std::uint64_t bytes = 0;
     for (;;) {
-      if (stopping) co_return false;
+      if (cutting_streams) {
+        obs::log_warn("streamed response cut at shutdown: the grace period ended before it did",
+                      {{"bytes_sent", bytes}});
+        co_return false;
+      }
       piece.clear();
       auto on_worker = asio::co_spawn(workers.get_executor(), next_on_worker(stream, &piece), asio::use_awaitable);
       StreamStep step = co_await std::move(on_worker);
@@ -245,9 +259,11 @@ struct Server::Impl {
                                                     asio::as_tuple(asio::use_awaitable));
         (void)wn;
         if (wec) co_return false;
+        bytes += piece.size();
       }
       if (*step.step == ResponseStream::Step::kDone) break;
       if (*step.step == ResponseStream::Step::kWait) {
+        if (stopping) break;  // news will not come before the stop: the client reconnects
         conn.stream.expires_never();
         pause.expires_after(stream->wait_interval());
         auto [tec] = co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -495,7 +511,14 @@ struct Server::Impl {
       std::lock_guard lock(connections_mu);
       remaining = connections.size();
     }
-    if (remaining == 0 || std::chrono::steady_clock::now() >= deadline) {
+    const auto now = std::chrono::steady_clock::now();
+    const auto cut_margin = std::min<std::chrono::steady_clock::duration>(
+        kStreamCutMargin, options.shutdown_grace / 4);
+    if (remaining != 0 && now >= deadline - cut_margin && !cutting_streams.exchange(true)) {
+      obs::log_warn("grace period ending; streamed responses end at their next record",
+                    {{"connections", remaining}});
+    }
+    if (remaining == 0 || now >= deadline) {
       if (remaining != 0) obs::log_warn("grace period over; closing remaining connections", {{"connections", remaining}});
       std::lock_guard lock(connections_mu);
       for (const auto& conn : connections) {

@@ -5,7 +5,8 @@
 // Pipeline::admit) before any byte of its body is read, and its body is written to disk and hashed
 // there. Connection limits, keep-alive, body and header size limits, timeouts, the checks of a
 // request's head (request_head.h), and a graceful stop (stop accepting, close idle connections, let
-// in-flight requests finish within a grace period).
+// in-flight requests and streamed responses finish within a grace period; a stream still going near
+// its end stops at a record boundary, see ResponseStream).
 
 #include <atomic>
 #include <chrono>

@@ -221,7 +221,8 @@ class MultipartReceiver final : public UploadReceiver {
     const bool is_file = !filename.empty() || header_parameter(disposition, "name") == "file";
     keeping_ = is_file && !found_file_;
     if (keeping_) {
-      filename_ = std::filesystem::path(filename).filename().string().substr(0, 255);
+      // Not cut here: a cut could split a character; the route checks the name, the service cuts it.
+      filename_ = std::filesystem::path(filename).filename().string();
       part_content_type_ = type.substr(0, 255);
     }
   }

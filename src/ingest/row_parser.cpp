@@ -27,6 +27,20 @@ bool has_exponent(std::string_view number) {
   return number.find_first_of("eE") != std::string_view::npos;
 }
 
+// `text` with each NUL shown as U+FFFD: an error report must not hold what text cannot.
+std::string without_nul(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    if (c == '\0') {
+      out += "\xEF\xBF\xBD";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 bool expand_exponent(std::string_view number, std::string& out) {
@@ -115,14 +129,21 @@ bool RowParser::parse(const SourceRow& row, ParsedRecord* record, std::vector<Ro
   const ColumnIndexes& m = layout_.columns;
   auto add = [&](const std::optional<std::size_t>& column, std::string_view value,
                  std::string reason) {
-    errors.push_back(RowError{row.line, column ? layout_.header[*column] : std::string(),
-                              std::string(cut_utf8(value, kMaxErrorValueBytes)),
+    errors.push_back(RowError{row.line, column ? without_nul(layout_.header[*column]) : std::string(),
+                              without_nul(cut_utf8(value, kMaxErrorValueBytes)),
                               std::move(reason)});
   };
   if (!row.problem.empty()) {
-    errors.push_back(RowError{row.line, "", row.problem_value, row.problem});
+    errors.push_back(RowError{row.line, "", without_nul(row.problem_value), row.problem});
     return false;
   }
+  // Text cannot hold U+0000 (PostgreSQL refuses it, SQLite would keep it): the row's error on both.
+  for (std::size_t c = 0; c < row.cells.size(); ++c) {
+    if (row.cells[c].text.find('\0') != std::string_view::npos) {
+      add(c, row.cells[c].text, "contains a NUL character (U+0000), which text cannot hold");
+    }
+  }
+  if (errors.size() > errors_before) return false;
   auto cell = [&](const std::optional<std::size_t>& column) -> Cell {
     if (!column || *column >= row.cells.size()) return Cell{};
     return row.cells[*column];

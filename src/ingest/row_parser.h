@@ -7,6 +7,7 @@
 // - Text fields (external_id, description, reference, counterparty) and extras are trimmed of
 //   surrounding white space; a JSON number/boolean keeps its text, null is "", a nested
 //   object/array its compact JSON text.
+// - A NUL character (U+0000) in any cell is an error: no text column can hold it.
 // - Date: empty is an error when there is a date column; a nested value is an error.
 // - Currency: the currency cell (three ASCII letters, upper-cased); else a 3-letter code written in
 //   the amount text ("12.00 USD"); else the mapping's default_currency; else "" at

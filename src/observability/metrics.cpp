@@ -41,6 +41,10 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                             .Help("Requests answered 503 because the store was unreachable or busy")
                             .Register(*registry_)
                             .Add({});
+  store_errors_ = &prometheus::BuildCounter()
+                       .Name("oeuvre_store_errors_total")
+                       .Help("Writes of background work the store refused, by fault and work")
+                       .Register(*registry_);
   ingest_files_ = &prometheus::BuildCounter()
                        .Name("oeuvre_ingest_files_total")
                        .Help("Uploaded files whose parsing ended, by outcome")
@@ -95,6 +99,10 @@ void Metrics::count_auth_event(const std::string& event) {
 
 std::string Metrics::serialize() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+void Metrics::count_store_error(std::string_view kind, std::string_view work) {
+  store_errors_->Add({{"kind", std::string(kind)}, {"work", std::string(work)}}).Increment();
 }
 
 void Metrics::observe_ingest(const std::string& outcome, std::int64_t rows_ok, std::int64_t rows_failed,

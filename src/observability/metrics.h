@@ -36,6 +36,10 @@ class Metrics {
   void count_auth_event(const std::string& event);
   // oeuvre_store_unavailable_total: requests answered 503 because the store was down or the pool empty.
   prometheus::Counter& store_unavailable() { return *store_unavailable_; }
+  // oeuvre_store_errors_total{kind,work}: writes of background work (work: file_parsing,
+  // reconciliation) the store refused, by fault (kind: busy, unreachable, out_of_space, io_error,
+  // corrupt, read_only). Both labels come from fixed sets.
+  void count_store_error(std::string_view kind, std::string_view work);
 
   // oeuvre_ingest_files_total{outcome} (parsed | failed | handed_back | lost),
   // oeuvre_ingest_rows_total{result} (ok | failed) and oeuvre_ingest_duration_seconds: background
@@ -63,6 +67,7 @@ class Metrics {
   prometheus::Histogram* job_duration_;
   prometheus::Gauge* in_flight_;
   prometheus::Counter* store_unavailable_;
+  prometheus::Family<prometheus::Counter>* store_errors_;
 };
 
 }  // namespace oeuvre::obs

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/config.h"
+#include "core/private_files.h"
 #include "security/crypto.h"
 
 namespace oeuvre::security {
@@ -32,9 +33,8 @@ Result<std::string> resolve_or_generate_secret(SecretSource& source, const std::
   ASSIGN_OR_RETURN(std::optional<std::string> found, source.get(name));
   if (found) return std::move(*found);
   namespace fs = std::filesystem;
+  RETURN_IF_ERROR(make_private_directory(var_dir));
   std::error_code ec;
-  fs::create_directories(var_dir, ec);
-  if (ec) return Error::Unavailable("cannot create " + var_dir + ": " + ec.message());
   const fs::path path = fs::path(var_dir) / file_name;
   if (fs::exists(path, ec)) {
     std::ifstream in(path, std::ios::binary);

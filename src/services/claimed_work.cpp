@@ -115,9 +115,15 @@ Result<bool> ClaimLoop::conclude(Claim& claim, const Status& ran, const FailFn& 
   }
   if (error.code() != ErrorCode::kUnavailable) return fail(error.message(), fail_item, ended);
   if (claim.attempt() >= options_.max_attempts) {
-    return fail(
-        error.message() + " (gave up after " + std::to_string(claim.attempt()) + " attempts)",
-        fail_item, ended);
+    // The item's reason is read by users: a store failure in plain words, not the engine's.
+    const std::string reason = error.engine_text()
+                                   ? std::string(store_fault_description(error.store_fault()))
+                                   : error.message();
+    obs::log_warn(what_ + ": giving up", {{"id", claim.id().to_string()},
+                                          {"attempt", claim.attempt()},
+                                          {"error", error.message()}});
+    return fail(reason + " (gave up after " + std::to_string(claim.attempt()) + " attempts)",
+                fail_item, ended);
   }
   const int doublings = static_cast<int>(std::min<std::int64_t>(claim.attempt() - 1, 16));
   const auto backoff =
@@ -129,6 +135,20 @@ Result<bool> ClaimLoop::conclude(Claim& claim, const Status& ran, const FailFn& 
                  {"error", error.message()}});
   workers_.sleep(backoff);
   return hand_back(claim, true, error.message(), ended);
+}
+
+Error refused_by_store(const Claim& claim, const Error& error, std::string_view what,
+                       std::string_view work, obs::Metrics& metrics) {
+  const StoreFault fault = error.store_fault();
+  metrics.count_store_error(store_fault_name(fault), work);
+  obs::log_warn("the store refused the work's writes", {{"work", std::string(work)},
+                                                        {"id", claim.id().to_string()},
+                                                        {"attempt", claim.attempt()},
+                                                        {"fault", std::string(store_fault_name(fault))},
+                                                        {"error", error.message()}});
+  return Error(ErrorCode::kUnavailable,
+               std::string(what) + ": " + std::string(store_fault_description(fault)))
+      .with_store_fault(fault);
 }
 
 Result<bool> ClaimLoop::hand_back(Claim& claim, bool counted, const std::string& why,

@@ -12,10 +12,9 @@
 //      its own) and returns ok, or returns an error and the protocol ends the claim:
 //        - the node is stopping: the item is handed back, the attempt not counted;
 //        - the claim was lost (another worker has the item, or it was deleted): nothing is written;
-//        - kUnavailable (the store busy, down or full): after a backoff (retry_backoff, doubling
-//        with
-//          each attempt) the item is handed back for another attempt, counted; the last attempt
-//          fails the item with the error's message;
+//        - kUnavailable (the store busy, down, full or broken): after a backoff (retry_backoff,
+//          doubling with each attempt) the item is handed back for another attempt, counted; the
+//          last attempt fails the item with the error's message (refused_by_store words it);
 //        - any other error: the item fails with the error's message as its reason.
 //      Failing an item is the work's `fail` handler: its fenced failed state and what goes with it.
 //
@@ -35,6 +34,7 @@
 
 #include "core/time.h"
 #include "core/uuid.h"
+#include "observability/metrics.h"
 #include "services/background_workers.h"
 #include "store/claim_queue.h"
 #include "store/database.h"
@@ -143,6 +143,14 @@ class ClaimLoop {
   const ClaimOptions options_;
   BackgroundWorkers workers_;  // last: its threads use the members above
 };
+
+// What the work of a claimed item returns when the store refused its writes with a store failure
+// (`error`, REQUIRES: error.store_fault() != kNone): the same fault, with `what` and the fault in
+// plain words as its message ("the records could not be stored: the store is out of space"), the
+// item's reason should its attempts run out. The store's own text is logged with the item and the
+// attempt, and counted in oeuvre_store_errors_total{kind, work}.
+Error refused_by_store(const Claim& claim, const Error& error, std::string_view what,
+                       std::string_view work, obs::Metrics& metrics);
 
 template <class Item>
 class ClaimedWork {

@@ -184,8 +184,12 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
          json::object{{"status", "parsed"}, {"rows_ok", rows_ok}, {"rows_failed", rows_failed}}});
   });
   if (!written.ok()) {
-    // Busy, down or full (kUnavailable): another attempt after a backoff. A lost claim (kConflict):
-    // nothing more to write. Anything else fails the file.
+    // Busy, down, full or broken (a store failure): another attempt after a backoff, then the file
+    // fails. A lost claim (kConflict): nothing more to write. Anything else fails the file.
+    if (written.error().store_fault() != StoreFault::kNone) {
+      return refused_by_store(claim, written.error(), "the records could not be stored",
+                              "file_parsing", metrics_);
+    }
     return Error(written.error().code(),
                  "the records could not be stored: " + describe(written.error()));
   }
@@ -202,10 +206,11 @@ void FileIngestService::ended(const store::StoredFile& file, const Claim& claim,
                               std::string_view outcome, const std::string& reason,
                               std::int64_t rows_failed) {
   metrics_.observe_ingest(std::string(outcome), 0, rows_failed, claim.seconds());
-  obs::log_info("file parsing ended", {{"file_id", file.id.to_string()},
-                                       {"status", outcome},
-                                       {"attempt", claim.attempt()},
-                                       {"error", reason}});
+  boost::json::object fields{
+      {"file_id", file.id.to_string()}, {"status", outcome}, {"attempt", claim.attempt()}};
+  if (!reason.empty()) fields["error"] = reason;
+  obs::log(outcome == "failed" ? obs::LogLevel::kWarn : obs::LogLevel::kInfo, "file parsing ended",
+           std::move(fields));
 }
 
 void FileIngestService::start() { work_.start(); }

@@ -161,9 +161,12 @@ Status JobRunner::run(const store::Job& job, Claim& claim) {
          json::object{{"status", "completed"}, {"worker", node_}, {"counters", counters}}});
   });
   if (!written.ok()) {
+    const Error& refused = written.error();
     return stopped(job, claim,
-                   Error(written.error().code(),
-                         "the results could not be stored: " + written.error().message()));
+                   refused.store_fault() != StoreFault::kNone
+                       ? refused_by_store(claim, refused, "the results could not be stored",
+                                          "reconciliation", metrics_)
+                       : refused.in_context("the results could not be stored: "));
   }
   metrics_.observe_job("completed", total, claim.seconds());
   obs::log_info("reconciliation job completed",
@@ -189,10 +192,11 @@ Status JobRunner::stopped(const store::Job& job, Claim& claim, Error error) {
 void JobRunner::ended(const store::Job& job, const Claim& claim, std::string_view outcome,
                       const std::string& reason) {
   metrics_.observe_job(std::string(outcome), 0, claim.seconds());
-  obs::log_info("reconciliation job ended", {{"job_id", job.id.to_string()},
-                                             {"status", outcome},
-                                             {"attempt", claim.attempt()},
-                                             {"error", reason}});
+  boost::json::object fields{
+      {"job_id", job.id.to_string()}, {"status", outcome}, {"attempt", claim.attempt()}};
+  if (!reason.empty()) fields["error"] = reason;
+  obs::log(outcome == "failed" ? obs::LogLevel::kWarn : obs::LogLevel::kInfo,
+           "reconciliation job ended", std::move(fields));
 }
 
 void JobRunner::start() { work_.start(); }

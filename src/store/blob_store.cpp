@@ -24,9 +24,9 @@ class DirectoryBlobStore final : public BlobStore {
     const std::filesystem::path target = std::filesystem::path(root_) / key;
     std::error_code ec;
     std::filesystem::create_directories(target.parent_path(), ec);
-    if (ec) return Error::Unavailable("cannot create " + target.parent_path().string() + ": " + ec.message());
+    if (ec) return Error::StoreFailure(StoreFault::kIoError, "cannot create " + target.parent_path().string() + ": " + ec.message());
     std::filesystem::rename(source_path, target, ec);
-    if (ec) return Error::Unavailable("cannot store the file: " + ec.message());
+    if (ec) return Error::StoreFailure(StoreFault::kIoError, "cannot store the file: " + ec.message());
     return OkStatus();
   }
 
@@ -42,7 +42,7 @@ class DirectoryBlobStore final : public BlobStore {
     if (!valid_key(key)) return Error::Internal("invalid blob key");
     std::error_code ec;
     std::filesystem::remove(std::filesystem::path(root_) / key, ec);
-    if (ec) return Error::Unavailable("cannot remove the stored file: " + ec.message());
+    if (ec) return Error::StoreFailure(StoreFault::kIoError, "cannot remove the stored file: " + ec.message());
     return OkStatus();
   }
 

@@ -16,7 +16,7 @@ Result<PooledConnection> ConnectionPool::acquire() {
   std::unique_lock lock(state_->mu);
   const auto deadline = std::chrono::steady_clock::now() + wait_timeout_;
   for (;;) {
-    if (state_->closed) return Error::Unavailable("the database is shutting down");
+    if (state_->closed) return Error::StoreFailure(StoreFault::kUnreachable, "the database is shutting down");
     if (!state_->idle.empty()) {
       auto conn = std::move(state_->idle.front());
       state_->idle.pop_front();
@@ -41,7 +41,7 @@ Result<PooledConnection> ConnectionPool::acquire() {
       return PooledConnection(std::move(made).value(), releaser());
     }
     if (state_->cv.wait_until(lock, deadline) == std::cv_status::timeout) {
-      return Error::Unavailable("no database connection became free in time");
+      return Error::StoreFailure(StoreFault::kBusy, "no database connection became free in time");
     }
   }
 }

@@ -88,8 +88,10 @@ class BulkWriter {
 class Connection {
  public:
   virtual ~Connection() = default;
-  // Runs one statement with bound parameters. Errors: kConflict for unique/foreign-key violations,
-  // kUnavailable when the server is unreachable, kInternal otherwise.
+  // Runs one statement with bound parameters. Errors: kConflict for unique/foreign-key violations;
+  // a store failure (Error::StoreFailure: kUnavailable with its StoreFault) when the store is busy,
+  // unreachable, out of space, failing I/O, corrupt or read-only; kInternal otherwise. Messages are
+  // the engine's own text (Error::FromStore): for logs, not for clients.
   virtual Result<ResultSet> query(std::string_view sql, std::span<const Value> params) = 0;
   // Runs a SELECT and hands each row to `visit` as it arrives, without holding the whole result
   // (PostgreSQL's single-row mode; SQLite steps its statement), for reads of a million rows. The Row

@@ -122,6 +122,29 @@ TEST(FilesTest, MalformedMultipartIsABadRequestAndStoresNothing) {
   EXPECT_EQ(list.json().at("total").to_number<std::int64_t>(), 0) << list.body;
 }
 
+// A filename is a name like any other, on both backends: valid UTF-8 without control characters,
+// else a 400 problem naming the field (PostgreSQL used to answer with a bind index, SQLite stored
+// it).
+TEST(FilesTest, AFilenameWithNulLineBreaksOrInvalidUtf8IsA400NamingTheField) {
+  Fixture f;
+  for (const std::string name :
+       {"a%00b.csv", "a%0D%0ASet-Cookie:x.csv", "a%FFb.csv", "tab%09.csv"}) {
+    auto res = f.upload_raw(kCsv, name);
+    expect_field_error(res, 400u, "filename");
+    EXPECT_EQ(res.body.find("bind"), std::string::npos) << res.body;
+  }
+  const std::string boundary = "----oeuvre-test-boundary-43";
+  auto multipart =
+      f.server.request("POST", f.upload_url(), multipart_body(boundary, "led\xffger.csv", kCsv),
+                       f.alice.access_token, {}, "multipart/form-data; boundary=" + boundary);
+  expect_field_error(multipart, 400u, "filename");
+  auto list = f.server.get("/api/v1/projects/" + f.project_id + "/files", f.alice.access_token);
+  EXPECT_EQ(list.json().at("total").to_number<std::int64_t>(), 0) << list.body;
+  auto fine = f.upload_raw(kCsv, "K%C3%A4se%20M%C3%A4rz.csv");
+  ASSERT_EQ(fine.status, 201u) << fine.body;
+  EXPECT_EQ(fine.json().at("filename").as_string(), "K\xc3\xa4se M\xc3\xa4rz.csv");
+}
+
 TEST(FilesTest, TheSameBytesTwiceAnswer409WithTheFirstFilesId) {
   Fixture f;
   auto first = f.upload_raw(kCsv, "one.csv");

@@ -174,6 +174,46 @@ TEST(IngestTest, JsonLinesAndTheMappingOfTheDataSource) {
   EXPECT_EQ(page.at("items").at(1).at("extra").at("Kanal"), "web") << json::serialize(page);
 }
 
+// Text cannot hold a NUL (PostgreSQL refuses it): a NUL in a value is that row's error on both
+// backends, listed with the bad rows, while the other rows land; a JSON \u0000 and a raw NUL in CSV
+// alike.
+TEST(IngestTest, ANulInAValueIsARowErrorOnBothBackends) {
+  Fixture f;
+  const std::string source = f.create_source({{"name", "Bank"}, {"kind", "bank"}});
+  const std::string json_rows =
+      "[{\"date\": \"2026-01-01\", \"amount\": \"1.00\", \"currency\": \"EUR\", \"description\": "
+      "\"a\\u0000b\"},\n"
+      " {\"date\": \"2026-01-02\", \"amount\": \"2.00\", \"currency\": \"EUR\", \"memo\": "
+      "\"x\\u0000\"},\n"
+      " {\"date\": \"2026-01-03\", \"amount\": \"3.00\", \"currency\": \"EUR\", \"description\": "
+      "\"fine\"}]";
+  json::value file = f.upload_and_wait(source, json_rows, "rows.json", "application/json");
+  ASSERT_TRUE(file.is_object());
+  EXPECT_EQ(file.at("status"), "parsed") << json::serialize(file);
+  EXPECT_EQ(file.at("rows_ok").to_number<std::int64_t>(), 1) << json::serialize(file);
+  EXPECT_EQ(file.at("rows_failed").to_number<std::int64_t>(), 2) << json::serialize(file);
+  auto errors = f.server.get("/api/v1/files/" + std::string(file.at("id").as_string()) + "/errors",
+                             f.alice.access_token);
+  ASSERT_EQ(errors.status, 200u) << errors.body;
+  const json::value page = errors.json();
+  ASSERT_EQ(total_of(page), 2) << errors.body;
+  EXPECT_EQ(page.at("items").at(0).at("column"), "description") << errors.body;
+  EXPECT_NE(std::string(page.at("items").at(0).at("reason").as_string()).find("NUL"),
+            std::string::npos)
+      << errors.body;
+  EXPECT_EQ(page.at("items").at(1).at("column"), "memo") << errors.body;
+
+  // A raw NUL byte in a CSV value, past the part of the file that is sniffed for its format.
+  std::string csv = "date,amount,currency,description\n";
+  for (int i = 0; i < 4000; ++i) csv += "2026-01-05,1.00,EUR,row " + std::to_string(i) + "\n";
+  csv += std::string("2026-01-06,2.00,EUR,nul") + '\0' + "here\n";
+  json::value csv_file = f.upload_and_wait(source, csv, "rows.csv");
+  ASSERT_TRUE(csv_file.is_object());
+  EXPECT_EQ(csv_file.at("status"), "parsed") << json::serialize(csv_file);
+  EXPECT_EQ(csv_file.at("rows_ok").to_number<std::int64_t>(), 4000) << json::serialize(csv_file);
+  EXPECT_EQ(csv_file.at("rows_failed").to_number<std::int64_t>(), 1) << json::serialize(csv_file);
+}
+
 TEST(IngestTest, ThePreviewShowsTheLayoutAndTheFirstRowsAsParsed) {
   Fixture f;
   const std::string source = f.create_source({{"name", "Bank"}});

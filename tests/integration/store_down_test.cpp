@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "security/crypto.h"
+#include "store/database.h"
 #include "support/test_server.h"
 
 namespace oeuvre::testing {
@@ -108,6 +109,63 @@ TEST(StoreDownTest, AnExhaustedPoolAnswers503QuicklyAndRecovers) {
             401u);
   EXPECT_EQ(server.post("/api/v1/auth/login", json::object{{"email", s.email}, {"password", kTestPassword}}).status,
             200u);
+}
+
+// A store busy with another writer (SQLite: the write lock; PostgreSQL: a table lock, the waiting
+// statement cancelled as a statement timeout would) answers 503 "store busy, retry" with Retry-After; the engine's text ("BEGIN
+// IMMEDIATE: database is locked", SQLSTATE 57014) goes to the log, never into the problem.
+TEST(StoreDownTest, ABusyStoreSaysStoreBusyRetryAndKeepsEngineTextInTheLog) {
+  TestServer server([](Config& c) { c.db_wait_timeout_ms = 300; });
+  ASSERT_TRUE(server.started());
+  Session s = server.register_user("busy@example.com");
+  auto other =
+      store::open_database({server.config().database_url, 2, std::chrono::milliseconds(5000)});
+  ASSERT_TRUE(other.ok()) << other.error().message();
+  {
+    auto writer = (*other)->acquire();
+    ASSERT_TRUE(writer.ok()) << writer.error().message();
+    ASSERT_TRUE((*writer)->begin(true).ok());
+    if ((*writer)->dialect() == store::Dialect::kPostgres) {
+      ASSERT_TRUE((*writer)->execute_script("LOCK TABLE projects IN ACCESS EXCLUSIVE MODE").ok());
+    }
+    // PostgreSQL's statement timeout is 30 s: the waiting statement is cancelled (SQLSTATE 57014,
+    // as for a timeout) once it waits for the lock.
+    auto canceller = std::async(std::launch::async, [&] {
+      if ((*writer)->dialect() != store::Dialect::kPostgres) return;
+      auto admin = (*other)->acquire();
+      ASSERT_TRUE(admin.ok()) << admin.error().message();
+      for (int i = 0; i < 100; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        auto cancelled = (*admin)->query(
+            "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database()",
+            {});
+        if (cancelled.ok() && !cancelled->rows.empty()) return;
+      }
+    });
+    ::testing::internal::CaptureStderr();
+    auto res = timed([&] {
+      return server.post("/api/v1/projects", json::object{{"name", "busy"}}, s.access_token);
+    });
+    const std::string logged = ::testing::internal::GetCapturedStderr();
+    canceller.get();
+    (void)(*writer)->rollback();
+    expect_unavailable(res);
+    auto body = res.json();
+    ASSERT_TRUE(body.is_object()) << res.body;
+    EXPECT_EQ(std::string(body.at("detail").as_string()), "store busy, retry") << res.body;
+    EXPECT_FALSE(res.header("retry-after").empty()) << "no Retry-After";
+    for (const char* engine_text :
+         {"BEGIN", "locked", "SQL", "statement", "PostgreSQL", "timeout"}) {
+      EXPECT_EQ(res.body.find(engine_text), std::string::npos) << engine_text << " in " << res.body;
+    }
+    EXPECT_TRUE(logged.find("database is locked") != std::string::npos ||
+                logged.find("57014") != std::string::npos)
+        << "the engine's text is not in the log: " << logged;
+  }
+  (*other)->close();
+  EXPECT_EQ(server.post("/api/v1/projects", json::object{{"name", "after"}}, s.access_token).status,
+            201u);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -57,9 +57,9 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::connect(
   const char* values[] = {"oeuvre", "1",    "30", "10", "3", conninfo.c_str(), timeout_text.c_str(),
                           "UTF8",   nullptr};
   PgConn conn(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
-  if (!conn) return Error::Unavailable("cannot connect to PostgreSQL: out of memory");
+  if (!conn) return Error::StoreFailure(StoreFault::kUnreachable, "cannot connect to PostgreSQL: out of memory");
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    return Error::Unavailable("cannot connect to PostgreSQL: " +
+    return Error::StoreFailure(StoreFault::kUnreachable, "cannot connect to PostgreSQL: " +
                               first_line(PQerrorMessage(conn.get())));
   }
   bool ignored = false;  // the session object does not exist yet; setup notices need no tracking
@@ -71,7 +71,8 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::connect(
       std::to_string(statement_ms);
   PgResult res(PQexec(conn.get(), setup.c_str()));
   if (Status ok = check(conn.get(), res); !ok.ok()) {
-    return Error::Unavailable("cannot set up the PostgreSQL session: " + ok.error().message());
+    return Error::StoreFailure(StoreFault::kUnreachable,
+                              "cannot set up the PostgreSQL session: " + ok.error().message());
   }
   std::unique_ptr<PostgresConnection> session(new PostgresConnection(conn.release()));
   PQsetNoticeReceiver(session->conn_, on_notice, &session->server_closing_);
@@ -266,8 +267,8 @@ Status PostgresConnection::rollback() {
     case PQTRANS_IDLE:
       return OkStatus();  // nothing open
     case PQTRANS_UNKNOWN:
-      return Error::Unavailable(
-          "PostgreSQL connection lost; the server has discarded the open transaction");
+      return Error::StoreFailure(
+          StoreFault::kUnreachable, "PostgreSQL connection lost; the server has discarded the open transaction");
     default:
       return run_simple("ROLLBACK");
   }

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/private_files.h"
 #include "store/sqlite/insert_writer.h"
 #include "store/sqlite/sqlite_statement.h"
 
@@ -79,13 +80,8 @@ class SqliteConnection final : public Connection {
 
   Status execute_script(std::string_view sql) override {
     const std::string script(sql);
-    char* message = nullptr;
-    const int rc = sqlite3_exec(db_, script.c_str(), nullptr, nullptr, &message);
-    if (rc != SQLITE_OK) {
-      std::string text = message ? message : sqlite3_errstr(rc);
-      sqlite3_free(message);
-      return Error::Internal("script failed: " + text);
-    }
+    const int rc = sqlite3_exec(db_, script.c_str(), nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(db_, rc, "script");
     return OkStatus();
   }
 
@@ -202,6 +198,24 @@ class SqliteConnection final : public Connection {
   std::unordered_map<std::string, Statement> statements_;
 };
 
+// The database and its -wal and -shm hold password hashes and every financial record: the file is
+// created 0600 before SQLite opens it (SQLite gives -wal and -shm the database file's mode), and
+// what an older version left readable is tightened. A missing folder is created 0700.
+Status prepare_private_files(const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  Status prepared = OkStatus();
+  if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
+    prepared = make_private_directory(parent.string());
+  }
+  if (prepared.ok()) prepared = make_private_file(path);
+  for (const char* suffix : {"-wal", "-shm"}) {
+    if (prepared.ok()) prepared = restrict_existing_file(path + suffix);
+  }
+  if (prepared.ok()) return prepared;
+  return Error::StoreFailure(StoreFault::kIoError, prepared.error().message());
+}
+
 }  // namespace
 
 std::string rewrite_placeholders_for_sqlite(std::string_view sql) {
@@ -237,12 +251,7 @@ Result<std::unique_ptr<Connection>> connect_sqlite(const std::string& path,
   // call (SQLITE_MISUSE) changes nothing, so the result is not checked.
   static std::once_flag configured;
   std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
-  if (path != ":memory:") {
-    std::error_code ec;
-    const auto parent = std::filesystem::path(path).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    if (ec) return Error::Unavailable("cannot create the database folder " + parent.string());
-  }
+  if (path != ":memory:") RETURN_IF_ERROR(prepare_private_files(path));
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

@@ -6,20 +6,33 @@
 
 namespace oeuvre::store::sqlite {
 
+StoreFault sqlite_fault(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return StoreFault::kBusy;
+    case SQLITE_FULL:
+    case SQLITE_NOMEM: return StoreFault::kOutOfSpace;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN: return StoreFault::kIoError;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return StoreFault::kCorrupt;
+    case SQLITE_READONLY: return StoreFault::kReadOnly;
+    default: return StoreFault::kNone;
+  }
+}
+
 Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
-  const int primary = rc & 0xff;
   std::string message = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  if (primary == SQLITE_CONSTRAINT) {
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) {
     const int extended = db ? sqlite3_extended_errcode(db) : rc;
     if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY ||
         extended == SQLITE_CONSTRAINT_FOREIGNKEY) {
-      return Error::Conflict(message);
+      return Error::FromStore(ErrorCode::kConflict, message);
     }
     return Error::Internal(message);
   }
-  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_CANTOPEN ||
-      primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_READONLY) {
-    return Error::Unavailable(message);
+  if (const StoreFault fault = sqlite_fault(rc); fault != StoreFault::kNone) {
+    return Error::StoreFailure(fault, std::move(message));
   }
   return Error::Internal(message);
 }
@@ -27,7 +40,8 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
 Error open_failed(sqlite3* db, int rc, const std::string& what) {
   Error error = sqlite_error(db, rc, what);
   sqlite3_close_v2(db);
-  return Error::Unavailable(error.message());
+  if (error.store_fault() != StoreFault::kNone) return error;
+  return Error::StoreFailure(StoreFault::kIoError, error.message());
 }
 
 Status bind_value(sqlite3* db, sqlite3_stmt* stmt, int index, const Value& value,

@@ -12,12 +12,17 @@
 
 namespace oeuvre::store::sqlite {
 
+// The store fault an SQLite result code names (its primary code decides): busy and locked kBusy;
+// full and out of memory kOutOfSpace; I/O errors and cannot-open kIoError; corrupt and not-a-database
+// kCorrupt; read-only kReadOnly; kNone for the others (constraints, misuse, SQL errors).
+StoreFault sqlite_fault(int rc);
+
 // Maps an SQLite result code to an Error: kConflict for unique, primary-key and foreign-key
-// violations; kUnavailable for busy, locked, cannot-open, I/O, full and read-only; kInternal
-// otherwise. The message is `what`, then SQLite's text.
+// violations; a store failure (Error::StoreFailure, kUnavailable) when sqlite_fault names one;
+// kInternal otherwise. The message is `what`, then SQLite's text.
 Error sqlite_error(sqlite3* db, int rc, std::string_view what);
 
-// Closes a session that could not be opened or set up; kUnavailable with SQLite's reason.
+// Closes a session that could not be opened or set up; a store failure with SQLite's reason.
 Error open_failed(sqlite3* db, int rc, const std::string& what);
 
 struct StatementDeleter {

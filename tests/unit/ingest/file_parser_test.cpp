@@ -418,6 +418,35 @@ TEST_F(FileParserTest, JsonArrayOfObjects) {
   EXPECT_EQ(b.extra_json, R"({"branch":"12.0"})");  // keys missing from the object are left out
 }
 
+// Text cannot hold U+0000 (PostgreSQL refuses it): a NUL in any value, a JSON \u0000 or a raw CSV
+// byte, is the row's error (the value shown without it), never a record.
+TEST_F(FileParserTest, ANulInAValueIsARowError) {
+  auto json = parse(
+      "[{\"date\": \"2024-03-05\", \"amount\": \"1.00\", \"memo\": \"a\\u0000b\"},\n"
+      " {\"date\": \"2024-03-06\", \"amount\": \"2.00\", \"memo\": \"fine\"}]",
+      eur(), "nul.json");
+  ASSERT_TRUE(json.ok()) << text_of(json.error());
+  EXPECT_EQ(json->layout.rows_failed, 1u);
+  ASSERT_EQ(json->records.size(), 1u);
+  EXPECT_EQ(json->records[0].amount_minor, 200);
+  ASSERT_EQ(json->errors.size(), 1u);
+  EXPECT_EQ(json->errors[0].line, 1u);
+  EXPECT_EQ(json->errors[0].column, "memo");
+  EXPECT_TRUE(contains(json->errors[0].reason, "NUL")) << json->errors[0].reason;
+  EXPECT_EQ(json->errors[0].value.find('\0'), std::string::npos)
+      << "the report cannot hold it either";
+
+  std::string csv = "date,amount,description\n";
+  for (int i = 0; i < 5000; ++i) csv += "2024-03-05,1.00,row\n";  // past the sniffed part
+  csv += "2024-03-06,2.00,a"s + '\0' + "b\n";
+  auto parsed = parse(csv, eur());
+  ASSERT_TRUE(parsed.ok()) << text_of(parsed.error());
+  EXPECT_EQ(parsed->layout.rows_failed, 1u);
+  EXPECT_EQ(parsed->records.size(), 5000u);
+  ASSERT_EQ(parsed->errors.size(), 1u);
+  EXPECT_EQ(parsed->errors[0].column, "description");
+}
+
 TEST_F(FileParserTest, JsonNumbersAreExact) {
   auto parsed = parse(
       "[{\"amount\": 0.1, \"currency\": \"EUR\"},"

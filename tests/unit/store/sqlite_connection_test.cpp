@@ -1,7 +1,9 @@
 #include "store/sqlite/sqlite_connection.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 
@@ -109,6 +111,82 @@ TEST(SqliteConnectionTest, UniqueViolationIsConflictAndBadSqlIsInternal) {
   auto bad = conn->query("SELEC nonsense", {});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code(), ErrorCode::kInternal);
+}
+
+// The store failures SQLite reports, each with its fault: what the claim protocol retries and gives
+// up on, what a problem answer words generically, what the metrics count.
+TEST(SqliteConnectionTest, DiskFullBusyCorruptAndReadOnlyAreStoreFailuresOfTheirKind) {
+  auto conn = memory();
+  ASSERT_TRUE(conn->execute_script("CREATE TABLE t (v TEXT); PRAGMA max_page_count = 2").ok());
+  const Value big[] = {std::string(64 * 1024, 'x')};
+  auto full = conn->query("INSERT INTO t VALUES ($1)", big);
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.error().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(full.error().store_fault(), StoreFault::kOutOfSpace) << full.error().message();
+  EXPECT_NE(full.error().message().find("full"), std::string::npos) << full.error().message();
+
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("oeuvre-faults-" + Uuid::generate_v4().to_string());
+  const std::string path = (dir / "db.sqlite").string();
+  auto holder = connect_sqlite(path, std::chrono::milliseconds(10));
+  auto waiter = connect_sqlite(path, std::chrono::milliseconds(10));
+  ASSERT_TRUE(holder.ok() && waiter.ok());
+  ASSERT_TRUE((*holder)->begin(true).ok());
+  auto busy = (*waiter)->begin(true);
+  ASSERT_FALSE(busy.ok());
+  EXPECT_EQ(busy.error().store_fault(), StoreFault::kBusy) << busy.error().message();
+  ASSERT_TRUE((*holder)->rollback().ok());
+
+  const std::string garbage = (dir / "garbage.sqlite").string();
+  {
+    std::FILE* f = std::fopen(garbage.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    const std::string junk(4096, 'j');
+    std::fwrite(junk.data(), 1, junk.size(), f);
+    std::fclose(f);
+  }
+  auto corrupt = connect_sqlite(garbage, std::chrono::milliseconds(10));
+  ASSERT_FALSE(corrupt.ok());
+  EXPECT_EQ(corrupt.error().store_fault(), StoreFault::kCorrupt) << corrupt.error().message();
+
+  holder = Error::Internal("closed");
+  waiter = Error::Internal("closed");
+  auto read_only = connect_sqlite(path, std::chrono::milliseconds(10));
+  ASSERT_TRUE(read_only.ok());
+  ASSERT_TRUE((*read_only)->execute_script("CREATE TABLE t (v TEXT); PRAGMA query_only = 1").ok());
+  auto refused = (*read_only)->execute_script("INSERT INTO t VALUES ('x')");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().store_fault(), StoreFault::kReadOnly) << refused.error().message();
+
+  auto bad = (*read_only)->query("SELEC nonsense", {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().store_fault(), StoreFault::kNone)
+      << "an SQL error is not the store's fault";
+  read_only = Error::Internal("closed");
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+// A new database file and its -wal and -shm are the owner's alone, whatever the umask.
+TEST(SqliteConnectionTest, TheDatabaseFileAndItsWalAndShmAre0600) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("oeuvre-mode-" + Uuid::generate_v4().to_string());
+  const std::string path = (dir / "sub" / "db.sqlite").string();
+  const mode_t old_mask = ::umask(022);
+  auto conn = connect_sqlite(path, std::chrono::milliseconds(10));
+  ::umask(old_mask);
+  ASSERT_TRUE(conn.ok()) << conn.error().message();
+  ASSERT_TRUE((*conn)->execute_script("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('x')").ok());
+  using std::filesystem::perms;
+  for (const std::string file : {path, path + "-wal", path + "-shm"}) {
+    EXPECT_EQ(std::filesystem::status(file).permissions(), perms::owner_read | perms::owner_write)
+        << file;
+  }
+  EXPECT_EQ(std::filesystem::status(dir / "sub").permissions(), perms::owner_all)
+      << "a folder it created";
+  conn = Error::Internal("closed");
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 TEST(SqliteConnectionTest, PoolTimesOutInsteadOfHanging) {
