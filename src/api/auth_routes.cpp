@@ -33,10 +33,16 @@ void add_auth_routes(http::Router& router, ApiServices& services) {
                auto password = in.required_secret("password", 256);
                auto display_name = in.optional_string("display_name", 0, 255);
                RETURN_IF_ERROR(in.finish());
-               ASSIGN_OR_RETURN(store::User user,
-                                services.auth.register_user({*email, *password, display_name.value_or("")},
-                                                            request_meta(ex)));
-               return http::json_response(status::created, services::to_json(user));
+               // The same answer whether the address was free or taken: registration tells nobody
+               // which addresses have accounts.
+               RETURN_IF_ERROR(services.auth.register_user(
+                   {*email, *password, display_name.value_or("")}, request_meta(ex)));
+               return http::json_response(
+                   status::accepted,
+                   boost::json::object{{"status", "accepted"},
+                                       {"detail",
+                                        "log in with this email and password; if the email already "
+                                        "had an account, nothing was changed"}});
              });
 
   router.add(verb::post, "/api/v1/auth/login", http::Access::kPublic,

@@ -1,4 +1,5 @@
-// /api/v1/users: admin administration; a user may read their own record.
+// /api/v1/users: admin administration (and lifting login lockouts); a user may read their own
+// record.
 #include "api/api.h"
 #include "http/problem.h"
 #include "http/request_body.h"
@@ -42,6 +43,13 @@ void add_user_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
                ASSIGN_OR_RETURN(store::User user, services.users.get(actor_of(ex), id));
                return http::json_response(status::ok, services::to_json(user));
+             });
+
+  router.add(verb::post, "/api/v1/users/{id}/unlock", http::Access::kAdmin,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               RETURN_IF_ERROR(services.auth.unlock(actor_of(ex), id, request_meta(ex)));
+               return http::no_content();
              });
 
   router.add(verb::patch, "/api/v1/users/{id}", http::Access::kAdmin,

@@ -24,7 +24,10 @@ void apply_file_settings() {
                             "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
                             "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS", "INGEST_WORKERS",
                             "INGEST_STALE_AFTER_SECONDS", "INGEST_MAX_ATTEMPTS", "JOB_WORKERS",
-                            "JOB_STALE_AFTER_SECONDS", "JOB_MAX_ATTEMPTS"}) {
+                            "JOB_STALE_AFTER_SECONDS", "JOB_MAX_ATTEMPTS", "REGISTRATIONS_PER_ADDRESS_PER_HOUR",
+                            "PASSWORD_HASH_CONCURRENCY", "LOGIN_FAILURES_PER_ACCOUNT_ADDRESS",
+                            "LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "LOGIN_LOCKOUT_SECONDS",
+                            "LOGIN_LOCKOUT_MAX_SECONDS", "LOGIN_FAILURE_WINDOW_SECONDS"}) {
     if (std::getenv(name) != nullptr) continue;
     if (auto value = oeuvre::read_setting(name)) ::setenv(name, value->c_str(), 0);
   }
@@ -40,6 +43,26 @@ void add_store_options(CLI::App& cmd, Config& c) {
   cmd.add_option("--log-level", c.log_level, "debug|info|warn|error")->envname("LOG_LEVEL");
   cmd.add_option("--password-hash-cost", c.password_hash_cost, "interactive|minimal (tests only)")
       ->envname("PASSWORD_HASH_COST")->check(CLI::IsMember({"interactive", "minimal"}));
+}
+
+// Registration and login throttling, and how many password hashes run at once.
+void add_account_protection_options(CLI::App& cmd, Config& c) {
+  cmd.add_option("--registrations-per-address-per-hour", c.registrations_per_address_per_hour)
+      ->envname("REGISTRATIONS_PER_ADDRESS_PER_HOUR")->check(CLI::Range(1, 1000000));
+  cmd.add_option("--password-hash-concurrency", c.password_hash_concurrency, "password hashes at once (0: the cores)")
+      ->envname("PASSWORD_HASH_CONCURRENCY")->check(CLI::Range(0, 1024));
+  cmd.add_option("--login-failures-per-account-address", c.login_failures_per_account_address)
+      ->envname("LOGIN_FAILURES_PER_ACCOUNT_ADDRESS")->check(CLI::Range(1, 1000000));
+  cmd.add_option("--login-failures-per-account", c.login_failures_per_account)
+      ->envname("LOGIN_FAILURES_PER_ACCOUNT")->check(CLI::Range(1, 1000000));
+  cmd.add_option("--login-failures-per-address", c.login_failures_per_address)
+      ->envname("LOGIN_FAILURES_PER_ADDRESS")->check(CLI::Range(1, 1000000));
+  cmd.add_option("--login-lockout-seconds", c.login_lockout_seconds, "the first lockout; doubles with each failure after it")
+      ->envname("LOGIN_LOCKOUT_SECONDS")->check(CLI::Range(1, 86400));
+  cmd.add_option("--login-lockout-max-seconds", c.login_lockout_max_seconds)
+      ->envname("LOGIN_LOCKOUT_MAX_SECONDS")->check(CLI::Range(1, 7 * 86400));
+  cmd.add_option("--login-failure-window-seconds", c.login_failure_window_seconds, "failures are forgotten after this long without one")
+      ->envname("LOGIN_FAILURE_WINDOW_SECONDS")->check(CLI::Range(1, 30 * 86400));
 }
 
 int fail(const oeuvre::Error& error) {
@@ -120,6 +143,7 @@ int main(int argc, char** argv) {
       ->envname("JOB_STALE_AFTER_SECONDS")->check(CLI::Range(2, 86400));
   serve->add_option("--job-max-attempts", config.job_max_attempts, "claims of one job before it is failed")
       ->envname("JOB_MAX_ATTEMPTS")->check(CLI::Range(1, 100));
+  add_account_protection_options(*serve, config);
   bool demo = false;
   serve->add_flag("--demo", demo, "create a demo admin and project when absent");
 

@@ -50,11 +50,21 @@ Result<services::AuthSettings> auth_settings_from(const Config& config) {
   ASSIGN_OR_RETURN(settings.jwt_secret,
                    security::resolve_or_generate_secret(*secrets, "JWT_SECRET", config.var_dir, "jwt_secret", 48));
   if (auto valid = security::validate_jwt_secret(settings.jwt_secret); !valid.ok()) {
-    return Error::Validation("JWT_SECRET", valid.error().message());
+    const std::string reason = valid.error().message();
+    return Error(ErrorCode::kValidation, "JWT_SECRET: " + reason,
+                 {FieldError{"JWT_SECRET", reason}});
   }
   settings.access_ttl = std::chrono::seconds(config.access_token_ttl_seconds);
   settings.refresh_ttl = std::chrono::seconds(config.refresh_token_ttl_seconds);
   settings.allow_registration = config.allow_registration;
+  settings.registrations_per_address_per_hour = config.registrations_per_address_per_hour;
+  settings.password_hash_concurrency = config.password_hash_concurrency;
+  settings.login_limits.failures_per_account_address = config.login_failures_per_account_address;
+  settings.login_limits.failures_per_account = config.login_failures_per_account;
+  settings.login_limits.failures_per_address = config.login_failures_per_address;
+  settings.login_limits.first_lockout = std::chrono::seconds(config.login_lockout_seconds);
+  settings.login_limits.max_lockout = std::chrono::seconds(config.login_lockout_max_seconds);
+  settings.login_limits.failure_window = std::chrono::seconds(config.login_failure_window_seconds);
   if (config.password_hash_cost == "minimal") {
     settings.password_cost = security::PasswordCost::minimal();
   } else if (config.password_hash_cost == "interactive") {

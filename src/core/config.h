@@ -27,6 +27,18 @@ struct Config {
   int refresh_token_ttl_seconds = 30 * 24 * 3600;         // REFRESH_TOKEN_TTL_SECONDS
   std::string password_hash_cost = "interactive";         // PASSWORD_HASH_COST: interactive|moderate|minimal
   bool allow_registration = true;                         // ALLOW_REGISTRATION
+  int registrations_per_address_per_hour = 20;            // REGISTRATIONS_PER_ADDRESS_PER_HOUR
+  int password_hash_concurrency = 0;                      // PASSWORD_HASH_CONCURRENCY (0: the cores)
+  // Failed logins: one address guessing one account is throttled first; one account guessed from many
+  // addresses, or one address guessing many accounts, later. Each lockout lasts LOGIN_LOCKOUT_SECONDS,
+  // doubling with every further failure up to LOGIN_LOCKOUT_MAX_SECONDS; failures are forgotten after
+  // LOGIN_FAILURE_WINDOW_SECONDS without one.
+  int login_failures_per_account_address = 5;             // LOGIN_FAILURES_PER_ACCOUNT_ADDRESS
+  int login_failures_per_account = 20;                    // LOGIN_FAILURES_PER_ACCOUNT
+  int login_failures_per_address = 50;                    // LOGIN_FAILURES_PER_ADDRESS
+  int login_lockout_seconds = 60;                         // LOGIN_LOCKOUT_SECONDS
+  int login_lockout_max_seconds = 900;                    // LOGIN_LOCKOUT_MAX_SECONDS
+  int login_failure_window_seconds = 3600;                // LOGIN_FAILURE_WINDOW_SECONDS
   int shutdown_grace_seconds = 30;                        // SHUTDOWN_GRACE_SECONDS
   int ingest_workers = 1;                                 // INGEST_WORKERS: threads parsing uploads (0: none)
   int ingest_stale_after_seconds = 60;                    // INGEST_STALE_AFTER_SECONDS: silent = worker died

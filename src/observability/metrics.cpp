@@ -31,6 +31,10 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                       .Name("oeuvre_auth_events_total")
                       .Help("Authentication events, by kind")
                       .Register(*registry_);
+  login_lockouts_ = &prometheus::BuildCounter()
+                         .Name("oeuvre_login_lockouts_total")
+                         .Help("Lockouts started by failed logins, by scope")
+                         .Register(*registry_);
   in_flight_ = &prometheus::BuildGauge()
                     .Name("oeuvre_http_requests_in_flight")
                     .Help("HTTP requests being handled now")
@@ -95,6 +99,10 @@ void Metrics::count_rejected(const std::string& reason) {
 
 void Metrics::count_auth_event(const std::string& event) {
   auth_events_->Add({{"event", event}}).Increment();
+}
+
+void Metrics::count_login_lockout(std::string_view scope) {
+  login_lockouts_->Add({{"scope", std::string(scope)}}).Increment();
 }
 
 std::string Metrics::serialize() const {

@@ -34,6 +34,10 @@ class Metrics {
   void count_rejected(const std::string& reason);
   // oeuvre_auth_events_total{event}: login_ok, login_failed, login_rate_limited, refresh_reuse, ...
   void count_auth_event(const std::string& event);
+  // oeuvre_login_lockouts_total{scope}: lockouts started by failed logins; scope is account_address
+  // (one address guessing one account), account (guessed from many addresses) or address (one
+  // address guessing many accounts).
+  void count_login_lockout(std::string_view scope);
   // oeuvre_store_unavailable_total: requests answered 503 because the store was down or the pool empty.
   prometheus::Counter& store_unavailable() { return *store_unavailable_; }
   // oeuvre_store_errors_total{kind,work}: writes of background work (work: file_parsing,
@@ -59,6 +63,7 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>* durations_;
   prometheus::Family<prometheus::Counter>* rejected_;
   prometheus::Family<prometheus::Counter>* auth_events_;
+  prometheus::Family<prometheus::Counter>* login_lockouts_;
   prometheus::Family<prometheus::Counter>* ingest_files_;
   prometheus::Family<prometheus::Counter>* ingest_rows_;
   prometheus::Histogram* ingest_duration_;

@@ -1,8 +1,11 @@
 #include "security/jwt.h"
 
+#include <array>
 #include <boost/json.hpp>
+#include <cmath>
 #include <limits>
 #include <optional>
+#include <vector>
 
 #include "security/crypto.h"
 
@@ -77,13 +80,57 @@ Status check_header(const json::object& header) {
   return OkStatus();
 }
 
+// A validation error whose message says what is wrong (the generic "invalid fields" helps no
+// operator).
+Error secret_error(std::string message) {
+  std::string field_message = message;
+  return Error(ErrorCode::kValidation, std::move(message),
+               {FieldError{"jwt_secret", std::move(field_message)}});
+}
+
+// The length of the shortest unit that `text` repeats (text.size() when it repeats none): the
+// prefix function's last value gives the longest proper border.
+std::size_t repeating_unit(std::string_view text) {
+  std::vector<std::size_t> border(text.size(), 0);
+  for (std::size_t i = 1; i < text.size(); ++i) {
+    std::size_t k = border[i - 1];
+    while (k > 0 && text[i] != text[k]) k = border[k - 1];
+    if (text[i] == text[k]) ++k;
+    border[i] = k;
+  }
+  const std::size_t period = text.size() - (text.empty() ? 0 : border.back());
+  return text.size() % period == 0 ? period : text.size();
+}
+
+// Shannon entropy of the byte frequencies of the repeating unit, times its length.
+double estimated_entropy_bits(std::string_view secret) {
+  const std::string_view unit = secret.substr(0, repeating_unit(secret));
+  std::array<std::size_t, 256> counts{};
+  for (unsigned char c : unit) ++counts[c];
+  double bits_per_byte = 0;
+  for (std::size_t n : counts) {
+    if (n == 0) continue;
+    const double p = static_cast<double>(n) / static_cast<double>(unit.size());
+    bits_per_byte -= p * std::log2(p);
+  }
+  return bits_per_byte * static_cast<double>(unit.size());
+}
+
 }  // namespace
 
 Status validate_jwt_secret(std::string_view secret) {
+  constexpr std::string_view kAdvice =
+      " (use e.g. 32 random bytes, hex- or base64-encoded: openssl rand -hex 32)";
   if (secret.size() < kMinJwtSecretBytes) {
-    return Error::Validation("jwt_secret",
-                             "must be at least " + std::to_string(kMinJwtSecretBytes) +
-                                 " bytes (use e.g. 32 random bytes, hex- or base64-encoded)");
+    return secret_error("the JWT signing key must be at least " + std::to_string(kMinJwtSecretBytes) +
+                        " bytes" + std::string(kAdvice));
+  }
+  const double bits = estimated_entropy_bits(secret);
+  if (bits < kMinJwtSecretBits) {
+    return secret_error(
+        "the JWT signing key has too little entropy (about " + std::to_string(static_cast<int>(bits)) +
+        " bits, at least " + std::to_string(static_cast<int>(kMinJwtSecretBits)) +
+        " needed): it repeats a character or a short pattern" + std::string(kAdvice));
   }
   return OkStatus();
 }
@@ -96,6 +143,7 @@ std::string sign_access_token(const AccessClaims& claims, std::string_view secre
   payload["iat"] = claims.iat;
   payload["exp"] = claims.exp;
   payload["jti"] = claims.jti;
+  payload["ver"] = claims.ver;
   std::string token = kHeader;
   token += '.';
   token += base64url_encode(json::serialize(payload));
@@ -148,8 +196,10 @@ Result<AccessClaims> verify_access_token(std::string_view token, std::string_vie
   auto jti = string_member(*payload, "jti");
   const auto iat = integer_member(*payload, "iat");
   const auto exp = integer_member(*payload, "exp");
-  if (!sub || !role || !jti || !iat || !exp || sub->empty() || role->empty() || jti->empty() ||
-      *iat < 0 || *exp <= *iat) {
+  const bool has_ver = payload->contains("ver");
+  const auto ver = has_ver ? integer_member(*payload, "ver") : std::optional<std::int64_t>(0);
+  if (!sub || !role || !jti || !iat || !exp || !ver || sub->empty() || role->empty() ||
+      jti->empty() || *iat < 0 || *exp <= *iat || *ver < 0) {
     return Error::Unauthenticated("invalid token claims");
   }
 
@@ -162,7 +212,7 @@ Result<AccessClaims> verify_access_token(std::string_view token, std::string_vie
     return Error::Unauthenticated("token issued in the future");
   }
 
-  return AccessClaims{std::move(*sub), std::move(*role), *iat, *exp, std::move(*jti)};
+  return AccessClaims{std::move(*sub), std::move(*role), *iat, *exp, std::move(*jti), *ver};
 }
 
 }  // namespace oeuvre::security

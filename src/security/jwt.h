@@ -15,6 +15,8 @@ namespace oeuvre::security {
 
 // Minimum HS256 key length in bytes (RFC 7518 §3.2: a key at least as long as the hash output).
 inline constexpr std::size_t kMinJwtSecretBytes = 32;
+// Minimum estimated entropy of the key, in bits (see validate_jwt_secret).
+inline constexpr double kMinJwtSecretBits = 100;
 // Longest token the verifier will look at; anything longer is rejected before decoding.
 inline constexpr std::size_t kMaxAccessTokenBytes = 4096;
 
@@ -25,10 +27,14 @@ struct AccessClaims {
   std::int64_t iat = 0;
   std::int64_t exp = 0;
   std::string jti;  // unique token id
+  std::int64_t ver = 0;  // the user's token version when issued; a later version revokes the token
 };
 
-// OK iff `secret` is usable as the HS256 key: at least kMinJwtSecretBytes bytes. The error
-// (kValidation, field "jwt_secret") never contains the secret.
+// OK iff `secret` is usable as the HS256 key: at least kMinJwtSecretBytes bytes, and at least
+// kMinJwtSecretBits of estimated entropy: the byte frequencies' Shannon entropy times the length of
+// the secret's shortest repeating unit, so one repeated character or a repeated short pattern fails
+// while random bytes, hex- or base64-encoded, pass. The error (kValidation, field "jwt_secret", a
+// message saying what is wrong) never contains the secret.
 Status validate_jwt_secret(std::string_view secret);
 
 // Returns the compact serialisation header.payload.signature with header
@@ -41,7 +47,8 @@ std::string sign_access_token(const AccessClaims& claims, std::string_view secre
 // (if present) exactly "JWT", "kid" (if present) a string, and no other member ("crit" included);
 // the HMAC-SHA256 signature, compared in constant time, before any payload byte is parsed; a
 // payload that is a JSON object with string "sub", "role", "jti" (non-empty) and integer "iat",
-// "exp" (0 <= iat < exp); other payload members are ignored. Then time: expired when now >= exp +
+// "exp" (0 <= iat < exp), and an optional integer "ver" >= 0 (0 when absent); other payload members
+// are ignored. Then time: expired when now >= exp +
 // leeway; rejected when iat > now + leeway. JSON is UTF-8-checked, depth-limited, and duplicate
 // members resolve to the last one (RFC 7515 §5.2). Every failure is kUnauthenticated with a short
 // fixed message ("token expired", ...) that never contains any part of the token. A secret that

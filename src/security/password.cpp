@@ -2,10 +2,13 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <mutex>
+#include <thread>
 
 #include "core/utf8.h"
+#include "security/common_passwords.h"
 
 namespace oeuvre::security {
 
@@ -13,6 +16,8 @@ namespace {
 
 constexpr std::size_t kMinPasswordCodePoints = 10;
 constexpr std::size_t kMaxPasswordBytes = 256;
+// A shorter local part ("al@...") would refuse too many passwords by chance.
+constexpr std::size_t kMinLocalPartBytes = 4;
 
 // True once sodium_init() has succeeded in this process.
 bool sodium_ready() {
@@ -55,7 +60,33 @@ PasswordCost PasswordCost::minimal() {
   return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
 }
 
-PasswordHasher::PasswordHasher(PasswordCost cost) : cost_(cost) { sodium_ready(); }
+PasswordHasher::PasswordHasher(PasswordCost cost, int max_concurrent)
+    : cost_(cost),
+      max_concurrent_(max_concurrent > 0
+                          ? max_concurrent
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {
+  sodium_ready();
+}
+
+PasswordHasher::Slot::Slot(const PasswordHasher& hasher) : hasher_(hasher) {
+  std::unique_lock lock(hasher_.mu_);
+  hasher_.slot_freed_.wait(lock, [&] { return hasher_.running_ < hasher_.max_concurrent_; });
+  ++hasher_.running_;
+  hasher_.peak_ = std::max(hasher_.peak_, hasher_.running_);
+}
+
+PasswordHasher::Slot::~Slot() {
+  {
+    std::lock_guard lock(hasher_.mu_);
+    --hasher_.running_;
+  }
+  hasher_.slot_freed_.notify_one();
+}
+
+int PasswordHasher::peak_concurrent() const {
+  std::lock_guard lock(mu_);
+  return peak_;
+}
 
 Result<std::string> PasswordHasher::hash(std::string_view password) const {
   if (!sodium_ready()) return Error::Internal("libsodium failed to initialise");
@@ -64,6 +95,7 @@ Result<std::string> PasswordHasher::hash(std::string_view password) const {
     return Error::Internal("password hashing cost is out of range");
   }
   char out[crypto_pwhash_STRBYTES];
+  const Slot slot(*this);
   if (crypto_pwhash_str_alg(out, password_bytes(password), password.size(), cost_.ops, cost_.mem,
                             crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return Error::Internal("password hashing failed");
@@ -75,6 +107,7 @@ bool PasswordHasher::verify(std::string_view password, std::string_view stored_h
   if (!sodium_ready()) return false;
   char buffer[crypto_pwhash_STRBYTES];
   if (!to_c_hash(stored_hash, buffer)) return false;
+  const Slot slot(*this);
   return crypto_pwhash_str_verify(buffer, password_bytes(password), password.size()) == 0;
 }
 
@@ -86,7 +119,7 @@ bool PasswordHasher::needs_rehash(std::string_view stored_hash) const {
   return crypto_pwhash_str_needs_rehash(buffer, cost_.ops, cost_.mem) != 0;
 }
 
-Status validate_password_strength(std::string_view password) {
+Status validate_password_strength(std::string_view password, std::string_view email) {
   if (password.size() > kMaxPasswordBytes) {
     return Error::Validation("password",
                              "must be at most " + std::to_string(kMaxPasswordBytes) + " bytes");
@@ -101,6 +134,14 @@ Status validate_password_strength(std::string_view password) {
     only_whitespace = is_unicode_whitespace(decode_code_point(password, i));
   }
   if (only_whitespace) return Error::Validation("password", "must not be only whitespace");
+  if (is_common_password(password)) {
+    return Error::Validation("password", "is one of the most common passwords; choose another");
+  }
+  const std::string_view local_part = email.substr(0, email.find('@'));
+  if (local_part.size() >= kMinLocalPartBytes &&
+      ascii_lowercase(password).find(ascii_lowercase(local_part)) != std::string::npos) {
+    return Error::Validation("password", "must not contain the name of the email address");
+  }
   return OkStatus();
 }
 

@@ -3,7 +3,9 @@
 // Stored hashes are self-describing PHC strings ("$argon2id$v=19$m=...,t=...,p=1$salt$hash"), so
 // the cost can be raised later and old hashes upgraded on the next successful login (needs_rehash).
 
+#include <condition_variable>
 #include <cstddef>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -22,15 +24,19 @@ struct PasswordCost {
   static PasswordCost minimal();
 };
 
-// Hashes and verifies passwords at a fixed cost. Initialises libsodium once per process on first
-// construction (std::call_once).
-// Thread-safety: immutable after construction; safe for concurrent use. Each hash/verify call is
-// CPU- and memory-heavy (cost.mem bytes), so run them on the worker pool, never on an I/O thread.
+// Hashes and verifies passwords at a fixed cost, at most `max_concurrent` at once: a caller past
+// the bound waits for a slot, so a burst of logins or registrations queues instead of taking every
+// core and cost.mem bytes each. Initialises libsodium once per process on first construction
+// (std::call_once). Thread-safety: safe for concurrent use. Each hash/verify call is CPU- and
+// memory-heavy, so run them on the worker pool, never on an I/O thread.
 class PasswordHasher {
  public:
   // REQUIRES: cost within libsodium's limits (ops >= crypto_pwhash_OPSLIMIT_MIN,
-  // mem >= crypto_pwhash_MEMLIMIT_MIN); otherwise hash() fails.
-  explicit PasswordHasher(PasswordCost cost);
+  // mem >= crypto_pwhash_MEMLIMIT_MIN); otherwise hash() fails. max_concurrent 0: the number of
+  // cores.
+  explicit PasswordHasher(PasswordCost cost, int max_concurrent = 0);
+  PasswordHasher(const PasswordHasher&) = delete;
+  PasswordHasher& operator=(const PasswordHasher&) = delete;
 
   // A fresh Argon2id hash with a random salt: a NUL-free ASCII string shorter than 128 bytes.
   // Fails with kInternal if libsodium could not initialise, the cost is out of range, or memory for
@@ -49,14 +55,37 @@ class PasswordHasher {
   bool needs_rehash(std::string_view stored_hash) const;
 
   const PasswordCost& cost() const { return cost_; }
+  // How many hash/verify calls may run at once, and the most that ever ran at once (for tests and
+  // diagnostics).
+  int max_concurrent() const { return max_concurrent_; }
+  int peak_concurrent() const;
 
  private:
+  // Holds one of the max_concurrent_ slots for its lifetime.
+  class Slot {
+   public:
+    explicit Slot(const PasswordHasher& hasher);
+    ~Slot();
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+
+   private:
+    const PasswordHasher& hasher_;
+  };
+
   PasswordCost cost_;
+  int max_concurrent_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable slot_freed_;
+  mutable int running_ = 0;  // guarded by mu_
+  mutable int peak_ = 0;     // guarded by mu_
 };
 
 // The password policy, documented for users: at least 10 characters (Unicode code points), at most
-// 256 bytes, valid UTF-8, and not made only of whitespace (Unicode White_Space characters).
+// 256 bytes, valid UTF-8, not made only of whitespace (Unicode White_Space characters), not one of
+// the commonest passwords (is_common_password), and, when `email` is given, not containing its
+// local part (the part before '@', ASCII case-insensitively) when that is at least 4 bytes long.
 // Errors are kValidation with field "password"; the message never contains the password.
-Status validate_password_strength(std::string_view password);
+Status validate_password_strength(std::string_view password, std::string_view email = {});
 
 }  // namespace oeuvre::security

@@ -26,8 +26,9 @@ AuthService::AuthService(store::Database& db, AuthSettings settings, obs::Metric
     : db_(db),
       settings_(std::move(settings)),
       metrics_(metrics),
-      hasher_(settings_.password_cost),
-      limiter_(settings_.max_failures_per_account, settings_.max_failures_per_ip, settings_.failure_window) {
+      hasher_(settings_.password_cost, settings_.password_hash_concurrency),
+      limiter_(settings_.login_limits),
+      registrations_(settings_.registrations_per_address_per_hour, std::chrono::hours(1)) {
   auto seed = security::random_token(16);
   auto dummy = hasher_.hash(seed.ok() ? *seed : std::string("timing-equaliser"));
   if (dummy.ok()) dummy_hash_ = std::move(dummy).value();
@@ -38,16 +39,28 @@ Status AuthService::check_registration_allowed() const {
   return OkStatus();
 }
 
-Result<store::User> AuthService::register_user(const NewUser& user, const RequestMeta& meta) {
+Result<std::optional<store::User>> AuthService::register_user(const NewUser& user,
+                                                              const RequestMeta& meta) {
   RETURN_IF_ERROR(check_registration_allowed());
+  if (auto wait = registrations_.try_acquire(meta.ip)) {
+    metrics_.count_auth_event("register_rate_limited");
+    return Error(ErrorCode::kRateLimited,
+                 "too many registrations from this address; try again in " + std::to_string(*wait) +
+                     " seconds")
+        .with_retry_after(*wait);
+  }
   NewUser plain = user;
   plain.role = Role::kUser;
-  return create_user(plain, std::nullopt, meta);
+  auto created = create_user(plain, std::nullopt, meta);  // hashes before it finds the email taken
+  if (created.ok()) return std::optional<store::User>(std::move(created).value());
+  if (created.error().code() != ErrorCode::kConflict) return std::move(created).error();
+  metrics_.count_auth_event("register_existing");
+  return std::optional<store::User>{};
 }
 
 Result<store::User> AuthService::create_user(const NewUser& input, const std::optional<Uuid>& actor,
                                               const RequestMeta& meta) {
-  RETURN_IF_ERROR(security::validate_password_strength(input.password));
+  RETURN_IF_ERROR(security::validate_password_strength(input.password, input.email));
   ASSIGN_OR_RETURN(std::string hash, hasher_.hash(input.password));
   store::User user;
   user.id = Uuid::generate_v4();
@@ -76,6 +89,7 @@ Result<TokenPair> AuthService::issue_tokens(store::Connection& conn, const store
   claims.iat = epoch_seconds(now);
   claims.exp = claims.iat + settings_.access_ttl.count();
   claims.jti = Uuid::generate_v4().to_string();
+  claims.ver = user.token_version;
   TokenPair pair;
   pair.access_token = security::sign_access_token(claims, settings_.jwt_secret);
   pair.expires_in = settings_.access_ttl.count();
@@ -95,11 +109,7 @@ Result<TokenPair> AuthService::issue_tokens(store::Connection& conn, const store
 Result<TokenPair> AuthService::login(const std::string& email, const std::string& password,
                                      const RequestMeta& meta) {
   const std::string account = ascii_lowercase(email);
-  if (auto wait = limiter_.retry_after(account, meta.ip)) {
-    metrics_.count_auth_event("login_rate_limited");
-    return Error(ErrorCode::kRateLimited, "too many failed logins; try again in " + std::to_string(*wait) + " seconds")
-        .with_retry_after(*wait);
-  }
+  RETURN_IF_ERROR(check_lockout(account, meta, "failed logins"));
   ASSIGN_OR_RETURN(std::optional<store::User> found, store::with_connection(db_, [&](store::Connection& conn) {
                      return store::UserRepository::find_by_email(conn, email);
                    }));
@@ -110,9 +120,9 @@ Result<TokenPair> AuthService::login(const std::string& email, const std::string
     (void)hasher_.verify(password, dummy_hash_);  // same cost as a real check
   }
   if (!ok) {
-    limiter_.record_failure(account, meta.ip);
-    metrics_.count_auth_event("login_failed");
     std::optional<Uuid> user_id = found ? std::optional<Uuid>(found->id) : std::nullopt;
+    record_wrong_password(account, user_id, meta);
+    metrics_.count_auth_event("login_failed");
     auto audited = store::with_connection(db_, [&](store::Connection& conn) {
       return record_audit(conn, meta,
                           {user_id, std::nullopt, "auth.login_failed", "session", "", std::nullopt,
@@ -121,7 +131,7 @@ Result<TokenPair> AuthService::login(const std::string& email, const std::string
     if (!audited.ok()) return std::move(audited).error();
     return invalid_credentials();
   }
-  limiter_.clear_account(account);
+  limiter_.record_success(account, meta.ip);
   store::User user = std::move(*found);
   bool rehashed = false;
   if (hasher_.needs_rehash(user.password_hash)) {
@@ -209,17 +219,17 @@ Status AuthService::change_password(const security::Actor& actor, const std::str
   if (!found || !found->is_active) return Error::Unauthenticated("the account is not active");
   // Wrong current passwords count as failed logins, so a stolen access token is no guessing oracle.
   const std::string account = ascii_lowercase(found->email);
-  if (auto wait = limiter_.retry_after(account, meta.ip)) {
-    metrics_.count_auth_event("login_rate_limited");
-    return Error(ErrorCode::kRateLimited, "too many wrong passwords; try again in " + std::to_string(*wait) + " seconds")
-        .with_retry_after(*wait);
-  }
+  RETURN_IF_ERROR(check_lockout(account, meta, "wrong passwords"));
   if (!hasher_.verify(current_password, found->password_hash)) {
-    limiter_.record_failure(account, meta.ip);
+    record_wrong_password(account, found->id, meta);
     metrics_.count_auth_event("password_check_failed");
     return Error::Validation("current_password", "is not correct");
   }
-  if (auto strong = security::validate_password_strength(new_password); !strong.ok()) {
+  if (new_password == current_password) {
+    return Error::Validation("new_password", "must differ from the current password");
+  }
+  if (auto strong = security::validate_password_strength(new_password, found->email);
+      !strong.ok()) {
     return Error::Validation("new_password", strong.error().field_errors().empty()
                                                  ? strong.error().message()
                                                  : strong.error().field_errors().front().message);
@@ -230,11 +240,50 @@ Status AuthService::change_password(const security::Actor& actor, const std::str
   user.updated_at = now_utc();
   return store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
     RETURN_IF_ERROR(store::UserRepository::update(conn, user));
+    RETURN_IF_ERROR(store::UserRepository::revoke_access_tokens(conn, user.id));
     RETURN_IF_ERROR(store::RefreshTokenRepository::revoke_all_for_user(conn, user.id, user.updated_at));
     return record_audit(conn, meta,
                         {user.id, std::nullopt, "auth.password_changed", "user", user.id.to_string(),
                          std::nullopt, std::nullopt});
   });
+}
+
+Status AuthService::unlock(const security::Actor& actor, const Uuid& user_id,
+                           const RequestMeta& meta) {
+  RETURN_IF_ERROR(security::require_admin(actor));
+  return store::with_connection(db_, [&](store::Connection& conn) -> Status {
+    ASSIGN_OR_RETURN(std::optional<store::User> user,
+                     store::UserRepository::find_by_id(conn, user_id));
+    if (!user) return Error::NotFound("user not found");
+    limiter_.unlock_account(ascii_lowercase(user->email));
+    obs::log_info("login lockouts lifted",
+                  {{"user_id", user->id.to_string()}, {"by", actor.user_id.to_string()}});
+    return record_audit(conn, meta,
+                        {actor.user_id, std::nullopt, "user.unlock", "user", user->id.to_string(),
+                         std::nullopt, std::nullopt});
+  });
+}
+
+Status AuthService::check_lockout(const std::string& account, const RequestMeta& meta,
+                                  std::string_view what) {
+  const auto wait = limiter_.retry_after(account, meta.ip);
+  if (!wait) return OkStatus();
+  metrics_.count_auth_event("login_rate_limited");
+  return Error(ErrorCode::kRateLimited, "too many " + std::string(what) + "; try again in " +
+                                            std::to_string(*wait) + " seconds")
+      .with_retry_after(*wait);
+}
+
+void AuthService::record_wrong_password(const std::string& account,
+                                        const std::optional<Uuid>& user_id,
+                                        const RequestMeta& meta) {
+  for (const Lockout& lockout : limiter_.record_failure(account, meta.ip)) {
+    metrics_.count_login_lockout(to_string(lockout.scope));
+    obs::log_warn("login lockout", {{"scope", std::string(to_string(lockout.scope))},
+                                    {"seconds", lockout.duration.count()},
+                                    {"ip", meta.ip},
+                                    {"user_id", user_id ? user_id->to_string() : std::string()}});
+  }
 }
 
 Result<store::User> AuthService::me(const security::Actor& actor) {
@@ -254,6 +303,10 @@ Result<security::Actor> AuthService::authenticate(std::string_view access_token)
                      return store::UserRepository::find_by_id(conn, *user_id);
                    }));
   if (!user || !user->is_active) return Error::Unauthenticated("the account is not active");
+  if (claims.ver != user->token_version) {
+    return Error::Unauthenticated(
+        "the access token was revoked (password, role or status changed); log in again");
+  }
   return security::Actor{user->id, user->role};
 }
 

@@ -40,8 +40,11 @@ Result<store::User> UserService::update(const security::Actor& actor, const Uuid
     }
     user.updated_at = now_utc();
     RETURN_IF_ERROR(store::UserRepository::update(conn, user));
-    if (changes.is_active && !*changes.is_active) {
+    if (!user.is_active && found->is_active) {
       RETURN_IF_ERROR(store::RefreshTokenRepository::revoke_all_for_user(conn, user.id, user.updated_at));
+    }
+    if (user.role != found->role || (!user.is_active && found->is_active)) {
+      RETURN_IF_ERROR(store::UserRepository::revoke_access_tokens(conn, user.id));
     }
     RETURN_IF_ERROR(record_audit(conn, meta,
                                  {actor.user_id, std::nullopt, "user.update", "user", user.id.to_string(),

@@ -24,8 +24,9 @@ class UserService {
   Result<PageResult<store::User>> list(const security::Actor& actor, const PageRequest& page);
   // Admins see anyone; a user sees only themself (others answer 404).
   Result<store::User> get(const security::Actor& actor, const Uuid& id);
-  // Admins only. An admin cannot demote or deactivate themself (so the last admin cannot lock everyone
-  // out).
+  // Admins only. An admin cannot demote or deactivate themself (so the last admin cannot lock
+  // everyone out). A role change or a deactivation revokes the user's access tokens issued before
+  // it.
   Result<store::User> update(const security::Actor& actor, const Uuid& id, const UserChanges& changes,
                              const RequestMeta& meta);
 

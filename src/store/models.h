@@ -22,6 +22,9 @@ struct User {
   bool is_active = true;
   Timestamp created_at;
   Timestamp updated_at;
+  // Incremented by a password change, a deactivation or a role change: access tokens issued with an
+  // older version are refused.
+  std::int64_t token_version = 0;
 };
 
 struct RefreshToken {

@@ -7,11 +7,19 @@ namespace oeuvre::store {
 namespace {
 
 constexpr std::string_view kUserColumns =
-    "id, email, password_hash, display_name, role, is_active, created_at, updated_at";
+    "id, email, password_hash, display_name, role, is_active, created_at, updated_at, "
+    "token_version";
 
 User user_from(const Row& r) {
-  return User{uuid_at(r, 0), r.text(1),         r.text(2),         r.text(3),
-              parse_role(r.text(4)).value_or(Role::kUser), r.boolean(5),      timestamp_at(r, 6), timestamp_at(r, 7)};
+  return User{uuid_at(r, 0),
+              r.text(1),
+              r.text(2),
+              r.text(3),
+              parse_role(r.text(4)).value_or(Role::kUser),
+              r.boolean(5),
+              timestamp_at(r, 6),
+              timestamp_at(r, 7),
+              r.integer(8)};
 }
 
 constexpr std::string_view kTokenColumns =
@@ -72,6 +80,15 @@ Status UserRepository::update(Connection& conn, const User& u) {
       params);
   if (!rs.ok()) return std::move(rs).error();
   if (rs->affected_rows == 0) return Error::NotFound("user not found");
+  return OkStatus();
+}
+
+Status UserRepository::revoke_access_tokens(Connection& conn, const Uuid& id) {
+  const Value params[] = {param(id)};
+  ASSIGN_OR_RETURN(
+      ResultSet rs,
+      conn.query("UPDATE users SET token_version = token_version + 1 WHERE id = $1", params));
+  if (rs.affected_rows == 0) return Error::NotFound("user not found");
   return OkStatus();
 }
 

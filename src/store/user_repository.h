@@ -18,8 +18,11 @@ class UserRepository {
   static Result<std::optional<User>> find_by_email(Connection& conn, std::string_view email);
   // Newest first.
   static Result<PageResult<User>> list(Connection& conn, const PageRequest& page);
-  // Writes every mutable column of `user` (email, hash, name, role, is_active, updated_at).
+  // Writes every mutable column of `user` (email, hash, name, role, is_active, updated_at), not
+  // token_version.
   static Status update(Connection& conn, const User& user);
+  // Increments the user's token_version, so access tokens issued before are refused.
+  static Status revoke_access_tokens(Connection& conn, const Uuid& id);
   static Result<std::int64_t> count_active_admins(Connection& conn);
 };
 

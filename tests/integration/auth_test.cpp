@@ -83,16 +83,17 @@ TEST(AuthTest, RegisterCreatesAUserAndNeverEchoesThePassword) {
   auto res = server.post(kRegister, json::object{{"email", "Ada@Example.com"},
                                                  {"password", kTestPassword},
                                                  {"display_name", "Ada"}});
-  ASSERT_EQ(res.status, 201u) << res.body;
+  ASSERT_EQ(res.status, 202u) << res.body;
   EXPECT_TRUE(res.header("content-type").starts_with("application/json"));
-  auto body = res.json();
-  ASSERT_TRUE(body.is_object());
-  EXPECT_EQ(body.at("role").as_string(), "user");
-  EXPECT_EQ(body.at("display_name").as_string(), "Ada");
-  EXPECT_TRUE(body.at("is_active").as_bool());
-  EXPECT_FALSE(body.at("id").as_string().empty());
-  EXPECT_EQ(res.body.find("password"), std::string::npos) << res.body;
+  EXPECT_EQ(res.body.find(kTestPassword), std::string::npos) << res.body;
   EXPECT_EQ(res.body.find("argon2"), std::string::npos) << res.body;
+  // The account exists: its owner logs in and sees it.
+  Session s = server.login("ada@example.com", kTestPassword);
+  auto me = server.get(kMe, s.access_token);
+  ASSERT_EQ(me.status, 200u) << me.body;
+  EXPECT_EQ(me.json().at("role").as_string(), "user");
+  EXPECT_EQ(me.json().at("display_name").as_string(), "Ada");
+  EXPECT_TRUE(me.json().at("is_active").as_bool());
 }
 
 TEST(AuthTest, RegisterCannotChooseTheAdminRole) {
@@ -103,13 +104,23 @@ TEST(AuthTest, RegisterCannotChooseTheAdminRole) {
   EXPECT_TRUE(has_field_error(res, "role")) << res.body;
 }
 
-TEST(AuthTest, DuplicateEmailIsA409WhateverItsCase) {
+// Issue 21 item 8: registering a taken address answers exactly like registering a free one, so the
+// answer does not tell which addresses have accounts; the existing account is untouched.
+TEST(AuthTest, RegistrationAnswersAlikeWhetherOrNotTheEmailIsTaken) {
   TestServer server;
+  auto fresh = server.post(
+      kRegister, json::object{{"email", "first@example.com"}, {"password", kTestPassword}});
   server.register_user("dup@example.com");
-  auto same = server.post(kRegister, json::object{{"email", "dup@example.com"}, {"password", kTestPassword}});
-  expect_problem(same, 409);
-  auto upper = server.post(kRegister, json::object{{"email", "DUP@Example.COM"}, {"password", kTestPassword}});
-  expect_problem(upper, 409);
+  for (const char* email : {"dup@example.com", "DUP@Example.COM"}) {
+    auto again = server.post(
+        kRegister, json::object{{"email", email}, {"password", "an intruder's passphrase"}});
+    EXPECT_EQ(again.status, fresh.status) << again.body;
+    EXPECT_EQ(again.status, 202u) << again.body;
+    EXPECT_EQ(again.body, fresh.body);
+    EXPECT_EQ(again.header("content-type"), fresh.header("content-type"));
+  }
+  EXPECT_EQ(login_raw(server, "dup@example.com", kTestPassword).status, 200u);
+  expect_problem(login_raw(server, "dup@example.com", "an intruder's passphrase"), 401);
 }
 
 TEST(AuthTest, WeakPasswordIs422OnThePasswordField) {
@@ -121,7 +132,8 @@ TEST(AuthTest, WeakPasswordIs422OnThePasswordField) {
   }
   // Nothing was created: the address is still free.
   auto ok = server.post(kRegister, json::object{{"email", "weak@example.com"}, {"password", kTestPassword}});
-  EXPECT_EQ(ok.status, 201u) << ok.body;
+  EXPECT_EQ(ok.status, 202u) << ok.body;
+  EXPECT_EQ(login_raw(server, "weak@example.com", kTestPassword).status, 200u);
 }
 
 TEST(AuthTest, BadEmailIs422OnTheEmailField) {
@@ -447,10 +459,11 @@ TEST(AuthTest, DeactivatedUserIsLockedOutAtOnce) {
   expect_problem(refresh_raw(server, user.refresh_token), 401);
   expect_problem(login_raw(server, "leaver@example.com", kTestPassword), 401);
 
-  // Reactivated: the old access token works again (it never expired), a login works.
+  // Reactivated: a login works; the access token issued before the deactivation stays refused.
   auto on = server.patch("/api/v1/users/" + user.user_id, json::object{{"is_active", true}}, admin.access_token);
   ASSERT_EQ(on.status, 200u) << on.body;
   EXPECT_EQ(login_raw(server, "leaver@example.com", kTestPassword).status, 200u);
+  expect_problem(server.get(kMe, user.access_token), 401);
 }
 
 TEST(AuthTest, AdminsCannotDeactivateThemselves) {
@@ -490,13 +503,21 @@ TEST(AuthTest, ConcurrentRegistrationsOfOneAddressCreateOneUser) {
       return server.post(kRegister, json::object{{"email", email}, {"password", kTestPassword}});
     }));
   }
-  int created = 0;
   for (auto& call : calls) {
     HttpResult res = call.get();
-    EXPECT_TRUE(res.status == 201u || res.status == 409u) << res.status << " " << res.body;
-    if (res.status == 201u) ++created;
+    EXPECT_EQ(res.status, 202u) << res.body;
   }
-  EXPECT_EQ(created, 1);
+  Session admin = server.create_admin("counter@example.com");
+  auto users = server.get("/api/v1/users?per_page=100", admin.access_token);
+  ASSERT_EQ(users.status, 200u) << users.body;
+  int same = 0;
+  const json::value page = users.json();
+  for (const auto& user : page.at("items").as_array()) {
+    std::string email(user.at("email").as_string());
+    for (auto& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (email == "same@example.com") ++same;
+  }
+  EXPECT_EQ(same, 1) << users.body;
 }
 
 TEST(AuthTest, FailuresFromOneAddressAreRateLimitedAcrossAccounts) {
@@ -516,6 +537,153 @@ TEST(AuthTest, FailuresFromOneAddressAreRateLimitedAcrossAccounts) {
   auto limited = login_raw(server, "ip-victim@example.com", kTestPassword);
   expect_problem(limited, 429);
   EXPECT_FALSE(limited.header("retry-after").empty());
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Hardening from the attack run (issue 21)
+
+HttpResult login_from(TestServer& server, const std::string& address, const std::string& email,
+                      const std::string& password) {
+  return server.request_from(
+      address, "POST", kLogin,
+      json::serialize(json::object{{"email", email}, {"password", password}}));
+}
+
+// Item 4: failures from one address throttle that address for the account, not the account for
+// everyone.
+TEST(AuthTest, WrongPasswordsFromOneAddressDoNotLockTheOwnerOut) {
+  TestServer server;
+  server.register_user("owner@example.com");
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(
+        login_from(server, "127.0.0.2", "owner@example.com", "guess " + std::to_string(i)).status,
+        401u);
+  }
+  expect_problem(login_from(server, "127.0.0.2", "owner@example.com", kTestPassword), 429);
+  EXPECT_EQ(login_from(server, "127.0.0.3", "owner@example.com", kTestPassword).status, 200u)
+      << "the attacker's failures locked the owner out";
+}
+
+// Item 4: failures from many addresses reach the slower per-account ceiling (20 by default); the
+// lockout is counted, and an admin (only an admin) lifts it.
+TEST(AuthTest, AnAccountGuessedFromManyAddressesIsLockedUntilAnAdminUnlocksIt) {
+  TestServer server;
+  Session admin = server.create_admin("unlocker@example.com");
+  Session victim = server.register_user("spread@example.com");
+  for (int address = 2; address < 6; ++address) {
+    for (int i = 0; i < 5; ++i) {
+      auto res = login_from(server, "127.0.1." + std::to_string(address), "spread@example.com",
+                            "wrong guess");
+      ASSERT_EQ(res.status, 401u) << "address " << address << " attempt " << i << ": " << res.body;
+    }
+  }
+  auto locked = login_from(server, "127.0.1.99", "spread@example.com", kTestPassword);
+  expect_problem(locked, 429);
+  EXPECT_FALSE(locked.header("retry-after").empty());
+  const std::string metrics = server.get("/metrics").body;
+  EXPECT_NE(metrics.find("oeuvre_login_lockouts_total{scope=\"account\"} 1"), std::string::npos)
+      << metrics;
+
+  const std::string unlock = "/api/v1/users/" + victim.user_id + "/unlock";
+  expect_problem(server.request("POST", unlock, "", victim.access_token), 403);
+  expect_problem(server.request("POST", "/api/v1/users/00000000-0000-4000-8000-000000000000/unlock",
+                                "", admin.access_token),
+                 404);
+  auto unlocked = server.request("POST", unlock, "", admin.access_token);
+  EXPECT_EQ(unlocked.status, 204u) << unlocked.body;
+  EXPECT_EQ(login_from(server, "127.0.1.99", "spread@example.com", kTestPassword).status, 200u);
+}
+
+// Item 5: registration is limited per address (20 an hour by default); other addresses are not
+// affected.
+TEST(AuthTest, RegistrationIsRateLimitedPerAddress) {
+  TestServer server;
+  auto register_from = [&](const std::string& address, int n) {
+    return server.request_from(
+        address, "POST", kRegister,
+        json::serialize(json::object{{"email", "burst" + std::to_string(n) + "@example.com"},
+                                     {"password", kTestPassword}}));
+  };
+  for (int n = 0; n < 20; ++n) ASSERT_LT(register_from("127.0.2.2", n).status, 300u) << n;
+  auto limited = register_from("127.0.2.2", 20);
+  expect_problem(limited, 429);
+  EXPECT_FALSE(limited.header("retry-after").empty());
+  EXPECT_LT(register_from("127.0.2.3", 21).status, 300u);
+}
+
+// Item 6: an access token issued before a password change is refused at once.
+TEST(AuthTest, AccessTokensIssuedBeforeAPasswordChangeAreRefused) {
+  TestServer server;
+  Session s = server.register_user("rotate-pw@example.com");
+  Session elsewhere = server.login("rotate-pw@example.com", kTestPassword);
+  auto changed = server.post(
+      kChangePassword,
+      json::object{{"current_password", kTestPassword}, {"new_password", "a brand new passphrase"}},
+      s.access_token);
+  ASSERT_EQ(changed.status, 204u) << changed.body;
+  expect_problem(server.get(kMe, s.access_token), 401);
+  expect_problem(server.get(kMe, elsewhere.access_token), 401);
+  Session fresh = server.login("rotate-pw@example.com", "a brand new passphrase");
+  EXPECT_EQ(server.get(kMe, fresh.access_token).status, 200u);
+}
+
+// Item 6: a role change refuses the tokens issued before it, too.
+TEST(AuthTest, AccessTokensIssuedBeforeARoleChangeAreRefused) {
+  TestServer server;
+  Session admin = server.create_admin("roles@example.com");
+  Session user = server.register_user("promoted@example.com");
+  auto promoted = server.patch("/api/v1/users/" + user.user_id, json::object{{"role", "admin"}},
+                               admin.access_token);
+  ASSERT_EQ(promoted.status, 200u) << promoted.body;
+  expect_problem(server.get(kMe, user.access_token), 401);
+  Session again = server.login("promoted@example.com", kTestPassword);
+  EXPECT_EQ(server.get("/api/v1/users", again.access_token).status, 200u);
+  // A change that changes nothing revokes nothing.
+  auto same = server.patch("/api/v1/users/" + user.user_id, json::object{{"role", "admin"}},
+                           admin.access_token);
+  ASSERT_EQ(same.status, 200u) << same.body;
+  EXPECT_EQ(server.get(kMe, again.access_token).status, 200u);
+}
+
+// Item 7: the commonest passwords are refused, whatever their case.
+TEST(AuthTest, CommonPasswordsAreRefused) {
+  TestServer server;
+  for (const char* common :
+       {"password123", "1234567890", "qwertyuiop", "Password1234", "iloveyou123"}) {
+    auto res =
+        server.post(kRegister, json::object{{"email", "common@example.com"}, {"password", common}});
+    expect_problem(res, 422);
+    EXPECT_TRUE(has_field_error(res, "password")) << common << ": " << res.body;
+  }
+}
+
+// Item 7: a password holding the email's local part is refused.
+TEST(AuthTest, PasswordsContainingTheEmailNameAreRefused) {
+  TestServer server;
+  auto res = server.post(kRegister, json::object{{"email", "Lovelace@example.com"},
+                                                 {"password", "my LOVELACE secret"}});
+  expect_problem(res, 422);
+  EXPECT_TRUE(has_field_error(res, "password")) << res.body;
+  Session s = server.register_user("turing@example.com");
+  auto change = server.post(
+      kChangePassword,
+      json::object{{"current_password", kTestPassword}, {"new_password", "alan turing forever"}},
+      s.access_token);
+  expect_problem(change, 422);
+  EXPECT_TRUE(has_field_error(change, "new_password")) << change.body;
+}
+
+// Item 7: changing the password to the current one is refused.
+TEST(AuthTest, ChangePasswordRefusesTheCurrentPassword) {
+  TestServer server;
+  Session s = server.register_user("same-pw@example.com");
+  auto res = server.post(
+      kChangePassword,
+      json::object{{"current_password", kTestPassword}, {"new_password", kTestPassword}},
+      s.access_token);
+  expect_problem(res, 422);
+  EXPECT_TRUE(has_field_error(res, "new_password")) << res.body;
+  EXPECT_EQ(server.get(kMe, s.access_token).status, 200u);
 }
 
 }  // namespace

@@ -39,11 +39,11 @@ struct World {
     EXPECT_TRUE(store::apply_migrations(*db).ok());
     obs::Metrics metrics;
     services::AuthSettings settings;
-    settings.jwt_secret = std::string(48, 'k');
+    settings.jwt_secret = "tK8vW2qZ7nB4xR9mL1cF6hJ3pD0sG5yA";  // random: low-entropy secrets verify nothing
     settings.password_cost = security::PasswordCost::minimal();
     const services::RequestMeta meta{"claim-test", "127.0.0.1", "tests"};
     auto user = services::AuthService(*db, settings, metrics)
-                    .register_user({"claims@example.com", "correct horse battery", "C"}, meta);
+                    .create_user({"claims@example.com", "correct horse battery", "C"}, std::nullopt, meta);
     EXPECT_TRUE(user.ok());
     const security::Actor actor{user->id, Role::kUser};
     auto project = services::ProjectService(*db).create(actor, "claims", "", meta);

@@ -48,7 +48,7 @@ const RouteCase kRoutes[] = {
     {"GET", "/api/v1/openapi.json", Scope::kPublic, "/api/v1/openapi.json", "", 200},
     // auth
     {"POST", "/api/v1/auth/register", Scope::kPublic, "/api/v1/auth/register",
-     R"({"email":"{a_email}","password":"correct horse battery"})", 409},
+     R"({"email":"{a_email}","password":"correct horse battery"})", 202},
     {"POST", "/api/v1/auth/login", Scope::kPublic, "/api/v1/auth/login",
      R"({"email":"{a_email}","password":"not a's password"})", 401},
     {"POST", "/api/v1/auth/refresh", Scope::kPublic, "/api/v1/auth/refresh", R"({"refresh_token":"not-a-token"})", 401},
@@ -62,6 +62,7 @@ const RouteCase kRoutes[] = {
      R"({"email":"minted@example.com","password":"correct horse battery","role":"admin"})", 403},
     {"GET", "/api/v1/users/{id}", Scope::kOtherUser, "/api/v1/users/{user}", "", 404},
     {"PATCH", "/api/v1/users/{id}", Scope::kAdmin, "/api/v1/users/{user}", R"({"is_active":false})", 403},
+    {"POST", "/api/v1/users/{id}/unlock", Scope::kAdmin, "/api/v1/users/{user}/unlock", "", 403},
     // reconciliation jobs, results and matches (before files, data sources and projects: the admin pass
     // runs DELETE rows in this order, and deleting those first would take the job's records along; every
     // row must succeed for the admin, so confirm comes before reject and review, and cancel names the

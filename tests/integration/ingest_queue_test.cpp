@@ -38,11 +38,11 @@ struct Queue {
     EXPECT_TRUE(store::apply_migrations(*db).ok());
     obs::Metrics metrics;
     services::AuthSettings settings;
-    settings.jwt_secret = std::string(48, 'k');
+    settings.jwt_secret = "tK8vW2qZ7nB4xR9mL1cF6hJ3pD0sG5yA";  // random: low-entropy secrets verify nothing
     settings.password_cost = security::PasswordCost::minimal();
     services::AuthService auth(*db, settings, metrics);
     const services::RequestMeta meta{"queue-test", "127.0.0.1", "tests"};
-    auto user = auth.register_user({"q@example.com", "correct horse battery", "Q"}, meta);
+    auto user = auth.create_user({"q@example.com", "correct horse battery", "Q"}, std::nullopt, meta);
     EXPECT_TRUE(user.ok());
     actor = {user->id, Role::kUser};
     auto project = services::ProjectService(*db).create(actor, "queue", "", meta);

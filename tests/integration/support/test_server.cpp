@@ -90,11 +90,34 @@ void TestServer::stop() {
 HttpResult TestServer::request(const std::string& method, const std::string& target, const std::string& body,
                                const std::string& token, const std::map<std::string, std::string>& headers,
                                const std::string& content_type) {
+  return exchange("", method, target, body, token, headers, content_type);
+}
+
+HttpResult TestServer::request_from(const std::string& source_ip, const std::string& method,
+                                    const std::string& target, const std::string& body,
+                                    const std::string& token) {
+  return exchange(source_ip, method, target, body, token, {}, "application/json");
+}
+
+HttpResult TestServer::exchange(const std::string& source_ip, const std::string& method,
+                                const std::string& target, const std::string& body,
+                                const std::string& token,
+                                const std::map<std::string, std::string>& headers,
+                                const std::string& content_type) {
   HttpResult out;
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   beast::error_code ec;
   stream.expires_after(std::chrono::seconds(60));
+  if (!source_ip.empty()) {
+    stream.socket().open(asio::ip::tcp::v4(), ec);
+    if (!ec)
+      stream.socket().bind(asio::ip::tcp::endpoint(asio::ip::make_address(source_ip), 0), ec);
+    if (ec) {
+      ADD_FAILURE() << "bind " << source_ip << ": " << ec.message();
+      return out;
+    }
+  }
   stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
   if (ec) {
     ADD_FAILURE() << "connect: " << ec.message();
@@ -150,7 +173,7 @@ Session TestServer::login(const std::string& email, const std::string& password)
 
 Session TestServer::register_user(const std::string& email) {
   auto res = post("/api/v1/auth/register", boost::json::object{{"email", email}, {"password", kTestPassword}});
-  EXPECT_EQ(res.status, 201u) << res.body;
+  EXPECT_EQ(res.status, 202u) << res.body;
   return login(email, kTestPassword);
 }
 
@@ -327,7 +350,7 @@ HttpResult TestServer::wait_for_job(const std::string& job_id, const std::string
 std::vector<RouteInfo> router_routes(store::Database& db) {
   obs::Metrics metrics;
   services::AuthSettings settings;
-  settings.jwt_secret = std::string(48, 'k');
+  settings.jwt_secret = "tK8vW2qZ7nB4xR9mL1cF6hJ3pD0sG5yA";  // random: low-entropy secrets verify nothing
   settings.password_cost = security::PasswordCost::minimal();
   api::ServiceStack stack(db, metrics, std::move(settings), store::make_directory_blob_store("/nonexistent/blobs"));
   http::Router router = api::build_router(stack.api());

@@ -63,6 +63,11 @@ class TestServer {
                      const std::string& token = "",
                      const std::map<std::string, std::string>& headers = {},
                      const std::string& content_type = "application/json");
+  // As request(), on a connection from the local address `source_ip` (any 127.x.y.z: Linux routes
+  // the whole loopback block), so the server sees another client address.
+  HttpResult request_from(const std::string& source_ip, const std::string& method,
+                          const std::string& target, const std::string& body = "",
+                          const std::string& token = "");
   HttpResult get(const std::string& target, const std::string& token = "") { return request("GET", target, "", token); }
   HttpResult post(const std::string& target, const boost::json::value& body, const std::string& token = "") {
     return request("POST", target, boost::json::serialize(body), token);
@@ -100,6 +105,11 @@ class TestServer {
  private:
   struct JoinExisting {};
   TestServer(JoinExisting, const TestServer& owner, const std::function<void(Config&)>& tweak);
+  // One request on a fresh connection, bound to `source_ip` unless it is empty.
+  HttpResult exchange(const std::string& source_ip, const std::string& method,
+                      const std::string& target, const std::string& body, const std::string& token,
+                      const std::map<std::string, std::string>& headers,
+                      const std::string& content_type);
   // Fills config_ around `database_url` and `var_dir`, applies `tweak`, and starts the server.
   void start(const std::string& database_url, const std::string& var_dir, const std::function<void(Config&)>& tweak);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -161,6 +162,53 @@ TEST(PasswordStrengthTest, AcceptsReasonablePasswords) {
   EXPECT_TRUE(validate_password_strength("ééééééééé\xC3\xA9").ok());  // 10 code points, 20 bytes
   EXPECT_TRUE(validate_password_strength(std::string(256, 'x')).ok());
   EXPECT_TRUE(validate_password_strength("日本語のパスワードです").ok());
+}
+
+// Issue 21 item 7: the commonest passwords are refused whatever the case of their letters.
+TEST(PasswordStrengthTest, RefusesTheCommonestPasswords) {
+  for (const char* common :
+       {"password123", "PASSWORD123", "1234567890", "qwertyuiop", "1q2w3e4r5t", "iloveyou123"}) {
+    const Status status = validate_password_strength(common);
+    ASSERT_FALSE(status.ok()) << common;
+    ASSERT_EQ(status.error().field_errors().size(), 1u);
+    EXPECT_EQ(status.error().field_errors()[0].field, "password");
+    EXPECT_EQ(status.error().field_errors()[0].message.find(common), std::string::npos);
+  }
+  EXPECT_TRUE(validate_password_strength("password123 but longer and mine").ok());
+}
+
+// Issue 21 item 7: a password that holds the email's local part (when it is at least 4 bytes) is
+// refused, whatever the case; a shorter local part is not checked.
+TEST(PasswordStrengthTest, RefusesPasswordsContainingTheEmailName) {
+  const Status status = validate_password_strength("my LoveLace secret", "lovelace@example.com");
+  ASSERT_FALSE(status.ok());
+  ASSERT_EQ(status.error().field_errors().size(), 1u);
+  EXPECT_EQ(status.error().field_errors()[0].field, "password");
+  EXPECT_TRUE(validate_password_strength("my lovelace secret", "ada@example.com").ok());
+  EXPECT_TRUE(
+      validate_password_strength("a completely unrelated phrase", "lovelace@example.com").ok());
+  EXPECT_TRUE(validate_password_strength("bob's long password", "bob@example.com").ok());
+}
+
+// Issue 21 item 5: at most max_concurrent hashes run at once; the others wait their turn and
+// succeed.
+TEST(PasswordHasherTest, BoundsHowManyHashesRunAtOnce) {
+  const PasswordHasher hasher(PasswordCost{1, 8u << 20}, 2);  // 8 MiB: long enough to overlap
+  EXPECT_EQ(hasher.max_concurrent(), 2);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string password = "burst password " + std::to_string(t);
+      const auto hash = hasher.hash(password);
+      if (hash.ok() && hasher.verify(password, *hash)) ++ok;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_GE(hasher.peak_concurrent(), 1);
+  EXPECT_LE(hasher.peak_concurrent(), 2);
+  EXPECT_GE(PasswordHasher(PasswordCost::minimal()).max_concurrent(), 1);  // 0: the number of cores
 }
 
 TEST(PasswordStrengthTest, LengthIsCountedInCharacters) {
