@@ -1,11 +1,12 @@
-// oeuvre: the one binary. Subcommands: serve, migrate, user create, reconcile.
+// oeuvre: the one binary. Subcommands: serve, migrate, user create, reconcile, backup.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <unistd.h>
 
-#include "app/server_app.h"
+#include "app/backup_command.h"
 #include "app/reconcile_command.h"
+#include "app/server_app.h"
 #include "observability/log.h"
 #include "security/crypto.h"
 #include "services/project_service.h"
@@ -23,7 +24,9 @@ void apply_file_settings() {
                             "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
                             "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS", "INGEST_WORKERS",
                             "INGEST_STALE_AFTER_SECONDS", "INGEST_MAX_ATTEMPTS", "JOB_WORKERS",
-                            "JOB_STALE_AFTER_SECONDS", "JOB_MAX_ATTEMPTS"}) {
+                            "JOB_STALE_AFTER_SECONDS", "JOB_MAX_ATTEMPTS", "BACKUP_DIR",
+                            "ENABLE_AUTOMATED_BACKUPS", "BACKUP_INTERVAL_SECONDS", "BACKUP_KEEP_DAILY",
+                            "BACKUP_KEEP_WEEKLY", "BACKUP_KEEP_MONTHLY", "BACKUP_KEEP_YEARLY"}) {
     if (std::getenv(name) != nullptr) continue;
     if (auto value = oeuvre::read_setting(name)) ::setenv(name, value->c_str(), 0);
   }
@@ -129,6 +132,7 @@ int main(int argc, char** argv) {
   user_create->add_flag("--admin", admin, "give the admin role");
 
   oeuvre::add_reconcile_command(cli);
+  oeuvre::add_backup_command(cli, config, add_store_options);
 
   CLI11_PARSE(cli, argc, argv);
   oeuvre::obs::init_logging(config.log_level);
