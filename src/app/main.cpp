@@ -114,6 +114,17 @@ int main(int argc, char** argv) {
       ->envname("JOB_STALE_AFTER_SECONDS")->check(CLI::Range(2, 86400));
   serve->add_option("--job-max-attempts", config.job_max_attempts, "claims of one job before it is failed")
       ->envname("JOB_MAX_ATTEMPTS")->check(CLI::Range(1, 100));
+  serve->add_option("--enable-automated-backups", config.enable_automated_backups,
+                    "take, verify and prune backups every BACKUP_INTERVAL_SECONDS (needs BACKUP_ENCRYPTION_KEY)")
+      ->envname("ENABLE_AUTOMATED_BACKUPS");
+  serve->add_option("--backup-interval-seconds", config.backup_interval_seconds)
+      ->envname("BACKUP_INTERVAL_SECONDS")->check(CLI::Range(1, 366 * 86400));
+  serve->add_option("--backup-dir", config.backup_dir, "where backups are kept (default VAR_DIR/backups)")
+      ->envname("BACKUP_DIR");
+  serve->add_option("--backup-keep-daily", config.backup_keep_daily)->envname("BACKUP_KEEP_DAILY")->check(CLI::Range(0, 10000));
+  serve->add_option("--backup-keep-weekly", config.backup_keep_weekly)->envname("BACKUP_KEEP_WEEKLY")->check(CLI::Range(0, 10000));
+  serve->add_option("--backup-keep-monthly", config.backup_keep_monthly)->envname("BACKUP_KEEP_MONTHLY")->check(CLI::Range(0, 10000));
+  serve->add_option("--backup-keep-yearly", config.backup_keep_yearly)->envname("BACKUP_KEEP_YEARLY")->check(CLI::Range(0, 10000));
   bool demo = false;
   serve->add_flag("--demo", demo, "create a demo admin and project when absent");
 
