@@ -9,7 +9,7 @@ packages=(
   libpq-dev libsqlite3-dev sqlite3 libssl-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
   prometheus-cpp-dev libzstd-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  postgresql-15 postgresql-contrib
+  postgresql-15 postgresql-contrib postgresql-client-15 zstd
   clang libclang-rt-14-dev
   wrk curl python3 time
 )

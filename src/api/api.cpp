@@ -31,6 +31,7 @@ http::Router build_router(ApiServices& services) {
   add_record_routes(router, services);
   add_job_routes(router, services);
   add_result_routes(router, services);
+  add_backup_routes(router, services);
   return router;
 }
 

@@ -12,6 +12,7 @@
 #include "http/router.h"
 #include "observability/metrics.h"
 #include "services/audit_service.h"
+#include "services/backup_status_service.h"
 #include "services/auth_service.h"
 #include "services/data_source_service.h"
 #include "services/file_service.h"
@@ -38,6 +39,7 @@ struct ApiServices {
   services::RecordService& records;
   services::JobService& jobs;
   services::ReviewService& reviews;
+  services::BackupStatusService& backups;
 };
 
 http::Router build_router(ApiServices& services);
@@ -56,6 +58,7 @@ void add_file_routes(http::Router& router, ApiServices& services);
 void add_record_routes(http::Router& router, ApiServices& services);
 void add_job_routes(http::Router& router, ApiServices& services);
 void add_result_routes(http::Router& router, ApiServices& services);
+void add_backup_routes(http::Router& router, ApiServices& services);
 
 // Shared by the handlers.
 services::RequestMeta request_meta(const http::Exchange& exchange);

@@ -4,7 +4,7 @@ namespace oeuvre::api {
 
 ServiceStack::ServiceStack(store::Database& db, obs::Metrics& metrics, services::AuthSettings auth_settings,
                            std::unique_ptr<store::BlobStore> blobs, services::IngestOptions ingest,
-                           services::JobRunnerOptions jobs)
+                           services::JobRunnerOptions jobs, std::string backup_dir)
     : blobs_(std::move(blobs)),
       auth_(db, std::move(auth_settings), metrics),
       users_(db),
@@ -17,8 +17,9 @@ ServiceStack::ServiceStack(store::Database& db, obs::Metrics& metrics, services:
       runner_(db, metrics, jobs),
       jobs_(db, [this] { runner_.wake(); }),
       reviews_(db),
+      backups_(db, std::move(backup_dir)),
       api_{[&db] { return db.ping(); }, metrics, auth_, users_, projects_, audit_, data_sources_,
-           files_, records_, jobs_, reviews_} {
+           files_, records_, jobs_, reviews_, backups_} {
   files_.on_uploaded([this] { ingest_.wake(); });
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "api/api.h"
+#include "services/backup_status_service.h"
 #include "services/file_ingest_service.h"
 #include "services/file_service.h"
 #include "services/job_runner.h"
@@ -21,7 +22,7 @@ class ServiceStack {
  public:
   ServiceStack(store::Database& db, obs::Metrics& metrics, services::AuthSettings auth_settings,
                std::unique_ptr<store::BlobStore> blobs, services::IngestOptions ingest = {},
-               services::JobRunnerOptions jobs = {});
+               services::JobRunnerOptions jobs = {}, std::string backup_dir = {});
   ServiceStack(const ServiceStack&) = delete;
   ServiceStack& operator=(const ServiceStack&) = delete;
 
@@ -45,6 +46,7 @@ class ServiceStack {
   services::JobRunner runner_;
   services::JobService jobs_;
   services::ReviewService reviews_;
+  services::BackupStatusService backups_;
   ApiServices api_;
 };
 

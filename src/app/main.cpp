@@ -1,11 +1,12 @@
-// oeuvre: the one binary. Subcommands: serve, migrate, user create, reconcile.
+// oeuvre: the one binary. Subcommands: serve, migrate, user create, reconcile, backup.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <unistd.h>
 
-#include "app/server_app.h"
+#include "app/backup_command.h"
 #include "app/reconcile_command.h"
+#include "app/server_app.h"
 #include "observability/log.h"
 #include "security/crypto.h"
 #include "services/project_service.h"
@@ -27,7 +28,9 @@ void apply_file_settings() {
                             "JOB_STALE_AFTER_SECONDS", "JOB_MAX_ATTEMPTS", "REGISTRATIONS_PER_ADDRESS_PER_HOUR",
                             "PASSWORD_HASH_CONCURRENCY", "LOGIN_FAILURES_PER_ACCOUNT_ADDRESS",
                             "LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "LOGIN_LOCKOUT_SECONDS",
-                            "LOGIN_LOCKOUT_MAX_SECONDS", "LOGIN_FAILURE_WINDOW_SECONDS"}) {
+                            "LOGIN_LOCKOUT_MAX_SECONDS", "LOGIN_FAILURE_WINDOW_SECONDS",
+                            "BACKUP_DIR", "ENABLE_AUTOMATED_BACKUPS", "BACKUP_INTERVAL_SECONDS", "BACKUP_KEEP_DAILY",
+                            "BACKUP_KEEP_WEEKLY", "BACKUP_KEEP_MONTHLY", "BACKUP_KEEP_YEARLY"}) {
     if (std::getenv(name) != nullptr) continue;
     if (auto value = oeuvre::read_setting(name)) ::setenv(name, value->c_str(), 0);
   }
@@ -144,6 +147,17 @@ int main(int argc, char** argv) {
   serve->add_option("--job-max-attempts", config.job_max_attempts, "claims of one job before it is failed")
       ->envname("JOB_MAX_ATTEMPTS")->check(CLI::Range(1, 100));
   add_account_protection_options(*serve, config);
+  serve->add_option("--enable-automated-backups", config.enable_automated_backups,
+                    "take, verify and prune backups every BACKUP_INTERVAL_SECONDS (needs BACKUP_ENCRYPTION_KEY)")
+      ->envname("ENABLE_AUTOMATED_BACKUPS");
+  serve->add_option("--backup-interval-seconds", config.backup_interval_seconds)
+      ->envname("BACKUP_INTERVAL_SECONDS")->check(CLI::Range(1, 366 * 86400));
+  serve->add_option("--backup-dir", config.backup_dir, "where backups are kept (default VAR_DIR/backups)")
+      ->envname("BACKUP_DIR");
+  serve->add_option("--backup-keep-daily", config.backup_keep_daily)->envname("BACKUP_KEEP_DAILY")->check(CLI::Range(0, 10000));
+  serve->add_option("--backup-keep-weekly", config.backup_keep_weekly)->envname("BACKUP_KEEP_WEEKLY")->check(CLI::Range(0, 10000));
+  serve->add_option("--backup-keep-monthly", config.backup_keep_monthly)->envname("BACKUP_KEEP_MONTHLY")->check(CLI::Range(0, 10000));
+  serve->add_option("--backup-keep-yearly", config.backup_keep_yearly)->envname("BACKUP_KEEP_YEARLY")->check(CLI::Range(0, 10000));
   bool demo = false;
   serve->add_flag("--demo", demo, "create a demo admin and project when absent");
 
@@ -162,6 +176,7 @@ int main(int argc, char** argv) {
   user_create->add_flag("--admin", admin, "give the admin role");
 
   oeuvre::add_reconcile_command(cli);
+  oeuvre::add_backup_command(cli, config, add_store_options);
 
   CLI11_PARSE(cli, argc, argv);
   oeuvre::obs::init_logging(config.log_level);

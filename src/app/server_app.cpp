@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "api/service_stack.h"
+#include "backup/backup_schedule.h"
 #include "core/private_files.h"
 #include "observability/log.h"
 #include "security/jwt.h"
@@ -98,6 +99,34 @@ Result<UploadDirectories> prepare_upload_directories(const std::string& var_dir)
   return dirs;
 }
 
+// The backup schedule when ENABLE_AUTOMATED_BACKUPS is on (it then needs a valid key: an error
+// otherwise, so the server does not start); nullptr, said once in the log, when it is off.
+Result<std::unique_ptr<backup::BackupSchedule>> backup_schedule_from(const Config& config, store::Database& db,
+                                                                     obs::Metrics& metrics) {
+  if (!config.enable_automated_backups) {
+    obs::log_info("automated backups off", {{"reason", "ENABLE_AUTOMATED_BACKUPS is not set"}});
+    return std::unique_ptr<backup::BackupSchedule>();
+  }
+  auto secrets = security::make_environment_secret_source();
+  auto key = backup::load_backup_key(*secrets);
+  if (!key.ok()) return std::move(key).error();
+  if (!*key) {
+    return Error::Validation("BACKUP_ENCRYPTION_KEY",
+                             "is not set, and ENABLE_AUTOMATED_BACKUPS needs it (backups are never unencrypted)");
+  }
+  backup::ScheduleSettings settings;
+  settings.interval = std::chrono::seconds(config.backup_interval_seconds);
+  settings.source = {config.database_url, backup::blobs_dir_of(config.var_dir)};
+  settings.backup_dir = backup_dir_of(config);
+  settings.retention = {config.backup_keep_daily, config.backup_keep_weekly, config.backup_keep_monthly,
+                        config.backup_keep_yearly};
+  settings.verify = {config.database_url};
+  obs::log_info("automated backups on", {{"interval_seconds", config.backup_interval_seconds},
+                                         {"backup_dir", settings.backup_dir},
+                                         {"key_id", (*key)->id_hex()}});
+  return std::make_unique<backup::BackupSchedule>(db, metrics, std::move(**key), std::move(settings));
+}
+
 }  // namespace
 
 struct ServerApp::Parts {
@@ -107,6 +136,7 @@ struct ServerApp::Parts {
   std::unique_ptr<http::Authenticator> authenticator;
   std::unique_ptr<http::Pipeline> pipeline;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<backup::BackupSchedule> backups;  // null when automated backups are off
 };
 
 Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
@@ -118,6 +148,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   ASSIGN_OR_RETURN(p.db, open_migrated_database(config));
   ASSIGN_OR_RETURN(services::AuthSettings auth_settings, auth_settings_from(config));
   ASSIGN_OR_RETURN(UploadDirectories dirs, prepare_upload_directories(config.var_dir));
+  ASSIGN_OR_RETURN(p.backups, backup_schedule_from(config, *p.db, p.metrics));
   services::IngestOptions ingest;
   ingest.claims.workers = config.ingest_workers;
   ingest.claims.stale_after = std::chrono::seconds(config.ingest_stale_after_seconds);
@@ -127,7 +158,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   jobs.claims.stale_after = std::chrono::seconds(config.job_stale_after_seconds);
   jobs.claims.max_attempts = config.job_max_attempts;
   p.services = std::make_unique<api::ServiceStack>(*p.db, p.metrics, std::move(auth_settings),
-                                                   store::make_directory_blob_store(dirs.blobs), ingest, jobs);
+                                                   store::make_directory_blob_store(dirs.blobs), ingest, jobs,
+                                                   backup_dir_of(config));
   p.authenticator = api::make_token_authenticator(p.services->auth());
   p.pipeline = std::make_unique<http::Pipeline>(api::build_router(p.services->api()), p.metrics);
   p.pipeline->use(http::make_request_id_middleware());
@@ -153,6 +185,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   RETURN_IF_ERROR(p.server->start());
   p.services->ingest().start();
   p.services->jobs().start();
+  if (p.backups) p.backups->start();
   obs::log_info("listening", {{"host", config.host},
                               {"port", p.server->port()},
                               {"worker_threads", options.worker_threads},
@@ -169,6 +202,7 @@ void ServerApp::run(bool handle_signals) {
   parts_->server->run();
   parts_->services->ingest().stop();  // a file being parsed is handed back for the next start
   parts_->services->jobs().stop();    // so is a running job
+  if (parts_->backups) parts_->backups->stop();  // a backup in progress finishes first
   parts_->db->close();
   obs::log_info("stopped");
 }

@@ -20,4 +20,8 @@ std::optional<std::string> read_setting(const std::string& name) {
   return text;
 }
 
+std::string backup_dir_of(const Config& config) {
+  return config.backup_dir.empty() ? config.var_dir + "/backups" : config.backup_dir;
+}
+
 }  // namespace oeuvre

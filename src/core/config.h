@@ -46,7 +46,18 @@ struct Config {
   int job_workers = 1;                                    // JOB_WORKERS: threads running reconciliation jobs (0: none)
   int job_stale_after_seconds = 60;                       // JOB_STALE_AFTER_SECONDS: silent this long = worker died
   int job_max_attempts = 3;                               // JOB_MAX_ATTEMPTS: claims before a job is failed
+  // Backups (docs/backups.md). The key, BACKUP_ENCRYPTION_KEY, is a secret: security/secrets.h.
+  std::string backup_dir;                                 // BACKUP_DIR (empty: VAR_DIR/backups)
+  bool enable_automated_backups = false;                  // ENABLE_AUTOMATED_BACKUPS: back up inside `serve`
+  int backup_interval_seconds = 3600;                     // BACKUP_INTERVAL_SECONDS
+  int backup_keep_daily = 7;                              // BACKUP_KEEP_DAILY: retention, newest per day
+  int backup_keep_weekly = 4;                             // BACKUP_KEEP_WEEKLY
+  int backup_keep_monthly = 12;                           // BACKUP_KEEP_MONTHLY
+  int backup_keep_yearly = 5;                             // BACKUP_KEEP_YEARLY
 };
+
+// BACKUP_DIR, or VAR_DIR/backups when it is empty.
+std::string backup_dir_of(const Config& config);
 
 // The value of environment variable `name`, else the contents of the file named by `name`_FILE (one
 // trailing newline removed), else nullopt.

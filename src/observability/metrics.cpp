@@ -76,6 +76,20 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                        .Help("Time from claiming a reconciliation job to its end state")
                        .Register(*registry_)
                        .Add({}, prometheus::Histogram::BucketBoundaries{0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900});
+  auto gauge = [this](const char* name, const char* help) {
+    return &prometheus::BuildGauge().Name(name).Help(help).Register(*registry_).Add({});
+  };
+  backup_last_success_ = gauge("oeuvre_backup_last_success_timestamp_seconds",
+                               "Unix time of the last backup this node completed (0: none yet)");
+  backup_last_verified_ = gauge("oeuvre_backup_last_verified_timestamp_seconds",
+                                "Unix time of the last backup this node proved by restoring it (0: none yet)");
+  backup_duration_ = gauge("oeuvre_backup_duration_seconds", "How long the last completed backup took");
+  backup_size_ = gauge("oeuvre_backup_size_bytes", "Archive size of the last completed backup");
+  backup_failures_ = &prometheus::BuildCounter()
+                          .Name("oeuvre_backup_failures_total")
+                          .Help("Scheduled backups or their verifications that failed on this node")
+                          .Register(*registry_)
+                          .Add({});
   prometheus::BuildGauge()
       .Name("oeuvre_build_info")
       .Help("Build information")
@@ -119,6 +133,12 @@ void Metrics::observe_ingest(const std::string& outcome, std::int64_t rows_ok, s
   ingest_rows_->Add({{"result", "ok"}}).Increment(static_cast<double>(rows_ok));
   ingest_rows_->Add({{"result", "failed"}}).Increment(static_cast<double>(rows_failed));
   ingest_duration_->Observe(seconds);
+}
+
+void Metrics::observe_backup_success(double unix_seconds, double duration_seconds, double size_bytes) {
+  backup_last_success_->Set(unix_seconds);
+  backup_duration_->Set(duration_seconds);
+  backup_size_->Set(size_bytes);
 }
 
 void Metrics::observe_job(const std::string& outcome, std::int64_t records, double seconds) {

@@ -53,6 +53,14 @@ class Metrics {
   // oeuvre_job_records_total and oeuvre_job_duration_seconds: reconciliation jobs run by this node.
   void observe_job(const std::string& outcome, std::int64_t records, double seconds);
 
+  // Backups taken by this node (docs/backups.md): oeuvre_backup_last_success_timestamp_seconds,
+  // oeuvre_backup_duration_seconds and oeuvre_backup_size_bytes (of the last successful backup),
+  // oeuvre_backup_failures_total (backups or verifications that failed) and
+  // oeuvre_backup_last_verified_timestamp_seconds (the last verification that passed).
+  void observe_backup_success(double unix_seconds, double duration_seconds, double size_bytes);
+  void count_backup_failure() { backup_failures_->Increment(); }
+  void observe_backup_verified(double unix_seconds) { backup_last_verified_->Set(unix_seconds); }
+
   prometheus::Registry& registry() { return *registry_; }
   // Prometheus text exposition format 0.0.4.
   std::string serialize() const;
@@ -73,6 +81,11 @@ class Metrics {
   prometheus::Gauge* in_flight_;
   prometheus::Counter* store_unavailable_;
   prometheus::Family<prometheus::Counter>* store_errors_;
+  prometheus::Gauge* backup_last_success_;
+  prometheus::Gauge* backup_last_verified_;
+  prometheus::Gauge* backup_duration_;
+  prometheus::Gauge* backup_size_;
+  prometheus::Counter* backup_failures_;
 };
 
 }  // namespace oeuvre::obs

@@ -16,6 +16,11 @@ Status require_admin(const Actor& actor) {
   return Error::Forbidden("this action needs the admin role");
 }
 
+Status require_backup_status_access(const Actor& actor) {
+  if (actor.is_admin()) return OkStatus();
+  return Error::NotFound("not found");
+}
+
 bool can_access_user(const Actor& actor, const Uuid& user_id) {
   return actor.is_admin() || actor.user_id == user_id;
 }

@@ -28,6 +28,10 @@ Status require_project_access(const Actor& actor, const Uuid& project_owner_id,
 // kForbidden unless the actor is an admin.
 Status require_admin(const Actor& actor);
 
+// The backups' status (GET /api/v1/admin/backups): admins only; anyone else is told it does not exist
+// (kNotFound), as with any object they may not see.
+Status require_backup_status_access(const Actor& actor);
+
 // Admins, or the user themself.
 bool can_access_user(const Actor& actor, const Uuid& user_id);
 

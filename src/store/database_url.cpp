@@ -195,4 +195,16 @@ std::string redact_database_url(std::string_view url) {
   return result;
 }
 
+std::string postgres_url_with_database(std::string_view url, std::string_view database) {
+  const std::string text(url);
+  const auto scheme = text.find("://");
+  const std::size_t authority = scheme == std::string::npos ? 0 : scheme + 3;
+  const auto path = text.find_first_of("/?#", authority);
+  if (path == std::string::npos) return text + "/" + std::string(database);
+  if (text[path] != '/') return text.substr(0, path) + "/" + std::string(database) + text.substr(path);
+  const auto path_end = text.find_first_of("?#", path);
+  return text.substr(0, path + 1) + std::string(database) +
+         (path_end == std::string::npos ? std::string() : text.substr(path_end));
+}
+
 }  // namespace oeuvre::store

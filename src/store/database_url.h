@@ -35,4 +35,8 @@ Result<DatabaseUrl> parse_database_url(std::string_view url);
 // logs. Errs on the side of hiding too much when the URL is malformed. Safe for concurrent use.
 std::string redact_database_url(std::string_view url);
 
+// A postgres:// URL with its database name replaced by `database` (postgres://host:port/OLD?x ->
+// postgres://host:port/database?x); the name is added when the URL has none. Safe for concurrent use.
+std::string postgres_url_with_database(std::string_view url, std::string_view database);
+
 }  // namespace oeuvre::store

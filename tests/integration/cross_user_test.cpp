@@ -29,6 +29,7 @@ enum class Scope {
   kAdmin,         // admins only: 403 for a plain user
   kOtherProject,  // names A's project (or something under it): 404 for B
   kOtherUser,     // names A's user record: 404 for B
+  kAdminHidden,   // admins only, and hidden from everyone else: 404 for B (the backups' status)
 };
 
 struct RouteCase {
@@ -131,6 +132,8 @@ const RouteCase kRoutes[] = {
     {"GET", "/api/v1/audit", Scope::kAdmin, "/api/v1/audit", "", 403},
     {"GET", "/api/v1/audit", Scope::kAdmin, "/api/v1/audit?project_id={project}", "", 403},
     {"GET", "/api/v1/projects/{id}/audit", Scope::kOtherProject, "/api/v1/projects/{project}/audit", "", 404},
+    // backups
+    {"GET", "/api/v1/admin/backups", Scope::kAdminHidden, "/api/v1/admin/backups", "", 404},
 };
 
 const char* scope_access(Scope scope) {
@@ -327,7 +330,7 @@ TEST(CrossUserTest, UserBCannotReadOrChangeAnythingOfUserA) {
     auto res = w.call(row, w.b.access_token);
     EXPECT_EQ(res.status, row.b_status) << res.body;
     EXPECT_LT(res.status, 500u) << res.body;
-    if (row.scope == Scope::kOtherProject || row.scope == Scope::kOtherUser) {
+    if (row.scope == Scope::kOtherProject || row.scope == Scope::kOtherUser || row.scope == Scope::kAdminHidden) {
       EXPECT_NE(res.status, 403u) << "403 reveals that the object exists";
       EXPECT_TRUE(res.status < 200 || res.status >= 300) << res.body;
     }
@@ -522,7 +525,8 @@ TEST(CrossUserTest, AdminsReachEveryRoute) {
     auto res = w.call(*row, w.admin.access_token);
     EXPECT_LT(res.status, 500u) << res.body;
     EXPECT_NE(res.status, 403u) << res.body;
-    if (row->scope == Scope::kAdmin || row->scope == Scope::kOtherProject || row->scope == Scope::kOtherUser) {
+    if (row->scope == Scope::kAdmin || row->scope == Scope::kOtherProject || row->scope == Scope::kOtherUser ||
+        row->scope == Scope::kAdminHidden) {
       EXPECT_GE(res.status, 200u) << res.body;
       EXPECT_LT(res.status, 300u) << res.body;
     }

@@ -1,0 +1,20 @@
+#pragma once
+// Reads a stored archive from end to end without restoring anything and checks it against its
+// manifest: size and SHA-256, header (source kind, key id), every chunk authenticated up to the final
+// one, the description inside (row counts) equal to the manifest's, and the number of files. The
+// step before any restore touches its target.
+// Thread-safety: reads only; safe for concurrent use.
+
+#include <string>
+
+#include "backup/backup_key.h"
+#include "backup/manifest.h"
+#include "core/result.h"
+
+namespace oeuvre::backup {
+
+// Ok when the archive at `archive_path` is intact and matches `manifest`; kBadRequest saying what
+// does not.
+Status check_archive(const std::string& archive_path, const BackupKey& key, const Manifest& manifest);
+
+}  // namespace oeuvre::backup

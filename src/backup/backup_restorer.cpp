@@ -1,0 +1,97 @@
+#include "backup/backup_restorer.h"
+
+#include <fstream>
+
+#include "backup/archive_check.h"
+#include "backup/archive_reader.h"
+#include "backup/payload.h"
+#include "store/database_url.h"
+#include "store/postgres/postgres_connection.h"
+#include "store/schema_inventory.h"
+#include "store/sqlite/sqlite_connection.h"
+
+namespace oeuvre::backup {
+
+namespace {
+
+constexpr std::chrono::milliseconds kConnectTimeout{10'000};
+
+Status read_entries(PayloadReader& payload, SourceKind kind, DatabaseTarget& database, FileTarget& files) {
+  const std::string_view database_entry =
+      kind == SourceKind::kSqlite ? kSqliteDatabaseEntry : kPostgresDatabaseEntry;
+  while (true) {
+    ASSIGN_OR_RETURN(std::optional<std::string> name, payload.next_entry());
+    if (!name) return OkStatus();
+    if (*name == database_entry) {
+      RETURN_IF_ERROR(payload.read_entry([&](std::string_view piece) { return database.write(piece); }));
+    } else if (name->starts_with(kFileEntryPrefix)) {
+      RETURN_IF_ERROR(files.begin_file(name->substr(kFileEntryPrefix.size())));
+      RETURN_IF_ERROR(payload.read_entry([&](std::string_view piece) { return files.write(piece); }));
+      RETURN_IF_ERROR(files.end_file());
+    } else if (*name == kDescriptionEntry) {
+      RETURN_IF_ERROR(payload.skip_entry());
+    } else {
+      return Error::BadRequest("the archive holds an entry " + *name + " that does not belong to its kind");
+    }
+  }
+}
+
+}  // namespace
+
+Status read_archive_into(const std::string& archive_path, const BackupKey& key, const Manifest& manifest,
+                         DatabaseTarget& database, FileTarget& files) {
+  std::ifstream in(archive_path, std::ios::binary);
+  if (!in) return Error::NotFound("cannot open the archive " + archive_path);
+  ASSIGN_OR_RETURN(std::unique_ptr<ArchiveReader> archive, ArchiveReader::open(in, key));
+  ASSIGN_OR_RETURN(PayloadReader payload, PayloadReader::open(*archive));
+  RETURN_IF_ERROR(read_entries(payload, manifest.source_kind, database, files));
+  // The final chunk is authenticated: nothing was changed since the check.
+  RETURN_IF_ERROR(database.commit());
+  return files.commit();
+}
+
+Result<std::unique_ptr<store::Connection>> connect_to(const std::string& database_url) {
+  ASSIGN_OR_RETURN(store::DatabaseUrl url, store::parse_database_url(database_url));
+  if (url.kind == store::DatabaseUrl::kSqlite) return store::connect_sqlite(url.sqlite_path, kConnectTimeout);
+  return store::connect_postgres(url.postgres_conninfo, kConnectTimeout);
+}
+
+Result<RestoreReport> compare_row_counts(const std::string& database_url, const Manifest& manifest) {
+  ASSIGN_OR_RETURN(std::unique_ptr<store::Connection> conn, connect_to(database_url));
+  ASSIGN_OR_RETURN(std::vector<store::TableRowCount> counts, store::count_table_rows(*conn));
+  RestoreReport report;
+  if (counts.size() != manifest.row_counts.size()) {
+    return Error::Internal("the restored database has " + std::to_string(counts.size()) + " tables, the manifest " +
+                           std::to_string(manifest.row_counts.size()));
+  }
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    const store::TableRowCount& expected = manifest.row_counts[i];
+    if (counts[i].table != expected.table || counts[i].rows != expected.rows) {
+      return Error::Internal("table " + expected.table + ": the manifest says " + std::to_string(expected.rows) +
+                             " rows, the restored database has " + std::to_string(counts[i].rows) + " in " +
+                             counts[i].table);
+    }
+    ++report.tables;
+    report.rows += counts[i].rows;
+  }
+  return report;
+}
+
+Result<RestoreReport> restore_backup(const BackupDirectory& directory, const std::string& id, const BackupKey& key,
+                                     const RestoreRequest& request) {
+  ASSIGN_OR_RETURN(Manifest manifest, directory.read_manifest(id));
+  RETURN_IF_ERROR(check_archive(directory.archive_path(id), key, manifest));
+  RETURN_IF_ERROR(check_target_kind(manifest.source_kind, request.database_url));
+  ASSIGN_OR_RETURN(bool has_tables, database_has_tables(request.database_url));
+  if (has_tables && !request.force) {
+    return Error::Conflict("the target database is not empty: pass --force to replace what it holds");
+  }
+  ASSIGN_OR_RETURN(auto database, open_database_target(manifest.source_kind, request.database_url, has_tables));
+  ASSIGN_OR_RETURN(auto files, open_blob_folder_target(request.blobs_dir));
+  RETURN_IF_ERROR(read_archive_into(directory.archive_path(id), key, manifest, *database, *files));
+  ASSIGN_OR_RETURN(RestoreReport report, compare_row_counts(request.database_url, manifest));
+  report.files = manifest.file_count;
+  return report;
+}
+
+}  // namespace oeuvre::backup
