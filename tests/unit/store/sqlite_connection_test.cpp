@@ -178,7 +178,7 @@ TEST(SqliteConnectionTest, TheDatabaseFileAndItsWalAndShmAre0600) {
   ASSERT_TRUE(conn.ok()) << conn.error().message();
   ASSERT_TRUE((*conn)->execute_script("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('x')").ok());
   using std::filesystem::perms;
-  for (const std::string file : {path, path + "-wal", path + "-shm"}) {
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
     EXPECT_EQ(std::filesystem::status(file).permissions(), perms::owner_read | perms::owner_write)
         << file;
   }
