@@ -12,18 +12,27 @@ packages=(
   postgresql-15 postgresql-contrib postgresql-client-15 zstd
   clang libclang-rt-14-dev
   wrk curl python3 time
+  awscli python3-botocore nodejs
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Test servers from the npm registry, pinned, outside the repository: s3rver (an S3-compatible store
+# for the backup tests). Tests find it at this path (or OEUVRE_S3RVER).
+test_tools=/opt/oeuvre-test-tools
+if [ ! -x "$test_tools/node_modules/.bin/s3rver" ]; then
+  if ! command -v npm >/dev/null; then $SUDO apt-get install -y -qq --no-install-recommends npm; fi
+  $SUDO mkdir -p "$test_tools"
+  $SUDO npm install --prefix "$test_tools" --no-audit --no-fund --loglevel=error s3rver@3.7.1
+fi
 # The cluster that the postgresql package creates is not used: tests start their own server in a temp dir.

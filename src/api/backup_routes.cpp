@@ -53,7 +53,8 @@ void add_backup_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(services::BackupStatusView view, services.backups.status(actor_of(ex)));
                json::array items;
                for (auto it = view.backups.rbegin(); it != view.backups.rend(); ++it) items.push_back(backup_json(*it));
-               return http::json_response(status::ok, json::object{{"items", std::move(items)},
+               return http::json_response(status::ok, json::object{{"storage", view.storage},
+                                                                   {"items", std::move(items)},
                                                                    {"last_success", run_json(view.last_success)},
                                                                    {"last_failure", run_json(view.last_failure)}});
              });

@@ -4,7 +4,8 @@ namespace oeuvre::api {
 
 ServiceStack::ServiceStack(store::Database& db, obs::Metrics& metrics, services::AuthSettings auth_settings,
                            std::unique_ptr<store::BlobStore> blobs, services::IngestOptions ingest,
-                           services::JobRunnerOptions jobs, std::string backup_dir)
+                           services::JobRunnerOptions jobs,
+                           std::shared_ptr<backup::BackupStore> backups)
     : blobs_(std::move(blobs)),
       auth_(db, std::move(auth_settings), metrics),
       users_(db),
@@ -17,7 +18,7 @@ ServiceStack::ServiceStack(store::Database& db, obs::Metrics& metrics, services:
       runner_(db, metrics, jobs),
       jobs_(db, [this] { runner_.wake(); }),
       reviews_(db),
-      backups_(db, std::move(backup_dir)),
+      backups_(db, std::move(backups)),
       api_{[&db] { return db.ping(); }, metrics, auth_, users_, projects_, audit_, data_sources_,
            files_, records_, jobs_, reviews_, backups_} {
   files_.on_uploaded([this] { ingest_.wake(); });

@@ -22,7 +22,8 @@ class ServiceStack {
  public:
   ServiceStack(store::Database& db, obs::Metrics& metrics, services::AuthSettings auth_settings,
                std::unique_ptr<store::BlobStore> blobs, services::IngestOptions ingest = {},
-               services::JobRunnerOptions jobs = {}, std::string backup_dir = {});
+               services::JobRunnerOptions jobs = {},
+               std::shared_ptr<backup::BackupStore> backups = nullptr);
   ServiceStack(const ServiceStack&) = delete;
   ServiceStack& operator=(const ServiceStack&) = delete;
 

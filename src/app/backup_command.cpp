@@ -9,6 +9,7 @@
 #include "backup/backup_restorer.h"
 #include "backup/backup_verifier.h"
 #include "backup/prune.h"
+#include "backup/backup_store.h"
 #include "observability/log.h"
 #include "store/database_url.h"
 
@@ -38,10 +39,11 @@ T or_fail(const std::string& command, Result<T> result) {
   return std::move(result).value();
 }
 
-// Every subcommand starts here: logging as configured, then the backup folder.
-backup::BackupDirectory open_directory(const std::string& command, const Config& config) {
+// Every subcommand starts here: logging as configured, then the backup store.
+std::unique_ptr<backup::BackupStore> open_store(const std::string& command, const Config& config) {
   obs::init_logging(config.log_level);
-  return or_fail(command, backup::BackupDirectory::open(backup_dir_of(config)));
+  auto secrets = security::make_environment_secret_source();
+  return or_fail(command, backup::open_backup_store(backup::backup_store_settings_of(config), *secrets));
 }
 
 backup::BackupKey key_for(const std::string& command) {
@@ -62,15 +64,15 @@ std::int64_t total_rows(const backup::Manifest& manifest) {
 }
 
 void run_create(const Config& config) {
-  auto directory = open_directory("create", config);
+  auto store = open_store("create", config);
   const auto key = key_for("create");
   const backup::BackupSource source{config.database_url, backup::blobs_dir_of(config.var_dir)};
-  const backup::Manifest m = or_fail("create", backup::create_backup(source, key, directory));
+  const backup::Manifest m = or_fail("create", backup::create_backup(source, key, *store));
   std::cout << "created backup " << m.id << " of " << store::redact_database_url(config.database_url) << ": "
             << m.row_counts.size() << " tables, " << total_rows(m) << " rows, " << m.file_count << " files"
             << (m.files_missing > 0 ? " (" + std::to_string(m.files_missing) + " deleted while copying)" : "")
             << "; archive " << megabytes(m.archive_bytes) << " in " << std::fixed << std::setprecision(1)
-            << m.duration_seconds << " s\n  " << directory.archive_path(m.id) << "\n";
+            << m.duration_seconds << " s\n  " << store->location(m.id) << "\n";
 }
 
 std::string verification_text(const backup::Manifest& m) {
@@ -80,9 +82,9 @@ std::string verification_text(const backup::Manifest& m) {
 }
 
 void run_list(const Config& config) {
-  auto directory = open_directory("list", config);
-  const auto listed = or_fail("list", directory.list());
-  if (listed.empty()) std::cout << "no backups in " << directory.path() << "\n";
+  auto store = open_store("list", config);
+  const auto listed = or_fail("list", store->list());
+  if (listed.empty()) std::cout << "no backups in " << store->describe() << "\n";
   for (const backup::ListedBackup& b : listed) {
     if (!b.manifest) {
       std::cout << b.id << "  unreadable: " << b.problem << "\n";
@@ -95,9 +97,9 @@ void run_list(const Config& config) {
 }
 
 void run_verify(const Config& config, const BackupArguments& args) {
-  auto directory = open_directory("verify", config);
+  auto store = open_store("verify", config);
   const auto key = key_for("verify");
-  const auto v = or_fail("verify", backup::verify_backup(directory, args.id, key, {config.database_url}));
+  const auto v = or_fail("verify", backup::verify_backup(*store, args.id, key, {config.database_url}));
   if (!v.ok) {
     std::cerr << "oeuvre backup verify: " << args.id << " FAILED verification: " << v.detail << "\n";
     throw CLI::RuntimeError(1);
@@ -106,20 +108,20 @@ void run_verify(const Config& config, const BackupArguments& args) {
 }
 
 void run_restore(const Config& config, const BackupArguments& args) {
-  auto directory = open_directory("restore", config);
+  auto store = open_store("restore", config);
   const auto key = key_for("restore");
   const backup::RestoreRequest request{args.to, backup::blobs_dir_of(config.var_dir), args.force};
-  const auto report = or_fail("restore", backup::restore_backup(directory, args.id, key, request));
+  const auto report = or_fail("restore", backup::restore_backup(*store, args.id, key, request));
   std::cout << "restored " << args.id << " into " << store::redact_database_url(args.to) << ": " << report.tables
             << " tables, " << report.rows << " rows (row counts match the manifest), " << report.files
             << " files into " << request.blobs_dir << "\n";
 }
 
 void run_prune(const Config& config, const BackupArguments& args) {
-  auto directory = open_directory("prune", config);
+  auto store = open_store("prune", config);
   const backup::RetentionPolicy policy{config.backup_keep_daily, config.backup_keep_weekly,
                                        config.backup_keep_monthly, config.backup_keep_yearly};
-  const auto decisions = or_fail("prune", backup::prune_backups(directory, policy, args.dry_run));
+  const auto decisions = or_fail("prune", backup::prune_backups(*store, policy, args.dry_run));
   std::size_t removed = 0;
   for (const backup::RetentionDecision& d : decisions) {
     const char* verb = d.keep ? "keep  " : (args.dry_run ? "would remove" : "removed");
@@ -130,12 +132,20 @@ void run_prune(const Config& config, const BackupArguments& args) {
             << " backups\n";
 }
 
-void add_key_free_options(CLI::App& cmd, Config& config) {
-  cmd.add_option("--backup-dir", config.backup_dir, "where backups are kept (default VAR_DIR/backups)")
-      ->envname("BACKUP_DIR");
-}
-
 }  // namespace
+
+void add_backup_store_options(CLI::App& cmd, Config& config) {
+  cmd.add_option("--backup-dir", config.backup_dir,
+                 "where backups are kept (default VAR_DIR/backups); with S3, the local work directory")
+      ->envname("BACKUP_DIR");
+  cmd.add_option("--backup-s3-bucket", config.backup_s3_bucket, "keep backups in this S3 bucket")
+      ->envname("BACKUP_S3_BUCKET");
+  cmd.add_option("--backup-s3-prefix", config.backup_s3_prefix, "the key prefix of backups in the bucket")
+      ->envname("BACKUP_S3_PREFIX");
+  cmd.add_option("--aws-region", config.aws_region, "the bucket's region")->envname("AWS_REGION");
+  cmd.add_option("--aws-endpoint-url", config.aws_endpoint_url, "an S3-compatible store (path-style addressing)")
+      ->envname("AWS_ENDPOINT_URL");
+}
 
 void add_backup_command(CLI::App& root, Config& config,
                         const std::function<void(CLI::App&, Config&)>& add_store_options) {
@@ -144,12 +154,12 @@ void add_backup_command(CLI::App& root, Config& config,
   auto add = [&](const char* name, const char* help) {
     CLI::App* cmd = backup->add_subcommand(name, help);
     add_store_options(*cmd, config);
-    add_key_free_options(*cmd, config);
+    add_backup_store_options(*cmd, config);
     return cmd;
   };
   CLI::App* create = add("create", "back up the database and the uploaded files now");
   create->callback([&config] { run_create(config); });
-  CLI::App* list = add("list", "list the backups in BACKUP_DIR");
+  CLI::App* list = add("list", "list the backups in BACKUP_DIR or BACKUP_S3_BUCKET");
   list->callback([&config] { run_list(config); });
   CLI::App* verify = add("verify", "prove a backup: check it and restore it into a scratch database");
   verify->add_option("id", args->id, "the backup's id (see `oeuvre backup list`)")->required();

@@ -152,8 +152,7 @@ int main(int argc, char** argv) {
       ->envname("ENABLE_AUTOMATED_BACKUPS");
   serve->add_option("--backup-interval-seconds", config.backup_interval_seconds)
       ->envname("BACKUP_INTERVAL_SECONDS")->check(CLI::Range(1, 366 * 86400));
-  serve->add_option("--backup-dir", config.backup_dir, "where backups are kept (default VAR_DIR/backups)")
-      ->envname("BACKUP_DIR");
+  oeuvre::add_backup_store_options(*serve, config);
   serve->add_option("--backup-keep-daily", config.backup_keep_daily)->envname("BACKUP_KEEP_DAILY")->check(CLI::Range(0, 10000));
   serve->add_option("--backup-keep-weekly", config.backup_keep_weekly)->envname("BACKUP_KEEP_WEEKLY")->check(CLI::Range(0, 10000));
   serve->add_option("--backup-keep-monthly", config.backup_keep_monthly)->envname("BACKUP_KEEP_MONTHLY")->check(CLI::Range(0, 10000));

@@ -99,10 +99,26 @@ Result<UploadDirectories> prepare_upload_directories(const std::string& var_dir)
   return dirs;
 }
 
+// The backup store the status route lists and the schedule writes to: S3 when BACKUP_S3_BUCKET is set,
+// else BACKUP_DIR when backups are on or the directory exists; nullptr when there is none. Bad S3
+// settings stop the server.
+Result<std::shared_ptr<backup::BackupStore>> backup_store_from(const Config& config) {
+  const backup::BackupStoreSettings settings = backup::backup_store_settings_of(config);
+  std::error_code ec;
+  if (settings.s3_bucket.empty() && !config.enable_automated_backups &&
+      !std::filesystem::is_directory(settings.dir, ec)) {
+    return std::shared_ptr<backup::BackupStore>();
+  }
+  auto secrets = security::make_environment_secret_source();
+  ASSIGN_OR_RETURN(std::unique_ptr<backup::BackupStore> store, backup::open_backup_store(settings, *secrets));
+  return std::shared_ptr<backup::BackupStore>(std::move(store));
+}
+
 // The backup schedule when ENABLE_AUTOMATED_BACKUPS is on (it then needs a valid key: an error
 // otherwise, so the server does not start); nullptr, said once in the log, when it is off.
 Result<std::unique_ptr<backup::BackupSchedule>> backup_schedule_from(const Config& config, store::Database& db,
-                                                                     obs::Metrics& metrics) {
+                                                                     obs::Metrics& metrics,
+                                                                     std::shared_ptr<backup::BackupStore> store) {
   if (!config.enable_automated_backups) {
     obs::log_info("automated backups off", {{"reason", "ENABLE_AUTOMATED_BACKUPS is not set"}});
     return std::unique_ptr<backup::BackupSchedule>();
@@ -117,12 +133,12 @@ Result<std::unique_ptr<backup::BackupSchedule>> backup_schedule_from(const Confi
   backup::ScheduleSettings settings;
   settings.interval = std::chrono::seconds(config.backup_interval_seconds);
   settings.source = {config.database_url, backup::blobs_dir_of(config.var_dir)};
-  settings.backup_dir = backup_dir_of(config);
+  settings.store = std::move(store);
   settings.retention = {config.backup_keep_daily, config.backup_keep_weekly, config.backup_keep_monthly,
                         config.backup_keep_yearly};
   settings.verify = {config.database_url};
   obs::log_info("automated backups on", {{"interval_seconds", config.backup_interval_seconds},
-                                         {"backup_dir", settings.backup_dir},
+                                         {"storage", settings.store->describe()},
                                          {"key_id", (*key)->id_hex()}});
   return std::make_unique<backup::BackupSchedule>(db, metrics, std::move(**key), std::move(settings));
 }
@@ -148,7 +164,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   ASSIGN_OR_RETURN(p.db, open_migrated_database(config));
   ASSIGN_OR_RETURN(services::AuthSettings auth_settings, auth_settings_from(config));
   ASSIGN_OR_RETURN(UploadDirectories dirs, prepare_upload_directories(config.var_dir));
-  ASSIGN_OR_RETURN(p.backups, backup_schedule_from(config, *p.db, p.metrics));
+  ASSIGN_OR_RETURN(std::shared_ptr<backup::BackupStore> backup_store, backup_store_from(config));
+  ASSIGN_OR_RETURN(p.backups, backup_schedule_from(config, *p.db, p.metrics, backup_store));
   services::IngestOptions ingest;
   ingest.claims.workers = config.ingest_workers;
   ingest.claims.stale_after = std::chrono::seconds(config.ingest_stale_after_seconds);
@@ -159,7 +176,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   jobs.claims.max_attempts = config.job_max_attempts;
   p.services = std::make_unique<api::ServiceStack>(*p.db, p.metrics, std::move(auth_settings),
                                                    store::make_directory_blob_store(dirs.blobs), ingest, jobs,
-                                                   backup_dir_of(config));
+                                                   std::move(backup_store));
   p.authenticator = api::make_token_authenticator(p.services->auth());
   p.pipeline = std::make_unique<http::Pipeline>(api::build_router(p.services->api()), p.metrics);
   p.pipeline->use(http::make_request_id_middleware());

@@ -60,17 +60,18 @@ Status write_archive(const BackupSource& source, const BackupKey& key, DatabaseS
 
 std::string blobs_dir_of(const std::string& var_dir) { return var_dir + "/uploads/blobs"; }
 
-Result<Manifest> create_backup(const BackupSource& source, const BackupKey& key, BackupDirectory& directory) {
+Result<Manifest> create_backup(const BackupSource& source, const BackupKey& key, BackupStore& store) {
   const auto started = std::chrono::steady_clock::now();
+  RETURN_IF_ERROR(store.prepare());
   Manifest manifest;
   manifest.created_at = now_utc();
   ASSIGN_OR_RETURN(manifest.id, make_backup_id(manifest.created_at));
   manifest.key_id = key.id_hex();
   ASSIGN_OR_RETURN(std::unique_ptr<DatabaseSnapshot> snapshot,
-                   take_database_snapshot(source.database_url, directory.path()));
+                   take_database_snapshot(source.database_url, store.work_dir()));
   manifest.source_kind = snapshot->kind();
   manifest.row_counts = snapshot->row_counts();
-  const std::string partial = directory.partial_path(manifest.id);
+  const std::string partial = store.partial_path(manifest.id);
   Status written = [&]() -> Status {
     std::ofstream out(partial, std::ios::binary | std::ios::trunc);
     if (!out) return Error::Unavailable("cannot create " + partial);
@@ -79,7 +80,7 @@ Result<Manifest> create_backup(const BackupSource& source, const BackupKey& key,
   snapshot.reset();  // ends the PostgreSQL snapshot, removes the SQLite copy
   if (written.ok()) {
     manifest.duration_seconds = seconds_since(started);
-    written = directory.commit(manifest);
+    written = store.commit(manifest);
   }
   if (!written.ok()) {
     std::error_code ec;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 namespace oeuvre::backup {
@@ -12,9 +13,6 @@ namespace oeuvre::backup {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr std::string_view kArchiveSuffix = ".oeuvre-backup";
-constexpr std::string_view kManifestSuffix = ".manifest.json";
 
 Error io_error(const std::string& what, const std::error_code& ec) {
   return Error::Unavailable("cannot " + what + ": " + ec.message());
@@ -29,6 +27,8 @@ Status sync_file(const std::string& path) {
   if (rc != 0) return Error::Unavailable("cannot sync " + path);
   return OkStatus();
 }
+
+}  // namespace
 
 Status write_file_atomically(const std::string& path, const std::string& content) {
   const std::string temp = fs::path(path).parent_path() / ("." + fs::path(path).filename().string() + ".tmp");
@@ -45,21 +45,13 @@ Status write_file_atomically(const std::string& path, const std::string& content
   return OkStatus();
 }
 
-}  // namespace
-
-Result<BackupDirectory> BackupDirectory::open(std::string path) {
-  std::error_code ec;
-  fs::create_directories(path, ec);
-  if (ec) return io_error("create the backup directory " + path, ec);
-  return BackupDirectory(std::move(path));
+std::unique_ptr<BackupDirectory> BackupDirectory::open(std::string path) {
+  return std::unique_ptr<BackupDirectory>(new BackupDirectory(std::move(path)));
 }
 
-std::string BackupDirectory::partial_path(const std::string& id) const { return path_ + "/." + id + ".partial"; }
-std::string BackupDirectory::archive_path(const std::string& id) const {
-  return path_ + "/" + id + std::string(kArchiveSuffix);
-}
+std::string BackupDirectory::archive_path(const std::string& id) const { return work_dir() + "/" + archive_name(id); }
 std::string BackupDirectory::manifest_path(const std::string& id) const {
-  return path_ + "/" + id + std::string(kManifestSuffix);
+  return work_dir() + "/" + manifest_name(id);
 }
 
 Status BackupDirectory::commit(const Manifest& manifest) {
@@ -89,19 +81,18 @@ Result<Manifest> BackupDirectory::read_manifest(const std::string& id) const {
 Result<std::vector<ListedBackup>> BackupDirectory::list() const {
   std::error_code ec;
   std::vector<ListedBackup> listed;
-  for (const auto& entry : fs::directory_iterator(path_, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.ends_with(kArchiveSuffix)) continue;
-    const std::string id = name.substr(0, name.size() - kArchiveSuffix.size());
-    if (!valid_backup_id(id)) continue;
-    auto manifest = read_manifest(id);
+  if (!fs::exists(work_dir(), ec)) return listed;
+  for (const auto& entry : fs::directory_iterator(work_dir(), ec)) {
+    const std::optional<std::string> id = id_of_archive_name(entry.path().filename().string());
+    if (!id) continue;
+    auto manifest = read_manifest(*id);
     if (manifest.ok()) {
-      listed.push_back({id, std::move(manifest).value(), ""});
+      listed.push_back({*id, std::move(manifest).value(), ""});
     } else {
-      listed.push_back({id, std::nullopt, manifest.error().message()});
+      listed.push_back({*id, std::nullopt, manifest.error().message()});
     }
   }
-  if (ec) return io_error("list " + path_, ec);
+  if (ec) return io_error("list " + work_dir(), ec);
   std::sort(listed.begin(), listed.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return listed;
 }
@@ -115,14 +106,10 @@ Status BackupDirectory::remove(const std::string& id) {
   return OkStatus();
 }
 
-void BackupDirectory::remove_stale_temp_files(std::chrono::seconds age) {
+Result<LocalArchive> BackupDirectory::fetch_archive(const std::string& id) const {
   std::error_code ec;
-  const auto cutoff = fs::file_time_type::clock::now() - age;
-  for (const auto& entry : fs::directory_iterator(path_, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.front() != '.' || !entry.is_regular_file(ec)) continue;
-    if (entry.last_write_time(ec) < cutoff) fs::remove(entry.path(), ec);
-  }
+  if (!valid_backup_id(id) || !fs::exists(archive_path(id), ec)) return Error::NotFound("no backup " + id);
+  return LocalArchive(archive_path(id), false);
 }
 
 }  // namespace oeuvre::backup

@@ -77,10 +77,11 @@ Result<RestoreReport> compare_row_counts(const std::string& database_url, const 
   return report;
 }
 
-Result<RestoreReport> restore_backup(const BackupDirectory& directory, const std::string& id, const BackupKey& key,
+Result<RestoreReport> restore_backup(const BackupStore& store, const std::string& id, const BackupKey& key,
                                      const RestoreRequest& request) {
-  ASSIGN_OR_RETURN(Manifest manifest, directory.read_manifest(id));
-  RETURN_IF_ERROR(check_archive(directory.archive_path(id), key, manifest));
+  ASSIGN_OR_RETURN(Manifest manifest, store.read_manifest(id));
+  ASSIGN_OR_RETURN(LocalArchive archive, store.fetch_archive(id));
+  RETURN_IF_ERROR(check_archive(archive.path(), key, manifest));
   RETURN_IF_ERROR(check_target_kind(manifest.source_kind, request.database_url));
   ASSIGN_OR_RETURN(bool has_tables, database_has_tables(request.database_url));
   if (has_tables && !request.force) {
@@ -88,7 +89,7 @@ Result<RestoreReport> restore_backup(const BackupDirectory& directory, const std
   }
   ASSIGN_OR_RETURN(auto database, open_database_target(manifest.source_kind, request.database_url, has_tables));
   ASSIGN_OR_RETURN(auto files, open_blob_folder_target(request.blobs_dir));
-  RETURN_IF_ERROR(read_archive_into(directory.archive_path(id), key, manifest, *database, *files));
+  RETURN_IF_ERROR(read_archive_into(archive.path(), key, manifest, *database, *files));
   ASSIGN_OR_RETURN(RestoreReport report, compare_row_counts(request.database_url, manifest));
   report.files = manifest.file_count;
   return report;

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "backup/backup_directory.h"
+#include "backup/backup_store.h"
 #include "backup/backup_key.h"
 #include "backup/restore_targets.h"
 #include "core/result.h"
@@ -32,7 +32,7 @@ struct RestoreReport {
 // manifest; kConflict when the target holds tables and !force; kValidation when the target is of the
 // other backend. The target is unchanged whenever the archive fails its check. After the restore the
 // target's row counts are compared with the manifest's (kInternal when they differ).
-Result<RestoreReport> restore_backup(const BackupDirectory& directory, const std::string& id, const BackupKey& key,
+Result<RestoreReport> restore_backup(const BackupStore& store, const std::string& id, const BackupKey& key,
                                      const RestoreRequest& request);
 
 // Reads the archive of `manifest` into `database` and `files`, then commits both. REQUIRES: the

@@ -56,21 +56,22 @@ Result<bool> BackupSchedule::claim(const store::BackupRun& run) {
 }
 
 Status BackupSchedule::back_up(store::BackupRun& run) {
-  ASSIGN_OR_RETURN(BackupDirectory directory, BackupDirectory::open(settings_.backup_dir));
-  directory.remove_stale_temp_files(std::chrono::hours(24));
-  ASSIGN_OR_RETURN(Manifest manifest, create_backup(settings_.source, key_, directory));
+  BackupStore& store = *settings_.store;
+  store.remove_stale_temp_files(std::chrono::hours(24));
+  ASSIGN_OR_RETURN(Manifest manifest, create_backup(settings_.source, key_, store));
   run.storage_key = manifest.id;
   run.size_bytes = static_cast<std::int64_t>(manifest.archive_bytes);
   run.sha256 = manifest.archive_sha256;
   metrics_.observe_backup_success(unix_seconds(manifest.created_at), manifest.duration_seconds,
                                   static_cast<double>(manifest.archive_bytes));
-  obs::log_info("backup created", {{"backup", manifest.id}, {"bytes", manifest.archive_bytes},
+  obs::log_info("backup created", {{"backup", manifest.id}, {"location", store.location(manifest.id)},
+                                   {"bytes", manifest.archive_bytes},
                                    {"seconds", manifest.duration_seconds}});
-  ASSIGN_OR_RETURN(Verification verified, verify_backup(directory, manifest.id, key_, settings_.verify));
+  ASSIGN_OR_RETURN(Verification verified, verify_backup(store, manifest.id, key_, settings_.verify));
   if (!verified.ok) return Error::Internal("verification of " + manifest.id + " failed: " + verified.detail);
   metrics_.observe_backup_verified(unix_seconds(verified.verified_at));
   obs::log_info("backup verified", {{"backup", manifest.id}, {"detail", verified.detail}});
-  ASSIGN_OR_RETURN(auto decisions, prune_backups(directory, settings_.retention, /*dry_run=*/false));
+  ASSIGN_OR_RETURN(auto decisions, prune_backups(store, settings_.retention, /*dry_run=*/false));
   std::size_t removed = 0;
   for (const RetentionDecision& d : decisions) removed += d.keep ? 0 : 1;
   if (removed > 0) obs::log_info("backups pruned", {{"removed", removed}, {"kept", decisions.size() - removed}});

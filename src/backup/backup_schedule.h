@@ -8,6 +8,7 @@
 // Thread-safety: start() and stop() from one thread; run_once() is what the thread calls.
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -24,7 +25,7 @@ namespace oeuvre::backup {
 struct ScheduleSettings {
   std::chrono::seconds interval{3600};
   BackupSource source;
-  std::string backup_dir;
+  std::shared_ptr<BackupStore> store;  // where backups go (BACKUP_DIR or S3)
   RetentionPolicy retention;
   VerifySettings verify;
 };

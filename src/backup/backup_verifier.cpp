@@ -27,12 +27,12 @@ struct Scratch {
   }
 };
 
-Result<std::unique_ptr<Scratch>> make_scratch(const Manifest& manifest, const BackupDirectory& directory,
+Result<std::unique_ptr<Scratch>> make_scratch(const Manifest& manifest, const BackupStore& store,
                                               const VerifySettings& settings) {
   auto scratch = std::make_unique<Scratch>();
   if (manifest.source_kind == SourceKind::kSqlite) {
     ASSIGN_OR_RETURN(std::string random, security::random_bytes(6));
-    scratch->sqlite_path = directory.path() + "/.verify-" + security::hex_encode(random) + ".sqlite3";
+    scratch->sqlite_path = store.work_dir() + "/.verify-" + security::hex_encode(random) + ".sqlite3";
     scratch->url = "sqlite://" + scratch->sqlite_path;
     return scratch;
   }
@@ -57,13 +57,14 @@ Status compare_files(const std::string& database_url, const FileHashes& hashes) 
 }
 
 // Everything that can fail, as one status; the detail of a success.
-Result<std::string> prove(BackupDirectory& directory, const Manifest& manifest, const BackupKey& key,
+Result<std::string> prove(BackupStore& store, const Manifest& manifest, const BackupKey& key,
                           const VerifySettings& settings) {
-  RETURN_IF_ERROR(check_archive(directory.archive_path(manifest.id), key, manifest));
-  ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, make_scratch(manifest, directory, settings));
+  ASSIGN_OR_RETURN(LocalArchive archive, store.fetch_archive(manifest.id));
+  RETURN_IF_ERROR(check_archive(archive.path(), key, manifest));
+  ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, make_scratch(manifest, store, settings));
   ASSIGN_OR_RETURN(auto database, open_database_target(manifest.source_kind, scratch->url, false));
   FileHashes hashes;
-  RETURN_IF_ERROR(read_archive_into(directory.archive_path(manifest.id), key, manifest, *database, hashes));
+  RETURN_IF_ERROR(read_archive_into(archive.path(), key, manifest, *database, hashes));
   ASSIGN_OR_RETURN(RestoreReport report, compare_row_counts(scratch->url, manifest));
   RETURN_IF_ERROR(compare_files(scratch->url, hashes));
   return "restored into a scratch database: " + std::to_string(report.tables) + " tables, " +
@@ -73,18 +74,18 @@ Result<std::string> prove(BackupDirectory& directory, const Manifest& manifest, 
 
 }  // namespace
 
-Result<Verification> verify_backup(BackupDirectory& directory, const std::string& id, const BackupKey& key,
+Result<Verification> verify_backup(BackupStore& store, const std::string& id, const BackupKey& key,
                                    const VerifySettings& settings) {
-  ASSIGN_OR_RETURN(Manifest manifest, directory.read_manifest(id));
+  ASSIGN_OR_RETURN(Manifest manifest, store.read_manifest(id));
   const auto started = std::chrono::steady_clock::now();
   Verification verification;
-  auto proven = prove(directory, manifest, key, settings);
+  auto proven = prove(store, manifest, key, settings);
   verification.verified_at = now_utc();
   verification.ok = proven.ok();
   verification.detail = proven.ok() ? *proven : proven.error().message();
   verification.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   manifest.verification = verification;
-  RETURN_IF_ERROR(directory.write_manifest(manifest));
+  RETURN_IF_ERROR(store.write_manifest(manifest));
   return verification;
 }
 

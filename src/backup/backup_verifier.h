@@ -1,6 +1,7 @@
 #pragma once
-// Proves a stored backup by restoring it: the archive is checked end to end against its manifest,
-// restored into a scratch database (a temp SQLite file in the backup directory, or a temp PostgreSQL
+// Proves a stored backup by restoring it: the archive is read back from the store (downloaded from
+// S3), checked end to end against its manifest,
+// restored into a scratch database (a temp SQLite file in the work directory, or a temp PostgreSQL
 // database on the server named by `postgres_url`), its row counts compared with the manifest's and
 // every file's SHA-256 with the restored files table; the scratch database is then dropped. The
 // result is recorded in the backup's manifest.
@@ -8,7 +9,7 @@
 
 #include <string>
 
-#include "backup/backup_directory.h"
+#include "backup/backup_store.h"
 #include "backup/backup_key.h"
 #include "backup/manifest.h"
 #include "core/result.h"
@@ -23,7 +24,7 @@ struct VerifySettings {
 
 // The verification as recorded (ok or not, with what failed). An error only when the backup does not
 // exist or the result cannot be recorded.
-Result<Verification> verify_backup(BackupDirectory& directory, const std::string& id, const BackupKey& key,
+Result<Verification> verify_backup(BackupStore& store, const std::string& id, const BackupKey& key,
                                    const VerifySettings& settings);
 
 }  // namespace oeuvre::backup

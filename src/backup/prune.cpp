@@ -2,9 +2,9 @@
 
 namespace oeuvre::backup {
 
-Result<std::vector<RetentionDecision>> prune_backups(BackupDirectory& directory, const RetentionPolicy& policy,
+Result<std::vector<RetentionDecision>> prune_backups(BackupStore& store, const RetentionPolicy& policy,
                                                      bool dry_run) {
-  ASSIGN_OR_RETURN(std::vector<ListedBackup> listed, directory.list());
+  ASSIGN_OR_RETURN(std::vector<ListedBackup> listed, store.list());
   std::vector<RetentionCandidate> candidates;
   for (const ListedBackup& backup : listed) {
     RetentionCandidate candidate{backup.id, std::nullopt, false};
@@ -17,7 +17,7 @@ Result<std::vector<RetentionDecision>> prune_backups(BackupDirectory& directory,
   std::vector<RetentionDecision> decisions = plan_retention(candidates, policy);
   if (dry_run) return decisions;
   for (const RetentionDecision& decision : decisions) {
-    if (!decision.keep) RETURN_IF_ERROR(directory.remove(decision.id));
+    if (!decision.keep) RETURN_IF_ERROR(store.remove(decision.id));
   }
   return decisions;
 }

@@ -1,20 +1,20 @@
 #pragma once
-// Applies the retention policy (retention.h) to a backup directory: lists its backups, decides, and
+// Applies the retention policy (retention.h) to a backup store: lists its backups, decides, and
 // (unless a dry run) removes what is not kept. Backups without a readable manifest are never
 // removed.
-// Thread-safety: one prune per directory at a time (the schedule runs it after its own backups).
+// Thread-safety: one prune per store at a time (the schedule runs it after its own backups).
 
 #include <vector>
 
-#include "backup/backup_directory.h"
+#include "backup/backup_store.h"
 #include "backup/retention.h"
 #include "core/result.h"
 
 namespace oeuvre::backup {
 
 // Every backup's decision, oldest first; with dry_run nothing is removed. kUnavailable when the
-// directory cannot be listed or a removal fails (the decisions before it were carried out).
-Result<std::vector<RetentionDecision>> prune_backups(BackupDirectory& directory, const RetentionPolicy& policy,
+// store cannot be listed or a removal fails (the decisions before it were carried out).
+Result<std::vector<RetentionDecision>> prune_backups(BackupStore& store, const RetentionPolicy& policy,
                                                      bool dry_run);
 
 }  // namespace oeuvre::backup

@@ -48,6 +48,10 @@ struct Config {
   int job_max_attempts = 3;                               // JOB_MAX_ATTEMPTS: claims before a job is failed
   // Backups (docs/backups.md). The key, BACKUP_ENCRYPTION_KEY, is a secret: security/secrets.h.
   std::string backup_dir;                                 // BACKUP_DIR (empty: VAR_DIR/backups)
+  std::string backup_s3_bucket;                           // BACKUP_S3_BUCKET: backups in S3 (BACKUP_DIR: work files)
+  std::string backup_s3_prefix = "backups/";              // BACKUP_S3_PREFIX
+  std::string aws_region = "us-east-1";                   // AWS_REGION
+  std::string aws_endpoint_url;                           // AWS_ENDPOINT_URL: an S3-compatible store
   bool enable_automated_backups = false;                  // ENABLE_AUTOMATED_BACKUPS: back up inside `serve`
   int backup_interval_seconds = 3600;                     // BACKUP_INTERVAL_SECONDS
   int backup_keep_daily = 7;                              // BACKUP_KEEP_DAILY: retention, newest per day

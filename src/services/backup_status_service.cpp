@@ -1,7 +1,5 @@
 #include "services/backup_status_service.h"
 
-#include <filesystem>
-
 #include "store/transaction.h"
 
 namespace oeuvre::services {
@@ -9,11 +7,9 @@ namespace oeuvre::services {
 Result<BackupStatusView> BackupStatusService::status(const security::Actor& actor) {
   RETURN_IF_ERROR(security::require_backup_status_access(actor));
   BackupStatusView view;
-  view.backup_dir = backup_dir_;
-  std::error_code ec;
-  if (!backup_dir_.empty() && std::filesystem::is_directory(backup_dir_, ec)) {
-    ASSIGN_OR_RETURN(backup::BackupDirectory directory, backup::BackupDirectory::open(backup_dir_));
-    ASSIGN_OR_RETURN(view.backups, directory.list());
+  if (store_) {
+    view.storage = store_->describe();
+    ASSIGN_OR_RETURN(view.backups, store_->list());
   }
   RETURN_IF_ERROR(store::with_connection(db_, [&](store::Connection& conn) -> Status {
     ASSIGN_OR_RETURN(view.last_success, store::BackupRunRepository::latest(conn, "completed"));

@@ -1,5 +1,5 @@
 #pragma once
-// What GET /api/v1/admin/backups shows: the backups in BACKUP_DIR (size, duration, verification) and
+// What GET /api/v1/admin/backups shows: the backups in the backup store (size, duration, verification) and
 // the last scheduled run that succeeded and that failed (from the backups table, any node).
 // Thread-safety: safe for concurrent use.
 
@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "backup/backup_directory.h"
+#include <memory>
+
+#include "backup/backup_store.h"
 #include "core/result.h"
 #include "security/policy.h"
 #include "store/backup_run_repository.h"
@@ -16,7 +18,7 @@
 namespace oeuvre::services {
 
 struct BackupStatusView {
-  std::string backup_dir;
+  std::string storage;  // where backups are kept ("" when none are configured)
   std::vector<backup::ListedBackup> backups;  // oldest first
   std::optional<store::BackupRun> last_success;
   std::optional<store::BackupRun> last_failure;
@@ -24,14 +26,15 @@ struct BackupStatusView {
 
 class BackupStatusService {
  public:
-  // `backup_dir` empty: no backups are configured (the listing is empty).
-  BackupStatusService(store::Database& db, std::string backup_dir) : db_(db), backup_dir_(std::move(backup_dir)) {}
+  // `store` null: no backups are configured (the listing is empty).
+  BackupStatusService(store::Database& db, std::shared_ptr<backup::BackupStore> store)
+      : db_(db), store_(std::move(store)) {}
   // kNotFound unless the actor is an admin (security::require_backup_status_access).
   Result<BackupStatusView> status(const security::Actor& actor);
 
  private:
   store::Database& db_;
-  const std::string backup_dir_;
+  const std::shared_ptr<backup::BackupStore> store_;
 };
 
 }  // namespace oeuvre::services

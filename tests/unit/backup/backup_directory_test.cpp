@@ -39,33 +39,35 @@ class BackupDirectoryTest : public ::testing::Test {
 };
 
 TEST_F(BackupDirectoryTest, APartialArchiveIsNeverListedAndACommittedOneIs) {
-  auto directory = BackupDirectory::open(path_.string());
-  ASSERT_TRUE(directory.ok());
+  auto opened = BackupDirectory::open(path_.string());
+  ASSERT_TRUE(opened->prepare().ok());
+  BackupDirectory& directory = *opened;
   const Manifest m = manifest_at(now_utc());
-  std::ofstream(directory->partial_path(m.id)) << "data";
-  auto listed = directory->list();
+  std::ofstream(directory.partial_path(m.id)) << "data";
+  auto listed = directory.list();
   ASSERT_TRUE(listed.ok());
   EXPECT_TRUE(listed->empty());
-  ASSERT_TRUE(directory->commit(m).ok());
-  listed = directory->list();
+  ASSERT_TRUE(directory.commit(m).ok());
+  listed = directory.list();
   ASSERT_EQ(listed->size(), 1u);
   ASSERT_TRUE((*listed)[0].manifest.has_value());
   EXPECT_EQ((*listed)[0].manifest->row_counts.size(), 2u);
   EXPECT_EQ((*listed)[0].manifest->source_kind, SourceKind::kPostgres);
-  EXPECT_FALSE(fs::exists(directory->partial_path(m.id)));
+  EXPECT_FALSE(fs::exists(directory.partial_path(m.id)));
 }
 
 TEST_F(BackupDirectoryTest, AnArchiveWithoutAReadableManifestIsListedAsUnreadable) {
-  auto directory = BackupDirectory::open(path_.string());
-  ASSERT_TRUE(directory.ok());
+  auto opened = BackupDirectory::open(path_.string());
+  ASSERT_TRUE(opened->prepare().ok());
+  BackupDirectory& directory = *opened;
   const Manifest m = manifest_at(now_utc());
-  std::ofstream(directory->archive_path(m.id)) << "data";
-  auto listed = directory->list();
+  std::ofstream(directory.archive_path(m.id)) << "data";
+  auto listed = directory.list();
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_FALSE((*listed)[0].manifest.has_value());
   EXPECT_NE((*listed)[0].problem.find("no manifest"), std::string::npos);
   std::ofstream(path_ / (m.id + ".manifest.json")) << "{\"id\": 5}";
-  listed = directory->list();
+  listed = directory.list();
   EXPECT_NE((*listed)[0].problem.find("malformed"), std::string::npos);
 }
 
