@@ -5,6 +5,7 @@
 #include <memory>
 #include <sstream>
 
+#include "app/secrets_setup.h"
 #include "backup/backup_creator.h"
 #include "backup/backup_restorer.h"
 #include "backup/backup_verifier.h"
@@ -42,12 +43,12 @@ T or_fail(const std::string& command, Result<T> result) {
 // Every subcommand starts here: logging as configured, then the backup store.
 std::unique_ptr<backup::BackupStore> open_store(const std::string& command, const Config& config) {
   obs::init_logging(config.log_level);
-  auto secrets = security::make_environment_secret_source();
+  auto secrets = or_fail(command, app::make_secret_chain());
   return or_fail(command, backup::open_backup_store(backup::backup_store_settings_of(config), *secrets));
 }
 
 backup::BackupKey key_for(const std::string& command) {
-  auto secrets = security::make_environment_secret_source();
+  auto secrets = or_fail(command, app::make_secret_chain());
   return or_fail(command, backup::require_backup_key(*secrets));
 }
 

@@ -6,6 +6,7 @@
 
 #include "app/backup_command.h"
 #include "app/reconcile_command.h"
+#include "app/secrets_setup.h"
 #include "app/server_app.h"
 #include "observability/log.h"
 #include "security/crypto.h"
@@ -19,7 +20,7 @@ using oeuvre::Config;
 
 // X_FILE -> X for the non-secret settings, so CLI11's environment lookup sees them.
 void apply_file_settings() {
-  for (const char* name : {"DATABASE_URL", "HOST", "PORT", "IO_THREADS", "WORKER_THREADS", "DB_POOL_SIZE",
+  for (const char* name : {"HOST", "PORT", "IO_THREADS", "WORKER_THREADS", "DB_POOL_SIZE",
                             "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "MAX_CONNECTIONS",
                             "MAX_CONNECTIONS_PER_IP", "READ_TIMEOUT_SECONDS", "LOG_LEVEL", "VAR_DIR",
                             "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
@@ -37,7 +38,8 @@ void apply_file_settings() {
 }
 
 void add_store_options(CLI::App& cmd, Config& c) {
-  cmd.add_option("--database-url", c.database_url, "sqlite:///path or postgres://...")->envname("DATABASE_URL");
+  // DATABASE_URL is a secret (it may hold a password): main() reads it through the secret chain.
+  cmd.add_option("--database-url", c.database_url, "sqlite:///path or postgres://... (default: DATABASE_URL)");
   cmd.add_option("--db-pool-size", c.db_pool_size, "database connections")->envname("DB_POOL_SIZE")
       ->check(CLI::Range(1, 512));
   cmd.add_option("--db-wait-timeout-ms", c.db_wait_timeout_ms, "wait for a free connection before 503")
@@ -103,9 +105,18 @@ int seed_demo(oeuvre::app::ServerApp& app) {
 
 int main(int argc, char** argv) {
   apply_file_settings();
+  auto secrets = oeuvre::app::make_secret_chain();
+  if (!secrets.ok()) return fail(secrets.error());
   CLI::App cli{"Œuvre: reconcile records from two or more systems"};
   cli.require_subcommand(1);
   Config config;
+  // Only for the commands that use a database: a remote secret is not fetched for `reconcile`.
+  const bool needs_database = argc > 1 && std::string_view(argv[1]) != "reconcile";
+  if (needs_database) {
+    auto url = (*secrets)->get("DATABASE_URL");
+    if (!url.ok()) return fail(url.error());
+    if (*url) config.database_url = **url;
+  }
 
   auto* serve = cli.add_subcommand("serve", "run the HTTP API");
   add_store_options(*serve, config);
@@ -181,7 +192,7 @@ int main(int argc, char** argv) {
   oeuvre::obs::init_logging(config.log_level);
 
   if (*migrate) {
-    auto db = oeuvre::app::open_migrated_database(config);
+    auto db = oeuvre::app::open_migrated_database(config, *secrets);
     if (!db.ok()) return fail(db.error());
     std::cout << "migrations up to date\n";
     return 0;
@@ -198,9 +209,9 @@ int main(int argc, char** argv) {
       if (::isatty(STDIN_FILENO)) std::cerr << "password: ";
       std::getline(std::cin, password);
     }
-    auto db = oeuvre::app::open_migrated_database(config);
+    auto db = oeuvre::app::open_migrated_database(config, *secrets);
     if (!db.ok()) return fail(db.error());
-    auto settings = oeuvre::app::auth_settings_from(config);
+    auto settings = oeuvre::app::auth_settings_from(config, **secrets);
     if (!settings.ok()) return fail(settings.error());
     oeuvre::obs::Metrics metrics;
     oeuvre::services::AuthService auth(**db, std::move(settings).value(), metrics);

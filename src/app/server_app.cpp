@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "api/service_stack.h"
+#include "app/secrets_setup.h"
 #include "backup/backup_schedule.h"
 #include "core/private_files.h"
 #include "observability/log.h"
@@ -30,9 +31,19 @@ int automatic_worker_threads(store::Dialect dialect, int pool_size) {
 
 }  // namespace
 
-Result<std::unique_ptr<store::Database>> open_migrated_database(const Config& config) {
+Result<std::unique_ptr<store::Database>> open_migrated_database(const Config& config,
+                                                                std::shared_ptr<security::SecretChain> secrets) {
   store::DatabaseOptions options;
   options.url = config.database_url;
+  // A rotated password: when a new connection is refused authentication, DATABASE_URL is read again
+  // past the cache and the connection retried once with it.
+  if (!secrets->source_of("DATABASE_URL").empty()) {
+    options.reread_url = [secrets]() -> Result<std::string> {
+      ASSIGN_OR_RETURN(std::optional<std::string> url, secrets->get_fresh("DATABASE_URL"));
+      if (!url) return Error::Unavailable("DATABASE_URL is no longer set");
+      return std::move(*url);
+    };
+  }
   options.pool_size = config.db_pool_size;
   options.wait_timeout = std::chrono::milliseconds(config.db_wait_timeout_ms);
   ASSIGN_OR_RETURN(std::unique_ptr<store::Database> db, store::open_database(options));
@@ -45,16 +56,31 @@ Result<std::unique_ptr<store::Database>> open_migrated_database(const Config& co
   return db;
 }
 
-Result<services::AuthSettings> auth_settings_from(const Config& config) {
-  services::AuthSettings settings;
-  auto secrets = security::make_environment_secret_source();
-  ASSIGN_OR_RETURN(settings.jwt_secret,
-                   security::resolve_or_generate_secret(*secrets, "JWT_SECRET", config.var_dir, "jwt_secret", 48));
-  if (auto valid = security::validate_jwt_secret(settings.jwt_secret); !valid.ok()) {
-    const std::string reason = valid.error().message();
-    return Error(ErrorCode::kValidation, "JWT_SECRET: " + reason,
-                 {FieldError{"JWT_SECRET", reason}});
+// The JWT signing keys: JWT_SECRET (generated under VAR_DIR on the embedded default) and the previous
+// version (AWSPREVIOUS in Secrets Manager, or JWT_SECRET_PREVIOUS), still accepted until its tokens
+// expire.
+Status load_jwt_keys(security::SecretChain& secrets, const Config& config, security::JwtKeyring* keyring,
+                     std::string* current_out) {
+  ASSIGN_OR_RETURN(std::string current,
+                   security::resolve_or_generate_secret(secrets, "JWT_SECRET", config.var_dir, "jwt_secret", 48));
+  ASSIGN_OR_RETURN(std::optional<std::string> previous, secrets.get_stage("JWT_SECRET", security::kPreviousStage));
+  if (!previous) {
+    ASSIGN_OR_RETURN(previous, secrets.get("JWT_SECRET_PREVIOUS"));
   }
+  if (auto valid = security::validate_jwt_secret(current); !valid.ok()) {
+    const std::string reason = valid.error().message();
+    return Error(ErrorCode::kValidation, "JWT_SECRET: " + reason, {FieldError{"JWT_SECRET", reason}});
+  }
+  if (current_out != nullptr) *current_out = current;
+  if (keyring != nullptr) RETURN_IF_ERROR(keyring->set(std::move(current), std::move(previous)));
+  return OkStatus();
+}
+
+Result<services::AuthSettings> auth_settings_from(const Config& config, security::SecretChain& secrets) {
+  services::AuthSettings settings;
+  RETURN_IF_ERROR(load_jwt_keys(secrets, config, nullptr, &settings.jwt_secret));
+  settings.jwt_keys = std::make_shared<security::JwtKeyring>(settings.jwt_secret);
+  RETURN_IF_ERROR(load_jwt_keys(secrets, config, settings.jwt_keys.get(), nullptr));
   settings.access_ttl = std::chrono::seconds(config.access_token_ttl_seconds);
   settings.refresh_ttl = std::chrono::seconds(config.refresh_token_ttl_seconds);
   settings.allow_registration = config.allow_registration;
@@ -102,15 +128,15 @@ Result<UploadDirectories> prepare_upload_directories(const std::string& var_dir)
 // The backup store the status route lists and the schedule writes to: S3 when BACKUP_S3_BUCKET is set,
 // else BACKUP_DIR when backups are on or the directory exists; nullptr when there is none. Bad S3
 // settings stop the server.
-Result<std::shared_ptr<backup::BackupStore>> backup_store_from(const Config& config) {
+Result<std::shared_ptr<backup::BackupStore>> backup_store_from(const Config& config,
+                                                               security::SecretSource& secrets) {
   const backup::BackupStoreSettings settings = backup::backup_store_settings_of(config);
   std::error_code ec;
   if (settings.s3_bucket.empty() && !config.enable_automated_backups &&
       !std::filesystem::is_directory(settings.dir, ec)) {
     return std::shared_ptr<backup::BackupStore>();
   }
-  auto secrets = security::make_environment_secret_source();
-  ASSIGN_OR_RETURN(std::unique_ptr<backup::BackupStore> store, backup::open_backup_store(settings, *secrets));
+  ASSIGN_OR_RETURN(std::unique_ptr<backup::BackupStore> store, backup::open_backup_store(settings, secrets));
   return std::shared_ptr<backup::BackupStore>(std::move(store));
 }
 
@@ -118,13 +144,13 @@ Result<std::shared_ptr<backup::BackupStore>> backup_store_from(const Config& con
 // otherwise, so the server does not start); nullptr, said once in the log, when it is off.
 Result<std::unique_ptr<backup::BackupSchedule>> backup_schedule_from(const Config& config, store::Database& db,
                                                                      obs::Metrics& metrics,
-                                                                     std::shared_ptr<backup::BackupStore> store) {
+                                                                     std::shared_ptr<backup::BackupStore> store,
+                                                                     security::SecretSource& secrets) {
   if (!config.enable_automated_backups) {
     obs::log_info("automated backups off", {{"reason", "ENABLE_AUTOMATED_BACKUPS is not set"}});
     return std::unique_ptr<backup::BackupSchedule>();
   }
-  auto secrets = security::make_environment_secret_source();
-  auto key = backup::load_backup_key(*secrets);
+  auto key = backup::load_backup_key(secrets);
   if (!key.ok()) return std::move(key).error();
   if (!*key) {
     return Error::Validation("BACKUP_ENCRYPTION_KEY",
@@ -148,6 +174,8 @@ Result<std::unique_ptr<backup::BackupSchedule>> backup_schedule_from(const Confi
 struct ServerApp::Parts {
   std::unique_ptr<store::Database> db;
   obs::Metrics metrics;
+  std::shared_ptr<security::SecretChain> secrets;  // its refresher stops before metrics go
+  std::shared_ptr<security::JwtKeyring> jwt_keys;  // rotated by the chain's refresher
   std::unique_ptr<api::ServiceStack> services;
   std::unique_ptr<http::Authenticator> authenticator;
   std::unique_ptr<http::Pipeline> pipeline;
@@ -161,11 +189,26 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   Parts& p = *app->parts_;
   // First: the default database lives in VAR_DIR, and so do secrets and uploads.
   RETURN_IF_ERROR(make_private_directory(config.var_dir));
-  ASSIGN_OR_RETURN(p.db, open_migrated_database(config));
-  ASSIGN_OR_RETURN(services::AuthSettings auth_settings, auth_settings_from(config));
+  security::SecretChainOptions secret_callbacks;
+  secret_callbacks.on_refresh_failure = [&metrics = p.metrics](const std::string& name) {
+    metrics.count_secret_refresh_failure(name);
+  };
+  secret_callbacks.on_change = [&p, config](const std::string& name) {
+    if (name != "JWT_SECRET" || !p.jwt_keys) return;
+    if (Status loaded = load_jwt_keys(*p.secrets, config, p.jwt_keys.get(), nullptr); !loaded.ok()) {
+      obs::log_error("the rotated JWT key is not usable; keeping the keys in use",
+                     {{"error", loaded.error().message()}});
+    } else {
+      obs::log_info("JWT signing key rotated", {{"kid", p.jwt_keys->current_kid()}});
+    }
+  };
+  ASSIGN_OR_RETURN(p.secrets, make_secret_chain(std::move(secret_callbacks)));
+  ASSIGN_OR_RETURN(p.db, open_migrated_database(config, p.secrets));
+  ASSIGN_OR_RETURN(services::AuthSettings auth_settings, auth_settings_from(config, *p.secrets));
+  p.jwt_keys = auth_settings.jwt_keys;
   ASSIGN_OR_RETURN(UploadDirectories dirs, prepare_upload_directories(config.var_dir));
-  ASSIGN_OR_RETURN(std::shared_ptr<backup::BackupStore> backup_store, backup_store_from(config));
-  ASSIGN_OR_RETURN(p.backups, backup_schedule_from(config, *p.db, p.metrics, backup_store));
+  ASSIGN_OR_RETURN(std::shared_ptr<backup::BackupStore> backup_store, backup_store_from(config, *p.secrets));
+  ASSIGN_OR_RETURN(p.backups, backup_schedule_from(config, *p.db, p.metrics, backup_store, *p.secrets));
   services::IngestOptions ingest;
   ingest.claims.workers = config.ingest_workers;
   ingest.claims.stale_after = std::chrono::seconds(config.ingest_stale_after_seconds);

@@ -7,16 +7,19 @@
 #include "core/config.h"
 #include "core/result.h"
 #include "http/server.h"
+#include "security/secrets.h"
 #include "services/auth_service.h"
 #include "store/database.h"
 
 namespace oeuvre::app {
 
-// Opens the store named by config.database_url and applies pending migrations.
-Result<std::unique_ptr<store::Database>> open_migrated_database(const Config& config);
+// Opens the store named by config.database_url and applies pending migrations. When DATABASE_URL
+// comes from `secrets`, a connection refused authentication re-reads it (a rotated password).
+Result<std::unique_ptr<store::Database>> open_migrated_database(const Config& config,
+                                                                std::shared_ptr<security::SecretChain> secrets);
 
-// The auth settings from config plus the resolved JWT secret.
-Result<services::AuthSettings> auth_settings_from(const Config& config);
+// The auth settings from config plus the JWT signing keys from `secrets`.
+Result<services::AuthSettings> auth_settings_from(const Config& config, security::SecretChain& secrets);
 
 class ServerApp {
  public:

@@ -27,6 +27,10 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                    .Name("oeuvre_http_rejected_total")
                    .Help("Requests refused before a handler ran, by reason")
                    .Register(*registry_);
+  secret_refresh_failures_ = &prometheus::BuildCounter()
+                                  .Name("oeuvre_secret_refresh_failures_total")
+                                  .Help("Background refreshes of a cached secret that failed (the last good value is kept)")
+                                  .Register(*registry_);
   auth_events_ = &prometheus::BuildCounter()
                       .Name("oeuvre_auth_events_total")
                       .Help("Authentication events, by kind")
@@ -105,6 +109,10 @@ void Metrics::observe_request(std::string_view method, const std::string& route,
   static const prometheus::Histogram::BucketBoundaries kBuckets = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   durations_->Add({{"method", label}, {"route", route}}, kBuckets).Observe(seconds);
+}
+
+void Metrics::count_secret_refresh_failure(const std::string& name) {
+  secret_refresh_failures_->Add({{"name", name}}).Increment();
 }
 
 void Metrics::count_rejected(const std::string& reason) {

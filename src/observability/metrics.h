@@ -59,6 +59,9 @@ class Metrics {
   // oeuvre_backup_last_verified_timestamp_seconds (the last verification that passed).
   void observe_backup_success(double unix_seconds, double duration_seconds, double size_bytes);
   void count_backup_failure() { backup_failures_->Increment(); }
+  // oeuvre_secret_refresh_failures_total{name}: background refreshes of a cached secret that failed
+  // (the last good value was kept). `name` is the setting (JWT_SECRET), never a value.
+  void count_secret_refresh_failure(const std::string& name);
   void observe_backup_verified(double unix_seconds) { backup_last_verified_->Set(unix_seconds); }
 
   prometheus::Registry& registry() { return *registry_; }
@@ -70,6 +73,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* requests_;
   prometheus::Family<prometheus::Histogram>* durations_;
   prometheus::Family<prometheus::Counter>* rejected_;
+  prometheus::Family<prometheus::Counter>* secret_refresh_failures_;
   prometheus::Family<prometheus::Counter>* auth_events_;
   prometheus::Family<prometheus::Counter>* login_lockouts_;
   prometheus::Family<prometheus::Counter>* ingest_files_;

@@ -135,8 +135,11 @@ Status validate_jwt_secret(std::string_view secret) {
   return OkStatus();
 }
 
-std::string sign_access_token(const AccessClaims& claims, std::string_view secret) {
+std::string sign_access_token(const AccessClaims& claims, std::string_view secret, std::string_view kid) {
   static const std::string kHeader = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
+  const std::string header =
+      kid.empty() ? kHeader
+                  : base64url_encode(json::serialize(json::object{{"alg", "HS256"}, {"typ", "JWT"}, {"kid", kid}}));
   json::object payload;
   payload["sub"] = claims.sub;
   payload["role"] = claims.role;
@@ -144,13 +147,24 @@ std::string sign_access_token(const AccessClaims& claims, std::string_view secre
   payload["exp"] = claims.exp;
   payload["jti"] = claims.jti;
   payload["ver"] = claims.ver;
-  std::string token = kHeader;
+  std::string token = header;
   token += '.';
   token += base64url_encode(json::serialize(payload));
   const std::string signature = base64url_encode(hmac_sha256(secret, token));
   token += '.';
   token += signature;
   return token;
+}
+
+std::optional<std::string> access_token_kid(std::string_view token) {
+  if (token.size() > kMaxAccessTokenBytes) return std::nullopt;
+  const auto header_json = base64url_decode(token.substr(0, token.find('.')));
+  if (!header_json) return std::nullopt;
+  const auto header = parse_object(*header_json);
+  if (!header) return std::nullopt;
+  auto kid = string_member(*header, "kid");
+  if (kid && kid->size() > kMaxKidBytes) return std::nullopt;
+  return kid;
 }
 
 Result<AccessClaims> verify_access_token(std::string_view token, std::string_view secret,

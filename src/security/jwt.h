@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,9 +39,14 @@ struct AccessClaims {
 Status validate_jwt_secret(std::string_view secret);
 
 // Returns the compact serialisation header.payload.signature with header
-// {"alg":"HS256","typ":"JWT"}. REQUIRES: validate_jwt_secret(secret).ok() (tokens signed with a
-// shorter key never verify).
-std::string sign_access_token(const AccessClaims& claims, std::string_view secret);
+// {"alg":"HS256","typ":"JWT"} (and "kid" when `kid` is not empty). REQUIRES:
+// validate_jwt_secret(secret).ok() (tokens signed with a shorter key never verify); kid at most 64
+// characters.
+std::string sign_access_token(const AccessClaims& claims, std::string_view secret, std::string_view kid = {});
+
+// The "kid" of a token's header, read without verifying anything (to choose the key to verify with);
+// nullopt when the token has none or its header is malformed (verification then fails anyway).
+std::optional<std::string> access_token_kid(std::string_view token);
 
 // Verifies `token` and returns its claims. Checks, in order: size <= kMaxAccessTokenBytes; exactly
 // three strict base64url segments; a header that is a JSON object with "alg" exactly "HS256", "typ"

@@ -25,6 +25,7 @@ Error invalid_credentials() { return Error::Unauthenticated("invalid email or pa
 AuthService::AuthService(store::Database& db, AuthSettings settings, obs::Metrics& metrics)
     : db_(db),
       settings_(std::move(settings)),
+      jwt_keys_(settings_.jwt_keys ? settings_.jwt_keys : std::make_shared<security::JwtKeyring>(settings_.jwt_secret)),
       metrics_(metrics),
       hasher_(settings_.password_cost, settings_.password_hash_concurrency),
       limiter_(settings_.login_limits),
@@ -91,7 +92,7 @@ Result<TokenPair> AuthService::issue_tokens(store::Connection& conn, const store
   claims.jti = Uuid::generate_v4().to_string();
   claims.ver = user.token_version;
   TokenPair pair;
-  pair.access_token = security::sign_access_token(claims, settings_.jwt_secret);
+  pair.access_token = jwt_keys_->sign(claims);
   pair.expires_in = settings_.access_ttl.count();
   ASSIGN_OR_RETURN(pair.refresh_token, security::random_token(32));
   pair.refresh_expires_in = settings_.refresh_ttl.count();
@@ -296,7 +297,7 @@ Result<store::User> AuthService::me(const security::Actor& actor) {
 
 Result<security::Actor> AuthService::authenticate(std::string_view access_token) {
   ASSIGN_OR_RETURN(security::AccessClaims claims,
-                   security::verify_access_token(access_token, settings_.jwt_secret, epoch_seconds(now_utc()), 30));
+                   jwt_keys_->verify(access_token, epoch_seconds(now_utc()), 30));
   auto user_id = Uuid::parse(claims.sub);
   if (!user_id) return Error::Unauthenticated("the access token is not valid");
   ASSIGN_OR_RETURN(std::optional<store::User> user, store::with_connection(db_, [&](store::Connection& conn) {

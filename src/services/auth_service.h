@@ -4,9 +4,11 @@
 // Safe for concurrent use.
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "security/jwt_keyring.h"
 #include "security/password.h"
 #include "security/policy.h"
 #include "services/login_rate_limiter.h"
@@ -22,7 +24,9 @@ class Metrics;
 namespace oeuvre::services {
 
 struct AuthSettings {
-  std::string jwt_secret;  // REQUIRES: >= 32 bytes
+  std::string jwt_secret;  // REQUIRES: >= 32 bytes; the key when jwt_keys is not given
+  // The signing keys, rotated while serving (security/jwt_keyring.h); null: a keyring of jwt_secret.
+  std::shared_ptr<security::JwtKeyring> jwt_keys;
   std::chrono::seconds access_ttl{900};
   std::chrono::seconds refresh_ttl{30 * 24 * 3600};
   security::PasswordCost password_cost = security::PasswordCost::interactive();
@@ -91,6 +95,7 @@ class AuthService {
 
   store::Database& db_;
   const AuthSettings settings_;
+  const std::shared_ptr<security::JwtKeyring> jwt_keys_;  // settings_.jwt_keys, or a keyring of jwt_secret
   obs::Metrics& metrics_;
   security::PasswordHasher hasher_;
   LoginRateLimiter limiter_;

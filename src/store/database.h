@@ -170,6 +170,9 @@ struct DatabaseOptions {
   std::string url;
   int pool_size = 8;
   std::chrono::milliseconds wait_timeout{2000};
+  // PostgreSQL: when set and a new connection is refused authentication, the URL is read again
+  // through this (a rotated password) and the connection retried once with it.
+  std::function<Result<std::string>()> reread_url{};
 };
 Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options);
 

@@ -1,3 +1,6 @@
+#include <mutex>
+
+#include "observability/log.h"
 #include "store/connection_pool.h"
 #include "store/database_url.h"
 #include "store/postgres/postgres_connection.h"
@@ -26,8 +29,38 @@ Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options) 
     return std::unique_ptr<Database>(
         std::make_unique<ConnectionPool>(Dialect::kSqlite, factory, size, options.wait_timeout));
   }
-  auto factory = [conninfo = url.postgres_conninfo, timeout = options.wait_timeout]() {
-    return connect_postgres(conninfo, timeout);
+  // The connection string in use; replaced when a re-read URL lets a refused connection in.
+  struct Current {
+    std::mutex mutex;
+    std::string conninfo;
+  };
+  auto current = std::make_shared<Current>();
+  current->conninfo = url.postgres_conninfo;
+  auto factory = [current, reread = options.reread_url, timeout = options.wait_timeout]()
+      -> Result<std::unique_ptr<Connection>> {
+    std::string conninfo;
+    {
+      std::lock_guard lock(current->mutex);
+      conninfo = current->conninfo;
+    }
+    auto conn = connect_postgres(conninfo, timeout);
+    if (conn.ok() || !reread || conn.error().message().find("authentication failed") == std::string::npos) {
+      return conn;
+    }
+    auto reread_url = reread();
+    if (!reread_url.ok()) {
+      obs::log_warn("cannot re-read DATABASE_URL after a refused login", {{"error", reread_url.error().message()}});
+      return conn;
+    }
+    auto parsed = parse_database_url(*reread_url);
+    if (!parsed.ok() || parsed->kind != DatabaseUrl::kPostgres || parsed->postgres_conninfo == conninfo) return conn;
+    auto retried = connect_postgres(parsed->postgres_conninfo, timeout);
+    if (retried.ok()) {
+      std::lock_guard lock(current->mutex);
+      current->conninfo = parsed->postgres_conninfo;
+      obs::log_info("database credentials rotated: connected with the re-read DATABASE_URL");
+    }
+    return retried;
   };
   return std::unique_ptr<Database>(
       std::make_unique<ConnectionPool>(Dialect::kPostgres, factory, options.pool_size, options.wait_timeout));

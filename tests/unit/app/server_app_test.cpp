@@ -18,6 +18,10 @@ class JwtSecretEnvironment {
   ~JwtSecretEnvironment() { ::unsetenv("JWT_SECRET"); }
 };
 
+std::shared_ptr<security::SecretChain> chain() {
+  return std::make_shared<security::SecretChain>(nullptr, security::SecretChainOptions{});
+}
+
 Config test_config() {
   Config config;
   config.var_dir = (std::filesystem::temp_directory_path() / "oeuvre-server-app-test").string();
@@ -31,7 +35,7 @@ Config test_config() {
 TEST(AuthSettingsTest, AWeakJwtSecretIsRefusedWithAMessageAboutTheSecret) {
   {
     JwtSecretEnvironment env(std::string(48, 'x'));
-    auto settings = auth_settings_from(test_config());
+    auto settings = auth_settings_from(test_config(), *chain());
     ASSERT_FALSE(settings.ok()) << "a secret of one repeated character was accepted";
     const std::string message = settings.error().message();
     EXPECT_NE(message.find("JWT_SECRET"), std::string::npos) << message;
@@ -40,7 +44,7 @@ TEST(AuthSettingsTest, AWeakJwtSecretIsRefusedWithAMessageAboutTheSecret) {
   }
   {
     JwtSecretEnvironment env("short secret");
-    auto settings = auth_settings_from(test_config());
+    auto settings = auth_settings_from(test_config(), *chain());
     ASSERT_FALSE(settings.ok());
     const std::string message = settings.error().message();
     EXPECT_NE(message.find("JWT_SECRET"), std::string::npos) << message;
@@ -48,7 +52,7 @@ TEST(AuthSettingsTest, AWeakJwtSecretIsRefusedWithAMessageAboutTheSecret) {
     EXPECT_EQ(message.find("short secret"), std::string::npos) << message;
   }
   JwtSecretEnvironment env("vJ3nQ8sK1xW6pZ0tR5yB2mF9hC4gL7dA");
-  EXPECT_TRUE(auth_settings_from(test_config()).ok());
+  EXPECT_TRUE(auth_settings_from(test_config(), *chain()).ok());
 }
 
 }  // namespace
