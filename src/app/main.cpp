@@ -2,11 +2,14 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <unistd.h>
 
 #include "app/backup_command.h"
 #include "app/reconcile_command.h"
 #include "app/secrets_setup.h"
+#include "security/secret.h"
+#include "store/database_url.h"
 #include "app/server_app.h"
 #include "observability/log.h"
 #include "security/crypto.h"
@@ -17,6 +20,12 @@
 namespace {
 
 using oeuvre::Config;
+
+// Settings whose value came from X_FILE: name -> the file.
+std::map<std::string, std::string>& settings_from_files() {
+  static std::map<std::string, std::string> files;
+  return files;
+}
 
 // X_FILE -> X for the non-secret settings, so CLI11's environment lookup sees them.
 void apply_file_settings() {
@@ -31,9 +40,56 @@ void apply_file_settings() {
                             "LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "LOGIN_LOCKOUT_SECONDS",
                             "LOGIN_LOCKOUT_MAX_SECONDS", "LOGIN_FAILURE_WINDOW_SECONDS",
                             "BACKUP_DIR", "ENABLE_AUTOMATED_BACKUPS", "BACKUP_INTERVAL_SECONDS", "BACKUP_KEEP_DAILY",
-                            "BACKUP_KEEP_WEEKLY", "BACKUP_KEEP_MONTHLY", "BACKUP_KEEP_YEARLY"}) {
+                            "BACKUP_KEEP_WEEKLY", "BACKUP_KEEP_MONTHLY", "BACKUP_KEEP_YEARLY", "BACKUP_S3_BUCKET",
+                            "BACKUP_S3_PREFIX", "AWS_REGION", "AWS_ENDPOINT_URL"}) {
     if (std::getenv(name) != nullptr) continue;
-    if (auto value = oeuvre::read_setting(name)) ::setenv(name, value->c_str(), 0);
+    if (auto value = oeuvre::read_setting(name)) {
+      ::setenv(name, value->c_str(), 0);
+      settings_from_files()[name] = std::getenv((std::string(name) + "_FILE").c_str());
+    }
+  }
+}
+
+// `oeuvre config show`: every setting of `serve` with its value and where it came from, then the
+// secrets, each as *** with its source (never a value; DATABASE_URL with its password as ***).
+void show_config(CLI::App& show, const Config& config, const oeuvre::security::SecretChain& secrets) {
+  std::cout << "# settings (value, source)\n";
+  for (const CLI::Option* option : show.get_options()) {
+    const std::string env = option->get_envname();
+    if (env.empty()) continue;
+    std::string value = option->count() > 0 ? option->results().front() : option->get_default_str();
+    std::string source = "default";
+    if (option->count() > 0) {
+      if (auto file = settings_from_files().find(env); file != settings_from_files().end()) {
+        source = "file " + file->second;
+      } else {
+        source = std::getenv(env.c_str()) != nullptr ? "environment" : "command line";
+      }
+    }
+    std::cout << env << " = " << value << "  (" << source << ")\n";
+  }
+  std::cout << "# secrets (redacted)\n";
+  const std::string url_source = secrets.source_of("DATABASE_URL");
+  std::cout << "DATABASE_URL = " << oeuvre::store::redact_database_url(config.database_url) << "  ("
+            << (url_source.empty() ? "default" : url_source) << ")\n";
+  for (const char* name : {"JWT_SECRET", "JWT_SECRET_PREVIOUS", "BACKUP_ENCRYPTION_KEY", "AWS_ACCESS_KEY_ID",
+                           "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "SLACK_WEBHOOK_URL"}) {
+    const std::string source = secrets.source_of(name);
+    if (!source.empty()) {
+      std::cout << name << " = " << oeuvre::security::Secret::kRedacted << "  (" << source << ")\n";
+    } else if (std::string_view(name) == "JWT_SECRET") {
+      std::cout << name << " = " << oeuvre::security::Secret::kRedacted << "  (generated, kept in " << config.var_dir
+                << "/jwt_secret)\n";
+    } else {
+      std::cout << name << " = (not set)\n";
+    }
+  }
+  std::cout << "# where secrets are looked up\n";
+  for (const char* name : {"AWS_SECRETS_MANAGER_REGION", "AWS_SECRETS_MANAGER_ENDPOINT", "SECRETS_CACHE_TTL_SECONDS",
+                           "SECRETS_TIMEOUT_MS", "JWT_SECRET_NAME", "DATABASE_URL_NAME", "BACKUP_ENCRYPTION_KEY_NAME",
+                           "SLACK_WEBHOOK_URL_NAME"}) {
+    const char* value = std::getenv(name);
+    std::cout << name << " = " << (value != nullptr ? value : "(not set)") << "\n";
   }
 }
 
@@ -103,6 +159,59 @@ int seed_demo(oeuvre::app::ServerApp& app) {
 
 }  // namespace
 
+// Every setting of `serve` (also listed by `config show`).
+void add_serve_options(CLI::App& cmd, Config& c) {
+  add_store_options(cmd, c);
+  cmd.add_option("--host", c.host, "listen address")->envname("HOST");
+  cmd.add_option("--port", c.port, "listen port (0 picks one)")->envname("PORT");
+  cmd.add_option("--io-threads", c.io_threads)->envname("IO_THREADS")->check(CLI::Range(1, 64));
+  cmd.add_option("--worker-threads", c.worker_threads)->envname("WORKER_THREADS")->check(CLI::Range(0, 512));
+  cmd.add_option("--max-body-bytes", c.max_body_bytes, "largest JSON request body")
+      ->envname("MAX_BODY_BYTES")->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
+  cmd.add_option("--max-upload-bytes", c.max_upload_bytes, "largest uploaded file")
+      ->envname("MAX_UPLOAD_BYTES")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  cmd.add_option("--max-connections", c.max_connections, "connections open at once; one more is refused")
+      ->envname("MAX_CONNECTIONS")->check(CLI::Range(1, 1'000'000));
+  cmd.add_option("--max-connections-per-ip", c.max_connections_per_ip,
+                    "connections open at once from one client address")
+      ->envname("MAX_CONNECTIONS_PER_IP")->check(CLI::Range(1, 1'000'000));
+  cmd.add_option("--read-timeout-seconds", c.read_timeout_seconds,
+                    "a request's head (a new connection's first, from the connection's start), then its body")
+      ->envname("READ_TIMEOUT_SECONDS")->check(CLI::Range(1, 3600));
+  cmd.add_option("--access-token-ttl-seconds", c.access_token_ttl_seconds)
+      ->envname("ACCESS_TOKEN_TTL_SECONDS")->check(CLI::Range(30, 86400));
+  cmd.add_option("--refresh-token-ttl-seconds", c.refresh_token_ttl_seconds)
+      ->envname("REFRESH_TOKEN_TTL_SECONDS")->check(CLI::Range(60, 365 * 86400));
+  cmd.add_option("--allow-registration", c.allow_registration)->envname("ALLOW_REGISTRATION");
+  cmd.add_option("--shutdown-grace-seconds", c.shutdown_grace_seconds)
+      ->envname("SHUTDOWN_GRACE_SECONDS")->check(CLI::Range(0, 3600));
+  cmd.add_option("--ingest-workers", c.ingest_workers, "threads parsing uploaded files (0: this node parses none)")
+      ->envname("INGEST_WORKERS")->check(CLI::Range(0, 64));
+  cmd.add_option("--ingest-stale-after-seconds", c.ingest_stale_after_seconds,
+                    "a file being parsed without a heartbeat for this long is parsed again (its worker died)")
+      ->envname("INGEST_STALE_AFTER_SECONDS")->check(CLI::Range(2, 86400));
+  cmd.add_option("--ingest-max-attempts", c.ingest_max_attempts, "claims of one file before it is failed")
+      ->envname("INGEST_MAX_ATTEMPTS")->check(CLI::Range(1, 100));
+  cmd.add_option("--job-workers", c.job_workers, "threads running reconciliation jobs (0: this node runs none)")
+      ->envname("JOB_WORKERS")->check(CLI::Range(0, 64));
+  cmd.add_option("--job-stale-after-seconds", c.job_stale_after_seconds,
+                    "a running job without a heartbeat for this long is re-queued (its worker died)")
+      ->envname("JOB_STALE_AFTER_SECONDS")->check(CLI::Range(2, 86400));
+  cmd.add_option("--job-max-attempts", c.job_max_attempts, "claims of one job before it is failed")
+      ->envname("JOB_MAX_ATTEMPTS")->check(CLI::Range(1, 100));
+  add_account_protection_options(cmd, c);
+  cmd.add_option("--enable-automated-backups", c.enable_automated_backups,
+                    "take, verify and prune backups every BACKUP_INTERVAL_SECONDS (needs BACKUP_ENCRYPTION_KEY)")
+      ->envname("ENABLE_AUTOMATED_BACKUPS");
+  cmd.add_option("--backup-interval-seconds", c.backup_interval_seconds)
+      ->envname("BACKUP_INTERVAL_SECONDS")->check(CLI::Range(1, 366 * 86400));
+  oeuvre::add_backup_store_options(cmd, c);
+  cmd.add_option("--backup-keep-daily", c.backup_keep_daily)->envname("BACKUP_KEEP_DAILY")->check(CLI::Range(0, 10000));
+  cmd.add_option("--backup-keep-weekly", c.backup_keep_weekly)->envname("BACKUP_KEEP_WEEKLY")->check(CLI::Range(0, 10000));
+  cmd.add_option("--backup-keep-monthly", c.backup_keep_monthly)->envname("BACKUP_KEEP_MONTHLY")->check(CLI::Range(0, 10000));
+  cmd.add_option("--backup-keep-yearly", c.backup_keep_yearly)->envname("BACKUP_KEEP_YEARLY")->check(CLI::Range(0, 10000));
+}
+
 int main(int argc, char** argv) {
   apply_file_settings();
   auto secrets = oeuvre::app::make_secret_chain();
@@ -119,55 +228,7 @@ int main(int argc, char** argv) {
   }
 
   auto* serve = cli.add_subcommand("serve", "run the HTTP API");
-  add_store_options(*serve, config);
-  serve->add_option("--host", config.host, "listen address")->envname("HOST");
-  serve->add_option("--port", config.port, "listen port (0 picks one)")->envname("PORT");
-  serve->add_option("--io-threads", config.io_threads)->envname("IO_THREADS")->check(CLI::Range(1, 64));
-  serve->add_option("--worker-threads", config.worker_threads)->envname("WORKER_THREADS")->check(CLI::Range(0, 512));
-  serve->add_option("--max-body-bytes", config.max_body_bytes, "largest JSON request body")
-      ->envname("MAX_BODY_BYTES")->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
-  serve->add_option("--max-upload-bytes", config.max_upload_bytes, "largest uploaded file")
-      ->envname("MAX_UPLOAD_BYTES")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-  serve->add_option("--max-connections", config.max_connections, "connections open at once; one more is refused")
-      ->envname("MAX_CONNECTIONS")->check(CLI::Range(1, 1'000'000));
-  serve->add_option("--max-connections-per-ip", config.max_connections_per_ip,
-                    "connections open at once from one client address")
-      ->envname("MAX_CONNECTIONS_PER_IP")->check(CLI::Range(1, 1'000'000));
-  serve->add_option("--read-timeout-seconds", config.read_timeout_seconds,
-                    "a request's head (a new connection's first, from the connection's start), then its body")
-      ->envname("READ_TIMEOUT_SECONDS")->check(CLI::Range(1, 3600));
-  serve->add_option("--access-token-ttl-seconds", config.access_token_ttl_seconds)
-      ->envname("ACCESS_TOKEN_TTL_SECONDS")->check(CLI::Range(30, 86400));
-  serve->add_option("--refresh-token-ttl-seconds", config.refresh_token_ttl_seconds)
-      ->envname("REFRESH_TOKEN_TTL_SECONDS")->check(CLI::Range(60, 365 * 86400));
-  serve->add_option("--allow-registration", config.allow_registration)->envname("ALLOW_REGISTRATION");
-  serve->add_option("--shutdown-grace-seconds", config.shutdown_grace_seconds)
-      ->envname("SHUTDOWN_GRACE_SECONDS")->check(CLI::Range(0, 3600));
-  serve->add_option("--ingest-workers", config.ingest_workers, "threads parsing uploaded files (0: this node parses none)")
-      ->envname("INGEST_WORKERS")->check(CLI::Range(0, 64));
-  serve->add_option("--ingest-stale-after-seconds", config.ingest_stale_after_seconds,
-                    "a file being parsed without a heartbeat for this long is parsed again (its worker died)")
-      ->envname("INGEST_STALE_AFTER_SECONDS")->check(CLI::Range(2, 86400));
-  serve->add_option("--ingest-max-attempts", config.ingest_max_attempts, "claims of one file before it is failed")
-      ->envname("INGEST_MAX_ATTEMPTS")->check(CLI::Range(1, 100));
-  serve->add_option("--job-workers", config.job_workers, "threads running reconciliation jobs (0: this node runs none)")
-      ->envname("JOB_WORKERS")->check(CLI::Range(0, 64));
-  serve->add_option("--job-stale-after-seconds", config.job_stale_after_seconds,
-                    "a running job without a heartbeat for this long is re-queued (its worker died)")
-      ->envname("JOB_STALE_AFTER_SECONDS")->check(CLI::Range(2, 86400));
-  serve->add_option("--job-max-attempts", config.job_max_attempts, "claims of one job before it is failed")
-      ->envname("JOB_MAX_ATTEMPTS")->check(CLI::Range(1, 100));
-  add_account_protection_options(*serve, config);
-  serve->add_option("--enable-automated-backups", config.enable_automated_backups,
-                    "take, verify and prune backups every BACKUP_INTERVAL_SECONDS (needs BACKUP_ENCRYPTION_KEY)")
-      ->envname("ENABLE_AUTOMATED_BACKUPS");
-  serve->add_option("--backup-interval-seconds", config.backup_interval_seconds)
-      ->envname("BACKUP_INTERVAL_SECONDS")->check(CLI::Range(1, 366 * 86400));
-  oeuvre::add_backup_store_options(*serve, config);
-  serve->add_option("--backup-keep-daily", config.backup_keep_daily)->envname("BACKUP_KEEP_DAILY")->check(CLI::Range(0, 10000));
-  serve->add_option("--backup-keep-weekly", config.backup_keep_weekly)->envname("BACKUP_KEEP_WEEKLY")->check(CLI::Range(0, 10000));
-  serve->add_option("--backup-keep-monthly", config.backup_keep_monthly)->envname("BACKUP_KEEP_MONTHLY")->check(CLI::Range(0, 10000));
-  serve->add_option("--backup-keep-yearly", config.backup_keep_yearly)->envname("BACKUP_KEEP_YEARLY")->check(CLI::Range(0, 10000));
+  add_serve_options(*serve, config);
   bool demo = false;
   serve->add_flag("--demo", demo, "create a demo admin and project when absent");
 
@@ -188,9 +249,19 @@ int main(int argc, char** argv) {
   oeuvre::add_reconcile_command(cli);
   oeuvre::add_backup_command(cli, config, add_store_options);
 
+  CLI::App* config_command = cli.add_subcommand("config", "the effective configuration")->require_subcommand(1);
+  CLI::App* config_show = config_command->add_subcommand(
+      "show", "print every setting with its value and source; secrets as *** with their source");
+  config_show->option_defaults()->always_capture_default();
+  add_serve_options(*config_show, config);
+
   CLI11_PARSE(cli, argc, argv);
   oeuvre::obs::init_logging(config.log_level);
 
+  if (*config_show) {
+    show_config(*config_show, config, **secrets);
+    return 0;
+  }
   if (*migrate) {
     auto db = oeuvre::app::open_migrated_database(config, *secrets);
     if (!db.ok()) return fail(db.error());

@@ -251,6 +251,20 @@ TEST(SecretsManagerTest, AMissingDeniedSlowOrWronglySignedSecretStopsTheStartWit
   for (const json::object& request : sm.requests()) refused = refused || request.at("signature_ok") == json::value(false);
   EXPECT_TRUE(refused) << "the endpoint checks signatures";
   for (const CommandRun* run : {&missing, &denied, &slow, &unsigned_right}) expect_no_secret_in("a failed start", run->output);
+
+  // `oeuvre config show`: every secret as *** with where it comes from.
+  CommandRun shown = run_command({OEUVRE_BINARY, "config", "show"},
+                                 merged(sm.env(), {{"JWT_SECRET_NAME", "oeuvre/jwt"},
+                                                   {"DATABASE_URL", "postgres://app:" + std::string(kKey2) + "@db:5432/x"},
+                                                   {"BACKUP_ENCRYPTION_KEY", kKey1}}),
+                                 logs / "config-show.log");
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_NE(shown.output.find("JWT_SECRET = ***  (AWS Secrets Manager (eu-west-1) oeuvre/jwt)"), std::string::npos)
+      << shown.output;
+  EXPECT_NE(shown.output.find("DATABASE_URL = postgres://app:***@db:5432/x  (environment)"), std::string::npos)
+      << shown.output;
+  EXPECT_NE(shown.output.find("BACKUP_ENCRYPTION_KEY = ***  (environment)"), std::string::npos) << shown.output;
+  expect_no_secret_in("config show", shown.output);
   std::error_code ec;
   fs::remove_all(logs, ec);
 }
