@@ -122,6 +122,10 @@ start() {
     cat "$initlog" >&2
     exit 1
   fi
+  # One role logs in with a password (the others are trusted): the test of a rotated database
+  # password (DatabaseCredentialsTest) needs a server that checks it. The first matching line wins.
+  as_owner sh -c "{ echo 'host all oeuvre_pw_rotation 127.0.0.1/32 scram-sha-256'; cat '$datadir/pg_hba.conf'; } \
+    > '$datadir/pg_hba.conf.new' && mv '$datadir/pg_hba.conf.new' '$datadir/pg_hba.conf'"
 
   # Unix sockets live in the work folder when the socket path fits the 107-byte limit; else TCP only.
   local sockdir="$workdir"
