@@ -174,8 +174,8 @@ Result<std::unique_ptr<backup::BackupSchedule>> backup_schedule_from(const Confi
 struct ServerApp::Parts {
   std::unique_ptr<store::Database> db;
   obs::Metrics metrics;
-  std::shared_ptr<security::SecretChain> secrets;  // its refresher stops before metrics go
   std::shared_ptr<security::JwtKeyring> jwt_keys;  // rotated by the chain's refresher
+  std::shared_ptr<security::SecretChain> secrets;  // stopped by ~ServerApp before the parts go
   std::unique_ptr<api::ServiceStack> services;
   std::unique_ptr<http::Authenticator> authenticator;
   std::unique_ptr<http::Pipeline> pipeline;
@@ -253,7 +253,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   return app;
 }
 
-ServerApp::~ServerApp() = default;
+ServerApp::~ServerApp() {
+  // The refresher's callbacks use the keyring and the metrics: it stops before any part goes.
+  if (parts_ && parts_->secrets) parts_->secrets->stop();
+}
 
 std::uint16_t ServerApp::port() const { return parts_->server->port(); }
 

@@ -134,7 +134,9 @@ Result<std::string> select_secret_value(const std::string& name, const std::stri
 SecretChain::SecretChain(std::unique_ptr<RemoteSecretStore> remote, SecretChainOptions options)
     : remote_(std::move(remote)), options_(std::move(options)) {}
 
-SecretChain::~SecretChain() {
+SecretChain::~SecretChain() { stop(); }
+
+void SecretChain::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;

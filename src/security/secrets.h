@@ -64,6 +64,9 @@ class SecretChain final : public SecretSource {
   // `remote` may be null (no remote store configured).
   SecretChain(std::unique_ptr<RemoteSecretStore> remote, SecretChainOptions options);
   ~SecretChain() override;  // stops the refresher
+  // Stops the background refresher (waiting for a refresh in progress, and its callbacks); values
+  // stay cached. Idempotent.
+  void stop();
   SecretChain(const SecretChain&) = delete;
   SecretChain& operator=(const SecretChain&) = delete;
 
