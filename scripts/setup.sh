@@ -10,6 +10,7 @@ packages=(
   prometheus-cpp-dev libzstd-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   postgresql-15 postgresql-contrib postgresql-client-15 zstd
+  prometheus prometheus-alertmanager python3-yaml
   clang libclang-rt-14-dev
   wrk curl python3 time
 )
@@ -27,3 +28,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # The cluster that the postgresql package creates is not used: tests start their own server in a temp dir.
+# Likewise the prometheus and prometheus-alertmanager services: the monitoring tests run their own.

@@ -21,7 +21,7 @@ using oeuvre::Config;
 void apply_file_settings() {
   for (const char* name : {"DATABASE_URL", "HOST", "PORT", "IO_THREADS", "WORKER_THREADS", "DB_POOL_SIZE",
                             "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "MAX_CONNECTIONS",
-                            "MAX_CONNECTIONS_PER_IP", "READ_TIMEOUT_SECONDS", "LOG_LEVEL", "VAR_DIR",
+                            "MAX_CONNECTIONS_PER_IP", "READ_TIMEOUT_SECONDS", "METRICS_ADDRESS", "METRICS_PORT", "LOG_LEVEL", "VAR_DIR",
                             "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
                             "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS", "INGEST_WORKERS",
                             "INGEST_STALE_AFTER_SECONDS", "INGEST_MAX_ATTEMPTS", "JOB_WORKERS",
@@ -125,6 +125,11 @@ int main(int argc, char** argv) {
   serve->add_option("--read-timeout-seconds", config.read_timeout_seconds,
                     "a request's head (a new connection's first, from the connection's start), then its body")
       ->envname("READ_TIMEOUT_SECONDS")->check(CLI::Range(1, 3600));
+  serve->add_option("--metrics-address", config.metrics_address, "where GET /metrics listens (keep it private)")
+      ->envname("METRICS_ADDRESS");
+  serve->add_option("--metrics-port", config.metrics_port,
+                    "the /metrics listener's port (0 picks one; -1: none, /metrics only with METRICS_TOKEN)")
+      ->envname("METRICS_PORT")->check(CLI::Range(-1, 65535));
   serve->add_option("--access-token-ttl-seconds", config.access_token_ttl_seconds)
       ->envname("ACCESS_TOKEN_TTL_SECONDS")->check(CLI::Range(30, 86400));
   serve->add_option("--refresh-token-ttl-seconds", config.refresh_token_ttl_seconds)
@@ -216,6 +221,10 @@ int main(int argc, char** argv) {
     if (!app.ok()) return fail(app.error());
     if (demo) {
       if (int rc = seed_demo(**app); rc != 0) return rc;
+    }
+    if ((*app)->metrics_port() != 0) {
+      std::cout << "metrics on http://" << config.metrics_address << ":" << (*app)->metrics_port() << "/metrics"
+                << std::endl;
     }
     std::cout << "Œuvre listening on http://" << config.host << ":" << (*app)->port() << std::endl;
     (*app)->run(/*handle_signals=*/true);
