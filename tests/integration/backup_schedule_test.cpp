@@ -130,6 +130,13 @@ TEST(BackupScheduleTest, TwoNodesOnOneDatabaseTakeOneBackupPerInterval) {
     auto done = (*conn)->query("SELECT count(*) FROM backups WHERE status = 'completed'", {});
     return done.ok() && done->rows.at(0).integer(0) >= 3;
   }, 120s));
+  // Both nodes tell the cluster's last backup (the one whose turn it was not reads the table), and
+  // the interval, so the OeuvreBackupMissing alert holds for either.
+  for (TestServer* node : {&first, second.get()}) {
+    EXPECT_TRUE(wait_until([&] { return metric(*node, "oeuvre_backup_last_success_timestamp_seconds") > 1.7e9; }))
+        << node->scrape().body;
+    EXPECT_EQ(metric(*node, "oeuvre_backup_interval_seconds"), 2) << node->scrape().body;
+  }
   second->stop();
   first.stop();
   EXPECT_EQ(archives_in(dir), 1u) << "the default retention keeps the newest of today";
