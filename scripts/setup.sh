@@ -10,6 +10,7 @@ packages=(
   prometheus-cpp-dev libzstd-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   postgresql-15 postgresql-contrib postgresql-client-15 zstd
+  prometheus prometheus-alertmanager python3-yaml
   clang libclang-rt-14-dev
   wrk curl python3 time
   awscli python3-botocore nodejs
@@ -36,3 +37,4 @@ if [ ! -x "$test_tools/node_modules/.bin/s3rver" ]; then
   $SUDO npm install --prefix "$test_tools" --no-audit --no-fund --loglevel=error s3rver@3.7.1
 fi
 # The cluster that the postgresql package creates is not used: tests start their own server in a temp dir.
+# Likewise the prometheus and prometheus-alertmanager services: the monitoring tests run their own.

@@ -8,6 +8,8 @@ build=build/test
 # ccache across clones in different folders (CI clones afresh), with precompiled headers.
 export CCACHE_BASEDIR="$PWD"
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+# Build folders differ between clones: without this, ccache keys -g objects by the folder and never hits.
+export CCACHE_NOHASHDIR=1
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOEUVRE_SANITIZE=ON -DOEUVRE_WERROR=ON
 cmake --build "$build" -j2
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0

@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "http/pipeline.h"
 #include "http/problem.h"
@@ -40,6 +42,9 @@ struct ApiServices {
   services::JobService& jobs;
   services::ReviewService& reviews;
   services::BackupStatusService& backups;
+  // METRICS_TOKEN, when set: GET /metrics on the API port answers only with it as a bearer token;
+  // without it that route answers 404 (metrics are then served on METRICS_PORT alone).
+  std::optional<std::string> metrics_token;
 };
 
 http::Router build_router(ApiServices& services);
@@ -59,6 +64,13 @@ void add_record_routes(http::Router& router, ApiServices& services);
 void add_job_routes(http::Router& router, ApiServices& services);
 void add_result_routes(http::Router& router, ApiServices& services);
 void add_backup_routes(http::Router& router, ApiServices& services);
+
+// GET /metrics. On the API port (`metrics_port` false): 404 when `token` is empty, else only for
+// "Authorization: Bearer <token>" (401 otherwise). On the metrics listener (`metrics_port` true):
+// open when `token` is empty, else the same check. The comparison takes the same time however
+// much of the token a caller got right. REQUIRES: `metrics` outlives the router.
+void add_metrics_route(http::Router& router, obs::Metrics& metrics, std::optional<std::string> token,
+                       bool metrics_port);
 
 // Shared by the handlers.
 services::RequestMeta request_meta(const http::Exchange& exchange);

@@ -20,7 +20,7 @@ ServiceStack::ServiceStack(store::Database& db, obs::Metrics& metrics, services:
       reviews_(db),
       backups_(db, std::move(backups)),
       api_{[&db] { return db.ping(); }, metrics, auth_, users_, projects_, audit_, data_sources_,
-           files_, records_, jobs_, reviews_, backups_} {
+           files_, records_, jobs_, reviews_, backups_, std::nullopt} {
   files_.on_uploaded([this] { ingest_.wake(); });
 }
 

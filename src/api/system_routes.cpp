@@ -1,4 +1,4 @@
-// GET /health/live, GET /health/ready, GET /metrics, GET /api/v1/openapi.json
+// GET /health/live, GET /health/ready, GET /metrics (metrics_routes.cpp), GET /api/v1/openapi.json
 #include "api/api.h"
 #include "core/embedded_resources.h"
 #include "http/problem.h"
@@ -39,14 +39,7 @@ void add_system_routes(http::Router& router, ApiServices& services) {
                                           boost::json::object{{"status", "ready"}, {"checks", {{"store", "ok"}}}});
              });
 
-  router.add(verb::get, "/metrics", http::Access::kPublic,
-             [&services](http::Exchange&) -> Result<http::HttpResponse> {
-               http::HttpResponse res{status::ok, 11};
-               res.set(http::beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-               res.body() = services.metrics.serialize();
-               res.prepare_payload();
-               return res;
-             });
+  add_metrics_route(router, services.metrics, services.metrics_token, /*metrics_port=*/false);
 
   router.add(verb::get, "/api/v1/openapi.json", http::Access::kPublic,
              [](http::Exchange&) -> Result<http::HttpResponse> {

@@ -31,7 +31,7 @@ std::map<std::string, std::string>& settings_from_files() {
 void apply_file_settings() {
   for (const char* name : {"HOST", "PORT", "IO_THREADS", "WORKER_THREADS", "DB_POOL_SIZE",
                             "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "MAX_CONNECTIONS",
-                            "MAX_CONNECTIONS_PER_IP", "READ_TIMEOUT_SECONDS", "LOG_LEVEL", "VAR_DIR",
+                            "MAX_CONNECTIONS_PER_IP", "READ_TIMEOUT_SECONDS", "METRICS_ADDRESS", "METRICS_PORT", "LOG_LEVEL", "VAR_DIR",
                             "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
                             "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS", "INGEST_WORKERS",
                             "INGEST_STALE_AFTER_SECONDS", "INGEST_MAX_ATTEMPTS", "JOB_WORKERS",
@@ -178,6 +178,11 @@ void add_serve_options(CLI::App& cmd, Config& c) {
   cmd.add_option("--read-timeout-seconds", c.read_timeout_seconds,
                     "a request's head (a new connection's first, from the connection's start), then its body")
       ->envname("READ_TIMEOUT_SECONDS")->check(CLI::Range(1, 3600));
+  cmd.add_option("--metrics-address", c.metrics_address, "where GET /metrics listens (keep it private)")
+      ->envname("METRICS_ADDRESS");
+  cmd.add_option("--metrics-port", c.metrics_port,
+                 "the /metrics listener's port (0 picks one; -1: none, /metrics only with METRICS_TOKEN)")
+      ->envname("METRICS_PORT")->check(CLI::Range(-1, 65535));
   cmd.add_option("--access-token-ttl-seconds", c.access_token_ttl_seconds)
       ->envname("ACCESS_TOKEN_TTL_SECONDS")->check(CLI::Range(30, 86400));
   cmd.add_option("--refresh-token-ttl-seconds", c.refresh_token_ttl_seconds)
@@ -297,6 +302,10 @@ int main(int argc, char** argv) {
     if (!app.ok()) return fail(app.error());
     if (demo) {
       if (int rc = seed_demo(**app); rc != 0) return rc;
+    }
+    if ((*app)->metrics_port() != 0) {
+      std::cout << "metrics on http://" << config.metrics_address << ":" << (*app)->metrics_port() << "/metrics"
+                << std::endl;
     }
     std::cout << "Œuvre listening on http://" << config.host << ":" << (*app)->port() << std::endl;
     (*app)->run(/*handle_signals=*/true);

@@ -11,6 +11,7 @@
 #include "observability/log.h"
 #include "security/jwt.h"
 #include "security/secrets.h"
+#include "services/status_sampler.h"
 #include "store/database_url.h"
 #include "store/migrations.h"
 
@@ -32,8 +33,10 @@ int automatic_worker_threads(store::Dialect dialect, int pool_size) {
 }  // namespace
 
 Result<std::unique_ptr<store::Database>> open_migrated_database(const Config& config,
-                                                                std::shared_ptr<security::SecretChain> secrets) {
+                                                                std::shared_ptr<security::SecretChain> secrets,
+                                                                obs::Metrics* metrics) {
   store::DatabaseOptions options;
+  options.metrics = metrics;
   options.url = config.database_url;
   // A rotated password: when a new connection is refused authentication, DATABASE_URL is read again
   // past the cache and the connection retried once with it.
@@ -169,11 +172,21 @@ Result<std::unique_ptr<backup::BackupSchedule>> backup_schedule_from(const Confi
   return std::make_unique<backup::BackupSchedule>(db, metrics, std::move(**key), std::move(settings));
 }
 
+// How often readiness and the queues are sampled for the metrics (a scrape never waits on the store).
+constexpr std::chrono::seconds kStatusSampleInterval{5};
+
+// METRICS_TOKEN through the secret sources; nullopt when unset or empty.
+Result<std::optional<std::string>> metrics_token(security::SecretChain& secrets) {
+  ASSIGN_OR_RETURN(std::optional<std::string> token, secrets.get("METRICS_TOKEN"));
+  if (token && token->empty()) token.reset();
+  return token;
+}
+
 }  // namespace
 
 struct ServerApp::Parts {
+  obs::Metrics metrics;  // first: the database measures into it
   std::unique_ptr<store::Database> db;
-  obs::Metrics metrics;
   std::shared_ptr<security::JwtKeyring> jwt_keys;  // rotated by the chain's refresher
   std::shared_ptr<security::SecretChain> secrets;  // stopped by ~ServerApp before the parts go
   std::unique_ptr<api::ServiceStack> services;
@@ -181,7 +194,51 @@ struct ServerApp::Parts {
   std::unique_ptr<http::Pipeline> pipeline;
   std::unique_ptr<http::Server> server;
   std::unique_ptr<backup::BackupSchedule> backups;  // null when automated backups are off
+  std::unique_ptr<services::StatusSampler> status;
+  // The /metrics listener (METRICS_PORT): its own router, chain and server, run by its own thread.
+  std::unique_ptr<http::Pipeline> metrics_pipeline;
+  std::unique_ptr<http::Server> metrics_server;
+  std::thread metrics_thread;
 };
+
+// The /metrics listener: GET /metrics only, request ids but no access log (a scrape every few
+// seconds would drown it) and no request metrics (scrapes are not the API's traffic).
+Status ServerApp::start_metrics_listener(Parts& p, const Config& config, const std::optional<std::string>& token) {
+  if (config.metrics_port < 0) {
+    obs::log_info("no metrics listener", {{"reason", "METRICS_PORT is -1"},
+                                         {"api_port_metrics", token ? "with METRICS_TOKEN" : "off"}});
+    return OkStatus();
+  }
+  http::Router router;
+  api::add_metrics_route(router, p.metrics, token, /*metrics_port=*/true);
+  p.metrics_pipeline = std::make_unique<http::Pipeline>(std::move(router), p.metrics);
+  p.metrics_pipeline->use(http::make_request_id_middleware());
+  http::ServerOptions options;
+  options.host = config.metrics_address;
+  options.port = static_cast<std::uint16_t>(config.metrics_port);
+  options.io_threads = 1;
+  options.worker_threads = 1;
+  options.max_connections = 64;
+  options.max_connections_per_address = 64;
+  options.read_timeout = std::chrono::seconds(10);
+  options.shutdown_grace = std::chrono::seconds(1);
+  p.metrics_server = std::make_unique<http::Server>(options, *p.metrics_pipeline, p.metrics);
+  if (Status started = p.metrics_server->start(); !started.ok()) {
+    return Error(started.error().code(), "METRICS_PORT " + std::to_string(config.metrics_port) + " on " +
+                                             config.metrics_address + ": " + started.error().message());
+  }
+  p.metrics_thread = std::thread([server = p.metrics_server.get()] { server->run(); });
+  obs::log_info("metrics listening", {{"host", config.metrics_address},
+                                      {"port", p.metrics_server->port()},
+                                      {"token", token ? "required" : "none"}});
+  return OkStatus();
+}
+
+void ServerApp::stop_metrics_listener() {
+  if (!parts_ || !parts_->metrics_thread.joinable()) return;
+  parts_->metrics_server->stop();
+  parts_->metrics_thread.join();
+}
 
 Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   auto app = std::unique_ptr<ServerApp>(new ServerApp());
@@ -203,7 +260,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     }
   };
   ASSIGN_OR_RETURN(p.secrets, make_secret_chain(std::move(secret_callbacks)));
-  ASSIGN_OR_RETURN(p.db, open_migrated_database(config, p.secrets));
+  ASSIGN_OR_RETURN(p.db, open_migrated_database(config, p.secrets, &p.metrics));
+  ASSIGN_OR_RETURN(std::optional<std::string> token, metrics_token(*p.secrets));
   ASSIGN_OR_RETURN(services::AuthSettings auth_settings, auth_settings_from(config, *p.secrets));
   p.jwt_keys = auth_settings.jwt_keys;
   ASSIGN_OR_RETURN(UploadDirectories dirs, prepare_upload_directories(config.var_dir));
@@ -220,6 +278,11 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   p.services = std::make_unique<api::ServiceStack>(*p.db, p.metrics, std::move(auth_settings),
                                                    store::make_directory_blob_store(dirs.blobs), ingest, jobs,
                                                    std::move(backup_store));
+  p.services->api().metrics_token = token;
+  p.metrics.on_scrape([&metrics = p.metrics, &db = *p.db] {
+    const store::PoolStats pool = db.pool_stats();
+    metrics.set_pool(pool.in_use, pool.idle, pool.max);
+  });
   p.authenticator = api::make_token_authenticator(p.services->auth());
   p.pipeline = std::make_unique<http::Pipeline>(api::build_router(p.services->api()), p.metrics);
   p.pipeline->use(http::make_request_id_middleware());
@@ -242,7 +305,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   options.read_timeout = std::chrono::seconds(config.read_timeout_seconds);
   options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
   p.server = std::make_unique<http::Server>(options, *p.pipeline, p.metrics);
+  RETURN_IF_ERROR(start_metrics_listener(p, config, token));
   RETURN_IF_ERROR(p.server->start());
+  p.status = std::make_unique<services::StatusSampler>(*p.db, p.metrics, kStatusSampleInterval);
+  p.status->start();
   p.services->ingest().start();
   p.services->jobs().start();
   if (p.backups) p.backups->start();
@@ -256,9 +322,14 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
 ServerApp::~ServerApp() {
   // The refresher's callbacks use the keyring and the metrics: it stops before any part goes.
   if (parts_ && parts_->secrets) parts_->secrets->stop();
+  stop_metrics_listener();
 }
 
 std::uint16_t ServerApp::port() const { return parts_->server->port(); }
+
+std::uint16_t ServerApp::metrics_port() const {
+  return parts_->metrics_server ? parts_->metrics_server->port() : 0;
+}
 
 void ServerApp::run(bool handle_signals) {
   if (handle_signals) parts_->server->handle_signals();
@@ -266,6 +337,8 @@ void ServerApp::run(bool handle_signals) {
   parts_->services->ingest().stop();  // a file being parsed is handed back for the next start
   parts_->services->jobs().stop();    // so is a running job
   if (parts_->backups) parts_->backups->stop();  // a backup in progress finishes first
+  parts_->status->stop();
+  stop_metrics_listener();
   parts_->db->close();
   obs::log_info("stopped");
 }

@@ -21,7 +21,22 @@ BackupSchedule::BackupSchedule(store::Database& db, obs::Metrics& metrics, Backu
 BackupSchedule::~BackupSchedule() { stop(); }
 
 void BackupSchedule::start() {
-  thread_ = std::thread([this] { loop(); });
+  metrics_.set_backup_interval(static_cast<double>(settings_.interval.count()));
+  thread_ = std::thread([this] {
+    note_latest_success();
+    loop();
+  });
+}
+
+void BackupSchedule::note_latest_success() {
+  auto latest = store::with_connection(db_, [](store::Connection& conn) {
+    return store::BackupRunRepository::latest(conn, "completed");
+  });
+  if (!latest.ok()) {
+    obs::log_warn("cannot read the last backup", {{"error", latest.error().message()}});
+    return;
+  }
+  if (*latest && (*latest)->finished_at) metrics_.observe_backup_seen(unix_seconds(*(*latest)->finished_at));
 }
 
 void BackupSchedule::stop() {
@@ -96,6 +111,7 @@ Status BackupSchedule::run_once() {
   }
   if (!*claimed) {
     obs::log(obs::LogLevel::kDebug, "another node has this interval's backup");
+    note_latest_success();
     return OkStatus();
   }
   Status done = back_up(run);

@@ -37,7 +37,8 @@ class BackupSchedule {
   BackupSchedule(const BackupSchedule&) = delete;
   BackupSchedule& operator=(const BackupSchedule&) = delete;
 
-  // Starts the thread: the first backup one interval from now.
+  // Starts the thread: the first backup one interval from now. Exports the interval
+  // (oeuvre_backup_interval_seconds) and the last success recorded in the backups table.
   void start();
   // Wakes the thread and waits for it; a backup in progress finishes first.
   void stop();
@@ -50,6 +51,10 @@ class BackupSchedule {
   Result<bool> claim(const store::BackupRun& run);
   Status back_up(store::BackupRun& run);
   void record(const store::BackupRun& run);
+  // The newest completed run in the backups table (any node's) into
+  // oeuvre_backup_last_success_timestamp_seconds, so the metric tells the cluster's last backup, also
+  // on a node that just started or whose turn it was not.
+  void note_latest_success();
 
   store::Database& db_;
   obs::Metrics& metrics_;

@@ -21,6 +21,10 @@ struct Config {
   int max_connections = 1000;                             // MAX_CONNECTIONS: open at once, in all
   int max_connections_per_ip = 100;                       // MAX_CONNECTIONS_PER_IP: from one client address
   int read_timeout_seconds = 30;                          // READ_TIMEOUT_SECONDS: a request's head and body
+  // GET /metrics on a listener of its own (METRICS_TOKEN, a secret, is read through security's
+  // SecretSource: when set, /metrics asks for it here and answers it on the API port too).
+  std::string metrics_address = "127.0.0.1";              // METRICS_ADDRESS
+  int metrics_port = 9464;                                // METRICS_PORT (0: a free port; -1: no listener)
   std::string log_level = "info";                         // LOG_LEVEL
   std::string var_dir = "./var";                          // VAR_DIR: generated secrets, local files
   int access_token_ttl_seconds = 900;                     // ACCESS_TOKEN_TTL_SECONDS

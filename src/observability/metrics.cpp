@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+
+#include "observability/process_metrics.h"
 
 namespace oeuvre::obs {
 
@@ -94,6 +97,47 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                           .Help("Scheduled backups or their verifications that failed on this node")
                           .Register(*registry_)
                           .Add({});
+  pool_connections_ = &prometheus::BuildGauge()
+                           .Name("oeuvre_db_pool_connections")
+                           .Help("Database connections of this node's pool, by state (in_use, idle)")
+                           .Register(*registry_);
+  pool_in_use_ = &pool_connections_->Add({{"state", "in_use"}});
+  pool_idle_ = &pool_connections_->Add({{"state", "idle"}});
+  pool_max_ = gauge("oeuvre_db_pool_max_connections", "The most connections the pool opens (DB_POOL_SIZE)");
+  pool_wait_ = &prometheus::BuildHistogram()
+                    .Name("oeuvre_db_pool_wait_seconds")
+                    .Help("Time an acquisition waited for a free database connection (gave up ones included)")
+                    .Register(*registry_)
+                    .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25,
+                                                                     0.5, 1, 2.5, 5, 10});
+  pool_timeouts_ = &prometheus::BuildCounter()
+                        .Name("oeuvre_db_pool_timeouts_total")
+                        .Help("Acquisitions that gave up waiting for a free connection (DB_WAIT_TIMEOUT_MS)")
+                        .Register(*registry_)
+                        .Add({});
+  auto& queries = prometheus::BuildHistogram()
+                      .Name("oeuvre_db_query_duration_seconds")
+                      .Help("Time of one database statement, by kind")
+                      .Register(*registry_);
+  for (std::size_t i = 0; i < kStatementKinds.size(); ++i) {
+    query_durations_[i] =
+        &queries.Add({{"kind", std::string(kStatementKinds[i])}},
+                     prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                             0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+  }
+  ready_ = gauge("oeuvre_ready", "1 when this node's last readiness check (the store answers) passed, else 0");
+  queue_depth_ = &prometheus::BuildGauge()
+                      .Name("oeuvre_queue_depth")
+                      .Help("Items waiting in a work queue (files to parse, jobs to run)")
+                      .Register(*registry_);
+  queue_oldest_age_ = &prometheus::BuildGauge()
+                           .Name("oeuvre_queue_oldest_age_seconds")
+                           .Help("How long the oldest waiting item of a work queue has waited (0: none waits)")
+                           .Register(*registry_);
+  worker_heartbeat_ = &prometheus::BuildGauge()
+                           .Name("oeuvre_worker_heartbeat_timestamp_seconds")
+                           .Help("Unix time a background worker of this node last showed it is alive, by work")
+                           .Register(*registry_);
   prometheus::BuildGauge()
       .Name("oeuvre_build_info")
       .Help("Build information")
@@ -128,7 +172,56 @@ void Metrics::count_login_lockout(std::string_view scope) {
 }
 
 std::string Metrics::serialize() const {
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  for (const auto& sample : samplers_) sample();
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  append_process_metrics(read_process_stats(), families);
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+void Metrics::on_scrape(std::function<void()> sample) { samplers_.push_back(std::move(sample)); }
+
+void Metrics::observe_backup_seen(double unix_seconds) {
+  if (unix_seconds > backup_last_success_->Value()) backup_last_success_->Set(unix_seconds);
+}
+
+void Metrics::set_backup_interval(double seconds) {
+  if (backup_interval_ == nullptr) {
+    backup_interval_ = &prometheus::BuildGauge()
+                            .Name("oeuvre_backup_interval_seconds")
+                            .Help("BACKUP_INTERVAL_SECONDS of a node whose automated backups are on")
+                            .Register(*registry_)
+                            .Add({});
+  }
+  backup_interval_->Set(seconds);
+}
+
+void Metrics::set_pool(int in_use, int idle, int max) {
+  pool_in_use_->Set(in_use);
+  pool_idle_->Set(idle);
+  pool_max_->Set(max);
+}
+
+void Metrics::observe_pool_wait(double seconds, bool timed_out) {
+  pool_wait_->Observe(seconds);
+  if (timed_out) pool_timeouts_->Increment();
+}
+
+void Metrics::observe_query(std::string_view kind, double seconds) {
+  std::size_t i = 0;
+  while (i + 1 < kStatementKinds.size() && kStatementKinds[i] != kind) ++i;  // the last one is "other"
+  query_durations_[i]->Observe(seconds);
+}
+
+void Metrics::set_queue(std::string_view queue, std::int64_t depth, double oldest_age_seconds) {
+  const prometheus::Labels labels{{"queue", std::string(queue)}};
+  queue_depth_->Add(labels).Set(static_cast<double>(depth));
+  queue_oldest_age_->Add(labels).Set(oldest_age_seconds);
+}
+
+void Metrics::worker_alive(std::string_view work) {
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  worker_heartbeat_->Add({{"work", std::string(work)}}).Set(now);
 }
 
 void Metrics::count_store_error(std::string_view kind, std::string_view work) {

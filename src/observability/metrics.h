@@ -9,9 +9,13 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <array>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace oeuvre::obs {
 
@@ -64,8 +68,44 @@ class Metrics {
   void count_secret_refresh_failure(const std::string& name);
   void observe_backup_verified(double unix_seconds) { backup_last_verified_->Set(unix_seconds); }
 
+  // The last successful backup of any node, as read from the backups table: raises
+  // oeuvre_backup_last_success_timestamp_seconds to `unix_seconds` when that is newer.
+  void observe_backup_seen(double unix_seconds);
+  // oeuvre_backup_interval_seconds: BACKUP_INTERVAL_SECONDS, exported only by a node whose automated
+  // backups are on (so "no backup in two intervals" is only asked of such nodes).
+  void set_backup_interval(double seconds);
+
+  // The database pool, set by the sampler before each scrape (see on_scrape):
+  // oeuvre_db_pool_connections{state="in_use"|"idle"} and oeuvre_db_pool_max_connections.
+  void set_pool(int in_use, int idle, int max);
+  // oeuvre_db_pool_wait_seconds: how long one acquisition waited for a free connection, also when it
+  // gave up (then oeuvre_db_pool_timeouts_total counts it too).
+  void observe_pool_wait(double seconds, bool timed_out);
+  // oeuvre_db_query_duration_seconds{kind}: one statement's time, kind one of kStatementKinds (any
+  // other string counts as "other").
+  static constexpr std::array<std::string_view, 8> kStatementKinds = {
+      "select", "insert", "update", "delete", "bulk", "transaction", "script", "other"};
+  void observe_query(std::string_view kind, double seconds);
+
+  // oeuvre_ready: 1 when the node's last readiness check (the store answered) passed, else 0.
+  void set_ready(bool ready) { ready_->Set(ready ? 1 : 0); }
+  // oeuvre_queue_depth{queue} (items waiting) and oeuvre_queue_oldest_age_seconds{queue} (how long the
+  // oldest waiting item has waited; 0 when none waits). queue: "files" or "jobs".
+  void set_queue(std::string_view queue, std::int64_t depth, double oldest_age_seconds);
+  // oeuvre_worker_heartbeat_timestamp_seconds{work}: now, as Unix time. Called by a background worker
+  // each turn of its loop and each heartbeat of the item it runs; work: "file_parsing" or
+  // "reconciliation".
+  void worker_alive(std::string_view work);
+
+  // Runs `sample` at the start of every serialize(), to refresh gauges that are read, not pushed (the
+  // pool). REQUIRES: called before serving starts (serialize() reads the list unguarded); `sample`
+  // must be safe for concurrent use.
+  void on_scrape(std::function<void()> sample);
+
   prometheus::Registry& registry() { return *registry_; }
-  // Prometheus text exposition format 0.0.4.
+  // Prometheus text exposition format 0.0.4: the registry, then the process metrics
+  // (process_resident_memory_bytes, process_cpu_seconds_total, process_open_fds, ...: see
+  // process_metrics.h).
   std::string serialize() const;
 
  private:
@@ -90,6 +130,19 @@ class Metrics {
   prometheus::Gauge* backup_duration_;
   prometheus::Gauge* backup_size_;
   prometheus::Counter* backup_failures_;
+  prometheus::Gauge* backup_interval_ = nullptr;  // set once by set_backup_interval
+  prometheus::Family<prometheus::Gauge>* pool_connections_;
+  prometheus::Gauge* pool_in_use_;
+  prometheus::Gauge* pool_idle_;
+  prometheus::Gauge* pool_max_;
+  prometheus::Histogram* pool_wait_;
+  prometheus::Counter* pool_timeouts_;
+  std::array<prometheus::Histogram*, kStatementKinds.size()> query_durations_{};
+  prometheus::Gauge* ready_;
+  prometheus::Family<prometheus::Gauge>* queue_depth_;
+  prometheus::Family<prometheus::Gauge>* queue_oldest_age_;
+  prometheus::Family<prometheus::Gauge>* worker_heartbeat_;
+  std::vector<std::function<void()>> samplers_;
 };
 
 }  // namespace oeuvre::obs

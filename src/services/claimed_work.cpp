@@ -56,6 +56,7 @@ Result<store::ClaimState> Claim::check() {
                      return loop_.queue().heartbeat(conn, id_, token_, snapshot, now_utc());
                    }));
   note(state);
+  if (loop_.options().alive) loop_.options().alive();
   return state;
 }
 
@@ -92,7 +93,10 @@ ClaimLoop::ClaimLoop(std::string what, store::Database& db, store::ClaimQueue& q
       db_(db),
       queue_(queue),
       options_(std::move(options)),
-      workers_(what_, options_.poll_interval, std::move(step)) {}
+      workers_(what_, options_.poll_interval, [step = std::move(step), alive = options_.alive] {
+        if (alive) alive();
+        return step();
+      }) {}
 
 Status ClaimLoop::recover_stale() {
   const Timestamp now = now_utc();

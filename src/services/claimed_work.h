@@ -51,6 +51,9 @@ struct ClaimOptions {
   std::chrono::milliseconds retry_backoff{
       1000};                           // before the 2nd attempt after a kUnavailable; doubles
   store::WorkProgress first_progress;  // written by heartbeats until the work reports
+  // Called at each turn of a worker's loop and after each heartbeat the store took: the workers'
+  // liveness (Metrics::worker_alive). Must be safe for concurrent use; may be empty.
+  std::function<void()> alive;
 };
 
 class ClaimLoop;

@@ -68,9 +68,10 @@ Status write_failed(store::Connection& conn, const store::StoredFile& file, cons
            {"status", "failed"}, {"error", failed.reason}, {"rows_failed", failed.rows_failed}}});
 }
 
-// The claim's first heartbeats write what claiming wrote.
-ClaimOptions claim_options(ClaimOptions claims) {
+// The claim's first heartbeats write what claiming wrote; the workers' liveness is a metric.
+ClaimOptions claim_options(ClaimOptions claims, obs::Metrics& metrics) {
   claims.first_progress = {"parsing", 0, 0, 0};
+  claims.alive = [&metrics] { metrics.worker_alive("file_parsing"); };
   return claims;
 }
 
@@ -82,7 +83,7 @@ FileIngestService::FileIngestService(store::Database& db, store::BlobStore& blob
       blobs_(blobs),
       metrics_(metrics),
       options_(options),
-      work_("file parsing", db, std::make_unique<store::FileQueue>(), claim_options(options.claims),
+      work_("file parsing", db, std::make_unique<store::FileQueue>(), claim_options(options.claims, metrics),
             {[this](const store::StoredFile& file, Claim& claim) { return parse(file, claim); },
              [](store::Connection& conn, const store::StoredFile& file, const Claim& claim,
                 const std::string& reason) {

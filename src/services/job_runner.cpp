@@ -62,9 +62,10 @@ Status write_ended(store::Connection& conn, const store::Job& job, const Claim& 
        json::object{{"status", to_string(status)}, {"error", error ? json::value(*error) : nullptr}}});
 }
 
-// The claim's first heartbeats write what claiming wrote.
-ClaimOptions claim_options(ClaimOptions claims) {
+// The claim's first heartbeats write what claiming wrote; the workers' liveness is a metric.
+ClaimOptions claim_options(ClaimOptions claims, obs::Metrics& metrics) {
   claims.first_progress = {"loading", 0, 0, 0};
+  claims.alive = [&metrics] { metrics.worker_alive("reconciliation"); };
   return claims;
 }
 
@@ -76,7 +77,7 @@ JobRunner::JobRunner(store::Database& db, obs::Metrics& metrics, JobRunnerOption
       options_(options),
       node_(node_name()),
       work_("reconciliation jobs", db, std::make_unique<store::JobQueue>(node_),
-            claim_options(options.claims),
+            claim_options(options.claims, metrics),
             {[this](const store::Job& job, Claim& claim) { return run(job, claim); },
              [](store::Connection& conn, const store::Job& job, const Claim& claim,
                 const std::string& reason) {

@@ -33,9 +33,17 @@ struct WorkProgress {
   std::int64_t processed = 0;
 };
 
+// The items waiting to be claimed (metrics).
+struct QueueDepth {
+  std::int64_t waiting = 0;
+  std::optional<Timestamp> oldest;  // since when the longest-waiting item waits; nullopt: none waits
+};
+
 class ClaimQueue {
  public:
   virtual ~ClaimQueue() = default;
+  // How many items wait, and since when the oldest does (it entered the queue, or was handed back).
+  virtual Result<QueueDepth> depth(Connection& conn) = 0;
   // Claims without a heartbeat since `stale_before` (their worker died): failed with a reason once
   // they had `max_attempts` claims (a job whose cancel was asked for: cancelled), waiting again
   // otherwise. Returns how many changed.

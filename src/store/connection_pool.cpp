@@ -1,20 +1,30 @@
 #include "store/connection_pool.h"
 
+#include "observability/metrics.h"
+
 namespace oeuvre::store {
 
 ConnectionPool::ConnectionPool(Dialect dialect, Factory factory, int max_size,
-                               std::chrono::milliseconds wait_timeout)
+                               std::chrono::milliseconds wait_timeout, obs::Metrics* metrics)
     : dialect_(dialect),
       factory_(std::move(factory)),
       max_size_(max_size < 1 ? 1 : max_size),
       wait_timeout_(wait_timeout),
+      metrics_(metrics),
       state_(std::make_shared<State>()) {}
 
 ConnectionPool::~ConnectionPool() { close(); }
 
 Result<PooledConnection> ConnectionPool::acquire() {
   std::unique_lock lock(state_->mu);
-  const auto deadline = std::chrono::steady_clock::now() + wait_timeout_;
+  const auto asked = std::chrono::steady_clock::now();
+  const auto deadline = asked + wait_timeout_;
+  // The wait for a free connection (or for the right to open one), not the time to open it.
+  auto observe_wait = [&](bool timed_out) {
+    if (metrics_ == nullptr) return;
+    metrics_->observe_pool_wait(std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count(),
+                                timed_out);
+  };
   for (;;) {
     if (state_->closed) return Error::StoreFailure(StoreFault::kUnreachable, "the database is shutting down");
     if (!state_->idle.empty()) {
@@ -26,11 +36,13 @@ Result<PooledConnection> ConnectionPool::acquire() {
         --state_->open_count;
         continue;
       }
+      observe_wait(false);
       return PooledConnection(std::move(conn), releaser());
     }
     if (state_->open_count < max_size_) {
       ++state_->open_count;
       lock.unlock();
+      observe_wait(false);
       auto made = factory_();
       if (!made.ok()) {
         lock.lock();
@@ -41,6 +53,7 @@ Result<PooledConnection> ConnectionPool::acquire() {
       return PooledConnection(std::move(made).value(), releaser());
     }
     if (state_->cv.wait_until(lock, deadline) == std::cv_status::timeout) {
+      observe_wait(true);
       return Error::StoreFailure(StoreFault::kBusy, "no database connection became free in time");
     }
   }
@@ -66,6 +79,12 @@ std::function<void(std::unique_ptr<Connection>)> ConnectionPool::releaser() cons
     }
     state->cv.notify_one();
   };
+}
+
+PoolStats ConnectionPool::pool_stats() const {
+  std::lock_guard lock(state_->mu);
+  const int idle = static_cast<int>(state_->idle.size());
+  return {state_->open_count - idle, idle, max_size_};
 }
 
 void ConnectionPool::close() {

@@ -16,8 +16,10 @@ class ConnectionPool final : public Database {
  public:
   using Factory = std::function<Result<std::unique_ptr<Connection>>()>;
 
-  // REQUIRES: max_size >= 1.
-  ConnectionPool(Dialect dialect, Factory factory, int max_size, std::chrono::milliseconds wait_timeout);
+  // REQUIRES: max_size >= 1; `metrics`, when not null, outlives the pool (each acquisition's wait is
+  // observed into it).
+  ConnectionPool(Dialect dialect, Factory factory, int max_size, std::chrono::milliseconds wait_timeout,
+                 obs::Metrics* metrics = nullptr);
   ~ConnectionPool() override;
 
   Result<PooledConnection> acquire() override;
@@ -25,6 +27,7 @@ class ConnectionPool final : public Database {
   // "SELECT 1" on a borrowed connection (one the pool holds idle, or a new one).
   Status ping() override;
   void close() override;
+  PoolStats pool_stats() const override;
 
  private:
   std::function<void(std::unique_ptr<Connection>)> releaser() const;
@@ -33,6 +36,7 @@ class ConnectionPool final : public Database {
   const Factory factory_;
   const int max_size_;
   const std::chrono::milliseconds wait_timeout_;
+  obs::Metrics* const metrics_;
   // Shared with PooledConnection release callbacks so a connection returned after the pool is gone is
   // simply dropped.
   struct State {

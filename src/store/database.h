@@ -18,6 +18,10 @@
 
 #include "core/result.h"
 
+namespace oeuvre::obs {
+class Metrics;
+}
+
 namespace oeuvre::store {
 
 enum class Dialect { kSqlite, kPostgres };
@@ -142,6 +146,13 @@ class PooledConnection {
   std::function<void(std::unique_ptr<Connection>)> release_;
 };
 
+// How a pool's connections are used right now (metrics).
+struct PoolStats {
+  int in_use = 0;  // borrowed
+  int idle = 0;    // open, waiting to be borrowed
+  int max = 0;     // the most it opens
+};
+
 // A pool of connections to one database. Safe for concurrent use.
 class Database {
  public:
@@ -156,6 +167,8 @@ class Database {
   virtual Status ping() = 0;
   // Closes idle connections and refuses new acquisitions (graceful shutdown).
   virtual void close() = 0;
+  // The pool's use now (all zero for a Database that is no pool).
+  virtual PoolStats pool_stats() const { return {}; }
 };
 
 // [a-z_][a-z0-9_]*, at most 63 bytes (PostgreSQL's NAMEDATALEN - 1): safe to splice into SQL.
@@ -173,6 +186,9 @@ struct DatabaseOptions {
   // PostgreSQL: when set and a new connection is refused authentication, the URL is read again
   // through this (a rotated password) and the connection retried once with it.
   std::function<Result<std::string>()> reread_url{};
+  // When set, acquisitions' waits and every statement's time are measured into it
+  // (oeuvre_db_pool_wait_seconds, oeuvre_db_query_duration_seconds). REQUIRES: outlives the database.
+  obs::Metrics* metrics = nullptr;
 };
 Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options);
 

@@ -193,4 +193,13 @@ Result<bool> FileQueue::hand_back(Connection& conn, const Uuid& id, const std::s
   return rs.affected_rows == 1;
 }
 
+Result<QueueDepth> FileQueue::depth(Connection& conn) {
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT count(*), min(updated_at) FROM files WHERE status = 'uploaded'", {}));
+  QueueDepth depth;
+  if (rs.rows.empty()) return depth;
+  depth.waiting = rs.rows[0].integer(0);
+  if (!rs.rows[0].is_null(1)) depth.oldest = parse_timestamp(rs.rows[0].text(1));
+  return depth;
+}
+
 }  // namespace oeuvre::store

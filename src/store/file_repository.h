@@ -78,6 +78,7 @@ class FileRepository {
 // stale file is failed with a reason after max_attempts claims.
 class FileQueue final : public ClaimQueueOf<StoredFile> {
  public:
+  Result<QueueDepth> depth(Connection& conn) override;
   Result<std::int64_t> recover_stale(Connection& conn, Timestamp now, Timestamp stale_before,
                                      std::int64_t max_attempts) override;
   Result<std::optional<StoredFile>> claim_next(Connection& conn, const std::string& token, Timestamp now) override;

@@ -200,4 +200,13 @@ Result<bool> JobRepository::finish(Connection& conn, const Uuid& id, const std::
   return rs.affected_rows == 1;
 }
 
+Result<QueueDepth> JobQueue::depth(Connection& conn) {
+  ASSIGN_OR_RETURN(ResultSet rs, conn.query("SELECT count(*), min(updated_at) FROM reconciliation_jobs WHERE status = 'queued'", {}));
+  QueueDepth depth;
+  if (rs.rows.empty()) return depth;
+  depth.waiting = rs.rows[0].integer(0);
+  if (!rs.rows[0].is_null(1)) depth.oldest = parse_timestamp(rs.rows[0].text(1));
+  return depth;
+}
+
 }  // namespace oeuvre::store

@@ -78,6 +78,7 @@ class JobRepository {
 // cancelled.
 class JobQueue final : public ClaimQueueOf<Job> {
  public:
+  Result<QueueDepth> depth(Connection& conn) override;
   // worker: this node (host:pid), written on the jobs it claims.
   explicit JobQueue(std::string worker) : worker_(std::move(worker)) {}
   Result<std::int64_t> recover_stale(Connection& conn, Timestamp now, Timestamp stale_before,

@@ -3,10 +3,24 @@
 #include "observability/log.h"
 #include "store/connection_pool.h"
 #include "store/database_url.h"
+#include "store/measured_connection.h"
 #include "store/postgres/postgres_connection.h"
 #include "store/sqlite/sqlite_connection.h"
 
 namespace oeuvre::store {
+
+namespace {
+
+// A new session, measured when there are metrics to measure it into.
+template <class Session>
+Result<std::unique_ptr<Connection>> measured(Result<Session> session, obs::Metrics* metrics) {
+  if (!session.ok()) return std::move(session).error();
+  std::unique_ptr<Connection> conn = std::move(session).value();
+  if (metrics == nullptr) return conn;
+  return measure_connection(std::move(conn), *metrics);
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options) {
   ASSIGN_OR_RETURN(DatabaseUrl url, parse_database_url(options.url));
@@ -23,11 +37,11 @@ Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options) 
       ASSIGN_OR_RETURN(checkpointer, WalCheckpointer::start(url.sqlite_path));
     }
     probe.reset();
-    auto factory = [path = url.sqlite_path, busy, checkpointer]() {
-      return connect_sqlite(path, busy, checkpointer);
+    auto factory = [path = url.sqlite_path, busy, checkpointer, metrics = options.metrics]() {
+      return measured(connect_sqlite(path, busy, checkpointer), metrics);
     };
     return std::unique_ptr<Database>(
-        std::make_unique<ConnectionPool>(Dialect::kSqlite, factory, size, options.wait_timeout));
+        std::make_unique<ConnectionPool>(Dialect::kSqlite, factory, size, options.wait_timeout, options.metrics));
   }
   // The connection string in use; replaced when a re-read URL lets a refused connection in.
   struct Current {
@@ -36,7 +50,7 @@ Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options) 
   };
   auto current = std::make_shared<Current>();
   current->conninfo = url.postgres_conninfo;
-  auto factory = [current, reread = options.reread_url, timeout = options.wait_timeout]()
+  auto connect = [current, reread = options.reread_url, timeout = options.wait_timeout]()
       -> Result<std::unique_ptr<Connection>> {
     std::string conninfo;
     {
@@ -62,8 +76,9 @@ Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options) 
     }
     return retried;
   };
-  return std::unique_ptr<Database>(
-      std::make_unique<ConnectionPool>(Dialect::kPostgres, factory, options.pool_size, options.wait_timeout));
+  auto factory = [connect, metrics = options.metrics]() { return measured(connect(), metrics); };
+  return std::unique_ptr<Database>(std::make_unique<ConnectionPool>(Dialect::kPostgres, factory, options.pool_size,
+                                                                    options.wait_timeout, options.metrics));
 }
 
 }  // namespace oeuvre::store

@@ -580,7 +580,7 @@ TEST(AuthTest, AnAccountGuessedFromManyAddressesIsLockedUntilAnAdminUnlocksIt) {
   auto locked = login_from(server, "127.0.1.99", "spread@example.com", kTestPassword);
   expect_problem(locked, 429);
   EXPECT_FALSE(locked.header("retry-after").empty());
-  const std::string metrics = server.get("/metrics").body;
+  const std::string metrics = server.scrape().body;
   EXPECT_NE(metrics.find("oeuvre_login_lockouts_total{scope=\"account\"} 1"), std::string::npos)
       << metrics;
 

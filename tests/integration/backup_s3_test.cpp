@@ -263,7 +263,7 @@ TEST(BackupS3Test, TheCliBacksUpToS3WhereAwsSeesItAndVerifiesAndRestoresFromTher
 
 // The value of a metric without labels in the /metrics text; -1 when absent.
 double metric(TestServer& server, const std::string& name) {
-  const std::string text = server.get("/metrics").body;
+  const std::string text = server.scrape().body;
   const auto at = text.find("\n" + name + " ");
   if (at == std::string::npos) return -1;
   return std::stod(text.substr(at + name.size() + 2));
@@ -290,7 +290,7 @@ TEST(BackupS3Test, TheScheduleWritesToS3AndSurvivesTheStoreGoingDown) {
   });
   ASSERT_TRUE(server.started());
   ASSERT_TRUE(wait_until([&] { return metric(server, "oeuvre_backup_last_verified_timestamp_seconds") > 0; }))
-      << server.get("/metrics").body;
+      << server.scrape().body;
   CommandRun ls = s3.aws({"s3", "ls", "s3://" + s3.bucket() + "/backups/"});
   ASSERT_EQ(ls.exit_code, 0) << ls.output;
   EXPECT_GE(count_in(ls.output, ".oeuvre-backup"), 1u) << ls.output;
@@ -299,7 +299,7 @@ TEST(BackupS3Test, TheScheduleWritesToS3AndSurvivesTheStoreGoingDown) {
   s3.stop();
   const double failures = metric(server, "oeuvre_backup_failures_total");
   ASSERT_TRUE(wait_until([&] { return metric(server, "oeuvre_backup_failures_total") > failures; }))
-      << server.get("/metrics").body;
+      << server.scrape().body;
   EXPECT_EQ(server.get("/health/live").status, 200u) << "the server keeps serving";
   Session admin = server.create_admin("admin@example.com");
   auto status = server.get("/api/v1/admin/backups", admin.access_token);
@@ -308,7 +308,7 @@ TEST(BackupS3Test, TheScheduleWritesToS3AndSurvivesTheStoreGoingDown) {
   ASSERT_TRUE(s3.start());
   const double verified = metric(server, "oeuvre_backup_last_verified_timestamp_seconds");
   ASSERT_TRUE(wait_until([&] { return metric(server, "oeuvre_backup_last_verified_timestamp_seconds") > verified; }))
-      << server.get("/metrics").body;
+      << server.scrape().body;
   status = server.get("/api/v1/admin/backups", admin.access_token);
   ASSERT_EQ(status.status, 200u) << status.body;
   EXPECT_EQ(json_at(status.json(), "items.0.verification.ok"), json::value(true)) << status.body;

@@ -45,7 +45,8 @@ const RouteCase kRoutes[] = {
     // system
     {"GET", "/health/live", Scope::kPublic, "/health/live", "", 200},
     {"GET", "/health/ready", Scope::kPublic, "/health/ready", "", 200},
-    {"GET", "/metrics", Scope::kPublic, "/metrics", "", 200},
+    // On the API port only with METRICS_TOKEN (unset here): 404 (metrics_endpoint_test.cpp).
+    {"GET", "/metrics", Scope::kPublic, "/metrics", "", 404},
     {"GET", "/api/v1/openapi.json", Scope::kPublic, "/api/v1/openapi.json", "", 200},
     // auth
     {"POST", "/api/v1/auth/register", Scope::kPublic, "/api/v1/auth/register",

@@ -336,7 +336,7 @@ TEST(HttpBehaviourTest, MetricsCountRequestsByRoute) {
   ASSERT_EQ(server.get("/api/v1/projects", s.access_token).status, 200u);
   ASSERT_EQ(server.get("/api/v1/projects/not-a-uuid", s.access_token).status, 400u);
   ASSERT_EQ(server.get("/api/v1/nowhere").status, 404u);
-  auto metrics = server.get("/metrics");
+  auto metrics = server.scrape();
   ASSERT_EQ(metrics.status, 200u);
   EXPECT_TRUE(metrics.header("content-type").starts_with("text/plain")) << metrics.header("content-type");
   bool projects_line = false, pattern_line = false, unmatched_line = false;

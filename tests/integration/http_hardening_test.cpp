@@ -26,7 +26,7 @@ void expect_problem(const HttpResult& res, unsigned status) {
 
 // The lines of /metrics that start with `family`.
 std::vector<std::string> metric_lines(TestServer& server, const std::string& family) {
-  auto metrics = server.get("/metrics");
+  auto metrics = server.scrape();
   EXPECT_EQ(metrics.status, 200u);
   std::vector<std::string> out;
   std::istringstream lines(metrics.body);

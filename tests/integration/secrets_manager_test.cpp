@@ -33,6 +33,8 @@ constexpr const char* kAccessKey = "AKIDOEUVRETEST";
 constexpr const char* kSecretKey = "wJalrXUtnFEMIoeuvreTESTKEYbPxRfiCY";
 constexpr const char* kKey1 = "Hq7Vw2Lm9Xz4Rt1Yb6Nc3Kd8Jf5Gs0Pa";
 constexpr const char* kKey2 = "Tb4Np8Qx1Zc7Vm3Lk6Rj9Hw2Gf5Ds0Ya";
+// /metrics of a spawned server is read on its API port with this bearer token (METRICS_TOKEN).
+constexpr const char* kMetricsToken = "metrics-token-Xc5Rv8Lp2Qw7";
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -109,7 +111,7 @@ std::string login(std::uint16_t port, std::vector<std::string>& bodies) {
 }
 
 void expect_no_secret_in(const std::string& where, const std::string& text) {
-  for (const char* secret : {kKey1, kKey2, kSecretKey}) {
+  for (const char* secret : {kKey1, kKey2, kSecretKey, kMetricsToken}) {
     EXPECT_EQ(text.find(secret), std::string::npos) << "a secret value in " << where;
   }
 }
@@ -132,7 +134,8 @@ TEST(SecretsManagerTest, AJwtKeyRotationDuringTrafficLogsNobodyOutAndNoSecretLea
   TestServer owner;
   ASSERT_TRUE(owner.started());
   owner.register_user("alice@example.com");
-  auto serve = ServeProcess::start(owner, merged(sm.env(), {{"JWT_SECRET_NAME", "oeuvre/jwt"}, {"SECRETS_CACHE_TTL_SECONDS", "1"}}));
+  auto serve = ServeProcess::start(owner, merged(sm.env(), {{"JWT_SECRET_NAME", "oeuvre/jwt"}, {"SECRETS_CACHE_TTL_SECONDS", "1"},
+                                                         {"METRICS_TOKEN", kMetricsToken}}));
   ASSERT_TRUE(serve && serve->wait_until_listening());
   std::vector<std::string> bodies;
   const std::string old_token = login(serve->port(), bodies);
@@ -169,7 +172,8 @@ TEST(SecretsManagerTest, AJwtKeyRotationDuringTrafficLogsNobodyOutAndNoSecretLea
   auto fresh = connection.send("GET", "/api/v1/projects", "", new_token);
   EXPECT_EQ(fresh.status, 200u) << fresh.body;
   bodies.push_back(fresh.body);
-  auto metrics = connection.send("GET", "/metrics");
+  auto metrics = connection.send("GET", "/metrics", "", kMetricsToken);
+  EXPECT_EQ(metrics.status, 200u);
   bodies.push_back(metrics.body);
 
   // Every request to the store was signed as botocore signs it.
@@ -190,7 +194,8 @@ TEST(SecretsManagerTest, TheStoreGoingDownKeepsTheLastGoodValueAndCountsTheFaile
   TestServer owner;
   ASSERT_TRUE(owner.started());
   owner.register_user("alice@example.com");
-  auto serve = ServeProcess::start(owner, merged(sm.env(), {{"JWT_SECRET_NAME", "oeuvre/app#jwt"}, {"SECRETS_CACHE_TTL_SECONDS", "1"}}));
+  auto serve = ServeProcess::start(owner, merged(sm.env(), {{"JWT_SECRET_NAME", "oeuvre/app#jwt"}, {"SECRETS_CACHE_TTL_SECONDS", "1"},
+                                                         {"METRICS_TOKEN", kMetricsToken}}));
   ASSERT_TRUE(serve && serve->wait_until_listening());
   std::vector<std::string> bodies;
   ASSERT_EQ(security::access_token_kid(login(serve->port(), bodies)), security::JwtKeyring::kid_of(kKey1));
@@ -198,7 +203,7 @@ TEST(SecretsManagerTest, TheStoreGoingDownKeepsTheLastGoodValueAndCountsTheFaile
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   std::string metrics;
   while (std::chrono::steady_clock::now() < deadline) {
-    metrics = HttpConnection(serve->port()).send("GET", "/metrics").body;
+    metrics = HttpConnection(serve->port()).send("GET", "/metrics", "", kMetricsToken).body;
     if (metrics.find("oeuvre_secret_refresh_failures_total{name=\"JWT_SECRET\"}") != std::string::npos) break;
     std::this_thread::sleep_for(200ms);
   }

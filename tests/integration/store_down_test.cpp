@@ -80,7 +80,7 @@ TEST(StoreDownTest, AnExhaustedPoolAnswers503QuicklyAndRecovers) {
     }));
     // Requests that need no store still work; bad input is still a 4xx.
     EXPECT_EQ(server.get("/health/live").status, 200u);
-    EXPECT_EQ(server.get("/metrics").status, 200u);
+    EXPECT_EQ(server.scrape().status, 200u);
     EXPECT_EQ(server.get("/api/v1/projects").status, 401u);
 
     // Many at once: each gets its 503, none hangs.
@@ -96,7 +96,7 @@ TEST(StoreDownTest, AnExhaustedPoolAnswers503QuicklyAndRecovers) {
     EXPECT_LT(Clock::now() - start, std::chrono::seconds(15));
   }  // gives the connection back
 
-  auto metrics = server.get("/metrics");
+  auto metrics = server.scrape();
   EXPECT_GT(counter_value(metrics.body, "oeuvre_store_unavailable_total"), 0) << metrics.body;
 
   // Recovered: the store answers again and nothing was half-written while it was away.
@@ -253,7 +253,7 @@ TEST(StoreDownTest, PostgresGoingAwayAnswers503AndShutsDownCleanly) {
     expect_unavailable(timed([&] { return server.get("/health/ready"); }));
     expect_unavailable(timed([&] { return server.get("/api/v1/projects", s.access_token); }));
     EXPECT_EQ(server.get("/health/live").status, 200u);
-    EXPECT_EQ(server.get("/metrics").status, 200u);
+    EXPECT_EQ(server.scrape().status, 200u);
 
     const auto start = Clock::now();
     server.stop();

@@ -61,6 +61,7 @@ void TestServer::start(const std::string& database_url, const std::string& var_d
   config_.db_pool_size = 4;
   config_.shutdown_grace_seconds = 5;
   config_.log_level = "warn";
+  config_.metrics_port = 0;  // each server its own free port for /metrics
   if (tweak) tweak(config_);
   obs::init_logging(config_.log_level);  // as `oeuvre serve` does; keeps test output readable
   auto created = app::ServerApp::create(config_);
@@ -70,6 +71,7 @@ void TestServer::start(const std::string& database_url, const std::string& var_d
   }
   app_ = std::move(created).value();
   port_ = app_->port();
+  metrics_port_ = app_->metrics_port();
   thread_ = std::thread([this] { app_->run(false); });
 }
 
@@ -90,16 +92,20 @@ void TestServer::stop() {
 HttpResult TestServer::request(const std::string& method, const std::string& target, const std::string& body,
                                const std::string& token, const std::map<std::string, std::string>& headers,
                                const std::string& content_type) {
-  return exchange("", method, target, body, token, headers, content_type);
+  return exchange(port_, "", method, target, body, token, headers, content_type);
+}
+
+HttpResult TestServer::scrape(const std::string& token) {
+  return exchange(metrics_port_, "", "GET", "/metrics", "", token, {}, "application/json");
 }
 
 HttpResult TestServer::request_from(const std::string& source_ip, const std::string& method,
                                     const std::string& target, const std::string& body,
                                     const std::string& token) {
-  return exchange(source_ip, method, target, body, token, {}, "application/json");
+  return exchange(port_, source_ip, method, target, body, token, {}, "application/json");
 }
 
-HttpResult TestServer::exchange(const std::string& source_ip, const std::string& method,
+HttpResult TestServer::exchange(std::uint16_t port, const std::string& source_ip, const std::string& method,
                                 const std::string& target, const std::string& body,
                                 const std::string& token,
                                 const std::map<std::string, std::string>& headers,
@@ -118,7 +124,7 @@ HttpResult TestServer::exchange(const std::string& source_ip, const std::string&
       return out;
     }
   }
-  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
   if (ec) {
     ADD_FAILURE() << "connect: " << ec.message();
     return out;

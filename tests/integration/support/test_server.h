@@ -52,6 +52,8 @@ class TestServer {
   static std::unique_ptr<TestServer> sharing(const TestServer& owner, const std::function<void(Config&)>& tweak = {});
 
   std::uint16_t port() const { return port_; }
+  // The /metrics listener's port (a free one: the tests set METRICS_PORT 0); 0 when there is none.
+  std::uint16_t metrics_port() const { return metrics_port_; }
   // False when the server failed to start (already reported to GoogleTest); app() then must not be used.
   bool started() const { return app_ != nullptr; }
   // REQUIRES: started().
@@ -68,6 +70,8 @@ class TestServer {
   HttpResult request_from(const std::string& source_ip, const std::string& method,
                           const std::string& target, const std::string& body = "",
                           const std::string& token = "");
+  // GET /metrics on the metrics listener (`token`, when given, as its bearer token).
+  HttpResult scrape(const std::string& token = "");
   HttpResult get(const std::string& target, const std::string& token = "") { return request("GET", target, "", token); }
   HttpResult post(const std::string& target, const boost::json::value& body, const std::string& token = "") {
     return request("POST", target, boost::json::serialize(body), token);
@@ -105,8 +109,8 @@ class TestServer {
  private:
   struct JoinExisting {};
   TestServer(JoinExisting, const TestServer& owner, const std::function<void(Config&)>& tweak);
-  // One request on a fresh connection, bound to `source_ip` unless it is empty.
-  HttpResult exchange(const std::string& source_ip, const std::string& method,
+  // One request on a fresh connection to `port`, bound to `source_ip` unless it is empty.
+  HttpResult exchange(std::uint16_t port, const std::string& source_ip, const std::string& method,
                       const std::string& target, const std::string& body, const std::string& token,
                       const std::map<std::string, std::string>& headers,
                       const std::string& content_type);
@@ -120,6 +124,7 @@ class TestServer {
   std::unique_ptr<app::ServerApp> app_;
   std::thread thread_;
   std::uint16_t port_ = 0;
+  std::uint16_t metrics_port_ = 0;
   bool stopped_ = false;
 };
 
