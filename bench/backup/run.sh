@@ -9,12 +9,14 @@
 #   restore  oeuvre backup restore ID --to URL    openssl enc -d -aes-256-ctr -K KEY -iv IV -in ARCHIVE
 #                                                   | zstd -d -T1 -o DB && sync DB
 #
-# Both sides do the same work as far as they can: zstd level 3 single-threaded with its frame checksum
-# (what the app's archive writer uses), a consistent copy through SQLite's backup API first, and the
-# result made durable. What only the app does is part of its figures: AEAD per 64 KiB chunk (not bare
-# CTR), the SHA-256 of the archive and the row counts in the manifest on create; on restore, the whole
-# archive is authenticated end to end *before* the target is touched (a second pass), then the row
-# counts are compared with the manifest. The uploaded files are left out on both sides (the app's
+# Both sides do the same work as far as they can: zstd level 3 with its frame checksum (what the app's
+# archive writer uses; the pipeline's zstd runs with its default single thread beside openssl in another
+# process, the app compresses on two zstd worker threads while its own thread encrypts and hashes), a
+# consistent copy through SQLite's backup API first, and the result made durable. What only the app does
+# is part of its figures: AEAD per 64 KiB chunk (not bare CTR), the SHA-256 of the archive and the row
+# counts in the manifest on create; on restore, every chunk authenticated and the archive checked against
+# its manifest before the restored file is renamed into place, then the row counts compared with the
+# manifest. The uploaded files are left out on both sides (the app's
 # VAR_DIR is empty for these runs, so its manifest counts them as missing): the figures are database
 # throughput.
 #

@@ -17,4 +17,11 @@ namespace oeuvre::backup {
 // does not.
 Status check_archive(const std::string& archive_path, const BackupKey& key, const Manifest& manifest);
 
+// The checks against the manifest, for a reader that reads an archive once: the archive's own
+// description (`text`) names the same backup and row counts; and, once the payload has ended, the
+// file count, size and SHA-256.
+Status check_description(const std::string& text, const Manifest& manifest);
+Status check_archive_end(std::int64_t files, std::uint64_t archive_bytes, const std::string& archive_sha256,
+                         const Manifest& manifest);
+
 }  // namespace oeuvre::backup

@@ -4,6 +4,8 @@ namespace oeuvre::backup {
 
 namespace {
 
+constexpr int kCompressionWorkers = 2;
+
 constexpr std::size_t kLengthBytes = 4;
 
 }  // namespace
@@ -27,6 +29,9 @@ Result<std::unique_ptr<ArchiveWriter>> ArchiveWriter::start(std::ostream& out, c
   if (writer->zstd_ == nullptr) return Error::Internal("zstd could not be initialised");
   ZSTD_CCtx_setParameter(writer->zstd_, ZSTD_c_compressionLevel, options.compression_level);
   ZSTD_CCtx_setParameter(writer->zstd_, ZSTD_c_checksumFlag, 1);
+  // Compression on two worker threads while this one encrypts and hashes (a libzstd built without
+  // threads refuses the setting and compresses here: same format either way).
+  ZSTD_CCtx_setParameter(writer->zstd_, ZSTD_c_nbWorkers, kCompressionWorkers);
   ArchiveHeader header;
   header.source_kind = options.source_kind;
   header.created_at = options.created_at;

@@ -16,20 +16,31 @@ namespace {
 
 constexpr std::chrono::milliseconds kConnectTimeout{10'000};
 
-Status read_entries(PayloadReader& payload, SourceKind kind, DatabaseTarget& database, FileTarget& files) {
+constexpr std::size_t kMaxDescriptionBytes = 1 << 20;
+
+// Reads every entry into its target; checks the description on the way and counts the files.
+Status read_entries(PayloadReader& payload, const Manifest& manifest, DatabaseTarget& database, FileTarget& files,
+                    std::int64_t& file_count) {
   const std::string_view database_entry =
-      kind == SourceKind::kSqlite ? kSqliteDatabaseEntry : kPostgresDatabaseEntry;
+      manifest.source_kind == SourceKind::kSqlite ? kSqliteDatabaseEntry : kPostgresDatabaseEntry;
+  bool described = false;
   while (true) {
     ASSIGN_OR_RETURN(std::optional<std::string> name, payload.next_entry());
-    if (!name) return OkStatus();
+    if (!name) {
+      if (!described) return Error::BadRequest("the archive has no description entry");
+      return OkStatus();
+    }
     if (*name == database_entry) {
       RETURN_IF_ERROR(payload.read_entry([&](std::string_view piece) { return database.write(piece); }));
     } else if (name->starts_with(kFileEntryPrefix)) {
       RETURN_IF_ERROR(files.begin_file(name->substr(kFileEntryPrefix.size())));
       RETURN_IF_ERROR(payload.read_entry([&](std::string_view piece) { return files.write(piece); }));
       RETURN_IF_ERROR(files.end_file());
+      ++file_count;
     } else if (*name == kDescriptionEntry) {
-      RETURN_IF_ERROR(payload.skip_entry());
+      ASSIGN_OR_RETURN(std::string text, payload.read_small_entry(kMaxDescriptionBytes));
+      RETURN_IF_ERROR(check_description(text, manifest));
+      described = true;
     } else {
       return Error::BadRequest("the archive holds an entry " + *name + " that does not belong to its kind");
     }
@@ -43,16 +54,27 @@ Status read_archive_into(const std::string& archive_path, const BackupKey& key, 
   std::ifstream in(archive_path, std::ios::binary);
   if (!in) return Error::NotFound("cannot open the archive " + archive_path);
   ASSIGN_OR_RETURN(std::unique_ptr<ArchiveReader> archive, ArchiveReader::open(in, key));
+  if (archive->header().source_kind != manifest.source_kind) {
+    return Error::BadRequest("the archive's source kind differs from its manifest's");
+  }
   ASSIGN_OR_RETURN(PayloadReader payload, PayloadReader::open(*archive));
-  RETURN_IF_ERROR(read_entries(payload, manifest.source_kind, database, files));
-  // The final chunk is authenticated: nothing was changed since the check.
+  std::int64_t file_count = 0;
+  RETURN_IF_ERROR(read_entries(payload, manifest, database, files, file_count));
+  // Every chunk up to the final one is authenticated and the archive is the one its manifest names:
+  // only now is anything put in place.
+  RETURN_IF_ERROR(check_archive_end(file_count, archive->archive_bytes(), archive->archive_sha256_hex(), manifest));
   RETURN_IF_ERROR(database.commit());
   return files.commit();
 }
 
 Result<std::unique_ptr<store::Connection>> connect_to(const std::string& database_url) {
   ASSIGN_OR_RETURN(store::DatabaseUrl url, store::parse_database_url(database_url));
-  if (url.kind == store::DatabaseUrl::kSqlite) return store::connect_sqlite(url.sqlite_path, kConnectTimeout);
+  if (url.kind == store::DatabaseUrl::kSqlite) {
+    ASSIGN_OR_RETURN(auto conn, store::connect_sqlite(url.sqlite_path, kConnectTimeout));
+    // Counting scans every table once: no memory map of the whole file (it would count as resident).
+    RETURN_IF_ERROR(conn->query("PRAGMA mmap_size=0", {}));
+    return conn;
+  }
   return store::connect_postgres(url.postgres_conninfo, kConnectTimeout);
 }
 
@@ -81,7 +103,10 @@ Result<RestoreReport> restore_backup(const BackupStore& store, const std::string
                                      const RestoreRequest& request) {
   ASSIGN_OR_RETURN(Manifest manifest, store.read_manifest(id));
   ASSIGN_OR_RETURN(LocalArchive archive, store.fetch_archive(id));
-  RETURN_IF_ERROR(check_archive(archive.path(), key, manifest));
+  // A SQLite target is written beside the database and renamed into place only after the whole
+  // archive checked out (read_archive_into), so it needs no pass of its own; psql changes a
+  // PostgreSQL target as it reads, so that archive is checked end to end first.
+  if (manifest.source_kind == SourceKind::kPostgres) RETURN_IF_ERROR(check_archive(archive.path(), key, manifest));
   RETURN_IF_ERROR(check_target_kind(manifest.source_kind, request.database_url));
   ASSIGN_OR_RETURN(bool has_tables, database_has_tables(request.database_url));
   if (has_tables && !request.force) {

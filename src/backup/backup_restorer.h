@@ -1,8 +1,9 @@
 #pragma once
-// Restores a stored backup: the archive is first read to its end and checked against its manifest
-// (archive_check.h), so a damaged archive never touches the target; then read again into the target
-// database and the target's blobs folder, put in place only once the archive's final chunk has been
-// authenticated. Also the step that proves a backup (backup_verifier.h), into a scratch target.
+// Restores a stored backup into the target database and the target's blobs folder, put in place only
+// once the archive's final chunk has been authenticated and the archive matched its manifest (size,
+// SHA-256, description, file count), so a damaged archive never touches the target. A PostgreSQL
+// target, which psql changes as it reads, gets a checking pass first (archive_check.h); a SQLite one
+// is read once. Also the step that proves a backup (backup_verifier.h), into a scratch target.
 // Thread-safety: one restore per target at a time; stop servers using the target first.
 
 #include <cstdint>
@@ -35,8 +36,8 @@ struct RestoreReport {
 Result<RestoreReport> restore_backup(const BackupStore& store, const std::string& id, const BackupKey& key,
                                      const RestoreRequest& request);
 
-// Reads the archive of `manifest` into `database` and `files`, then commits both. REQUIRES: the
-// archive passed check_archive.
+// Reads the archive of `manifest` into `database` and `files`, checks it against the manifest, then
+// commits both; kBadRequest (nothing committed) for a damaged or mismatched archive.
 Status read_archive_into(const std::string& archive_path, const BackupKey& key, const Manifest& manifest,
                          DatabaseTarget& database, FileTarget& files);
 
