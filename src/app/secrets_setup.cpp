@@ -56,8 +56,4 @@ Result<std::shared_ptr<security::SecretChain>> make_secret_chain(security::Secre
   return std::make_shared<security::SecretChain>(std::move(remote), std::move(callbacks));
 }
 
-Error missing_secret(const security::SecretChain& chain, const std::string& name) {
-  return Error::Validation(name, "is required and was not found; looked in " + chain.places_for(name));
-}
-
 }  // namespace oeuvre::app

@@ -14,7 +14,4 @@ namespace oeuvre::app {
 // kValidation naming the setting when one is malformed or the AWS credentials are missing.
 Result<std::shared_ptr<security::SecretChain>> make_secret_chain(security::SecretChainOptions callbacks = {});
 
-// A required secret that is missing: one line naming it and the places looked, never a value.
-Error missing_secret(const security::SecretChain& chain, const std::string& name);
-
 }  // namespace oeuvre::app

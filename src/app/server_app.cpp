@@ -148,7 +148,7 @@ Result<std::shared_ptr<backup::BackupStore>> backup_store_from(const Config& con
 Result<std::unique_ptr<backup::BackupSchedule>> backup_schedule_from(const Config& config, store::Database& db,
                                                                      obs::Metrics& metrics,
                                                                      std::shared_ptr<backup::BackupStore> store,
-                                                                     security::SecretSource& secrets) {
+                                                                     security::SecretChain& secrets) {
   if (!config.enable_automated_backups) {
     obs::log_info("automated backups off", {{"reason", "ENABLE_AUTOMATED_BACKUPS is not set"}});
     return std::unique_ptr<backup::BackupSchedule>();
@@ -157,7 +157,8 @@ Result<std::unique_ptr<backup::BackupSchedule>> backup_schedule_from(const Confi
   if (!key.ok()) return std::move(key).error();
   if (!*key) {
     return Error::Validation("BACKUP_ENCRYPTION_KEY",
-                             "is not set, and ENABLE_AUTOMATED_BACKUPS needs it (backups are never unencrypted)");
+                             "is required by ENABLE_AUTOMATED_BACKUPS (backups are never unencrypted) and was not "
+                             "found; looked in " + secrets.places_for("BACKUP_ENCRYPTION_KEY"));
   }
   backup::ScheduleSettings settings;
   settings.interval = std::chrono::seconds(config.backup_interval_seconds);

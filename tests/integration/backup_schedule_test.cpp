@@ -168,8 +168,9 @@ TEST(BackupScheduleTest, EnabledWithoutAKeyTheServerRefusesToStartWithOneLine) {
   ASSERT_TRUE(status.has_value()) << child->output();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << describe_wait_status(*status);
   EXPECT_EQ(child->output(),
-            "oeuvre: BACKUP_ENCRYPTION_KEY: is not set, and ENABLE_AUTOMATED_BACKUPS needs it (backups are never "
-            "unencrypted)\n");
+            "oeuvre: BACKUP_ENCRYPTION_KEY: is required by ENABLE_AUTOMATED_BACKUPS (backups are never unencrypted) "
+            "and was not found; looked in the file named by BACKUP_ENCRYPTION_KEY_FILE, the environment variable "
+            "BACKUP_ENCRYPTION_KEY\n");
   std::error_code ec;
   fs::remove_all(var, ec);
 }
