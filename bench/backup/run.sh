@@ -194,7 +194,7 @@ pipe_restore() {
 }
 
 echo "database: $DB, $(db_mib) MiB ($db_bytes bytes): $rows"
-echo "binary: $bin (${build_type:-unknown} build); $(nproc) cores; load average $(cut -d' ' -f1 /proc/loadavg); zstd -$LEVEL -T1 on both sides"
+echo "binary: $bin (${build_type:-unknown} build); $(nproc) cores; load average $(cut -d' ' -f1 /proc/loadavg); zstd -$LEVEL (the pipeline -T1, the app two workers)"
 echo "$RUNS runs, alternating: app create, pipeline create, app restore, pipeline restore"
 for i in $(seq 1 "$RUNS"); do
   app_create "$i"
