@@ -12,6 +12,7 @@
 
 #include "aws/credentials.h"
 #include "core/time.h"
+#include "core/uri_encoding.h"  // uri_encode: paths as sent, query names and values
 
 namespace oeuvre::aws {
 
@@ -37,10 +38,6 @@ struct SignedRequest {
   std::string encoded_query;  // and this query ("" or "a=1&b=2", without '?')
   HeaderList headers;         // every header to send: the request's, host, x-amz-date, ... and authorization
 };
-
-// RFC 3986 percent-encoding of everything but unreserved characters (A-Z a-z 0-9 - _ . ~), with '/'
-// kept when `keep_slash` (paths) and encoded otherwise (query names and values).
-std::string uri_encode(std::string_view text, bool keep_slash);
 
 // The pieces, exposed for tests: the canonical request and the string to sign.
 std::string canonical_request(const SignableRequest& request, const SigningScope& scope,

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/private_files.h"
+#include "core/uri_encoding.h"
 #include "observability/log.h"
 #include "security/crypto.h"
 
@@ -70,22 +71,6 @@ class EnvironmentSecretSource final : public SecretSource {
   }
 };
 
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0F];
-    }
-  }
-  return out;
-}
-
 std::optional<std::string> text_member(const json::object& object, std::string_view key) {
   const json::value* v = object.if_contains(key);
   if (v == nullptr) return std::nullopt;
@@ -125,9 +110,9 @@ Result<std::string> select_secret_value(const std::string& name, const std::stri
   if (engine != "postgres" && engine != "postgresql" && engine != "aurora-postgresql") {
     return Error::Validation(name + "_NAME", "names a secret for the engine " + engine + ", not PostgreSQL");
   }
-  std::string url = "postgres://" + percent_encode(*user) + ":" + percent_encode(*password) + "@" + *host;
+  std::string url = "postgres://" + uri_encode(*user, false) + ":" + uri_encode(*password, false) + "@" + *host;
   if (auto port = text_member(object, "port")) url += ":" + *port;
-  url += "/" + percent_encode(text_member(object, "dbname").value_or("postgres"));
+  url += "/" + uri_encode(text_member(object, "dbname").value_or("postgres"), false);
   return url;
 }
 

@@ -15,6 +15,7 @@
 #include "store/schema_inventory.h"
 #include "support/child_process.h"
 #include "support/json_path.h"
+#include "support/test_helpers.h"
 #include "support/test_server.h"
 
 namespace oeuvre::testing {
@@ -36,13 +37,6 @@ constexpr const char* kLedgerCsv =
     "L01,2026-03-02,1250.00,EUR,INV-1001,Invoice 1001 Acme Corp,Acme Corp\n"
     "L02,2026-03-02,310.00,EUR,INV-1002,Invoice 1002 Globex,Globex Inc\n"
     "L03,2026-03-20,-230.00,EUR,,Accrued insurance,Insurer AG\n";
-
-fs::path fresh_dir(const std::string& name) {
-  std::random_device random;
-  const fs::path dir = fs::temp_directory_path() / ("oeuvre-" + name + "-" + std::to_string(random()));
-  fs::create_directories(dir);
-  return dir;
-}
 
 struct CliRun {
   int exit_code = -1;

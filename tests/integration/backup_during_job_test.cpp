@@ -28,6 +28,7 @@
 #include "core/time.h"
 #include "support/child_process.h"
 #include "support/json_path.h"
+#include "support/test_helpers.h"
 #include "support/test_server.h"
 
 namespace oeuvre::testing {
@@ -47,13 +48,6 @@ int records_per_side() { return test_backend_is_postgres() ? 40000 : 20000; }
 // Restoring is the slow part (psql on PostgreSQL): at most this many of the backups taken are
 // restored, always including every one taken while the job wrote its results.
 constexpr std::size_t kMaxRestores = 16;
-
-fs::path fresh_dir(const std::string& name) {
-  std::random_device random;
-  const fs::path dir = fs::temp_directory_path() / ("oeuvre-" + name + "-" + std::to_string(random()));
-  fs::create_directories(dir);
-  return dir;
-}
 
 // A bank statement and a ledger of `rows` lines each; line i of one matches line i of the other.
 std::pair<std::string, std::string> generate_sources(int rows) {

@@ -18,6 +18,7 @@
 #include "support/json_path.h"
 #include "support/s3_test_server.h"
 #include "support/test_database.h"
+#include "support/test_helpers.h"
 #include "support/test_server.h"
 
 namespace oeuvre::testing {
@@ -28,12 +29,6 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr const char* kKey = "8f2b0c6d1e3a4f5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d";
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("oeuvre-" + name + "-" + std::to_string(std::random_device{}()));
-  fs::create_directories(dir);
-  return dir;
-}
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -66,15 +61,6 @@ aws::S3Client client_for(const S3TestServer& s3, std::uint64_t part_size = 5u <<
   auto client = aws::S3Client::create(options);
   EXPECT_TRUE(client.ok());
   return std::move(client).value();
-}
-
-bool wait_until(const std::function<bool()>& done, std::chrono::seconds timeout = 90s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return done();
 }
 
 TEST(S3StoreTest, MultipartUploadsListingAndDownloadsRoundTrip) {
@@ -261,14 +247,6 @@ TEST(BackupS3Test, TheCliBacksUpToS3WhereAwsSeesItAndVerifiesAndRestoresFromTher
   fs::remove_all(target_var, ec);
 }
 
-// The value of a metric without labels in the /metrics text; -1 when absent.
-double metric(TestServer& server, const std::string& name) {
-  const std::string text = server.scrape().body;
-  const auto at = text.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + name.size() + 2));
-}
-
 std::size_t count_in(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
   for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
@@ -289,7 +267,7 @@ TEST(BackupS3Test, TheScheduleWritesToS3AndSurvivesTheStoreGoingDown) {
     c.aws_endpoint_url = s3.endpoint();
   });
   ASSERT_TRUE(server.started());
-  ASSERT_TRUE(wait_until([&] { return metric(server, "oeuvre_backup_last_verified_timestamp_seconds") > 0; }))
+  ASSERT_TRUE(wait_until([&] { return metric(server, "oeuvre_backup_last_verified_timestamp_seconds") > 0; }, 90s))
       << server.scrape().body;
   CommandRun ls = s3.aws({"s3", "ls", "s3://" + s3.bucket() + "/backups/"});
   ASSERT_EQ(ls.exit_code, 0) << ls.output;
@@ -298,7 +276,7 @@ TEST(BackupS3Test, TheScheduleWritesToS3AndSurvivesTheStoreGoingDown) {
 
   s3.stop();
   const double failures = metric(server, "oeuvre_backup_failures_total");
-  ASSERT_TRUE(wait_until([&] { return metric(server, "oeuvre_backup_failures_total") > failures; }))
+  ASSERT_TRUE(wait_until([&] { return metric(server, "oeuvre_backup_failures_total") > failures; }, 90s))
       << server.scrape().body;
   EXPECT_EQ(server.get("/health/live").status, 200u) << "the server keeps serving";
   Session admin = server.create_admin("admin@example.com");
@@ -307,7 +285,7 @@ TEST(BackupS3Test, TheScheduleWritesToS3AndSurvivesTheStoreGoingDown) {
 
   ASSERT_TRUE(s3.start());
   const double verified = metric(server, "oeuvre_backup_last_verified_timestamp_seconds");
-  ASSERT_TRUE(wait_until([&] { return metric(server, "oeuvre_backup_last_verified_timestamp_seconds") > verified; }))
+  ASSERT_TRUE(wait_until([&] { return metric(server, "oeuvre_backup_last_verified_timestamp_seconds") > verified; }, 90s))
       << server.scrape().body;
   status = server.get("/api/v1/admin/backups", admin.access_token);
   ASSERT_EQ(status.status, 200u) << status.body;

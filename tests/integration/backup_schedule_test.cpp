@@ -14,6 +14,7 @@
 #include "backup/backup_restorer.h"
 #include "support/child_process.h"
 #include "support/json_path.h"
+#include "support/test_helpers.h"
 #include "support/test_server.h"
 
 namespace oeuvre::testing {
@@ -24,13 +25,6 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr const char* kKey = "8f2b0c6d1e3a4f5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d";
-
-fs::path fresh_dir(const std::string& name) {
-  std::random_device random;
-  const fs::path dir = fs::temp_directory_path() / ("oeuvre-" + name + "-" + std::to_string(random()));
-  fs::create_directories(dir);
-  return dir;
-}
 
 std::function<void(Config&)> with_backups(const fs::path& dir) {
   ::setenv("BACKUP_ENCRYPTION_KEY", kKey, 1);  // each test runs in its own process (gtest_discover_tests)
@@ -46,23 +40,6 @@ std::size_t archives_in(const fs::path& dir) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) n += entry.path().extension() == ".oeuvre-backup";
   return n;
-}
-
-// The value of a metric without labels in the /metrics text; -1 when absent.
-double metric(TestServer& server, const std::string& name) {
-  const std::string text = server.scrape().body;
-  const auto at = text.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + name.size() + 2));
-}
-
-bool wait_until(const std::function<bool()>& done, std::chrono::seconds timeout = 60s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return done();
 }
 
 TEST(BackupScheduleTest, TheServerBacksUpProvesAndListsWhileServing) {

@@ -1,0 +1,43 @@
+#pragma once
+// Small helpers the integration tests share: a fresh temp folder, waiting for a condition, and one
+// metric read from a server's /metrics.
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "support/test_server.h"
+
+namespace oeuvre::testing {
+
+// A new, empty folder under the temp directory: oeuvre-<name>-<random>.
+inline std::filesystem::path fresh_dir(const std::string& name) {
+  std::random_device random;
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("oeuvre-" + name + "-" + std::to_string(random()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// Polls `done` every 200 ms until it holds or `timeout` passed; its last answer.
+inline bool wait_until(const std::function<bool()>& done, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return done();
+}
+
+// The value of a metric without labels in `server`'s /metrics text; -1 when absent.
+inline double metric(TestServer& server, const std::string& name) {
+  const std::string text = server.scrape().body;
+  const auto at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + name.size() + 2));
+}
+
+}  // namespace oeuvre::testing
