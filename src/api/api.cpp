@@ -40,7 +40,8 @@ std::unique_ptr<http::Authenticator> make_token_authenticator(services::AuthServ
 }
 
 services::RequestMeta request_meta(const http::Exchange& exchange) {
-  return {exchange.request_id, exchange.client_ip, std::string(exchange.user_agent())};
+  return {exchange.request_id, exchange.client_ip, std::string(exchange.user_agent()),
+          exchange.trace ? std::string(obs::view_of(exchange.trace->trace_id)) : std::string()};
 }
 
 const security::Actor& actor_of(const http::Exchange& exchange) { return *exchange.principal; }

@@ -32,6 +32,7 @@ void apply_file_settings() {
   for (const char* name : {"HOST", "PORT", "IO_THREADS", "WORKER_THREADS", "DB_POOL_SIZE",
                             "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "MAX_CONNECTIONS",
                             "MAX_CONNECTIONS_PER_IP", "READ_TIMEOUT_SECONDS", "METRICS_ADDRESS", "METRICS_PORT", "LOG_LEVEL", "VAR_DIR",
+                            "ACCESS_LOG", "METRICS_ENABLED", "SLOW_REQUEST_MS",
                             "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
                             "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS", "INGEST_WORKERS",
                             "INGEST_STALE_AFTER_SECONDS", "INGEST_MAX_ATTEMPTS", "JOB_WORKERS",
@@ -183,6 +184,12 @@ void add_serve_options(CLI::App& cmd, Config& c) {
   cmd.add_option("--metrics-port", c.metrics_port,
                  "the /metrics listener's port (0 picks one; -1: none, /metrics only with METRICS_TOKEN)")
       ->envname("METRICS_PORT")->check(CLI::Range(-1, 65535));
+  cmd.add_option("--access-log", c.access_log, "one log line per request (on|off)")->envname("ACCESS_LOG");
+  cmd.add_option("--metrics-enabled", c.metrics_enabled, "per-request metrics (request counts, latencies)")
+      ->envname("METRICS_ENABLED");
+  cmd.add_option("--slow-request-ms", c.slow_request_ms,
+                 "log requests at least this slow with their time per phase (0: off)")
+      ->envname("SLOW_REQUEST_MS")->check(CLI::Range(0, 3'600'000));
   cmd.add_option("--access-token-ttl-seconds", c.access_token_ttl_seconds)
       ->envname("ACCESS_TOKEN_TTL_SECONDS")->check(CLI::Range(30, 86400));
   cmd.add_option("--refresh-token-ttl-seconds", c.refresh_token_ttl_seconds)

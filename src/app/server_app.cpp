@@ -287,9 +287,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   p.authenticator = api::make_token_authenticator(p.services->auth());
   p.pipeline = std::make_unique<http::Pipeline>(api::build_router(p.services->api()), p.metrics);
   p.pipeline->use(http::make_request_id_middleware());
-  p.pipeline->use(http::make_access_log_middleware());
-  p.pipeline->use(http::make_metrics_middleware(p.metrics));
+  if (config.access_log) p.pipeline->use(http::make_access_log_middleware());
+  if (config.metrics_enabled) p.pipeline->use(http::make_metrics_middleware(p.metrics));
   p.pipeline->use(http::make_authentication_middleware(*p.authenticator, p.metrics));
+  p.pipeline->set_slow_request_threshold(std::chrono::milliseconds(config.slow_request_ms));
 
   http::ServerOptions options;
   options.host = config.host;

@@ -127,15 +127,18 @@ Result<HttpResponse> S3Client::send(const Call& call) const {
   std::chrono::milliseconds backoff = options_.first_backoff;
   for (int attempt = 1;; ++attempt) {
     Result<HttpResponse> response = send_once(call);
-    if (attempt >= options_.max_attempts || !retryable(response)) {
+    const bool retry = attempt < options_.max_attempts && retryable(response);
+    if (retryable(response)) {
+      // Each failed attempt, with the request or job it was made for (the thread's log context).
+      obs::log_outgoing_error("s3", call.method,
+                              response.ok() ? "HTTP " + std::to_string(response->status) : response.error().message(),
+                              {{"key", call.key}, {"attempt", attempt}, {"retrying", retry}});
+    }
+    if (!retry) {
       if (response.ok() || response.error().code() != ErrorCode::kUnavailable) return response;
       return Error::Unavailable(call.method + " " + describe() + "/" + call.key + ": " + response.error().message() +
                                 " (" + std::to_string(attempt) + " attempts)");
     }
-    const std::string reason =
-        response.ok() ? "HTTP " + std::to_string(response->status) : response.error().message();
-    obs::log_warn("S3 request failed, retrying",
-                  {{"method", call.method}, {"key", call.key}, {"attempt", attempt}, {"error", reason}});
     // Full jitter between half the backoff and the backoff, so retrying nodes spread out.
     std::uniform_int_distribution<long> jitter(backoff.count() / 2, backoff.count());
     std::this_thread::sleep_for(std::chrono::milliseconds(jitter(random)));
@@ -220,9 +223,10 @@ Status S3Client::multipart_upload(const std::string& key, const std::string& pat
     Call abort{.method = "DELETE", .key = key, .query = {{"uploadId", *upload_id}}};
     auto aborted = send(abort);
     if (!aborted.ok() || !success(*aborted)) {
-      obs::log_warn("cannot abort a failed multipart upload (a lifecycle rule for incomplete uploads removes it)",
-                    {{"key", key}, {"error", aborted.ok() ? "HTTP " + std::to_string(aborted->status)
-                                                          : aborted.error().message()}});
+      obs::log_outgoing_error("s3", "abort multipart upload",
+                              aborted.ok() ? "HTTP " + std::to_string(aborted->status) : aborted.error().message(),
+                              {{"key", key},
+                               {"consequence", "the parts stay until a lifecycle rule for incomplete uploads removes them"}});
     }
   }
   return uploaded;

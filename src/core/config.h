@@ -26,6 +26,9 @@ struct Config {
   std::string metrics_address = "127.0.0.1";              // METRICS_ADDRESS
   int metrics_port = 9464;                                // METRICS_PORT (0: a free port; -1: no listener)
   std::string log_level = "info";                         // LOG_LEVEL
+  bool access_log = true;                                 // ACCESS_LOG: one "request" line per request
+  bool metrics_enabled = true;                            // METRICS_ENABLED: per-request metrics
+  int slow_request_ms = 1000;                             // SLOW_REQUEST_MS: log slower requests' phases (0: off)
   std::string var_dir = "./var";                          // VAR_DIR: generated secrets, local files
   int access_token_ttl_seconds = 900;                     // ACCESS_TOKEN_TTL_SECONDS
   int refresh_token_ttl_seconds = 30 * 24 * 3600;         // REFRESH_TOKEN_TTL_SECONDS

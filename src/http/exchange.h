@@ -12,6 +12,9 @@
 
 #include "core/result.h"
 #include "core/uuid.h"
+#include "observability/log.h"
+#include "observability/request_phases.h"
+#include "observability/trace_context.h"
 #include "security/policy.h"
 
 namespace oeuvre::http {
@@ -57,8 +60,13 @@ enum class Access {
 struct Exchange {
   HttpRequest request;
   std::string request_id;
+  // Set with the request id: the caller's W3C trace (traceparent) or a new one, and this server's
+  // span of it.
+  std::optional<obs::RequestTrace> trace;
   std::string client_ip;
   std::chrono::steady_clock::time_point started;
+  // Where the request's time went (the pipeline binds it to the thread serving the request).
+  obs::RequestPhases phases;
   // Set by the router.
   const Route* route = nullptr;      // nullptr when nothing matched
   int match_outcome = 0;             // Router::Outcome as int
@@ -96,6 +104,11 @@ struct Exchange {
     return it == request.end() ? std::string_view{} : std::string_view(it->value());
   }
   std::string_view user_agent() const { return header(beast_http::field::user_agent); }
+  // What the request's log lines carry. Views into this exchange: valid while it lives.
+  obs::LogContext log_context() const {
+    if (!trace) return {request_id, {}, {}};
+    return {request_id, obs::view_of(trace->trace_id), obs::view_of(trace->span_id)};
+  }
 };
 
 }  // namespace oeuvre::http

@@ -5,6 +5,7 @@
 #include "core/uuid.h"
 #include "http/problem.h"
 #include "observability/log.h"
+#include "observability/request_phases.h"
 
 namespace oeuvre::http {
 
@@ -39,20 +40,34 @@ HttpResponse error_response(const Error& error, const Exchange& ex, obs::Metrics
   return problem_response(error, ex.request_id);
 }
 
-HttpResponse with_request_id(HttpResponse res, const std::string& request_id) {
-  res.set("X-Request-ID", request_id);
+// The request's ids on its response: X-Request-ID, and traceparent with this server's span.
+HttpResponse with_request_id(HttpResponse res, const Exchange& ex) {
+  res.set("X-Request-ID", ex.request_id);
+  if (ex.trace) res.set("traceparent", ex.trace->traceparent());
   return res;
+}
+
+// The request's id and trace, chosen once (an upload's admission and its handling share them).
+void identify(Exchange& ex) {
+  if (ex.request_id.empty()) {
+    auto it = ex.request.find("X-Request-ID");
+    ex.request_id = choose_request_id(it == ex.request.end() ? std::string_view{} : std::string_view(it->value()));
+  }
+  if (!ex.trace) {
+    // A request with two traceparent fields has no one trace: the spec's receivers start anew.
+    std::string_view traceparent;
+    if (ex.request.count("traceparent") == 1) traceparent = std::string_view(ex.request.find("traceparent")->value());
+    ex.trace = obs::RequestTrace::from_header(traceparent);
+  }
 }
 
 class RequestIdMiddleware final : public Middleware {
  public:
   HttpResponse handle(Exchange& ex, const Next& next) override {
-    if (ex.request_id.empty()) {
-      auto it = ex.request.find("X-Request-ID");
-      ex.request_id = choose_request_id(it == ex.request.end() ? std::string_view{} : std::string_view(it->value()));
-    }
-    obs::RequestLogScope scope(ex.request_id);
-    return with_request_id(next(ex), ex.request_id);
+    identify(ex);
+    const obs::LogContext context = ex.log_context();
+    obs::LogScope scope(context);
+    return with_request_id(next(ex), ex);
   }
 };
 
@@ -116,7 +131,10 @@ class AuthenticationMiddleware final : public Middleware {
                     [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
       return problem_response(Error::Unauthenticated("a Bearer access token is required"), ex.request_id);
     }
-    auto principal = authenticator_.authenticate(header.substr(kBearer.size()));
+    auto principal = [&] {
+      obs::PhaseScope phase(obs::Phase::kAuthentication);
+      return authenticator_.authenticate(header.substr(kBearer.size()));
+    }();
     if (!principal.ok()) return error_response(principal.error(), ex, metrics_);
     ex.principal = std::move(principal).value();
     if (ex.access == Access::kAdmin) {
@@ -173,16 +191,48 @@ Result<HttpResponse> Pipeline::run_admission(Exchange& exchange) {
 }
 
 HttpResponse Pipeline::run_chain(Exchange& exchange) {
-  try {
-    return call(0, exchange);
-  } catch (const std::exception& e) {
-    obs::log_error("unhandled exception in the middleware chain", {{"what", e.what()}});
-  } catch (...) {
-    obs::log_error("unhandled non-standard exception in the middleware chain");
+  std::optional<HttpResponse> res;
+  {
+    obs::PhaseBinding phases(exchange.phases);
+    try {
+      res = call(0, exchange);
+    } catch (const std::exception& e) {
+      obs::log_error("unhandled exception in the middleware chain", {{"what", e.what()}});
+    } catch (...) {
+      obs::log_error("unhandled non-standard exception in the middleware chain");
+    }
   }
-  if (exchange.request_id.empty()) exchange.request_id = choose_request_id({});
-  return with_request_id(problem_response(Error::Internal("unhandled exception"), exchange.request_id),
-                         exchange.request_id);
+  if (!res) {
+    identify(exchange);
+    res = with_request_id(problem_response(Error::Internal("unhandled exception"), exchange.request_id),
+                          exchange);
+  }
+  if (!admitted(*res)) log_if_slow(exchange, *res);
+  return std::move(*res);
+}
+
+void Pipeline::log_if_slow(const Exchange& exchange, const HttpResponse& res) const {
+  if (slow_request_threshold_.count() <= 0) return;
+  const auto total = std::chrono::steady_clock::now() - exchange.started;
+  if (total < slow_request_threshold_) return;
+  auto ms = [](std::chrono::steady_clock::duration d) {
+    return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) / 1000.0;
+  };
+  boost::json::object phases;
+  for (std::size_t i = 0; i < obs::kPhaseCount; ++i) {
+    const auto phase = static_cast<obs::Phase>(i);
+    phases[obs::phase_name(phase)] = ms(exchange.phases.spent(phase));
+  }
+  // Before the chain ran: reading the body, waiting for a worker thread.
+  phases["outside"] = ms(total - exchange.phases.total());
+  const obs::LogContext context = exchange.log_context();
+  obs::LogScope scope(context);
+  obs::log_warn("slow request", {{"method", std::string(exchange.request.method_string())},
+                                 {"route", exchange.route_pattern.empty() ? "unmatched" : exchange.route_pattern},
+                                 {"status", res.result_int()},
+                                 {"duration_ms", ms(total)},
+                                 {"threshold_ms", slow_request_threshold_.count()},
+                                 {"phases_ms", std::move(phases)}});
 }
 
 HttpResponse Pipeline::call(std::size_t index, Exchange& exchange) {
@@ -213,8 +263,10 @@ HttpResponse Pipeline::dispatch(Exchange& exchange) {
     case Router::Outcome::kFound: break;
   }
   try {
-    Result<HttpResponse> result =
-        exchange.awaiting_body ? run_admission(exchange) : exchange.route->handler(exchange);
+    Result<HttpResponse> result = [&] {
+      obs::PhaseScope phase(obs::Phase::kHandler);
+      return exchange.awaiting_body ? run_admission(exchange) : exchange.route->handler(exchange);
+    }();
     if (result.ok()) return std::move(result).value();
     return error_response(result.error(), exchange, metrics_);
   } catch (const std::exception& e) {

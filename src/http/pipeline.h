@@ -1,8 +1,11 @@
 #pragma once
 // The middleware chain every request passes through, in order:
-//   request id -> access log -> metrics -> authentication -> [later: rate limit, cache] -> handler.
+//   request id and trace -> access log -> metrics -> authentication -> [later: rate limit, cache]
+//   -> handler.
+// The pipeline itself times each request's phases and logs the slow ones (set_slow_request_threshold).
 // Safe for concurrent use once built (middlewares are added before the server starts).
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -56,18 +59,28 @@ class Pipeline {
 
   const Router& router() const { return router_; }
 
+  // Requests taking at least this long (from their head's arrival to their answer) are logged as
+  // "slow request" with their time per phase (obs::RequestPhases); 0 turns that off. Default 1 s.
+  // REQUIRES: called before serving starts.
+  void set_slow_request_threshold(std::chrono::milliseconds threshold) { slow_request_threshold_ = threshold; }
+
  private:
   HttpResponse run_chain(Exchange& exchange);
   HttpResponse call(std::size_t index, Exchange& exchange);
   HttpResponse dispatch(Exchange& exchange);
   static Result<HttpResponse> run_admission(Exchange& exchange);
+  void log_if_slow(const Exchange& exchange, const HttpResponse& res) const;
 
   Router router_;
   obs::Metrics& metrics_;
   std::vector<std::unique_ptr<Middleware>> middlewares_;
+  std::chrono::milliseconds slow_request_threshold_{1000};
 };
 
-// The standard middlewares.
+// The standard middlewares. The request id one comes first: it chooses the request's id (a sane
+// X-Request-ID, else a new UUID) and trace (a valid W3C traceparent's trace, else a new one, with a
+// new span id for this server), binds them to every log line written while the request runs, and
+// sets X-Request-ID and traceparent (with this server's span) on the response.
 std::unique_ptr<Middleware> make_request_id_middleware();
 std::unique_ptr<Middleware> make_access_log_middleware();
 std::unique_ptr<Middleware> make_metrics_middleware(obs::Metrics& metrics);

@@ -1,6 +1,7 @@
 #include "http/problem.h"
 
 #include "core/json_text.h"
+#include "observability/request_phases.h"
 
 namespace oeuvre::http {
 
@@ -91,7 +92,12 @@ HttpResponse problem_response(const Error& error, std::string_view request_id) {
 }
 
 HttpResponse json_response(beast_http::status status, const boost::json::value& body) {
-  return json_response(status, to_json_text(body));
+  std::string text;
+  {
+    obs::PhaseScope phase(obs::Phase::kSerialising);
+    text = to_json_text(body);
+  }
+  return json_response(status, std::move(text));
 }
 
 HttpResponse json_response(beast_http::status status, std::string body) {

@@ -11,7 +11,8 @@ namespace oeuvre::obs {
 
 namespace {
 
-thread_local std::string t_request_id;
+const LogContext kNoContext{};
+thread_local const LogContext* t_context = &kNoContext;
 std::atomic<int> g_min_level{static_cast<int>(LogLevel::kInfo)};
 
 std::shared_ptr<spdlog::logger> logger() {
@@ -46,13 +47,16 @@ void init_logging(std::string_view level) {
   logger();
 }
 
-RequestLogScope::RequestLogScope(std::string_view request_id) : previous_(std::move(t_request_id)) {
-  t_request_id.assign(request_id);
+LogScope::LogScope(const LogContext& context) : previous_(t_context) { t_context = &context; }
+
+LogScope::~LogScope() { t_context = previous_; }
+
+const LogContext& current_log_context() { return *t_context; }
+
+OwnedLogContext capture_log_context() {
+  const LogContext& c = *t_context;
+  return {std::string(c.request_id), std::string(c.trace_id), std::string(c.span_id)};
 }
-
-RequestLogScope::~RequestLogScope() { t_request_id = std::move(previous_); }
-
-std::string_view current_request_id() { return t_request_id; }
 
 void log(LogLevel level, std::string_view message, boost::json::object fields) {
   if (static_cast<int>(level) < g_min_level.load(std::memory_order_relaxed)) return;
@@ -60,7 +64,10 @@ void log(LogLevel level, std::string_view message, boost::json::object fields) {
   line["ts"] = format_timestamp(now_utc());
   line["level"] = level_name(level);
   line["msg"] = message;
-  if (!t_request_id.empty()) line["request_id"] = t_request_id;
+  const LogContext& c = *t_context;
+  if (!c.request_id.empty()) line["request_id"] = c.request_id;
+  if (!c.trace_id.empty()) line["trace_id"] = c.trace_id;
+  if (!c.span_id.empty()) line["span_id"] = c.span_id;
   for (auto& [key, value] : fields) line[key] = std::move(value);
   const std::string text = boost::json::serialize(line);
   switch (level) {
@@ -69,6 +76,14 @@ void log(LogLevel level, std::string_view message, boost::json::object fields) {
     case LogLevel::kWarn: logger()->warn(text); break;
     case LogLevel::kError: logger()->error(text); break;
   }
+}
+
+void log_outgoing_error(std::string_view service, std::string_view operation, std::string_view error,
+                        boost::json::object fields) {
+  fields["service"] = service;
+  fields["operation"] = operation;
+  fields["error"] = error;
+  log(LogLevel::kWarn, "outgoing call failed", std::move(fields));
 }
 
 }  // namespace oeuvre::obs

@@ -1,6 +1,7 @@
 #pragma once
-// Structured logs: one JSON object per line on stderr, each carrying the request id of the request the
-// current thread is serving (if any). Safe for concurrent use.
+// Structured logs: one JSON object per line on stderr, each carrying the context of the work the
+// current thread is doing: the request id and trace id of the request it serves, or of the request
+// that created the job or file a worker is on. Safe for concurrent use.
 
 #include <boost/json.hpp>
 #include <string>
@@ -13,25 +14,55 @@ enum class LogLevel { kDebug, kInfo, kWarn, kError };
 // Sets the minimum level ("debug", "info", "warn", "error"; unknown names mean "info").
 void init_logging(std::string_view level);
 
-// Binds a request id to this thread for the scope's lifetime (restores the previous one after).
-class RequestLogScope {
- public:
-  explicit RequestLogScope(std::string_view request_id);
-  ~RequestLogScope();
-  RequestLogScope(const RequestLogScope&) = delete;
-  RequestLogScope& operator=(const RequestLogScope&) = delete;
-
- private:
-  std::string previous_;
+// What every log line of a piece of work carries. Views: what they point at must outlive every
+// LogScope binding the context (the request's Exchange, the claimed job's row).
+struct LogContext {
+  std::string_view request_id;  // "" when none
+  std::string_view trace_id;    // 32 lowercase hex, or ""
+  std::string_view span_id;     // 16 lowercase hex (this server's span of a request), or ""
 };
 
-// The request id bound to this thread, or "".
-std::string_view current_request_id();
+// An owned copy of a LogContext, for handing the context to another thread (a heartbeat, a pool).
+struct OwnedLogContext {
+  std::string request_id;
+  std::string trace_id;
+  std::string span_id;
+  LogContext view() const { return {request_id, trace_id, span_id}; }
+};
 
-// Writes {"ts","level","msg","request_id",...fields}. Never pass secrets in fields.
+// Binds `context` to this thread for the scope's lifetime (restores the previous one after). No
+// allocation: the context is referred to, not copied. REQUIRES: `context` and what it views outlive
+// the scope.
+class LogScope {
+ public:
+  explicit LogScope(const LogContext& context);
+  ~LogScope();
+  LogScope(const LogScope&) = delete;
+  LogScope& operator=(const LogScope&) = delete;
+
+ private:
+  const LogContext* previous_;
+};
+
+// The context bound to this thread (all fields "" when none).
+const LogContext& current_log_context();
+// A copy of it, for another thread.
+OwnedLogContext capture_log_context();
+// The request id bound to this thread, or "".
+inline std::string_view current_request_id() { return current_log_context().request_id; }
+
+// Writes {"ts","level","msg","request_id","trace_id","span_id",...fields} (the context's fields
+// when set). Never pass secrets in fields.
 void log(LogLevel level, std::string_view message, boost::json::object fields = {});
 inline void log_info(std::string_view m, boost::json::object f = {}) { log(LogLevel::kInfo, m, std::move(f)); }
 inline void log_warn(std::string_view m, boost::json::object f = {}) { log(LogLevel::kWarn, m, std::move(f)); }
 inline void log_error(std::string_view m, boost::json::object f = {}) { log(LogLevel::kError, m, std::move(f)); }
+
+// The one way an outgoing call (S3, Secrets Manager, Redis, any HTTP API) reports its failure:
+// a warning "outgoing call failed" with {"service", "operation", "error", ...fields} and the
+// thread's context, so the request (or the job) it was made for is named. `error` must not hold a
+// secret (a presigned URL, a credential): say what failed, not what was sent.
+void log_outgoing_error(std::string_view service, std::string_view operation, std::string_view error,
+                        boost::json::object fields = {});
 
 }  // namespace oeuvre::obs

@@ -231,9 +231,9 @@ void SecretChain::refresh_loop() {
     } else {
       ++entry.failures;
       entry.next_refresh = next_after_failure(entry.failures);
-      obs::log_warn("secret refresh failed, keeping the last good value",
-                    {{"secret", name}, {"secret_id", key.first}, {"stage", key.second},
-                     {"failures", entry.failures}, {"error", fetched.error().message()}});
+      obs::log_outgoing_error("secretsmanager", "GetSecretValue", fetched.error().message(),
+                              {{"secret", name}, {"secret_id", key.first}, {"stage", key.second},
+                               {"failures", entry.failures}, {"consequence", "the last good value stays in use"}});
     }
     const bool failed = !fetched.ok() && !(fetched.error().code() == ErrorCode::kNotFound && key.second != kCurrentStage);
     lock.unlock();

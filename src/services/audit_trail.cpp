@@ -20,6 +20,7 @@ Status record_audit(store::Connection& conn, const RequestMeta& meta, AuditEvent
   entry.ip = to_valid_utf8(meta.ip, 64);
   entry.user_agent = to_valid_utf8(meta.user_agent, 512);
   entry.created_at = now_utc();
+  if (!meta.trace_id.empty()) entry.trace_id = to_valid_utf8(meta.trace_id, 32);
   return store::AuditRepository::append(conn, entry);
 }
 

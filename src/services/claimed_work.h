@@ -4,7 +4,7 @@
 //   1. recover stale claims: items whose heartbeat stopped for stale_after (their worker died) wait
 //      again, or fail with a reason once they had max_attempts claims;
 //   2. claim the oldest waiting item with a fresh token: an attempt;
-//   3. run the work with a Claim: a heartbeat thread writes the work's progress every
+//   3. run the work with a Claim (the thread's log context set to the request that queued the item): a heartbeat thread writes the work's progress every
 //      heartbeat_every, keeps the claim alive, and raises abort() when the claim was lost, a cancel
 //      was requested or the node stops. Every write of the work is fenced by the claim's token;
 //   4. end the claim. The work ends its item itself (parsed, completed, cancelled: a fenced write
@@ -34,8 +34,10 @@
 
 #include "core/time.h"
 #include "core/uuid.h"
+#include "observability/log.h"
 #include "observability/metrics.h"
 #include "services/background_workers.h"
+#include "services/request_meta.h"
 #include "store/claim_queue.h"
 #include "store/database.h"
 #include "store/transaction.h"
@@ -155,6 +157,23 @@ class ClaimLoop {
 Error refused_by_store(const Claim& claim, const Error& error, std::string_view what,
                        std::string_view work, obs::Metrics& metrics);
 
+// The log context of a queued item: the request id and trace id of the request that queued it
+// (views into `item`). REQUIRES: Item has optional<string> `request_id` and `trace_id` members.
+template <class Item>
+obs::LogContext origin_of(const Item& item) {
+  return {item.request_id ? std::string_view(*item.request_id) : std::string_view{},
+          item.trace_id ? std::string_view(*item.trace_id) : std::string_view{},
+          {}};
+}
+
+// The audit context of a claimed item's own rows: the request that queued it (its id and trace id),
+// else `fallback_id` (items queued before migration 0010); `agent` names the worker kind.
+template <class Item>
+RequestMeta origin_meta(const Item& item, std::string fallback_id, std::string agent) {
+  return {item.request_id ? *item.request_id : std::move(fallback_id), "", std::move(agent),
+          item.trace_id.value_or("")};
+}
+
 template <class Item>
 class ClaimedWork {
  public:
@@ -194,6 +213,9 @@ class ClaimedWork {
                        return queue_->claim_next(conn, token, now_utc());
                      }));
     if (!item) return false;
+    // Every log line of the work (and of ending its claim) names the request that queued it.
+    const obs::LogContext context = origin_of(*item);
+    obs::LogScope scope(context);
     Claim claim(loop_, item->id, token, item->attempts);
     const Status ran = handlers_.run(*item, claim);
     return loop_.conclude(

@@ -32,8 +32,10 @@ std::string describe(const Error& error) {
   return text;
 }
 
-RequestMeta ingest_meta(const Claim& claim) {
-  return {"ingest-" + claim.token(), "", "oeuvre ingest"};
+// The parse's audit rows carry the request that uploaded the file (else, for a file from before
+// migration 0010, the claim).
+RequestMeta ingest_meta(const store::StoredFile& file, const Claim& claim) {
+  return origin_meta(file, "ingest-" + claim.token(), "oeuvre ingest");
 }
 
 std::vector<store::FileRowError> to_store(const std::vector<ingest::RowError>& errors) {
@@ -62,7 +64,7 @@ Status write_failed(store::Connection& conn, const store::StoredFile& file, cons
                                                             failed.layout, now_utc()));
   if (!kept) return Error::Conflict("the claim on the file was lost");
   return record_audit(
-      conn, ingest_meta(claim),
+      conn, ingest_meta(file, claim),
       {std::nullopt, file.project_id, "file.parse", "file", file.id.to_string(), std::nullopt,
        json::object{
            {"status", "failed"}, {"error", failed.reason}, {"rows_failed", failed.rows_failed}}});
@@ -180,7 +182,7 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
                                     std::nullopt, layout_text, now_utc()));
     if (!kept) return Error::Conflict("the claim on the file was lost");
     return record_audit(
-        conn, ingest_meta(claim),
+        conn, ingest_meta(file, claim),
         {std::nullopt, file.project_id, "file.parse", "file", file.id.to_string(), std::nullopt,
          json::object{{"status", "parsed"}, {"rows_ok", rows_ok}, {"rows_failed", rows_failed}}});
   });

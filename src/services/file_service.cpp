@@ -153,6 +153,7 @@ Result<store::StoredFile> FileService::upload(const security::Actor& actor, cons
   file.status = FileStatus::kUploaded;
   file.uploaded_by = actor.user_id;
   file.created_at = file.updated_at = now_utc();
+  set_origin(file, meta);
   RETURN_IF_ERROR(blobs_.adopt(file.storage_key, incoming.path));
   auto stored = store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::StoredFile> {
     RETURN_IF_ERROR(store::FileRepository::insert(conn, file));

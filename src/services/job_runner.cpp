@@ -46,7 +46,11 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-RequestMeta job_meta(const Claim& claim) { return {"job-" + claim.token(), "", "oeuvre jobs"}; }
+// The job's own audit rows carry the request that created it (else, for a job from before migration
+// 0010, the claim).
+RequestMeta job_meta(const store::Job& job, const Claim& claim) {
+  return origin_meta(job, "job-" + claim.token(), "oeuvre jobs");
+}
 
 // Ends a claimed job without results, 'failed' with its reason or 'cancelled', with its audit
 // entry. kConflict when the claim was lost.
@@ -56,7 +60,7 @@ Status write_ended(store::Connection& conn, const store::Job& job, const Claim& 
                                                            "{}", "[]", error, now_utc()));
   if (!kept) return Error::Conflict("the claim on the job was lost");
   return record_audit(
-      conn, job_meta(claim),
+      conn, job_meta(job, claim),
       {std::nullopt, job.project_id, "job." + std::string(status == JobStatus::kFailed ? "fail" : "cancel"),
        "job", job.id.to_string(), std::nullopt,
        json::object{{"status", to_string(status)}, {"error", error ? json::value(*error) : nullptr}}});
@@ -157,7 +161,7 @@ Status JobRunner::run(const store::Job& job, Claim& claim) {
                          now_utc(), total));
     if (!kept) return Error::Conflict("the claim on the job was lost or a cancel was requested");
     return record_audit(
-        conn, job_meta(claim),
+        conn, job_meta(job, claim),
         {std::nullopt, job.project_id, "job.complete", "job", job.id.to_string(), std::nullopt,
          json::object{{"status", "completed"}, {"worker", node_}, {"counters", counters}}});
   });

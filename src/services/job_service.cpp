@@ -99,6 +99,7 @@ Result<store::Job> JobService::create(const security::Actor& actor, const Uuid& 
   job.auto_confirm = spec.auto_confirm;
   job.created_by = actor.user_id;
   job.created_at = job.updated_at = now_utc();
+  set_origin(job, meta);
   auto created =
       store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::Job> {
         RETURN_IF_ERROR(require_project(conn, actor, project_id));
@@ -170,6 +171,7 @@ Result<store::Job> JobService::rerun(const security::Actor& actor, const Uuid& i
     job.rerun_of = original.id;
     job.created_by = actor.user_id;
     job.created_at = job.updated_at = now_utc();
+    set_origin(job, meta);
     RETURN_IF_ERROR(store::JobRepository::insert(conn, job));
     RETURN_IF_ERROR(record_audit(conn, meta,
                                  {actor.user_id, job.project_id, "job.rerun", "job", job.id.to_string(), std::nullopt,

@@ -45,6 +45,7 @@ boost::json::object to_json(const store::AuditEntry& e) {
           {"before", json_or_null(e.before_json)},
           {"after", json_or_null(e.after_json)},
           {"request_id", e.request_id},
+          {"trace_id", e.trace_id ? boost::json::value(*e.trace_id) : nullptr},
           {"ip", e.ip},
           {"user_agent", e.user_agent},
           {"created_at", format_timestamp(e.created_at)}};

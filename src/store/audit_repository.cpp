@@ -8,13 +8,14 @@ namespace {
 
 constexpr std::string_view kColumns =
     "id, user_id, project_id, action, resource_type, resource_id, before, after, request_id, ip, "
-    "user_agent, created_at";
+    "user_agent, created_at, trace_id";
 
 AuditEntry entry_from(const Row& r) {
   return AuditEntry{uuid_at(r, 0),          optional_uuid_at(r, 1), optional_uuid_at(r, 2),
                     r.text(3),              r.text(4),              r.text(5),
                     r.optional_text(6),     r.optional_text(7),     r.text(8),
-                    r.text(9),              r.text(10),             timestamp_at(r, 11)};
+                    r.text(9),              r.text(10),             timestamp_at(r, 11),
+                    r.optional_text(12)};
 }
 
 }  // namespace
@@ -23,11 +24,11 @@ Status AuditRepository::append(Connection& conn, const AuditEntry& e) {
   const Value params[] = {param(e.id),         param(e.user_id),     param(e.project_id), e.action,
                           e.resource_type,     e.resource_id,        param(e.before_json),
                           param(e.after_json), e.request_id,         e.ip,
-                          e.user_agent,        param(e.created_at)};
+                          e.user_agent,        param(e.created_at),  param(e.trace_id)};
   auto rs = conn.query(
       "INSERT INTO audit_logs (id, user_id, project_id, action, resource_type, resource_id, before, "
-      "after, request_id, ip, user_agent, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-      "$11, $12)",
+      "after, request_id, ip, user_agent, created_at, trace_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+      "$9, $10, $11, $12, $13)",
       params);
   if (!rs.ok()) return std::move(rs).error();
   return OkStatus();

@@ -9,7 +9,7 @@ namespace {
 constexpr std::string_view kColumns =
     "f.id, f.project_id, f.data_source_id, f.filename, f.content_type, f.sha256, f.size_bytes, f.storage_key, "
     "f.status, f.progress, f.rows_ok, f.rows_failed, f.error, f.uploaded_by, f.created_at, f.updated_at, f.layout, "
-    "f.attempts";
+    "f.attempts, f.request_id, f.trace_id";
 
 StoredFile file_from(const Row& r) {
   StoredFile f;
@@ -31,6 +31,8 @@ StoredFile file_from(const Row& r) {
   f.updated_at = timestamp_at(r, 15);
   f.layout = r.optional_text(16);
   f.attempts = r.integer(17);
+  f.request_id = r.optional_text(18);
+  f.trace_id = r.optional_text(19);
   return f;
 }
 
@@ -46,11 +48,13 @@ Status FileRepository::insert(Connection& conn, const StoredFile& f) {
   const Value params[] = {param(f.id),         param(f.project_id), param(f.data_source_id), f.filename,
                           f.content_type,      f.sha256,            f.size_bytes,            f.storage_key,
                           param(f.status),     f.progress,          f.rows_ok,               f.rows_failed,
-                          param(f.error),      param(f.uploaded_by), param(f.created_at),    param(f.updated_at)};
+                          param(f.error),      param(f.uploaded_by), param(f.created_at),    param(f.updated_at),
+                          param(f.request_id), param(f.trace_id)};
   auto rs = conn.query(
       "INSERT INTO files (id, project_id, data_source_id, filename, content_type, sha256, size_bytes, "
-      "storage_key, status, progress, rows_ok, rows_failed, error, uploaded_by, created_at, updated_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+      "storage_key, status, progress, rows_ok, rows_failed, error, uploaded_by, created_at, updated_at, "
+      "request_id, trace_id) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
       params);
   if (!rs.ok()) return std::move(rs).error();
   return OkStatus();

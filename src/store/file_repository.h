@@ -28,6 +28,10 @@ struct StoredFile {
   Timestamp updated_at;
   std::optional<std::string> layout;  // JSON text: what parsing detected (format, delimiter, mapping...)
   std::int64_t attempts = 0;          // claims by parsing workers (FileQueue)
+  // The request that uploaded the file: its id and W3C trace id, carried by the parse's log lines
+  // and audit rows. nullopt for files from before migration 0010.
+  std::optional<std::string> request_id;
+  std::optional<std::string> trace_id;
 };
 
 // One row of a file that could not be read.

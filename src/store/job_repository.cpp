@@ -10,7 +10,7 @@ constexpr std::string_view kColumns =
     "j.id, j.project_id, j.name, j.left_data_source_id, j.right_data_source_id, j.rules, j.confidence_threshold, "
     "j.review_threshold, j.auto_confirm, j.status, j.phase, j.progress, j.records_total, j.records_processed, "
     "j.counters, j.applied_rules, j.error, j.attempts, j.worker_id, j.heartbeat_at, j.cancel_requested, j.rerun_of, "
-    "j.created_by, j.created_at, j.started_at, j.finished_at, j.updated_at";
+    "j.created_by, j.created_at, j.started_at, j.finished_at, j.updated_at, j.request_id, j.trace_id";
 
 Job job_from(const Row& r) {
   Job j;
@@ -41,6 +41,8 @@ Job job_from(const Row& r) {
   j.started_at = optional_timestamp_at(r, 24);
   j.finished_at = optional_timestamp_at(r, 25);
   j.updated_at = timestamp_at(r, 26);
+  j.request_id = r.optional_text(27);
+  j.trace_id = r.optional_text(28);
   return j;
 }
 
@@ -58,11 +60,13 @@ Status JobRepository::insert(Connection& conn, const Job& j) {
                           param(j.left_data_source_id), param(j.right_data_source_id), j.rules,
                           j.confidence_threshold, j.review_threshold, j.auto_confirm,
                           param(j.status),     j.phase,             param(j.rerun_of),
-                          param(j.created_by), param(j.created_at), param(j.updated_at)};
+                          param(j.created_by), param(j.created_at), param(j.updated_at),
+                          param(j.request_id), param(j.trace_id)};
   auto rs = conn.query(
       "INSERT INTO reconciliation_jobs (id, project_id, name, left_data_source_id, right_data_source_id, rules, "
       "confidence_threshold, review_threshold, auto_confirm, status, phase, rerun_of, created_by, created_at, "
-      "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+      "updated_at, request_id, trace_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+      "$15, $16, $17)",
       params);
   if (!rs.ok()) return std::move(rs).error();
   return OkStatus();

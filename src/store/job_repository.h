@@ -41,6 +41,10 @@ struct Job {
   std::optional<Timestamp> started_at;
   std::optional<Timestamp> finished_at;
   Timestamp updated_at;
+  // The request that created the job: its id and W3C trace id, carried by the job's log lines and
+  // audit rows. nullopt for jobs from before migration 0010.
+  std::optional<std::string> request_id;
+  std::optional<std::string> trace_id;
 
   bool ended() const { return is_ended(status); }
 };

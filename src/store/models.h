@@ -78,6 +78,7 @@ struct AuditEntry {
   std::string ip;
   std::string user_agent;
   Timestamp created_at;
+  std::optional<std::string> trace_id;  // the request's W3C trace id; nullopt when none
 };
 
 }  // namespace oeuvre::store

@@ -5,13 +5,18 @@
 #include <type_traits>
 #include <utility>
 
+#include "observability/request_phases.h"
 #include "store/database.h"
 
 namespace oeuvre::store {
 
+// Both helpers charge their time (waiting for the connection included) to the request's store phase
+// (observability/request_phases.h) when a request is bound to the thread.
+
 // Runs fn(Connection&) on a connection from db; fn returns a Result or Status.
 template <class F>
 auto with_connection(Database& db, F&& fn) -> std::invoke_result_t<F, Connection&> {
+  obs::PhaseScope phase(obs::Phase::kStore);
   auto conn = db.acquire();
   if (!conn.ok()) return std::move(conn).error();
   return std::forward<F>(fn)(**conn);
@@ -21,6 +26,7 @@ auto with_connection(Database& db, F&& fn) -> std::invoke_result_t<F, Connection
 // (and when fn throws, rethrowing). `write` takes the write lock up front on SQLite.
 template <class F>
 auto in_transaction(Database& db, bool write, F&& fn) -> std::invoke_result_t<F, Connection&> {
+  obs::PhaseScope phase(obs::Phase::kStore);
   auto conn = db.acquire();
   if (!conn.ok()) return std::move(conn).error();
   Connection& c = **conn;

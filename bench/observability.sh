@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Observability overhead (issue 15): requests/s of GET /health/live and GET /api/v1/projects/{id}
+# (with a valid token) with per-request metrics and access logs on (the default) and off
+# (ACCESS_LOG=off METRICS_ENABLED=false), side by side in one run. Two servers of the same Release
+# binary on one database; wrk alternates between them (the order flips every run), RUNS runs each.
+# Prints each run, the medians, and the ratio on/off per endpoint (1.000 = no cost). Tracing
+# (request id, traceparent, the phase timer) cannot be switched off, so it is in both columns.
+#
+#   bench/observability.sh                       # SQLite under a temp dir
+#   DATABASE_URL=postgres://... bench/observability.sh
+#   RUNS=5 DURATION=15s CONNECTIONS=64 WORKERS=8 bench/observability.sh
+#   SKIP_BUILD=1 bench/observability.sh          # build/release/oeuvre as it is
+#
+# The servers' logs go to a file in the temp dir (as they would to a file or journald), not to a
+# terminal.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+command -v wrk >/dev/null || { echo "wrk is missing: run scripts/setup.sh" >&2; exit 1; }
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DOEUVRE_BUILD_TESTS=OFF >/dev/null
+  cmake --build build/release -j2 --target oeuvre >/dev/null
+fi
+bin=./build/release/oeuvre
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+export DATABASE_URL=${DATABASE_URL:-sqlite://$work/bench.db}
+export VAR_DIR=$work/var
+export PASSWORD_HASH_COST=minimal
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+password="bench password 1234"
+printf '%s\n' "$password" | $bin user create --email "bench-$RANDOM@oeuvre.local" --admin >"$work/user.txt"
+email=$(awk '{print $3}' "$work/user.txt")
+
+# start NAME ACCESS_LOG METRICS_ENABLED: a server; its base URL in $base (not a subshell: the
+# server's pid must reach cleanup).
+start() {
+  local name=$1 port
+  port=$(free_port)
+  # METRICS_PORT=0: each server its own metrics listener on a free loopback port.
+  ACCESS_LOG=$2 METRICS_ENABLED=$3 METRICS_PORT=0 $bin serve --port "$port" --worker-threads "${WORKERS:-8}" \
+    --io-threads "${IO_THREADS:-1}" >"$work/$name.out" 2>"$work/$name.log" &
+  pids+=($!)
+  base="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do curl -fs "$base/health/live" >/dev/null && return 0; sleep 0.1; done
+  echo "the '$name' server did not start: $(tail -n 5 "$work/$name.log")" >&2
+  return 1
+}
+start on on true
+on=$base
+start off off false
+off=$base
+
+token=$(curl -fs -H 'Content-Type: application/json' \
+  -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$on/api/v1/auth/login" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+project=$(curl -fs -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
+  -d '{"name":"Benchmark project"}' "$on/api/v1/projects" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+for base in "$on" "$off"; do curl -fs -H "Authorization: Bearer $token" "$base/api/v1/projects/$project" >/dev/null; done
+
+echo "$(nproc) cores; io_threads=${IO_THREADS:-1} workers=${WORKERS:-8}; database: ${DATABASE_URL%%:*}; $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION, $RUNS runs of each endpoint on each server, alternating"
+bench() {  # bench NAME BASE
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2/health/live" >"$work/live_$1_$i.txt"
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" \
+    "$2/api/v1/projects/$project" >"$work/project_$1_$i.txt"
+}
+for i in $(seq 1 "$RUNS"); do
+  if [ $((i % 2)) -eq 1 ]; then bench on "$on"; bench off "$off"; else bench off "$off"; bench on "$on"; fi
+done
+echo "access log lines written by the 'on' server: $(grep -c '"msg":"request"' "$work/on.log" || true); by 'off': $(grep -c '"msg":"request"' "$work/off.log" || true)"
+
+python3 - "$work" "$RUNS" <<'PY'
+import re, statistics, sys
+work, runs = sys.argv[1], int(sys.argv[2])
+def ms(v):
+    n, u = re.match(r"([\d.]+)(us|ms|s)", v).groups()
+    return float(n) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[u]
+def parse(path):
+    text = open(path).read()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    return rps, p99, int(errors.group(1)) if errors else 0
+print(f"{'endpoint':34s} {'on req/s':>9s} {'off req/s':>9s} {'on/off':>7s} {'p99 on':>7s} {'p99 off':>7s}  runs on | off")
+for name, label in (("live", "GET /health/live"), ("project", "GET /api/v1/projects/{id} (JWT)")):
+    r = {side: [parse(f"{work}/{name}_{side}_{i}.txt") for i in range(1, runs + 1)] for side in ("on", "off")}
+    med = {side: statistics.median(x[0] for x in r[side]) for side in r}
+    p99 = {side: statistics.median(x[1] for x in r[side]) for side in r}
+    bad = sum(x[2] for side in r for x in r[side])
+    runs_text = " | ".join(", ".join(f"{x[0]:.0f}" for x in r[side]) for side in ("on", "off"))
+    print(f"{label:34s} {med['on']:9.0f} {med['off']:9.0f} {med['on'] / med['off']:7.3f} "
+          f"{p99['on']:7.2f} {p99['off']:7.2f}  {runs_text}" + (f"  non-2xx: {bad}" if bad else ""))
+PY
