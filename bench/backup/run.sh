@@ -10,8 +10,8 @@
 #                                                   && sync ARCHIVE && rm COPY
 #   restore  oeuvre backup restore ID --to URL    openssl enc -d -aes-256-ctr -K KEY -iv IV -in ARCHIVE
 #                                                   | zstd -d -T1 -o DB && sync DB
-# PostgreSQL (a throwaway PostgreSQL 15 from scripts/pg-test-server.sh on loopback; fsync off there,
-# for both sides alike):
+# PostgreSQL (a throwaway PostgreSQL 15 from scripts/pg-test-server.sh on loopback, fsync off there for
+# both sides alike; or the server of PG_URL, whose database oeuvre_bench is built once and kept):
 #   create   oeuvre backup create                 pg_dump --format=plain --no-owner --no-privileges URL
 #                                                   | zstd -3 -T1 | openssl enc ... -out ARCHIVE && sync ARCHIVE
 #   restore  oeuvre backup restore ID --to URL2   openssl enc -d ... -in ARCHIVE | zstd -d -T1
@@ -54,8 +54,10 @@
 #   OEUVRE_BIN=/path/oeuvre GENERATE_PAIRS=/path/generate_pairs SKIP_BUILD=1 ALLOW_DEBUG=1 FILL=sql ROWS=100000 \
 #     bench/backup/run.sh                      # another binary (a non-Release one is labelled as such)
 #   BACKEND=postgres FILL=sql ROWS=100000 bench/backup/run.sh
+#   scripts/pg-test-server.sh start /tmp/pg && PG_URL=$(cat /tmp/pg/url) BACKEND=postgres FILL=sql ROWS=100000 \
+#     bench/backup/run.sh                      # the database kept in that server for the next run
 #
-# Environment: BACKEND (sqlite | postgres), ROWS (1000000 lines per file per ingest round), RUNS (3), TARGET_MB (1024), BUILD_DIR
+# Environment: BACKEND (sqlite | postgres), PG_URL (a PostgreSQL server's maintenance database URL), ROWS (1000000 lines per file per ingest round), RUNS (3), TARGET_MB (1024), BUILD_DIR
 # (build/release: a Release tree with -DOEUVRE_BUILD_BENCH=ON for `oeuvre` and `bench/generate_pairs`),
 # SKIP_BUILD (0), DATA_DIR (/tmp/oeuvre-bench: the generated files under DATA_DIR/ROWS as bench/jobs
 # uses them, the database under DATA_DIR/backup-db), WORK_DIR (a temp folder: archives and restored
@@ -119,15 +121,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
+pg_build=0
 if [ "$BACKEND" = postgres ]; then
-  echo "starting a PostgreSQL 15 server in $work/pg"
-  bash scripts/pg-test-server.sh start "$work/pg" >/dev/null
-  pg_admin=$(cat "$work/pg/url")  # postgres://postgres@127.0.0.1:PORT/postgres
-  pg_base=${pg_admin%/postgres}
-  psql -X -q -d "$pg_admin" -c "CREATE DATABASE oeuvre_bench" >/dev/null
+  if [ -n "${PG_URL:-}" ]; then
+    pg_admin=$PG_URL
+  else
+    echo "starting a PostgreSQL 15 server in $work/pg"
+    bash scripts/pg-test-server.sh start "$work/pg" >/dev/null
+    pg_admin=$(cat "$work/pg/url")  # postgres://postgres@127.0.0.1:PORT/postgres
+  fi
+  pg_base=${pg_admin%/*}
   db_url=$pg_base/oeuvre_bench
   DB_DIR=$DATA_ROOT/backup-pg  # the server's log and uploads; the database itself lives in the server
-  rm -rf "$DB_DIR/var"  # the uploads of an earlier run belong to a database that is gone
+  if [ "$(psql -X -At -d "$pg_admin" -c "SELECT count(*) FROM pg_database WHERE datname = 'oeuvre_bench'")" = 0 ]; then
+    psql -X -q -d "$pg_admin" -c "CREATE DATABASE oeuvre_bench" >/dev/null
+    rm -rf "$DB_DIR/var"  # the uploads of an earlier run belong to a database that is gone
+    pg_build=1
+  fi
 else
   db_url=sqlite://$DB
 fi
@@ -196,9 +206,11 @@ fill_by_sql() {
   return 0
 }
 
-if [ "$BACKEND" = postgres ]; then
+if [ "$pg_build" = 1 ]; then
   echo "building the database oeuvre_bench (the app's data through its HTTP API)"
   build_database
+elif [ "$BACKEND" = postgres ]; then
+  [ "$(db_mib)" -ge "$TARGET_MB" ] || { echo "oeuvre_bench at $PG_URL is smaller than $TARGET_MB MiB: drop it to rebuild" >&2; exit 1; }
 elif [ ! -f "$DB" ] || [ "$(db_mib)" -lt "$TARGET_MB" ]; then
   echo "building the database in $DB (the app's data through its HTTP API; kept for later runs)"
   build_database
