@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "backup/archive_writer.h"
 #include "backup/database_snapshot.h"
@@ -43,12 +44,22 @@ Status write_archive(const BackupSource& source, const BackupKey& key, DatabaseS
   options.created_at = std::chrono::floor<std::chrono::seconds>(manifest.created_at);
   ASSIGN_OR_RETURN(std::unique_ptr<ArchiveWriter> archive, ArchiveWriter::start(out, key, options));
   ASSIGN_OR_RETURN(PayloadWriter payload, PayloadWriter::start(*archive));
-  // What the archive holds, inside it (authenticated): a manifest without sizes.
+  // Counting the rows scans the whole database once more: it runs beside the dump, not before it.
+  // (Leaving early, the future's destructor waits for the count.)
+  std::future<Result<std::vector<store::TableRowCount>>> counting =
+      std::async(std::launch::async, [&snapshot] { return snapshot.count_rows(); });
+  Result<std::uint64_t> database_bytes = snapshot.write_database(payload);
+  Result<std::vector<store::TableRowCount>> row_counts = counting.get();
+  if (!database_bytes.ok()) return std::move(database_bytes).error();
+  if (!row_counts.ok()) return std::move(row_counts).error();
+  manifest.database_bytes = *database_bytes;
+  manifest.row_counts = std::move(row_counts).value();
+  RETURN_IF_ERROR(write_files(snapshot, source.blobs_dir, payload, manifest));
+  // What the archive holds, inside it (authenticated), last: the manifest without the archive's own
+  // size and hash.
   RETURN_IF_ERROR(payload.begin_entry(kDescriptionEntry));
   RETURN_IF_ERROR(payload.write(manifest_to_json(manifest)));
   RETURN_IF_ERROR(payload.end_entry());
-  ASSIGN_OR_RETURN(manifest.database_bytes, snapshot.write_database(payload));
-  RETURN_IF_ERROR(write_files(snapshot, source.blobs_dir, payload, manifest));
   RETURN_IF_ERROR(payload.finish());
   RETURN_IF_ERROR(archive->finish());
   manifest.archive_bytes = archive->archive_bytes();
@@ -70,7 +81,6 @@ Result<Manifest> create_backup(const BackupSource& source, const BackupKey& key,
   ASSIGN_OR_RETURN(std::unique_ptr<DatabaseSnapshot> snapshot,
                    take_database_snapshot(source.database_url, store.work_dir()));
   manifest.source_kind = snapshot->kind();
-  manifest.row_counts = snapshot->row_counts();
   const std::string partial = store.partial_path(manifest.id);
   Status written = [&]() -> Status {
     std::ofstream out(partial, std::ios::binary | std::ios::trunc);

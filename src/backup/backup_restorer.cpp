@@ -103,10 +103,10 @@ Result<RestoreReport> restore_backup(const BackupStore& store, const std::string
                                      const RestoreRequest& request) {
   ASSIGN_OR_RETURN(Manifest manifest, store.read_manifest(id));
   ASSIGN_OR_RETURN(LocalArchive archive, store.fetch_archive(id));
-  // A SQLite target is written beside the database and renamed into place only after the whole
-  // archive checked out (read_archive_into), so it needs no pass of its own; psql changes a
-  // PostgreSQL target as it reads, so that archive is checked end to end first.
-  if (manifest.source_kind == SourceKind::kPostgres) RETURN_IF_ERROR(check_archive(archive.path(), key, manifest));
+  // The archive is read once (read_archive_into): a SQLite target is written beside the database and
+  // renamed into place, a PostgreSQL one is written by psql in one transaction that commits only when
+  // its input ends; both only after the whole archive checked out. A failure before that kills psql,
+  // so its transaction never commits.
   RETURN_IF_ERROR(check_target_kind(manifest.source_kind, request.database_url));
   ASSIGN_OR_RETURN(bool has_tables, database_has_tables(request.database_url));
   if (has_tables && !request.force) {

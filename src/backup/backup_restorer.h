@@ -1,9 +1,11 @@
 #pragma once
 // Restores a stored backup into the target database and the target's blobs folder, put in place only
 // once the archive's final chunk has been authenticated and the archive matched its manifest (size,
-// SHA-256, description, file count), so a damaged archive never touches the target. A PostgreSQL
-// target, which psql changes as it reads, gets a checking pass first (archive_check.h); a SQLite one
-// is read once. Also the step that proves a backup (backup_verifier.h), into a scratch target.
+// SHA-256, description, file count), so a damaged archive never touches the target. The archive is
+// read once: a SQLite target is written beside the database and renamed over it; a PostgreSQL target
+// is written by `psql --single-transaction`, which commits only when its input ends, and is killed
+// (its transaction rolled back) on any failure before. Also the step that proves a backup
+// (backup_verifier.h), into a scratch target.
 // Thread-safety: one restore per target at a time; stop servers using the target first.
 
 #include <cstdint>

@@ -26,11 +26,15 @@ class SqliteSnapshot final : public DatabaseSnapshot {
 
   Status read_inventory() {
     ASSIGN_OR_RETURN(auto conn, store::connect_sqlite(copy_path_, kBusyTimeout));
-    // Counting scans every table once: no memory map of the whole file (it would count as resident).
-    RETURN_IF_ERROR(conn->query("PRAGMA mmap_size=0", {}));
-    ASSIGN_OR_RETURN(row_counts_, store::count_table_rows(*conn));
     ASSIGN_OR_RETURN(files_, store::list_stored_files(*conn));
     return OkStatus();
+  }
+
+  Result<std::vector<store::TableRowCount>> count_rows() override {
+    ASSIGN_OR_RETURN(auto conn, store::connect_sqlite(copy_path_, kBusyTimeout));
+    // Counting scans every table once: no memory map of the whole file (it would count as resident).
+    RETURN_IF_ERROR(conn->query("PRAGMA mmap_size=0", {}));
+    return store::count_table_rows(*conn);
   }
 
   Result<std::uint64_t> write_database(PayloadWriter& payload) override {
@@ -52,9 +56,14 @@ class PostgresSnapshot final : public DatabaseSnapshot {
   SourceKind kind() const override { return SourceKind::kPostgres; }
 
   Status read_inventory() {
-    ASSIGN_OR_RETURN(row_counts_, store::count_table_rows(snapshot_->connection()));
     ASSIGN_OR_RETURN(files_, store::list_stored_files(snapshot_->connection()));
     return OkStatus();
+  }
+
+  // On the snapshot's own connection, which pg_dump does not use (it attaches to the exported snapshot
+  // from its own session).
+  Result<std::vector<store::TableRowCount>> count_rows() override {
+    return store::count_table_rows(snapshot_->connection());
   }
 
   Result<std::uint64_t> write_database(PayloadWriter& payload) override {

@@ -1,10 +1,11 @@
 #pragma once
-// The database being backed up, frozen at one instant: its row counts, the uploaded files it refers
-// to, and its content written into the archive, all from one snapshot. SQLite: a copy made with the
+// The database being backed up, frozen at one instant: the uploaded files it refers to, its content
+// written into the archive, and its row counts, all from one snapshot. SQLite: a copy made with the
 // online backup API (store/sqlite/sqlite_snapshot.h) in a scratch folder; PostgreSQL: an exported
 // repeatable-read snapshot that pg_dump shares (store/postgres/pg_backup_tools.h). Either way a job
 // writing its results meanwhile is in the backup whole or not at all.
-// Not safe for concurrent use.
+// Not safe for concurrent use, except that count_rows may run on another thread while
+// write_database runs (each uses its own connection, or pg_dump its own process).
 
 #include <cstdint>
 #include <memory>
@@ -22,13 +23,14 @@ class DatabaseSnapshot {
  public:
   virtual ~DatabaseSnapshot() = default;
   virtual SourceKind kind() const = 0;
-  const std::vector<store::TableRowCount>& row_counts() const { return row_counts_; }
   const std::vector<store::StoredFileRef>& files() const { return files_; }
   // Writes the database as one payload entry (database.sqlite3 or database.sql); its size in bytes.
   virtual Result<std::uint64_t> write_database(PayloadWriter& payload) = 0;
+  // Every table's rows in the snapshot: a scan of the whole database, worth running beside
+  // write_database. Call at most once.
+  virtual Result<std::vector<store::TableRowCount>> count_rows() = 0;
 
  protected:
-  std::vector<store::TableRowCount> row_counts_;
   std::vector<store::StoredFileRef> files_;
 };
 

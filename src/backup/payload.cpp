@@ -122,10 +122,6 @@ Status PayloadReader::read_entry(const std::function<Status(std::string_view)>& 
   }
 }
 
-Status PayloadReader::skip_entry() {
-  return read_entry([](std::string_view) { return OkStatus(); });
-}
-
 Result<std::string> PayloadReader::read_small_entry(std::size_t limit) {
   std::string text;
   RETURN_IF_ERROR(read_entry([&](std::string_view piece) -> Status {

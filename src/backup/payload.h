@@ -51,11 +51,10 @@ class PayloadReader {
   // Checks the payload's opening. REQUIRES: `archive` outlives the reader.
   static Result<PayloadReader> open(ArchiveReader& archive);
   // The next entry's name, nullopt after the last one (the archive then read to its end and checked).
-  // REQUIRES: the previous entry's content was read (read_entry or skip_entry).
+  // REQUIRES: the previous entry's content was read (read_entry or read_small_entry).
   Result<std::optional<std::string>> next_entry();
   // Hands the entry's content to `sink` piece by piece.
   Status read_entry(const std::function<Status(std::string_view)>& sink);
-  Status skip_entry();
   // The entry's content as one string, refused beyond `limit` bytes.
   Result<std::string> read_small_entry(std::size_t limit);
 

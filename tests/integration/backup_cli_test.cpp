@@ -230,6 +230,29 @@ TEST(BackupCliTest, ADamagedArchiveOrAWrongKeyLeavesTheTargetUntouched) {
   EXPECT_NE(verified.output.find("FAILED verification"), std::string::npos) << verified.output;
   CliRun listed = f.run({"list"}, f.env());
   EXPECT_NE(listed.output.find("FAILED verification"), std::string::npos) << listed.output;
+
+  // An archive cut short: everything before the cut authenticates and the missing final chunk is
+  // found only at the end. An uploaded file made 320 KiB of noise puts the database entry (the
+  // archive's first) wholly before the cut: on PostgreSQL psql has run all of it, yet the target
+  // stays untouched.
+  {
+    std::mt19937 noise(7);
+    std::string bytes(320 * 1024, '\0');
+    for (char& c : bytes) c = static_cast<char>(noise());
+    const auto files = files_under(f.blobs());
+    ASSERT_FALSE(files.empty());
+    std::ofstream(f.blobs() / files.begin()->first, std::ios::binary | std::ios::trunc) << bytes;
+  }
+  const std::string cut = f.create();
+  ASSERT_FALSE(cut.empty());
+  fs::resize_file(f.archive(cut), fs::file_size(f.archive(cut)) * 3 / 4);
+  CliRun truncated = f.run({"restore", cut, "--to", target.url}, f.env(kKey, target_var.string()));
+  EXPECT_EQ(truncated.exit_code, 2) << truncated.output;
+  EXPECT_NE(truncated.output.find("truncated"), std::string::npos) << truncated.output;
+  has_tables = backup::database_has_tables(target.url);
+  ASSERT_TRUE(has_tables.ok());
+  EXPECT_FALSE(*has_tables) << "the target was touched by a truncated archive";
+  EXPECT_TRUE(files_under(target_var).empty());
   std::error_code ec;
   fs::remove_all(target_var, ec);
 }
