@@ -18,9 +18,10 @@
 #                                                   | psql -X -q -v ON_ERROR_STOP=1 --single-transaction URL2
 #   (URL2: an empty database created before each timed restore, outside the timing, on both sides.)
 #   The app runs the same pg_dump (on a snapshot exported by its own REPEATABLE READ transaction, which
-#   also counts the rows) and the same psql; what it adds is its archive format and, on restore, a whole
-#   pass over the archive that authenticates it before psql is started (psql changes its target as it
-#   reads), then the row counts compared with the manifest.
+#   lists the tables and files; the rows are counted in the dump as it passes) and the same psql; what
+#   it adds is its archive format (each chunk authenticated as psql is fed, psql killed before it
+#   commits if anything fails) and, after the restore, every table's rows counted and compared with
+#   the manifest.
 #
 # Both sides do the same work as far as they can: zstd level 3 with its frame checksum (what the app's
 # archive writer uses; the pipeline's zstd runs with its default single thread beside openssl in another
