@@ -18,9 +18,10 @@
 #                                                   | psql -X -q -v ON_ERROR_STOP=1 --single-transaction URL2
 #   (URL2: an empty database created before each timed restore, outside the timing, on both sides.)
 #   The app runs the same pg_dump (on a snapshot exported by its own REPEATABLE READ transaction, which
-#   also counts the rows) and the same psql; what it adds is its archive format and, on restore, a whole
-#   pass over the archive that authenticates it before psql is started (psql changes its target as it
-#   reads), then the row counts compared with the manifest.
+#   lists the tables and files; the rows are counted in the dump as it passes) and the same psql; what
+#   it adds is its archive format (each chunk authenticated as psql is fed, psql killed before it
+#   commits if anything fails) and, after the restore, every table's rows counted and compared with
+#   the manifest.
 #
 # Both sides do the same work as far as they can: zstd level 3 with its frame checksum (what the app's
 # archive writer uses; the pipeline's zstd runs with its default single thread beside openssl in another
@@ -57,7 +58,7 @@
 #   scripts/pg-test-server.sh start /tmp/pg && PG_URL=$(cat /tmp/pg/url) BACKEND=postgres FILL=sql ROWS=100000 \
 #     bench/backup/run.sh                      # the database kept in that server for the next run
 #
-# Environment: BACKEND (sqlite | postgres), PG_URL (a PostgreSQL server's maintenance database URL), ROWS (1000000 lines per file per ingest round), RUNS (3), TARGET_MB (1024), BUILD_DIR
+# Environment: BACKEND (sqlite | postgres), RESTORE (1; 0: creates only), PG_URL (a PostgreSQL server's maintenance database URL), ROWS (1000000 lines per file per ingest round), RUNS (3), TARGET_MB (1024), BUILD_DIR
 # (build/release: a Release tree with -DOEUVRE_BUILD_BENCH=ON for `oeuvre` and `bench/generate_pairs`),
 # SKIP_BUILD (0), DATA_DIR (/tmp/oeuvre-bench: the generated files under DATA_DIR/ROWS as bench/jobs
 # uses them, the database under DATA_DIR/backup-db), WORK_DIR (a temp folder: archives and restored
@@ -79,6 +80,7 @@ DB_DIR=$DATA_ROOT/backup-db
 DB=$DB_DIR/oeuvre.db
 LEVEL=3  # src/backup/archive_writer.h: ArchiveOptions::compression_level
 BACKEND=${BACKEND:-sqlite}
+RESTORE=${RESTORE:-1}
 case "$BACKEND" in
   sqlite) tools="sqlite3" ;;
   postgres) tools="pg_dump psql" ;;
@@ -286,14 +288,18 @@ echo "$RUNS runs, alternating: app create, pipeline create, app restore, pipelin
 for i in $(seq 1 "$RUNS"); do
   app_create "$i"
   pipe_create "$i"
-  app_restore "$i"
-  pipe_restore "$i"
+  if [ "$RESTORE" = 1 ]; then
+    app_restore "$i"
+    pipe_restore "$i"
+  fi
   echo "  run $i done (load average $(cut -d' ' -f1 /proc/loadavg))"
 done
 # The app's restore already compared every table's row count with the manifest; the pipeline's copy is
 # checked the same way (not byte for byte: a SQLite copy's header says journal mode DELETE, the source WAL).
 counts="SELECT (SELECT count(*) FROM records) || ' ' || (SELECT count(*) FROM reconciliation_results)"
-if [ "$BACKEND" = postgres ]; then
+if [ "$RESTORE" = 0 ]; then
+  pipe_counts=$(sql "$counts")
+elif [ "$BACKEND" = postgres ]; then
   pipe_counts=$(psql -X -q -At -d "$pipe_target" -c "$counts")
 else
   pipe_counts=$(sqlite3 "$work/pipe-target/oeuvre.db" "$counts")
@@ -321,9 +327,10 @@ if [ "${PERF:-0}" = 1 ]; then
   done
 fi
 
-python3 - "$work/times" "$RUNS" "$db_bytes" "$app_archive_bytes" "$pipe_archive_bytes" <<'PY'
+python3 - "$work/times" "$RUNS" "$db_bytes" "$app_archive_bytes" "$pipe_archive_bytes" "$RESTORE" <<'PY'
 import re, statistics, sys
 times, runs, db_bytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+ops = ("create", "restore") if sys.argv[6] == "1" else ("create",)
 archive = {"app": int(sys.argv[4]), "pipe": int(sys.argv[5])}
 def parse(path):
     text = open(path).read()
@@ -337,7 +344,7 @@ def parse(path):
     return seconds, rss_kib / 1024, cpu
 med = {}
 for side in ("app", "pipe"):
-    for op in ("create", "restore"):
+    for op in ops:
         runs_ = [parse(f"{times}/{side}-{op}-{i}") for i in range(1, runs + 1)]
         med[side, op] = tuple(statistics.median(r[k] for r in runs_) for k in range(3))
         print(f"  {side:4s} {op:7s} runs (s): " + ", ".join(f"{r[0]:.2f}" for r in runs_) +
@@ -348,7 +355,7 @@ print(f"database {mb:.0f} MB; archives: oeuvre {archive['app'] / 1e6:.0f} MB, pi
 print("medians; CPU = user + system seconds of all the side's processes (on a loaded machine a two-process")
 print("pipeline also gets two shares of the CPU, so wall time favours it); speed = pipeline s / oeuvre s")
 print(f"{'operation':9s} | {'oeuvre s':>8s} {'MB/s':>6s} {'CPU s':>6s} {'RSS MiB':>7s} | {'pipeline s':>10s} {'MB/s':>6s} {'CPU s':>6s} {'RSS MiB':>7s} | {'speed':>5s} {'CPU ratio':>9s}")
-for op in ("create", "restore"):
+for op in ops:
     (a_s, a_rss, a_cpu), (p_s, p_rss, p_cpu) = med["app", op], med["pipe", op]
     print(f"{op:9s} | {a_s:8.2f} {mb / a_s:6.0f} {a_cpu:6.2f} {a_rss:7.0f} | {p_s:10.2f} {mb / p_s:6.0f} {p_cpu:6.2f} {p_rss:7.0f} | {p_s / a_s:5.2f} {p_cpu / a_cpu:9.2f}")
 PY

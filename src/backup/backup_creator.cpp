@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <future>
 
 #include "backup/archive_writer.h"
 #include "backup/database_snapshot.h"
@@ -44,19 +43,12 @@ Status write_archive(const BackupSource& source, const BackupKey& key, DatabaseS
   options.created_at = std::chrono::floor<std::chrono::seconds>(manifest.created_at);
   ASSIGN_OR_RETURN(std::unique_ptr<ArchiveWriter> archive, ArchiveWriter::start(out, key, options));
   ASSIGN_OR_RETURN(PayloadWriter payload, PayloadWriter::start(*archive));
-  // Counting the rows scans the whole database once more: it runs beside the dump, not before it.
-  // (Leaving early, the future's destructor waits for the count.)
-  std::future<Result<std::vector<store::TableRowCount>>> counting =
-      std::async(std::launch::async, [&snapshot] { return snapshot.count_rows(); });
-  Result<std::uint64_t> database_bytes = snapshot.write_database(payload);
-  Result<std::vector<store::TableRowCount>> row_counts = counting.get();
-  if (!database_bytes.ok()) return std::move(database_bytes).error();
-  if (!row_counts.ok()) return std::move(row_counts).error();
-  manifest.database_bytes = *database_bytes;
-  manifest.row_counts = std::move(row_counts).value();
+  ASSIGN_OR_RETURN(DatabaseSnapshot::DatabaseEntry database, snapshot.write_database(payload));
+  manifest.database_bytes = database.bytes;
+  manifest.row_counts = std::move(database.row_counts);
   RETURN_IF_ERROR(write_files(snapshot, source.blobs_dir, payload, manifest));
-  // What the archive holds, inside it (authenticated), last: the manifest without the archive's own
-  // size and hash.
+  // What the archive holds, inside it (authenticated), last (the rows are counted as the database is
+  // written): the manifest without the archive's own size and hash.
   RETURN_IF_ERROR(payload.begin_entry(kDescriptionEntry));
   RETURN_IF_ERROR(payload.write(manifest_to_json(manifest)));
   RETURN_IF_ERROR(payload.end_entry());

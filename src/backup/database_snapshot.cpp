@@ -2,10 +2,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "security/crypto.h"
 #include "store/database_url.h"
 #include "store/postgres/pg_backup_tools.h"
+#include "store/postgres/plain_dump_rows.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_snapshot.h"
 
@@ -30,22 +32,32 @@ class SqliteSnapshot final : public DatabaseSnapshot {
     return OkStatus();
   }
 
-  Result<std::vector<store::TableRowCount>> count_rows() override {
+  Result<DatabaseEntry> write_database(PayloadWriter& payload) override {
+    // The count, on a connection of its own to the copy, runs beside the copy's way into the archive
+    // (leaving early, the future's destructor waits for it).
+    std::future<Result<std::vector<store::TableRowCount>>> counting =
+        std::async(std::launch::async, [this] { return count_rows(); });
+    Status written = [&]() -> Status {
+      std::ifstream in(copy_path_, std::ios::binary);
+      if (!in) return Error::Unavailable("cannot read the database copy " + copy_path_);
+      return payload.add_entry(kSqliteDatabaseEntry, in);
+    }();
+    Result<std::vector<store::TableRowCount>> counted = counting.get();
+    RETURN_IF_ERROR(written);
+    if (!counted.ok()) return std::move(counted).error();
+    std::error_code ec;
+    return DatabaseEntry{static_cast<std::uint64_t>(std::filesystem::file_size(copy_path_, ec)),
+                         std::move(counted).value()};
+  }
+
+ private:
+  Result<std::vector<store::TableRowCount>> count_rows() const {
     ASSIGN_OR_RETURN(auto conn, store::connect_sqlite(copy_path_, kBusyTimeout));
     // Counting scans every table once: no memory map of the whole file (it would count as resident).
     RETURN_IF_ERROR(conn->query("PRAGMA mmap_size=0", {}));
     return store::count_table_rows(*conn);
   }
 
-  Result<std::uint64_t> write_database(PayloadWriter& payload) override {
-    std::ifstream in(copy_path_, std::ios::binary);
-    if (!in) return Error::Unavailable("cannot read the database copy " + copy_path_);
-    RETURN_IF_ERROR(payload.add_entry(kSqliteDatabaseEntry, in));
-    std::error_code ec;
-    return static_cast<std::uint64_t>(std::filesystem::file_size(copy_path_, ec));
-  }
-
- private:
   std::string copy_path_;
 };
 
@@ -57,28 +69,27 @@ class PostgresSnapshot final : public DatabaseSnapshot {
 
   Status read_inventory() {
     ASSIGN_OR_RETURN(files_, store::list_stored_files(snapshot_->connection()));
+    ASSIGN_OR_RETURN(tables_, store::list_tables(snapshot_->connection()));
     return OkStatus();
   }
 
-  // On the snapshot's own connection, which pg_dump does not use (it attaches to the exported snapshot
-  // from its own session).
-  Result<std::vector<store::TableRowCount>> count_rows() override {
-    return store::count_table_rows(snapshot_->connection());
-  }
-
-  Result<std::uint64_t> write_database(PayloadWriter& payload) override {
+  Result<DatabaseEntry> write_database(PayloadWriter& payload) override {
     RETURN_IF_ERROR(payload.begin_entry(kPostgresDatabaseEntry));
-    std::uint64_t bytes = 0;
+    DatabaseEntry entry;
+    store::PlainDumpRowCounter rows;
     RETURN_IF_ERROR(store::dump_postgres_database(url_, snapshot_->snapshot_id(), [&](std::string_view piece) {
-      bytes += piece.size();
+      entry.bytes += piece.size();
+      rows.feed(piece);
       return payload.write(piece);
     }));
     RETURN_IF_ERROR(payload.end_entry());
-    return bytes;
+    ASSIGN_OR_RETURN(entry.row_counts, rows.finish(tables_));
+    return entry;
   }
 
  private:
   std::string url_;
+  std::vector<std::string> tables_;  // the schema's tables in the snapshot: the dump must hold each
   std::unique_ptr<store::PostgresExportedSnapshot> snapshot_;
 };
 

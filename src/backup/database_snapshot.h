@@ -4,8 +4,7 @@
 // online backup API (store/sqlite/sqlite_snapshot.h) in a scratch folder; PostgreSQL: an exported
 // repeatable-read snapshot that pg_dump shares (store/postgres/pg_backup_tools.h). Either way a job
 // writing its results meanwhile is in the backup whole or not at all.
-// Not safe for concurrent use, except that count_rows may run on another thread while
-// write_database runs (each uses its own connection, or pg_dump its own process).
+// Not safe for concurrent use.
 
 #include <cstdint>
 #include <memory>
@@ -24,11 +23,15 @@ class DatabaseSnapshot {
   virtual ~DatabaseSnapshot() = default;
   virtual SourceKind kind() const = 0;
   const std::vector<store::StoredFileRef>& files() const { return files_; }
-  // Writes the database as one payload entry (database.sqlite3 or database.sql); its size in bytes.
-  virtual Result<std::uint64_t> write_database(PayloadWriter& payload) = 0;
-  // Every table's rows in the snapshot: a scan of the whole database, worth running beside
-  // write_database. Call at most once.
-  virtual Result<std::vector<store::TableRowCount>> count_rows() = 0;
+
+  struct DatabaseEntry {
+    std::uint64_t bytes = 0;                        // the entry's size
+    std::vector<store::TableRowCount> row_counts;  // every table's rows, ordered by table name
+  };
+  // Writes the database as one payload entry (database.sqlite3 or database.sql) and counts its rows
+  // without a scan before it: SQLite counts on the copy while the copy is written, PostgreSQL counts
+  // the rows of the dump as it streams (store/postgres/plain_dump_rows.h). Call once.
+  virtual Result<DatabaseEntry> write_database(PayloadWriter& payload) = 0;
 
  protected:
   std::vector<store::StoredFileRef> files_;

@@ -11,7 +11,9 @@ constexpr std::string_view kPostgresTables =
     "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
     "AND table_type = 'BASE TABLE' ORDER BY table_name";
 
-Result<std::vector<std::string>> table_names(Connection& conn) {
+}  // namespace
+
+Result<std::vector<std::string>> list_tables(Connection& conn) {
   const std::string_view sql = conn.dialect() == Dialect::kSqlite ? kSqliteTables : kPostgresTables;
   ASSIGN_OR_RETURN(ResultSet set, conn.query(sql, {}));
   std::vector<std::string> names;
@@ -19,10 +21,8 @@ Result<std::vector<std::string>> table_names(Connection& conn) {
   return names;
 }
 
-}  // namespace
-
 Result<std::vector<TableRowCount>> count_table_rows(Connection& conn) {
-  ASSIGN_OR_RETURN(std::vector<std::string> names, table_names(conn));
+  ASSIGN_OR_RETURN(std::vector<std::string> names, list_tables(conn));
   std::vector<TableRowCount> counts;
   for (std::string& name : names) {
     // A table name cannot be a parameter; only names that are plain identifiers are spliced.
@@ -42,7 +42,7 @@ Result<std::vector<StoredFileRef>> list_stored_files(Connection& conn) {
 }
 
 Result<bool> schema_has_tables(Connection& conn) {
-  ASSIGN_OR_RETURN(std::vector<std::string> names, table_names(conn));
+  ASSIGN_OR_RETURN(std::vector<std::string> names, list_tables(conn));
   return !names.empty();
 }
 

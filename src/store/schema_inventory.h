@@ -19,8 +19,11 @@ struct TableRowCount {
   std::int64_t rows = 0;
 };
 
-// Every base table of the schema (SQLite: main, PostgreSQL: public), ordered by name, with its row
-// count, read in the caller's transaction (so one snapshot when the caller holds one).
+// Every base table of the schema (SQLite: main, PostgreSQL: public), ordered by name (bytewise).
+Result<std::vector<std::string>> list_tables(Connection& conn);
+
+// Those tables with their row counts, read in the caller's transaction (so one snapshot when the
+// caller holds one).
 Result<std::vector<TableRowCount>> count_table_rows(Connection& conn);
 
 struct StoredFileRef {
