@@ -59,8 +59,10 @@ start() {
 }
 start on on true
 on=$base
+on_pid=${pids[-1]}
 start off off false
 off=$base
+off_pid=${pids[-1]}
 
 token=$(curl -fs -H 'Content-Type: application/json' \
   -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$on/api/v1/auth/login" |
@@ -72,19 +74,27 @@ for base in "$on" "$off"; do curl -fs -H "Authorization: Bearer $token" "$base/a
 
 echo "$(nproc) cores; io_threads=${IO_THREADS:-1} workers=${WORKERS:-8}; database: ${DATABASE_URL%%:*}; $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION, $RUNS runs of each endpoint on each server, alternating"
-bench() {  # bench NAME BASE
+# The server's CPU time (user + system clock ticks, /proc/PID/stat fields 14 and 15).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+bench() {  # bench NAME BASE PID: each wrk run's output, then the server's CPU ticks during it
+  local before
+  before=$(cpu_ticks "$3")
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2/health/live" >"$work/live_$1_$i.txt"
+  echo "cpu_ticks $(($(cpu_ticks "$3") - before))" >>"$work/live_$1_$i.txt"
+  before=$(cpu_ticks "$3")
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" \
     "$2/api/v1/projects/$project" >"$work/project_$1_$i.txt"
+  echo "cpu_ticks $(($(cpu_ticks "$3") - before))" >>"$work/project_$1_$i.txt"
 }
 for i in $(seq 1 "$RUNS"); do
-  if [ $((i % 2)) -eq 1 ]; then bench on "$on"; bench off "$off"; else bench off "$off"; bench on "$on"; fi
+  if [ $((i % 2)) -eq 1 ]; then bench on "$on" "$on_pid"; bench off "$off" "$off_pid"
+  else bench off "$off" "$off_pid"; bench on "$on" "$on_pid"; fi
 done
 echo "access log lines written by the 'on' server: $(grep -c '"msg":"request"' "$work/on.log" || true); by 'off': $(grep -c '"msg":"request"' "$work/off.log" || true)"
 
-python3 - "$work" "$RUNS" <<'PY'
+python3 - "$work" "$RUNS" "$(getconf CLK_TCK)" <<'PY'
 import re, statistics, sys
-work, runs = sys.argv[1], int(sys.argv[2])
+work, runs, tick = sys.argv[1], int(sys.argv[2]), 1.0 / int(sys.argv[3])
 def ms(v):
     n, u = re.match(r"([\d.]+)(us|ms|s)", v).groups()
     return float(n) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[u]
@@ -93,14 +103,20 @@ def parse(path):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    return rps, p99, int(errors.group(1)) if errors else 0
-print(f"{'endpoint':34s} {'on req/s':>9s} {'off req/s':>9s} {'on/off':>7s} {'p99 on':>7s} {'p99 off':>7s}  runs on | off")
+    requests = int(re.search(r"(\d+) requests in", text).group(1))
+    cpu_us = int(re.search(r"cpu_ticks (\d+)", text).group(1)) * tick * 1e6 / max(requests, 1)
+    return rps, p99, int(errors.group(1)) if errors else 0, cpu_us
+print("req/s: wrk's; CPU/req: the server's CPU time (user + system) over the requests served, less")
+print("sensitive to the machine's other load than req/s; ratio on/off, cost = 1 - req/s ratio")
+print(f"{'endpoint':34s} {'on req/s':>9s} {'off req/s':>9s} {'on/off':>7s} {'CPU/req on':>10s} {'off':>6s} {'off/on':>6s} {'p99 on':>7s} {'p99 off':>7s}  runs on | off")
 for name, label in (("live", "GET /health/live"), ("project", "GET /api/v1/projects/{id} (JWT)")):
     r = {side: [parse(f"{work}/{name}_{side}_{i}.txt") for i in range(1, runs + 1)] for side in ("on", "off")}
     med = {side: statistics.median(x[0] for x in r[side]) for side in r}
     p99 = {side: statistics.median(x[1] for x in r[side]) for side in r}
+    cpu = {side: statistics.median(x[3] for x in r[side]) for side in r}
     bad = sum(x[2] for side in r for x in r[side])
     runs_text = " | ".join(", ".join(f"{x[0]:.0f}" for x in r[side]) for side in ("on", "off"))
     print(f"{label:34s} {med['on']:9.0f} {med['off']:9.0f} {med['on'] / med['off']:7.3f} "
+          f"{cpu['on']:8.1f}us {cpu['off']:5.1f}us {cpu['off'] / cpu['on']:6.3f} "
           f"{p99['on']:7.2f} {p99['off']:7.2f}  {runs_text}" + (f"  non-2xx: {bad}" if bad else ""))
 PY

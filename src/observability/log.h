@@ -14,6 +14,10 @@ enum class LogLevel { kDebug, kInfo, kWarn, kError };
 // Sets the minimum level ("debug", "info", "warn", "error"; unknown names mean "info").
 void init_logging(std::string_view level);
 
+// Lines are written to stderr in batches: warnings and errors at once, info and debug lines within
+// 100 ms, the rest at exit. This writes out what is waiting (before reading stderr, as tests do).
+void flush_logs();
+
 // What every log line of a piece of work carries. Views: what they point at must outlive every
 // LogScope binding the context (the request's Exchange, the claimed job's row).
 struct LogContext {

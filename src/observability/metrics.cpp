@@ -10,11 +10,11 @@
 
 namespace oeuvre::obs {
 
-std::string method_label(std::string_view method) {
+std::string_view method_label(std::string_view method) {
   static constexpr std::array<std::string_view, 9> kMethods = {"GET",    "HEAD",    "POST",    "PUT",  "PATCH",
                                                                 "DELETE", "OPTIONS", "CONNECT", "TRACE"};
-  if (std::find(kMethods.begin(), kMethods.end(), method) == kMethods.end()) return "other";
-  return std::string(method);
+  const auto it = std::find(kMethods.begin(), kMethods.end(), method);
+  return it == kMethods.end() ? std::string_view("other") : *it;
 }
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
@@ -148,11 +148,26 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 
 void Metrics::observe_request(std::string_view method, const std::string& route, unsigned status,
                               double seconds) {
-  const std::string label = method_label(method);
-  requests_->Add({{"method", label}, {"route", route}, {"status", std::to_string(status)}}).Increment();
-  static const prometheus::Histogram::BucketBoundaries kBuckets = {
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  durations_->Add({{"method", label}, {"route", route}}, kBuckets).Observe(seconds);
+  const std::string_view label = method_label(method);
+  thread_local std::string key;  // reused: no allocation once it has grown
+  key.assign(label).append(" ").append(route).append(" ").append(std::to_string(status));
+  RequestSeries series;
+  {
+    std::shared_lock lock(request_series_mutex_);
+    const auto it = request_series_.find(key);
+    if (it != request_series_.end()) series = it->second;
+  }
+  if (series.count == nullptr) {
+    static const prometheus::Histogram::BucketBoundaries kBuckets = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    const std::string method_text(label);
+    series.count = &requests_->Add({{"method", method_text}, {"route", route}, {"status", std::to_string(status)}});
+    series.duration = &durations_->Add({{"method", method_text}, {"route", route}}, kBuckets);
+    std::unique_lock lock(request_series_mutex_);
+    request_series_.emplace(key, series);  // Add returned the same series to a racing thread
+  }
+  series.count->Increment();
+  series.duration->Observe(seconds);
 }
 
 void Metrics::count_secret_refresh_failure(const std::string& name) {

@@ -13,15 +13,17 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace oeuvre::obs {
 
 // The `method` label of a request: the method's name for the methods of HTTP (RFC 9110 and PATCH),
-// "other" for anything else.
-std::string method_label(std::string_view method);
+// "other" for anything else (a view of static text).
+std::string_view method_label(std::string_view method);
 
 class Metrics {
  public:
@@ -143,6 +145,14 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>* queue_oldest_age_;
   prometheus::Family<prometheus::Gauge>* worker_heartbeat_;
   std::vector<std::function<void()>> samplers_;
+  // observe_request's series by "method route status": found under a shared lock, so a request does
+  // not build label maps or take the families' locks (only a new combination does).
+  struct RequestSeries {
+    prometheus::Counter* count = nullptr;
+    prometheus::Histogram* duration = nullptr;
+  };
+  std::shared_mutex request_series_mutex_;
+  std::unordered_map<std::string, RequestSeries> request_series_;
 };
 
 }  // namespace oeuvre::obs

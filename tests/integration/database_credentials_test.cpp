@@ -14,6 +14,7 @@
 #include "backup/backup_restorer.h"
 #include "support/test_database.h"
 #include "support/test_server.h"
+#include "observability/log.h"
 
 namespace oeuvre::testing {
 namespace {
@@ -76,6 +77,7 @@ TEST(DatabaseCredentialsTest, ARotatedPasswordIsPickedUpWhenANewConnectionIsRefu
     }
     EXPECT_EQ(last, 200u) << "requests work again after the rotation, without a restart";
     for (int i = 0; i < 5; ++i) EXPECT_EQ(server.get("/api/v1/projects", alice.access_token).status, 200u);
+    oeuvre::obs::flush_logs();  // the info lines are written in batches
     const std::string log = ::testing::internal::GetCapturedStderr();
     EXPECT_NE(log.find("database credentials rotated"), std::string::npos) << log;
     EXPECT_EQ(log.find("second-Pass-2"), std::string::npos) << "the password in the log";

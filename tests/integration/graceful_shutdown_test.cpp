@@ -14,6 +14,7 @@
 #include "http/server.h"
 #include "observability/metrics.h"
 #include "support/test_server.h"
+#include "observability/log.h"
 
 namespace oeuvre::testing {
 namespace {
@@ -173,6 +174,7 @@ TEST(GracefulShutdownTest, AStreamThatCannotFinishInTimeEndsAtARecordBoundaryAnd
   Received got = read_stream(s.server->port(), [&] { s.server->stop(); });
   s.thread.join();
   const auto took = std::chrono::steady_clock::now() - start;
+  oeuvre::obs::flush_logs();  // the info lines are written in batches
   const std::string logged = ::testing::internal::GetCapturedStderr();
   EXPECT_FALSE(got.complete) << "a cut stream must not look complete";
   ASSERT_TRUE(got.body.starts_with("[\n{\"n\":0}")) << got.body.substr(0, 100);

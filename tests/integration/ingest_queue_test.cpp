@@ -18,6 +18,7 @@
 #include "store/migrations.h"
 #include "store/transaction.h"
 #include "support/test_database.h"
+#include "observability/log.h"
 
 namespace oeuvre {
 namespace {
@@ -153,6 +154,7 @@ TEST(IngestQueueTest, AFullStoreFailsTheFileAfterMaxAttemptsWithTheReasonLoggedA
     EXPECT_TRUE(*did);
   }
   auto idle = ingest.process_next();
+  oeuvre::obs::flush_logs();  // the info lines are written in batches
   const std::string logged = ::testing::internal::GetCapturedStderr();
   ASSERT_TRUE(idle.ok()) << idle.error().message();
   EXPECT_FALSE(*idle) << "the file is not retried without end";

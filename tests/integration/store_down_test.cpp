@@ -11,6 +11,7 @@
 #include "security/crypto.h"
 #include "store/database.h"
 #include "support/test_server.h"
+#include "observability/log.h"
 
 namespace oeuvre::testing {
 namespace {
@@ -147,6 +148,7 @@ TEST(StoreDownTest, ABusyStoreSaysStoreBusyRetryAndKeepsEngineTextInTheLog) {
     auto res = timed([&] {
       return server.post("/api/v1/projects", json::object{{"name", "busy"}}, s.access_token);
     });
+    oeuvre::obs::flush_logs();  // the info lines are written in batches
     const std::string logged = ::testing::internal::GetCapturedStderr();
     canceller.get();
     (void)(*writer)->rollback();

@@ -14,6 +14,7 @@
 
 #include "support/json_path.h"
 #include "support/test_server.h"
+#include "observability/log.h"
 
 namespace oeuvre::testing {
 namespace {
@@ -122,6 +123,7 @@ TEST(TracingTest, AParseAndAJobCarryTheRequestThatQueuedThemIntoTheirLogsAndAudi
        {"traceparent", std::string("00-") + kJobTrace + "-" + kJobParent + "-00"}});
   const std::string job_id = id_of(created);
   const auto done = server.wait_for_job(job_id, alice.access_token);
+  oeuvre::obs::flush_logs();  // the info lines are written in batches
   const std::string output = ::testing::internal::GetCapturedStderr();
 
   ASSERT_EQ(uploaded.status, 201u) << uploaded.body;
@@ -246,6 +248,7 @@ TEST(TracingTest, ASlowRequestIsLoggedWithItsTimePerPhase) {
   const Session alice = server.register_user("slow@example.com");
   ::testing::internal::CaptureStderr();
   auto res = slow_post(server, alice, "slow-1", std::chrono::milliseconds(80));
+  oeuvre::obs::flush_logs();  // the info lines are written in batches
   const std::string output = ::testing::internal::GetCapturedStderr();
   ASSERT_EQ(res.status, 201u) << res.body;
 
@@ -281,6 +284,7 @@ TEST(TracingTest, SlowRequestLogsAreOffAtZero) {
   const Session alice = server.register_user("fast@example.com");
   ::testing::internal::CaptureStderr();
   auto res = slow_post(server, alice, "slow-off", std::chrono::milliseconds(30));
+  oeuvre::obs::flush_logs();  // the info lines are written in batches
   const std::string output = ::testing::internal::GetCapturedStderr();
   EXPECT_EQ(res.status, 201u) << res.body;
   EXPECT_TRUE(lines_where(log_lines(output), "slow request", "request_id", "slow-off").empty()) << output;

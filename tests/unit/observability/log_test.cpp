@@ -43,6 +43,7 @@ TEST(LogTest, AnOutgoingCallsFailureNamesTheWorkItWasMadeFor) {
     LogScope scope(context);
     log_outgoing_error("s3", "PUT", "HTTP 503", {{"key", "backups/a"}, {"attempt", 2}});
   }
+  oeuvre::obs::flush_logs();  // the info lines are written in batches
   const std::string out = testing::internal::GetCapturedStderr();
   const std::string line = out.substr(0, out.find('\n'));
   const boost::json::object fields = boost::json::parse(line).as_object();
