@@ -6,45 +6,18 @@
 #   bench/http_bench.sh                      # SQLite under a temp dir
 #   DATABASE_URL=postgres://... bench/http_bench.sh
 #   RUNS=5 DURATION=15s WORKERS=8 IO_THREADS=1 bench/http_bench.sh
+#   SKIP_BUILD=1 bench/http_bench.sh           # build/release/oeuvre as it is
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
-command -v wrk >/dev/null || { echo "wrk is missing: run scripts/setup.sh" >&2; exit 1; }
-
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DOEUVRE_BUILD_TESTS=OFF >/dev/null
-cmake --build build/release -j2 --target oeuvre >/dev/null
-bin=./build/release/oeuvre
-
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-export DATABASE_URL=${DATABASE_URL:-sqlite://$work/bench.db}
-export VAR_DIR=$work/var
-export PASSWORD_HASH_COST=minimal
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-password="bench password 1234"
-printf '%s\n' "$password" | $bin user create --email "bench-$RANDOM@oeuvre.local" --admin >"$work/user.txt"
-email=$(awk '{print $3}' "$work/user.txt")
-$bin serve --port "$port" --worker-threads "${WORKERS:-8}" --io-threads "${IO_THREADS:-1}" \
-  >"$work/server.out" 2>"$work/server.log" &
-server_pid=$!
-base=http://127.0.0.1:$port
-for _ in $(seq 1 100); do curl -fs "$base/health/live" >/dev/null && break; sleep 0.1; done
-
-token=$(curl -fs -H 'Content-Type: application/json' \
-  -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$base/api/v1/auth/login" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-project=$(curl -fs -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
-  -d '{"name":"Benchmark project"}' "$base/api/v1/projects" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+source bench/lib/http_server.sh
+bench_setup
+bench_start server
+token=$(bench_token "$base")
+project=$(bench_project "$base" "$token")
 curl -fs -H "Authorization: Bearer $token" "$base/api/v1/projects/$project" >/dev/null
 
 echo "server: $(nproc) cores, io_threads=${IO_THREADS:-1} workers=${WORKERS:-8}; database: ${DATABASE_URL%%:*}"

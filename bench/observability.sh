@@ -19,57 +19,16 @@ RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
-command -v wrk >/dev/null || { echo "wrk is missing: run scripts/setup.sh" >&2; exit 1; }
-
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DOEUVRE_BUILD_TESTS=OFF >/dev/null
-  cmake --build build/release -j2 --target oeuvre >/dev/null
-fi
-bin=./build/release/oeuvre
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-export DATABASE_URL=${DATABASE_URL:-sqlite://$work/bench.db}
-export VAR_DIR=$work/var
-export PASSWORD_HASH_COST=minimal
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-password="bench password 1234"
-printf '%s\n' "$password" | $bin user create --email "bench-$RANDOM@oeuvre.local" --admin >"$work/user.txt"
-email=$(awk '{print $3}' "$work/user.txt")
-
-# start NAME ACCESS_LOG METRICS_ENABLED: a server; its base URL in $base (not a subshell: the
-# server's pid must reach cleanup).
-start() {
-  local name=$1 port
-  port=$(free_port)
-  # METRICS_PORT=0: each server its own metrics listener on a free loopback port.
-  ACCESS_LOG=$2 METRICS_ENABLED=$3 METRICS_PORT=0 $bin serve --port "$port" --worker-threads "${WORKERS:-8}" \
-    --io-threads "${IO_THREADS:-1}" >"$work/$name.out" 2>"$work/$name.log" &
-  pids+=($!)
-  base="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do curl -fs "$base/health/live" >/dev/null && return 0; sleep 0.1; done
-  echo "the '$name' server did not start: $(tail -n 5 "$work/$name.log")" >&2
-  return 1
-}
-start on on true
+source bench/lib/http_server.sh
+bench_setup
+bench_start on ACCESS_LOG=on METRICS_ENABLED=true
 on=$base
-on_pid=${pids[-1]}
-start off off false
+on_pid=$pid
+bench_start off ACCESS_LOG=off METRICS_ENABLED=false
 off=$base
-off_pid=${pids[-1]}
-
-token=$(curl -fs -H 'Content-Type: application/json' \
-  -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$on/api/v1/auth/login" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-project=$(curl -fs -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
-  -d '{"name":"Benchmark project"}' "$on/api/v1/projects" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+off_pid=$pid
+token=$(bench_token "$on")
+project=$(bench_project "$on" "$token")
 for base in "$on" "$off"; do curl -fs -H "Authorization: Bearer $token" "$base/api/v1/projects/$project" >/dev/null; done
 
 echo "$(nproc) cores; io_threads=${IO_THREADS:-1} workers=${WORKERS:-8}; database: ${DATABASE_URL%%:*}; $(git rev-parse --short HEAD 2>/dev/null || echo '?')"

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "support/test_helpers.h"
 #include "support/test_server.h"
 
 namespace oeuvre::testing {
@@ -44,8 +45,18 @@ TEST(MetricsEndpointTest, ServedOnItsOwnListenerAndNotOnTheApiPort) {
 
   Session s = server.register_user("scraped@example.com");
   ASSERT_EQ(server.get("/api/v1/projects", s.access_token).status, 200u);
-  auto scraped = server.scrape();
-  ASSERT_EQ(scraped.status, 200u) << scraped.body;
+  // Readiness, the queues and the workers' heartbeats are set by background threads from the start:
+  // on a loaded machine their first samples can come after a first scrape.
+  HttpResult scraped;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        scraped = server.scrape();
+        return scraped.status == 200u && sample(scraped.body, "oeuvre_ready") >= 0 &&
+               sample(scraped.body, R"(oeuvre_queue_oldest_age_seconds{queue="jobs"})") >= 0 &&
+               sample(scraped.body, R"(oeuvre_worker_heartbeat_timestamp_seconds{work="reconciliation"})") > 0;
+      },
+      std::chrono::seconds(30)))
+      << scraped.status << " " << scraped.body;
   EXPECT_TRUE(scraped.header("content-type").starts_with("text/plain; version=0.0.4"));
   const std::string& text = scraped.body;
   // The pool: TestServer's DB_POOL_SIZE is 4.
