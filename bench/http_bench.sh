@@ -9,10 +9,6 @@
 #   SKIP_BUILD=1 bench/http_bench.sh           # build/release/oeuvre as it is
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-3}
-DURATION=${DURATION:-10s}
-CONNECTIONS=${CONNECTIONS:-64}
-WRK_THREADS=${WRK_THREADS:-2}
 source bench/lib/http_server.sh
 bench_setup
 bench_start server

@@ -15,10 +15,6 @@
 # terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-3}
-DURATION=${DURATION:-10s}
-CONNECTIONS=${CONNECTIONS:-64}
-WRK_THREADS=${WRK_THREADS:-2}
 source bench/lib/http_server.sh
 bench_setup
 bench_start on ACCESS_LOG=on METRICS_ENABLED=true

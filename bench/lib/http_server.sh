@@ -8,9 +8,14 @@
 #   bench_start NAME [VAR=VALUE ...]   # a server with those settings: $base, and $pid (also in $pids)
 #   token=$(bench_token "$base"); project=$(bench_project "$base" "$token")
 #
-# Environment: SKIP_BUILD (0; 1: build/release/oeuvre as it is), WORKERS (8), IO_THREADS (1).
+# Environment: SKIP_BUILD (0; 1: build/release/oeuvre as it is), WORKERS (8), IO_THREADS (1), and for
+# the scripts' wrk runs RUNS (3), DURATION (10s), CONNECTIONS (64), WRK_THREADS (2).
 
 command -v wrk >/dev/null || { echo "wrk is missing: run scripts/setup.sh" >&2; exit 1; }
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
 
 bench_setup() {
   if [ "${SKIP_BUILD:-0}" != 1 ]; then
