@@ -25,23 +25,15 @@ for i in $(seq 1 "$RUNS"); do
 done
 
 python3 - "$work" "$RUNS" <<'PY'
-import re, statistics, sys
+import statistics, sys
+sys.path.insert(0, "bench/lib")
+from wrk_output import parse
 work, runs = sys.argv[1], int(sys.argv[2])
-def ms(v):
-    n, u = re.match(r"([\d.]+)(us|ms|s)", v).groups()
-    return float(n) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[u]
-def parse(path):
-    text = open(path).read()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
-    p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    return rps, p50, p99, int(errors.group(1)) if errors else 0
 rows = {}
 for name in ("live", "project"):
     runs_ = [parse(f"{work}/{name}_{i}.txt") for i in range(1, runs + 1)]
-    rows[name] = [statistics.median(r[k] for r in runs_) for k in range(3)] + [sum(r[3] for r in runs_)]
-    print(f"  {name:8s} runs req/s: " + ", ".join(f"{r[0]:.0f}" for r in runs_))
+    rows[name] = [statistics.median(r[k] for r in runs_) for k in ("rps", "p50", "p99")] + [sum(r["errors"] for r in runs_)]
+    print(f"  {name:8s} runs req/s: " + ", ".join(f"{r['rps']:.0f}" for r in runs_))
 print(f"{'endpoint':34s} {'req/s':>10s} {'p50 ms':>8s} {'p99 ms':>8s} {'non-2xx':>8s}")
 print(f"{'GET /health/live':34s} {rows['live'][0]:10.0f} {rows['live'][1]:8.3f} {rows['live'][2]:8.3f} {rows['live'][3]:8d}")
 print(f"{'GET /api/v1/projects/{id} (JWT)':34s} {rows['project'][0]:10.0f} {rows['project'][1]:8.3f} {rows['project'][2]:8.3f} {rows['project'][3]:8d}")

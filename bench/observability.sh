@@ -25,7 +25,11 @@ off=$base
 off_pid=$pid
 token=$(bench_token "$on")
 project=$(bench_project "$on" "$token")
-for base in "$on" "$off"; do curl -fs -H "Authorization: Bearer $token" "$base/api/v1/projects/$project" >/dev/null; done
+# Warm-up, not measured: a fresh process serves its first seconds slower (allocator, caches, pool).
+for base in "$on" "$off"; do
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s "$base/health/live" >/dev/null
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: Bearer $token" "$base/api/v1/projects/$project" >/dev/null
+done
 
 echo "$(nproc) cores; io_threads=${IO_THREADS:-1} workers=${WORKERS:-8}; database: ${DATABASE_URL%%:*}; $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION, $RUNS runs of each endpoint on each server, alternating"
@@ -48,19 +52,13 @@ done
 echo "access log lines written by the 'on' server: $(grep -c '"msg":"request"' "$work/on.log" || true); by 'off': $(grep -c '"msg":"request"' "$work/off.log" || true)"
 
 python3 - "$work" "$RUNS" "$(getconf CLK_TCK)" <<'PY'
-import re, statistics, sys
+import statistics, sys
+sys.path.insert(0, "bench/lib")
+import wrk_output
 work, runs, tick = sys.argv[1], int(sys.argv[2]), 1.0 / int(sys.argv[3])
-def ms(v):
-    n, u = re.match(r"([\d.]+)(us|ms|s)", v).groups()
-    return float(n) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[u]
 def parse(path):
-    text = open(path).read()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    requests = int(re.search(r"(\d+) requests in", text).group(1))
-    cpu_us = int(re.search(r"cpu_ticks (\d+)", text).group(1)) * tick * 1e6 / max(requests, 1)
-    return rps, p99, int(errors.group(1)) if errors else 0, cpu_us
+    r = wrk_output.parse(path)
+    return r["rps"], r["p99"], r["errors"], r["cpu_ticks"] * tick * 1e6 / max(r["requests"], 1)
 print("req/s: wrk's; CPU/req: the server's CPU time (user + system) over the requests served, less")
 print("sensitive to the machine's other load than req/s; ratio on/off, cost = 1 - req/s ratio")
 print(f"{'endpoint':34s} {'on req/s':>9s} {'off req/s':>9s} {'on/off':>7s} {'CPU/req on':>10s} {'off':>6s} {'off/on':>6s} {'p99 on':>7s} {'p99 off':>7s}  runs on | off")
