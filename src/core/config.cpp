@@ -10,7 +10,11 @@ std::optional<std::string> read_setting(const std::string& name) {
   if (const char* value = std::getenv(name.c_str()); value != nullptr) return std::string(value);
   const char* file = std::getenv((name + "_FILE").c_str());
   if (file == nullptr) return std::nullopt;
-  std::ifstream in(file, std::ios::binary);
+  return read_setting_file(file);
+}
+
+std::optional<std::string> read_setting_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream content;
   content << in.rdbuf();

@@ -74,4 +74,8 @@ std::string backup_dir_of(const Config& config);
 // trailing newline removed), else nullopt.
 std::optional<std::string> read_setting(const std::string& name);
 
+// The contents of the setting file at `path` with one trailing newline (\n or \r\n) removed; nullopt
+// when it cannot be read. The one reader of X_FILE files (read_setting, the secrets chain).
+std::optional<std::string> read_setting_file(const std::string& path);
+
 }  // namespace oeuvre

@@ -11,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include "core/config.h"
 #include "core/private_files.h"
 #include "core/uri_encoding.h"
 #include "observability/log.h"
@@ -29,14 +30,9 @@ std::optional<std::string> environment(const std::string& name) {
 }
 
 Result<std::string> read_secret_file(const std::string& name, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::Validation(name + "_FILE", "cannot read " + path);
-  std::ostringstream content;
-  content << in.rdbuf();
-  std::string text = content.str();
-  if (!text.empty() && text.back() == '\n') text.pop_back();
-  if (!text.empty() && text.back() == '\r') text.pop_back();
-  return text;
+  std::optional<std::string> text = read_setting_file(path);
+  if (!text) return Error::Validation(name + "_FILE", "cannot read " + path);
+  return std::move(*text);
 }
 
 // The file-and-environment part of the chain; `warned` remembers files already warned about.

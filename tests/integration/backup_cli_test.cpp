@@ -24,7 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-constexpr const char* kKey = "8f2b0c6d1e3a4f5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d";
 constexpr const char* kOtherKey = "0000000000000000000000000000000000000000000000000000000000000001";
 
 constexpr const char* kBankCsv =
@@ -133,7 +132,7 @@ struct BackupFixture {
     fs::remove_all(logs, ec);
   }
 
-  std::map<std::string, std::string> env(const std::string& key = kKey, const std::string& var_dir = "") const {
+  std::map<std::string, std::string> env(const std::string& key = kBackupKey, const std::string& var_dir = "") const {
     return {{"DATABASE_URL", server.config().database_url},
             {"VAR_DIR", var_dir.empty() ? server.config().var_dir : var_dir},
             {"BACKUP_DIR", backup_dir.string()},
@@ -168,7 +167,7 @@ TEST(BackupCliTest, ABackupTakenWhileServingRestoresEveryRowAndEveryFile) {
   f.server.stop();  // nothing changes the source while it is compared
   TestDatabase target = make_test_database();
   const fs::path target_var = fresh_dir("restore-var");
-  CliRun restored = f.run({"restore", id, "--to", target.url}, f.env(kKey, target_var.string()));
+  CliRun restored = f.run({"restore", id, "--to", target.url}, f.env(kBackupKey, target_var.string()));
   ASSERT_EQ(restored.exit_code, 0) << restored.output;
   EXPECT_NE(restored.output.find("restored " + id), std::string::npos) << restored.output;
 
@@ -186,10 +185,10 @@ TEST(BackupCliTest, ABackupTakenWhileServingRestoresEveryRowAndEveryFile) {
   EXPECT_EQ(files_under(target_var / "uploads" / "blobs"), source_files);
 
   // Into the same target again: refused without --force, done with it.
-  CliRun refused = f.run({"restore", id, "--to", target.url}, f.env(kKey, target_var.string()));
+  CliRun refused = f.run({"restore", id, "--to", target.url}, f.env(kBackupKey, target_var.string()));
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
   EXPECT_NE(refused.output.find("not empty: pass --force"), std::string::npos) << refused.output;
-  CliRun forced = f.run({"restore", id, "--to", target.url, "--force"}, f.env(kKey, target_var.string()));
+  CliRun forced = f.run({"restore", id, "--to", target.url, "--force"}, f.env(kBackupKey, target_var.string()));
   EXPECT_EQ(forced.exit_code, 0) << forced.output;
   EXPECT_EQ(dump_tables(target.url), source_tables);
   std::error_code ec;
@@ -217,7 +216,7 @@ TEST(BackupCliTest, ADamagedArchiveOrAWrongKeyLeavesTheTargetUntouched) {
     archive.seekp(static_cast<std::streamoff>(size / 2));
     archive.write(&byte, 1);
   }
-  CliRun damaged = f.run({"restore", id, "--to", target.url}, f.env(kKey, target_var.string()));
+  CliRun damaged = f.run({"restore", id, "--to", target.url}, f.env(kBackupKey, target_var.string()));
   EXPECT_EQ(damaged.exit_code, 2) << damaged.output;
   EXPECT_NE(damaged.output.find("fails authentication"), std::string::npos) << damaged.output;
   auto has_tables = backup::database_has_tables(target.url);
@@ -246,7 +245,7 @@ TEST(BackupCliTest, ADamagedArchiveOrAWrongKeyLeavesTheTargetUntouched) {
   const std::string cut = f.create();
   ASSERT_FALSE(cut.empty());
   fs::resize_file(f.archive(cut), fs::file_size(f.archive(cut)) * 3 / 4);
-  CliRun truncated = f.run({"restore", cut, "--to", target.url}, f.env(kKey, target_var.string()));
+  CliRun truncated = f.run({"restore", cut, "--to", target.url}, f.env(kBackupKey, target_var.string()));
   EXPECT_EQ(truncated.exit_code, 2) << truncated.output;
   EXPECT_NE(truncated.output.find("truncated"), std::string::npos) << truncated.output;
   has_tables = backup::database_has_tables(target.url);

@@ -38,8 +38,6 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kKey = "8f2b0c6d1e3a4f5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d";
-
 // Lines per side: enough that writing the job's results (one transaction: results, matches, record
 // statuses) lasts several times as long as one `oeuvre backup create` in a Debug + sanitizer build
 // (20,000: about 16 s of writing on SQLite, where a backup takes about 1 s; PostgreSQL writes about six
@@ -180,7 +178,7 @@ TEST(BackupDuringJobTest, EveryBackupTakenAroundARunningJobRestoresItWholeOrNotA
   int runs = 0;
   auto env = [&](const std::string& var_dir) -> std::map<std::string, std::string> {
     return {{"DATABASE_URL", owner.config().database_url}, {"VAR_DIR", var_dir},
-            {"BACKUP_DIR", backup_dir.string()},           {"BACKUP_ENCRYPTION_KEY", kKey},
+            {"BACKUP_DIR", backup_dir.string()},           {"BACKUP_ENCRYPTION_KEY", kBackupKey},
             {"LOG_LEVEL", "warn"}};
   };
   std::vector<TakenBackup> taken;

@@ -28,8 +28,6 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kKey = "8f2b0c6d1e3a4f5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d";
-
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream content;
@@ -175,7 +173,7 @@ struct S3BackupFixture {
     e.insert({{"DATABASE_URL", server.config().database_url},
               {"VAR_DIR", server.config().var_dir},
               {"BACKUP_DIR", work.string()},
-              {"BACKUP_ENCRYPTION_KEY", kKey},
+              {"BACKUP_ENCRYPTION_KEY", kBackupKey},
               {"LOG_LEVEL", "warn"}});
     return e;
   }
@@ -257,7 +255,7 @@ TEST(BackupS3Test, TheScheduleWritesToS3AndSurvivesTheStoreGoingDown) {
   S3TestServer s3;
   ASSERT_TRUE(s3.started());
   for (const auto& [name, value] : s3.env()) ::setenv(name.c_str(), value.c_str(), 1);  // own process per test
-  ::setenv("BACKUP_ENCRYPTION_KEY", kKey, 1);
+  ::setenv("BACKUP_ENCRYPTION_KEY", kBackupKey, 1);
   const fs::path work = fresh_dir("s3-schedule-work");
   TestServer server([&](Config& c) {
     c.enable_automated_backups = true;

@@ -24,10 +24,8 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kKey = "8f2b0c6d1e3a4f5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d";
-
 std::function<void(Config&)> with_backups(const fs::path& dir) {
-  ::setenv("BACKUP_ENCRYPTION_KEY", kKey, 1);  // each test runs in its own process (gtest_discover_tests)
+  ::setenv("BACKUP_ENCRYPTION_KEY", kBackupKey, 1);  // each test runs in its own process (gtest_discover_tests)
   return [dir](Config& c) {
     c.enable_automated_backups = true;
     c.backup_interval_seconds = 2;

@@ -1,6 +1,6 @@
 #pragma once
-// Small helpers the integration tests share: a fresh temp folder, waiting for a condition, and one
-// metric read from a server's /metrics.
+// Small helpers the integration tests share: a fresh temp folder, waiting for a condition, one
+// metric read from a server's /metrics, and the backup tests' key.
 
 #include <chrono>
 #include <filesystem>
@@ -12,6 +12,9 @@
 #include "support/test_server.h"
 
 namespace oeuvre::testing {
+
+// The BACKUP_ENCRYPTION_KEY the backup tests use (32 bytes, hex).
+inline constexpr const char* kBackupKey = "8f2b0c6d1e3a4f5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d";
 
 // A new, empty folder under the temp directory: oeuvre-<name>-<random>.
 inline std::filesystem::path fresh_dir(const std::string& name) {
