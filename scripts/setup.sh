@@ -7,10 +7,10 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev libsqlite3-dev sqlite3 libssl-dev libsodium-dev libcli11-dev
-  prometheus-cpp-dev libzstd-dev libcurl4-openssl-dev
+  prometheus-cpp-dev libzstd-dev libcurl4-openssl-dev libhiredis-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   postgresql-15 postgresql-contrib postgresql-client-15 zstd
-  prometheus prometheus-alertmanager python3-yaml
+  prometheus prometheus-alertmanager python3-yaml redis-server
   clang libclang-rt-14-dev
   wrk curl python3 time
   awscli python3-botocore nodejs

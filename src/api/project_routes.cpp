@@ -60,6 +60,13 @@ void add_project_routes(http::Router& router, ApiServices& services) {
                return project_response(status::ok, project);
              });
 
+  router.add(verb::get, "/api/v1/projects/{id}/stats", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(std::string stats, services.projects.stats(actor_of(ex), id));
+               return http::json_response(status::ok, std::move(stats));
+             });
+
   router.add(verb::patch, "/api/v1/projects/{id}", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));

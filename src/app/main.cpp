@@ -32,7 +32,9 @@ void apply_file_settings() {
   for (const char* name : {"HOST", "PORT", "IO_THREADS", "WORKER_THREADS", "DB_POOL_SIZE",
                             "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "MAX_CONNECTIONS",
                             "MAX_CONNECTIONS_PER_IP", "READ_TIMEOUT_SECONDS", "METRICS_ADDRESS", "METRICS_PORT", "LOG_LEVEL", "VAR_DIR",
-                            "ACCESS_LOG", "METRICS_ENABLED", "SLOW_REQUEST_MS",
+                            "ACCESS_LOG", "METRICS_ENABLED", "SLOW_REQUEST_MS", "CACHE_ENABLED", "CACHE_L1_BYTES",
+                            "CACHE_USERS_TTL_SECONDS", "CACHE_PROJECTS_TTL_SECONDS", "CACHE_STATS_TTL_SECONDS",
+                            "REDIS_TIMEOUT_MS",
                             "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
                             "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS", "INGEST_WORKERS",
                             "INGEST_STALE_AFTER_SECONDS", "INGEST_MAX_ATTEMPTS", "JOB_WORKERS",
@@ -150,7 +152,8 @@ int seed_demo(oeuvre::app::ServerApp& app) {
   services::RequestMeta meta{"demo-seed", "127.0.0.1", "oeuvre serve --demo"};
   auto user = app.auth().create_user({"demo@oeuvre.local", password, "Demo admin", Role::kAdmin}, std::nullopt, meta);
   if (!user.ok()) return fail(user.error());
-  services::ProjectService projects(app.database());
+  services::CachedReads uncached(app.database(), nullptr);  // before serving: nothing is cached yet
+  services::ProjectService projects(app.database(), uncached);
   auto project = projects.create({user->id, Role::kAdmin}, "Demo project", "Bank statement vs general ledger", meta);
   if (!project.ok()) return fail(project.error());
   std::cout << "demo admin: demo@oeuvre.local  password: " << password << "\n"
@@ -190,6 +193,18 @@ void add_serve_options(CLI::App& cmd, Config& c) {
   cmd.add_option("--slow-request-ms", c.slow_request_ms,
                  "log requests at least this slow with their time per phase (0: off)")
       ->envname("SLOW_REQUEST_MS")->check(CLI::Range(0, 3'600'000));
+  cmd.add_option("--cache-enabled", c.cache_enabled, "the read cache (L1 in process; L2 in Redis with REDIS_URL)")
+      ->envname("CACHE_ENABLED");
+  cmd.add_option("--cache-l1-bytes", c.cache_l1_bytes, "the in-process cache's byte budget")
+      ->envname("CACHE_L1_BYTES")->check(CLI::Range(std::int64_t{1} << 20, std::int64_t{1} << 40));
+  cmd.add_option("--cache-users-ttl-seconds", c.cache_users_ttl_seconds)
+      ->envname("CACHE_USERS_TTL_SECONDS")->check(CLI::Range(1, 86400));
+  cmd.add_option("--cache-projects-ttl-seconds", c.cache_projects_ttl_seconds, "projects, data sources, lists")
+      ->envname("CACHE_PROJECTS_TTL_SECONDS")->check(CLI::Range(1, 86400));
+  cmd.add_option("--cache-stats-ttl-seconds", c.cache_stats_ttl_seconds)
+      ->envname("CACHE_STATS_TTL_SECONDS")->check(CLI::Range(1, 86400));
+  cmd.add_option("--redis-timeout-ms", c.redis_timeout_ms, "Redis connect and command timeout")
+      ->envname("REDIS_TIMEOUT_MS")->check(CLI::Range(1, 10'000));
   cmd.add_option("--access-token-ttl-seconds", c.access_token_ttl_seconds)
       ->envname("ACCESS_TOKEN_TTL_SECONDS")->check(CLI::Range(30, 86400));
   cmd.add_option("--refresh-token-ttl-seconds", c.refresh_token_ttl_seconds)
@@ -297,7 +312,8 @@ int main(int argc, char** argv) {
     auto settings = oeuvre::app::auth_settings_from(config, **secrets);
     if (!settings.ok()) return fail(settings.error());
     oeuvre::obs::Metrics metrics;
-    oeuvre::services::AuthService auth(**db, std::move(settings).value(), metrics);
+    oeuvre::services::CachedReads uncached(**db, nullptr);  // a new user: nothing cached to drop
+    oeuvre::services::AuthService auth(**db, std::move(settings).value(), metrics, uncached);
     oeuvre::services::RequestMeta meta{"cli", "local", "oeuvre user create"};
     auto created = auth.create_user({email, password, display_name, admin ? oeuvre::Role::kAdmin : oeuvre::Role::kUser}, std::nullopt, meta);
     if (!created.ok()) return fail(created.error());

@@ -7,6 +7,8 @@
 #include "api/service_stack.h"
 #include "app/secrets_setup.h"
 #include "backup/backup_schedule.h"
+#include "cache/cache.h"
+#include "cache/redis_client.h"
 #include "core/private_files.h"
 #include "observability/log.h"
 #include "security/jwt.h"
@@ -32,9 +34,8 @@ int automatic_worker_threads(store::Dialect dialect, int pool_size) {
 
 }  // namespace
 
-Result<std::unique_ptr<store::Database>> open_migrated_database(const Config& config,
-                                                                std::shared_ptr<security::SecretChain> secrets,
-                                                                obs::Metrics* metrics) {
+Result<std::unique_ptr<store::Database>> open_migrated_database(
+    const Config& config, std::shared_ptr<security::SecretChain> secrets, obs::Metrics* metrics) {
   store::DatabaseOptions options;
   options.metrics = metrics;
   options.url = config.database_url;
@@ -59,27 +60,31 @@ Result<std::unique_ptr<store::Database>> open_migrated_database(const Config& co
   return db;
 }
 
-// The JWT signing keys: JWT_SECRET (generated under VAR_DIR on the embedded default) and the previous
-// version (AWSPREVIOUS in Secrets Manager, or JWT_SECRET_PREVIOUS), still accepted until its tokens
-// expire.
-Status load_jwt_keys(security::SecretChain& secrets, const Config& config, security::JwtKeyring* keyring,
-                     std::string* current_out) {
+// The JWT signing keys: JWT_SECRET (generated under VAR_DIR on the embedded default) and the
+// previous version (AWSPREVIOUS in Secrets Manager, or JWT_SECRET_PREVIOUS), still accepted until
+// its tokens expire.
+Status load_jwt_keys(security::SecretChain& secrets, const Config& config,
+                     security::JwtKeyring* keyring, std::string* current_out) {
   ASSIGN_OR_RETURN(std::string current,
-                   security::resolve_or_generate_secret(secrets, "JWT_SECRET", config.var_dir, "jwt_secret", 48));
-  ASSIGN_OR_RETURN(std::optional<std::string> previous, secrets.get_stage("JWT_SECRET", security::kPreviousStage));
+                   security::resolve_or_generate_secret(secrets, "JWT_SECRET", config.var_dir,
+                                                        "jwt_secret", 48));
+  ASSIGN_OR_RETURN(std::optional<std::string> previous,
+                   secrets.get_stage("JWT_SECRET", security::kPreviousStage));
   if (!previous) {
     ASSIGN_OR_RETURN(previous, secrets.get("JWT_SECRET_PREVIOUS"));
   }
   if (auto valid = security::validate_jwt_secret(current); !valid.ok()) {
     const std::string reason = valid.error().message();
-    return Error(ErrorCode::kValidation, "JWT_SECRET: " + reason, {FieldError{"JWT_SECRET", reason}});
+    return Error(ErrorCode::kValidation, "JWT_SECRET: " + reason,
+                 {FieldError{"JWT_SECRET", reason}});
   }
   if (current_out != nullptr) *current_out = current;
   if (keyring != nullptr) RETURN_IF_ERROR(keyring->set(std::move(current), std::move(previous)));
   return OkStatus();
 }
 
-Result<services::AuthSettings> auth_settings_from(const Config& config, security::SecretChain& secrets) {
+Result<services::AuthSettings> auth_settings_from(const Config& config,
+                                                  security::SecretChain& secrets) {
   services::AuthSettings settings;
   RETURN_IF_ERROR(load_jwt_keys(secrets, config, nullptr, &settings.jwt_secret));
   settings.jwt_keys = std::make_shared<security::JwtKeyring>(settings.jwt_secret);
@@ -128,9 +133,9 @@ Result<UploadDirectories> prepare_upload_directories(const std::string& var_dir)
   return dirs;
 }
 
-// The backup store the status route lists and the schedule writes to: S3 when BACKUP_S3_BUCKET is set,
-// else BACKUP_DIR when backups are on or the directory exists; nullptr when there is none. Bad S3
-// settings stop the server.
+// The backup store the status route lists and the schedule writes to: S3 when BACKUP_S3_BUCKET is
+// set, else BACKUP_DIR when backups are on or the directory exists; nullptr when there is none. Bad
+// S3 settings stop the server.
 Result<std::shared_ptr<backup::BackupStore>> backup_store_from(const Config& config,
                                                                security::SecretSource& secrets) {
   const backup::BackupStoreSettings settings = backup::backup_store_settings_of(config);
@@ -139,16 +144,16 @@ Result<std::shared_ptr<backup::BackupStore>> backup_store_from(const Config& con
       !std::filesystem::is_directory(settings.dir, ec)) {
     return std::shared_ptr<backup::BackupStore>();
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<backup::BackupStore> store, backup::open_backup_store(settings, secrets));
+  ASSIGN_OR_RETURN(std::unique_ptr<backup::BackupStore> store,
+                   backup::open_backup_store(settings, secrets));
   return std::shared_ptr<backup::BackupStore>(std::move(store));
 }
 
 // The backup schedule when ENABLE_AUTOMATED_BACKUPS is on (it then needs a valid key: an error
 // otherwise, so the server does not start); nullptr, said once in the log, when it is off.
-Result<std::unique_ptr<backup::BackupSchedule>> backup_schedule_from(const Config& config, store::Database& db,
-                                                                     obs::Metrics& metrics,
-                                                                     std::shared_ptr<backup::BackupStore> store,
-                                                                     security::SecretChain& secrets) {
+Result<std::unique_ptr<backup::BackupSchedule>> backup_schedule_from(
+    const Config& config, store::Database& db, obs::Metrics& metrics,
+    std::shared_ptr<backup::BackupStore> store, security::SecretChain& secrets) {
   if (!config.enable_automated_backups) {
     obs::log_info("automated backups off", {{"reason", "ENABLE_AUTOMATED_BACKUPS is not set"}});
     return std::unique_ptr<backup::BackupSchedule>();
@@ -156,25 +161,54 @@ Result<std::unique_ptr<backup::BackupSchedule>> backup_schedule_from(const Confi
   auto key = backup::load_backup_key(secrets);
   if (!key.ok()) return std::move(key).error();
   if (!*key) {
-    return Error::Validation("BACKUP_ENCRYPTION_KEY",
-                             "is required by ENABLE_AUTOMATED_BACKUPS (backups are never unencrypted) and was not "
-                             "found; looked in " + secrets.places_for("BACKUP_ENCRYPTION_KEY"));
+    return Error::Validation(
+        "BACKUP_ENCRYPTION_KEY",
+        "is required by ENABLE_AUTOMATED_BACKUPS (backups are never unencrypted) and was not "
+        "found; looked in " +
+            secrets.places_for("BACKUP_ENCRYPTION_KEY"));
   }
   backup::ScheduleSettings settings;
   settings.interval = std::chrono::seconds(config.backup_interval_seconds);
   settings.source = {config.database_url, backup::blobs_dir_of(config.var_dir)};
   settings.store = std::move(store);
-  settings.retention = {config.backup_keep_daily, config.backup_keep_weekly, config.backup_keep_monthly,
-                        config.backup_keep_yearly};
+  settings.retention = {config.backup_keep_daily, config.backup_keep_weekly,
+                        config.backup_keep_monthly, config.backup_keep_yearly};
   settings.verify = {config.database_url};
   obs::log_info("automated backups on", {{"interval_seconds", config.backup_interval_seconds},
                                          {"storage", settings.store->describe()},
                                          {"key_id", (*key)->id_hex()}});
-  return std::make_unique<backup::BackupSchedule>(db, metrics, std::move(**key), std::move(settings));
+  return std::make_unique<backup::BackupSchedule>(db, metrics, std::move(**key),
+                                                  std::move(settings));
 }
 
-// How often readiness and the queues are sampled for the metrics (a scrape never waits on the store).
+// How often readiness and the queues are sampled for the metrics (a scrape never waits on the
+// store).
 constexpr std::chrono::seconds kStatusSampleInterval{5};
+
+// The cache's settings; REDIS_URL through the secret sources (it may hold a password), checked here
+// so that a bad one stops the start with a clear message.
+Result<cache::CacheSettings> cache_settings_from(const Config& config,
+                                                 security::SecretChain& secrets) {
+  cache::CacheSettings settings;
+  settings.enabled = config.cache_enabled;
+  settings.l1_bytes = static_cast<std::size_t>(config.cache_l1_bytes);
+  settings.users_ttl = std::chrono::seconds(config.cache_users_ttl_seconds);
+  settings.projects_ttl = std::chrono::seconds(config.cache_projects_ttl_seconds);
+  settings.stats_ttl = std::chrono::seconds(config.cache_stats_ttl_seconds);
+  settings.redis_timeout = std::chrono::milliseconds(config.redis_timeout_ms);
+  ASSIGN_OR_RETURN(std::optional<std::string> url, secrets.get("REDIS_URL"));
+  if (url && !url->empty()) {
+    if (auto endpoint = cache::parse_redis_url(*url); !endpoint.ok()) {
+      return Error::BadRequest("REDIS_URL: " + endpoint.error().message());
+    }
+    settings.redis_url = std::move(*url);
+  }
+  if (settings.enabled) {
+    obs::log_info("cache", {{"l1_bytes", static_cast<std::int64_t>(settings.l1_bytes)},
+                            {"l2", settings.redis_url.empty() ? "off" : "redis"}});
+  }
+  return settings;
+}
 
 // METRICS_TOKEN through the secret sources; nullopt when unset or empty.
 Result<std::optional<std::string>> metrics_token(security::SecretChain& secrets) {
@@ -204,10 +238,12 @@ struct ServerApp::Parts {
 
 // The /metrics listener: GET /metrics only, request ids but no access log (a scrape every few
 // seconds would drown it) and no request metrics (scrapes are not the API's traffic).
-Status ServerApp::start_metrics_listener(Parts& p, const Config& config, const std::optional<std::string>& token) {
+Status ServerApp::start_metrics_listener(Parts& p, const Config& config,
+                                         const std::optional<std::string>& token) {
   if (config.metrics_port < 0) {
-    obs::log_info("no metrics listener", {{"reason", "METRICS_PORT is -1"},
-                                         {"api_port_metrics", token ? "with METRICS_TOKEN" : "off"}});
+    obs::log_info("no metrics listener",
+                  {{"reason", "METRICS_PORT is -1"},
+                   {"api_port_metrics", token ? "with METRICS_TOKEN" : "off"}});
     return OkStatus();
   }
   http::Router router;
@@ -225,8 +261,9 @@ Status ServerApp::start_metrics_listener(Parts& p, const Config& config, const s
   options.shutdown_grace = std::chrono::seconds(1);
   p.metrics_server = std::make_unique<http::Server>(options, *p.metrics_pipeline, p.metrics);
   if (Status started = p.metrics_server->start(); !started.ok()) {
-    return Error(started.error().code(), "METRICS_PORT " + std::to_string(config.metrics_port) + " on " +
-                                             config.metrics_address + ": " + started.error().message());
+    return Error(started.error().code(), "METRICS_PORT " + std::to_string(config.metrics_port) +
+                                             " on " + config.metrics_address + ": " +
+                                             started.error().message());
   }
   p.metrics_thread = std::thread([server = p.metrics_server.get()] { server->run(); });
   obs::log_info("metrics listening", {{"host", config.metrics_address},
@@ -253,7 +290,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   };
   secret_callbacks.on_change = [&p, config](const std::string& name) {
     if (name != "JWT_SECRET" || !p.jwt_keys) return;
-    if (Status loaded = load_jwt_keys(*p.secrets, config, p.jwt_keys.get(), nullptr); !loaded.ok()) {
+    if (Status loaded = load_jwt_keys(*p.secrets, config, p.jwt_keys.get(), nullptr);
+        !loaded.ok()) {
       obs::log_error("the rotated JWT key is not usable; keeping the keys in use",
                      {{"error", loaded.error().message()}});
     } else {
@@ -266,8 +304,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   ASSIGN_OR_RETURN(services::AuthSettings auth_settings, auth_settings_from(config, *p.secrets));
   p.jwt_keys = auth_settings.jwt_keys;
   ASSIGN_OR_RETURN(UploadDirectories dirs, prepare_upload_directories(config.var_dir));
-  ASSIGN_OR_RETURN(std::shared_ptr<backup::BackupStore> backup_store, backup_store_from(config, *p.secrets));
-  ASSIGN_OR_RETURN(p.backups, backup_schedule_from(config, *p.db, p.metrics, backup_store, *p.secrets));
+  ASSIGN_OR_RETURN(std::shared_ptr<backup::BackupStore> backup_store,
+                   backup_store_from(config, *p.secrets));
+  ASSIGN_OR_RETURN(p.backups,
+                   backup_schedule_from(config, *p.db, p.metrics, backup_store, *p.secrets));
   services::IngestOptions ingest;
   ingest.claims.workers = config.ingest_workers;
   ingest.claims.stale_after = std::chrono::seconds(config.ingest_stale_after_seconds);
@@ -276,9 +316,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   jobs.claims.workers = config.job_workers;
   jobs.claims.stale_after = std::chrono::seconds(config.job_stale_after_seconds);
   jobs.claims.max_attempts = config.job_max_attempts;
+  ASSIGN_OR_RETURN(cache::CacheSettings cache, cache_settings_from(config, *p.secrets));
   p.services = std::make_unique<api::ServiceStack>(*p.db, p.metrics, std::move(auth_settings),
-                                                   store::make_directory_blob_store(dirs.blobs), ingest, jobs,
-                                                   std::move(backup_store));
+                                                   store::make_directory_blob_store(dirs.blobs),
+                                                   ingest, jobs, std::move(backup_store), cache);
   p.services->api().metrics_token = token;
   p.metrics.on_scrape([&metrics = p.metrics, &db = *p.db] {
     const store::PoolStats pool = db.pool_stats();

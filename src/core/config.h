@@ -29,6 +29,14 @@ struct Config {
   bool access_log = true;                                 // ACCESS_LOG: one "request" line per request
   bool metrics_enabled = true;                            // METRICS_ENABLED: per-request metrics
   int slow_request_ms = 1000;                             // SLOW_REQUEST_MS: log slower requests' phases (0: off)
+  // The two-level cache (docs/cache.md). REDIS_URL (L2; unset: L1 only) may hold a password, so it
+  // is read through security's SecretSource.
+  bool cache_enabled = true;                              // CACHE_ENABLED
+  std::int64_t cache_l1_bytes = std::int64_t{64} << 20;   // CACHE_L1_BYTES
+  int cache_users_ttl_seconds = 300;                      // CACHE_USERS_TTL_SECONDS
+  int cache_projects_ttl_seconds = 600;                   // CACHE_PROJECTS_TTL_SECONDS (data sources, lists)
+  int cache_stats_ttl_seconds = 1800;                     // CACHE_STATS_TTL_SECONDS
+  int redis_timeout_ms = 100;                             // REDIS_TIMEOUT_MS: connect and each command
   std::string var_dir = "./var";                          // VAR_DIR: generated secrets, local files
   int access_token_ttl_seconds = 900;                     // ACCESS_TOKEN_TTL_SECONDS
   int refresh_token_ttl_seconds = 30 * 24 * 3600;         // REFRESH_TOKEN_TTL_SECONDS

@@ -1,5 +1,7 @@
 #include "http/pipeline.h"
 
+#include <span>
+
 #include "core/json_text.h"
 #include "core/utf8.h"
 #include "core/uuid.h"
@@ -51,12 +53,14 @@ HttpResponse with_request_id(HttpResponse res, const Exchange& ex) {
 void identify(Exchange& ex) {
   if (ex.request_id.empty()) {
     auto it = ex.request.find("X-Request-ID");
-    ex.request_id = choose_request_id(it == ex.request.end() ? std::string_view{} : std::string_view(it->value()));
+    ex.request_id = choose_request_id(it == ex.request.end() ? std::string_view{}
+                                                             : std::string_view(it->value()));
   }
   if (!ex.trace) {
     // A request with two traceparent fields has no one trace: the spec's receivers start anew.
     std::string_view traceparent;
-    if (ex.request.count("traceparent") == 1) traceparent = std::string_view(ex.request.find("traceparent")->value());
+    if (ex.request.count("traceparent") == 1)
+      traceparent = std::string_view(ex.request.find("traceparent")->value());
     ex.trace = obs::RequestTrace::from_header(traceparent);
   }
 }
@@ -71,6 +75,9 @@ class RequestIdMiddleware final : public Middleware {
   }
 };
 
+// A request path is logged up to this many bytes.
+constexpr std::size_t kLoggedPathBytes = 2048;
+
 class AccessLogMiddleware final : public Middleware {
  public:
   HttpResponse handle(Exchange& ex, const Next& next) override {
@@ -79,20 +86,30 @@ class AccessLogMiddleware final : public Middleware {
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - ex.started)
                         .count();
-    std::string_view target = ex.request.target();
-    const auto q = target.find('?');
-    boost::json::object fields{
-        {"method", std::string(ex.request.method_string())},
-        {"path", to_valid_utf8(target.substr(0, q), 2048)},
+    const std::string_view target = ex.request.target();
+    const std::string_view path = target.substr(0, target.find('?'));
+    std::string repaired;  // only for a path that is not valid UTF-8 or too long to log whole
+    const bool as_is = path.size() <= kLoggedPathBytes && is_valid_utf8(path);
+    if (!as_is) repaired = to_valid_utf8(path, kLoggedPathBytes);
+    const std::string user_id = ex.principal ? ex.principal->user_id.to_string() : std::string();
+    const auto level = res.result_int() >= 500 ? obs::LogLevel::kError : obs::LogLevel::kInfo;
+    obs::LogField fields[10] = {
+        {"method", ex.request.method_string()},
+        {"path", as_is ? path : std::string_view(repaired)},
         {"route", ex.route_pattern},
         {"status", res.result_int()},
-        {"duration_us", static_cast<std::int64_t>(us)},
+        {"duration_us", us},
         {"ip", ex.client_ip},
         {"bytes", res.body().size()},
     };
-    if (ex.principal) fields["user_id"] = ex.principal->user_id.to_string();
-    obs::log(res.result_int() >= 500 ? obs::LogLevel::kError : obs::LogLevel::kInfo, "request",
-             std::move(fields));
+    std::size_t count = 7;
+    if (!user_id.empty()) fields[count++] = {"user_id", user_id};
+    // At debug level the line also says how the request's cache lookups went.
+    if (obs::log_enabled(obs::LogLevel::kDebug)) {
+      fields[count++] = {"cache_hits", ex.phases.cache_hits};
+      fields[count++] = {"cache_misses", ex.phases.cache_misses};
+    }
+    obs::log_line(level, "request", std::span(fields, count));
     return res;
   }
 };
@@ -129,7 +146,8 @@ class AuthenticationMiddleware final : public Middleware {
     if (header.size() <= kBearer.size() ||
         !std::equal(kBearer.begin(), kBearer.end(), header.begin(),
                     [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-      return problem_response(Error::Unauthenticated("a Bearer access token is required"), ex.request_id);
+      return problem_response(Error::Unauthenticated("a Bearer access token is required"),
+                              ex.request_id);
     }
     auto principal = [&] {
       obs::PhaseScope phase(obs::Phase::kAuthentication);
@@ -157,9 +175,12 @@ std::string choose_request_id(std::string_view incoming) {
   return Uuid::generate_v4().to_string();
 }
 
-Pipeline::Pipeline(Router router, obs::Metrics& metrics) : router_(std::move(router)), metrics_(metrics) {}
+Pipeline::Pipeline(Router router, obs::Metrics& metrics)
+    : router_(std::move(router)), metrics_(metrics) {}
 
-void Pipeline::use(std::unique_ptr<Middleware> middleware) { middlewares_.push_back(std::move(middleware)); }
+void Pipeline::use(std::unique_ptr<Middleware> middleware) {
+  middlewares_.push_back(std::move(middleware));
+}
 
 bool Pipeline::route(Exchange& exchange) {
   Router::Match match = router_.match(exchange);
@@ -204,8 +225,8 @@ HttpResponse Pipeline::run_chain(Exchange& exchange) {
   }
   if (!res) {
     identify(exchange);
-    res = with_request_id(problem_response(Error::Internal("unhandled exception"), exchange.request_id),
-                          exchange);
+    res = with_request_id(
+        problem_response(Error::Internal("unhandled exception"), exchange.request_id), exchange);
   }
   if (!admitted(*res)) log_if_slow(exchange, *res);
   return std::move(*res);
@@ -216,7 +237,8 @@ void Pipeline::log_if_slow(const Exchange& exchange, const HttpResponse& res) co
   const auto total = std::chrono::steady_clock::now() - exchange.started;
   if (total < slow_request_threshold_) return;
   auto ms = [](std::chrono::steady_clock::duration d) {
-    return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) / 1000.0;
+    return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
+           1000.0;
   };
   boost::json::object phases;
   for (std::size_t i = 0; i < obs::kPhaseCount; ++i) {
@@ -227,17 +249,19 @@ void Pipeline::log_if_slow(const Exchange& exchange, const HttpResponse& res) co
   phases["outside"] = ms(total - exchange.phases.total());
   const obs::LogContext context = exchange.log_context();
   obs::LogScope scope(context);
-  obs::log_warn("slow request", {{"method", std::string(exchange.request.method_string())},
-                                 {"route", exchange.route_pattern.empty() ? "unmatched" : exchange.route_pattern},
-                                 {"status", res.result_int()},
-                                 {"duration_ms", ms(total)},
-                                 {"threshold_ms", slow_request_threshold_.count()},
-                                 {"phases_ms", std::move(phases)}});
+  obs::log_warn("slow request",
+                {{"method", std::string(exchange.request.method_string())},
+                 {"route", exchange.route_pattern.empty() ? "unmatched" : exchange.route_pattern},
+                 {"status", res.result_int()},
+                 {"duration_ms", ms(total)},
+                 {"threshold_ms", slow_request_threshold_.count()},
+                 {"phases_ms", std::move(phases)}});
 }
 
 HttpResponse Pipeline::call(std::size_t index, Exchange& exchange) {
   if (index == middlewares_.size()) return dispatch(exchange);
-  return middlewares_[index]->handle(exchange, [this, index](Exchange& ex) { return call(index + 1, ex); });
+  return middlewares_[index]->handle(exchange,
+                                     [this, index](Exchange& ex) { return call(index + 1, ex); });
 }
 
 HttpResponse Pipeline::dispatch(Exchange& exchange) {
@@ -260,7 +284,8 @@ HttpResponse Pipeline::dispatch(Exchange& exchange) {
     }
     case Router::Outcome::kNotFound:
       return problem_response(Error::NotFound("no such resource"), exchange.request_id);
-    case Router::Outcome::kFound: break;
+    case Router::Outcome::kFound:
+      break;
   }
   try {
     Result<HttpResponse> result = [&] {
@@ -277,8 +302,12 @@ HttpResponse Pipeline::dispatch(Exchange& exchange) {
   return problem_response(Error::Internal("unhandled exception"), exchange.request_id);
 }
 
-std::unique_ptr<Middleware> make_request_id_middleware() { return std::make_unique<RequestIdMiddleware>(); }
-std::unique_ptr<Middleware> make_access_log_middleware() { return std::make_unique<AccessLogMiddleware>(); }
+std::unique_ptr<Middleware> make_request_id_middleware() {
+  return std::make_unique<RequestIdMiddleware>();
+}
+std::unique_ptr<Middleware> make_access_log_middleware() {
+  return std::make_unique<AccessLogMiddleware>();
+}
 std::unique_ptr<Middleware> make_metrics_middleware(obs::Metrics& metrics) {
   return std::make_unique<MetricsMiddleware>(metrics);
 }

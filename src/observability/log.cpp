@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
@@ -79,10 +80,14 @@ class StderrSink {
 
 const char* level_name(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -100,6 +105,10 @@ void init_logging(std::string_view level) {
 
 void flush_logs() { StderrSink::instance().flush(); }
 
+bool log_enabled(LogLevel level) {
+  return static_cast<int>(level) >= g_min_level.load(std::memory_order_relaxed);
+}
+
 LogScope::LogScope(const LogContext& context) : previous_(t_context) { t_context = &context; }
 
 LogScope::~LogScope() { t_context = previous_; }
@@ -111,48 +120,120 @@ OwnedLogContext capture_log_context() {
   return {std::string(c.request_id), std::string(c.trace_id), std::string(c.span_id)};
 }
 
-void log(LogLevel level, std::string_view message, boost::json::object fields) {
-  if (static_cast<int>(level) < g_min_level.load(std::memory_order_relaxed)) return;
-  // The line is written field by field into one reused buffer (an access log line per request: no
-  // second object, no allocation per field); a field named like one of the fixed ones is left out.
+namespace {
+
+// Appends `text` as a JSON string. Bytes from 0x80 up are copied as they are (the callers' text is
+// UTF-8; a request's path has been made valid before it gets here).
+void append_json_string(std::string& line, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  line.push_back('"');
+  std::size_t run = 0;  // start of the bytes not yet copied
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    line.append(text.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        line.append("\\\"");
+        break;
+      case '\\':
+        line.append("\\\\");
+        break;
+      case '\n':
+        line.append("\\n");
+        break;
+      case '\r':
+        line.append("\\r");
+        break;
+      case '\t':
+        line.append("\\t");
+        break;
+      default: {
+        const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        line.append(escaped, sizeof escaped);
+      }
+    }
+  }
+  line.append(text.data() + run, text.size() - run);
+  line.push_back('"');
+}
+
+void append_key(std::string& line, std::string_view key) {
+  line.push_back(line.empty() ? '{' : ',');
+  append_json_string(line, key);
+  line.push_back(':');
+}
+
+bool is_fixed_key(std::string_view key) {
+  return key == "ts" || key == "level" || key == "msg" || key == "request_id" ||
+         key == "trace_id" || key == "span_id";
+}
+
+// The line's buffer (reused by the thread) with the fields every line has written into it.
+std::string& begin_line(LogLevel level, std::string_view message) {
   thread_local std::string line;
-  thread_local boost::json::serializer serializer;
   line.clear();
-  auto append = [](auto&& what) {
-    serializer.reset(what);
+  append_key(line, "ts");
+  append_json_string(line, format_timestamp(now_utc()));
+  append_key(line, "level");
+  append_json_string(line, level_name(level));
+  append_key(line, "msg");
+  append_json_string(line, message);
+  const LogContext& c = *t_context;
+  if (!c.request_id.empty()) append_key(line, "request_id"), append_json_string(line, c.request_id);
+  if (!c.trace_id.empty()) append_key(line, "trace_id"), append_json_string(line, c.trace_id);
+  if (!c.span_id.empty()) append_key(line, "span_id"), append_json_string(line, c.span_id);
+  return line;
+}
+
+void end_line(std::string& line, LogLevel level) {
+  line.push_back('}');
+  StderrSink::instance().write(line, level >= LogLevel::kWarn);
+}
+
+}  // namespace
+
+void log(LogLevel level, std::string_view message, boost::json::object fields) {
+  if (!log_enabled(level)) return;
+  std::string& line = begin_line(level, message);
+  thread_local boost::json::serializer serializer;
+  for (const auto& [key, value] : fields) {
+    if (is_fixed_key(key)) continue;  // a field named like a fixed one is left out
+    append_key(line, key);
+    if (value.is_string()) {
+      append_json_string(line, value.get_string());
+      continue;
+    }
+    serializer.reset(&value);
     char buffer[1024];
     while (!serializer.done()) {
       const boost::json::string_view piece = serializer.read(buffer, sizeof buffer);
       line.append(piece.data(), piece.size());
     }
-  };
-  auto add = [&](std::string_view key, auto&& value) {
-    line.push_back(line.empty() ? '{' : ',');
-    append(boost::json::string_view(key));
-    line.push_back(':');
-    append(value);
-  };
-  const LogContext& c = *t_context;
-  const std::string ts = format_timestamp(now_utc());
-  add("ts", boost::json::string_view(ts));
-  add("level", boost::json::string_view(level_name(level)));
-  add("msg", boost::json::string_view(message));
-  if (!c.request_id.empty()) add("request_id", boost::json::string_view(c.request_id));
-  if (!c.trace_id.empty()) add("trace_id", boost::json::string_view(c.trace_id));
-  if (!c.span_id.empty()) add("span_id", boost::json::string_view(c.span_id));
-  for (const auto& [key, value] : fields) {
-    if (key == "ts" || key == "level" || key == "msg" || key == "request_id" || key == "trace_id" ||
-        key == "span_id") {
-      continue;
-    }
-    add(key, &value);
   }
-  line.push_back('}');
-  StderrSink::instance().write(line, level >= LogLevel::kWarn);
+  end_line(line, level);
 }
 
-void log_outgoing_error(std::string_view service, std::string_view operation, std::string_view error,
-                        boost::json::object fields) {
+void log_line(LogLevel level, std::string_view message, std::span<const LogField> fields) {
+  if (!log_enabled(level)) return;
+  std::string& line = begin_line(level, message);
+  for (const LogField& field : fields) {
+    if (is_fixed_key(field.key)) continue;
+    append_key(line, field.key);
+    if (field.is_number) {
+      char digits[24];
+      const auto end = std::to_chars(digits, digits + sizeof digits, field.number).ptr;
+      line.append(digits, end);
+    } else {
+      append_json_string(line, field.text);
+    }
+  }
+  end_line(line, level);
+}
+
+void log_outgoing_error(std::string_view service, std::string_view operation,
+                        std::string_view error, boost::json::object fields) {
   fields["service"] = service;
   fields["operation"] = operation;
   fields["error"] = error;

@@ -4,6 +4,9 @@
 // that created the job or file a worker is on. Safe for concurrent use.
 
 #include <boost/json.hpp>
+#include <concepts>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -55,18 +58,44 @@ OwnedLogContext capture_log_context();
 // The request id bound to this thread, or "".
 inline std::string_view current_request_id() { return current_log_context().request_id; }
 
+// True when a line of `level` would be written (LOG_LEVEL is at or below it).
+bool log_enabled(LogLevel level);
+
 // Writes {"ts","level","msg","request_id","trace_id","span_id",...fields} (the context's fields
 // when set). Never pass secrets in fields.
 void log(LogLevel level, std::string_view message, boost::json::object fields = {});
-inline void log_info(std::string_view m, boost::json::object f = {}) { log(LogLevel::kInfo, m, std::move(f)); }
-inline void log_warn(std::string_view m, boost::json::object f = {}) { log(LogLevel::kWarn, m, std::move(f)); }
-inline void log_error(std::string_view m, boost::json::object f = {}) { log(LogLevel::kError, m, std::move(f)); }
+inline void log_info(std::string_view m, boost::json::object f = {}) {
+  log(LogLevel::kInfo, m, std::move(f));
+}
+inline void log_warn(std::string_view m, boost::json::object f = {}) {
+  log(LogLevel::kWarn, m, std::move(f));
+}
+inline void log_error(std::string_view m, boost::json::object f = {}) {
+  log(LogLevel::kError, m, std::move(f));
+}
+
+// A field of a line written by log_line: a key and a string or an integer, held by view.
+struct LogField {
+  LogField() = default;
+  LogField(std::string_view key, std::string_view text) : key(key), text(text) {}
+  LogField(std::string_view key, const char* text) : key(key), text(text) {}
+  LogField(std::string_view key, std::integral auto number)
+      : key(key), number(static_cast<std::int64_t>(number)), is_number(true) {}
+  std::string_view key;
+  std::string_view text;
+  std::int64_t number = 0;
+  bool is_number = false;
+};
+
+// As log(), for a line written on every request (the access log): the fields are views written
+// straight into the line, strings escaped as JSON on the way, so no JSON object is built for it.
+void log_line(LogLevel level, std::string_view message, std::span<const LogField> fields);
 
 // The one way an outgoing call (S3, Secrets Manager, Redis, any HTTP API) reports its failure:
 // a warning "outgoing call failed" with {"service", "operation", "error", ...fields} and the
 // thread's context, so the request (or the job) it was made for is named. `error` must not hold a
 // secret (a presigned URL, a credential): say what failed, not what was sent.
-void log_outgoing_error(std::string_view service, std::string_view operation, std::string_view error,
-                        boost::json::object fields = {});
+void log_outgoing_error(std::string_view service, std::string_view operation,
+                        std::string_view error, boost::json::object fields = {});
 
 }  // namespace oeuvre::obs

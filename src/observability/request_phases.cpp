@@ -10,12 +10,18 @@ thread_local RequestPhases* t_phases = nullptr;
 
 std::string_view phase_name(Phase phase) {
   switch (phase) {
-    case Phase::kPipeline: return "pipeline";
-    case Phase::kAuthentication: return "authentication";
-    case Phase::kStore: return "store";
-    case Phase::kCache: return "cache";
-    case Phase::kHandler: return "handler";
-    case Phase::kSerialising: return "serialising";
+    case Phase::kPipeline:
+      return "pipeline";
+    case Phase::kAuthentication:
+      return "authentication";
+    case Phase::kStore:
+      return "store";
+    case Phase::kCache:
+      return "cache";
+    case Phase::kHandler:
+      return "handler";
+    case Phase::kSerialising:
+      return "serialising";
   }
   return "pipeline";
 }
@@ -42,7 +48,17 @@ PhaseScope::PhaseScope(Phase phase) : phases_(t_phases) {
 
 PhaseScope::~PhaseScope() {
   // The binding may have ended first only if the scopes were not nested; they are (RAII).
-  if (phases_ != nullptr && phases_ == t_phases) phases_->switch_to(previous_, RequestPhases::Clock::now());
+  if (phases_ != nullptr && phases_ == t_phases)
+    phases_->switch_to(previous_, RequestPhases::Clock::now());
+}
+
+void note_cache_lookup(bool hit) {
+  if (t_phases == nullptr) return;
+  if (hit) {
+    ++t_phases->cache_hits;
+  } else {
+    ++t_phases->cache_misses;
+  }
 }
 
 }  // namespace oeuvre::obs

@@ -55,6 +55,10 @@ class RequestPhases {
     since_ = now;
   }
 
+  // Cache lookups of the request that were answered from the cache (L1 or L2) or not.
+  std::uint32_t cache_hits = 0;
+  std::uint32_t cache_misses = 0;
+
  private:
   std::array<Clock::duration, kPhaseCount> spent_{};
   Phase current_ = Phase::kPipeline;
@@ -86,5 +90,9 @@ class PhaseScope {
   RequestPhases* phases_;
   Phase previous_ = Phase::kPipeline;
 };
+
+// Counts a cache lookup on the thread's bound RequestPhases, if any (the access log at debug level
+// shows them).
+void note_cache_lookup(bool hit);
 
 }  // namespace oeuvre::obs

@@ -22,8 +22,9 @@ Error invalid_credentials() { return Error::Unauthenticated("invalid email or pa
 
 }  // namespace
 
-AuthService::AuthService(store::Database& db, AuthSettings settings, obs::Metrics& metrics)
+AuthService::AuthService(store::Database& db, AuthSettings settings, obs::Metrics& metrics, CachedReads& reads)
     : db_(db),
+      reads_(reads),
       settings_(std::move(settings)),
       jwt_keys_(settings_.jwt_keys ? settings_.jwt_keys : std::make_shared<security::JwtKeyring>(settings_.jwt_secret)),
       metrics_(metrics),
@@ -239,7 +240,7 @@ Status AuthService::change_password(const security::Actor& actor, const std::str
   store::User user = std::move(*found);
   user.password_hash = std::move(hash);
   user.updated_at = now_utc();
-  return store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
+  Status changed = store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
     RETURN_IF_ERROR(store::UserRepository::update(conn, user));
     RETURN_IF_ERROR(store::UserRepository::revoke_access_tokens(conn, user.id));
     RETURN_IF_ERROR(store::RefreshTokenRepository::revoke_all_for_user(conn, user.id, user.updated_at));
@@ -247,6 +248,8 @@ Status AuthService::change_password(const security::Actor& actor, const std::str
                         {user.id, std::nullopt, "auth.password_changed", "user", user.id.to_string(),
                          std::nullopt, std::nullopt});
   });
+  if (changed.ok()) reads_.user_changed(user.id);
+  return changed;
 }
 
 Status AuthService::unlock(const security::Actor& actor, const Uuid& user_id,
@@ -300,9 +303,7 @@ Result<security::Actor> AuthService::authenticate(std::string_view access_token)
                    jwt_keys_->verify(access_token, epoch_seconds(now_utc()), 30));
   auto user_id = Uuid::parse(claims.sub);
   if (!user_id) return Error::Unauthenticated("the access token is not valid");
-  ASSIGN_OR_RETURN(std::optional<store::User> user, store::with_connection(db_, [&](store::Connection& conn) {
-                     return store::UserRepository::find_by_id(conn, *user_id);
-                   }));
+  ASSIGN_OR_RETURN(std::optional<AuthUser> user, reads_.auth_user(*user_id));
   if (!user || !user->is_active) return Error::Unauthenticated("the account is not active");
   if (claims.ver != user->token_version) {
     return Error::Unauthenticated(

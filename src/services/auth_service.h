@@ -11,6 +11,7 @@
 #include "security/jwt_keyring.h"
 #include "security/password.h"
 #include "security/policy.h"
+#include "services/cached_reads.h"
 #include "services/login_rate_limiter.h"
 #include "services/request_meta.h"
 #include "services/sliding_window_limit.h"
@@ -25,7 +26,8 @@ namespace oeuvre::services {
 
 struct AuthSettings {
   std::string jwt_secret;  // REQUIRES: >= 32 bytes; the key when jwt_keys is not given
-  // The signing keys, rotated while serving (security/jwt_keyring.h); null: a keyring of jwt_secret.
+  // The signing keys, rotated while serving (security/jwt_keyring.h); null: a keyring of
+  // jwt_secret.
   std::shared_ptr<security::JwtKeyring> jwt_keys;
   std::chrono::seconds access_ttl{900};
   std::chrono::seconds refresh_ttl{30 * 24 * 3600};
@@ -52,7 +54,8 @@ struct NewUser {
 
 class AuthService {
  public:
-  AuthService(store::Database& db, AuthSettings settings, obs::Metrics& metrics);
+  AuthService(store::Database& db, AuthSettings settings, obs::Metrics& metrics,
+              CachedReads& reads);
 
   // kForbidden when self-registration is switched off.
   Status check_registration_allowed() const;
@@ -66,7 +69,8 @@ class AuthService {
                                   const RequestMeta& meta);
   // kUnauthenticated for a wrong email or password (the same message for both), kRateLimited while
   // a LoginRateLimiter lockout holds for the account from meta.ip.
-  Result<TokenPair> login(const std::string& email, const std::string& password, const RequestMeta& meta);
+  Result<TokenPair> login(const std::string& email, const std::string& password,
+                          const RequestMeta& meta);
   // Rotates the refresh token. Presenting a used or revoked token revokes its whole family.
   Result<TokenPair> refresh(const std::string& refresh_token, const RequestMeta& meta);
   // Revokes the family of `refresh_token` when given (it must be the caller's), else all sessions.
@@ -86,7 +90,8 @@ class AuthService {
   Result<security::Actor> authenticate(std::string_view access_token);
 
  private:
-  Result<TokenPair> issue_tokens(store::Connection& conn, const store::User& user, const Uuid& family_id);
+  Result<TokenPair> issue_tokens(store::Connection& conn, const store::User& user,
+                                 const Uuid& family_id);
   // Refuses the attempt while a lockout holds for `account` from meta.ip.
   Status check_lockout(const std::string& account, const RequestMeta& meta, std::string_view what);
   // Counts a wrong password; logs and counts the lockouts it starts.
@@ -94,8 +99,10 @@ class AuthService {
                              const RequestMeta& meta);
 
   store::Database& db_;
+  CachedReads& reads_;  // authenticate's user lookup; change_password invalidates it
   const AuthSettings settings_;
-  const std::shared_ptr<security::JwtKeyring> jwt_keys_;  // settings_.jwt_keys, or a keyring of jwt_secret
+  const std::shared_ptr<security::JwtKeyring>
+      jwt_keys_;  // settings_.jwt_keys, or a keyring of jwt_secret
   obs::Metrics& metrics_;
   security::PasswordHasher hasher_;
   LoginRateLimiter limiter_;

@@ -43,8 +43,8 @@ Result<store::DataSource> DataSourceService::create(const security::Actor& actor
   ds.is_active = true;
   ds.version = 1;
   ds.created_at = ds.updated_at = now_utc();
-  return store::in_transaction(
-      db_, true, [&](store::Connection& conn) -> Result<store::DataSource> {
+  auto created =
+      store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::DataSource> {
         RETURN_IF_ERROR(require_project(conn, actor, project_id));
         RETURN_IF_ERROR(store::DataSourceRepository::insert(conn, ds));
         RETURN_IF_ERROR(
@@ -53,29 +53,27 @@ Result<store::DataSource> DataSourceService::create(const security::Actor& actor
                           ds.id.to_string(), std::nullopt, boost::json::value(to_json(ds))}));
         return ds;
       });
+  if (created.ok()) reads_.data_source_changed(created->id, created->project_id);
+  return created;
 }
 
 Result<store::DataSource> DataSourceService::get(const security::Actor& actor, const Uuid& id) {
-  return store::with_connection(
-      db_, [&](store::Connection& conn) { return load_accessible(conn, actor, id); });
+  return reads_.accessible_data_source(actor, id);
 }
 
 Result<PageResult<store::DataSource>> DataSourceService::list(
     const security::Actor& actor, const Uuid& project_id, const std::optional<std::string>& kind,
     const PageRequest& page) {
   store::DataSourceFilter filter{project_id, kind};
-  return store::with_connection(
-      db_, [&](store::Connection& conn) -> Result<PageResult<store::DataSource>> {
-        RETURN_IF_ERROR(require_project(conn, actor, project_id));
-        return store::DataSourceRepository::list(conn, filter, page);
-      });
+  RETURN_IF_ERROR(reads_.require_project(actor, project_id));
+  return reads_.data_source_page(filter, page);
 }
 
 Result<store::DataSource> DataSourceService::update(const security::Actor& actor, const Uuid& id,
                                                     const DataSourceChanges& changes,
                                                     const RequestMeta& meta) {
-  return store::in_transaction(
-      db_, true, [&](store::Connection& conn) -> Result<store::DataSource> {
+  auto updated =
+      store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::DataSource> {
         ASSIGN_OR_RETURN(store::DataSource before, load_accessible(conn, actor, id));
         if (changes.expected_version && *changes.expected_version != before.version) {
           return Error::Conflict("the data source is at version " + std::to_string(before.version) +
@@ -106,12 +104,16 @@ Result<store::DataSource> DataSourceService::update(const security::Actor& actor
                           boost::json::value(to_json(after))}));
         return after;
       });
+  if (updated.ok()) reads_.data_source_changed(updated->id, updated->project_id);
+  return updated;
 }
 
 Status DataSourceService::remove(const security::Actor& actor, const Uuid& id,
                                  const RequestMeta& meta) {
-  return store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
+  std::optional<Uuid> project_id;
+  Status removed = store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
     ASSIGN_OR_RETURN(store::DataSource before, load_accessible(conn, actor, id));
+    project_id = before.project_id;
     store::DataSource after = before;
     after.status = DataSourceStatus::kDeleted;
     after.is_active = false;
@@ -122,6 +124,8 @@ Status DataSourceService::remove(const security::Actor& actor, const Uuid& id,
                         {actor.user_id, before.project_id, "data_source.delete", "data_source",
                          before.id.to_string(), boost::json::value(to_json(before)), std::nullopt});
   });
+  if (removed.ok() && project_id) reads_.data_source_changed(id, *project_id);
+  return removed;
 }
 
 }  // namespace oeuvre::services

@@ -7,8 +7,9 @@
 
 #include <optional>
 
-#include "security/policy.h"
 #include "ingest/column_mapping.h"
+#include "security/policy.h"
+#include "services/cached_reads.h"
 #include "services/request_meta.h"
 #include "store/database.h"
 #include "store/models.h"
@@ -32,7 +33,7 @@ struct DataSourceChanges {
 
 class DataSourceService {
  public:
-  explicit DataSourceService(store::Database& db) : db_(db) {}
+  DataSourceService(store::Database& db, CachedReads& reads) : db_(db), reads_(reads) {}
 
   // REQUIRES: `source` is validated (name 1..255 characters, kind one of the schema's kinds).
   // kNotFound when the project does not exist, is deleted, or is not the actor's.
@@ -41,10 +42,9 @@ class DataSourceService {
   // Active or deactivated; kNotFound when deleted or not reachable by the actor.
   Result<store::DataSource> get(const security::Actor& actor, const Uuid& id);
   // Active data sources of a project the actor may access, newest first, optionally of one kind.
-  Result<PageResult<store::DataSource>> list(const security::Actor& actor,
-                                                    const Uuid& project_id,
-                                                    const std::optional<std::string>& kind,
-                                                    const PageRequest& page);
+  Result<PageResult<store::DataSource>> list(const security::Actor& actor, const Uuid& project_id,
+                                             const std::optional<std::string>& kind,
+                                             const PageRequest& page);
   // A change that changes nothing writes nothing (same version, no audit row).
   Result<store::DataSource> update(const security::Actor& actor, const Uuid& id,
                                    const DataSourceChanges& changes, const RequestMeta& meta);
@@ -53,6 +53,7 @@ class DataSourceService {
 
  private:
   store::Database& db_;
+  CachedReads& reads_;
 };
 
 }  // namespace oeuvre::services

@@ -196,6 +196,7 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
     return Error(written.error().code(),
                  "the records could not be stored: " + describe(written.error()));
   }
+  if (on_project_data_changed_) on_project_data_changed_(file.project_id);
   metrics_.observe_ingest("parsed", rows_ok, rows_failed, claim.seconds());
   obs::log_info("file parsed", {{"file_id", file.id.to_string()},
                                 {"rows_ok", rows_ok},

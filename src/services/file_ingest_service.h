@@ -17,6 +17,7 @@
 // Thread-safety: all methods are safe for concurrent use.
 
 #include <chrono>
+#include <functional>
 #include <string_view>
 
 #include "observability/metrics.h"
@@ -58,6 +59,11 @@ class FileIngestService {
   // Asks the workers to stop; a file being parsed is handed back ('uploaded') for the next start.
   // Joins the threads.
   void stop();
+  // Called with the project's id after a commit that changed its records (the statistics cache).
+  // REQUIRES: set before start().
+  void on_project_data_changed(std::function<void(const Uuid&)> hook) {
+    on_project_data_changed_ = std::move(hook);
+  }
 
  private:
   // ClaimedWork's handlers.
@@ -69,6 +75,7 @@ class FileIngestService {
   store::BlobStore& blobs_;
   obs::Metrics& metrics_;
   const IngestOptions options_;
+  std::function<void(const Uuid&)> on_project_data_changed_;
   ClaimedWork<store::StoredFile> work_;  // last: its threads use the members above
 };
 

@@ -205,6 +205,7 @@ Status FileService::remove(const security::Actor& actor, const Uuid& id, const R
   // After the commit: the row is gone, so the bytes may go. A failure here leaves an orphan blob, never
   // a row without its bytes.
   (void)blobs_.remove(removed.storage_key);
+  if (on_project_data_changed_) on_project_data_changed_(removed.project_id);
   return OkStatus();
 }
 

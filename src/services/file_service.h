@@ -1,12 +1,11 @@
 #pragma once
-// Uploaded files: stored once per data source (a byte-identical re-upload answers 409 with the first
-// file's id), listed per project, deleted with their records in one transaction. Every access goes
-// through the policy module via the file's project. Safe for concurrent use.
+// Uploaded files: stored once per data source (a byte-identical re-upload answers 409 with the
+// first file's id), listed per project, deleted with their records in one transaction. Every access
+// goes through the policy module via the file's project. Safe for concurrent use.
 
 #include <optional>
 
 #include "ingest/file_parser.h"
-
 #include "security/policy.h"
 #include "services/request_meta.h"
 #include "store/blob_store.h"
@@ -31,28 +30,35 @@ class FileService {
   // Whether the actor may upload to the data source at all, asked before the body is received: OK
   // when it exists and is active in an active project the actor reaches, else kNotFound.
   Status check_upload(const security::Actor& actor, const Uuid& data_source_id);
-  // kNotFound for a data source the actor may not see; kConflict (with member file_id) for a duplicate.
+  // kNotFound for a data source the actor may not see; kConflict (with member file_id) for a
+  // duplicate.
   Result<store::StoredFile> upload(const security::Actor& actor, const Uuid& data_source_id,
                                    const IncomingFile& incoming, const RequestMeta& meta);
   Result<store::StoredFile> get(const security::Actor& actor, const Uuid& id);
   Result<PageResult<store::StoredFile>> list(const security::Actor& actor, const Uuid& project_id,
-                                                    const std::optional<FileStatus>& status,
-                                                    const PageRequest& page);
+                                             const std::optional<FileStatus>& status,
+                                             const PageRequest& page);
   // Removes the file and every record parsed from it (one transaction), then its stored bytes.
   Status remove(const security::Actor& actor, const Uuid& id, const RequestMeta& meta);
   // The rows parsing could not read, in line order.
   Result<PageResult<store::FileRowError>> row_errors(const security::Actor& actor, const Uuid& id,
-                                                            const PageRequest& page);
+                                                     const PageRequest& page);
   // The file's first `rows` rows parsed with its data source's current mapping (whatever the file's
   // status), so a mapping can be checked and fixed before matching.
   Result<ingest::Preview> preview(const security::Actor& actor, const Uuid& id, std::size_t rows);
   // Called after each stored upload (wakes the parser).
   void on_uploaded(std::function<void()> hook) { on_uploaded_ = std::move(hook); }
+  // Called with the project's id after a commit that changed its records (the statistics cache).
+  // REQUIRES: set before serving.
+  void on_project_data_changed(std::function<void(const Uuid&)> hook) {
+    on_project_data_changed_ = std::move(hook);
+  }
 
  private:
   store::Database& db_;
   store::BlobStore& blobs_;
   std::function<void()> on_uploaded_;
+  std::function<void(const Uuid&)> on_project_data_changed_;
 };
 
 boost::json::object to_json(const store::StoredFile& file);

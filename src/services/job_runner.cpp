@@ -173,6 +173,7 @@ Status JobRunner::run(const store::Job& job, Claim& claim) {
                                           "reconciliation", metrics_)
                        : refused.in_context("the results could not be stored: "));
   }
+  if (on_project_data_changed_) on_project_data_changed_(job.project_id);
   metrics_.observe_job("completed", total, claim.seconds());
   obs::log_info("reconciliation job completed",
                 {{"job_id", job.id.to_string()},

@@ -14,6 +14,7 @@
 // Thread-safety: all methods are safe for concurrent use.
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -51,6 +52,11 @@ class JobRunner {
 
   // host:pid, written on the jobs this node claims.
   const std::string& node() const { return node_; }
+  // Called with the project's id after a commit that changed its records or its jobs (the
+  // statistics cache). REQUIRES: set before start().
+  void on_project_data_changed(std::function<void(const Uuid&)> hook) {
+    on_project_data_changed_ = std::move(hook);
+  }
 
  private:
   // ClaimedWork's handlers.
@@ -66,6 +72,7 @@ class JobRunner {
   obs::Metrics& metrics_;
   const JobRunnerOptions options_;
   const std::string node_;
+  std::function<void(const Uuid&)> on_project_data_changed_;
   ClaimedWork<store::Job> work_;  // last: its threads use the members above
 };
 

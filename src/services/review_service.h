@@ -12,19 +12,20 @@
 #include <vector>
 
 #include "security/policy.h"
+#include "services/cached_reads.h"
 #include "services/request_meta.h"
 #include "store/database.h"
 
 namespace oeuvre::services {
 
 struct ReviewAction {
-  std::string action;                    // confirm | reject | match | unmatch
-  std::optional<Uuid> result_id;         // confirm, reject
-  std::optional<std::int64_t> version;   // confirm, reject: refuse (409) unless the result has it
-  std::vector<Uuid> left_record_ids;     // match
-  std::vector<Uuid> right_record_ids;    // match
-  std::optional<Uuid> match_id;          // unmatch
-  std::optional<std::string> note;       // audited
+  std::string action;                   // confirm | reject | match | unmatch
+  std::optional<Uuid> result_id;        // confirm, reject
+  std::optional<std::int64_t> version;  // confirm, reject: refuse (409) unless the result has it
+  std::vector<Uuid> left_record_ids;    // match
+  std::vector<Uuid> right_record_ids;   // match
+  std::optional<Uuid> match_id;         // unmatch
+  std::optional<std::string> note;      // audited
 };
 
 struct ReviewOutcome {
@@ -39,20 +40,22 @@ inline constexpr std::size_t kMaxManualMatchSide = 6;
 
 class ReviewService {
  public:
-  explicit ReviewService(store::Database& db) : db_(db) {}
+  ReviewService(store::Database& db, CachedReads& reads) : db_(db), reads_(reads) {}
 
-  // One action in its own transaction. confirm/reject name a result, match a job (job_id), unmatch a
-  // match. kNotFound for objects the actor may not reach; kConflict for a stale version or a status
-  // that does not allow the action; kValidation (field errors) for a bad manual match.
+  // One action in its own transaction. confirm/reject name a result, match a job (job_id), unmatch
+  // a match. kNotFound for objects the actor may not reach; kConflict for a stale version or a
+  // status that does not allow the action; kValidation (field errors) for a bad manual match.
   Result<ReviewOutcome> apply(const security::Actor& actor, const std::optional<Uuid>& job_id,
                               const ReviewAction& action, const RequestMeta& meta);
-  // Every action, in order, in one transaction; results and matches must belong to `job_id`. The first
-  // failure is returned with its fields prefixed by "actions[i]" and nothing is applied.
+  // Every action, in order, in one transaction; results and matches must belong to `job_id`. The
+  // first failure is returned with its fields prefixed by "actions[i]" and nothing is applied.
   Result<std::vector<ReviewOutcome>> apply_all(const security::Actor& actor, const Uuid& job_id,
-                                               const std::vector<ReviewAction>& actions, const RequestMeta& meta);
+                                               const std::vector<ReviewAction>& actions,
+                                               const RequestMeta& meta);
 
  private:
   store::Database& db_;
+  CachedReads& reads_;  // a decision changes the project's statistics
 };
 
 }  // namespace oeuvre::services

@@ -28,7 +28,7 @@ Result<store::User> UserService::update(const security::Actor& actor, const Uuid
   if (id == actor.user_id && ((changes.role && *changes.role != Role::kAdmin) || (changes.is_active && !*changes.is_active))) {
     return Error::Conflict("admins cannot demote or deactivate themselves; ask another admin");
   }
-  return store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::User> {
+  auto updated = store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::User> {
     ASSIGN_OR_RETURN(std::optional<store::User> found, store::UserRepository::find_by_id(conn, id));
     if (!found) return Error::NotFound("user not found");
     store::User user = *found;
@@ -51,6 +51,8 @@ Result<store::User> UserService::update(const security::Actor& actor, const Uuid
                                   boost::json::value(to_json(*found)), boost::json::value(to_json(user))}));
     return user;
   });
+  if (updated.ok()) reads_.user_changed(id);
+  return updated;
 }
 
 }  // namespace oeuvre::services

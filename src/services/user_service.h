@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "security/policy.h"
+#include "services/cached_reads.h"
 #include "services/request_meta.h"
 #include "store/database.h"
 #include "store/models.h"
@@ -18,7 +19,7 @@ struct UserChanges {
 
 class UserService {
  public:
-  explicit UserService(store::Database& db) : db_(db) {}
+  UserService(store::Database& db, CachedReads& reads) : db_(db), reads_(reads) {}
 
   // REQUIRES: actor is an admin (checked).
   Result<PageResult<store::User>> list(const security::Actor& actor, const PageRequest& page);
@@ -27,11 +28,12 @@ class UserService {
   // Admins only. An admin cannot demote or deactivate themself (so the last admin cannot lock
   // everyone out). A role change or a deactivation revokes the user's access tokens issued before
   // it.
-  Result<store::User> update(const security::Actor& actor, const Uuid& id, const UserChanges& changes,
-                             const RequestMeta& meta);
+  Result<store::User> update(const security::Actor& actor, const Uuid& id,
+                             const UserChanges& changes, const RequestMeta& meta);
 
  private:
   store::Database& db_;
+  CachedReads& reads_;  // update invalidates authentication's copy of the user
 };
 
 }  // namespace oeuvre::services

@@ -42,16 +42,17 @@ struct World {
     settings.jwt_secret = "tK8vW2qZ7nB4xR9mL1cF6hJ3pD0sG5yA";  // random: low-entropy secrets verify nothing
     settings.password_cost = security::PasswordCost::minimal();
     const services::RequestMeta meta{"claim-test", "127.0.0.1", "tests"};
-    auto user = services::AuthService(*db, settings, metrics)
+    services::CachedReads reads(*db, nullptr);  // no cache: these tests are about claims
+    auto user = services::AuthService(*db, settings, metrics, reads)
                     .create_user({"claims@example.com", "correct horse battery", "C"}, std::nullopt, meta);
     EXPECT_TRUE(user.ok());
     const security::Actor actor{user->id, Role::kUser};
-    auto project = services::ProjectService(*db).create(actor, "claims", "", meta);
+    auto project = services::ProjectService(*db, reads).create(actor, "claims", "", meta);
     EXPECT_TRUE(project.ok());
     project_id = project->id;
     for (Uuid* id : {&left_id, &right_id}) {
       auto source =
-          services::DataSourceService(*db).create(actor, project_id, {"side", "bank", {}}, meta);
+          services::DataSourceService(*db, reads).create(actor, project_id, {"side", "bank", {}}, meta);
       EXPECT_TRUE(source.ok());
       *id = source->id;
     }

@@ -41,14 +41,15 @@ struct Queue {
     services::AuthSettings settings;
     settings.jwt_secret = "tK8vW2qZ7nB4xR9mL1cF6hJ3pD0sG5yA";  // random: low-entropy secrets verify nothing
     settings.password_cost = security::PasswordCost::minimal();
-    services::AuthService auth(*db, settings, metrics);
+    services::CachedReads reads(*db, nullptr);  // no cache: these tests are about the queue
+    services::AuthService auth(*db, settings, metrics, reads);
     const services::RequestMeta meta{"queue-test", "127.0.0.1", "tests"};
     auto user = auth.create_user({"q@example.com", "correct horse battery", "Q"}, std::nullopt, meta);
     EXPECT_TRUE(user.ok());
     actor = {user->id, Role::kUser};
-    auto project = services::ProjectService(*db).create(actor, "queue", "", meta);
+    auto project = services::ProjectService(*db, reads).create(actor, "queue", "", meta);
     EXPECT_TRUE(project.ok());
-    auto source = services::DataSourceService(*db).create(actor, project->id, {"bank", "bank", {}}, meta);
+    auto source = services::DataSourceService(*db, reads).create(actor, project->id, {"bank", "bank", {}}, meta);
     EXPECT_TRUE(source.ok());
     source_id = source->id;
     std::filesystem::create_directories(folder / "incoming");

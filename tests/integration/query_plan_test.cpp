@@ -137,11 +137,12 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   services::AuthSettings settings;
   settings.jwt_secret = "tK8vW2qZ7nB4xR9mL1cF6hJ3pD0sG5yA";  // random: low-entropy secrets verify nothing
   settings.password_cost = security::PasswordCost::minimal();
-  services::AuthService auth(db, settings, metrics);
-  services::UserService users(db);
-  services::ProjectService projects(db);
+  services::CachedReads reads(db, nullptr);  // no cache: every read reaches the database
+  services::AuthService auth(db, settings, metrics, reads);
+  services::UserService users(db, reads);
+  services::ProjectService projects(db, reads);
   services::AuditService audit(db);
-  services::DataSourceService data_sources(db);
+  services::DataSourceService data_sources(db, reads);
   services::RequestMeta meta{"plan-test", "127.0.0.1", "tests"};
   const std::filesystem::path folder =
       std::filesystem::temp_directory_path() / ("oeuvre-plan-" + Uuid::generate_v4().to_string());
@@ -213,7 +214,7 @@ TEST(QueryPlanTest, EveryQueryTheServicesIssueUsesAnIndex) {
   }
   services::RecordService records(db);
   services::JobService jobs(db, {});
-  services::ReviewService reviews(db);
+  services::ReviewService reviews(db, reads);
   services::JobRunnerOptions runner_options;
   runner_options.claims.workers = 0;
   services::JobRunner runner(db, metrics, runner_options);

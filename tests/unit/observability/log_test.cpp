@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cstdint>
 #include <string>
 #include <thread>
 
@@ -57,6 +59,54 @@ TEST(LogTest, AnOutgoingCallsFailureNamesTheWorkItWasMadeFor) {
   EXPECT_EQ(fields.at("error"), "HTTP 503");
   EXPECT_EQ(fields.at("key"), "backups/a");
   EXPECT_EQ(fields.at("attempt"), 2);
+}
+
+// A line written field by field (log_line, the access log's way) is one JSON object whose strings
+// come back exactly as given: quotes, backslashes, control characters and UTF-8 included.
+TEST(LogTest, ALineWrittenFieldByFieldIsValidJsonWithEveryStringIntact) {
+  const std::string awkward = std::string("a\"b\\c\n\r\t\x01\x1f ü/€ ") + '\0' + "end";
+  const LogContext context{"req-\"9\"", "", ""};
+  testing::internal::CaptureStderr();
+  {
+    LogScope scope(context);
+    const LogField fields[] = {
+        {"path", awkward},
+        {"status", 503u},
+        {"duration_us", std::int64_t{-12}},
+        {"msg", "a field named like a fixed one is left out"},
+        {"empty", ""},
+    };
+    log_line(LogLevel::kError, "req\"uest", fields);
+  }
+  flush_logs();
+  const std::string out = testing::internal::GetCapturedStderr();
+  ASSERT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  const boost::json::object line = boost::json::parse(out).as_object();
+  EXPECT_EQ(line.at("msg"), "req\"uest");
+  EXPECT_EQ(line.at("level"), "error");
+  EXPECT_EQ(line.at("request_id"), "req-\"9\"");
+  EXPECT_EQ(line.at("path").as_string(), awkward);
+  EXPECT_EQ(line.at("status"), 503);
+  EXPECT_EQ(line.at("duration_us"), -12);
+  EXPECT_EQ(line.at("empty"), "");
+  EXPECT_EQ(line.size(), 8u);  // ts, level, msg, request_id and the four fields not left out
+}
+
+// The same escaping serves log()'s string fields; other values go through the JSON serializer.
+TEST(LogTest, ObjectFieldsAreWrittenAsTheJsonTheyAre) {
+  testing::internal::CaptureStderr();
+  log_warn("with \"fields\"", {{"text", "tab\there"},
+                               {"list", boost::json::array{1, "two", nullptr}},
+                               {"nested", {{"k", 1.5}}},
+                               {"level", "left out"}});
+  flush_logs();
+  const std::string out = testing::internal::GetCapturedStderr();
+  const boost::json::object line = boost::json::parse(out).as_object();
+  EXPECT_EQ(line.at("msg"), "with \"fields\"");
+  EXPECT_EQ(line.at("level"), "warn");
+  EXPECT_EQ(line.at("text"), "tab\there");
+  EXPECT_EQ(line.at("list"), (boost::json::array{1, "two", nullptr}));
+  EXPECT_EQ(line.at("nested").at("k"), 1.5);
 }
 
 }  // namespace
