@@ -51,6 +51,7 @@ ServiceStack::ServiceStack(store::Database& db, obs::Metrics& metrics,
            backups_,
            std::nullopt} {
   files_.on_uploaded([this] { ingest_.wake(); });
+  jobs_.use_cache(reads_);
   auto data_changed = [this](const Uuid& project_id) { reads_.project_data_changed(project_id); };
   files_.on_project_data_changed(data_changed);
   ingest_.on_project_data_changed(data_changed);

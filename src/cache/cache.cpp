@@ -163,6 +163,38 @@ Result<std::string> Cache::get_or_load(Kind kind, const std::string& key, const 
   return value;
 }
 
+std::optional<std::string> Cache::get(Kind kind, const std::string& key) {
+  if (!settings_.enabled) return std::nullopt;
+  const std::size_t k = index_of(kind);
+  obs::PhaseScope phase(obs::Phase::kCache);
+  if (l1_usable()) {
+    if (std::optional<std::string> hit = l1_[k]->get(key)) {
+      obs::note_cache_lookup(true);
+      return hit;
+    }
+  }
+  if (redis_ && kept_in_l2(kind)) {
+    Result<std::optional<std::string>> found = redis_->get(l2_key(kind, key));
+    if (found.ok() && *found) {
+      l2_hits_[k].fetch_add(1, std::memory_order_relaxed);
+      obs::note_cache_lookup(true);
+      if (l1_usable()) l1_[k]->put(key, **found, ttl(kind));
+      return std::move(*found);
+    }
+    if (found.ok()) l2_misses_[k].fetch_add(1, std::memory_order_relaxed);
+  }
+  obs::note_cache_lookup(false);
+  loads_[k].fetch_add(1, std::memory_order_relaxed);  // the caller loads it
+  return std::nullopt;
+}
+
+void Cache::put(Kind kind, const std::string& key, std::string value) {
+  if (!settings_.enabled) return;
+  const std::size_t k = index_of(kind);
+  if (redis_ && kept_in_l2(kind)) (void)redis_->set(l2_key(kind, key), value, ttl(kind));
+  if (l1_usable()) l1_[k]->put(key, std::move(value), ttl(kind));
+}
+
 void Cache::drop_local(Kind kind, const std::string& key, bool prefix) {
   L1Cache& l1 = *l1_[index_of(kind)];
   if (prefix) {

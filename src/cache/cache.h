@@ -29,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -89,6 +90,11 @@ class Cache {
   // The value of `key` (of kind `kind`) from L1, L2 or `loader`; a loaded value is stored in both.
   // A loader error is returned and nothing is stored. With the cache disabled: the loader's result.
   Result<std::string> get_or_load(Kind kind, const std::string& key, const Loader& loader);
+
+  // For values that may be cached only in some states (a job once it has ended): the value of `key`
+  // from L1 or L2, or nullopt; and put() to store one (L1 and L2). No single flight.
+  std::optional<std::string> get(Kind kind, const std::string& key);
+  void put(Kind kind, const std::string& key, std::string value);
 
   // Drops `keys` of `kind` from every node's L1 and from L2 (now, and once more a second later).
   void invalidate(Kind kind, std::vector<std::string> keys);

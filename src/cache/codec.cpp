@@ -27,6 +27,24 @@ Encoder& Encoder::uuid(const Uuid& value) {
   return *this;
 }
 
+Encoder& Encoder::real(double value) {
+  char bytes[sizeof value];
+  std::memcpy(bytes, &value, sizeof value);
+  out_.append(bytes, sizeof bytes);
+  return *this;
+}
+
+double Decoder::real() {
+  double value = 0;
+  if (in_.size() < sizeof value) {
+    ok_ = false;
+    return 0;
+  }
+  std::memcpy(&value, in_.data(), sizeof value);
+  in_.remove_prefix(sizeof value);
+  return value;
+}
+
 std::uint64_t Decoder::varint() {
   std::uint64_t v = 0;
   for (int shift = 0; shift < 64; shift += 7) {

@@ -9,6 +9,7 @@
 // miss.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,14 @@ class Encoder {
   Encoder& boolean(bool value) { return integer(value ? 1 : 0); }
   Encoder& uuid(const Uuid& value);
   Encoder& time(Timestamp value) { return integer(value.time_since_epoch().count()); }
+  Encoder& real(double value);
+  // A presence flag, then the value when present.
+  template <class T, class Put>
+  Encoder& optional(const std::optional<T>& value, Put put) {
+    boolean(value.has_value());
+    if (value) (this->*put)(*value);
+    return *this;
+  }
   std::string take() { return std::move(out_); }
 
  private:
@@ -38,6 +47,12 @@ class Decoder {
   bool boolean() { return integer() != 0; }
   Uuid uuid();
   Timestamp time() { return Timestamp(std::chrono::microseconds(integer())); }
+  double real();
+  template <class T, class Get>
+  std::optional<T> optional(Get get) {
+    if (!boolean()) return std::nullopt;
+    return (this->*get)();
+  }
   // True when every read so far found what it expected; `finished` also wants nothing left over.
   bool ok() const { return ok_; }
   bool finished() const { return ok_ && in_.empty(); }

@@ -88,6 +88,56 @@ store::DataSource decode_data_source(Decoder& in) {
   return d;
 }
 
+void encode_job(Encoder& out, const store::ScopedJob& scoped) {
+  const store::Job& j = scoped.job;
+  out.uuid(scoped.project_owner_id).uuid(j.id).uuid(j.project_id).text(j.name);
+  out.uuid(j.left_data_source_id).uuid(j.right_data_source_id).text(j.rules);
+  out.real(j.confidence_threshold).real(j.review_threshold).boolean(j.auto_confirm);
+  put_enum(out, j.status);
+  out.text(j.phase).real(j.progress).integer(j.records_total).integer(j.records_processed);
+  out.text(j.counters).text(j.applied_rules).optional(j.error, &Encoder::text).integer(j.attempts);
+  out.optional(j.worker, &Encoder::text).optional(j.heartbeat_at, &Encoder::time).boolean(j.cancel_requested);
+  out.optional(j.rerun_of, &Encoder::uuid).optional(j.created_by, &Encoder::uuid).time(j.created_at);
+  out.optional(j.started_at, &Encoder::time).optional(j.finished_at, &Encoder::time).time(j.updated_at);
+  out.optional(j.request_id, &Encoder::text).optional(j.trace_id, &Encoder::text);
+}
+
+store::ScopedJob decode_job(Decoder& in) {
+  store::ScopedJob scoped;
+  store::Job& j = scoped.job;
+  scoped.project_owner_id = in.uuid();
+  j.id = in.uuid();
+  j.project_id = in.uuid();
+  j.name = in.text();
+  j.left_data_source_id = in.uuid();
+  j.right_data_source_id = in.uuid();
+  j.rules = in.text();
+  j.confidence_threshold = in.real();
+  j.review_threshold = in.real();
+  j.auto_confirm = in.boolean();
+  j.status = get_enum<JobStatus>(in, parse_job_status);
+  j.phase = in.text();
+  j.progress = in.real();
+  j.records_total = in.integer();
+  j.records_processed = in.integer();
+  j.counters = in.text();
+  j.applied_rules = in.text();
+  j.error = in.optional<std::string>(&Decoder::text);
+  j.attempts = in.integer();
+  j.worker = in.optional<std::string>(&Decoder::text);
+  j.heartbeat_at = in.optional<Timestamp>(&Decoder::time);
+  j.cancel_requested = in.boolean();
+  j.rerun_of = in.optional<Uuid>(&Decoder::uuid);
+  j.created_by = in.optional<Uuid>(&Decoder::uuid);
+  j.created_at = in.time();
+  j.started_at = in.optional<Timestamp>(&Decoder::time);
+  j.finished_at = in.optional<Timestamp>(&Decoder::time);
+  j.updated_at = in.time();
+  j.request_id = in.optional<std::string>(&Decoder::text);
+  j.trace_id = in.optional<std::string>(&Decoder::text);
+  return scoped;
+}
+
 template <class T, class EncodeItem>
 std::string encode_page(const PageResult<T>& page, const EncodeItem& encode_item) {
   Encoder out;
@@ -282,6 +332,51 @@ Result<std::string> CachedReads::project_stats(
 
 void CachedReads::project_data_changed(const Uuid& project_id) {
   if (cache_) cache_->invalidate(Kind::kProjectStats, {project_id.to_string()});
+}
+
+Result<store::Job> CachedReads::accessible_job(const security::Actor& actor, const Uuid& id) {
+  const std::string key = id.to_string();
+  std::optional<store::ScopedJob> found;
+  if (cache_) {
+    if (std::optional<std::string> bytes = cache_->get(Kind::kJobs, key)) {
+      Decoder in(*bytes);
+      store::ScopedJob cached = decode_job(in);
+      if (in.finished()) {
+        found = std::move(cached);
+      } else {
+        cache_->invalidate(Kind::kJobs, {key});
+      }
+    }
+  }
+  if (found) {
+    // The cached row does not know of a later deletion of its project; the project's entry does.
+    RETURN_IF_ERROR(active_project(found->job.project_id, nullptr, "job"));
+  } else {
+    ASSIGN_OR_RETURN(std::optional<store::ScopedJob> loaded, store::with_connection(db_, [&](store::Connection& conn) {
+                       return store::JobRepository::find_visible(conn, id);
+                     }));
+    if (!loaded) return Error::NotFound("job not found");
+    found = std::move(loaded);
+    if (cache_ && found->job.ended()) {
+      Encoder out;
+      encode_job(out, *found);
+      cache_->put(Kind::kJobs, key, out.take());
+    }
+  }
+  RETURN_IF_ERROR(security::require_project_access(actor, found->project_owner_id, "job"));
+  return std::move(found->job);
+}
+
+Result<std::string> CachedReads::job_summary(const store::Job& job,
+                                             const std::function<Result<std::string>()>& compute) {
+  if (!cache_ || !job.ended()) return compute();
+  return cache_->get_or_load(Kind::kJobSummaries, job.id.to_string(), compute);
+}
+
+void CachedReads::job_changed(const Uuid& job_id) {
+  if (!cache_) return;
+  cache_->invalidate(Kind::kJobs, {job_id.to_string()});
+  cache_->invalidate(Kind::kJobSummaries, {job_id.to_string()});
 }
 
 }  // namespace oeuvre::services

@@ -8,6 +8,7 @@
 //   data_sources:<data source id>           the visible data source with its project's owner
 //   data_source_lists:<project id>:<kind>:<page>:<per page>
 //   project_stats:<project id>
+//   jobs:<job id>, job_summaries:<job id>   ended jobs only (a queued or running one changes)
 //
 // What is cached is data, never a decision: callers authorize the cached object on every request.
 // Every *_changed call is made after the write's transaction has committed (an invalidation before
@@ -26,6 +27,7 @@
 #include "core/uuid.h"
 #include "security/policy.h"
 #include "store/data_source_repository.h"
+#include "store/job_repository.h"
 #include "store/database.h"
 #include "store/models.h"
 #include "store/project_repository.h"
@@ -76,6 +78,15 @@ class CachedReads {
                                     const std::function<Result<std::string>()>& compute);
   // After anything under the project changes what its statistics count (records, jobs, results).
   void project_data_changed(const Uuid& project_id);
+
+  // The job `id` when visible (its project active) and `actor` may reach it; an ended job is kept in
+  // the cache (it changes no more, until deleted).
+  Result<store::Job> accessible_job(const security::Actor& actor, const Uuid& id);
+  // An ended job's summary (JSON text), computed by `compute` on a miss; a job still queued or
+  // running is computed every time.
+  Result<std::string> job_summary(const store::Job& job, const std::function<Result<std::string>()>& compute);
+  // After a job is deleted, or a review decision changes its results.
+  void job_changed(const Uuid& job_id);
 
  private:
   store::Database& db_;

@@ -181,70 +181,94 @@ Result<std::pair<ResultView, store::Job>> JobService::result(const security::Act
       });
 }
 
+namespace {
+
+// A job's summary from its results' totals.
+Result<json::object> summarize(store::Connection& conn, const store::Job& job) {
+  const Uuid& job_id = job.id;
+  ASSIGN_OR_RETURN(std::vector<store::ResultTotals> totals,
+                   store::ResultRepository::totals(conn, job_id));
+  json::object groups{{"matched", 0},         {"suggested", 0}, {"unmatched_left", 0},
+                      {"unmatched_right", 0}, {"confirmed", 0}, {"rejected", 0}};
+  std::int64_t left = 0, right = 0, left_reconciled = 0, right_reconciled = 0;
+  struct Currency {
+    std::map<std::string, json::object> by_status;
+    std::int64_t net = 0;
+  };
+  std::map<std::string, Currency> currencies;
+  for (const auto& t : totals) {
+    const std::string key =
+        t.status == ResultStatus::kUnmatched ? t.kind : std::string(to_string(t.status));
+    groups[key] = groups[key].as_int64() + t.results;
+    left += t.left_records;
+    right += t.right_records;
+    const bool reconciled =
+        t.status == ResultStatus::kMatched || t.status == ResultStatus::kConfirmed;
+    if (reconciled) {
+      left_reconciled += t.left_records;
+      right_reconciled += t.right_records;
+    }
+    Currency& c = currencies[t.currency];
+    json::object& s = c.by_status[key];
+    const std::int64_t count = s.contains("groups") ? s["groups"].as_int64() : 0;
+    const std::int64_t lsum =
+        (s.contains("left_amount_minor") ? s["left_amount_minor"].as_int64() : 0) +
+        t.left_amount_minor;
+    const std::int64_t rsum =
+        (s.contains("right_amount_minor") ? s["right_amount_minor"].as_int64() : 0) +
+        t.right_amount_minor;
+    s = json::object{{"groups", count + t.results},
+                     {"left_amount_minor", lsum},
+                     {"right_amount_minor", rsum},
+                     {"left_amount", format_amount(lsum, t.currency)},
+                     {"right_amount", format_amount(rsum, t.currency)}};
+    if (!reconciled) c.net += t.left_amount_minor - t.right_amount_minor;
+  }
+  json::array per_currency;
+  for (auto& [code, c] : currencies) {
+    json::object by_status;
+    for (auto& [status, o] : c.by_status) by_status[status] = std::move(o);
+    per_currency.push_back(json::object{{"currency", code},
+                                        {"by_status", std::move(by_status)},
+                                        {"net_unexplained_minor", c.net},
+                                        {"net_unexplained", format_amount(c.net, code)}});
+  }
+  const std::int64_t all = left + right;
+  return json::object{
+      {"job_id", job.id.to_string()},
+      {"status", to_string(job.status)},
+      {"groups", std::move(groups)},
+      {"records", json::object{{"left", left},
+                               {"right", right},
+                               {"left_reconciled", left_reconciled},
+                               {"right_reconciled", right_reconciled}}},
+      {"match_rate", all == 0 ? 0.0
+                              : static_cast<double>(left_reconciled + right_reconciled) /
+                                    static_cast<double>(all)},
+      {"currencies", std::move(per_currency)}};
+}
+
+}  // namespace
+
 Result<json::object> JobService::summary(const security::Actor& actor, const Uuid& job_id) {
-  return store::with_connection(db_, [&](store::Connection& conn) -> Result<json::object> {
-    ASSIGN_OR_RETURN(store::Job job, load_accessible_job(conn, actor, job_id));
-    ASSIGN_OR_RETURN(std::vector<store::ResultTotals> totals,
-                     store::ResultRepository::totals(conn, job_id));
-    json::object groups{{"matched", 0},         {"suggested", 0}, {"unmatched_left", 0},
-                        {"unmatched_right", 0}, {"confirmed", 0}, {"rejected", 0}};
-    std::int64_t left = 0, right = 0, left_reconciled = 0, right_reconciled = 0;
-    struct Currency {
-      std::map<std::string, json::object> by_status;
-      std::int64_t net = 0;
-    };
-    std::map<std::string, Currency> currencies;
-    for (const auto& t : totals) {
-      const std::string key =
-          t.status == ResultStatus::kUnmatched ? t.kind : std::string(to_string(t.status));
-      groups[key] = groups[key].as_int64() + t.results;
-      left += t.left_records;
-      right += t.right_records;
-      const bool reconciled =
-          t.status == ResultStatus::kMatched || t.status == ResultStatus::kConfirmed;
-      if (reconciled) {
-        left_reconciled += t.left_records;
-        right_reconciled += t.right_records;
-      }
-      Currency& c = currencies[t.currency];
-      json::object& s = c.by_status[key];
-      const std::int64_t count = s.contains("groups") ? s["groups"].as_int64() : 0;
-      const std::int64_t lsum =
-          (s.contains("left_amount_minor") ? s["left_amount_minor"].as_int64() : 0) +
-          t.left_amount_minor;
-      const std::int64_t rsum =
-          (s.contains("right_amount_minor") ? s["right_amount_minor"].as_int64() : 0) +
-          t.right_amount_minor;
-      s = json::object{{"groups", count + t.results},
-                       {"left_amount_minor", lsum},
-                       {"right_amount_minor", rsum},
-                       {"left_amount", format_amount(lsum, t.currency)},
-                       {"right_amount", format_amount(rsum, t.currency)}};
-      if (!reconciled) c.net += t.left_amount_minor - t.right_amount_minor;
-    }
-    json::array per_currency;
-    for (auto& [code, c] : currencies) {
-      json::object by_status;
-      for (auto& [status, o] : c.by_status) by_status[status] = std::move(o);
-      per_currency.push_back(json::object{{"currency", code},
-                                          {"by_status", std::move(by_status)},
-                                          {"net_unexplained_minor", c.net},
-                                          {"net_unexplained", format_amount(c.net, code)}});
-    }
-    const std::int64_t all = left + right;
-    return json::object{
-        {"job_id", job.id.to_string()},
-        {"status", to_string(job.status)},
-        {"groups", std::move(groups)},
-        {"records", json::object{{"left", left},
-                                 {"right", right},
-                                 {"left_reconciled", left_reconciled},
-                                 {"right_reconciled", right_reconciled}}},
-        {"match_rate", all == 0 ? 0.0
-                                : static_cast<double>(left_reconciled + right_reconciled) /
-                                      static_cast<double>(all)},
-        {"currencies", std::move(per_currency)}};
-  });
+  if (reads_ == nullptr) {
+    return store::with_connection(db_, [&](store::Connection& conn) -> Result<json::object> {
+      ASSIGN_OR_RETURN(store::Job job, load_accessible_job(conn, actor, job_id));
+      return summarize(conn, job);
+    });
+  }
+  // An ended job's summary changes only with review decisions, which drop it from the cache.
+  ASSIGN_OR_RETURN(store::Job job, reads_->accessible_job(actor, job_id));
+  ASSIGN_OR_RETURN(std::string text, reads_->job_summary(job, [&]() -> Result<std::string> {
+    ASSIGN_OR_RETURN(
+        json::object summary,
+        store::with_connection(db_, [&](store::Connection& conn) { return summarize(conn, job); }));
+    return json::serialize(summary);
+  }));
+  boost::system::error_code ec;
+  json::value parsed = json::parse(text, ec);
+  if (ec || !parsed.is_object()) return Error::Internal("the cached job summary could not be read");
+  return std::move(parsed.as_object());
 }
 
 ResultRenderer::ResultRenderer(const store::Job& job) {
@@ -292,9 +316,10 @@ void ResultRenderer::write(JsonWriter& w, const ResultView& view) const {
   read_compact_explanation(r.explanation, [&](const ExplanationEntry& e) {
     if (e.rule >= rules_.size()) return;
     const AppliedRule& rule = rules_[e.rule];
-    engine::write_json(w, engine::Explanation{rule.name, rule.comparison, side_value(view.left, rule.left_field),
-                                              side_value(view.right, rule.right_field), e.present, e.similarity,
-                                              rule.weight, e.contribution});
+    engine::write_json(
+        w, engine::Explanation{rule.name, rule.comparison, side_value(view.left, rule.left_field),
+                               side_value(view.right, rule.right_field), e.present, e.similarity,
+                               rule.weight, e.contribution});
   });
   w.end_array();
   w.key("match_id");

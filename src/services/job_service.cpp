@@ -121,6 +121,7 @@ Result<store::Job> JobService::create(const security::Actor& actor, const Uuid& 
 }
 
 Result<store::Job> JobService::get(const security::Actor& actor, const Uuid& id) {
+  if (reads_ != nullptr) return reads_->accessible_job(actor, id);
   return store::with_connection(db_, [&](store::Connection& conn) { return load_accessible_job(conn, actor, id); });
 }
 
@@ -183,7 +184,7 @@ Result<store::Job> JobService::rerun(const security::Actor& actor, const Uuid& i
 }
 
 Status JobService::remove(const security::Actor& actor, const Uuid& id, const RequestMeta& meta) {
-  return store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
+  Status removed = store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
     ASSIGN_OR_RETURN(store::Job before, load_accessible_job(conn, actor, id));
     if (!before.ended()) return Error::Conflict("the job is " + std::string(to_string(before.status)) + "; cancel it first");
     ASSIGN_OR_RETURN(bool removed, store::JobRepository::remove_ended(conn, id));
@@ -192,6 +193,8 @@ Status JobService::remove(const security::Actor& actor, const Uuid& id, const Re
                         {actor.user_id, before.project_id, "job.delete", "job", id.to_string(),
                          json::value(to_json(before)), std::nullopt});
   });
+  if (removed.ok() && reads_ != nullptr) reads_->job_changed(id);
+  return removed;
 }
 
 json::object to_json(const store::Job& j) {

@@ -17,6 +17,7 @@
 #include "engine/rules.h"
 #include "security/policy.h"
 #include "services/job_results.h"
+#include "services/cached_reads.h"
 #include "services/request_meta.h"
 #include "store/database.h"
 #include "store/job_repository.h"
@@ -35,6 +36,8 @@ class JobService {
  public:
   // `wake` (may be empty) is called after a job is queued, so an idle worker starts at once.
   JobService(store::Database& db, std::function<void()> wake) : db_(db), wake_(std::move(wake)) {}
+  // Reads jobs and ended jobs' summaries through the cache. REQUIRES: called before serving.
+  void use_cache(CachedReads& reads) { reads_ = &reads; }
 
   // The rules of a new job: the request's "rules" value (nullptr or null: engine::default_rules()),
   // then the request's thresholds, when given, in place of the rules' own; validated. kValidation
@@ -71,6 +74,7 @@ class JobService {
                                                     const std::optional<store::ResultCursor>& after, int limit);
 
  private:
+  CachedReads* reads_ = nullptr;  // null: every read goes to the store
   store::Database& db_;
   std::function<void()> wake_;
 };

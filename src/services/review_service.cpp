@@ -1,5 +1,7 @@
 #include "services/review_service.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 #include <set>
 
@@ -26,6 +28,7 @@ struct Context {
   const RequestMeta& meta;
   std::optional<Uuid> job_id;           // bulk review: everything must belong to this job
   std::optional<Uuid> changed_project;  // set by an action that moved records (for the stats cache)
+  std::vector<Uuid> changed_jobs;       // whose results changed (for the job summary cache)
 };
 
 json::value note_json(const std::optional<std::string>& note) {
@@ -96,6 +99,7 @@ Result<ReviewOutcome> confirm(Context& c, const ReviewAction& a) {
       c.conn, {match_id, r.project_id, r.job_id, r.id, r.kind, r.left_ids, r.right_ids,
                r.confidence, c.actor.user_id, now_utc()}));
   c.changed_project = r.project_id;
+  c.changed_jobs.push_back(r.job_id);
   RETURN_IF_ERROR(
       record_audit(c.conn, c.meta,
                    {c.actor.user_id, r.project_id, "result.confirm", "result", r.id.to_string(),
@@ -123,6 +127,7 @@ Result<ReviewOutcome> reject(Context& c, const ReviewAction& a) {
         move_records(c.conn, records_of(r), RecordStatus::kMatched, RecordStatus::kOpen));
   }
   c.changed_project = r.project_id;
+  c.changed_jobs.push_back(r.job_id);
   RETURN_IF_ERROR(record_audit(
       c.conn, c.meta,
       {c.actor.user_id, r.project_id, "result.reject", "result", r.id.to_string(),
@@ -279,6 +284,7 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
   for (const Uuid& id : row.left_ids) left_ids.push_back(json::value(id.to_string()));
   for (const Uuid& id : row.right_ids) right_ids.push_back(json::value(id.to_string()));
   c.changed_project = job.project_id;
+  c.changed_jobs.push_back(job.id);
   RETURN_IF_ERROR(record_audit(c.conn, c.meta,
                                {c.actor.user_id, job.project_id, "match.create", "match",
                                 row.match_id->to_string(), std::nullopt,
@@ -339,6 +345,7 @@ Result<ReviewOutcome> unmatch(Context& c, const ReviewAction& a) {
     }
   }
   c.changed_project = m.project_id;
+  if (m.job_id) c.changed_jobs.push_back(*m.job_id);
   RETURN_IF_ERROR(record_audit(
       c.conn, c.meta,
       {c.actor.user_id, m.project_id, "match.delete", "match", m.id.to_string(),
@@ -363,14 +370,19 @@ Result<ReviewOutcome> ReviewService::apply(const security::Actor& actor,
                                            const std::optional<Uuid>& job_id,
                                            const ReviewAction& action, const RequestMeta& meta) {
   std::optional<Uuid> changed_project;
+  std::vector<Uuid> changed_jobs;
   auto outcome =
       store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<ReviewOutcome> {
-        Context c{conn, actor, meta, std::nullopt, std::nullopt};
+        Context c{conn, actor, meta, std::nullopt, std::nullopt, {}};
         auto done = dispatch(c, job_id, action);
         changed_project = c.changed_project;
+        changed_jobs = std::move(c.changed_jobs);
         return done;
       });
   if (outcome.ok() && changed_project) reads_.project_data_changed(*changed_project);
+  if (outcome.ok()) {
+    for (const Uuid& job : changed_jobs) reads_.job_changed(job);
+  }
   return outcome;
 }
 
@@ -378,10 +390,11 @@ Result<std::vector<ReviewOutcome>> ReviewService::apply_all(
     const security::Actor& actor, const Uuid& job_id, const std::vector<ReviewAction>& actions,
     const RequestMeta& meta) {
   std::optional<Uuid> changed_project;
+  std::vector<Uuid> changed_jobs;
   auto outcomes = store::in_transaction(
       db_, true, [&](store::Connection& conn) -> Result<std::vector<ReviewOutcome>> {
         RETURN_IF_ERROR(load_accessible_job(conn, actor, job_id));
-        Context c{conn, actor, meta, job_id, std::nullopt};
+        Context c{conn, actor, meta, job_id, std::nullopt, {}};
         std::vector<ReviewOutcome> outcomes;
         outcomes.reserve(actions.size());
         for (std::size_t i = 0; i < actions.size(); ++i) {
@@ -409,9 +422,16 @@ Result<std::vector<ReviewOutcome>> ReviewService::apply_all(
                        std::move(fields));
         }
         changed_project = c.changed_project;
+        changed_jobs = std::move(c.changed_jobs);
         return outcomes;
       });
   if (outcomes.ok() && changed_project) reads_.project_data_changed(*changed_project);
+  if (outcomes.ok()) {
+    // One job's summary, however many of its results changed.
+    std::sort(changed_jobs.begin(), changed_jobs.end());
+    changed_jobs.erase(std::unique(changed_jobs.begin(), changed_jobs.end()), changed_jobs.end());
+    for (const Uuid& job : changed_jobs) reads_.job_changed(job);
+  }
   return outcomes;
 }
 

@@ -126,6 +126,7 @@ const RouteCase kRoutes[] = {
     {"GET", "/api/v1/projects", Scope::kSelf, "/api/v1/projects?owner_id={user}&per_page=100", "", 200},
     {"POST", "/api/v1/projects", Scope::kSelf, "/api/v1/projects", R"({"name":"b's own project"})", 201},
     {"GET", "/api/v1/projects/{id}", Scope::kOtherProject, "/api/v1/projects/{project}", "", 404},
+    {"GET", "/api/v1/projects/{id}/stats", Scope::kOtherProject, "/api/v1/projects/{project}/stats", "", 404},
     {"PATCH", "/api/v1/projects/{id}", Scope::kOtherProject, "/api/v1/projects/{project}",
      R"({"name":"hijacked","status":"archived"})", 404},
     {"DELETE", "/api/v1/projects/{id}", Scope::kOtherProject, "/api/v1/projects/{project}", "", 404},

@@ -58,6 +58,7 @@ TEST(DatabaseCredentialsTest, ARotatedPasswordIsPickedUpWhenANewConnectionIsRefu
       c.database_url = role_url(admin, "first-Pass-1");
       c.db_pool_size = 2;
       c.log_level = "info";
+      c.cache_enabled = false;  // every request must reach the database (and its new connections)
     });
     ASSERT_TRUE(server.started());
     Session alice = server.register_user("alice@example.com");

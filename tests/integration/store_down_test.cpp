@@ -54,6 +54,7 @@ TEST(StoreDownTest, AnExhaustedPoolAnswers503QuicklyAndRecovers) {
   TestServer server([](Config& c) {
     c.db_pool_size = 1;
     c.db_wait_timeout_ms = 300;
+    c.cache_enabled = false;  // the subject is the store: cached reads would not reach it
   });
   Session s = server.register_user("pool@example.com");
   auto created = server.post("/api/v1/projects", json::object{{"name", "before"}}, s.access_token);
@@ -116,7 +117,10 @@ TEST(StoreDownTest, AnExhaustedPoolAnswers503QuicklyAndRecovers) {
 // statement cancelled as a statement timeout would) answers 503 "store busy, retry" with Retry-After; the engine's text ("BEGIN
 // IMMEDIATE: database is locked", SQLSTATE 57014) goes to the log, never into the problem.
 TEST(StoreDownTest, ABusyStoreSaysStoreBusyRetryAndKeepsEngineTextInTheLog) {
-  TestServer server([](Config& c) { c.db_wait_timeout_ms = 300; });
+  TestServer server([](Config& c) {
+    c.db_wait_timeout_ms = 300;
+    c.cache_enabled = false;  // the subject is the store: cached reads would not reach it
+  });
   ASSERT_TRUE(server.started());
   Session s = server.register_user("busy@example.com");
   auto other =
@@ -233,6 +237,7 @@ TEST(StoreDownTest, PostgresGoingAwayAnswers503AndShutsDownCleanly) {
       c.database_url = pg.url();
       c.db_pool_size = 2;
       c.db_wait_timeout_ms = 1000;
+      c.cache_enabled = false;  // the subject is the store: cached reads would not reach it
     });
     Session s = server.register_user("pgdown@example.com");
     ASSERT_FALSE(s.access_token.empty());

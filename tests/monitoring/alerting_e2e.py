@@ -360,7 +360,10 @@ def main():
                    METRICS_ADDRESS="127.0.0.1", METRICS_PORT=str(metrics_port), METRICS_TOKEN=METRICS_TOKEN,
                    DB_POOL_SIZE="2", DB_WAIT_TIMEOUT_MS="1000", WORKER_THREADS="6", JOB_WORKERS="0",
                    INGEST_WORKERS="0", VAR_DIR=os.path.join(folder, "var"), PASSWORD_HASH_COST="minimal",
-                   LOG_LEVEL="warn", SHUTDOWN_GRACE_SECONDS="2")
+                   LOG_LEVEL="warn", SHUTDOWN_GRACE_SECONDS="2",
+                   # The conditions are provoked through reads of the API (the database stopped, the pool
+                   # held): with the read cache on, those reads would be answered without the database.
+                   CACHE_ENABLED="false")
         server = processes.start("oeuvre", [args.oeuvre, "serve"], env)
         wait_until(lambda: "listening on http://" in processes.log_text("oeuvre") or server.poll() is not None,
                    120, "oeuvre serve to listen")
