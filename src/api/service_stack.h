@@ -39,8 +39,6 @@ class ServiceStack {
   services::FileIngestService& ingest() { return ingest_; }
   // Background reconciliation jobs: likewise started and stopped with the server.
   services::JobRunner& jobs() { return runner_; }
-  // The two-level cache the services read through (null when the cache is off).
-  cache::Cache* cache() { return cache_.get(); }
 
  private:
   std::unique_ptr<store::BlobStore> blobs_;

@@ -137,16 +137,9 @@ Result<std::string> Cache::get_or_load(Kind kind, const std::string& key, const 
   bool l2_hit = false;
   auto load_through = [&]() -> Result<std::string> {
     went_past_l1 = true;
-    std::string remote_key;
-    if (redis_ && kept_in_l2(kind)) {
-      remote_key = l2_key(kind, key);
-      Result<std::optional<std::string>> found = redis_->get(remote_key);
-      if (found.ok() && *found) {
-        l2_hit = true;
-        l2_hits_[k].fetch_add(1, std::memory_order_relaxed);
-        return std::move(**found);
-      }
-      if (found.ok()) l2_misses_[k].fetch_add(1, std::memory_order_relaxed);
+    if (std::optional<std::string> found = from_l2(kind, key)) {
+      l2_hit = true;
+      return std::move(*found);
     }
     loads_[k].fetch_add(1, std::memory_order_relaxed);
     Result<std::string> loaded = loader();
@@ -154,7 +147,7 @@ Result<std::string> Cache::get_or_load(Kind kind, const std::string& key, const 
       load_errors_[k].fetch_add(1, std::memory_order_relaxed);
       return loaded;
     }
-    if (!remote_key.empty()) (void)redis_->set(remote_key, *loaded, ttl(kind));
+    if (redis_ && kept_in_l2(kind)) (void)redis_->set(l2_key(kind, key), *loaded, ttl(kind));
     return loaded;
   };
   Result<std::string> value =
@@ -173,15 +166,10 @@ std::optional<std::string> Cache::get(Kind kind, const std::string& key) {
       return hit;
     }
   }
-  if (redis_ && kept_in_l2(kind)) {
-    Result<std::optional<std::string>> found = redis_->get(l2_key(kind, key));
-    if (found.ok() && *found) {
-      l2_hits_[k].fetch_add(1, std::memory_order_relaxed);
-      obs::note_cache_lookup(true);
-      if (l1_usable()) l1_[k]->put(key, **found, ttl(kind));
-      return std::move(*found);
-    }
-    if (found.ok()) l2_misses_[k].fetch_add(1, std::memory_order_relaxed);
+  if (std::optional<std::string> found = from_l2(kind, key)) {
+    obs::note_cache_lookup(true);
+    if (l1_usable()) l1_[k]->put(key, *found, ttl(kind));
+    return found;
   }
   obs::note_cache_lookup(false);
   loads_[k].fetch_add(1, std::memory_order_relaxed);  // the caller loads it
@@ -193,6 +181,15 @@ void Cache::put(Kind kind, const std::string& key, std::string value) {
   const std::size_t k = index_of(kind);
   if (redis_ && kept_in_l2(kind)) (void)redis_->set(l2_key(kind, key), value, ttl(kind));
   if (l1_usable()) l1_[k]->put(key, std::move(value), ttl(kind));
+}
+
+std::optional<std::string> Cache::from_l2(Kind kind, const std::string& key) {
+  if (!redis_ || !kept_in_l2(kind)) return std::nullopt;
+  const std::size_t k = index_of(kind);
+  Result<std::optional<std::string>> found = redis_->get(l2_key(kind, key));
+  if (!found.ok()) return std::nullopt;  // counted and logged by the client
+  (*found ? l2_hits_ : l2_misses_)[k].fetch_add(1, std::memory_order_relaxed);
+  return std::move(*found);
 }
 
 void Cache::drop_local(Kind kind, const std::string& key, bool prefix) {

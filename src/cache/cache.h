@@ -103,7 +103,6 @@ class Cache {
 
   // True while L1 may be used: no Redis configured, or this node's subscription is live.
   bool l1_usable() const;
-  bool has_l2() const { return redis_ != nullptr; }
   std::chrono::seconds ttl(Kind kind) const;
 
  private:
@@ -122,6 +121,9 @@ class Cache {
 
   Cache(const CacheSettings& settings, obs::Metrics& metrics);
 
+  // `key`'s value in L2 (nullopt: no Redis, a kind kept in L1 only, absent, or a Redis error),
+  // counted as an L2 hit or miss.
+  std::optional<std::string> from_l2(Kind kind, const std::string& key);
   void drop_local(Kind kind, const std::string& key, bool prefix);
   // Deletes the keys from L2 and tells the other nodes; false when Redis did not take both.
   bool publish_and_delete(Kind kind, const std::vector<std::string>& keys, bool prefix);

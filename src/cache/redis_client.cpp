@@ -1,3 +1,7 @@
+// RedisClient and RedisSubscriber (redis_client.h). One file of a little over 600 lines on purpose:
+// both are built on the same private pieces (connecting with a deadline, AUTH and SELECT, reading a
+// reply with a timeout, the rate-limited warning), which would otherwise need a shared internal
+// header of their own.
 #include "cache/redis_client.h"
 
 #include <hiredis/hiredis.h>
