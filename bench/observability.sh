@@ -10,6 +10,7 @@
 #   DATABASE_URL=postgres://... bench/observability.sh
 #   RUNS=5 DURATION=15s CONNECTIONS=64 WORKERS=8 bench/observability.sh
 #   SKIP_BUILD=1 bench/observability.sh          # build/release/oeuvre as it is
+#   PIN=1 bench/observability.sh                 # servers on CPU 0, wrk on the rest (quieter)
 #
 # The servers' logs go to a file in the temp dir (as they would to a file or journald), not to a
 # terminal.
@@ -27,21 +28,23 @@ token=$(bench_token "$on")
 project=$(bench_project "$on" "$token")
 # Warm-up, not measured: a fresh process serves its first seconds slower (allocator, caches, pool).
 for base in "$on" "$off"; do
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s "$base/health/live" >/dev/null
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: Bearer $token" "$base/api/v1/projects/$project" >/dev/null
+  bench_wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s "$base/health/live" >/dev/null
+  bench_wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: Bearer $token" "$base/api/v1/projects/$project" >/dev/null
 done
 
 echo "$(nproc) cores; io_threads=${IO_THREADS:-1} workers=${WORKERS:-8}; database: ${DATABASE_URL%%:*}; $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION, $RUNS runs of each endpoint on each server, alternating"
+pinned=""
+[ "${PIN:-0}" = 1 ] && pinned="pinned: servers on CPU 0, wrk on the others; "
+echo "${pinned}wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION, $RUNS runs of each endpoint on each server, alternating"
 # The server's CPU time (user + system clock ticks, /proc/PID/stat fields 14 and 15).
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 bench() {  # bench NAME BASE PID: each wrk run's output, then the server's CPU ticks during it
   local before
   before=$(cpu_ticks "$3")
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2/health/live" >"$work/live_$1_$i.txt"
+  bench_wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2/health/live" >"$work/live_$1_$i.txt"
   echo "cpu_ticks $(($(cpu_ticks "$3") - before))" >>"$work/live_$1_$i.txt"
   before=$(cpu_ticks "$3")
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" \
+  bench_wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" \
     "$2/api/v1/projects/$project" >"$work/project_$1_$i.txt"
   echo "cpu_ticks $(($(cpu_ticks "$3") - before))" >>"$work/project_$1_$i.txt"
 }

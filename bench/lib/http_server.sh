@@ -9,13 +9,24 @@
 #   token=$(bench_token "$base"); project=$(bench_project "$base" "$token")
 #
 # Environment: SKIP_BUILD (0; 1: build/release/oeuvre as it is), WORKERS (8), IO_THREADS (1), and for
-# the scripts' wrk runs RUNS (3), DURATION (10s), CONNECTIONS (64), WRK_THREADS (2).
+# the scripts' wrk runs RUNS (3), DURATION (10s), CONNECTIONS (64), WRK_THREADS (2). PIN=1 runs the
+# servers on CPU 0 and wrk (bench_wrk) on the other CPUs (taskset), so on a small machine the two do
+# not take turns on each other's core: steadier figures, of a server that has one core.
 
 command -v wrk >/dev/null || { echo "wrk is missing: run scripts/setup.sh" >&2; exit 1; }
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
+server_prefix=()
+wrk_prefix=()
+if [ "${PIN:-0}" = 1 ]; then
+  command -v taskset >/dev/null || { echo "PIN=1 needs taskset (util-linux)" >&2; exit 1; }
+  [ "$(nproc)" -ge 2 ] || { echo "PIN=1 needs at least 2 CPUs" >&2; exit 1; }
+  server_prefix=(taskset -c 0)
+  wrk_prefix=(taskset -c "1-$(($(nproc) - 1))")
+fi
+bench_wrk() { "${wrk_prefix[@]}" wrk "$@"; }
 
 bench_setup() {
   if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -45,7 +56,7 @@ bench_start() {
   shift
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   # METRICS_PORT=0: each server its own metrics listener on a free loopback port.
-  env METRICS_PORT=0 "$@" $bin serve --port "$port" --worker-threads "${WORKERS:-8}" \
+  "${server_prefix[@]}" env METRICS_PORT=0 "$@" $bin serve --port "$port" --worker-threads "${WORKERS:-8}" \
     --io-threads "${IO_THREADS:-1}" >"$work/$name.out" 2>"$work/$name.log" &
   pid=$!
   pids+=("$pid")

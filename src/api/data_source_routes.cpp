@@ -66,7 +66,8 @@ void add_data_source_routes(http::Router& router, ApiServices& services) {
         ASSIGN_OR_RETURN(auto result,
                          services.data_sources.list(actor_of(ex), project_id, kind, page));
         return page_response(result, page);
-      });
+      },
+      http::RunsOn::kIoThreadFirst);
 
   router.add(verb::post, "/api/v1/projects/{id}/data-sources", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
@@ -97,7 +98,8 @@ void add_data_source_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(store::DataSource found,
                                 services.data_sources.get(actor_of(ex), id));
                return data_source_response(status::ok, found);
-             });
+             },
+             http::RunsOn::kIoThreadFirst);
 
   router.add(verb::patch, "/api/v1/data-sources/{id}", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {

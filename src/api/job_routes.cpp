@@ -133,7 +133,8 @@ void add_job_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
                ASSIGN_OR_RETURN(store::Job job, services.jobs.get(actor_of(ex), id));
                return job_response(status::ok, job);
-             });
+             },
+             http::RunsOn::kIoThreadFirst);
 
   router.add(verb::delete_, "/api/v1/jobs/{id}", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
@@ -209,7 +210,8 @@ void add_job_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
                ASSIGN_OR_RETURN(json::object summary, services.jobs.summary(actor_of(ex), id));
                return http::json_response(status::ok, summary);
-             });
+             },
+             http::RunsOn::kIoThreadFirst);
 
   router.add(verb::get, "/api/v1/jobs/{id}/export", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {

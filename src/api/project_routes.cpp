@@ -36,7 +36,8 @@ void add_project_routes(http::Router& router, ApiServices& services) {
                }
                ASSIGN_OR_RETURN(auto result, services.projects.list(actor_of(ex), owner, status_filter, page));
                return page_response(result, page);
-             });
+             },
+             http::RunsOn::kIoThreadFirst);
 
   router.add(verb::post, "/api/v1/projects", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
@@ -58,7 +59,8 @@ void add_project_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
                ASSIGN_OR_RETURN(store::Project project, services.projects.get(actor_of(ex), id));
                return project_response(status::ok, project);
-             });
+             },
+             http::RunsOn::kIoThreadFirst);
 
   router.add(verb::get, "/api/v1/projects/{id}/stats", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {

@@ -24,7 +24,7 @@ void add_system_routes(http::Router& router, ApiServices& services) {
              [](http::Exchange&) -> Result<http::HttpResponse> {
                return http::json_response(status::ok, boost::json::object{{"status", "ok"}});
              },
-             /*runs_inline=*/true);
+             http::RunsOn::kIoThread);
 
   router.add(verb::get, "/health/ready", http::Access::kPublic,
              [&services](http::Exchange&) -> Result<http::HttpResponse> {
@@ -49,7 +49,7 @@ void add_system_routes(http::Router& router, ApiServices& services) {
                res.prepare_payload();
                return res;
              },
-             /*runs_inline=*/true);
+             http::RunsOn::kIoThread);
 }
 
 }  // namespace oeuvre::api

@@ -337,6 +337,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   options.host = config.host;
   options.port = config.port;
   options.io_threads = config.io_threads;
+  options.io_thread_first = config.cache_enabled;
   options.worker_threads = config.worker_threads > 0
                                ? config.worker_threads
                                : automatic_worker_threads(p.db->dialect(), config.db_pool_size);

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "cache/redis_client.h"
+#include "core/blocking.h"
 #include "core/uuid.h"
 #include "observability/log.h"
 #include "observability/metrics.h"
@@ -133,6 +134,7 @@ Result<std::string> Cache::get_or_load(Kind kind, const std::string& key, const 
   if (!settings_.enabled) return loader();
   const std::size_t k = index_of(kind);
   obs::PhaseScope phase(obs::Phase::kCache);
+  if (blocking_forbidden()) return l1_only(k, key);
   bool went_past_l1 = false;
   bool l2_hit = false;
   auto load_through = [&]() -> Result<std::string> {
@@ -160,6 +162,7 @@ std::optional<std::string> Cache::get(Kind kind, const std::string& key) {
   if (!settings_.enabled) return std::nullopt;
   const std::size_t k = index_of(kind);
   obs::PhaseScope phase(obs::Phase::kCache);
+  if (blocking_forbidden()) return l1_only(k, key);
   if (l1_usable()) {
     if (std::optional<std::string> hit = l1_[k]->get(key)) {
       obs::note_cache_lookup(true);
@@ -177,10 +180,21 @@ std::optional<std::string> Cache::get(Kind kind, const std::string& key) {
 }
 
 void Cache::put(Kind kind, const std::string& key, std::string value) {
+  require_may_block();  // Redis, and a put after a load that could not have run here
   if (!settings_.enabled) return;
   const std::size_t k = index_of(kind);
   if (redis_ && kept_in_l2(kind)) (void)redis_->set(l2_key(kind, key), value, ttl(kind));
   if (l1_usable()) l1_[k]->put(key, std::move(value), ttl(kind));
+}
+
+std::string Cache::l1_only(std::size_t k, const std::string& key) {
+  if (l1_usable()) {
+    if (std::optional<std::string> hit = l1_[k]->get(key, /*count_miss=*/false)) {
+      obs::note_cache_lookup(true);
+      return std::move(*hit);
+    }
+  }
+  throw WouldBlock{};  // the lookup is done again, and counted, on a worker thread
 }
 
 std::optional<std::string> Cache::from_l2(Kind kind, const std::string& key) {
@@ -202,6 +216,7 @@ void Cache::drop_local(Kind kind, const std::string& key, bool prefix) {
 }
 
 void Cache::invalidate(Kind kind, std::vector<std::string> keys) {
+  require_may_block();  // it talks to Redis
   if (!settings_.enabled || keys.empty()) return;
   for (const std::string& key : keys) drop_local(kind, key, false);
   invalidations_[index_of(kind)].fetch_add(keys.size(), std::memory_order_relaxed);
@@ -210,6 +225,7 @@ void Cache::invalidate(Kind kind, std::vector<std::string> keys) {
 }
 
 void Cache::invalidate_prefix(Kind kind, std::string prefix) {
+  require_may_block();  // it talks to Redis
   if (!settings_.enabled) return;
   drop_local(kind, prefix, true);
   invalidations_[index_of(kind)].fetch_add(1, std::memory_order_relaxed);

@@ -89,6 +89,8 @@ class Cache {
 
   // The value of `key` (of kind `kind`) from L1, L2 or `loader`; a loaded value is stored in both.
   // A loader error is returned and nothing is stored. With the cache disabled: the loader's result.
+  // Inside a NonBlockingScope (core/blocking.h) this and get() look in L1 only and throw WouldBlock
+  // on a miss, which is then neither counted nor loaded: the caller asks again where it may wait.
   Result<std::string> get_or_load(Kind kind, const std::string& key, const Loader& loader);
 
   // For values that may be cached only in some states (a job once it has ended): the value of `key`
@@ -124,6 +126,9 @@ class Cache {
   // `key`'s value in L2 (nullopt: no Redis, a kind kept in L1 only, absent, or a Redis error),
   // counted as an L2 hit or miss.
   std::optional<std::string> from_l2(Kind kind, const std::string& key);
+  // Inside a NonBlockingScope: `key`'s value in L1 (kind index k), counted as a hit, else throws
+  // WouldBlock.
+  std::string l1_only(std::size_t k, const std::string& key);
   void drop_local(Kind kind, const std::string& key, bool prefix);
   // Deletes the keys from L2 and tells the other nodes; false when Redis did not take both.
   bool publish_and_delete(Kind kind, const std::vector<std::string>& keys, bool prefix);

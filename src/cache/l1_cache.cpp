@@ -92,12 +92,13 @@ std::uint64_t L1Cache::hash_key(std::string_view key) { return std::hash<std::st
 
 L1Cache::Shard& L1Cache::shard_for(std::uint64_t hash) { return *shards_[hash % shards_.size()]; }
 
-std::optional<std::string> L1Cache::get(std::string_view key) {
+std::optional<std::string> L1Cache::get(std::string_view key, bool count_miss) {
   const std::uint64_t hash = hash_key(key);
   Shard& shard = shard_for(hash);
   std::lock_guard lock(shard.mu);
-  if (options_.policy == Policy::kTinyLfu) shard.sketch.increment(hash);
   const auto entry = find_live(shard, key, now_());
+  if (!entry && !count_miss) return std::nullopt;
+  if (options_.policy == Policy::kTinyLfu) shard.sketch.increment(hash);
   if (!entry) {
     add(shard.misses);
     return std::nullopt;

@@ -106,8 +106,11 @@ class L1Cache {
   L1Cache(const L1Cache&) = delete;
   L1Cache& operator=(const L1Cache&) = delete;
 
-  // The live value of `key`, or nullopt (absent or expired). Never loads, never waits.
-  std::optional<std::string> get(std::string_view key);
+  // The live value of `key`, or nullopt (absent or expired). Never loads, never waits. With
+  // `count_miss` false a miss leaves no trace (neither counted nor in the frequency sketch): for a
+  // lookup that another one, which counts, will repeat (the HTTP server's attempt on its I/O
+  // thread, redone on a worker).
+  std::optional<std::string> get(std::string_view key, bool count_miss = true);
 
   // The live value of `key`, else the loader's result: see the header comment for single flight and
   // early refresh. A loaded value is stored for `ttl` unless invalidated meanwhile, too large or

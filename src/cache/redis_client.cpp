@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/blocking.h"
 #include "core/utf8.h"
 #include "observability/log.h"
 
@@ -415,6 +416,7 @@ RedisClient::~RedisClient() = default;
 
 Result<RedisClient::Reply> RedisClient::execute(std::span<const std::string_view> args,
                                                 bool past_breaker) {
+  require_may_block();
   State& s = *state_;
   const std::string_view command = args.front();
   const CircuitBreaker::Admission admission =

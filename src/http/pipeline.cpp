@@ -2,6 +2,7 @@
 
 #include <span>
 
+#include "core/blocking.h"
 #include "core/json_text.h"
 #include "core/utf8.h"
 #include "core/uuid.h"
@@ -118,9 +119,14 @@ class MetricsMiddleware final : public Middleware {
  public:
   explicit MetricsMiddleware(obs::Metrics& metrics) : metrics_(metrics) {}
   HttpResponse handle(Exchange& ex, const Next& next) override {
-    metrics_.in_flight().Increment();
-    HttpResponse res = next(ex);
-    metrics_.in_flight().Decrement();
+    HttpResponse res = [&] {
+      metrics_.in_flight().Increment();
+      struct Done {  // also when next() throws WouldBlock
+        prometheus::Gauge& gauge;
+        ~Done() { gauge.Decrement(); }
+      } done{metrics_.in_flight()};
+      return next(ex);
+    }();
     if (admitted(res)) return res;
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started).count();
@@ -182,12 +188,12 @@ void Pipeline::use(std::unique_ptr<Middleware> middleware) {
   middlewares_.push_back(std::move(middleware));
 }
 
-bool Pipeline::route(Exchange& exchange) {
+RunsOn Pipeline::route(Exchange& exchange) {
   Router::Match match = router_.match(exchange);
   exchange.route = match.route;
   exchange.match_outcome = static_cast<int>(match.outcome);
   exchange.allow = std::move(match.allow);
-  return match.route != nullptr && match.route->runs_inline;
+  return match.route != nullptr ? match.route->runs_on : RunsOn::kWorker;
 }
 
 HttpResponse Pipeline::handle(Exchange& exchange) {
@@ -196,6 +202,15 @@ HttpResponse Pipeline::handle(Exchange& exchange) {
     res.body().clear();  // Content-Length stays that of the GET response
   }
   return res;
+}
+
+std::optional<HttpResponse> Pipeline::handle_without_waiting(Exchange& exchange) {
+  NonBlockingScope scope;
+  try {
+    return handle(exchange);
+  } catch (const WouldBlock&) {
+    return std::nullopt;
+  }
 }
 
 std::optional<HttpResponse> Pipeline::admit(Exchange& exchange) {
@@ -217,6 +232,8 @@ HttpResponse Pipeline::run_chain(Exchange& exchange) {
     obs::PhaseBinding phases(exchange.phases);
     try {
       res = call(0, exchange);
+    } catch (const WouldBlock&) {
+      throw;  // handle_without_waiting's: the request is handled again on a worker thread
     } catch (const std::exception& e) {
       obs::log_error("unhandled exception in the middleware chain", {{"what", e.what()}});
     } catch (...) {
@@ -294,6 +311,8 @@ HttpResponse Pipeline::dispatch(Exchange& exchange) {
     }();
     if (result.ok()) return std::move(result).value();
     return error_response(result.error(), exchange, metrics_);
+  } catch (const WouldBlock&) {
+    throw;
   } catch (const std::exception& e) {
     obs::log_error("handler threw", {{"route", exchange.route_pattern}, {"what", e.what()}});
   } catch (...) {

@@ -44,11 +44,17 @@ class Pipeline {
   // REQUIRES: called before serving starts.
   void use(std::unique_ptr<Middleware> middleware);
 
-  // Matches the route. Returns true when the matched handler may run on the I/O thread.
-  bool route(Exchange& exchange);
+  // Matches the route. Returns where its handler runs (kWorker when no route matched).
+  RunsOn route(Exchange& exchange);
 
   // Runs the chain and the handler. Never throws: an escaped exception becomes a 500 problem.
   HttpResponse handle(Exchange& exchange);
+
+  // handle() inside a NonBlockingScope (core/blocking.h): the answer, or nullopt when something on
+  // the way would have waited. Then nothing was logged or measured, and handle() must be called
+  // again (on a thread that may wait) with the same exchange: its request id, trace and principal,
+  // once chosen, are kept. Never throws.
+  std::optional<HttpResponse> handle_without_waiting(Exchange& exchange);
 
   // Upload routes, before any byte of the body is read: runs the chain (authentication included)
   // with the route's Admission in place of its handler. nullopt when the body may be sent;

@@ -25,9 +25,9 @@ bool is_param(const std::string& segment) {
 }  // namespace
 
 void Router::add(beast_http::verb method, std::string pattern, Access access, Handler handler,
-                 bool runs_inline) {
-  Route route{method,      pattern, access, std::move(handler),
-              runs_inline, false,   {},     split_pattern(pattern)};
+                 RunsOn runs_on) {
+  Route route{method,  pattern, access, std::move(handler),
+              runs_on, false,   {},     split_pattern(pattern)};
   routes_.push_back(std::move(route));
 }
 

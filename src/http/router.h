@@ -17,13 +17,18 @@ using Handler = std::function<Result<HttpResponse>(Exchange&)>;
 // the body is accepted. An error is the answer, and the body is never read.
 using Admission = std::function<Status(Exchange&)>;
 
+// Where a route's handler runs. kWorker: on the worker pool (it may wait for I/O). kIoThread: on
+// the I/O thread (cheap, never waits). kIoThreadFirst: a read that the cache can usually answer:
+// tried on the I/O thread inside a NonBlockingScope, and run again from the start on the worker
+// pool when it would wait (core/blocking.h); only for handlers that change nothing.
+enum class RunsOn { kWorker, kIoThread, kIoThreadFirst };
+
 struct Route {
   beast_http::verb method;
   std::string pattern;  // "/api/v1/projects/{id}"
   Access access;
   Handler handler;
-  // Cheap handlers (no I/O) may run on the I/O thread instead of the worker pool.
-  bool runs_inline = false;
+  RunsOn runs_on = RunsOn::kWorker;
   // Upload routes: the body is streamed to a temporary file (Exchange::upload), not held in memory.
   bool streams_body = false;
   Admission admit;                    // upload routes only; empty: the access level alone decides
@@ -34,7 +39,7 @@ class Router {
  public:
   // REQUIRES: pattern starts with '/'; no two routes with the same method and pattern.
   void add(beast_http::verb method, std::string pattern, Access access, Handler handler,
-           bool runs_inline = false);
+           RunsOn runs_on = RunsOn::kWorker);
 
   enum class Outcome { kFound, kMethodNotAllowed, kNotFound, kBadTarget };
   struct Match {

@@ -356,7 +356,7 @@ struct Server::Impl {
       exchange->request = HttpRequest(header_parser.get().base());
       exchange->client_ip = conn->client_ip;
       exchange->started = std::chrono::steady_clock::now();
-      const bool run_inline = pipeline.route(*exchange);
+      const RunsOn runs_on = pipeline.route(*exchange);
       const bool streams = exchange->route != nullptr && exchange->route->streams_body;
       const std::uint64_t body_limit = streams ? options.max_upload_bytes : options.max_body_bytes;
       conn->stream.expires_after(options.read_timeout);
@@ -454,7 +454,14 @@ struct Server::Impl {
       }
       const bool keep_alive = exchange->request.keep_alive();
       HttpResponse res;
-      if (run_inline) {
+      std::optional<HttpResponse> answered;
+      if (runs_on == RunsOn::kIoThreadFirst && options.io_thread_first) {
+        answered = pipeline.handle_without_waiting(*exchange);
+        metrics.count_io_thread_attempt(answered.has_value());
+      }
+      if (answered) {
+        res = std::move(*answered);
+      } else if (runs_on == RunsOn::kIoThread) {
         res = pipeline.handle(*exchange);
       } else if (queued.fetch_add(1) >= options.max_queued_requests) {
         queued.fetch_sub(1);

@@ -24,6 +24,9 @@ struct ServerOptions {
   std::uint16_t port = 8080;  // 0 picks a free port
   int io_threads = 1;
   int worker_threads = 8;
+  // Routes marked RunsOn::kIoThreadFirst are tried on the I/O thread first; false: always on a
+  // worker (with the cache off every attempt would be handed over).
+  bool io_thread_first = true;
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
   std::size_t max_queued_requests = 1024;

@@ -30,6 +30,13 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                    .Name("oeuvre_http_rejected_total")
                    .Help("Requests refused before a handler ran, by reason")
                    .Register(*registry_);
+  auto& io_attempts = prometheus::BuildCounter()
+                          .Name("oeuvre_http_io_thread_attempts_total")
+                          .Help("Cache-backed reads tried on the I/O thread: answered there, or handed to a worker "
+                                "thread because something would have waited")
+                          .Register(*registry_);
+  io_answered_ = &io_attempts.Add({{"outcome", "answered"}});
+  io_handed_over_ = &io_attempts.Add({{"outcome", "handed_to_worker"}});
   secret_refresh_failures_ = &prometheus::BuildCounter()
                                   .Name("oeuvre_secret_refresh_failures_total")
                                   .Help("Background refreshes of a cached secret that failed (the last good value is kept)")

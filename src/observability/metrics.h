@@ -38,6 +38,9 @@ class Metrics {
   // oeuvre_http_rejected_total{reason}: requests refused before a handler ran (queue full, too large),
   // and connections refused at a connection limit.
   void count_rejected(const std::string& reason);
+  // oeuvre_http_io_thread_attempts_total{outcome}: cache-backed reads tried on the I/O thread,
+  // "answered" there or "handed_to_worker" because something would have waited (a cache miss).
+  void count_io_thread_attempt(bool answered) { (answered ? io_answered_ : io_handed_over_)->Increment(); }
   // oeuvre_auth_events_total{event}: login_ok, login_failed, login_rate_limited, refresh_reuse, ...
   void count_auth_event(const std::string& event);
   // oeuvre_login_lockouts_total{scope}: lockouts started by failed logins; scope is account_address
@@ -115,6 +118,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* requests_;
   prometheus::Family<prometheus::Histogram>* durations_;
   prometheus::Family<prometheus::Counter>* rejected_;
+  prometheus::Counter* io_answered_;
+  prometheus::Counter* io_handed_over_;
   prometheus::Family<prometheus::Counter>* secret_refresh_failures_;
   prometheus::Family<prometheus::Counter>* auth_events_;
   prometheus::Family<prometheus::Counter>* login_lockouts_;

@@ -218,15 +218,21 @@ Result<AccessClaims> verify_access_token(std::string_view token, std::string_vie
   }
 
   // 4. Time, with a symmetric leeway for clock skew between nodes.
+  AccessClaims claims{std::move(*sub), std::move(*role), *iat, *exp, std::move(*jti), *ver};
+  RETURN_IF_ERROR(check_token_times(claims, now_epoch_seconds, leeway_seconds));
+  return claims;
+}
+
+Status check_token_times(const AccessClaims& claims, std::int64_t now_epoch_seconds,
+                         std::int64_t leeway_seconds) {
   const std::int64_t leeway = leeway_seconds > 0 ? leeway_seconds : 0;
-  if (now_epoch_seconds >= saturating_add(*exp, leeway)) {
+  if (now_epoch_seconds >= saturating_add(claims.exp, leeway)) {
     return Error::Unauthenticated("token expired");
   }
-  if (*iat > saturating_add(now_epoch_seconds, leeway)) {
+  if (claims.iat > saturating_add(now_epoch_seconds, leeway)) {
     return Error::Unauthenticated("token issued in the future");
   }
-
-  return AccessClaims{std::move(*sub), std::move(*role), *iat, *exp, std::move(*jti), *ver};
+  return OkStatus();
 }
 
 }  // namespace oeuvre::security

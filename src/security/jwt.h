@@ -44,6 +44,11 @@ Status validate_jwt_secret(std::string_view secret);
 // characters.
 std::string sign_access_token(const AccessClaims& claims, std::string_view secret, std::string_view kid = {});
 
+// The time checks of verify_access_token (step 4) on claims already verified: kUnauthenticated
+// "token expired" when now >= exp + leeway, "token issued in the future" when iat > now + leeway
+// (a negative leeway counts as 0).
+Status check_token_times(const AccessClaims& claims, std::int64_t now_epoch_seconds, std::int64_t leeway_seconds);
+
 // The "kid" of a token's header, read without verifying anything (to choose the key to verify with);
 // nullopt when the token has none or its header is malformed (verification then fails anyway).
 std::optional<std::string> access_token_kid(std::string_view token);

@@ -1,5 +1,6 @@
 #include "store/connection_pool.h"
 
+#include "core/blocking.h"
 #include "observability/metrics.h"
 
 namespace oeuvre::store {
@@ -16,6 +17,7 @@ ConnectionPool::ConnectionPool(Dialect dialect, Factory factory, int max_size,
 ConnectionPool::~ConnectionPool() { close(); }
 
 Result<PooledConnection> ConnectionPool::acquire() {
+  require_may_block();  // a connection may be a wait away, and a statement is I/O
   std::unique_lock lock(state_->mu);
   const auto asked = std::chrono::steady_clock::now();
   const auto deadline = asked + wait_timeout_;

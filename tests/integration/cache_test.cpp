@@ -92,6 +92,52 @@ TEST(CacheTest, NoKeyServesOneUsersDataToAnother) {
   }
 }
 
+// A read the cache can answer is answered on the I/O thread; a miss there is handed to a worker,
+// which answers it as if nothing had been tried: counted and logged once, the in-flight gauge back
+// where it was. With the cache off nothing is tried there.
+TEST(CacheTest, ACachedReadIsAnsweredOnTheIoThreadAndAMissIsHandedToAWorker) {
+  const std::string answered = "oeuvre_http_io_thread_attempts_total{outcome=\"answered\"}";
+  const std::string handed = "oeuvre_http_io_thread_attempts_total{outcome=\"handed_to_worker\"}";
+  const std::string counted =
+      "oeuvre_http_requests_total{method=\"GET\",route=\"/api/v1/projects/{id}\",status=\"200\"}";
+  const std::string in_flight = "oeuvre_http_requests_in_flight";
+  TestServer server;
+  ASSERT_TRUE(server.started());
+  const Session a = server.register_user("io-thread@example.com");
+  const std::string path = "/api/v1/projects/" + create_project(server, a, "first");
+  const double answered_before = metric(server, answered);
+  const double handed_before = metric(server, handed);
+  const double in_flight_before = metric(server, in_flight);
+  EXPECT_EQ(name_of(server.get(path, a.access_token)), "first");  // the project is not cached yet
+  EXPECT_EQ(metric(server, handed), handed_before + 1);
+  EXPECT_EQ(metric(server, counted), 1);
+  EXPECT_EQ(name_of(server.get(path, a.access_token)), "first");
+  EXPECT_EQ(name_of(server.get(path, a.access_token)), "first");
+  EXPECT_EQ(metric(server, answered), answered_before + 2);
+  EXPECT_EQ(metric(server, handed), handed_before + 1);
+  EXPECT_EQ(metric(server, counted), 3);
+  EXPECT_EQ(metric(server, in_flight), in_flight_before);
+  // A change drops the cached copy: the next read is a miss again, and fresh.
+  EXPECT_EQ(server.patch(path, {{"name", "second"}}, a.access_token).status, 200u);
+  EXPECT_EQ(name_of(server.get(path, a.access_token)), "second");
+  EXPECT_EQ(metric(server, handed), handed_before + 2);
+  // Someone else's project, cached or not, stays hidden; a project that does not exist is a 404
+  // from the worker.
+  const Session b = server.register_user("io-thread-b@example.com");
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(server.get(path, b.access_token).status, 404u);
+  EXPECT_EQ(server.get("/api/v1/projects/00000000-0000-4000-8000-000000000000", a.access_token).status, 404u);
+  // A token that does not verify is refused on the I/O thread, as on a worker.
+  EXPECT_EQ(server.get(path, a.access_token + "x").status, 401u);
+
+  TestServer uncached([](Config& c) { c.cache_enabled = false; });
+  ASSERT_TRUE(uncached.started());
+  const Session c = uncached.register_user("io-thread-off@example.com");
+  const std::string uncached_path = "/api/v1/projects/" + create_project(uncached, c, "off");
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(name_of(uncached.get(uncached_path, c.access_token)), "off");
+  EXPECT_EQ(metric(uncached, answered), 0);
+  EXPECT_EQ(metric(uncached, handed), 0);
+}
+
 TEST(CacheTest, StatsCountRecordsAndFollowTheirChanges) {
   TestServer server;
   ASSERT_TRUE(server.started());

@@ -14,6 +14,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "security/jwt_keyring.h"
 #include "security/secret.h"
@@ -212,6 +213,53 @@ TEST(JwtKeyringTest, TokensOfThePreviousKeyStayValidAfterARotation) {
   EXPECT_TRUE(keys.verify(new_token, 1'800'000'100, 0).ok()) << "a refused key changes nothing";
   // A token without a kid (issued before kids existed) is checked against the current key.
   EXPECT_TRUE(keys.verify(sign_access_token(claims, k2), 1'800'000'100, 0).ok());
+}
+
+// A token seen before is remembered with its claims (not verified again): its times still count,
+// and a token that differs in one byte is verified on its own.
+TEST(JwtKeyringTest, ARememberedTokenIsStillCheckedForTimeAndByteForByte) {
+  const std::string k1 = "vJ3nQ8sK1xW6pZ0tR5yB2mF9hC4gL7dA";
+  JwtKeyring keys(k1);
+  AccessClaims claims{"user-1", "user", 1'800'000'000, 1'800'000'900, "jti-1", 3};
+  const std::string token = keys.sign(claims);
+  for (int i = 0; i < 2; ++i) {
+    Result<AccessClaims> verified = keys.verify(token, 1'800'000'100, 0);
+    ASSERT_TRUE(verified.ok()) << "lookup " << i;
+    EXPECT_EQ(verified->sub, "user-1");
+    EXPECT_EQ(verified->ver, 3);
+  }
+  Result<AccessClaims> late = keys.verify(token, 1'800'000'900, 0);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().message(), "token expired");
+  EXPECT_TRUE(keys.verify(token, 1'800'000'900, 30).ok()) << "the leeway is applied to a remembered token too";
+  Result<AccessClaims> early = keys.verify(token, 1'799'999'000, 0);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().message(), "token issued in the future");
+
+  std::string forged = token;
+  forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(keys.verify(forged, 1'800'000'100, 0).ok());
+  std::string longer = token + "A";
+  EXPECT_FALSE(keys.verify(longer, 1'800'000'100, 0).ok());
+  EXPECT_TRUE(keys.verify(token, 1'800'000'100, 0).ok());
+}
+
+// Many tokens: the remembered set stays bounded (a full shard is emptied) and every token still
+// verifies, first time or again.
+TEST(JwtKeyringTest, ManyTokensAllVerifyTwice) {
+  JwtKeyring keys("vJ3nQ8sK1xW6pZ0tR5yB2mF9hC4gL7dA");
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 20'000; ++i) {
+    tokens.push_back(keys.sign({"user-" + std::to_string(i), "user", 1'800'000'000, 1'800'000'900,
+                                "jti-" + std::to_string(i), 0}));
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      Result<AccessClaims> verified = keys.verify(tokens[i], 1'800'000'100, 0);
+      ASSERT_TRUE(verified.ok()) << i;
+      ASSERT_EQ(verified->sub, "user-" + std::to_string(i));
+    }
+  }
 }
 
 // Secrets reach the code only through the chain: no source file outside it reads one of these from
