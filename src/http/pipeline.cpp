@@ -120,11 +120,11 @@ class MetricsMiddleware final : public Middleware {
   explicit MetricsMiddleware(obs::Metrics& metrics) : metrics_(metrics) {}
   HttpResponse handle(Exchange& ex, const Next& next) override {
     HttpResponse res = [&] {
-      metrics_.in_flight().Increment();
+      metrics_.request_started();
       struct Done {  // also when next() throws WouldBlock
-        prometheus::Gauge& gauge;
-        ~Done() { gauge.Decrement(); }
-      } done{metrics_.in_flight()};
+        obs::Metrics& metrics;
+        ~Done() { metrics.request_finished(); }
+      } done{metrics_};
       return next(ex);
     }();
     if (admitted(res)) return res;

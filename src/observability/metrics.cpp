@@ -194,6 +194,7 @@ void Metrics::count_login_lockout(std::string_view scope) {
 }
 
 std::string Metrics::serialize() const {
+  in_flight_->Set(static_cast<double>(in_flight_count_.load(std::memory_order_relaxed)));
   for (const auto& sample : samplers_) sample();
   std::vector<prometheus::MetricFamily> families = registry_->Collect();
   append_process_metrics(read_process_stats(), families);

@@ -10,6 +10,7 @@
 #include <prometheus/registry.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,8 +34,10 @@ class Metrics {
   // oeuvre_http_request_duration_seconds{method,route}. `method` as the client sent it: labelled by
   // method_label. REQUIRES: `route` is a route's pattern or "unmatched", never the request's path.
   void observe_request(std::string_view method, const std::string& route, unsigned status, double seconds);
-  // oeuvre_http_requests_in_flight
-  prometheus::Gauge& in_flight() { return *in_flight_; }
+  // oeuvre_http_requests_in_flight: a plain counter per request, read into the gauge at each scrape
+  // (prometheus::Gauge changes by a compare-and-swap loop on a double).
+  void request_started() { in_flight_count_.fetch_add(1, std::memory_order_relaxed); }
+  void request_finished() { in_flight_count_.fetch_sub(1, std::memory_order_relaxed); }
   // oeuvre_http_rejected_total{reason}: requests refused before a handler ran (queue full, too large),
   // and connections refused at a connection limit.
   void count_rejected(const std::string& reason);
@@ -130,6 +133,7 @@ class Metrics {
   prometheus::Counter* job_records_;
   prometheus::Histogram* job_duration_;
   prometheus::Gauge* in_flight_;
+  std::atomic<std::int64_t> in_flight_count_{0};
   prometheus::Counter* store_unavailable_;
   prometheus::Family<prometheus::Counter>* store_errors_;
   prometheus::Gauge* backup_last_success_;
