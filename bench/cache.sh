@@ -9,6 +9,7 @@
 #   DATABASE_URL=postgres://... bench/cache.sh       # a database to use (a fresh one is best)
 #   bench/cache.sh                                    # starts a throwaway PostgreSQL (scripts/pg-test-server.sh)
 #   RUNS=5 DURATION=10s ROWS=20000 SKIP_BUILD=1 bench/cache.sh
+#   PIN=1 bench/cache.sh                              # servers on CPU 0, wrk on the rest (quieter)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-20000}
@@ -70,10 +71,10 @@ for _ in $(seq 1 600); do
 done
 for mode in off l1 l2; do  # warm each server up (and its caches)
   for path in "/api/v1/projects/$project" "/api/v1/projects/$project/stats"; do
-    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: Bearer $token" "${base_of[$mode]}$path" >/dev/null
+    bench_wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: Bearer $token" "${base_of[$mode]}$path" >/dev/null
   done
 done
-wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s "$base/health/live" >/dev/null
+bench_wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d2s "$base/health/live" >/dev/null
 
 # Saves the server's counters: statements run, cache hits and misses (all caches, all levels).
 snapshot() {
@@ -91,15 +92,15 @@ print(statements, hits, misses)' >"$2"
 }
 
 echo "server: $(nproc) cores, io_threads=${IO_THREADS:-1} workers=${WORKERS:-8}; database: postgres; $ROWS records"
-echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, $RUNS runs each, alternating"
+echo "$([ "${PIN:-0}" = 1 ] && echo "pinned: servers on CPU 0, wrk on the others; ")wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, $RUNS runs each, alternating"
 for i in $(seq 1 "$RUNS"); do
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$base/health/live" >"$work/live_$i.txt"
+  bench_wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$base/health/live" >"$work/live_$i.txt"
   for mode in off l1 l2; do
     for what in project stats; do
       path="/api/v1/projects/$project"
       [ "$what" = stats ] && path="$path/stats"
       snapshot "$mode" "$work/${mode}_${what}_${i}.before"
-      wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" \
+      bench_wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" \
         "${base_of[$mode]}$path" >"$work/${mode}_${what}_$i.txt"
       snapshot "$mode" "$work/${mode}_${what}_${i}.after"
     done
