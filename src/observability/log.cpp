@@ -147,8 +147,6 @@ OwnedLogContext capture_log_context() {
 
 namespace {
 
-// Appends `text` as a JSON string. Bytes from 0x80 up are copied as they are (the callers' text is
-// UTF-8; a request's path has been made valid before it gets here).
 // The bytes a JSON string must escape: control characters, '"' and '\\'.
 constexpr std::array<bool, 256> kEscaped = [] {
   std::array<bool, 256> table{};
@@ -158,6 +156,8 @@ constexpr std::array<bool, 256> kEscaped = [] {
   return table;
 }();
 
+// Appends `text` as a JSON string. Bytes from 0x80 up are copied as they are (the callers' text is
+// UTF-8; a request's path has been made valid before it gets here).
 void append_json_string(std::string& line, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   line.push_back('"');
