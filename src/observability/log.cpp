@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -24,15 +23,10 @@ thread_local const LogContext* t_context = &kNoContext;
 std::atomic<int> g_min_level{static_cast<int>(LogLevel::kInfo)};
 
 // Every log line goes to stderr through this one buffer: a warning or an error is written at once
-// by the thread that logs it (after the lines buffered before it); info and debug lines are written
-// by the sink's own thread, within kFlushInterval or as soon as kFlushBytes have gathered; whatever
-// is left at exit. One write(2) per batch instead of one per line is what keeps the access log cheap
-// at tens of thousands of requests a second, and a request's thread (an I/O thread among them)
-// never waits on a slow disk for an info line: the batch is taken out of the buffer under the lock
-// and written outside it. Only when kMaxBufferedBytes are waiting (stderr slower than the server)
-// does the logging thread write them itself, so no line is dropped. The price: a crash may lose the
-// last interval's info lines, never a warning or an error. Batches are written one at a time, in
-// the order they were taken, so lines keep their order.
+// (after the lines buffered before it), info and debug lines within kFlushInterval or as soon as
+// kFlushBytes have gathered, and whatever is left at exit. One write(2) per flush instead of one
+// per line is what keeps the access log cheap at tens of thousands of requests a second; the price
+// is that a crash may lose the last interval's info lines, never a warning or an error.
 class StderrSink {
  public:
   // Never destroyed: a line logged while the process exits still has somewhere to go.
@@ -42,65 +36,47 @@ class StderrSink {
   }
 
   void write(std::string_view line, bool urgent) {
-    bool write_now = urgent;
-    {
-      std::lock_guard lock(mutex_);
-      buffer_.append(line);
-      buffer_.push_back('\n');
-      if (buffer_.size() >= kMaxBufferedBytes) write_now = true;
-      if (!write_now && buffer_.size() >= kFlushBytes) gathered_.notify_one();
-    }
-    if (write_now) flush();
+    std::lock_guard lock(mutex_);
+    buffer_.append(line);
+    buffer_.push_back('\n');
+    if (urgent || buffer_.size() >= kFlushBytes) flush_locked();
   }
 
-  // Writes out everything buffered so far (and waits for a batch being written to be done).
   void flush() {
-    std::lock_guard writing(write_mutex_);
-    {
-      std::lock_guard lock(mutex_);
-      batch_.swap(buffer_);
-    }
-    write_all(batch_);
-    batch_.clear();
+    std::lock_guard lock(mutex_);
+    flush_locked();
   }
 
  private:
   static constexpr std::size_t kFlushBytes = 64 * 1024;
-  static constexpr std::size_t kMaxBufferedBytes = 8 * 1024 * 1024;
   static constexpr std::chrono::milliseconds kFlushInterval{100};
 
   StderrSink() {
     buffer_.reserve(kFlushBytes * 2);
-    batch_.reserve(kFlushBytes * 2);
     std::thread([this] {
       while (true) {
-        {
-          std::unique_lock lock(mutex_);
-          gathered_.wait_for(lock, kFlushInterval, [this] { return buffer_.size() >= kFlushBytes; });
-        }
+        std::this_thread::sleep_for(kFlushInterval);
         flush();
       }
     }).detach();
     std::atexit([] { instance().flush(); });
   }
 
-  // Writes `bytes` whole (short writes and EINTR retried); a failing stderr drops them, so a stuck
-  // log never grows the buffer.
-  static void write_all(const std::string& bytes) {
+  // Writes the buffer out whole (short writes and EINTR retried); a failing stderr drops it, so a
+  // stuck log never grows the buffer.
+  void flush_locked() {
     std::size_t written = 0;
-    while (written < bytes.size()) {
-      const ssize_t n = ::write(STDERR_FILENO, bytes.data() + written, bytes.size() - written);
+    while (written < buffer_.size()) {
+      const ssize_t n = ::write(STDERR_FILENO, buffer_.data() + written, buffer_.size() - written);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       written += static_cast<std::size_t>(n);
     }
+    buffer_.clear();
   }
 
-  std::mutex write_mutex_;  // held while a batch is written; taken before mutex_, never after
-  std::string batch_;       // guarded by write_mutex_: the lines being written
   std::mutex mutex_;
-  std::condition_variable gathered_;  // kFlushBytes are waiting
-  std::string buffer_;                // guarded by mutex_: the lines not yet taken
+  std::string buffer_;
 };
 
 const char* level_name(LogLevel level) {
