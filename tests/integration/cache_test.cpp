@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "support/redis_test_server.h"
+#include "support/test_helpers.h"
 #include "support/test_server.h"
 
 namespace oeuvre::testing {
@@ -17,15 +18,6 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-// The value of the first sample of `series` (a metric name with its labels, as exposed) on the
-// node's /metrics, or -1 when absent.
-double metric(TestServer& server, const std::string& series) {
-  const std::string text = server.scrape().body;
-  const std::size_t at = text.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + series.size() + 2));
-}
 
 std::string project_hits(const std::string& level) {
   return "oeuvre_cache_requests_total{cache=\"projects\",level=\"" + level + "\",result=\"hit\"}";
@@ -190,12 +182,7 @@ class TwoNodesWithRedis : public ::testing::Test {
   }
 
   static bool wait_until_subscribed(TestServer& node) {
-    const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (metric(node, "oeuvre_cache_l2_subscribed") == 1) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
+    return wait_until([&] { return metric(node, "oeuvre_cache_l2_subscribed") == 1; }, 15s);
   }
 
   RedisTestServer redis_;

@@ -35,7 +35,8 @@ inline bool wait_until(const std::function<bool()>& done, std::chrono::seconds t
   return done();
 }
 
-// The value of a metric without labels in `server`'s /metrics text; -1 when absent.
+// The value of a series in `server`'s /metrics text, named as exposed (with its labels, if it has
+// any: `oeuvre_cache_requests_total{cache="projects",level="l1",result="hit"}`); -1 when absent.
 inline double metric(TestServer& server, const std::string& name) {
   const std::string text = server.scrape().body;
   const auto at = text.find("\n" + name + " ");
