@@ -11,6 +11,13 @@
 #   RUNS=5 DURATION=15s CONNECTIONS=64 WORKERS=8 bench/observability.sh
 #   SKIP_BUILD=1 bench/observability.sh          # build/release/oeuvre as it is
 #   PIN=1 bench/observability.sh                 # servers on CPU 0, wrk on the rest (quieter)
+#   PIN=1 TOGETHER=1 bench/observability.sh      # both servers loaded at the same moment (below)
+#
+# TOGETHER=1 (needs PIN=1): instead of taking turns, the two servers are loaded at the same time,
+# one wrk each, both servers on CPU 0. The kernel's scheduler shares that core fairly between the
+# two busy servers, so each one's requests/s is what its own cost per request allows in half a core,
+# and whatever else the machine does at that moment (other VMs, the disk, the other CPU) falls on
+# both alike. The ratio of each run is a paired comparison; the script reports their median.
 #
 # The servers' logs go to a file in the temp dir (as they would to a file or journald), not to a
 # terminal.
@@ -48,10 +55,32 @@ bench() {  # bench NAME BASE PID: each wrk run's output, then the server's CPU t
     "$2/api/v1/projects/$project" >"$work/project_$1_$i.txt"
   echo "cpu_ticks $(($(cpu_ticks "$3") - before))" >>"$work/project_$1_$i.txt"
 }
-for i in $(seq 1 "$RUNS"); do
-  if [ $((i % 2)) -eq 1 ]; then bench on "$on" "$on_pid"; bench off "$off" "$off_pid"
-  else bench off "$off" "$off_pid"; bench on "$on" "$on_pid"; fi
-done
+together() {  # together NAME PATH [wrk options]: both servers loaded at once for DURATION
+  local name=$1 path=$2 before_on before_off wrk_on wrk_off
+  shift 2
+  before_on=$(cpu_ticks "$on_pid")
+  before_off=$(cpu_ticks "$off_pid")
+  bench_wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$on$path" >"$work/${name}_on_$i.txt" &
+  wrk_on=$!
+  bench_wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$off$path" >"$work/${name}_off_$i.txt" &
+  wrk_off=$!
+  wait "$wrk_on" "$wrk_off"
+  echo "cpu_ticks $(($(cpu_ticks "$on_pid") - before_on))" >>"$work/${name}_on_$i.txt"
+  echo "cpu_ticks $(($(cpu_ticks "$off_pid") - before_off))" >>"$work/${name}_off_$i.txt"
+}
+if [ "${TOGETHER:-0}" = 1 ]; then
+  [ "${PIN:-0}" = 1 ] || { echo "TOGETHER=1 needs PIN=1 (both servers on one core)" >&2; exit 1; }
+  echo "together: both servers loaded at once, one wrk -t1 each"
+  for i in $(seq 1 "$RUNS"); do
+    together live /health/live
+    together project "/api/v1/projects/$project" -H "Authorization: Bearer $token"
+  done
+else
+  for i in $(seq 1 "$RUNS"); do
+    if [ $((i % 2)) -eq 1 ]; then bench on "$on" "$on_pid"; bench off "$off" "$off_pid"
+    else bench off "$off" "$off_pid"; bench on "$on" "$on_pid"; fi
+  done
+fi
 echo "access log lines written by the 'on' server: $(grep -c '"msg":"request"' "$work/on.log" || true); by 'off': $(grep -c '"msg":"request"' "$work/off.log" || true)"
 
 python3 - "$work" "$RUNS" "$(getconf CLK_TCK)" <<'PY'
@@ -72,7 +101,10 @@ for name, label in (("live", "GET /health/live"), ("project", "GET /api/v1/proje
     cpu = {side: statistics.median(x[3] for x in r[side]) for side in r}
     bad = sum(x[2] for side in r for x in r[side])
     runs_text = " | ".join(", ".join(f"{x[0]:.0f}" for x in r[side]) for side in ("on", "off"))
+    # Each run's own ratio: with TOGETHER=1 the two columns of one run saw the same machine.
+    paired = sorted(a[0] / b[0] for a, b in zip(r["on"], r["off"]))
     print(f"{label:34s} {med['on']:9.0f} {med['off']:9.0f} {med['on'] / med['off']:7.3f} "
           f"{cpu['on']:8.1f}us {cpu['off']:5.1f}us {cpu['off'] / cpu['on']:6.3f} "
           f"{p99['on']:7.2f} {p99['off']:7.2f}  {runs_text}" + (f"  non-2xx: {bad}" if bad else ""))
+    print(f"{'':34s} each run's on/off: {', '.join(f'{x:.3f}' for x in paired)}; median {statistics.median(paired):.3f}")
 PY

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 namespace oeuvre {
 
@@ -63,7 +64,7 @@ bool read_date(std::string_view text, std::chrono::year_month_day& date) {
 
 Timestamp now_utc() { return std::chrono::floor<microseconds>(std::chrono::system_clock::now()); }
 
-std::string format_timestamp(Timestamp t) {
+void write_timestamp(Timestamp t, char* out) {
   if (t < kMinFormattable) t = kMinFormattable;
   if (t > kMaxFormattable) t = kMaxFormattable;
   const auto day = std::chrono::floor<days>(t);
@@ -71,14 +72,19 @@ std::string format_timestamp(Timestamp t) {
   const std::int64_t micros_of_day = (t - day).count();  // in [0, 86400 * 10^6)
   const std::int64_t second_of_day = micros_of_day / 1'000'000;
 
-  std::string text = "0000-00-00T00:00:00.000000Z";
-  put_digits(&text[0], static_cast<int>(ymd.year()), 4);
-  put_digits(&text[5], static_cast<unsigned>(ymd.month()), 2);
-  put_digits(&text[8], static_cast<unsigned>(ymd.day()), 2);
-  put_digits(&text[11], second_of_day / 3600, 2);
-  put_digits(&text[14], second_of_day / 60 % 60, 2);
-  put_digits(&text[17], second_of_day % 60, 2);
-  put_digits(&text[20], micros_of_day % 1'000'000, 6);
+  std::memcpy(out, "0000-00-00T00:00:00.000000Z", kTimestampChars);
+  put_digits(&out[0], static_cast<int>(ymd.year()), 4);
+  put_digits(&out[5], static_cast<unsigned>(ymd.month()), 2);
+  put_digits(&out[8], static_cast<unsigned>(ymd.day()), 2);
+  put_digits(&out[11], second_of_day / 3600, 2);
+  put_digits(&out[14], second_of_day / 60 % 60, 2);
+  put_digits(&out[17], second_of_day % 60, 2);
+  put_digits(&out[20], micros_of_day % 1'000'000, 6);
+}
+
+std::string format_timestamp(Timestamp t) {
+  std::string text(kTimestampChars, '0');
+  write_timestamp(t, text.data());
   return text;
 }
 

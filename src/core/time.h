@@ -5,6 +5,7 @@
 // use.
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@ Timestamp now_utc();
 // 9999-12-31T23:59:59.999999Z are clamped to those bounds (a four-digit year is what keeps the text
 // fixed width); parse_timestamp never yields such instants from UTC text.
 std::string format_timestamp(Timestamp t);
+// The same text written into `out` (exactly kTimestampChars bytes, no terminator): for a caller that
+// writes many (every log line), without a string of its own each time.
+inline constexpr std::size_t kTimestampChars = 27;
+void write_timestamp(Timestamp t, char* out);
 
 // Parses
 //   YYYY-MM-DD{T| }HH:MM:SS[.f]{Z | ±HH | ±HH:MM}

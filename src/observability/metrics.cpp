@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 
 #include "observability/process_metrics.h"
 
@@ -17,7 +19,12 @@ std::string_view method_label(std::string_view method) {
   return it == kMethods.end() ? std::string_view("other") : *it;
 }
 
-Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+namespace {
+std::atomic<std::uint64_t> g_next_instance_id{1};
+}  // namespace
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()), instance_id_(g_next_instance_id++) {
   requests_ = &prometheus::BuildCounter()
                    .Name("oeuvre_http_requests_total")
                    .Help("HTTP requests served, by method, route pattern and status")
@@ -156,6 +163,24 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 void Metrics::observe_request(std::string_view method, const std::string& route, unsigned status,
                               double seconds) {
   const std::string_view label = method_label(method);
+  // The thread's last few combinations first: a server answers the same few routes over and over,
+  // and this finds their series without building the key or touching the shared lock.
+  struct Recent {
+    std::uint64_t owner = 0;
+    std::string_view method;
+    unsigned status = 0;
+    std::string route;
+    RequestSeries series;
+  };
+  thread_local std::array<Recent, 8> recent;
+  thread_local std::size_t next_slot = 0;
+  for (const Recent& r : recent) {
+    if (r.owner == instance_id_ && r.status == status && r.method == label && r.route == route) {
+      r.series.count->Increment();
+      r.series.duration->Observe(seconds);
+      return;
+    }
+  }
   thread_local std::string key;  // reused: no allocation once it has grown
   key.assign(label).append(" ").append(route).append(" ").append(std::to_string(status));
   RequestSeries series;
@@ -173,6 +198,8 @@ void Metrics::observe_request(std::string_view method, const std::string& route,
     std::unique_lock lock(request_series_mutex_);
     request_series_.emplace(key, series);  // Add returned the same series to a racing thread
   }
+  Recent& slot = recent[next_slot++ % recent.size()];
+  slot = {instance_id_, label, status, route, series};
   series.count->Increment();
   series.duration->Observe(seconds);
 }

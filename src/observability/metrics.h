@@ -162,6 +162,9 @@ class Metrics {
   };
   std::shared_mutex request_series_mutex_;
   std::unordered_map<std::string, RequestSeries> request_series_;
+  // Tells this instance's series apart in each thread's few most recent ones (observe_request),
+  // also from those of an earlier instance at the same address.
+  const std::uint64_t instance_id_;
 };
 
 }  // namespace oeuvre::obs

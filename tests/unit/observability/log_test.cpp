@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace oeuvre::obs {
 namespace {
@@ -90,6 +91,37 @@ TEST(LogTest, ALineWrittenFieldByFieldIsValidJsonWithEveryStringIntact) {
   EXPECT_EQ(line.at("duration_us"), -12);
   EXPECT_EQ(line.at("empty"), "");
   EXPECT_EQ(line.size(), 8u);  // ts, level, msg, request_id and the four fields not left out
+}
+
+// Text is scanned eight bytes at a time: every byte value, at every place in and around a word
+// (the last bytes of a text that is not a multiple of eight included), comes back as it was.
+TEST(LogTest, EveryByteAtEveryOffsetSurvivesTheWordAtATimeScan) {
+  std::vector<std::string> texts;
+  for (int byte = 0; byte < 0x80; ++byte) {
+    for (std::size_t offset = 0; offset < 17; ++offset) {
+      std::string text(offset, 'x');
+      text += static_cast<char>(byte);
+      text += std::string(offset % 5, 'y');
+      texts.push_back(std::move(text));
+    }
+  }
+  texts.push_back("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 and then a quote \" at byte 30");
+  testing::internal::CaptureStderr();
+  for (const std::string& text : texts) {
+    const LogField fields[] = {{"text", text}};
+    log_line(LogLevel::kInfo, "scan", fields);
+  }
+  flush_logs();
+  const std::string out = testing::internal::GetCapturedStderr();
+  std::size_t start = 0;
+  for (const std::string& text : texts) {
+    const std::size_t end = out.find('\n', start);
+    ASSERT_NE(end, std::string::npos);
+    const boost::json::object line = boost::json::parse(out.substr(start, end - start)).as_object();
+    EXPECT_EQ(line.at("text").as_string(), text);
+    start = end + 1;
+  }
+  EXPECT_EQ(start, out.size());
 }
 
 // The same escaping serves log()'s string fields; other values go through the JSON serializer.
