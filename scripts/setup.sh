@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   postgresql-15 postgresql-contrib postgresql-client-15 zstd
   prometheus prometheus-alertmanager python3-yaml redis-server
+  docker-compose haproxy systemd
   clang libclang-rt-14-dev
   wrk curl python3 time
   awscli python3-botocore nodejs
@@ -37,4 +38,6 @@ if [ ! -x "$test_tools/node_modules/.bin/s3rver" ]; then
   $SUDO npm install --prefix "$test_tools" --no-audit --no-fund --loglevel=error s3rver@3.7.1
 fi
 # The cluster that the postgresql package creates is not used: tests start their own server in a temp dir.
-# Likewise the prometheus and prometheus-alertmanager services: the monitoring tests run their own.
+# Likewise the prometheus, prometheus-alertmanager and haproxy services: the monitoring and deploy
+# tests run their own. docker-compose and systemd are there to check deploy/ (docker-compose config,
+# systemd-analyze verify): no Docker engine is installed, and systemd is not made the init.

@@ -2,10 +2,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
-#include <map>
 #include <unistd.h>
 
 #include "app/backup_command.h"
+#include "app/config_command.h"
 #include "app/reconcile_command.h"
 #include "app/secrets_setup.h"
 #include "security/secret.h"
@@ -20,81 +20,6 @@
 namespace {
 
 using oeuvre::Config;
-
-// Settings whose value came from X_FILE: name -> the file.
-std::map<std::string, std::string>& settings_from_files() {
-  static std::map<std::string, std::string> files;
-  return files;
-}
-
-// X_FILE -> X for the non-secret settings, so CLI11's environment lookup sees them.
-void apply_file_settings() {
-  for (const char* name : {"HOST", "PORT", "IO_THREADS", "WORKER_THREADS", "DB_POOL_SIZE",
-                            "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "MAX_CONNECTIONS",
-                            "MAX_CONNECTIONS_PER_IP", "READ_TIMEOUT_SECONDS", "METRICS_ADDRESS", "METRICS_PORT", "LOG_LEVEL", "VAR_DIR",
-                            "ACCESS_LOG", "METRICS_ENABLED", "SLOW_REQUEST_MS", "CACHE_ENABLED", "CACHE_L1_BYTES",
-                            "CACHE_USERS_TTL_SECONDS", "CACHE_PROJECTS_TTL_SECONDS", "CACHE_STATS_TTL_SECONDS",
-                            "REDIS_TIMEOUT_MS",
-                            "ACCESS_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_TTL_SECONDS", "PASSWORD_HASH_COST",
-                            "ALLOW_REGISTRATION", "SHUTDOWN_GRACE_SECONDS", "INGEST_WORKERS",
-                            "INGEST_STALE_AFTER_SECONDS", "INGEST_MAX_ATTEMPTS", "JOB_WORKERS",
-                            "JOB_STALE_AFTER_SECONDS", "JOB_MAX_ATTEMPTS", "REGISTRATIONS_PER_ADDRESS_PER_HOUR",
-                            "PASSWORD_HASH_CONCURRENCY", "LOGIN_FAILURES_PER_ACCOUNT_ADDRESS",
-                            "LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "LOGIN_LOCKOUT_SECONDS",
-                            "LOGIN_LOCKOUT_MAX_SECONDS", "LOGIN_FAILURE_WINDOW_SECONDS",
-                            "BACKUP_DIR", "ENABLE_AUTOMATED_BACKUPS", "BACKUP_INTERVAL_SECONDS", "BACKUP_KEEP_DAILY",
-                            "BACKUP_KEEP_WEEKLY", "BACKUP_KEEP_MONTHLY", "BACKUP_KEEP_YEARLY", "BACKUP_S3_BUCKET",
-                            "BACKUP_S3_PREFIX", "AWS_REGION", "AWS_ENDPOINT_URL"}) {
-    if (std::getenv(name) != nullptr) continue;
-    if (auto value = oeuvre::read_setting(name)) {
-      ::setenv(name, value->c_str(), 0);
-      settings_from_files()[name] = std::getenv((std::string(name) + "_FILE").c_str());
-    }
-  }
-}
-
-// `oeuvre config show`: every setting of `serve` with its value and where it came from, then the
-// secrets, each as *** with its source (never a value; DATABASE_URL with its password as ***).
-void show_config(CLI::App& show, const Config& config, const oeuvre::security::SecretChain& secrets) {
-  std::cout << "# settings (value, source)\n";
-  for (const CLI::Option* option : show.get_options()) {
-    const std::string env = option->get_envname();
-    if (env.empty()) continue;
-    std::string value = option->count() > 0 ? option->results().front() : option->get_default_str();
-    std::string source = "default";
-    if (option->count() > 0) {
-      if (auto file = settings_from_files().find(env); file != settings_from_files().end()) {
-        source = "file " + file->second;
-      } else {
-        source = std::getenv(env.c_str()) != nullptr ? "environment" : "command line";
-      }
-    }
-    std::cout << env << " = " << value << "  (" << source << ")\n";
-  }
-  std::cout << "# secrets (redacted)\n";
-  const std::string url_source = secrets.source_of("DATABASE_URL");
-  std::cout << "DATABASE_URL = " << oeuvre::store::redact_database_url(config.database_url) << "  ("
-            << (url_source.empty() ? "default" : url_source) << ")\n";
-  for (const char* name : {"JWT_SECRET", "JWT_SECRET_PREVIOUS", "BACKUP_ENCRYPTION_KEY", "AWS_ACCESS_KEY_ID",
-                           "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "SLACK_WEBHOOK_URL"}) {
-    const std::string source = secrets.source_of(name);
-    if (!source.empty()) {
-      std::cout << name << " = " << oeuvre::security::Secret::kRedacted << "  (" << source << ")\n";
-    } else if (std::string_view(name) == "JWT_SECRET") {
-      std::cout << name << " = " << oeuvre::security::Secret::kRedacted << "  (generated, kept in " << config.var_dir
-                << "/jwt_secret)\n";
-    } else {
-      std::cout << name << " = (not set)\n";
-    }
-  }
-  std::cout << "# where secrets are looked up\n";
-  for (const char* name : {"AWS_SECRETS_MANAGER_REGION", "AWS_SECRETS_MANAGER_ENDPOINT", "SECRETS_CACHE_TTL_SECONDS",
-                           "SECRETS_TIMEOUT_MS", "JWT_SECRET_NAME", "DATABASE_URL_NAME", "BACKUP_ENCRYPTION_KEY_NAME",
-                           "SLACK_WEBHOOK_URL_NAME"}) {
-    const char* value = std::getenv(name);
-    std::cout << name << " = " << (value != nullptr ? value : "(not set)") << "\n";
-  }
-}
 
 void add_store_options(CLI::App& cmd, Config& c) {
   // DATABASE_URL is a secret (it may hold a password): main() reads it through the secret chain.
@@ -240,9 +165,16 @@ void add_serve_options(CLI::App& cmd, Config& c) {
 }
 
 int main(int argc, char** argv) {
-  apply_file_settings();
+  oeuvre::app::apply_file_settings();
   auto secrets = oeuvre::app::make_secret_chain();
   if (!secrets.ok()) return fail(secrets.error());
+  // Before CLI11 reads the settings: it stops at the first bad value, and the check names them all.
+  if (argc > 2 && std::string_view(argv[1]) == "config" && std::string_view(argv[2]) == "check" &&
+      std::string_view(argc > 3 ? argv[3] : "") != "--help") {
+    oeuvre::obs::init_logging("error");  // the problems are its output, not the clients' warnings
+    return oeuvre::app::run_config_check(std::vector<std::string>(argv + 3, argv + argc), add_serve_options,
+                                         **secrets);
+  }
   CLI::App cli{"Œuvre: reconcile records from two or more systems"};
   cli.require_subcommand(1);
   Config config;
@@ -281,12 +213,16 @@ int main(int argc, char** argv) {
       "show", "print every setting with its value and source; secrets as *** with their source");
   config_show->option_defaults()->always_capture_default();
   add_serve_options(*config_show, config);
+  CLI::App* config_check = config_command->add_subcommand(
+      "check", "check the configuration as serve reads it (values, keys, the database, Redis, the backup target); "
+               "exits 2 with one line per problem");
+  add_serve_options(*config_check, config);
 
   CLI11_PARSE(cli, argc, argv);
   oeuvre::obs::init_logging(config.log_level);
 
   if (*config_show) {
-    show_config(*config_show, config, **secrets);
+    oeuvre::app::show_config(*config_show, config, **secrets);
     return 0;
   }
   if (*migrate) {
@@ -298,9 +234,7 @@ int main(int argc, char** argv) {
   if (*user_create) {
     std::string password;
     if (!password_file.empty()) {
-      ::setenv("OEUVRE_NEW_USER_PASSWORD_FILE", password_file.c_str(), 1);
-      auto value = oeuvre::read_setting("OEUVRE_NEW_USER_PASSWORD");
-      ::unsetenv("OEUVRE_NEW_USER_PASSWORD_FILE");
+      auto value = oeuvre::read_setting_file(password_file);
       if (!value) return fail(oeuvre::Error::Validation("--password-file", "cannot be read"));
       password = *value;
     } else {
@@ -321,6 +255,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*serve) {
+    // The checks `config check` makes of the values themselves (what must answer is found out by
+    // starting: a dependency that is down later degrades the service, it does not stop it).
+    const auto problems = oeuvre::app::check_settings(config, **secrets);
+    for (const auto& p : problems) std::cerr << "oeuvre: config: " << p.setting << ": " << p.message << "\n";
+    if (!problems.empty()) return 2;
     auto app = oeuvre::app::ServerApp::create(config);
     if (!app.ok()) return fail(app.error());
     if (demo) {

@@ -118,7 +118,9 @@ struct UploadDirectories {
 };
 
 // Creates both folders, the owner's alone (0700, as is VAR_DIR), and removes partial uploads a
-// previous process left behind (it stopped mid-request; nothing refers to them).
+// previous process left behind (it stopped mid-request; nothing refers to them). Only those an hour
+// old: nodes share VAR_DIR/uploads (docs/operations.md), and another node's upload in progress is
+// written to at least every READ_TIMEOUT_SECONDS (at most an hour).
 Result<UploadDirectories> prepare_upload_directories(const std::string& var_dir) {
   UploadDirectories dirs{var_dir + "/uploads/incoming", var_dir + "/uploads/blobs"};
   for (const std::string& dir : {var_dir + "/uploads", dirs.incoming, dirs.blobs}) {
@@ -126,8 +128,10 @@ Result<UploadDirectories> prepare_upload_directories(const std::string& var_dir)
   }
   std::error_code ec;
   std::size_t removed = 0;
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
   for (const auto& entry : std::filesystem::directory_iterator(dirs.incoming, ec)) {
-    if (entry.is_regular_file() && std::filesystem::remove(entry.path(), ec)) ++removed;
+    if (!entry.is_regular_file() || entry.last_write_time(ec) > cutoff || ec) continue;
+    if (std::filesystem::remove(entry.path(), ec)) ++removed;
   }
   if (removed > 0) obs::log_info("removed partial uploads", {{"count", removed}});
   return dirs;

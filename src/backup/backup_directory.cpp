@@ -66,6 +66,15 @@ Status BackupDirectory::write_manifest(const Manifest& manifest) {
   return write_file_atomically(manifest_path(manifest.id), manifest_to_json(manifest));
 }
 
+Status BackupDirectory::check_writable() {
+  RETURN_IF_ERROR(prepare());
+  const std::string probe = work_dir() + "/.oeuvre-write-check";
+  RETURN_IF_ERROR(write_file_atomically(probe, "written by oeuvre config check\n"));
+  std::error_code ec;
+  fs::remove(probe, ec);
+  return OkStatus();
+}
+
 Result<Manifest> BackupDirectory::read_manifest(const std::string& id) const {
   std::error_code ec;
   if (!valid_backup_id(id) || !fs::exists(archive_path(id), ec)) return Error::NotFound("no backup " + id);

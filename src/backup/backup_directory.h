@@ -23,6 +23,7 @@ class BackupDirectory final : public BackupStore {
   Result<std::vector<ListedBackup>> list() const override;
   Status remove(const std::string& id) override;
   Result<LocalArchive> fetch_archive(const std::string& id) const override;
+  Status check_writable() override;
 
  private:
   explicit BackupDirectory(std::string path) : BackupStore(std::move(path)) {}

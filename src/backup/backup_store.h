@@ -68,6 +68,9 @@ class BackupStore {
   virtual Status remove(const std::string& id) = 0;
   // The archive of `id` as a local file.
   virtual Result<LocalArchive> fetch_archive(const std::string& id) const = 0;
+  // Writes a small probe where backups go and removes it (`oeuvre config check`): ok when the store
+  // takes writes; kUnavailable (or the store's error) with the reason when it does not.
+  virtual Status check_writable() = 0;
 
   // Creates the work directory when missing (stores are opened without touching the disk, so a bad
   // BACKUP_DIR fails a backup, counted and retried, rather than the server's start).

@@ -67,6 +67,12 @@ Result<std::vector<ListedBackup>> S3BackupStore::list() const {
   return listed;  // the client lists in key order, and ids sort by time
 }
 
+Status S3BackupStore::check_writable() {
+  const std::string probe = prefix_ + ".oeuvre-write-check";
+  RETURN_IF_ERROR(client_.put_object(probe, "written by oeuvre config check\n", "text/plain"));
+  return client_.remove(probe);
+}
+
 Status S3BackupStore::remove(const std::string& id) {
   RETURN_IF_ERROR(client_.remove(prefix_ + manifest_name(id)));
   return client_.remove(prefix_ + archive_name(id));

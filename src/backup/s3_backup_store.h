@@ -23,6 +23,7 @@ class S3BackupStore final : public BackupStore {
   Result<std::vector<ListedBackup>> list() const override;
   Status remove(const std::string& id) override;
   Result<LocalArchive> fetch_archive(const std::string& id) const override;
+  Status check_writable() override;
 
  private:
   Result<Manifest> read_manifest_object(const std::string& id) const;

@@ -115,7 +115,9 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
   auto path = blobs_.local_path(file.storage_key);
   if (!path.ok()) {
     if (path.error().code() == ErrorCode::kNotFound)
-      return Error::NotFound("the stored file is missing");
+      return Error::NotFound(
+          "the stored file is missing on this node (nodes that share a database must share "
+          "VAR_DIR/uploads: docs/operations.md)");
     return std::move(path).error();
   }
   ingest::ParseSettings settings;

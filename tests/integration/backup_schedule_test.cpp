@@ -143,7 +143,7 @@ TEST(BackupScheduleTest, EnabledWithoutAKeyTheServerRefusesToStartWithOneLine) {
   ASSERT_TRUE(status.has_value()) << child->output();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << describe_wait_status(*status);
   EXPECT_EQ(child->output(),
-            "oeuvre: BACKUP_ENCRYPTION_KEY: is required by ENABLE_AUTOMATED_BACKUPS (backups are never unencrypted) "
+            "oeuvre: config: BACKUP_ENCRYPTION_KEY: is required by ENABLE_AUTOMATED_BACKUPS (backups are never unencrypted) "
             "and was not found; looked in the file named by BACKUP_ENCRYPTION_KEY_FILE, the environment variable "
             "BACKUP_ENCRYPTION_KEY\n");
   std::error_code ec;

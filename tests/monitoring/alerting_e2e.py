@@ -26,8 +26,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,21 +37,11 @@ import urllib.request
 
 import yaml
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from processes import Processes, free_port, log, wait_until  # noqa: E402
+
 PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
 METRICS_TOKEN = "e2e-metrics-token-4f1c9a0b7d2e"
-STARTED = time.monotonic()
-
-
-def log(message):
-    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # --- the configuration under test, shortened -------------------------------------------------------
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -162,50 +150,6 @@ class SlackReceiver:
 
 
 # --- processes -------------------------------------------------------------------------------------------
-
-
-class Processes:
-    """Children started by this script, ended (TERM, then KILL) at the end."""
-
-    def __init__(self, folder):
-        self.folder = folder
-        self.children = []
-
-    def start(self, name, argv, env=None):
-        out = open(os.path.join(self.folder, f"{name}.log"), "w")
-        child = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        self.children.append((name, child))
-        return child
-
-    def log_text(self, name):
-        try:
-            with open(os.path.join(self.folder, f"{name}.log")) as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    def stop_all(self):
-        for _, child in reversed(self.children):
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for _, child in reversed(self.children):
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-
-
-def wait_until(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except (OSError, urllib.error.URLError, ValueError):
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def http_json(method, url, body=None, token=None, timeout=10):
@@ -341,7 +285,7 @@ def main():
 
     folder = tempfile.mkdtemp(prefix="oeuvre-alerting-")
     os.chmod(folder, 0o755)
-    processes = Processes(folder)
+    processes = Processes(folder, separate_stdout=False, stop_timeout=10)
     pg = None
     failures = []
     try:
@@ -365,10 +309,10 @@ def main():
                    # held): with the read cache on, those reads would be answered without the database.
                    CACHE_ENABLED="false")
         server = processes.start("oeuvre", [args.oeuvre, "serve"], env)
-        wait_until(lambda: "listening on http://" in processes.log_text("oeuvre") or server.poll() is not None,
+        wait_until(lambda: "listening on http://" in processes.text("oeuvre") or server.poll() is not None,
                    120, "oeuvre serve to listen")
         if server.poll() is not None:
-            raise AssertionError("oeuvre serve ended:\n" + processes.log_text("oeuvre"))
+            raise AssertionError("oeuvre serve ended:\n" + processes.text("oeuvre"))
         api = f"http://127.0.0.1:{api_port}"
         log(f"oeuvre serve: API on {api_port}, metrics on {metrics_port}")
 
@@ -460,7 +404,7 @@ def main():
             pg.remove()
         if failures:
             for name in ("oeuvre", "prometheus", "alertmanager"):
-                text = processes.log_text(name)
+                text = processes.text(name)
                 print(f"--- {name} log (last 40 lines) ---\n" + "\n".join(text.splitlines()[-40:]))
         if args.keep:
             log(f"kept {folder}")
