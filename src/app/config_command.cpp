@@ -174,7 +174,11 @@ std::vector<ConfigProblem> check_settings(const Config& config, security::Secret
   if (config.metrics_port >= 0 && !is_ip_address(config.metrics_address)) {
     add("METRICS_ADDRESS", "\"" + config.metrics_address + "\" is not an IP address");
   }
-  if (config.metrics_port > 0 && config.metrics_port == config.port) {
+  // One port on two addresses is fine, unless one of them is every address.
+  auto is_any = [](const std::string& address) { return address == "0.0.0.0" || address == "::"; };
+  const bool addresses_overlap = config.metrics_address == config.host || is_any(config.metrics_address) ||
+                                 is_any(config.host);
+  if (config.metrics_port > 0 && config.metrics_port == config.port && addresses_overlap) {
     add("METRICS_PORT", "is PORT's (" + std::to_string(config.port) +
                             "): the /metrics listener needs a port of its own, or -1 for none");
   }

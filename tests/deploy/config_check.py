@@ -117,6 +117,11 @@ def main():
                 else:
                     print(f"ok  {what}: {lines[0]}")
 
+            # One port on two addresses is no conflict.
+            result = check(dict(good, HOST="127.0.0.2", METRICS_ADDRESS="127.0.0.1", METRICS_PORT="8080"))
+            if result.returncode != 0:
+                failures.append(f"one port on two addresses: exit {result.returncode}, stderr {result.stderr!r}")
+
             # Several bad values at once: one line each.
             env = dict(good, PORT="70000", IO_THREADS="0", LOG_LEVEL="loud", JWT_SECRET="short")
             result = check(env)
