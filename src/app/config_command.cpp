@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -229,7 +228,7 @@ std::vector<ConfigProblem> check_services(const Config& config, security::Secret
     add("VAR_DIR", reason_of(made.error(), "VAR_DIR"));
   } else {
     const std::string probe = config.var_dir + "/.oeuvre-write-check";
-    if (!std::ofstream(probe, std::ios::binary).put('\n').flush()) add("VAR_DIR", config.var_dir + " cannot be written");
+    if (Status written = make_private_file(probe); !written.ok()) add("VAR_DIR", reason_of(written.error(), "VAR_DIR"));
     fs::remove(probe, ec);
   }
 
@@ -303,6 +302,10 @@ const CLI::Option* option_named_in(const CLI::App& app, std::string_view message
 
 }  // namespace
 
+void print_config_problems(const std::vector<ConfigProblem>& problems) {
+  for (const ConfigProblem& p : problems) std::cerr << "oeuvre: config: " << p.setting << ": " << p.message << "\n";
+}
+
 int run_config_check(const std::vector<std::string>& args,
                      const std::function<void(CLI::App&, Config&)>& add_options,
                      security::SecretChain& secrets) {
@@ -338,7 +341,7 @@ int run_config_check(const std::vector<std::string>& args,
   show_config(*app, config, secrets);
   for (ConfigProblem& p : check_settings(config, secrets)) problems.push_back(std::move(p));
   for (ConfigProblem& p : check_services(config, secrets)) problems.push_back(std::move(p));
-  for (const ConfigProblem& p : problems) std::cerr << "oeuvre: config: " << p.setting << ": " << p.message << "\n";
+  print_config_problems(problems);
   if (problems.empty()) {
     std::cout << "# configuration ok\n";
     return 0;

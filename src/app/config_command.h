@@ -36,6 +36,9 @@ void apply_file_settings();
 // the secrets, each as *** with its source (DATABASE_URL with its password as ***).
 void show_config(const CLI::App& options, const Config& config, const security::SecretChain& secrets);
 
+// Each problem as one line on stderr: "oeuvre: config: SETTING: message".
+void print_config_problems(const std::vector<ConfigProblem>& problems);
+
 // The checks that need nothing outside this process (`serve` runs them before it starts).
 std::vector<ConfigProblem> check_settings(const Config& config, security::SecretChain& secrets);
 

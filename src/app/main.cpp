@@ -258,7 +258,7 @@ int main(int argc, char** argv) {
     // The checks `config check` makes of the values themselves (what must answer is found out by
     // starting: a dependency that is down later degrades the service, it does not stop it).
     const auto problems = oeuvre::app::check_settings(config, **secrets);
-    for (const auto& p : problems) std::cerr << "oeuvre: config: " << p.setting << ": " << p.message << "\n";
+    oeuvre::app::print_config_problems(problems);
     if (!problems.empty()) return 2;
     auto app = oeuvre::app::ServerApp::create(config);
     if (!app.ok()) return fail(app.error());
