@@ -65,6 +65,13 @@ struct Exchange {
   std::optional<obs::RequestTrace> trace;
   std::string client_ip;
   std::chrono::steady_clock::time_point started;
+  // Read from the clock once, by the first of the request's measurements to ask for it (the request
+  // metrics, the access log, the slow-request log), so they agree and the clock is read once.
+  std::chrono::steady_clock::time_point finished{};
+  std::chrono::steady_clock::duration elapsed() {
+    if (finished == std::chrono::steady_clock::time_point{}) finished = std::chrono::steady_clock::now();
+    return finished - started;
+  }
   // Where the request's time went (the pipeline binds it to the thread serving the request).
   obs::RequestPhases phases;
   // Set by the router.

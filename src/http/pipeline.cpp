@@ -84,9 +84,7 @@ class AccessLogMiddleware final : public Middleware {
   HttpResponse handle(Exchange& ex, const Next& next) override {
     HttpResponse res = next(ex);
     if (admitted(res)) return res;
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::steady_clock::now() - ex.started)
-                        .count();
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(ex.elapsed()).count();
     const std::string_view target = ex.request.target();
     const std::string_view path = target.substr(0, target.find('?'));
     std::string repaired;  // only for a path that is not valid UTF-8 or too long to log whole
@@ -128,8 +126,7 @@ class MetricsMiddleware final : public Middleware {
       return next(ex);
     }();
     if (admitted(res)) return res;
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started).count();
+    const double seconds = std::chrono::duration<double>(ex.elapsed()).count();
     metrics_.observe_request(ex.request.method_string(),
                              ex.route_pattern.empty() ? "unmatched" : ex.route_pattern,
                              res.result_int(), seconds);
@@ -249,9 +246,9 @@ HttpResponse Pipeline::run_chain(Exchange& exchange) {
   return std::move(*res);
 }
 
-void Pipeline::log_if_slow(const Exchange& exchange, const HttpResponse& res) const {
+void Pipeline::log_if_slow(Exchange& exchange, const HttpResponse& res) const {
   if (slow_request_threshold_.count() <= 0) return;
-  const auto total = std::chrono::steady_clock::now() - exchange.started;
+  const auto total = exchange.elapsed();
   if (total < slow_request_threshold_) return;
   auto ms = [](std::chrono::steady_clock::duration d) {
     return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /

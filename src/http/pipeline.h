@@ -75,7 +75,7 @@ class Pipeline {
   HttpResponse call(std::size_t index, Exchange& exchange);
   HttpResponse dispatch(Exchange& exchange);
   static Result<HttpResponse> run_admission(Exchange& exchange);
-  void log_if_slow(const Exchange& exchange, const HttpResponse& res) const;
+  void log_if_slow(Exchange& exchange, const HttpResponse& res) const;
 
   Router router_;
   obs::Metrics& metrics_;

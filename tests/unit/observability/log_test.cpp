@@ -4,10 +4,14 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "core/time.h"
 
 namespace oeuvre::obs {
 namespace {
@@ -125,6 +129,35 @@ TEST(LogTest, EveryByteAtEveryOffsetSurvivesTheWordAtATimeScan) {
 }
 
 // The same escaping serves log()'s string fields; other values go through the JSON serializer.
+// Each line's "ts" is the time it was written, to the microsecond, although the date and time down
+// to the second are formatted once per second per thread: many lines in one second each carry their
+// own fraction, and a line after a second boundary its new second.
+TEST(LogTest, EveryLineCarriesItsOwnTimeToTheMicrosecond) {
+  testing::internal::CaptureStderr();
+  const Timestamp before = now_utc();
+  for (int i = 0; i < 200; ++i) log_line(LogLevel::kInfo, "tick", {});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  log_line(LogLevel::kInfo, "tock", {});
+  const Timestamp after = now_utc();
+  flush_logs();
+  const std::string out = testing::internal::GetCapturedStderr();
+  std::vector<Timestamp> times;
+  std::size_t start = 0;
+  for (std::size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
+    const boost::json::object line = boost::json::parse(out.substr(start, end - start)).as_object();
+    const auto ts = parse_timestamp(line.at("ts").as_string());
+    ASSERT_TRUE(ts.has_value()) << line.at("ts");
+    times.push_back(*ts);
+  }
+  ASSERT_EQ(times.size(), 201u);
+  // Truncated to microseconds, a time may read up to 1 us before the clock's reading before it.
+  EXPECT_GE(times.front() + std::chrono::microseconds(1), before);
+  EXPECT_LE(times.back(), after);
+  EXPECT_TRUE(std::is_sorted(times.begin(), times.end()));
+  EXPECT_GE(times.back() - times[199], std::chrono::milliseconds(1100));
+  EXPECT_GT(std::set<Timestamp>(times.begin(), times.end()).size(), 1u);  // not all one cached value
+}
+
 TEST(LogTest, ObjectFieldsAreWrittenAsTheJsonTheyAre) {
   testing::internal::CaptureStderr();
   log_warn("with \"fields\"", {{"text", "tab\there"},
