@@ -15,7 +15,7 @@ RUN apt-get update \
       build-essential cmake ninja-build pkg-config \
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
       libpq-dev libsqlite3-dev libssl-dev libsodium-dev libcli11-dev \
-      prometheus-cpp-dev libzstd-dev libcurl4-openssl-dev libhiredis-dev \
+      prometheus-cpp-dev libzstd-dev libcurl4-openssl-dev libhiredis-dev libexpat1-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Only what the `oeuvre` target reads: the migrations and the OpenAPI document are compiled in.
@@ -39,7 +39,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libboost-json1.81.0 libboost-container1.81.0 libboost-url1.81.0 \
       libpq5 libsqlite3-0 libssl3 libsodium23 \
-      libprometheus-cpp-core1.0 libzstd1 libcurl4 libhiredis0.14 \
+      libprometheus-cpp-core1.0 libzstd1 libcurl4 libhiredis0.14 libexpat1 \
       ca-certificates postgresql-client-15 curl \
  && rm -rf /var/lib/apt/lists/*
 

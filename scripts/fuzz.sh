@@ -5,9 +5,11 @@
 #   http_request  fuzz/http_request_fuzzer.cpp: the server's request parsing -- Beast's parser with the
 #                 server's limits, the head checks (src/http/request_head.h), chunked bodies, the
 #                 router's reading of the target, JSON bodies
+#   bank_statement  fuzz/bank_statement_fuzzer.cpp: the bank statement parsers (camt, MT940, BAI2, OFX),
+#                 by content and each on any bytes, whole and in 1-byte reads
 #
 # Usage: scripts/fuzz.sh [target] [seconds (default 300)] [more libFuzzer flags...]
-#   target: file_parser | http_request | all; default $FUZZ_TARGET, else all (each runs `seconds`)
+#   target: file_parser | http_request | bank_statement | all; default $FUZZ_TARGET, else all (each runs `seconds`)
 #   scripts/fuzz.sh http_request 120
 #   FUZZ_TARGET=file_parser FUZZ_JOBS=2 scripts/fuzz.sh 600     # two fuzzing processes
 # Each target keeps its corpus in build-fuzz/corpus/<target> (seeds: fuzz/corpus/<target>, read-only)
@@ -18,14 +20,14 @@ cd "$(dirname "$0")/.."
 
 target="${FUZZ_TARGET:-all}"
 case "${1:-}" in
-  file_parser | http_request | all) target="$1"; shift ;;
+  file_parser | http_request | bank_statement | all) target="$1"; shift ;;
 esac
 seconds="${1:-300}"
 shift || true
 case "$target" in
-  all) targets=(file_parser http_request) ;;
-  file_parser | http_request) targets=("$target") ;;
-  *) echo "unknown fuzz target '$target' (file_parser, http_request or all)" >&2; exit 2 ;;
+  all) targets=(file_parser http_request bank_statement) ;;
+  file_parser | http_request | bank_statement) targets=("$target") ;;
+  *) echo "unknown fuzz target '$target' (file_parser, http_request, bank_statement or all)" >&2; exit 2 ;;
 esac
 if ! command -v clang++ >/dev/null; then
   echo "clang++ not found: installing the Debian clang package" >&2
@@ -43,12 +45,15 @@ sources_of() {
     http_request)
       echo fuzz/http_request_fuzzer.cpp src/core/*.cpp src/http/request_head.cpp src/http/strict_json.cpp \
         src/http/request_body.cpp src/http/router.cpp src/http/problem.cpp ;;
+    bank_statement)
+      echo fuzz/bank_statement_fuzzer.cpp src/core/*.cpp src/csv/byte_source.cpp src/bank/*.cpp ;;
   esac
 }
 libraries_of() {
   case "$1" in
     file_parser) echo -lboost_json -lcrypto ;;
     http_request) echo -lboost_json -lboost_url -lcrypto ;;
+    bank_statement) echo -lboost_json -lexpat -lcrypto ;;
   esac
 }
 

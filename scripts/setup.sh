@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev libsqlite3-dev sqlite3 libssl-dev libsodium-dev libcli11-dev
-  prometheus-cpp-dev libzstd-dev libcurl4-openssl-dev libhiredis-dev
+  prometheus-cpp-dev libzstd-dev libcurl4-openssl-dev libhiredis-dev libexpat1-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   postgresql-15 postgresql-contrib postgresql-client-15 zstd
   prometheus prometheus-alertmanager python3-yaml redis-server

@@ -1,6 +1,7 @@
 // Uploads: POST /api/v1/data-sources/{id}/files (raw body or multipart/form-data, streamed),
 // GET /api/v1/files/{id}, GET /api/v1/projects/{id}/files, DELETE /api/v1/files/{id},
-// GET /api/v1/files/{id}/errors, GET /api/v1/files/{id}/preview.
+// GET /api/v1/files/{id}/errors, GET /api/v1/files/{id}/statements (bank statement files),
+// GET /api/v1/files/{id}/preview.
 #include "api/api.h"
 #include "core/utf8.h"
 #include "http/problem.h"
@@ -71,11 +72,13 @@ void add_file_routes(http::Router& router, ApiServices& services) {
                if (auto s = ex.query("status")) {
                  status_filter = parse_file_status(*s);
                  if (!status_filter) {
-                   return Error(ErrorCode::kBadRequest, "invalid filter",
-                                {FieldError{"status", "must be one of: uploaded, parsing, parsed, failed"}});
+                   return Error(
+                       ErrorCode::kBadRequest, "invalid filter",
+                       {FieldError{"status", "must be one of: uploaded, parsing, parsed, failed"}});
                  }
                }
-               ASSIGN_OR_RETURN(auto result, services.files.list(actor_of(ex), project_id, status_filter, page));
+               ASSIGN_OR_RETURN(auto result,
+                                services.files.list(actor_of(ex), project_id, status_filter, page));
                return page_response(result, page);
              });
 
@@ -86,7 +89,6 @@ void add_file_routes(http::Router& router, ApiServices& services) {
                return http::no_content();
              });
 
-
   router.add(verb::get, "/api/v1/files/{id}/errors", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
@@ -95,14 +97,24 @@ void add_file_routes(http::Router& router, ApiServices& services) {
                return page_response(result, page);
              });
 
-  router.add(verb::get, "/api/v1/files/{id}/preview", http::Access::kAuthenticated,
+  router.add(verb::get, "/api/v1/files/{id}/statements", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
-               ASSIGN_OR_RETURN(std::optional<std::int64_t> rows, http::query_int(ex, "rows", 1, 100));
-               ASSIGN_OR_RETURN(ingest::Preview preview,
-                                services.files.preview(actor_of(ex), id, static_cast<std::size_t>(rows.value_or(20))));
-               return http::json_response(status::ok, services::to_json(preview));
+               ASSIGN_OR_RETURN(PageRequest page, http::read_page(ex));
+               ASSIGN_OR_RETURN(auto result, services.files.statements(actor_of(ex), id, page));
+               return page_response(result, page);
              });
+
+  router.add(
+      verb::get, "/api/v1/files/{id}/preview", http::Access::kAuthenticated,
+      [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+        ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+        ASSIGN_OR_RETURN(std::optional<std::int64_t> rows, http::query_int(ex, "rows", 1, 100));
+        ASSIGN_OR_RETURN(
+            ingest::Preview preview,
+            services.files.preview(actor_of(ex), id, static_cast<std::size_t>(rows.value_or(20))));
+        return http::json_response(status::ok, services::to_json(preview));
+      });
 }
 
 }  // namespace oeuvre::api

@@ -109,11 +109,11 @@ void run(const ReconcileSettings& settings) {
   // Both files are read at the same time.
   std::optional<Result<ingest::RecordFile>> right_loaded;
   std::thread right_reader([&] {
-    right_loaded.emplace(ingest::read_record_file(settings.right_path, right_settings, *rules, false,
-                                                  [&](double f) {
-                                                    right_fraction = f;
-                                                    report_loading();
-                                                  }));
+    right_loaded.emplace(
+        ingest::read_record_file(settings.right_path, right_settings, *rules, false, [&](double f) {
+          right_fraction = f;
+          report_loading();
+        }));
   });
   Result<ingest::RecordFile> left_loaded =
       ingest::read_record_file(settings.left_path, left_settings, *rules, true, [&](double f) {
@@ -184,8 +184,10 @@ void run(const ReconcileSettings& settings) {
 
 void add_reconcile_command(CLI::App& root) {
   auto settings = std::make_shared<ReconcileSettings>();
-  CLI::App* cmd = root.add_subcommand(
-      "reconcile", "Reconcile two record files (CSV, JSON, JSON Lines) offline, without a server");
+  CLI::App* cmd =
+      root.add_subcommand("reconcile",
+                          "Reconcile two record files (CSV, JSON, JSON Lines, or bank statements: "
+                          "camt.05x, MT940, BAI2, OFX) offline, without a server");
   cmd->add_option("left", settings->left_path, "left file (e.g. the bank statement)")->required();
   cmd->add_option("right", settings->right_path, "right file (e.g. the ledger export)")->required();
   cmd->add_option("--rules", settings->rules_path,

@@ -46,4 +46,17 @@ Result<std::size_t> MemoryByteSource::read(char* destination, std::size_t capaci
   return n;
 }
 
+Result<std::string> read_prefix(ByteSource& source, std::size_t max_bytes) {
+  const std::size_t expected = source.size_hint() == 0 ? max_bytes : source.size_hint();
+  std::string head(std::min(max_bytes, expected + 1), '\0');
+  std::size_t filled = 0;
+  while (filled < head.size()) {
+    ASSIGN_OR_RETURN(std::size_t n, source.read(head.data() + filled, head.size() - filled));
+    if (n == 0) break;
+    filled += n;
+  }
+  head.resize(filled);
+  return head;
+}
+
 }  // namespace oeuvre::csv

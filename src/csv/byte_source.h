@@ -25,6 +25,10 @@ class ByteSource {
   virtual std::size_t size_hint() const { return 0; }
 };
 
+// Up to `max_bytes` from the start of `source` (all of it when shorter): the head by which a file's
+// format is told. Fails as source.read() does.
+Result<std::string> read_prefix(ByteSource& source, std::size_t max_bytes);
+
 // Reads a file through read(2). The file is closed on destruction.
 class FileByteSource final : public ByteSource {
  public:

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "bank/bank_file.h"
+#include "ingest/bank_file_parser.h"
 #include "ingest/column_indexes.h"
 #include "ingest/csv_row_source.h"
 #include "ingest/file_sniffer.h"
@@ -404,6 +406,8 @@ struct OwnedRow {
 Result<std::unique_ptr<FileParser>> FileParser::open(std::string path, std::string filename,
                                                      std::string content_type,
                                                      ParseSettings settings) {
+  ASSIGN_OR_RETURN(std::optional<bank::BankFormat> bank_format, bank::detect_bank_file(path));
+  if (bank_format) return make_bank_file_parser(std::move(path), *bank_format, std::move(settings));
   auto sniffed = sniff_file(path, filename, content_type);
   if (!sniffed.ok() && sniffed.error().code() != ErrorCode::kValidation) {
     return sniffed.error();  // cannot read the file at all
@@ -417,8 +421,10 @@ Result<Preview> preview_file(const std::string& path, const std::string& filenam
                              std::size_t max_rows) {
   ParseSettings settings = given;
   RETURN_IF_ERROR(normalize_settings(settings));
-  ASSIGN_OR_RETURN(SniffedFile sniffed, sniff_file(path, filename, content_type));
   max_rows = std::min(max_rows, kMaxPreviewRows);
+  ASSIGN_OR_RETURN(std::optional<bank::BankFormat> bank_format, bank::detect_bank_file(path));
+  if (bank_format) return preview_bank_file(path, *bank_format, settings, max_rows);
+  ASSIGN_OR_RETURN(SniffedFile sniffed, sniff_file(path, filename, content_type));
   Preview preview;
   preview.layout.format = std::string(format_name(sniffed.format));
   std::unique_ptr<RowSource> source;

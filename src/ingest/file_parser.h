@@ -90,6 +90,10 @@ struct FileLayout {
   DecimalSeparator decimal_separator = DecimalSeparator::kDot;
   std::uint64_t rows = 0;         // data rows seen by analyse()
   std::uint64_t rows_failed = 0;  // of which bad (errors() keeps the first max_errors_kept)
+  // Bank statement files: how many statements, and what the user should know that is no reason to
+  // refuse the file (balances that do not add up: "line 4: statement 12: opening balance ...").
+  std::uint64_t statements = 0;
+  std::vector<std::string> warnings;
 };
 
 // Progress callback: fraction of the file's bytes consumed by the current pass, 0..1, called at

@@ -56,16 +56,8 @@ Result<SniffedFile> sniff_file(const std::string& path, std::string_view filenam
                                std::string_view content_type) {
   ASSIGN_OR_RETURN(auto source, csv::FileByteSource::open(path));
   SniffedFile out;
-  const std::size_t expected = source->size_hint() == 0 ? kSniffBytes : source->size_hint();
-  std::string head(std::min(kSniffBytes, expected + 1), '\0');
-  std::size_t filled = 0;
-  while (filled < head.size()) {
-    ASSIGN_OR_RETURN(std::size_t n, source->read(head.data() + filled, head.size() - filled));
-    if (n == 0) break;
-    filled += n;
-  }
-  head.resize(filled);
-  out.size = std::max<std::uint64_t>(source->size_hint(), filled);
+  ASSIGN_OR_RETURN(const std::string head, csv::read_prefix(*source, kSniffBytes));
+  out.size = std::max<std::uint64_t>(source->size_hint(), head.size());
   if (head.empty()) {
     return file_error(
         "is empty (0 bytes); expected a CSV file with a header line, a JSON array of objects or "
@@ -108,7 +100,7 @@ Result<SniffedFile> sniff_file(const std::string& path, std::string_view filenam
   if (starts_with(text, "\xEF\xBB\xBF")) text.remove_prefix(3);
   std::size_t first = 0;
   while (first < text.size() && is_space(text[first])) ++first;
-  if (first == text.size() && filled == out.size) {
+  if (first == text.size() && head.size() == out.size) {
     return file_error(
         "holds only blank lines; expected a CSV file with a header line, a JSON "
         "array of objects or JSON Lines");
@@ -125,6 +117,13 @@ Result<SniffedFile> sniff_file(const std::string& path, std::string_view filenam
   if (first < text.size() && text[first] == '{') {
     out.format = FileFormat::kJsonLines;
     return out;
+  }
+  // Bank statements were recognised before the sniffer is asked (bank/bank_file.h): markup here is
+  // an XML or HTML document that no reader takes, not a CSV whose header is "<?xml ...".
+  if (first < text.size() && text[first] == '<') {
+    return file_error(
+        "is an XML or HTML document, not a table or a bank statement Œuvre reads; expected CSV, "
+        "JSON, JSON Lines, camt.052/053/054, MT940, BAI2 or OFX");
   }
   out.format = FileFormat::kCsv;
   // Excel's "sep=;" first line declares the delimiter.

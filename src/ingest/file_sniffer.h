@@ -23,7 +23,8 @@ struct SniffedFile {
 // The bytes decide: after a UTF-8 byte-order mark and white space, a '[' followed by '{' or ']' is
 // a JSON array ('[' followed by anything else too when `filename`/`content_type` say JSON), a '{'
 // JSON Lines, anything else CSV. Fails with kNotFound/kBadRequest when the file cannot be read, and
-// with kValidation (field "file") when it is empty, binary, or UTF-16/UTF-32 encoded.
+// with kValidation (field "file") when it is empty, binary, UTF-16/UTF-32 encoded, or markup (a '<':
+// XML or HTML that is not one of the bank statements recognised before the sniffer is asked).
 Result<SniffedFile> sniff_file(const std::string& path, std::string_view filename,
                                std::string_view content_type);
 

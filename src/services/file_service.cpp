@@ -2,14 +2,16 @@
 
 #include <algorithm>
 
+#include "bank/bank_file.h"
+#include "bank/statement_summary.h"
 #include "core/date.h"
 #include "core/money.h"
-#include "ingest/column_mapping.h"
-#include "store/data_source_repository.h"
-
 #include "core/utf8.h"
+#include "ingest/column_mapping.h"
 #include "services/audit_trail.h"
 #include "services/project_access.h"
+#include "store/data_source_repository.h"
+#include "store/statement_repository.h"
 #include "store/transaction.h"
 
 namespace oeuvre::services {
@@ -17,7 +19,8 @@ namespace oeuvre::services {
 namespace {
 
 Error duplicate(const store::StoredFile& first) {
-  return Error::Conflict("this file was already uploaded to this data source (file " + first.id.to_string() + ")")
+  return Error::Conflict("this file was already uploaded to this data source (file " +
+                         first.id.to_string() + ")")
       .with_member("file_id", first.id.to_string());
 }
 
@@ -37,14 +40,138 @@ boost::json::value parse_layout(const std::optional<std::string>& text) {
   return ec ? boost::json::value(nullptr) : v;
 }
 
-Result<store::StoredFile> load_accessible(store::Connection& conn, const security::Actor& actor, const Uuid& id) {
+Result<store::StoredFile> load_accessible(store::Connection& conn, const security::Actor& actor,
+                                          const Uuid& id) {
   ASSIGN_OR_RETURN(std::optional<store::StoredFile> file, store::FileRepository::find(conn, id));
   if (!file) return Error::NotFound("file not found");
   RETURN_IF_ERROR(require_project(conn, actor, file->project_id, "file"));
   return std::move(*file);
 }
 
+// A bank statement file's statements as they will be stored: read through once at upload (the
+// parse that makes records comes later, in the background), so that a statement already uploaded
+// is refused before anything is kept. Empty for a file that is not a bank statement. Fails
+// (kValidation) when the file is a bank format but cannot be read as one.
+Result<std::vector<store::StoredStatement>> read_statements(const std::string& path) {
+  ASSIGN_OR_RETURN(std::optional<bank::BankFormat> format, bank::detect_bank_file(path));
+  if (!format) return std::vector<store::StoredStatement>{};
+  bank::SummarisingSink summary(nullptr);
+  RETURN_IF_ERROR(bank::parse_bank_file(*format, path, summary));
+  if (summary.statements().empty()) return Error::Validation("file", "holds no bank statement");
+  std::vector<store::StoredStatement> statements;
+  const auto day = [](std::int32_t d) -> std::optional<std::chrono::sys_days> {
+    if (d == kNoDate) return std::nullopt;
+    return std::chrono::sys_days{std::chrono::days{d}};
+  };
+  for (const bank::StatementSummary& summarised : summary.statements()) {
+    const bank::StatementInfo& info = summarised.info;
+    store::StoredStatement& s = statements.emplace_back();
+    s.id = Uuid::generate_v4();
+    s.position = static_cast<std::int64_t>(statements.size() - 1);
+    s.format = std::string(bank::format_name(*format));
+    s.account = info.account;
+    s.currency = info.currency;
+    s.statement_id = info.statement_id;
+    s.sequence = info.sequence;
+    s.message_id = info.message_id;
+    s.period_start = day(info.period_start);
+    s.period_end = day(info.period_end);
+    boost::json::array balances;
+    for (const bank::Balance& b : info.balances) {
+      balances.push_back(
+          {{"type", b.type},
+           {"code", b.code},
+           {"amount", format_minor_units(b.amount_minor, currency_scale(b.currency))},
+           {"amount_minor", b.amount_minor},
+           {"currency", b.currency},
+           {"date", b.date == kNoDate ? boost::json::value(nullptr)
+                                      : boost::json::value(format_iso_date(b.date))}});
+    }
+    s.balances_json = boost::json::serialize(balances);
+    if (const bank::Balance* opening = info.balance("opening")) {
+      s.opening_minor = opening->amount_minor;
+      s.opening_date = day(opening->date);
+    }
+    if (const bank::Balance* closing = info.balance("closing")) {
+      s.closing_minor = closing->amount_minor;
+      s.closing_date = day(closing->date);
+    }
+    s.transactions = static_cast<std::int64_t>(summarised.transactions);
+    s.problems = static_cast<std::int64_t>(summarised.problems);
+    s.transactions_sum_minor = summarised.transactions_sum;
+    s.balance_difference_minor = summarised.balance_difference;
+    if (!summarised.warning.empty()) s.warning = summarised.warning;
+    s.identity = summarised.identity;
+    s.fingerprint = summarised.fingerprint;
+  }
+  return statements;
+}
+
+// kConflict naming the first of `statements` the data source already holds.
+Status refuse_repeated_statements(store::Connection& conn, const Uuid& data_source_id,
+                                  const std::vector<store::StoredStatement>& statements) {
+  for (const store::StoredStatement& s : statements) {
+    ASSIGN_OR_RETURN(
+        std::optional<store::RepeatedStatement> repeat,
+        store::StatementRepository::find_repeat(conn, data_source_id, s.identity, s.fingerprint));
+    if (!repeat) continue;
+    std::string what =
+        s.statement_id.empty() ? std::string("a statement") : "statement " + s.statement_id;
+    if (!s.account.empty()) what += " of account " + s.account;
+    return Error::Conflict(
+               what + " was already uploaded to this data source (file " +
+               repeat->file_id.to_string() +
+               "); a statement is refused when its account and statement id, or its balances and "
+               "transactions, repeat one already uploaded")
+        .with_member("file_id", repeat->file_id.to_string());
+  }
+  return OkStatus();
+}
+
 }  // namespace
+
+boost::json::object to_json(const store::StoredStatement& s) {
+  const auto day = [](const std::optional<std::chrono::sys_days>& d) -> boost::json::value {
+    if (!d) return nullptr;
+    return boost::json::value(
+        format_iso_date(static_cast<std::int32_t>(d->time_since_epoch().count())));
+  };
+  const auto amount = [&](const std::optional<std::int64_t>& minor) -> boost::json::value {
+    if (!minor) return nullptr;
+    return boost::json::value(format_minor_units(*minor, currency_scale(s.currency)));
+  };
+  boost::system::error_code ec;
+  boost::json::value balances = boost::json::parse(s.balances_json, ec);
+  if (ec) balances = boost::json::array{};
+  return {
+      {"id", s.id.to_string()},
+      {"file_id", s.file_id.to_string()},
+      {"position", s.position},
+      {"format", s.format},
+      {"account", s.account},
+      {"currency", s.currency},
+      {"statement_id", s.statement_id},
+      {"sequence", s.sequence},
+      {"message_id", s.message_id},
+      {"period_start", day(s.period_start)},
+      {"period_end", day(s.period_end)},
+      {"opening_balance", amount(s.opening_minor)},
+      {"opening_balance_minor", s.opening_minor ? boost::json::value(*s.opening_minor) : nullptr},
+      {"opening_date", day(s.opening_date)},
+      {"closing_balance", amount(s.closing_minor)},
+      {"closing_balance_minor", s.closing_minor ? boost::json::value(*s.closing_minor) : nullptr},
+      {"closing_date", day(s.closing_date)},
+      {"balances", std::move(balances)},
+      {"transactions", s.transactions},
+      {"transactions_unreadable", s.problems},
+      {"transactions_sum",
+       format_minor_units(s.transactions_sum_minor, currency_scale(s.currency))},
+      {"transactions_sum_minor", s.transactions_sum_minor},
+      {"balance_difference", amount(s.balance_difference_minor)},
+      {"balance_difference_minor",
+       s.balance_difference_minor ? boost::json::value(*s.balance_difference_minor) : nullptr},
+      {"warning", s.warning ? boost::json::value(*s.warning) : nullptr}};
+}
 
 boost::json::object to_json(const store::StoredFile& f) {
   return {{"id", f.id.to_string()},
@@ -78,14 +205,24 @@ boost::json::object layout_to_json(const ingest::FileLayout& layout) {
   if (layout.format == "csv") delimiter = std::string(1, layout.delimiter);
   const bool uses_dates = std::any_of(layout.mapping.begin(), layout.mapping.end(),
                                       [](const auto& m) { return m.first == "date"; });
-  return {{"format", layout.format},
-          {"delimiter", delimiter},
-          {"header", std::move(header)},
-          {"mapping", std::move(mapping)},
-          {"date_order", uses_dates ? boost::json::value(ingest::date_order_name(layout.date_order)) : nullptr},
-          {"decimal_separator", layout.decimal_separator == ingest::DecimalSeparator::kComma ? "," : "."},
-          {"rows", layout.rows},
-          {"rows_failed", layout.rows_failed}};
+  boost::json::object out{
+      {"format", layout.format},
+      {"delimiter", delimiter},
+      {"header", std::move(header)},
+      {"mapping", std::move(mapping)},
+      {"date_order",
+       uses_dates ? boost::json::value(ingest::date_order_name(layout.date_order)) : nullptr},
+      {"decimal_separator",
+       layout.decimal_separator == ingest::DecimalSeparator::kComma ? "," : "."},
+      {"rows", layout.rows},
+      {"rows_failed", layout.rows_failed}};
+  if (layout.statements > 0) {  // a bank statement file
+    out["statements"] = layout.statements;
+    boost::json::array warnings;
+    for (const auto& w : layout.warnings) warnings.emplace_back(w);
+    out["warnings"] = std::move(warnings);
+  }
+  return out;
 }
 
 boost::json::object to_json(const ingest::Preview& preview) {
@@ -100,8 +237,10 @@ boost::json::object to_json(const ingest::Preview& preview) {
       boost::json::value extra = boost::json::parse(r.extra_json.empty() ? "{}" : r.extra_json, ec);
       if (ec) extra = boost::json::object{};
       record = boost::json::object{
-          {"external_id", r.external_id.empty() ? boost::json::value(nullptr) : boost::json::value(r.external_id)},
-          {"transaction_date", r.date_days ? boost::json::value(format_iso_date(*r.date_days)) : nullptr},
+          {"external_id",
+           r.external_id.empty() ? boost::json::value(nullptr) : boost::json::value(r.external_id)},
+          {"transaction_date",
+           r.date_days ? boost::json::value(format_iso_date(*r.date_days)) : nullptr},
           {"amount", format_minor_units(r.amount_minor, currency_scale(r.currency))},
           {"amount_minor", r.amount_minor},
           {"currency", r.currency},
@@ -112,10 +251,13 @@ boost::json::object to_json(const ingest::Preview& preview) {
     }
     boost::json::array errors;
     for (const auto& e : row.errors) {
-      errors.push_back(to_json(store::FileRowError{static_cast<std::int64_t>(e.line), e.column, e.value, e.reason}));
+      errors.push_back(to_json(
+          store::FileRowError{static_cast<std::int64_t>(e.line), e.column, e.value, e.reason}));
     }
-    rows.push_back(boost::json::object{
-        {"line", row.line}, {"cells", std::move(cells)}, {"record", std::move(record)}, {"errors", std::move(errors)}});
+    rows.push_back(boost::json::object{{"line", row.line},
+                                       {"cells", std::move(cells)},
+                                       {"record", std::move(record)},
+                                       {"errors", std::move(errors)}});
   }
   return {{"layout", layout_to_json(preview.layout)}, {"rows", std::move(rows)}};
 }
@@ -128,18 +270,26 @@ Status FileService::check_upload(const security::Actor& actor, const Uuid& data_
   return require_reachable(actor, scope);
 }
 
-Result<store::StoredFile> FileService::upload(const security::Actor& actor, const Uuid& data_source_id,
-                                              const IncomingFile& incoming, const RequestMeta& meta) {
-  ASSIGN_OR_RETURN(std::optional<store::DataSourceScope> scope,
-                   store::with_connection(db_, [&](store::Connection& conn) -> Result<std::optional<store::DataSourceScope>> {
-                     ASSIGN_OR_RETURN(auto found, store::FileRepository::data_source_scope(conn, data_source_id));
-                     if (found) {
-                       ASSIGN_OR_RETURN(auto first, store::FileRepository::find_by_sha256(conn, data_source_id, incoming.sha256));
-                       if (first && security::can_access_project(actor, found->owner_id)) return duplicate(*first);
-                     }
-                     return found;
-                   }));
+Result<store::StoredFile> FileService::upload(const security::Actor& actor,
+                                              const Uuid& data_source_id,
+                                              const IncomingFile& incoming,
+                                              const RequestMeta& meta) {
+  ASSIGN_OR_RETURN(
+      std::optional<store::DataSourceScope> scope,
+      store::with_connection(
+          db_, [&](store::Connection& conn) -> Result<std::optional<store::DataSourceScope>> {
+            ASSIGN_OR_RETURN(auto found,
+                             store::FileRepository::data_source_scope(conn, data_source_id));
+            if (found) {
+              ASSIGN_OR_RETURN(auto first, store::FileRepository::find_by_sha256(
+                                               conn, data_source_id, incoming.sha256));
+              if (first && security::can_access_project(actor, found->owner_id))
+                return duplicate(*first);
+            }
+            return found;
+          }));
   RETURN_IF_ERROR(require_reachable(actor, scope));
+  ASSIGN_OR_RETURN(std::vector<store::StoredStatement> statements, read_statements(incoming.path));
 
   store::StoredFile file;
   file.id = Uuid::generate_v4();
@@ -154,14 +304,28 @@ Result<store::StoredFile> FileService::upload(const security::Actor& actor, cons
   file.uploaded_by = actor.user_id;
   file.created_at = file.updated_at = now_utc();
   set_origin(file, meta);
+  for (store::StoredStatement& s : statements) {
+    s.file_id = file.id;
+    s.project_id = file.project_id;
+    s.data_source_id = data_source_id;
+    s.created_at = file.created_at;
+  }
+  if (!statements.empty()) {
+    RETURN_IF_ERROR(store::with_connection(db_, [&](store::Connection& conn) {
+      return refuse_repeated_statements(conn, data_source_id, statements);
+    }));
+  }
   RETURN_IF_ERROR(blobs_.adopt(file.storage_key, incoming.path));
-  auto stored = store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::StoredFile> {
-    RETURN_IF_ERROR(store::FileRepository::insert(conn, file));
-    RETURN_IF_ERROR(record_audit(conn, meta,
-                                 {actor.user_id, file.project_id, "file.upload", "file", file.id.to_string(),
-                                  std::nullopt, boost::json::value(to_json(file))}));
-    return file;
-  });
+  auto stored =
+      store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::StoredFile> {
+        RETURN_IF_ERROR(store::FileRepository::insert(conn, file));
+        RETURN_IF_ERROR(store::StatementRepository::insert(conn, statements));
+        RETURN_IF_ERROR(
+            record_audit(conn, meta,
+                         {actor.user_id, file.project_id, "file.upload", "file",
+                          file.id.to_string(), std::nullopt, boost::json::value(to_json(file))}));
+        return file;
+      });
   if (stored.ok()) {
     if (on_uploaded_) on_uploaded_();
     return stored;
@@ -178,12 +342,14 @@ Result<store::StoredFile> FileService::upload(const security::Actor& actor, cons
 }
 
 Result<store::StoredFile> FileService::get(const security::Actor& actor, const Uuid& id) {
-  return store::with_connection(db_, [&](store::Connection& conn) { return load_accessible(conn, actor, id); });
+  return store::with_connection(
+      db_, [&](store::Connection& conn) { return load_accessible(conn, actor, id); });
 }
 
-Result<PageResult<store::StoredFile>> FileService::list(const security::Actor& actor, const Uuid& project_id,
-                                                               const std::optional<FileStatus>& status,
-                                                               const PageRequest& page) {
+Result<PageResult<store::StoredFile>> FileService::list(const security::Actor& actor,
+                                                        const Uuid& project_id,
+                                                        const std::optional<FileStatus>& status,
+                                                        const PageRequest& page) {
   return store::with_connection(
       db_, [&](store::Connection& conn) -> Result<PageResult<store::StoredFile>> {
         RETURN_IF_ERROR(require_project(conn, actor, project_id));
@@ -192,46 +358,63 @@ Result<PageResult<store::StoredFile>> FileService::list(const security::Actor& a
 }
 
 Status FileService::remove(const security::Actor& actor, const Uuid& id, const RequestMeta& meta) {
-  ASSIGN_OR_RETURN(store::StoredFile removed,
-                   store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::StoredFile> {
-                     ASSIGN_OR_RETURN(store::StoredFile file, load_accessible(conn, actor, id));
-                     RETURN_IF_ERROR(store::FileRepository::remove(conn, id));
-                     RETURN_IF_ERROR(record_audit(conn, meta,
-                                                  {actor.user_id, file.project_id, "file.delete", "file",
-                                                   file.id.to_string(), boost::json::value(to_json(file)),
-                                                   std::nullopt}));
-                     return file;
-                   }));
-  // After the commit: the row is gone, so the bytes may go. A failure here leaves an orphan blob, never
-  // a row without its bytes.
+  ASSIGN_OR_RETURN(
+      store::StoredFile removed,
+      store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::StoredFile> {
+        ASSIGN_OR_RETURN(store::StoredFile file, load_accessible(conn, actor, id));
+        RETURN_IF_ERROR(store::FileRepository::remove(conn, id));
+        RETURN_IF_ERROR(
+            record_audit(conn, meta,
+                         {actor.user_id, file.project_id, "file.delete", "file",
+                          file.id.to_string(), boost::json::value(to_json(file)), std::nullopt}));
+        return file;
+      }));
+  // After the commit: the row is gone, so the bytes may go. A failure here leaves an orphan blob,
+  // never a row without its bytes.
   (void)blobs_.remove(removed.storage_key);
   if (on_project_data_changed_) on_project_data_changed_(removed.project_id);
   return OkStatus();
 }
 
-Result<PageResult<store::FileRowError>> FileService::row_errors(const security::Actor& actor, const Uuid& id,
-                                                                      const PageRequest& page) {
-  return store::with_connection(db_, [&](store::Connection& conn) -> Result<PageResult<store::FileRowError>> {
-    ASSIGN_OR_RETURN(store::StoredFile file, load_accessible(conn, actor, id));
-    return store::FileRepository::list_row_errors(conn, file.id, page);
-  });
+Result<PageResult<store::FileRowError>> FileService::row_errors(const security::Actor& actor,
+                                                                const Uuid& id,
+                                                                const PageRequest& page) {
+  return store::with_connection(
+      db_, [&](store::Connection& conn) -> Result<PageResult<store::FileRowError>> {
+        ASSIGN_OR_RETURN(store::StoredFile file, load_accessible(conn, actor, id));
+        return store::FileRepository::list_row_errors(conn, file.id, page);
+      });
 }
 
-Result<ingest::Preview> FileService::preview(const security::Actor& actor, const Uuid& id, std::size_t rows) {
+Result<PageResult<store::StoredStatement>> FileService::statements(const security::Actor& actor,
+                                                                   const Uuid& id,
+                                                                   const PageRequest& page) {
+  return store::with_connection(
+      db_, [&](store::Connection& conn) -> Result<PageResult<store::StoredStatement>> {
+        ASSIGN_OR_RETURN(store::StoredFile file, load_accessible(conn, actor, id));
+        return store::StatementRepository::list_for_file(conn, file.id, page);
+      });
+}
+
+Result<ingest::Preview> FileService::preview(const security::Actor& actor, const Uuid& id,
+                                             std::size_t rows) {
   struct Loaded {
     store::StoredFile file;
     std::string mapping;
   };
-  ASSIGN_OR_RETURN(Loaded loaded, store::with_connection(db_, [&](store::Connection& conn) -> Result<Loaded> {
-                     ASSIGN_OR_RETURN(store::StoredFile file, load_accessible(conn, actor, id));
-                     ASSIGN_OR_RETURN(auto source, store::DataSourceRepository::find_visible(conn, file.data_source_id));
-                     if (!source) return Error::NotFound("file not found");
-                     return Loaded{std::move(file), std::move(source->data_source.column_mapping)};
-                   }));
+  ASSIGN_OR_RETURN(
+      Loaded loaded, store::with_connection(db_, [&](store::Connection& conn) -> Result<Loaded> {
+        ASSIGN_OR_RETURN(store::StoredFile file, load_accessible(conn, actor, id));
+        ASSIGN_OR_RETURN(auto source,
+                         store::DataSourceRepository::find_visible(conn, file.data_source_id));
+        if (!source) return Error::NotFound("file not found");
+        return Loaded{std::move(file), std::move(source->data_source.column_mapping)};
+      }));
   ingest::ParseSettings settings;
   ASSIGN_OR_RETURN(settings.mapping, ingest::column_mapping_from_text(loaded.mapping));
   ASSIGN_OR_RETURN(std::string path, blobs_.local_path(loaded.file.storage_key));
-  auto preview = ingest::preview_file(path, loaded.file.filename, loaded.file.content_type, settings, rows);
+  auto preview =
+      ingest::preview_file(path, loaded.file.filename, loaded.file.content_type, settings, rows);
   if (!preview.ok() && preview.error().code() != ErrorCode::kUnavailable) {
     // The file is not a table (or the mapping names a missing column): a problem with the input.
     Error error = preview.error();

@@ -11,6 +11,7 @@
 #include "store/blob_store.h"
 #include "store/database.h"
 #include "store/file_repository.h"
+#include "store/statement_repository.h"
 
 namespace oeuvre::services {
 
@@ -31,7 +32,10 @@ class FileService {
   // when it exists and is active in an active project the actor reaches, else kNotFound.
   Status check_upload(const security::Actor& actor, const Uuid& data_source_id);
   // kNotFound for a data source the actor may not see; kConflict (with member file_id) for a
-  // duplicate.
+  // duplicate: the same bytes, or a bank statement file one of whose statements the data source
+  // already holds (same account and statement id, or same balances and transactions). A bank
+  // statement file is read through once here (its statements are stored with the file); one that
+  // cannot be read fails with kValidation naming the line or XML path.
   Result<store::StoredFile> upload(const security::Actor& actor, const Uuid& data_source_id,
                                    const IncomingFile& incoming, const RequestMeta& meta);
   Result<store::StoredFile> get(const security::Actor& actor, const Uuid& id);
@@ -43,6 +47,9 @@ class FileService {
   // The rows parsing could not read, in line order.
   Result<PageResult<store::FileRowError>> row_errors(const security::Actor& actor, const Uuid& id,
                                                      const PageRequest& page);
+  // A bank statement file's statements in file order (none for a table).
+  Result<PageResult<store::StoredStatement>> statements(const security::Actor& actor, const Uuid& id,
+                                                        const PageRequest& page);
   // The file's first `rows` rows parsed with its data source's current mapping (whatever the file's
   // status), so a mapping can be checked and fixed before matching.
   Result<ingest::Preview> preview(const security::Actor& actor, const Uuid& id, std::size_t rows);
@@ -63,6 +70,7 @@ class FileService {
 
 boost::json::object to_json(const store::StoredFile& file);
 boost::json::object to_json(const store::FileRowError& error);
+boost::json::object to_json(const store::StoredStatement& statement);
 // {"format", "delimiter", "header", "mapping": {field: header}, "date_order", "decimal_separator",
 //  "rows", "rows_failed"}
 boost::json::object layout_to_json(const ingest::FileLayout& layout);

@@ -103,6 +103,7 @@ const RouteCase kRoutes[] = {
     {"GET", "/api/v1/projects/{id}/files", Scope::kOtherProject, "/api/v1/projects/{project}/files?status=uploaded",
      "", 404},
     {"GET", "/api/v1/files/{id}/errors", Scope::kOtherProject, "/api/v1/files/{file}/errors", "", 404},
+    {"GET", "/api/v1/files/{id}/statements", Scope::kOtherProject, "/api/v1/files/{file}/statements", "", 404},
     {"GET", "/api/v1/files/{id}/preview", Scope::kOtherProject, "/api/v1/files/{file}/preview?rows=5", "", 404},
     {"DELETE", "/api/v1/files/{id}", Scope::kOtherProject, "/api/v1/files/{file}", "", 404},
     // records

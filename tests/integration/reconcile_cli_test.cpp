@@ -49,17 +49,20 @@ std::string text_or_empty(const json::value& v) {
 TEST(ReconcileCliTest, AFileGivesTheSameRecordsUploadedAndReadOffline) {
   TestServer server;
   Session alice = server.register_user("alice@example.com");
-  auto project = server.post("/api/v1/projects", json::object{{"name", "One path"}}, alice.access_token);
+  auto project =
+      server.post("/api/v1/projects", json::object{{"name", "One path"}}, alice.access_token);
   ASSERT_EQ(project.status, 201u) << project.body;
   const std::string project_id(project.json().at("id").as_string());
-  auto source = server.post("/api/v1/projects/" + project_id + "/data-sources",
-                            json::object{{"name", "Bank"}, {"kind", "bank"}, {"column_mapping", json::parse(kMapping)}},
-                            alice.access_token);
+  auto source = server.post(
+      "/api/v1/projects/" + project_id + "/data-sources",
+      json::object{{"name", "Bank"}, {"kind", "bank"}, {"column_mapping", json::parse(kMapping)}},
+      alice.access_token);
   ASSERT_EQ(source.status, 201u) << source.body;
-  auto file = server.upload_and_wait(std::string(source.json().at("id").as_string()), kStatement, alice.access_token,
-                                     "statement.csv");
+  auto file = server.upload_and_wait(std::string(source.json().at("id").as_string()), kStatement,
+                                     alice.access_token, "statement.csv");
   ASSERT_EQ(file.json().at("status"), "parsed") << file.body;
-  auto page = server.get("/api/v1/projects/" + project_id + "/records?per_page=100", alice.access_token);
+  auto page =
+      server.get("/api/v1/projects/" + project_id + "/records?per_page=100", alice.access_token);
   ASSERT_EQ(page.status, 200u) << page.body;
   std::vector<json::object> uploaded;
   const json::value listed = page.json();
@@ -81,21 +84,25 @@ TEST(ReconcileCliTest, AFileGivesTheSameRecordsUploadedAndReadOffline) {
   auto cli = ChildProcess::spawn(
       {OEUVRE_BINARY, "reconcile", (dir / "statement.csv").string(), (dir / "empty.csv").string(),
        "--left-mapping", (dir / "mapping.json").string(), "--right-mapping",
-       (dir / "empty_mapping.json").string(), "--format", "json", "--out", (dir / "out").string(), "--quiet"},
+       (dir / "empty_mapping.json").string(), "--format", "json", "--out", (dir / "out").string(),
+       "--quiet"},
       {}, (dir / "cli.log").string());
   ASSERT_NE(cli, nullptr);
   const auto status = cli->wait_for_exit(std::chrono::seconds(60));
   ASSERT_TRUE(status.has_value());
   ASSERT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << cli->output();
-  const json::array offline = json::parse(read_text(dir / "out" / "unmatched_left.json")).as_array();
+  const json::array offline =
+      json::parse(read_text(dir / "out" / "unmatched_left.json")).as_array();
   ASSERT_EQ(offline.size(), uploaded.size()) << read_text(dir / "out" / "unmatched_left.json");
   for (std::size_t i = 0; i < offline.size(); ++i) {
     const json::object& cli_record = offline[i].as_object();
     const json::object& api_record = uploaded[i];
     SCOPED_TRACE(json::serialize(cli_record) + " vs " + json::serialize(api_record));
-    EXPECT_EQ(cli_record.at("line").to_number<std::int64_t>(), api_record.at("line").to_number<std::int64_t>());
+    EXPECT_EQ(cli_record.at("line").to_number<std::int64_t>(),
+              api_record.at("line").to_number<std::int64_t>());
     EXPECT_EQ(text_or_empty(cli_record.at("id")), text_or_empty(api_record.at("external_id")));
-    EXPECT_EQ(text_or_empty(cli_record.at("date")), text_or_empty(api_record.at("transaction_date")));
+    EXPECT_EQ(text_or_empty(cli_record.at("date")),
+              text_or_empty(api_record.at("transaction_date")));
     for (const char* field : {"amount", "currency", "reference", "description", "counterparty"})
       EXPECT_EQ(text_or_empty(cli_record.at(field)), text_or_empty(api_record.at(field))) << field;
   }
@@ -104,6 +111,43 @@ TEST(ReconcileCliTest, AFileGivesTheSameRecordsUploadedAndReadOffline) {
   EXPECT_NE(rejected.find("\n4,Betrag,"), std::string::npos) << rejected;
   EXPECT_NE(rejected.find("\n6,Buchung,"), std::string::npos) << rejected;
   EXPECT_EQ(file.json().at("rows_failed").to_number<std::int64_t>(), 2);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+// The README's walk-through: the sample statement as the bank sends it (camt.053, MT940) reconciles
+// against the sample ledger exactly as the same transactions exported as CSV do.
+TEST(ReconcileCliTest, TheSampleStatementsReconcileLikeTheirCsv) {
+  std::random_device random;
+  const fs::path dir = fs::temp_directory_path() / ("oeuvre-cli-bank-" + std::to_string(random()));
+  fs::create_directories(dir);
+  const std::string samples = std::string(OEUVRE_SOURCE_DIR) + "/samples/";
+  const auto reconcile = [&](const std::string& left,
+                             const std::vector<std::string>& options) -> json::object {
+    const fs::path out = dir / fs::path(left).filename();
+    std::vector<std::string> args = {
+        OEUVRE_BINARY, "reconcile",  samples + left, samples + "ledger.csv",
+        "--out",       out.string(), "--quiet"};
+    args.insert(args.end(), options.begin(), options.end());
+    auto cli = ChildProcess::spawn(args, {}, (dir / "cli.log").string());
+    EXPECT_NE(cli, nullptr);
+    if (cli == nullptr) return {};
+    const auto status = cli->wait_for_exit(std::chrono::seconds(60));
+    EXPECT_TRUE(status.has_value() && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+        << cli->output();
+    return json::parse(read_text(out / "summary.json")).as_object();
+  };
+  const json::object csv =
+      reconcile("bank.csv", {"--currency", "EUR", "--date-format", "dd/mm/yyyy"});
+  ASSERT_FALSE(csv.empty());
+  for (const std::string statement : {"bank.camt053.xml", "bank.mt940"}) {
+    SCOPED_TRACE(statement);
+    const json::object summary = reconcile(statement, {});
+    ASSERT_FALSE(summary.empty());
+    for (const char* figure : {"left_records", "left_matched", "right_matched", "left_unmatched",
+                               "right_unmatched", "matched_groups", "suggested_groups", "totals"})
+      EXPECT_EQ(json::serialize(summary.at(figure)), json::serialize(csv.at(figure))) << figure;
+  }
   std::error_code ec;
   fs::remove_all(dir, ec);
 }
