@@ -32,14 +32,21 @@ now() { date +%s.%N; }
 # run FORMAT FILE: prints seconds from upload to parsed, and the rows stored
 run() {
   local name=$1 file=$2 source id status start end body
-  source=$(curl -fs "${auth[@]}" -H 'Content-Type: application/json' \
-    -d "{\"name\":\"$name $RANDOM\",\"kind\":\"bank\",\"column_mapping\":{\"date\":\"booking_date\",\"default_currency\":\"EUR\"}}" \
+  # After the last run's file was deleted, SQLite may still be busy removing its records: retry.
+  for _ in $(seq 1 120); do
+    curl -fs "${auth[@]}" "$base/api/v1/projects/$project" >/dev/null && break
+    sleep 1
+  done
+  source=$(curl -fs --retry 30 --retry-all-errors --retry-delay 1 "${auth[@]}" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"$name $RANDOM\",\"kind\":\"bank\",\"column_mapping\":{\"columns\":{\"date\":\"booking_date\"},\"default_currency\":\"EUR\"}}" \
     "$base/api/v1/projects/$project/data-sources" | json_field id)
   start=$(now)
-  id=$(curl -fs "${auth[@]}" -H 'Content-Type: application/octet-stream' --data-binary "@$file" \
-    "$base/api/v1/data-sources/$source/files?filename=$(basename "$file")" | json_field id)
+  body=$(curl -s "${auth[@]}" -H 'Content-Type: application/octet-stream' --data-binary "@$file" \
+    "$base/api/v1/data-sources/$source/files?filename=$(basename "$file")")
+  id=$(echo "$body" | json_field id 2>/dev/null) || { echo "$name: the upload failed: $body" >&2; exit 1; }
   while true; do
-    body=$(curl -fs "${auth[@]}" "$base/api/v1/files/$id")
+    # A read may be answered 503 while SQLite's one writer stores a large file: ask again.
+    body=$(curl -fs "${auth[@]}" "$base/api/v1/files/$id" || echo '{"status":"busy"}')
     status=$(echo "$body" | json_field status)
     [ "$status" = parsed ] || [ "$status" = failed ] && break
     sleep 0.2

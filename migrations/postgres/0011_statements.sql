@@ -6,10 +6,10 @@
 -- closing - (opening + transactions), NULL when the statement cannot be checked; identity: ''
 -- when the statement has no id.
 CREATE TABLE statements (
-  id text PRIMARY KEY,
-  file_id text NOT NULL REFERENCES files (id) ON DELETE CASCADE,
-  project_id text NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
-  data_source_id text NOT NULL REFERENCES data_sources (id) ON DELETE CASCADE,
+  id uuid PRIMARY KEY,
+  file_id uuid NOT NULL REFERENCES files (id) ON DELETE CASCADE,
+  project_id uuid NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  data_source_id uuid NOT NULL REFERENCES data_sources (id) ON DELETE CASCADE,
   position bigint NOT NULL,
   format text NOT NULL,
   account text NOT NULL,
