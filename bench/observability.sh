@@ -25,10 +25,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib/http_server.sh
 bench_setup
-bench_start on ACCESS_LOG=on METRICS_ENABLED=true
+# ON_ENV / OFF_ENV replace the two servers' settings, to measure one side alone or an A/A pair:
+#   ON_ENV="ACCESS_LOG=on METRICS_ENABLED=false" ... (the access log alone)
+read -r -a on_env <<<"${ON_ENV:-ACCESS_LOG=on METRICS_ENABLED=true}"
+read -r -a off_env <<<"${OFF_ENV:-ACCESS_LOG=off METRICS_ENABLED=false}"
+bench_start on "${on_env[@]}"
 on=$base
 on_pid=$pid
-bench_start off ACCESS_LOG=off METRICS_ENABLED=false
+bench_start off "${off_env[@]}"
 off=$base
 off_pid=$pid
 token=$(bench_token "$on")
