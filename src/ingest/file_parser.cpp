@@ -407,7 +407,10 @@ Result<std::unique_ptr<FileParser>> FileParser::open(std::string path, std::stri
                                                      std::string content_type,
                                                      ParseSettings settings) {
   ASSIGN_OR_RETURN(std::optional<bank::BankFormat> bank_format, bank::detect_bank_file(path));
-  if (bank_format) return make_bank_file_parser(std::move(path), *bank_format, std::move(settings));
+  if (bank_format) {
+    RETURN_IF_ERROR(normalize_settings(settings));
+    return make_bank_file_parser(std::move(path), *bank_format, std::move(settings));
+  }
   auto sniffed = sniff_file(path, filename, content_type);
   if (!sniffed.ok() && sniffed.error().code() != ErrorCode::kValidation) {
     return sniffed.error();  // cannot read the file at all
