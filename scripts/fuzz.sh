@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds libFuzzer targets with clang, outside the CMake build, compiling the sources each needs
 # directly, and runs them:
-#   file_parser   fuzz/file_parser_fuzzer.cpp: ingest::FileParser and preview_file (CSV, JSON, JSON Lines)
+#   file_parser   fuzz/file_parser_fuzzer.cpp: ingest::FileParser and preview_file (CSV, JSON, JSON Lines,
+#                 and the bank statements FileParser recognises)
 #   http_request  fuzz/http_request_fuzzer.cpp: the server's request parsing -- Beast's parser with the
 #                 server's limits, the head checks (src/http/request_head.h), chunked bodies, the
 #                 router's reading of the target, JSON bodies
@@ -41,7 +42,7 @@ sources_of() {
   case "$1" in
     file_parser)
       echo fuzz/file_parser_fuzzer.cpp src/core/*.cpp src/csv/byte_source.cpp src/csv/csv_reader.cpp \
-        src/engine/record_table.cpp src/ingest/*.cpp ;;
+        src/engine/record_table.cpp src/ingest/*.cpp src/bank/*.cpp ;;
     http_request)
       echo fuzz/http_request_fuzzer.cpp src/core/*.cpp src/http/request_head.cpp src/http/strict_json.cpp \
         src/http/request_body.cpp src/http/router.cpp src/http/problem.cpp ;;
@@ -51,7 +52,7 @@ sources_of() {
 }
 libraries_of() {
   case "$1" in
-    file_parser) echo -lboost_json -lcrypto ;;
+    file_parser) echo -lboost_json -lexpat -lcrypto ;;
     http_request) echo -lboost_json -lboost_url -lcrypto ;;
     bank_statement) echo -lboost_json -lexpat -lcrypto ;;
   esac

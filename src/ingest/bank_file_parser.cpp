@@ -148,7 +148,7 @@ class RecordSink final : public bank::StatementSink {
     if (!t.counterparty_account.empty()) extra["counterparty_account"] = t.counterparty_account;
     if (!t.end_to_end_id.empty()) extra["end_to_end_id"] = t.end_to_end_id;
     if (!t.creditor_reference.empty()) extra["creditor_reference"] = t.creditor_reference;
-    if (t.reversal) extra["reversal"] = true;
+    if (t.reversal) extra["reversal"] = "true";  // extra's values are text, as a table's columns
     if (!t.batch_id.empty()) {
       extra["batch_id"] = t.batch_id;
       extra["batch_amount"] =
@@ -266,6 +266,7 @@ Result<Preview> preview_bank_file(const std::string& path, bank::BankFormat form
     while (next_error < errors.size() && errors[next_error].line < r.line &&
            preview.rows.size() < max_rows) {
       PreviewRow& bad = preview.rows.emplace_back();
+      bad.cells.assign(kColumns.size(), "");  // a transaction that could not be read shows none
       bad.line = errors[next_error].line;
       bad.errors.push_back(errors[next_error++]);
       ++preview.layout.rows_failed;
@@ -291,6 +292,7 @@ Result<Preview> preview_bank_file(const std::string& path, bank::BankFormat form
   }
   while (next_error < errors.size() && preview.rows.size() < max_rows) {
     PreviewRow& bad = preview.rows.emplace_back();
+    bad.cells.assign(kColumns.size(), "");
     bad.line = errors[next_error].line;
     bad.errors.push_back(errors[next_error++]);
     ++preview.layout.rows_failed;

@@ -68,7 +68,10 @@ struct ParsedRecord {
   std::int64_t amount_minor = 0;          // at the currency's scale (JPY 0, EUR 2, KWD 3 ...)
   std::string currency;                   // ISO 4217, upper case
   std::string description, reference, counterparty;
-  std::string extra_json;  // the unmapped columns as a compact JSON object {"Header":"value"}; "{}" if none
+  // The unmapped columns as a compact JSON object {"Header":"value"}; "{}" if none. For a bank
+  // statement, its fields beyond the record's (value_date, counterparty_account, ...: see
+  // bank_file_parser.h), text values too.
+  std::string extra_json;
 };
 
 struct RowError {
