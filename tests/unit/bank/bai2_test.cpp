@@ -18,6 +18,7 @@ namespace {
 
 using testing::CollectingSink;
 using testing::read_fixture;
+using testing::TrickleSource;
 
 struct Parsed {
   Result<void> status;
@@ -30,23 +31,6 @@ Parsed parse(std::string_view text) {
   parsed.status = parse_bai2(source, parsed.sink);
   return parsed;
 }
-
-// Serves a buffer a few bytes at a time, as a slow stream would.
-class TrickleByteSource final : public csv::ByteSource {
- public:
-  TrickleByteSource(std::string_view data, std::size_t step) : data_(data), step_(step) {}
-  Result<std::size_t> read(char* destination, std::size_t capacity) override {
-    const std::size_t n = std::min({capacity, step_, data_.size() - position_});
-    std::memcpy(destination, data_.data() + position_, n);
-    position_ += n;
-    return n;
-  }
-
- private:
-  std::string_view data_;
-  std::size_t step_;
-  std::size_t position_ = 0;
-};
 
 std::string code_of(const Transaction& t, std::string_view key) {
   for (const auto& [k, v] : t.codes)
@@ -708,7 +692,7 @@ TEST(Bai2Structure, CrLfBomBlankLinesAndTinyReadsReadTheSame) {
             "PROCEEDS OF LETTER OF CREDIT FROM THE ARAMCO OIL CO");
 
   const std::string sample5 = read_fixture("moov-bai2/sample5-issue113.txt");
-  TrickleByteSource trickle(sample5, 7);
+  TrickleSource trickle(sample5, 7);
   CollectingSink sink;
   ASSERT_TRUE(parse_bai2(trickle, sink).ok());
   const Parsed whole = parse(sample5);

@@ -13,7 +13,9 @@ namespace oeuvre::bank {
 namespace {
 
 using testing::CollectingSink;
+using testing::FailingSource;
 using testing::read_fixture;
+using testing::TrickleSource;
 
 std::int32_t day(int year, int month, int d) { return days_from_civil(year, month, d); }
 
@@ -341,7 +343,8 @@ TEST(CamtLooksLike, RecognisesCamtRootsOnly) {
   // refuses the file saying why.
   EXPECT_TRUE(looks_like_camt(
       "<?xml version=\"1.0\"?>\n<!DOCTYPE Document [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n"
-      "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt/></Document>"));
+      "<Document "
+      "xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt/></Document>"));
   EXPECT_FALSE(looks_like_camt(""));
   EXPECT_FALSE(looks_like_camt("date,amount,description\n2024-01-01,10.00,Document\n"));
   EXPECT_FALSE(looks_like_camt("Document,BkToCstmrStmt\n1,2\n"));
@@ -977,30 +980,6 @@ TEST(CamtParse, StatementHeaderArrivesBeforeItsTransactions) {
 // ---------------------------------------------------------------------------------------------
 // Streaming.
 
-// Serves a buffer a few bytes at a time, as a slow upload would.
-class TrickleSource final : public csv::ByteSource {
- public:
-  TrickleSource(std::string_view data, std::size_t step) : data_(data), step_(step) {}
-  Result<std::size_t> read(char* destination, std::size_t capacity) override {
-    const std::size_t n = std::min({capacity, step_, data_.size() - position_});
-    std::copy_n(data_.data() + position_, n, destination);
-    position_ += n;
-    return n;
-  }
-
- private:
-  std::string_view data_;
-  std::size_t step_;
-  std::size_t position_ = 0;
-};
-
-class FailingSource final : public csv::ByteSource {
- public:
-  Result<std::size_t> read(char*, std::size_t) override {
-    return Error(ErrorCode::kUnavailable, "the upload was interrupted");
-  }
-};
-
 TEST(CamtParse, ChunksOfAnySizeGiveTheSameStatements) {
   const std::string bytes = read_fixture("genkgo-camt/camt053.v2.multi.statement.xml");
   CollectingSink whole;
@@ -1031,7 +1010,7 @@ TEST(CamtParse, ManyEntriesStreamThrough) {
 }
 
 TEST(CamtParse, ReadErrorOfTheSourceIsReturnedAsItIs) {
-  FailingSource source;
+  FailingSource source("the upload was interrupted");
   CollectingSink sink;
   const Result<void> result = parse_camt(source, sink);
   ASSERT_FALSE(result.ok());

@@ -2,6 +2,7 @@
 // A StatementSink that keeps everything a parse delivers, for the parsers' tests, and helpers to
 // read the fixtures under tests/data/bank.
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -64,6 +65,36 @@ class CollectingSink final : public StatementSink {
   std::vector<std::string> warnings;
   std::size_t transaction_count = 0;
   bool open = false;
+};
+
+// Serves a buffer `step` bytes at a time, as a slow upload would: no parser may depend on where a
+// read ends.
+class TrickleSource final : public csv::ByteSource {
+ public:
+  TrickleSource(std::string_view data, std::size_t step) : data_(data), step_(step) {}
+  Result<std::size_t> read(char* destination, std::size_t capacity) override {
+    const std::size_t n = std::min({capacity, step_, data_.size() - position_});
+    std::copy_n(data_.data() + position_, n, destination);
+    position_ += n;
+    return n;
+  }
+
+ private:
+  std::string_view data_;
+  std::size_t step_;
+  std::size_t position_ = 0;
+};
+
+// A stream that breaks at its first read with kUnavailable and `message`.
+class FailingSource final : public csv::ByteSource {
+ public:
+  explicit FailingSource(std::string message) : message_(std::move(message)) {}
+  Result<std::size_t> read(char* /*destination*/, std::size_t /*capacity*/) override {
+    return Error::Unavailable(message_);
+  }
+
+ private:
+  std::string message_;
 };
 
 // The bytes of tests/data/bank/<relative>.

@@ -17,6 +17,7 @@ namespace {
 using testing::CollectedStatement;
 using testing::CollectingSink;
 using testing::read_fixture;
+using testing::TrickleSource;
 
 std::int32_t day(int year, int month, int day_of_month) {
   return days_from_civil(year, month, day_of_month);
@@ -557,7 +558,8 @@ TEST(Mt940Sniff, RecognisesBareBlockAndHeaderedFiles) {
 
 TEST(Mt940Sniff, RefusesOtherFormats) {
   // Recognised without its balances, so that parse_mt940 can say what is missing.
-  EXPECT_TRUE(looks_like_mt940(":20:REF\r\n:25:NL91ABNA0417164300\r\n:61:240101C1,00NTRFNONREF\r\n"));
+  EXPECT_TRUE(
+      looks_like_mt940(":20:REF\r\n:25:NL91ABNA0417164300\r\n:61:240101C1,00NTRFNONREF\r\n"));
   EXPECT_FALSE(looks_like_mt940(""));
   EXPECT_FALSE(looks_like_mt940("date,amount,description\n2024-01-01,10.00,:20:x\n"));
   EXPECT_FALSE(looks_like_mt940("[{\"a\": 1}]"));
@@ -956,23 +958,6 @@ TEST(Mt940Errors, LinesAndFieldsAreBounded) {
 
 // -------------------------------------------------------------------------------------------
 // Streaming
-
-// Serves a buffer a few bytes at a time, so that lines cross every read.
-class TrickleSource final : public csv::ByteSource {
- public:
-  TrickleSource(std::string_view data, std::size_t step) : data_(data), step_(step) {}
-  Result<std::size_t> read(char* destination, std::size_t capacity) override {
-    const std::size_t n = std::min({capacity, step_, data_.size() - position_});
-    std::copy_n(data_.data() + position_, n, destination);
-    position_ += n;
-    return n;
-  }
-
- private:
-  std::string_view data_;
-  std::size_t step_;
-  std::size_t position_ = 0;
-};
 
 // `statements` statements of 200 transactions each; `sum` receives the total of their amounts.
 std::string generated_file(int statements, std::int64_t& sum) {

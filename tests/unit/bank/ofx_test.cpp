@@ -12,31 +12,9 @@ namespace oeuvre::bank {
 namespace {
 
 using testing::CollectingSink;
+using testing::FailingSource;
 using testing::read_fixture;
-
-// Serves its bytes a few at a time, to prove that no token depends on where a chunk ends.
-class TrickleByteSource final : public csv::ByteSource {
- public:
-  TrickleByteSource(std::string_view data, std::size_t step) : data_(data), step_(step) {}
-  Result<std::size_t> read(char* destination, std::size_t capacity) override {
-    const std::size_t n = std::min({capacity, step_, data_.size() - position_});
-    data_.copy(destination, n, position_);
-    position_ += n;
-    return n;
-  }
-
- private:
-  std::string_view data_;
-  std::size_t step_;
-  std::size_t position_ = 0;
-};
-
-class FailingByteSource final : public csv::ByteSource {
- public:
-  Result<std::size_t> read(char* /*destination*/, std::size_t /*capacity*/) override {
-    return Error::Unavailable("the upload stream broke");
-  }
-};
+using testing::TrickleSource;
 
 Result<void> parse(std::string_view text, CollectingSink& sink) {
   csv::MemoryByteSource source(text);
@@ -275,7 +253,7 @@ TEST(OfxFixtures, EveryFixtureReadsTheSameInChunksOfAnySize) {
     ASSERT_TRUE(parse(text, whole).ok()) << name;
     for (std::size_t step : {1u, 7u}) {
       CollectingSink pieces;
-      TrickleByteSource source(text, step);
+      TrickleSource source(text, step);
       ASSERT_TRUE(parse_ofx(source, pieces).ok()) << name;
       ASSERT_EQ(pieces.statements.size(), whole.statements.size()) << name;
       EXPECT_EQ(pieces.sum(), whole.sum()) << name;
@@ -915,7 +893,7 @@ TEST(OfxParse, RefusesWhatIsNotOfx) {
 
 TEST(OfxParse, PassesOnTheSourcesReadError) {
   CollectingSink sink;
-  FailingByteSource source;
+  FailingSource source("the upload stream broke");
   const Result<void> result = parse_ofx(source, sink);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code(), ErrorCode::kUnavailable);
