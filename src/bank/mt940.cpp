@@ -1,3 +1,7 @@
+// The MT940 reader (mt940.h): lines and messages, the statement's tags (:20: :25: :28C: :60F:
+// :62F: :64: :65:), the :61: statement line, dates and the recognition of an MT940 file. A little
+// over 600 lines on purpose: field 86's dialects, the one natural seam, are already apart
+// (mt940_details.h); what is left is one reader whose parts share its line and date state.
 #include "bank/mt940.h"
 
 #include <algorithm>

@@ -1,3 +1,8 @@
+// The OFX reader (ofx.h): the OFX mapping (statements, balances, transactions) fed by either front
+// end -- the SGML tokenizer (ofx_sgml.h) for OFX 1.x or XmlStream for OFX 2.x -- the choice between
+// them from the header, and the header's character set. A little over 600 lines on purpose: the
+// tokenizer, the one natural seam, is already apart; the mapping and the front-end choice share the
+// event interface and the charset state.
 #include "bank/ofx.h"
 
 #include <algorithm>
