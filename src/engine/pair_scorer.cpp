@@ -244,7 +244,7 @@ void PairScorer::rule_similarities(std::uint32_t l, std::uint32_t r, FieldScore*
 }
 
 double PairScorer::combine_group(std::span<const FieldScore* const> pairs, std::int64_t left_sum,
-                                 std::int64_t right_sum, FieldScore* out) const {
+                                 std::int64_t right_sum, FieldScore* out, PartText text) const {
   if (pairs.empty()) return -1;
   WeightedSum sum;
   for (std::size_t k = 0; k < bound_.size(); ++k) {
@@ -255,17 +255,20 @@ double PairScorer::combine_group(std::span<const FieldScore* const> pairs, std::
       s = amount_similarity(b.rule, left_sum, right_sum);
       present = true;
     } else {
-      double total = 0, worst = 1;
+      double total = 0, worst = 1, best = 0;
       int counted = 0;
       for (const FieldScore* pair : pairs) {
         if (!pair[k].present) continue;
         total += pair[k].similarity;
         worst = std::min(worst, pair[k].similarity);
+        best = std::max(best, pair[k].similarity);
         ++counted;
       }
       if (counted > 0) {
         present = true;
-        s = b.rule.comparator == Comparator::kDate ? worst : total / counted;
+        s = b.rule.comparator == Comparator::kDate ? worst
+            : text == PartText::kBest              ? best
+                                                   : total / counted;
       }
     }
     if (!sum.add(k, b.rule, present, s, out)) return -1;

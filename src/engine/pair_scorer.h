@@ -57,11 +57,18 @@ class PairScorer {
   // rejecting anything (contributions left 0). Used to score many groups over the same pairs.
   void rule_similarities(std::uint32_t l, std::uint32_t r, FieldScore* out) const;
 
+  // How combine_group counts the rules other than amount and date over a group's pairs: their
+  // mean (each part of a group found by its sum must resemble the target), or their best (a
+  // declared batch, whose parts are known to belong together: one that resembles the target
+  // speaks for the batch).
+  enum class PartText { kMean, kBest };
+
   // Combines per-pair similarities (from rule_similarities, one array of rule_count() per pair of
   // the group) into a group score like score_group: the amount rule compares left_sum with
-  // right_sum.
+  // right_sum, the date rule takes the worst pair.
   double combine_group(std::span<const FieldScore* const> pairs, std::int64_t left_sum,
-                       std::int64_t right_sum, FieldScore* out) const;
+                       std::int64_t right_sum, FieldScore* out,
+                       PartText text = PartText::kMean) const;
 
   // The allowed difference between a group's sum and its target: the amount rule's absolute
   // tolerance only (a split payment may lose one fee, not a percentage).

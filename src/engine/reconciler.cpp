@@ -40,8 +40,14 @@ Result<ReconcileResult> Reconciliation::run() {
   // and shares words with its target is stronger evidence than an amount a few percent off.
   const bool groups =
       rules_.find_groups && rules_.max_group_size >= 2 && scorer_.amount_rule() >= 0;
+  // Declared batches first: their members are known to belong together.
+  const bool batches = rules_.match_batches && scorer_.amount_rule() >= 0;
   progress("grouping", 0.58);
   if (cancelled()) return cancelled_error();
+  if (batches) {
+    match_batches(false);
+    match_batches(true);
+  }
   if (groups) {
     find_groups(true, true);
     find_groups(false, true);
@@ -56,6 +62,10 @@ Result<ReconcileResult> Reconciliation::run() {
   // hid some parts; then, when allowed, groups whose sum is off by one fee.
   progress("grouping again", 0.82);
   if (cancelled()) return cancelled_error();
+  if (batches) {
+    match_batches(false);
+    match_batches(true);
+  }
   if (groups) {
     find_groups(true, true);
     find_groups(false, true);

@@ -7,12 +7,15 @@
 //   1. Candidates with equal amounts in the date window (sorted index); when many share an amount,
 //      the most alike by a word sketch. Pairs >= confidence_threshold are assigned one-to-one by
 //      maximum total score.
-//   2. 1:N then N:1 groups with exact sums among what is left: parts that share words with the
+//   2. Declared batches (records of one side sharing the rules' batch_field, such as a bank's batch
+//      booking) against one record of the other side whose amount is their sum; then
+//      1:N then N:1 groups with exact sums among what is left: parts that share words with the
 //      target (rare words count more), lie in its date window, have the right sign and resemble it,
 //      found by bounded subset-sum (at most max_group_size parts); best proposals accepted first.
 //   3. Candidates with amounts within tolerance (per-day sorted sweep) or equal blocking keys,
 //      scored and assigned the same way.
-//   4. With group_tolerance: groups whose sum is off by at most the amount rule's tolerance_minor.
+//   4. Declared batches and exact-sum groups again; with group_tolerance, groups whose sum is off
+//      by at most the amount rule's tolerance_minor.
 //   5. Pairs in the review band among what is left, assigned one-to-one, become "suggested".
 // Equal input gives equal output, whatever the thread count.
 // The steps live in rooms of their own; reconciliation.h (internal) is the map.

@@ -4,6 +4,8 @@
 //   reconciler.cpp        run(): the sequence of passes; recording accepted pairs
 //   candidate_search.cpp  the amount and blocking-key indexes, candidates per left record, scoring
 //                         a pass into edges
+//   batch_search.cpp      declared batches (records sharing the rules' batch_field) matched as one
+//                         line against a record of the other side
 //   group_search.cpp      1:N and N:1 groups by bounded subset sum over parts found through shared
 //                         words (word_index.h); recording accepted groups
 //   duplicates.h, reconcile_summary.h   the duplicates and the summary of the finished result
@@ -84,6 +86,9 @@ class Reconciliation {
   void candidates_for(std::uint32_t l, Pass pass, std::vector<std::uint32_t>& out) const;
   std::vector<WeightedEdge> score_pass(Pass pass, const std::vector<std::uint32_t>& lefts,
                                        double stage_begin, double stage_end);
+
+  // batch_search.cpp: declared batches (rules_.batch_field) against one target each.
+  void match_batches(bool batches_are_left);
 
   // group_search.cpp
   void find_groups(bool targets_are_left, bool exact_sums);

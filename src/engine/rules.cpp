@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "engine/record_table.h"
+
 namespace oeuvre::engine {
 namespace json = boost::json;
 
@@ -277,6 +279,12 @@ void collect_rule_set_errors(const RuleSet& rules, std::vector<FieldError>& erro
     errors.push_back({"max_candidates_per_record",
                       "must be between 1 and " + std::to_string(kMaxCandidatesPerRecord)});
   }
+  if (rules.batch_field.empty() || rules.batch_field.size() > 200) {
+    errors.push_back({"batch_field", "must be a non-empty string of at most 200 characters"});
+  } else if (is_standard_field(rules.batch_field)) {
+    errors.push_back({"batch_field", "must name an extra field of the records (such as \"batch_id\"), "
+                                     "not the standard field '" + rules.batch_field + "'"});
+  }
   if (rules.fields.empty()) {
     errors.push_back({"fields", "must hold at least one field rule"});
     return;
@@ -365,7 +373,8 @@ Result<RuleSet> rules_from_json(const json::value& root) {
   RuleSet rules = default_rules();
   ObjectReader in(root.as_object(), "", errors);
   in.reject_unknown({"confidence_threshold", "review_threshold", "max_group_size", "find_groups",
-                     "group_tolerance", "max_candidates_per_record", "fields"});
+                     "group_tolerance", "max_candidates_per_record", "batch_field",
+                     "match_batches", "fields"});
   in.number("confidence_threshold", rules.confidence_threshold, 0, 1, true);
   in.number("review_threshold", rules.review_threshold, 0, 1, true);
   in.integer("max_group_size", rules.max_group_size, 1, kMaxGroupSize);
@@ -373,6 +382,8 @@ Result<RuleSet> rules_from_json(const json::value& root) {
   in.boolean("group_tolerance", rules.group_tolerance);
   in.integer("max_candidates_per_record", rules.max_candidates_per_record, 1,
              kMaxCandidatesPerRecord);
+  in.string("batch_field", rules.batch_field);
+  in.boolean("match_batches", rules.match_batches);
   if (const json::value* fields = in.find("fields")) {
     if (!fields->is_array()) {
       in.error("fields", "must be an array of field rules");
@@ -406,6 +417,8 @@ std::string rules_to_json(const RuleSet& rules) {
   root["find_groups"] = rules.find_groups;
   root["group_tolerance"] = rules.group_tolerance;
   root["max_candidates_per_record"] = rules.max_candidates_per_record;
+  root["batch_field"] = rules.batch_field;
+  root["match_batches"] = rules.match_batches;
   json::array fields;
   for (const FieldRule& rule : rules.fields) {
     json::object f;

@@ -9,7 +9,8 @@
 //     "confidence_threshold": 0.8,   // >= this: status "matched"
 //     "review_threshold": 0.55,      // >= this (and below the former): status "suggested"
 //     "max_group_size": 6,           // 1:N and N:1 groups hold at most this many records on the N
-//     side "find_groups": true, "max_candidates_per_record": 8, "fields": [
+//     side "find_groups": true, "max_candidates_per_record": 8,
+//     "batch_field": "batch_id", "match_batches": true, "fields": [
 //       {"field": "amount", "compare": "amount", "weight": 0.4, "required": true,
 //        "tolerance_minor": 500, "tolerance_percent": 3, "sign": "same|opposite|absolute"},
 //       {"field": "date", "compare": "date", "weight": 0.2, "window_days": 7, "business_days":
@@ -80,6 +81,12 @@ struct RuleSet {
   // deducted from a split payment). Off by default: exact sums are the strong evidence.
   bool group_tolerance = false;
   int max_candidates_per_record = 8;
+  // Declared batches: records of one side that share a value of this extra field (a bank's batch
+  // booking, a payment processor's payout id) are one line on their own statement. Together they
+  // match one record of the other side whose amount is their sum (reconciler.h, pass 2), whatever
+  // their size. Off with match_batches false.
+  std::string batch_field = "batch_id";
+  bool match_batches = true;
 };
 
 // Limits that keep the search bounded whatever the rules say.

@@ -23,6 +23,10 @@ std::vector<std::string> extra_fields_read_by(
     if (header_of_standard) continue;
     if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
   }
+  // The field that declares batches (engine/reconciler.h, pass 2), when the rules use it.
+  const std::string batch = ascii_lowercase(rules.batch_field);
+  if (rules.match_batches && std::find(out.begin(), out.end(), batch) == out.end())
+    out.push_back(batch);
   return out;
 }
 

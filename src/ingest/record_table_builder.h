@@ -27,7 +27,8 @@ struct RecordFields {
 
 // The fields `rules` read on one side (left or right) beyond the standard ones (id, date, amount,
 // currency, reference, description, counterparty) and beyond `column_names` (a source header
-// naming a standard field), lower-cased, each once, in rule order.
+// naming a standard field), lower-cased, each once, in rule order; then the rules' batch_field
+// when they match batches.
 std::vector<std::string> extra_fields_read_by(
     const engine::RuleSet& rules, bool left,
     const std::vector<std::pair<std::string, std::string>>& column_names = {});

@@ -152,5 +152,56 @@ TEST(ReconcileCliTest, TheSampleStatementsReconcileLikeTheirCsv) {
   fs::remove_all(dir, ec);
 }
 
+// A batch booking as a bank sends it (one camt entry of three transaction details) against the
+// ledger's one line for the batch: the details come out as one N:1 group of the batch's sum.
+TEST(ReconcileCliTest, ABatchBookingMatchesTheLedgersOneLine) {
+  std::random_device random;
+  const fs::path dir = fs::temp_directory_path() / ("oeuvre-cli-batch-" + std::to_string(random()));
+  fs::create_directories(dir);
+  const auto detail = [](const char* id, const char* amount, const char* debtor, const char* text) {
+    return std::string("<TxDtls><Refs><AcctSvcrRef>") + id + "</AcctSvcrRef></Refs><Amt Ccy=\"EUR\">" +
+           amount + "</Amt><RltdPties><Dbtr><Nm>" + debtor + "</Nm></Dbtr></RltdPties><RmtInf><Ustrd>" +
+           text + "</Ustrd></RmtInf></TxDtls>";
+  };
+  std::ofstream(dir / "statement.xml", std::ios::binary)
+      << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+         "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt>"
+         "<GrpHdr><MsgId>MSG-1</MsgId></GrpHdr><Stmt><Id>STMT-0305</Id>"
+         "<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>"
+         "<Ntry><Amt Ccy=\"EUR\">600.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>"
+         "<BookgDt><Dt>2025-03-05</Dt></BookgDt><ValDt><Dt>2025-03-05</Dt></ValDt>"
+         "<AcctSvcrRef>BATCH-0305</AcctSvcrRef><NtryDtls>"
+      << detail("D1", "100.00", "ACME TRADING LTD", "INVOICE 901")
+      << detail("D2", "200.00", "GLOBEX CORPORATION", "INVOICE 902")
+      << detail("D3", "300.00", "INITECH GMBH", "INVOICE 903")
+      << "</NtryDtls></Ntry>"
+         "<Ntry><Amt Ccy=\"EUR\">42.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts>"
+         "<BookgDt><Dt>2025-03-06</Dt></BookgDt><AcctSvcrRef>FEE-1</AcctSvcrRef>"
+         "<AddtlNtryInf>ACCOUNT FEE</AddtlNtryInf></Ntry>"
+         "</Stmt></BkToCstmrStmt></Document>\n";
+  std::ofstream(dir / "ledger.csv", std::ios::binary)
+      << "id,date,amount,currency,ref,memo,payee\n"
+         "L900,2025-03-05,600.00,EUR,LOCKBOX-0305,Lockbox receipts 5 March,Acme Trading Ltd\n"
+         "L901,2025-03-05,250.00,EUR,INV-904,Invoice 904,Umbrella Corp\n";
+  auto cli = ChildProcess::spawn({OEUVRE_BINARY, "reconcile", (dir / "statement.xml").string(),
+                                  (dir / "ledger.csv").string(), "--format", "json", "--out",
+                                  (dir / "out").string(), "--quiet"},
+                                 {}, (dir / "cli.log").string());
+  ASSERT_NE(cli, nullptr);
+  const auto status = cli->wait_for_exit(std::chrono::seconds(60));
+  ASSERT_TRUE(status.has_value() && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << cli->output();
+  const std::string matches = read_text(dir / "out" / "matches.json");
+  const json::array groups = json::parse(matches).as_array();
+  ASSERT_EQ(groups.size(), 1u) << matches;
+  const json::object& batch = groups[0].as_object();
+  EXPECT_EQ(batch.at("kind"), "N:1");
+  EXPECT_EQ(batch.at("left_ids").as_array().size(), 3u);  // a statement's records: ids are lines
+  EXPECT_EQ(json::serialize(batch.at("right_ids")), R"(["L900"])");
+  EXPECT_EQ(batch.at("left_amount"), "600.00");
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 }  // namespace
 }  // namespace oeuvre::testing

@@ -141,6 +141,95 @@ TEST(Reconcile, OneToManyAndManyToOneGroups) {
   EXPECT_TRUE(must_reconcile(left, right, no_groups).groups.empty());
 }
 
+// A batch_id extra column on a table: one value per record ("" for none).
+void add_batch_ids(RecordTable& t, const std::vector<std::string>& batch_ids) {
+  ExtraColumn column;
+  column.name = "Batch_ID";  // found ignoring ASCII case
+  for (const std::string& id : batch_ids) column.text.push_back(id);
+  t.extras.push_back(std::move(column));
+}
+
+TEST(Reconcile, ADeclaredBatchMatchesOneLineOfItsSum) {
+  // A bank's batch booking split into its three details, and the ledger's one line for the batch:
+  // only one detail names the ledger line, so no group is found by words alone.
+  auto bank = table_of({{"D1", 0, 10000, "", "INVOICE 11 ACME CORP", "ACME CORP"},
+                        {"D2", 0, 20000, "", "INVOICE 12 GLOBEX", "GLOBEX"},
+                        {"D3", 0, 30000, "", "INVOICE 13 INITECH", "INITECH"},
+                        {"B4", 0, 45000, "", "CARD PAYMENT", ""}});
+  add_batch_ids(bank, {"NTRY-7", "NTRY-7", "NTRY-7", ""});
+  auto ledger = table_of({{"L1", 1, 60000, "", "Settlement Acme Corp", "Acme Corp"},
+                          {"L2", 0, 60000, "", "Settlement Acme Corp", "Acme Corp"},
+                          {"L3", 0, 10000, "", "Rent", "Landlord"}});
+  ReconcileResult result = must_reconcile(bank, ledger);
+  ASSERT_EQ(result.groups.size(), 1u);
+  const MatchGroup& batch = result.groups[0];
+  EXPECT_EQ(batch.kind, GroupKind::kManyToOne);
+  EXPECT_EQ(ids(bank, result.left_of(batch)), "D1;D2;D3");
+  EXPECT_EQ(ids(ledger, result.right_of(batch)), "L2");  // the nearer date of two equal lines
+  double sum = 0;
+  for (const FieldScore& s : result.scores_of(batch)) sum += s.contribution;
+  EXPECT_NEAR(sum, batch.confidence, 1e-9);
+  // The text rules count the detail that resembles the line best: the counterparty is Acme's.
+  const auto explanation = explain(result, batch, bank, ledger);
+  ASSERT_EQ(explanation.size(), 5u);
+  EXPECT_EQ(explanation[0].left_value, "600.00");
+  EXPECT_GT(explanation[4].similarity, 0.9);
+
+  // The same from the other side (1:N), and not at all when batches are not matched.
+  ReconcileResult mirrored = must_reconcile(ledger, bank);
+  ASSERT_EQ(mirrored.groups.size(), 1u);
+  EXPECT_EQ(mirrored.groups[0].kind, GroupKind::kOneToMany);
+  EXPECT_EQ(ids(bank, mirrored.right_of(mirrored.groups[0])), "D1;D2;D3");
+  RuleSet no_batches = default_rules();
+  no_batches.match_batches = false;
+  for (const MatchGroup& g : must_reconcile(bank, ledger, no_batches).groups)
+    EXPECT_EQ(g.kind, GroupKind::kOneToOne);
+}
+
+TEST(Reconcile, BatchDetailsWithLinesOfTheirOwnMatchThoseFirst) {
+  auto bank = table_of({{"D1", 0, 10000, "INV-11", "INVOICE 11 ACME", "ACME"},
+                        {"D2", 0, 20000, "INV-12", "INVOICE 12 GLOBEX", "GLOBEX"}});
+  add_batch_ids(bank, {"B", "B"});
+  auto ledger = table_of({{"L1", 0, 10000, "INV-11", "Invoice 11 Acme", "Acme"},
+                          {"L2", 0, 20000, "INV-12", "Invoice 12 Globex", "Globex"},
+                          {"L3", 0, 30000, "", "Receipts Acme Globex", "Acme"}});
+  ReconcileResult result = must_reconcile(bank, ledger);
+  ASSERT_EQ(result.groups.size(), 2u);
+  for (const MatchGroup& g : result.groups) EXPECT_EQ(g.kind, GroupKind::kOneToOne);
+  EXPECT_EQ(result.unmatched_right, (std::vector<std::uint32_t>{2}));
+}
+
+TEST(Reconcile, ABatchIsOneCurrencyAllOpenAndSumsExactly) {
+  // NTRY-1 lost a detail to its own line; NTRY-2 mixes currencies; NTRY-3 is a cent off its line.
+  auto bank = table_of({{"A1", 0, 10000, "INV-1", "INVOICE 1 ACME", "ACME"},
+                        {"A2", 0, 20000, "", "ACME", "ACME"},
+                        {"B1", 0, 5000, "", "ACME", "ACME"},
+                        {"B2", 0, 5000, "", "ACME", "ACME"},
+                        {"C1", 0, 7000, "", "ACME", "ACME"},
+                        {"C2", 0, 7000, "", "ACME", "ACME"}});
+  add_batch_ids(bank, {"NTRY-1", "NTRY-1", "NTRY-2", "NTRY-2", "NTRY-3", "NTRY-3"});
+  RecordTable with_currencies;
+  with_currencies = bank;
+  with_currencies.has_currency = true;
+  with_currencies.currencies = StringColumn{};
+  for (const char* c : {"EUR", "EUR", "EUR", "USD", "EUR", "EUR"}) with_currencies.currencies.push_back(c);
+  auto ledger = table_of({{"L1", 0, 10000, "INV-1", "Invoice 1 Acme", "Acme"},
+                          {"L2", 0, 30000, "", "Acme", "Acme"},
+                          {"L3", 0, 10000, "", "Acme", "Acme"},
+                          {"L4", 0, 14001, "", "Acme", "Acme"}});
+  ledger.has_currency = true;
+  ledger.currencies = StringColumn{};
+  for (int i = 0; i < 4; ++i) ledger.currencies.push_back("EUR");
+  RuleSet rules = default_rules();
+  rules.find_groups = false;  // batches alone
+  rules.fields[0].tolerance_minor = 0;
+  rules.fields[0].tolerance_percent = 0;
+  ReconcileResult result = must_reconcile(with_currencies, ledger, rules);
+  ASSERT_EQ(result.groups.size(), 1u);  // A1 with L1 only
+  EXPECT_EQ(result.groups[0].kind, GroupKind::kOneToOne);
+  EXPECT_EQ(ids(with_currencies, result.left_of(result.groups[0])), "A1");
+}
+
 TEST(Reconcile, FlagsDuplicates) {
   auto left = table_of({{"B1", 0, 700, "R", "D", "C"}});
   auto right = table_of({{"L1", 0, 700, "R", "D", "C"},

@@ -66,6 +66,29 @@ TEST(Rules, ParsesEveryOption) {
   EXPECT_EQ(rules->fields[4].name, "reference");
 }
 
+TEST(Rules, BatchFieldNamesAnExtraField) {
+  auto defaults = parse_rules("{}");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->batch_field, "batch_id");
+  EXPECT_TRUE(defaults->match_batches);
+  auto rules = parse_rules(R"({"batch_field": "payout_id", "match_batches": false})");
+  ASSERT_TRUE(rules.ok()) << rules.error().message();
+  EXPECT_EQ(rules->batch_field, "payout_id");
+  EXPECT_FALSE(rules->match_batches);
+  auto again = parse_rules(rules_to_json(*rules));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->batch_field, "payout_id");
+  EXPECT_FALSE(again->match_batches);
+
+  auto standard = parse_rules(R"({"batch_field": "Reference"})");
+  ASSERT_FALSE(standard.ok());
+  ASSERT_EQ(standard.error().field_errors().size(), 1u);
+  EXPECT_EQ(standard.error().field_errors()[0].field, "batch_field");
+  EXPECT_NE(standard.error().field_errors()[0].message.find("extra field"), std::string::npos);
+  EXPECT_FALSE(parse_rules(R"({"batch_field": ""})").ok());
+  EXPECT_FALSE(parse_rules(R"({"match_batches": "yes"})").ok());
+}
+
 TEST(Rules, BadJsonIsAClearError) {
   auto errors = errors_of("{\"fields\": [");
   EXPECT_TRUE(has_error(errors, "rules", "not valid JSON"));
