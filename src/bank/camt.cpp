@@ -137,12 +137,47 @@ struct StatementState {
   bool balances_capped = false;
 };
 
+// The open elements' local names as one "/A/B/C" string: a push or pop costs no allocation once
+// the string has grown, and a field is recognised by comparing its path below an element with one
+// string ("RltdPties/Dbtr/Nm"), not name by name.
+class ElementPath {
+ public:
+  std::size_t size() const { return starts_.size(); }
+  bool empty() const { return starts_.empty(); }
+  void push(std::string_view name) {
+    text_ += '/';
+    starts_.push_back(text_.size());
+    text_ += name;
+  }
+  void pop() {
+    text_.resize(starts_.back() - 1);
+    starts_.pop_back();
+  }
+  // REQUIRES: depth < size()
+  std::string_view operator[](std::size_t depth) const {
+    const std::size_t begin = starts_[depth];
+    const std::size_t end = depth + 1 < starts_.size() ? starts_[depth + 1] - 1 : text_.size();
+    return std::string_view(text_).substr(begin, end - begin);
+  }
+  std::string_view back() const { return (*this)[size() - 1]; }
+  // The names below depth `base` joined by '/', "" when `base` is the innermost.
+  std::string_view below(std::size_t base) const {
+    if (base + 1 >= starts_.size()) return {};
+    return std::string_view(text_).substr(starts_[base + 1]);
+  }
+
+ private:
+  std::string text_;
+  std::vector<std::size_t> starts_;
+};
+
 // Reads one file as an XmlHandler: a stack of element names, the state of the current statement,
 // balance, entry and detail, and the depth (index in names_) of each, kNone outside. Entries are
 // made into transactions by an EntryMapping.
 class CamtReader final : public XmlHandler {
  public:
-  explicit CamtReader(StatementSink& sink) : sink_(sink), entries_(sink) {}
+  explicit CamtReader(StatementSink& sink)
+      : sink_(sink), details_(sink.wants_details()), entries_(sink) {}
 
   Result<void> run(csv::ByteSource& source);
 
@@ -170,17 +205,20 @@ class CamtReader final : public XmlHandler {
   void detail_field(std::string_view text);
   void end_detail();
 
-  // True when the current element is names_[base] followed by `relative`.
-  bool at(std::size_t base, std::initializer_list<std::string_view> relative) const;
+  // True when the open elements are those to depth `base` followed by `relative` ("Dt/DtTm").
+  bool at(std::size_t base, std::string_view relative) const {
+    return base != kNone && names_.size() > base + 1 && names_.below(base) == relative;
+  }
   std::string path() const;
   std::uint64_t line() const { return xml_.line(); }
   std::string line_prefix() const { return "line " + std::to_string(line()) + ": "; }
   void fail(std::string message) { xml_.fail(file_error(std::move(message))); }
 
   StatementSink& sink_;
+  const bool details_;  // sink_.wants_details(): else a transaction's amount and dates alone
   XmlStream xml_{*this, kXmlOptions};
 
-  std::vector<std::string> names_;
+  ElementPath names_;
   std::string amount_currency_;  // the Ccy attribute of the Amt element being read
 
   const MessageKind* message_ = nullptr;
@@ -199,14 +237,6 @@ class CamtReader final : public XmlHandler {
 };
 
 // ---- elements ----
-
-bool CamtReader::at(std::size_t base, std::initializer_list<std::string_view> relative) const {
-  if (base == kNone || names_.size() != base + 1 + relative.size()) return false;
-  std::size_t i = base + 1;
-  for (std::string_view name : relative)
-    if (names_[i++] != name) return false;
-  return true;
-}
 
 std::string CamtReader::path() const {
   const Entry& entry = entries_.entry();
@@ -240,7 +270,7 @@ std::string CamtReader::too_deep_message(std::uint64_t line, std::size_t max_dep
 }
 
 std::string CamtReader::text_too_long_message(std::uint64_t line, std::size_t max_bytes) const {
-  return "line " + std::to_string(line) + ": " + path() + ": the text of <" + names_.back() +
+  return "line " + std::to_string(line) + ": " + path() + ": the text of <" + std::string(names_.back()) +
          "> is longer than " + std::to_string(max_bytes / 1024) +
          " KiB, which a camt file never needs";
 }
@@ -253,7 +283,7 @@ void CamtReader::start_element(XmlName name, const XmlAttributes& attributes) {
     document_child_seen_ = true;
     if (!check_message(local)) return;
   }
-  names_.emplace_back(local);
+  names_.push(local);
 
   if (local == "Amt") amount_currency_ = trim_xml_space(attributes.value_of("Ccy"));
   if (message_depth_ == kNone || depth <= message_depth_) return;
@@ -306,10 +336,10 @@ void CamtReader::end_element(std::string_view element_text) {
     } else {
       statement_field(text);
     }
-  } else if (at(message_depth_, {"GrpHdr", "MsgId"})) {
+  } else if (at(message_depth_, "GrpHdr/MsgId")) {
     message_id_ = kept(text);
   }
-  names_.pop_back();
+  names_.pop();
 }
 
 bool CamtReader::check_root(std::string_view uri, std::string_view local) {
@@ -382,24 +412,24 @@ void CamtReader::start_statement() {
 void CamtReader::statement_field(std::string_view text) {
   const std::size_t s = statement_depth_;
   StatementInfo& info = statement_.info;
-  if (at(s, {"Id"})) {
+  if (at(s, "Id")) {
     info.statement_id = kept(text);
-  } else if (at(s, {"ElctrncSeqNb"}) || at(s, {"LglSeqNb"})) {
+  } else if (at(s, "ElctrncSeqNb") || at(s, "LglSeqNb")) {
     (names_.back() == "LglSeqNb" ? statement_.legal_sequence : statement_.electronic_sequence) =
         kept(text);
     info.sequence = statement_.electronic_sequence.empty() ? statement_.legal_sequence
                                                            : statement_.electronic_sequence;
-  } else if (at(s, {"FrToDt", "FrDtTm"}) || at(s, {"FrToDt", "FrDt"}) ||
-             at(s, {"FrToDt", "ToDtTm"}) || at(s, {"FrToDt", "ToDt"})) {
+  } else if (at(s, "FrToDt/FrDtTm") || at(s, "FrToDt/FrDt") ||
+             at(s, "FrToDt/ToDtTm") || at(s, "FrToDt/ToDt")) {
     const std::int32_t date = read_date(text);
     if (date == kNoDate) {
       sink_.warning(line(), path() + ": '" + quoted(text) +
                                 "' is not a date; the statement's period is left open there");
     }
     (names_.back().starts_with("Fr") ? info.period_start : info.period_end) = date;
-  } else if (at(s, {"Acct", "Id", "IBAN"}) || at(s, {"Acct", "Id", "Othr", "Id"})) {
+  } else if (at(s, "Acct/Id/IBAN") || at(s, "Acct/Id/Othr/Id")) {
     info.account = without_spaces(text);
-  } else if (at(s, {"Acct", "Ccy"})) {
+  } else if (at(s, "Acct/Ccy")) {
     info.currency = currency_code(text);
     if (info.currency.empty()) {
       sink_.warning(line(), path() + ": the account's currency '" + quoted(text) +
@@ -430,16 +460,16 @@ void CamtReader::start_balance() {
 
 void CamtReader::balance_field(std::string_view text) {
   const std::size_t b = balance_depth_;
-  if (at(b, {"Tp", "CdOrPrtry", "Cd"})) {
+  if (at(b, "Tp/CdOrPrtry/Cd")) {
     balance_.code = kept(text);
-  } else if (at(b, {"Tp", "CdOrPrtry", "Prtry"})) {
+  } else if (at(b, "Tp/CdOrPrtry/Prtry")) {
     balance_.code = kept(text);
     balance_.proprietary = true;
-  } else if (at(b, {"Amt"})) {
+  } else if (at(b, "Amt")) {
     balance_.amount = {true, kept(text), amount_currency_};
-  } else if (at(b, {"CdtDbtInd"})) {
+  } else if (at(b, "CdtDbtInd")) {
     balance_.credit_debit = kept(text);
-  } else if (at(b, {"Dt", "Dt"}) || at(b, {"Dt", "DtTm"})) {
+  } else if (at(b, "Dt/Dt") || at(b, "Dt/DtTm")) {
     balance_.date_text = kept(text);
   }
 }
@@ -483,47 +513,163 @@ void CamtReader::start_entry() {
   begin_statement_once();
   entry_depth_ = names_.size() - 1;
   entries_.start(line(), ++statement_.entries);
-  entries_.entry().location = path();  // which names the entry's index
+  if (details_) entries_.entry().location = path();  // which names the entry's index
+  entries_.entry().statement_id = statement_.info.statement_id;
+}
+
+// The fields of an entry and of a transaction detail, by their path below it: one lookup per
+// element instead of a comparison per field.
+enum class Field {
+  kAmount, kTxAmount, kCreditDebit, kReversal, kStatus, kBooking, kValue, kServicerReference,
+  kEntryReference, kDomain, kFamily, kSubFamily, kProprietary, kEntryInfo, kBatchMessage,
+  kBatchPaymentInformation, kBatchCount, kDebtorName, kCreditorName, kDebtorAccount,
+  kCreditorAccount, kUnstructured, kCreditorReference, kDetailInfo, kPurpose, kReturnReason,
+};
+// A fixed set of paths, each with its Field, looked up by a cheap hash (the path's length and
+// three of its bytes) and one comparison: an element's end costs a few instructions, not a
+// string hash.
+class FieldTable {
+ public:
+  FieldTable(std::initializer_list<std::pair<std::string_view, Field>> fields) {
+    for (const auto& [path, field] : fields) {
+      std::size_t slot = hash(path);
+      while (slots_[slot].field) slot = (slot + 1) % kSlots;
+      slots_[slot] = {path, field};
+    }
+  }
+  std::optional<Field> find(std::string_view path) const {
+    for (std::size_t slot = hash(path);; slot = (slot + 1) % kSlots) {
+      const Slot& s = slots_[slot];
+      if (!s.field || s.path == path) return s.field;
+    }
+  }
+
+ private:
+  static constexpr std::size_t kSlots = 128;  // at most a sixth full: short probes
+  static std::size_t hash(std::string_view path) {
+    if (path.empty()) return 0;
+    const auto byte = [&](std::size_t i) { return static_cast<std::size_t>(path[i] & 0x7F); };
+    return (path.size() * 31 + byte(0) * 7 + byte(path.size() / 2) * 3 + byte(path.size() - 1)) %
+           kSlots;
+  }
+  struct Slot {
+    std::string_view path;
+    std::optional<Field> field;
+  };
+  std::array<Slot, kSlots> slots_{};
+};
+
+const FieldTable& entry_fields() {
+  static const FieldTable kFields = {
+      {"Amt", Field::kAmount},
+      {"CdtDbtInd", Field::kCreditDebit},
+      {"RvslInd", Field::kReversal},
+      {"Sts", Field::kStatus},
+      {"Sts/Cd", Field::kStatus},
+      {"Sts/Prtry", Field::kStatus},
+      {"BookgDt/Dt", Field::kBooking},
+      {"BookgDt/DtTm", Field::kBooking},
+      {"ValDt/Dt", Field::kValue},
+      {"ValDt/DtTm", Field::kValue},
+      {"AcctSvcrRef", Field::kServicerReference},
+      {"NtryRef", Field::kEntryReference},
+      {"BkTxCd/Domn/Cd", Field::kDomain},
+      {"BkTxCd/Domn/Fmly/Cd", Field::kFamily},
+      {"BkTxCd/Domn/Fmly/SubFmlyCd", Field::kSubFamily},
+      {"BkTxCd/Prtry/Cd", Field::kProprietary},
+      {"AddtlNtryInf", Field::kEntryInfo},
+      {"NtryDtls/Btch/MsgId", Field::kBatchMessage},
+      {"NtryDtls/Btch/PmtInfId", Field::kBatchPaymentInformation},
+      {"NtryDtls/Btch/NbOfTxs", Field::kBatchCount},
+  };
+  return kFields;
+}
+
+const FieldTable& detail_fields() {
+  static const FieldTable kFields = {
+      {"Amt", Field::kAmount},
+      {"AmtDtls/TxAmt/Amt", Field::kTxAmount},
+      {"CdtDbtInd", Field::kCreditDebit},
+      {"BkTxCd/Domn/Cd", Field::kDomain},
+      {"BkTxCd/Domn/Fmly/Cd", Field::kFamily},
+      {"BkTxCd/Domn/Fmly/SubFmlyCd", Field::kSubFamily},
+      {"BkTxCd/Prtry/Cd", Field::kProprietary},
+      // Version 8 and later wrap the party in Pty.
+      {"RltdPties/Dbtr/Nm", Field::kDebtorName},
+      {"RltdPties/Dbtr/Pty/Nm", Field::kDebtorName},
+      {"RltdPties/Cdtr/Nm", Field::kCreditorName},
+      {"RltdPties/Cdtr/Pty/Nm", Field::kCreditorName},
+      {"RltdPties/DbtrAcct/Id/IBAN", Field::kDebtorAccount},
+      {"RltdPties/DbtrAcct/Id/Othr/Id", Field::kDebtorAccount},
+      {"RltdPties/CdtrAcct/Id/IBAN", Field::kCreditorAccount},
+      {"RltdPties/CdtrAcct/Id/Othr/Id", Field::kCreditorAccount},
+      {"RmtInf/Ustrd", Field::kUnstructured},
+      {"RmtInf/Strd/CdtrRefInf/Ref", Field::kCreditorReference},
+      {"AddtlTxInf", Field::kDetailInfo},
+      {"Purp/Cd", Field::kPurpose},
+      {"RtrInf/Rsn/Cd", Field::kReturnReason},
+  };
+  return kFields;
 }
 
 void CamtReader::entry_field(std::string_view text) {
-  const std::size_t e = entry_depth_;
+  const std::optional<Field> field = entry_fields().find(names_.below(entry_depth_));
+  if (!field) return;
   Entry& entry = entries_.entry();
-  if (at(e, {"Amt"})) {
-    entry.amount = {true, kept(text), amount_currency_};
-  } else if (at(e, {"CdtDbtInd"})) {
-    entry.credit_debit = kept(text);
-  } else if (at(e, {"RvslInd"})) {
-    entry.reversal_text = kept(text);
-    entry.has_reversal = true;
-  } else if (at(e, {"Sts"}) || at(e, {"Sts", "Cd"}) || at(e, {"Sts", "Prtry"})) {
-    if (!text.empty()) entry.status = kept(text);
-  } else if (at(e, {"BookgDt", "Dt"}) || at(e, {"BookgDt", "DtTm"})) {
-    entry.booking_text = kept(text);
-    entry.has_booking = true;
-  } else if (at(e, {"ValDt", "Dt"}) || at(e, {"ValDt", "DtTm"})) {
-    entry.value_text = kept(text);
-    entry.has_value = true;
-  } else if (at(e, {"AcctSvcrRef"})) {
-    entry.account_servicer_reference = kept(text);
-  } else if (at(e, {"NtryRef"})) {
-    entry.entry_reference = kept(text);
-  } else if (at(e, {"BkTxCd", "Domn", "Cd"})) {
-    entry.bank_codes.domain = kept(text);
-  } else if (at(e, {"BkTxCd", "Domn", "Fmly", "Cd"})) {
-    entry.bank_codes.family = kept(text);
-  } else if (at(e, {"BkTxCd", "Domn", "Fmly", "SubFmlyCd"})) {
-    entry.bank_codes.sub_family = kept(text);
-  } else if (at(e, {"BkTxCd", "Prtry", "Cd"})) {
-    entry.bank_codes.proprietary = kept(text);
-  } else if (at(e, {"AddtlNtryInf"})) {
-    entry.additional_info = kept(text);
-  } else if (at(e, {"NtryDtls", "Btch", "MsgId"})) {
-    set_code(entry.batch_codes, "batch_message_id", text);
-  } else if (at(e, {"NtryDtls", "Btch", "PmtInfId"})) {
-    set_code(entry.batch_codes, "batch_payment_information_id", text);
-  } else if (at(e, {"NtryDtls", "Btch", "NbOfTxs"})) {
-    set_code(entry.batch_codes, "batch_transaction_count", text);
+  switch (*field) {
+    case Field::kAmount:
+      entry.amount = {true, kept(text), amount_currency_};
+      break;
+    case Field::kCreditDebit:
+      entry.credit_debit = kept(text);
+      break;
+    case Field::kReversal:
+      entry.reversal_text = kept(text);
+      entry.has_reversal = true;
+      break;
+    case Field::kStatus:
+      if (!text.empty()) entry.status = kept(text);
+      break;
+    case Field::kBooking:
+      entry.booking_text = kept(text);
+      entry.has_booking = true;
+      break;
+    case Field::kValue:
+      entry.value_text = kept(text);
+      entry.has_value = true;
+      break;
+    case Field::kServicerReference:
+      entry.account_servicer_reference = kept(text);
+      break;
+    case Field::kEntryReference:
+      entry.entry_reference = kept(text);
+      break;
+    case Field::kDomain:
+      entry.bank_codes.domain = kept(text);
+      break;
+    case Field::kFamily:
+      entry.bank_codes.family = kept(text);
+      break;
+    case Field::kSubFamily:
+      entry.bank_codes.sub_family = kept(text);
+      break;
+    case Field::kProprietary:
+      entry.bank_codes.proprietary = kept(text);
+      break;
+    case Field::kEntryInfo:
+      entry.additional_info = kept(text);
+      break;
+    case Field::kBatchMessage:
+      set_code(entry.batch_codes, "batch_message_id", text);
+      break;
+    case Field::kBatchPaymentInformation:
+      set_code(entry.batch_codes, "batch_payment_information_id", text);
+      break;
+    case Field::kBatchCount:
+      set_code(entry.batch_codes, "batch_transaction_count", text);
+      break;
+    default:
+      break;
   }
 }
 
@@ -532,7 +678,7 @@ void CamtReader::start_detail() {
   ++entries_.entry().detail_index;
   detail_ = Detail{};
   detail_.line = line();
-  detail_.location = path();
+  if (details_) detail_.location = path();
 }
 
 void CamtReader::detail_field(std::string_view text) {
@@ -551,6 +697,13 @@ void CamtReader::detail_field(std::string_view text) {
       {"AcctSvcrTxId", "account_servicer_transaction_id"},
       {"UETR", "uetr"},
   };
+  if (!details_) {  // the amount alone
+    const std::optional<Field> field = detail_fields().find(names_.below(d));
+    if (field == Field::kAmount) detail.amount = {true, kept(text), amount_currency_};
+    if (field == Field::kTxAmount) detail.tx_amount = {true, kept(text), amount_currency_};
+    if (field == Field::kCreditDebit) detail.credit_debit = kept(text);
+    return;
+  }
   if (names_.size() == d + 3 && names_[d + 1] == "Refs") {
     const std::string_view field = names_.back();
     if (field == "EndToEndId") {
@@ -562,44 +715,65 @@ void CamtReader::detail_field(std::string_view text) {
       for (const auto& [element, key] : kRefCodes)
         if (field == element) set_code(detail.codes, key, text);
     }
-  } else if (at(d, {"Amt"})) {
-    detail.amount = {true, kept(text), amount_currency_};
-  } else if (at(d, {"AmtDtls", "TxAmt", "Amt"})) {
-    detail.tx_amount = {true, kept(text), amount_currency_};
-  } else if (at(d, {"CdtDbtInd"})) {
-    detail.credit_debit = kept(text);
-  } else if (at(d, {"BkTxCd", "Domn", "Cd"})) {
-    detail.bank_codes.domain = kept(text);
-  } else if (at(d, {"BkTxCd", "Domn", "Fmly", "Cd"})) {
-    detail.bank_codes.family = kept(text);
-  } else if (at(d, {"BkTxCd", "Domn", "Fmly", "SubFmlyCd"})) {
-    detail.bank_codes.sub_family = kept(text);
-  } else if (at(d, {"BkTxCd", "Prtry", "Cd"})) {
-    detail.bank_codes.proprietary = kept(text);
-  } else if (at(d, {"RltdPties", "Dbtr", "Nm"}) || at(d, {"RltdPties", "Dbtr", "Pty", "Nm"})) {
-    detail.debtor_name = kept(text);  // version 8 and later wrap the party in Pty
-  } else if (at(d, {"RltdPties", "Cdtr", "Nm"}) || at(d, {"RltdPties", "Cdtr", "Pty", "Nm"})) {
-    detail.creditor_name = kept(text);
-  } else if (at(d, {"RltdPties", "DbtrAcct", "Id", "IBAN"}) ||
-             at(d, {"RltdPties", "DbtrAcct", "Id", "Othr", "Id"})) {
-    detail.debtor_account = without_spaces(text);
-  } else if (at(d, {"RltdPties", "CdtrAcct", "Id", "IBAN"}) ||
-             at(d, {"RltdPties", "CdtrAcct", "Id", "Othr", "Id"})) {
-    detail.creditor_account = without_spaces(text);
-  } else if (at(d, {"RmtInf", "Ustrd"})) {
-    if (!text.empty() && detail.unstructured.size() < kMaxDescriptionBytes) {
-      if (!detail.unstructured.empty()) detail.unstructured += ' ';
-      detail.unstructured += text;
-      detail.unstructured = std::string(cut_utf8(detail.unstructured, kMaxDescriptionBytes));
-    }
-  } else if (at(d, {"RmtInf", "Strd", "CdtrRefInf", "Ref"})) {
-    if (detail.creditor_reference.empty()) detail.creditor_reference = kept(text);
-  } else if (at(d, {"AddtlTxInf"})) {
-    detail.additional_info = kept(text);
-  } else if (at(d, {"Purp", "Cd"})) {
-    set_code(detail.codes, "purpose", text);
-  } else if (at(d, {"RtrInf", "Rsn", "Cd"})) {
-    set_code(detail.codes, "return_reason", text);
+    return;
+  }
+  const std::optional<Field> field = detail_fields().find(names_.below(d));
+  if (!field) return;
+  switch (*field) {
+    case Field::kAmount:
+      detail.amount = {true, kept(text), amount_currency_};
+      break;
+    case Field::kTxAmount:
+      detail.tx_amount = {true, kept(text), amount_currency_};
+      break;
+    case Field::kCreditDebit:
+      detail.credit_debit = kept(text);
+      break;
+    case Field::kDomain:
+      detail.bank_codes.domain = kept(text);
+      break;
+    case Field::kFamily:
+      detail.bank_codes.family = kept(text);
+      break;
+    case Field::kSubFamily:
+      detail.bank_codes.sub_family = kept(text);
+      break;
+    case Field::kProprietary:
+      detail.bank_codes.proprietary = kept(text);
+      break;
+    case Field::kDebtorName:
+      detail.debtor_name = kept(text);
+      break;
+    case Field::kCreditorName:
+      detail.creditor_name = kept(text);
+      break;
+    case Field::kDebtorAccount:
+      detail.debtor_account = without_spaces(text);
+      break;
+    case Field::kCreditorAccount:
+      detail.creditor_account = without_spaces(text);
+      break;
+    case Field::kUnstructured:
+      if (!text.empty() && detail.unstructured.size() < kMaxDescriptionBytes) {
+        if (!detail.unstructured.empty()) detail.unstructured += ' ';
+        detail.unstructured += text;
+        detail.unstructured = std::string(cut_utf8(detail.unstructured, kMaxDescriptionBytes));
+      }
+      break;
+    case Field::kCreditorReference:
+      if (detail.creditor_reference.empty()) detail.creditor_reference = kept(text);
+      break;
+    case Field::kDetailInfo:
+      detail.additional_info = kept(text);
+      break;
+    case Field::kPurpose:
+      set_code(detail.codes, "purpose", text);
+      break;
+    case Field::kReturnReason:
+      set_code(detail.codes, "return_reason", text);
+      break;
+    default:
+      break;
   }
 }
 

@@ -221,6 +221,7 @@ Transaction EntryMapping::transaction_for(const Detail* detail, bool credit) con
   t.booking_date = booking_date_;
   t.value_date = value_date_;
   t.reversal = reversal_;
+  if (!with_details_) return t;
   // A detail's own bank transaction code is the more precise one; the entry's fills in.
   const bool detail_domain = detail != nullptr && detail->bank_codes.has_domain();
   const bool detail_proprietary = detail != nullptr && !detail->bank_codes.proprietary.empty();
@@ -299,7 +300,9 @@ void EntryMapping::deliver_member(const Detail& detail) {
   t.transaction_id = detail.account_servicer_reference;
   t.batch_id = !entry.account_servicer_reference.empty() ? entry.account_servicer_reference
                : !entry.entry_reference.empty()          ? entry.entry_reference
-                                                         : "entry " + std::to_string(entry.index);
+               : entry.statement_id.empty()
+                   ? "entry " + std::to_string(entry.index)
+                   : entry.statement_id + " entry " + std::to_string(entry.index);
   t.batch_amount_minor = signed_minor_;
   if (t.currency == currency_) {
     detail_sum_ += t.amount_minor;

@@ -92,6 +92,7 @@ struct Entry {
   std::uint64_t line = 0;
   std::string location;
   std::size_t index = 0;  // 1-based within the statement
+  std::string statement_id;  // of its statement ("" when it has none), to name a batch
   AmountText amount;
   std::string credit_debit, reversal_text, booking_text, value_text;
   bool has_reversal = false, has_booking = false, has_value = false;
@@ -109,7 +110,7 @@ class EntryMapping {
  public:
   static constexpr std::size_t kMaxBufferedDetails = 256;
 
-  explicit EntryMapping(StatementSink& sink) : sink_(sink) {}
+  explicit EntryMapping(StatementSink& sink) : sink_(sink), with_details_(sink.wants_details()) {}
 
   // A new entry, the `index`th of its statement, starts at `line`; its location and fields are
   // filled in through entry().
@@ -138,6 +139,7 @@ class EntryMapping {
               std::string reason);
 
   StatementSink& sink_;
+  const bool with_details_;  // sink_.wants_details(): else transactions carry amounts and dates alone
   Entry entry_;
   Mode mode_ = Mode::kOpen;
   std::vector<Detail> details_;  // held back (kOpen), or the first one (kSingle)

@@ -111,6 +111,11 @@ class StatementSink {
   virtual void end_statement(const StatementInfo& info) = 0;
   // Something the user should know that is no reason to refuse the file ("currency missing: ...").
   virtual void warning(std::uint64_t /*line*/, std::string /*message*/) {}
+  // False when the sink reads only the statements and each transaction's amount, currency and
+  // dates, and counts problems (a statement summary): a parser may then leave the rest of each
+  // transaction (texts, references, codes, locations) empty. The amounts, dates, currencies and
+  // problems it delivers stay exactly those of a full read.
+  virtual bool wants_details() const { return true; }
 };
 
 // Largest accepted magnitude in minor units: ingest::kMaxAmountMinor's bound (10^15), so sums over

@@ -35,7 +35,9 @@ struct StatementSummary {
 
 class SummarisingSink final : public StatementSink {
  public:
-  // `next` (may be null) receives everything as the parser delivered it.
+  // `next` (may be null) receives everything as the parser delivered it. Without one, the sink
+  // asks the parser for no details (StatementSink::wants_details): the summaries are the same,
+  // the parser's own warnings may name their place less precisely.
   explicit SummarisingSink(StatementSink* next) : next_(next) {}
 
   void begin_statement(const StatementInfo& info) override;
@@ -43,6 +45,7 @@ class SummarisingSink final : public StatementSink {
   void problem(const RowProblem& problem) override;
   void end_statement(const StatementInfo& info) override;
   void warning(std::uint64_t line, std::string message) override;
+  bool wants_details() const override { return next_ != nullptr && next_->wants_details(); }
 
   const std::vector<StatementSummary>& statements() const { return statements_; }
   // The parser's own warnings, and one per statement whose balances do not add up: "line N: ...".

@@ -19,6 +19,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "csv/byte_source.h"
@@ -73,7 +75,8 @@ class XmlHandler {
 class XmlStream {
  public:
   struct Options {
-    // Element names split into namespace URI and local name (expat's namespace processing).
+    // Element names split into namespace URI and local name, by the xmlns declarations in force
+    // (a prefix never declared makes the file not well formed); without, names as written.
     bool namespaces = false;
     std::size_t max_depth = 64;
     std::size_t max_text_bytes = std::size_t{64} * 1024;
@@ -108,6 +111,10 @@ class XmlStream {
   struct Callbacks;  // expat's handlers, in xml_stream.cpp
 
   Error not_read_error() const;
+  // With Options::namespaces: applies the element's namespace declarations and splits its
+  // qualified name into `name` (uri and local). False (the stream failed) for a prefix never
+  // declared, or too many declarations.
+  bool resolve(std::string_view qualified, const char* const* attributes, XmlName& name);
 
   XmlHandler& handler_;
   const Options options_;
@@ -117,6 +124,10 @@ class XmlStream {
   std::size_t depth_ = 0;         // elements open
   bool in_text_ = false;          // the innermost open element has no child element yet
   std::string text_;              // its text so far
+  // With Options::namespaces: the declarations in force, innermost last, as (prefix, uri), and
+  // how many each open element declared.
+  std::vector<std::pair<std::string, std::string>> bindings_;
+  std::vector<std::uint32_t> declared_;
 };
 
 }  // namespace oeuvre::bank

@@ -1,10 +1,12 @@
 #include "ingest/bank_file_parser.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 
 #include "bank/bank_file.h"
 #include "core/date.h"
+#include "core/json_writer.h"
 #include "core/money.h"
 #include "csv/byte_source.h"
 #include "ingest/amount_parser.h"
@@ -142,24 +144,32 @@ class RecordSink final : public bank::StatementSink {
     record.description = t.description;
     record.reference = t.reference;
     record.counterparty = t.counterparty_name;
-    boost::json::object extra;
-    if (t.value_date != kNoDate) extra["value_date"] = day_text(t.value_date);
-    if (t.booking_date != kNoDate) extra["booking_date"] = day_text(t.booking_date);
-    if (!t.counterparty_account.empty()) extra["counterparty_account"] = t.counterparty_account;
-    if (!t.end_to_end_id.empty()) extra["end_to_end_id"] = t.end_to_end_id;
-    if (!t.creditor_reference.empty()) extra["creditor_reference"] = t.creditor_reference;
-    if (t.reversal) extra["reversal"] = "true";  // extra's values are text, as a table's columns
+    // extra as JSON text, written directly (a JSON object per record costs more than the rest of
+    // the record); a bank code never replaces a field of the transaction's own.
+    record.extra_json.clear();
+    JsonWriter extra(record.extra_json);
+    extra.begin_object();
+    std::vector<std::string_view>& keys = extra_keys_;
+    keys.clear();
+    const auto add = [&](std::string_view key, std::string_view value) {
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) return;
+      keys.push_back(key);
+      extra.key(key).string(value);
+    };
+    if (t.value_date != kNoDate) add("value_date", day_text(t.value_date));
+    if (t.booking_date != kNoDate) add("booking_date", day_text(t.booking_date));
+    if (!t.counterparty_account.empty()) add("counterparty_account", t.counterparty_account);
+    if (!t.end_to_end_id.empty()) add("end_to_end_id", t.end_to_end_id);
+    if (!t.creditor_reference.empty()) add("creditor_reference", t.creditor_reference);
+    if (t.reversal) add("reversal", "true");  // extra's values are text, as a table's columns
     if (!t.batch_id.empty()) {
-      extra["batch_id"] = t.batch_id;
-      extra["batch_amount"] =
-          format_minor_units(t.batch_amount_minor, currency_scale(record.currency));
+      add("batch_id", t.batch_id);
+      add("batch_amount", format_minor_units(t.batch_amount_minor, currency_scale(record.currency)));
     }
-    if (!statement_.account.empty()) extra["account"] = statement_.account;
-    if (!statement_.statement_id.empty()) extra["statement_id"] = statement_.statement_id;
-    for (const auto& [key, value] : t.codes) {
-      if (!extra.contains(key)) extra[key] = value;
-    }
-    record.extra_json = boost::json::serialize(extra);
+    if (!statement_.account.empty()) add("account", statement_.account);
+    if (!statement_.statement_id.empty()) add("statement_id", statement_.statement_id);
+    for (const auto& [key, value] : t.codes) add(key, value);
+    extra.end_object();
     return true;
   }
 
@@ -172,6 +182,7 @@ class RecordSink final : public bank::StatementSink {
   bank::StatementInfo statement_;
   std::vector<ParsedRecord> batch_;
   std::vector<std::string> warnings_;
+  std::vector<std::string_view> extra_keys_;  // to_record's, kept for their capacity
   std::uint64_t rows_ = 0, failed_ = 0;
   Status status_ = OkStatus();
 };

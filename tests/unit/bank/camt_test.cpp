@@ -819,7 +819,7 @@ TEST(CamtParse, BatchEntryBecomesOneTransactionPerDetail) {
   EXPECT_TRUE(sink.problems.empty());
 }
 
-TEST(CamtParse, BatchIdIsTheEntryReferenceThenTheEntryNumber) {
+TEST(CamtParse, BatchIdIsTheEntryReferenceThenTheStatementAndEntryNumber) {
   const std::string two = "<NtryDtls>" + tx_details("1.00") + tx_details("2.00") + "</NtryDtls>";
   const std::string body =
       entry("3.00", "CRDT", "<NtryRef>NTRY-9</NtryRef>" + two) + entry("3.00", "CRDT", two);
@@ -829,8 +829,8 @@ TEST(CamtParse, BatchIdIsTheEntryReferenceThenTheEntryNumber) {
   ASSERT_EQ(ts.size(), 4u);
   EXPECT_EQ(ts[0].batch_id, "NTRY-9");
   EXPECT_EQ(ts[1].batch_id, "NTRY-9");
-  EXPECT_EQ(ts[2].batch_id, "entry 2");
-  EXPECT_EQ(ts[3].batch_id, "entry 2");
+  EXPECT_EQ(ts[2].batch_id, "STMT-1 entry 2");
+  EXPECT_EQ(ts[3].batch_id, "STMT-1 entry 2");
   EXPECT_EQ(ts[3].batch_amount_minor, 300);
 }
 

@@ -70,6 +70,24 @@ TEST(XmlStream, DeliversElementsWithNamespacesAttributesAndLeafText) {
   EXPECT_EQ(handler.events, expected);
 }
 
+TEST(XmlStream, PrefixesResolveByTheDeclarationsInForce) {
+  RecordingHandler handler(kOptions);
+  ASSERT_TRUE(read(handler,
+                   "<p:a xmlns:p='urn:p' xmlns='urn:d'><b/><p:c xmlns:p='urn:q'/><d xmlns=''/></p:a>")
+                  .ok());
+  const std::vector<std::string> expected = {"<urn:p|a Ccy=>", "<urn:d|b Ccy=>", "text:", "</>",
+                                             "<urn:q|c Ccy=>", "text:",          "</>",
+                                             "<|d Ccy=>",      "text:",          "</>",
+                                             "text:",          "</>"};  // a has children: no text
+  EXPECT_EQ(handler.events, expected);
+
+  RecordingHandler undeclared(kOptions);
+  const auto result = read(undeclared, "<a><x:b/></a>");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(reason(result),
+            "line 1, column 4: the XML is not well-formed (the prefix 'x' of <x:b> is not declared)");
+}
+
 TEST(XmlStream, WithoutNamespacesNamesStayAsWritten) {
   XmlStream::Options options = kOptions;
   options.namespaces = false;
