@@ -1,6 +1,10 @@
 #include "services/file_ingest_service.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 #include "ingest/file_parser.h"
 #include "observability/log.h"
@@ -19,6 +23,73 @@ namespace {
 namespace json = boost::json;
 
 const std::string kEmptyObject = "{}";
+
+// Batches of parsed records waiting between the thread that parses a file and the one that stores
+// them, so that on two cores the one works while the other does.
+constexpr std::size_t kBatchesInFlight = 2;
+
+// Batches handed from a parsing thread to a storing thread: at most `depth` wait, so memory stays
+// bounded whatever the file's size. The parser ends the stream with finish(); the store stops it
+// early with close(), which makes every later push() fail. Thread-safety: one producer and one
+// consumer, concurrently.
+class RecordPipe {
+ public:
+  explicit RecordPipe(std::size_t depth) : depth_(depth) {}
+
+  // Producer: a copy of `records` joins the queue, once there is room. False when closed.
+  bool push(std::span<const ingest::ParsedRecord> records) {
+    std::vector<ingest::ParsedRecord> batch;
+    {
+      std::lock_guard lock(mu_);
+      if (!spare_.empty()) {
+        batch = std::move(spare_.back());
+        spare_.pop_back();
+      }
+    }
+    batch.assign(records.begin(), records.end());  // reuses the spare's strings
+    std::unique_lock lock(mu_);
+    room_.wait(lock, [&] { return closed_ || queue_.size() < depth_; });
+    if (closed_) return false;
+    queue_.push_back(std::move(batch));
+    ready_.notify_one();
+    return true;
+  }
+
+  // Producer: no more batches.
+  void finish() {
+    std::lock_guard lock(mu_);
+    finished_ = true;
+    ready_.notify_one();
+  }
+
+  // Consumer: the next batch into `batch` (whose old records are kept as a spare); false once
+  // the producer has finished and the queue is empty.
+  bool pop(std::vector<ingest::ParsedRecord>& batch) {
+    std::unique_lock lock(mu_);
+    ready_.wait(lock, [&] { return finished_ || !queue_.empty(); });
+    if (queue_.empty()) return false;
+    if (!batch.empty()) spare_.push_back(std::move(batch));
+    batch = std::move(queue_.front());
+    queue_.pop_front();
+    room_.notify_one();
+    return true;
+  }
+
+  // Consumer: stops the stream; the producer's next push() fails.
+  void close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    room_.notify_one();
+  }
+
+ private:
+  const std::size_t depth_;
+  std::mutex mu_;
+  std::condition_variable room_, ready_;
+  std::deque<std::vector<ingest::ParsedRecord>> queue_;
+  std::vector<std::vector<ingest::ParsedRecord>> spare_;
+  bool finished_ = false, closed_ = false;
+};
 
 // The reason a user reads on the failed file: the field errors when there are any (the parser names
 // what is wrong, e.g. "header: no amount column ..."), else the message.
@@ -125,60 +196,68 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
   auto parser =
       ingest::FileParser::open(*path, file.filename, file.content_type, std::move(settings));
   if (!parser.ok()) return Error::BadRequest(describe(parser.error()));
-  auto layout = (*parser)->analyse([&](double fraction) {
-    claim.report({"parsing", 0.5 * fraction, 0, 0});
-  });
-  if (!layout.ok()) return Error::BadRequest(describe(layout.error()));
-  // Lost (another worker has the file, or it was deleted) or stopping: the protocol ends the claim.
-  if (claim.aborted()) return Error::Unavailable("parsing was stopped");
-  const std::string layout_text = json::serialize(layout_to_json(*layout));
-  const auto rows_failed = static_cast<std::int64_t>(layout->rows_failed);
-  const auto rows_ok = static_cast<std::int64_t>(layout->rows - layout->rows_failed);
-
-  if (all_or_nothing && rows_failed > 0) {
-    const std::string reason = std::to_string(rows_failed) + " of " + std::to_string(layout->rows) +
-                               " rows could not be read and the data source is all-or-nothing "
-                               "(column_mapping.all_or_nothing); nothing was stored";
-    RETURN_IF_ERROR(store::in_transaction(db_, true, [&](store::Connection& conn) {
-      return write_failed(conn, file, claim,
-                          {reason, rows_failed, to_store((*parser)->errors()), layout_text});
-    }));
-    ended(file, claim, "failed", reason, rows_failed);
-    return OkStatus();
-  }
-
-  // One transaction: records, row errors and the final status, or nothing. The claim's heartbeat
-  // goes on from its own session: on PostgreSQL it updates the file row beside this transaction
-  // (the records have no foreign key to it); on SQLite it waits for this transaction's write lock.
-  const std::vector<store::FileRowError> row_errors = to_store((*parser)->errors());
+  // One pass over the file, in one transaction: the records as they are checked, then the row
+  // errors and the final status, or nothing. A thread of its own parses while this one stores
+  // (RecordPipe). The claim's heartbeat goes on from its own session: on PostgreSQL it updates the
+  // file row beside this transaction (the records have no foreign key to it); on SQLite it waits
+  // for this transaction's write lock. A file that cannot be read, or an all-or-nothing file with
+  // bad rows, rolls the records back.
+  std::optional<Error> unreadable;   // the file's own fault: it fails
+  std::optional<ingest::FileLayout> refused;  // all-or-nothing with bad rows: it fails, nothing stored
+  std::int64_t rows_ok = 0, rows_failed = 0;
+  std::string layout_text;
   auto written = store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
-    RETURN_IF_ERROR(store::FileRepository::insert_row_errors(conn, file.id, row_errors));
-    // One stream for the whole file: on PostgreSQL the server stores rows while the next batch is
-    // parsed.
     ASSIGN_OR_RETURN(
         store::RecordWriter writer,
         store::RecordWriter::open(conn, file.project_id, file.data_source_id, file.id, now_utc()));
+    RecordPipe pipe(kBatchesInFlight);
+    Result<ingest::FileLayout> layout = Error::Internal("the file was not parsed");
+    std::thread parsing([&] {
+      layout = (*parser)->analyse(
+          options_.batch_rows,
+          [&](std::span<const ingest::ParsedRecord> parsed) -> Status {
+            if (claim.aborted()) return Error::Unavailable("parsing was stopped");
+            if (!pipe.push(parsed)) return Error::Unavailable("storing stopped");
+            return OkStatus();
+          },
+          [&](double fraction) { claim.report({"parsing", fraction, 0, 0}); });
+      pipe.finish();
+    });
+    std::optional<Error> stopped;  // storing failed (a store fault)
+    std::vector<ingest::ParsedRecord> batch;
     std::optional<std::chrono::sys_days> date;
-    std::int64_t stored = 0;
-    RETURN_IF_ERROR((*parser)->read_records(
-        options_.batch_rows, [&](std::span<const ingest::ParsedRecord> parsed) -> Status {
-          if (claim.aborted()) return Error::Unavailable("parsing was stopped");
-          for (const auto& p : parsed) {
-            date.reset();
-            if (p.date_days) date = std::chrono::sys_days{std::chrono::days{*p.date_days}};
-            RETURN_IF_ERROR(writer.add(Uuid::generate_v7(), static_cast<std::int64_t>(p.line),
-                                       p.external_id, date, p.amount_minor, p.currency,
-                                       p.description, p.reference, p.counterparty,
-                                       p.extra_json.empty() ? kEmptyObject : p.extra_json));
-          }
-          stored += static_cast<std::int64_t>(parsed.size());
-          claim.report({"parsing",
-                        0.5 + 0.5 * static_cast<double>(stored) /
-                                  static_cast<double>(std::max<std::int64_t>(rows_ok, 1)),
-                        0, 0});
-          return OkStatus();
-        }));
+    while (!stopped && pipe.pop(batch)) {
+      for (const auto& p : batch) {
+        date.reset();
+        if (p.date_days) date = std::chrono::sys_days{std::chrono::days{*p.date_days}};
+        if (Status added = writer.add(Uuid::generate_v7(), static_cast<std::int64_t>(p.line),
+                                      p.external_id, date, p.amount_minor, p.currency,
+                                      p.description, p.reference, p.counterparty,
+                                      p.extra_json.empty() ? kEmptyObject : p.extra_json);
+            !added.ok()) {
+          stopped = added.error();
+          break;
+        }
+      }
+    }
+    pipe.close();
+    parsing.join();
+    if (stopped) return *std::move(stopped);
+    if (claim.aborted()) return Error::Unavailable("parsing was stopped");
+    if (!layout.ok()) {
+      unreadable = std::move(layout).error();
+      return Error::BadRequest("the file cannot be read");  // rolls back; reported below
+    }
+    layout_text = json::serialize(layout_to_json(*layout));
+    rows_failed = static_cast<std::int64_t>(layout->rows_failed);
+    rows_ok = static_cast<std::int64_t>(layout->rows - layout->rows_failed);
+    if (all_or_nothing && rows_failed > 0) {
+      refused = *std::move(layout);
+      return Error::BadRequest("rows could not be read");  // rolls back; reported below
+    }
     RETURN_IF_ERROR(writer.finish());
+    RETURN_IF_ERROR(store::FileRepository::insert_row_errors(conn, file.id,
+                                                             to_store((*parser)->errors())));
     ASSIGN_OR_RETURN(bool kept, store::FileRepository::finish(
                                     conn, file.id, claim.token(), FileStatus::kParsed, rows_ok, rows_failed,
                                     std::nullopt, layout_text, now_utc()));
@@ -188,6 +267,21 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
         {std::nullopt, file.project_id, "file.parse", "file", file.id.to_string(), std::nullopt,
          json::object{{"status", "parsed"}, {"rows_ok", rows_ok}, {"rows_failed", rows_failed}}});
   });
+  if (unreadable) return Error::BadRequest(describe(*unreadable));
+  if (refused) {
+    const std::string reason = std::to_string(rows_failed) + " of " +
+                               std::to_string(refused->rows) +
+                               " rows could not be read and the data source is all-or-nothing "
+                               "(column_mapping.all_or_nothing); nothing was stored";
+    RETURN_IF_ERROR(store::in_transaction(db_, true, [&](store::Connection& conn) {
+      return write_failed(conn, file, claim,
+                          {reason, rows_failed, to_store((*parser)->errors()), layout_text});
+    }));
+    ended(file, claim, "failed", reason, rows_failed);
+    return OkStatus();
+  }
+  // Lost (another worker has the file, or it was deleted) or stopping: the protocol ends the claim.
+  if (!written.ok() && claim.aborted()) return Error::Unavailable("parsing was stopped");
   if (!written.ok()) {
     // Busy, down, full or broken (a store failure): another attempt after a backoff, then the file
     // fails. A lost claim (kConflict): nothing more to write. Anything else fails the file.
