@@ -31,15 +31,31 @@ Result<std::string> upload_filename(const http::Exchange& ex, const http::Upload
   return Error(ErrorCode::kBadRequest, "invalid filename", {FieldError{"filename", problem}});
 }
 
+// An upload's statement read, started while its body arrives, kept with the upload.
+struct StatementReadWork final : http::UploadWork {
+  std::unique_ptr<services::StatementRead> read;
+};
+
 }  // namespace
 
 void add_file_routes(http::Router& router, ApiServices& services) {
   router.add_upload(
       verb::post, "/api/v1/data-sources/{id}/files", http::Access::kAuthenticated,
-      // Before the body: another user's or an unknown data source answers 404 at once.
+      // Before the body: another user's or an unknown data source answers 404 at once. An
+      // admitted upload's statements (when it is a bank statement file) are read as it arrives.
       [&services](http::Exchange& ex) -> Status {
         ASSIGN_OR_RETURN(Uuid data_source_id, http::path_uuid(ex, "id"));
-        return services.files.check_upload(actor_of(ex), data_source_id);
+        RETURN_IF_ERROR(services.files.check_upload(actor_of(ex), data_source_id));
+        if (ex.upload) {
+          auto head = ex.upload->follow();
+          auto body = ex.upload->follow();
+          if (head.ok() && body.ok()) {
+            auto work = std::make_shared<StatementReadWork>();
+            work->read = services::StatementRead::start(std::move(head).value(), std::move(body).value());
+            if (work->read) ex.upload->keep(std::move(work));
+          }
+        }
+        return OkStatus();
       },
       [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
         ASSIGN_OR_RETURN(Uuid data_source_id, http::path_uuid(ex, "id"));
@@ -49,6 +65,9 @@ void add_file_routes(http::Router& router, ApiServices& services) {
         ASSIGN_OR_RETURN(std::string filename, upload_filename(ex, *file));
         services::IncomingFile incoming{file->path(), static_cast<std::int64_t>(file->size()),
                                         file->sha256_hex(), filename, file->content_type()};
+        const std::shared_ptr<http::UploadWork> work = ex.upload->take_work();
+        if (const auto* read = dynamic_cast<const StatementReadWork*>(work.get()))
+          incoming.statements = read->read.get();
         ASSIGN_OR_RETURN(
             store::StoredFile stored,
             services.files.upload(actor_of(ex), data_source_id, incoming, request_meta(ex)));

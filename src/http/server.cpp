@@ -177,22 +177,30 @@ struct Server::Impl {
     std::shared_ptr<UploadReceiver> receiver;
   };
 
-  // Runs the chain's admission step (Pipeline::admit), then opens the temporary file; spawned onto
-  // the worker pool (both touch the store or the disk).
+  // Opens the temporary file, then runs the chain's admission step (Pipeline::admit) with it as
+  // Exchange::upload, so that the route's admission may start work that follows the body
+  // (UploadReceiver::follow); spawned onto the worker pool (both touch the store or the disk). A
+  // refused upload's file is removed at once.
   asio::awaitable<UploadAdmission> admit_on_worker(std::shared_ptr<Exchange> exchange,
                                                    std::string incoming_id) {
     queued.fetch_sub(1);
     UploadAdmission admission;
-    admission.refusal = pipeline.admit(*exchange);
-    if (admission.refusal) co_return admission;
     auto receiver =
         UploadReceiver::open(options.upload_dir, exchange->header(beast_http::field::content_type),
                              options.max_upload_bytes);
-    if (receiver.ok()) {
-      admission.receiver = std::move(receiver).value();
-    } else {
-      admission.refusal = rejected("bad_upload", receiver.error(), incoming_id);
+    if (!receiver.ok()) {
+      // The chain still decides first: an unauthenticated or unknown upload is refused as such.
+      admission.refusal = pipeline.admit(*exchange);
+      if (!admission.refusal) admission.refusal = rejected("bad_upload", receiver.error(), incoming_id);
+      co_return admission;
     }
+    exchange->upload = std::move(receiver).value();
+    admission.refusal = pipeline.admit(*exchange);
+    if (admission.refusal) {
+      exchange->upload.reset();
+      co_return admission;
+    }
+    admission.receiver = exchange->upload;
     co_return admission;
   }
 

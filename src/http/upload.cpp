@@ -5,15 +5,87 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 
 #include "core/utf8.h"
 #include "core/uuid.h"
 
 namespace oeuvre::http {
 
+// The stored size of an upload's file and whether it is complete, shared by the FileSink that
+// writes it and the readers that follow it. Thread-safe.
+class UploadFeed {
+ public:
+  enum class State { kArriving, kComplete, kAbandoned };
+
+  explicit UploadFeed(std::string path) : path_(std::move(path)) {}
+  const std::string& path() const { return path_; }
+
+  void stored(std::uint64_t size) {
+    {
+      std::lock_guard lock(mu_);
+      size_ = size;
+    }
+    changed_.notify_all();
+  }
+  void end(State state) {
+    {
+      std::lock_guard lock(mu_);
+      if (state_ == State::kArriving) state_ = state;
+    }
+    changed_.notify_all();
+  }
+  // Waits until more than `offset` bytes are stored or the upload has ended; the size stored and
+  // the state then.
+  std::pair<std::uint64_t, State> wait_beyond(std::uint64_t offset) {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return size_ > offset || state_ != State::kArriving; });
+    return {size_, state_};
+  }
+
+ private:
+  const std::string path_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::uint64_t size_ = 0;
+  State state_ = State::kArriving;
+};
+
 namespace {
+
+// Reads an upload's file as far as it is stored, waiting for more (UploadReceiver::follow).
+class FollowingSource final : public csv::ByteSource {
+ public:
+  FollowingSource(std::shared_ptr<UploadFeed> feed, int fd) : feed_(std::move(feed)), fd_(fd) {}
+  ~FollowingSource() override { ::close(fd_); }
+  FollowingSource(const FollowingSource&) = delete;
+  FollowingSource& operator=(const FollowingSource&) = delete;
+
+  Result<std::size_t> read(char* destination, std::size_t capacity) override {
+    if (capacity == 0) return std::size_t{0};
+    const auto [stored, state] = feed_->wait_beyond(offset_);
+    if (stored <= offset_) {
+      if (state == UploadFeed::State::kComplete) return std::size_t{0};
+      return Error::Unavailable("the upload ended before its body was complete");
+    }
+    const auto wanted = static_cast<std::size_t>(std::min<std::uint64_t>(capacity, stored - offset_));
+    for (;;) {
+      const ssize_t n = ::pread(fd_, destination, wanted, static_cast<off_t>(offset_));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Error::Unavailable(std::string("cannot read the upload: ") + std::strerror(errno));
+      offset_ += static_cast<std::uint64_t>(n);
+      return static_cast<std::size_t>(n);
+    }
+  }
+
+ private:
+  std::shared_ptr<UploadFeed> feed_;
+  const int fd_;
+  std::uint64_t offset_ = 0;
+};
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -53,11 +125,14 @@ class FileSink {
   }
   FileSink(FileSink&& o) noexcept
       : path_(std::move(o.path_)), fd_(std::exchange(o.fd_, -1)), max_bytes_(o.max_bytes_), size_(o.size_),
-        hasher_(std::move(o.hasher_)) {}
+        hasher_(std::move(o.hasher_)), feed_(std::move(o.feed_)) {}
   ~FileSink() {
+    if (feed_) feed_->end(UploadFeed::State::kAbandoned);  // no effect after finish()
     if (fd_ >= 0) ::close(fd_);
     if (!path_.empty()) ::unlink(path_.c_str());  // only when not handed over by finish()
   }
+
+  const std::shared_ptr<UploadFeed>& feed() const { return feed_; }
 
   Status write(std::string_view data) {
     if (data.size() > max_bytes_ - size_) {
@@ -73,6 +148,7 @@ class FileSink {
       data.remove_prefix(static_cast<std::size_t>(n));
       size_ += static_cast<std::uint64_t>(n);
     }
+    feed_->stored(size_);
     return OkStatus();
   }
 
@@ -82,6 +158,7 @@ class FileSink {
       return Error::Unavailable(std::string("cannot store the upload: ") + std::strerror(errno));
     }
     fd_ = -1;
+    feed_->end(UploadFeed::State::kComplete);
     auto file = std::make_shared<UploadedFile>(std::exchange(path_, std::string()), size_, hasher_->finish_hex(),
                                                std::move(filename), std::move(content_type));
     return file;
@@ -89,18 +166,21 @@ class FileSink {
 
  private:
   FileSink(std::string path, int fd, std::uint64_t max_bytes)
-      : path_(std::move(path)), fd_(fd), max_bytes_(max_bytes), hasher_(std::make_unique<security::Sha256Stream>()) {}
+      : path_(std::move(path)), fd_(fd), max_bytes_(max_bytes), hasher_(std::make_unique<security::Sha256Stream>()),
+        feed_(std::make_shared<UploadFeed>(path_)) {}
 
   std::string path_;
   int fd_;
   std::uint64_t max_bytes_;
   std::uint64_t size_ = 0;
   std::unique_ptr<security::Sha256Stream> hasher_;
+  std::shared_ptr<UploadFeed> feed_;
 };
 
 class RawReceiver final : public UploadReceiver {
  public:
-  RawReceiver(FileSink sink, std::string content_type) : sink_(std::move(sink)), content_type_(std::move(content_type)) {}
+  RawReceiver(FileSink sink, std::string content_type)
+      : UploadReceiver(sink.feed()), sink_(std::move(sink)), content_type_(std::move(content_type)) {}
   Status write(std::string_view chunk) override { return sink_.write(chunk); }
   Result<std::shared_ptr<UploadedFile>> finish() override { return sink_.finish("", content_type_); }
 
@@ -114,7 +194,10 @@ class RawReceiver final : public UploadReceiver {
 class MultipartReceiver final : public UploadReceiver {
  public:
   MultipartReceiver(FileSink sink, const std::string& boundary)
-      : sink_(std::move(sink)), first_delimiter_("--" + boundary), delimiter_("\r\n--" + boundary) {}
+      : UploadReceiver(sink.feed()),
+        sink_(std::move(sink)),
+        first_delimiter_("--" + boundary),
+        delimiter_("\r\n--" + boundary) {}
 
   Status write(std::string_view chunk) override {
     buffer_.append(chunk);
@@ -268,6 +351,19 @@ std::string multipart_boundary(std::string_view content_type) {
   std::string boundary = header_parameter(content_type, "boundary");
   if (boundary.empty() || boundary.size() > 70) return {};
   return boundary;
+}
+
+UploadReceiver::~UploadReceiver() {
+  // The derived receiver's FileSink is gone: the feed says the upload ended (abandoned unless
+  // finish() stored it), so work still reading it stops before it is dropped here.
+  if (feed_) feed_->end(UploadFeed::State::kAbandoned);
+  work_.reset();
+}
+
+Result<std::unique_ptr<csv::ByteSource>> UploadReceiver::follow() const {
+  const int fd = ::open(feed_->path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error::Unavailable(std::string("cannot read the upload: ") + std::strerror(errno));
+  return std::unique_ptr<csv::ByteSource>(std::make_unique<FollowingSource>(feed_, fd));
 }
 
 Result<std::unique_ptr<UploadReceiver>> UploadReceiver::open(const std::string& dir, std::string_view content_type,

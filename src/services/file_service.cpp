@@ -1,6 +1,11 @@
 #include "services/file_service.h"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <system_error>
 
 #include "bank/bank_file.h"
 #include "bank/statement_summary.h"
@@ -52,11 +57,14 @@ Result<store::StoredFile> load_accessible(store::Connection& conn, const securit
 // parse that makes records comes later, in the background), so that a statement already uploaded
 // is refused before anything is kept. Empty for a file that is not a bank statement. Fails
 // (kValidation) when the file is a bank format but cannot be read as one.
-Result<std::vector<store::StoredStatement>> read_statements(const std::string& path) {
-  ASSIGN_OR_RETURN(std::optional<bank::BankFormat> format, bank::detect_bank_file(path));
+// `head` and `body` both read the file from its start: `head` to recognise the format.
+Result<std::vector<store::StoredStatement>> read_statements(csv::ByteSource& head_source,
+                                                            csv::ByteSource& body) {
+  ASSIGN_OR_RETURN(const std::string head, csv::read_prefix(head_source, bank::kSniffBytes));
+  const std::optional<bank::BankFormat> format = bank::detect_bank_format(head);
   if (!format) return std::vector<store::StoredStatement>{};
   bank::SummarisingSink summary(nullptr);
-  RETURN_IF_ERROR(bank::parse_bank_file(*format, path, summary));
+  RETURN_IF_ERROR(bank::parse_bank_statement(*format, body, summary));
   if (summary.statements().empty()) return Error::Validation("file", "holds no bank statement");
   std::vector<store::StoredStatement> statements;
   const auto day = [](std::int32_t d) -> std::optional<std::chrono::sys_days> {
@@ -107,6 +115,12 @@ Result<std::vector<store::StoredStatement>> read_statements(const std::string& p
   return statements;
 }
 
+Result<std::vector<store::StoredStatement>> read_statements(const std::string& path) {
+  ASSIGN_OR_RETURN(auto head, csv::FileByteSource::open(path));
+  ASSIGN_OR_RETURN(auto body, csv::FileByteSource::open(path));
+  return read_statements(*head, *body);
+}
+
 // kConflict naming the first of `statements` the data source already holds.
 Status refuse_repeated_statements(store::Connection& conn, const Uuid& data_source_id,
                                   const std::vector<store::StoredStatement>& statements) {
@@ -128,7 +142,48 @@ Status refuse_repeated_statements(store::Connection& conn, const Uuid& data_sour
   return OkStatus();
 }
 
+// StatementRead's running now, process-wide.
+std::atomic<int> running_statement_reads{0};
+
 }  // namespace
+
+struct StatementRead::State {
+  std::mutex mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  Result<std::vector<store::StoredStatement>> result = std::vector<store::StoredStatement>{};
+};
+
+std::unique_ptr<StatementRead> StatementRead::start(std::unique_ptr<csv::ByteSource> head,
+                                                    std::unique_ptr<csv::ByteSource> body) {
+  if (running_statement_reads.fetch_add(1) >= kMaxRunning) {
+    running_statement_reads.fetch_sub(1);
+    return nullptr;
+  }
+  auto state = std::make_shared<State>();
+  try {
+    std::thread([state, head = std::move(head), body = std::move(body)] {
+      auto result = read_statements(*head, *body);
+      {
+        std::lock_guard lock(state->mu);
+        state->result = std::move(result);
+        state->done = true;
+      }
+      state->done_cv.notify_all();
+      running_statement_reads.fetch_sub(1);
+    }).detach();
+  } catch (const std::system_error&) {  // no thread to be had: read when the body is in
+    running_statement_reads.fetch_sub(1);
+    return nullptr;
+  }
+  return std::unique_ptr<StatementRead>(new StatementRead(std::move(state)));
+}
+
+Result<std::vector<store::StoredStatement>> StatementRead::wait() {
+  std::unique_lock lock(state_->mu);
+  state_->done_cv.wait(lock, [&] { return state_->done; });
+  return std::move(state_->result);
+}
 
 boost::json::object to_json(const store::StoredStatement& s) {
   const auto day = [](const std::optional<std::chrono::sys_days>& d) -> boost::json::value {
@@ -289,7 +344,10 @@ Result<store::StoredFile> FileService::upload(const security::Actor& actor,
             return found;
           }));
   RETURN_IF_ERROR(require_reachable(actor, scope));
-  ASSIGN_OR_RETURN(std::vector<store::StoredStatement> statements, read_statements(incoming.path));
+  ASSIGN_OR_RETURN(std::vector<store::StoredStatement> statements,
+                   incoming.statements != nullptr
+                       ? incoming.statements->wait()
+                       : read_statements(incoming.path));
 
   store::StoredFile file;
   file.id = Uuid::generate_v4();

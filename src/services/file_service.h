@@ -3,8 +3,10 @@
 // first file's id), listed per project, deleted with their records in one transaction. Every access
 // goes through the policy module via the file's project. Safe for concurrent use.
 
+#include <memory>
 #include <optional>
 
+#include "csv/byte_source.h"
 #include "ingest/file_parser.h"
 #include "security/policy.h"
 #include "services/request_meta.h"
@@ -15,6 +17,31 @@
 
 namespace oeuvre::services {
 
+// The statements of an upload read on a thread of their own while its body is still arriving
+// (from sources that follow the file as it is stored), so that the upload's answer does not wait
+// for a read of its own. At most kMaxRunning at once across the process; beyond that start()
+// declines and the upload reads its statements when it is in. The thread ends on its own when
+// the read does (a source that follows an upload fails when the upload ends unfinished), so
+// dropping a StatementRead never waits. Thread-safety: wait() from one thread.
+class StatementRead {
+ public:
+  static constexpr int kMaxRunning = 4;
+
+  // Reads the statements of the file that `head` and `body` both read from its start (`head` to
+  // recognise the format, `body` to read it). nullptr when kMaxRunning reads run already.
+  static std::unique_ptr<StatementRead> start(std::unique_ptr<csv::ByteSource> head,
+                                              std::unique_ptr<csv::ByteSource> body);
+
+  // Waits for the read: the file's statements, empty when it is not a bank statement file; fails
+  // (kValidation) when it is one that cannot be read. Called once.
+  Result<std::vector<store::StoredStatement>> wait();
+
+ private:
+  struct State;
+  explicit StatementRead(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  std::shared_ptr<State> state_;
+};
+
 // A received upload sitting in a local temporary file (the caller keeps it alive during the call).
 struct IncomingFile {
   std::string path;
@@ -22,6 +49,9 @@ struct IncomingFile {
   std::string sha256;
   std::string filename;
   std::string content_type;
+  // Its statements, when their read was started while the body arrived; else they are read from
+  // `path`.
+  StatementRead* statements = nullptr;
 };
 
 class FileService {

@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
+#include <thread>
 
 #include "core/uuid.h"
 #include "security/crypto.h"
@@ -56,6 +58,87 @@ TEST(UploadTest, RawBodyIsStoredWithItsSha256) {
   const std::string path = (*file)->path();
   file = Error::Internal("drop");
   EXPECT_FALSE(std::filesystem::exists(path)) << "an unclaimed upload must be removed";
+  std::filesystem::remove_all(dir);
+}
+
+// Reads `source` to its end (or error) on another thread, as work that follows an upload does.
+std::future<Result<std::string>> read_all_later(std::unique_ptr<csv::ByteSource> source) {
+  return std::async(std::launch::async, [source = std::move(source)]() -> Result<std::string> {
+    std::string out;
+    char buffer[5];
+    for (;;) {
+      ASSIGN_OR_RETURN(std::size_t n, source->read(buffer, sizeof buffer));
+      if (n == 0) return out;
+      out.append(buffer, n);
+    }
+  });
+}
+
+TEST(UploadTest, AReaderFollowsTheFileAsItIsStored) {
+  const std::string dir = temp_dir();
+  for (const std::string_view type : {"text/csv", "multipart/form-data; boundary=XyZ"}) {
+    SCOPED_TRACE(type);
+    const std::string body = type == "text/csv" ? kCsv : multipart_body();
+    auto receiver = UploadReceiver::open(dir, type, 1 << 20);
+    ASSERT_TRUE(receiver.ok());
+    auto early = (*receiver)->follow();  // before any byte
+    ASSERT_TRUE(early.ok());
+    auto reading = read_all_later(std::move(early).value());
+    for (std::size_t i = 0; i < body.size(); i += 3) {
+      ASSERT_TRUE((*receiver)->write(std::string_view(body).substr(i, 3)).ok());
+      if (i == 9) {
+        // The reader waits for bytes not stored yet: it has not finished.
+        EXPECT_EQ(reading.wait_for(std::chrono::milliseconds(20)), std::future_status::timeout);
+      }
+    }
+    auto late = (*receiver)->follow();  // after most of the body
+    ASSERT_TRUE(late.ok());
+    auto reading_late = read_all_later(std::move(late).value());
+    ASSERT_TRUE((*receiver)->finish().ok());
+    auto read = reading.get();
+    ASSERT_TRUE(read.ok()) << read.error().message();
+    EXPECT_EQ(*read, kCsv);  // the stored file: the multipart's file part alone
+    auto read_late = reading_late.get();
+    ASSERT_TRUE(read_late.ok());
+    EXPECT_EQ(*read_late, kCsv);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(UploadTest, AReaderFailsWhenTheUploadEndsUnfinished) {
+  const std::string dir = temp_dir();
+  {  // dropped mid-body (refused, cut off)
+    auto receiver = UploadReceiver::open(dir, "text/csv", 1 << 20);
+    ASSERT_TRUE(receiver.ok());
+    auto reading = read_all_later((*receiver)->follow().value());
+    ASSERT_TRUE((*receiver)->write("date,amount\r\n").ok());
+    receiver = Error::Internal("drop");
+    auto read = reading.get();
+    ASSERT_FALSE(read.ok());
+    EXPECT_EQ(read.error().code(), ErrorCode::kUnavailable);
+  }
+  {  // a multipart body that ends before its closing boundary: finish() fails
+    auto receiver = UploadReceiver::open(dir, "multipart/form-data; boundary=XyZ", 1 << 20);
+    ASSERT_TRUE(receiver.ok());
+    auto reading = read_all_later((*receiver)->follow().value());
+    const std::string body = multipart_body();
+    ASSERT_TRUE((*receiver)->write(body.substr(0, body.size() / 2)).ok());
+    EXPECT_FALSE((*receiver)->finish().ok());
+    receiver = Error::Internal("drop");
+    EXPECT_FALSE(reading.get().ok());
+  }
+  {  // work kept with the upload is dropped after its readers were told
+    struct Work final : UploadWork {
+      std::future<Result<std::string>> reading;
+    };
+    auto receiver = UploadReceiver::open(dir, "text/csv", 1 << 20);
+    ASSERT_TRUE(receiver.ok());
+    auto work = std::make_shared<Work>();
+    work->reading = read_all_later((*receiver)->follow().value());
+    (*receiver)->keep(std::move(work));
+    // The work's future waits for its read when destroyed: the receiver ends the feed first.
+    receiver = Error::Internal("drop");
+  }
   std::filesystem::remove_all(dir);
 }
 
