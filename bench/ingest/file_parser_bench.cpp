@@ -4,6 +4,8 @@
 // test; run it through bench/ingest/run.sh (Release build).
 //
 // Usage: file_parser_bench [rows (default 1000000)] [csv|jsonl|reader (default csv)]
+//        file_parser_bench file PATH   (an existing file of any format, e.g. bench/bank's camt.053)
+//        file_parser_bench statements PATH   (a bank file read as the upload reads it: statements only)
 // "reader" times csv::CsvReader alone (every field of every row visited, UTF-8 checked) over the
 // generated CSV file: the reader's own throughput, without mapping and parsing values.
 #include <unistd.h>
@@ -16,6 +18,8 @@
 #include <random>
 #include <string>
 
+#include "bank/bank_file.h"
+#include "bank/statement_summary.h"
 #include "csv/csv_reader.h"
 #include "ingest/file_parser.h"
 
@@ -62,13 +66,35 @@ double seconds_since(Clock::time_point start) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::size_t rows = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
-  const bool jsonl = argc > 2 && std::string(argv[2]) == "jsonl";
+  if (argc > 2 && std::string(argv[1]) == "statements") {
+    const auto start = Clock::now();
+    auto format = oeuvre::bank::detect_bank_file(argv[2]);
+    if (!format.ok() || !*format) {
+      std::fprintf(stderr, "not a bank statement file\n");
+      return 1;
+    }
+    oeuvre::bank::SummarisingSink summary(nullptr);
+    if (auto read = oeuvre::bank::parse_bank_file(**format, argv[2], summary); !read.ok()) {
+      std::fprintf(stderr, "read: %s\n", read.error().message().c_str());
+      return 1;
+    }
+    const double took = seconds_since(start);
+    const double megabytes = static_cast<double>(std::filesystem::file_size(argv[2])) / 1e6;
+    std::printf("statements of %s: %zu statements, %llu transactions, %.1f MB in %.3f s: %.1f MB/s\n",
+                std::string(oeuvre::bank::format_name(**format)).c_str(), summary.statements().size(),
+                static_cast<unsigned long long>(summary.transaction_count()), megabytes, took,
+                megabytes / took);
+    return 0;
+  }
+  const bool given = argc > 2 && std::string(argv[1]) == "file";
+  std::size_t rows = !given && argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
+  const bool jsonl = !given && argc > 2 && std::string(argv[2]) == "jsonl";
   const std::string path =
-      (std::filesystem::temp_directory_path() /
-       ("oeuvre-file-parser-bench-" + std::to_string(::getpid()) + (jsonl ? ".jsonl" : ".csv")))
-          .string();
-  {
+      given ? std::string(argv[2])
+            : (std::filesystem::temp_directory_path() /
+               ("oeuvre-file-parser-bench-" + std::to_string(::getpid()) + (jsonl ? ".jsonl" : ".csv")))
+                  .string();
+  if (!given) {
     const std::string data = make_file(rows, jsonl);
     std::ofstream(path, std::ios::binary)
         .write(data.data(), static_cast<std::streamsize>(data.size()));
@@ -112,6 +138,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   const double analyse_seconds = seconds_since(start);
+  if (given) rows = layout->rows;
   const auto read_start = Clock::now();
   std::uint64_t records = 0;
   std::int64_t checksum = 0;
@@ -128,10 +155,10 @@ int main(int argc, char** argv) {
   }
   const double read_seconds = seconds_since(read_start);
   const double total = analyse_seconds + read_seconds;
-  std::filesystem::remove(path);
+  if (!given) std::filesystem::remove(path);
 
   std::printf("format %s, %zu rows, %.1f MB, %llu good, %llu failed (checksum %lld)\n",
-              jsonl ? "jsonl" : "csv", rows, megabytes, static_cast<unsigned long long>(records),
+              given ? layout->format.c_str() : jsonl ? "jsonl" : "csv", rows, megabytes, static_cast<unsigned long long>(records),
               static_cast<unsigned long long>(layout->rows_failed),
               static_cast<long long>(checksum));
   std::printf("analyse       %6.3f s  %9.0f rows/s  %7.1f MB/s\n", analyse_seconds,
