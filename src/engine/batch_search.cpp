@@ -47,7 +47,7 @@ struct Batch {
 };
 
 struct BatchProposal {
-  std::uint32_t batch = 0;
+  std::uint32_t item = 0;  // the batch
   std::uint32_t target = 0;
   double confidence = 0;
   std::vector<FieldScore> scores;
@@ -164,7 +164,7 @@ void Reconciliation::match_batches(bool batches_are_left) {
       if (confidence < rules_.review_threshold) continue;
       if (found && confidence <= proposal.confidence) continue;
       found = true;
-      proposal.batch = b;
+      proposal.item = b;
       proposal.target = t;
       proposal.confidence = confidence;
       proposal.scores = scores;
@@ -172,46 +172,29 @@ void Reconciliation::match_batches(bool batches_are_left) {
     return found;
   };
 
+  struct Scratch {
+    std::vector<FieldScore> similarities;
+    std::vector<const FieldScore*> pairs;
+  };
   std::vector<std::uint32_t> open(batches.size());
   for (std::uint32_t b = 0; b < open.size(); ++b) open[b] = b;
-  for (int round = 0; round < kBatchRounds && !open.empty(); ++round) {
-    std::vector<std::vector<BatchProposal>> proposals(parallel_workers(open.size(), options_.threads));
-    parallel_for(open.size(), options_.threads,
-                 [&](std::size_t begin, std::size_t end, std::size_t worker) {
-                   std::vector<FieldScore> similarities;
-                   std::vector<const FieldScore*> pairs;
-                   for (std::size_t k = begin; k < end; ++k) {
-                     BatchProposal proposal;
-                     if (propose(open[k], similarities, pairs, proposal))
-                       proposals[worker].push_back(std::move(proposal));
-                   }
-                 });
-    std::vector<BatchProposal> all;
-    for (auto& worker : proposals) {
-      for (auto& p : worker) all.push_back(std::move(p));
-    }
-    std::sort(all.begin(), all.end(), [](const BatchProposal& a, const BatchProposal& b) {
-      if (a.confidence != b.confidence) return a.confidence > b.confidence;
-      return a.batch < b.batch;
-    });
-    std::vector<std::uint32_t> retry;
-    for (BatchProposal& p : all) {
-      if (used(targets_are_left, p.target)) {
-        retry.push_back(p.batch);
-        continue;
-      }
-      const Batch& batch = batches[p.batch];
-      std::vector<std::uint32_t> parts(members.begin() + batch.begin, members.begin() + batch.end);
-      const std::vector<std::uint32_t> single{p.target};
-      if (targets_are_left) {
-        add_group(single, std::move(parts), GroupKind::kOneToMany, p.confidence, p.scores);
-      } else {
-        add_group(std::move(parts), single, GroupKind::kManyToOne, p.confidence, p.scores);
-      }
-    }
-    std::sort(retry.begin(), retry.end());
-    open = std::move(retry);
-  }
+  propose_in_rounds<BatchProposal, Scratch>(
+      std::move(open), kBatchRounds, options_.threads,
+      [&](std::uint32_t b, Scratch& scratch, BatchProposal& proposal) {
+        return propose(b, scratch.similarities, scratch.pairs, proposal);
+      },
+      [&](BatchProposal& p) {
+        if (used(targets_are_left, p.target)) return Offer::kRetry;
+        const Batch& batch = batches[p.item];
+        std::vector<std::uint32_t> parts(members.begin() + batch.begin, members.begin() + batch.end);
+        const std::vector<std::uint32_t> single{p.target};
+        if (targets_are_left) {
+          add_group(single, std::move(parts), GroupKind::kOneToMany, p.confidence, p.scores);
+        } else {
+          add_group(std::move(parts), single, GroupKind::kManyToOne, p.confidence, p.scores);
+        }
+        return Offer::kTaken;
+      });
 }
 
 }  // namespace oeuvre::engine

@@ -44,7 +44,7 @@ struct RankedPart {
 }  // namespace
 
 struct Reconciliation::GroupProposal {
-  std::uint32_t target = 0;
+  std::uint32_t item = 0;  // the target
   std::vector<std::uint32_t> parts;
   double confidence = 0;
   std::vector<FieldScore> scores;
@@ -98,47 +98,25 @@ void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
   for (std::uint32_t t = 0; t < target_count; ++t) {
     if (!used(targets_are_left, t)) open.push_back(t);
   }
-  // Rounds: every open target proposes its best group (in parallel, nothing is taken meanwhile);
-  // the proposals are accepted best first; targets that lost a part to a better group try again.
-  for (int round = 0; round < kGroupRounds && !open.empty(); ++round) {
-    const std::size_t workers = parallel_workers(open.size(), options_.threads);
-    std::vector<std::vector<GroupProposal>> proposals(workers);
-    parallel_for(
-        open.size(), options_.threads, [&](std::size_t begin, std::size_t end, std::size_t worker) {
-          GroupSearchScratch scratch;
-          for (std::size_t k = begin; k < end; ++k) {
-            GroupProposal proposal;
-            if (propose_group(open[k], targets_are_left, exact_sums, index, scratch, proposal)) {
-              proposals[worker].push_back(std::move(proposal));
-            }
-          }
-        });
-    std::vector<GroupProposal> all;
-    for (auto& w : proposals) {
-      for (auto& p : w) all.push_back(std::move(p));
-    }
-    std::sort(all.begin(), all.end(), [](const GroupProposal& a, const GroupProposal& b) {
-      if (a.confidence != b.confidence) return a.confidence > b.confidence;
-      return a.target < b.target;
-    });
-    std::vector<std::uint32_t> retry;
-    for (GroupProposal& g : all) {
-      bool free = !used(targets_are_left, g.target);
-      for (std::uint32_t p : g.parts) free = free && !used(parts_left, p);
-      if (!free) {
-        if (!used(targets_are_left, g.target)) retry.push_back(g.target);
-        continue;
-      }
-      const std::vector<std::uint32_t> single{g.target};
-      if (targets_are_left) {
-        add_group(single, g.parts, GroupKind::kOneToMany, g.confidence, g.scores);
-      } else {
-        add_group(g.parts, single, GroupKind::kManyToOne, g.confidence, g.scores);
-      }
-    }
-    std::sort(retry.begin(), retry.end());
-    open = std::move(retry);
-  }
+  // Every open target proposes its best group; targets that lost a part to a better group try
+  // again.
+  propose_in_rounds<GroupProposal, GroupSearchScratch>(
+      std::move(open), kGroupRounds, options_.threads,
+      [&](std::uint32_t target, GroupSearchScratch& scratch, GroupProposal& proposal) {
+        return propose_group(target, targets_are_left, exact_sums, index, scratch, proposal);
+      },
+      [&](GroupProposal& g) {
+        bool free = !used(targets_are_left, g.item);
+        for (std::uint32_t p : g.parts) free = free && !used(parts_left, p);
+        if (!free) return used(targets_are_left, g.item) ? Offer::kDropped : Offer::kRetry;
+        const std::vector<std::uint32_t> single{g.item};
+        if (targets_are_left) {
+          add_group(single, g.parts, GroupKind::kOneToMany, g.confidence, g.scores);
+        } else {
+          add_group(g.parts, single, GroupKind::kManyToOne, g.confidence, g.scores);
+        }
+        return Offer::kTaken;
+      });
 }
 
 bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool exact_sums,
@@ -324,7 +302,7 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     };
     auto best = best_subset_sum(magnitudes, target_magnitude, allowed, limits, score_subset);
     if (!best) return false;
-    proposal.target = t;
+    proposal.item = t;
     proposal.confidence = group_score(*best, scores.data());
     proposal.scores = scores;
     proposal.parts.clear();

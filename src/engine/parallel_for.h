@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <thread>
 #include <vector>
@@ -66,6 +67,50 @@ void parallel_sort(std::vector<T>& values, int threads, Less less) {
                  merged.begin() + static_cast<std::ptrdiff_t>(first), less);
     }
     values.swap(merged);
+  }
+}
+
+// What propose_in_rounds' `take` did with a proposal.
+enum class Offer {
+  kTaken,    // accepted
+  kRetry,    // refused (something it wanted was taken by a better one): propose again next round
+  kDropped,  // refused, and its item is done (taken meanwhile)
+};
+
+// Rounds of proposals accepted best first, the engine's one way to choose among competing groups:
+// in each round every open item proposes at most one Proposal, in parallel over the items (nothing
+// is taken meanwhile, so scheduling does not matter; each worker range gets a fresh Scratch);
+// the proposals are offered to `take` by descending confidence, ties by ascending item; the items
+// `take` asked to retry propose again in the next round, at most `rounds` rounds.
+// Proposal: has `double confidence` and `std::uint32_t item`.
+// propose(std::uint32_t item, Scratch&, Proposal&) -> bool (false: nothing to propose).
+// take(Proposal&) -> Offer.
+template <class Proposal, class Scratch, class Propose, class Take>
+void propose_in_rounds(std::vector<std::uint32_t> open, int rounds, int threads, Propose&& propose,
+                       Take&& take) {
+  for (int round = 0; round < rounds && !open.empty(); ++round) {
+    std::vector<std::vector<Proposal>> proposals(parallel_workers(open.size(), threads));
+    parallel_for(open.size(), threads, [&](std::size_t begin, std::size_t end, std::size_t worker) {
+      Scratch scratch;
+      for (std::size_t k = begin; k < end; ++k) {
+        Proposal proposal;
+        if (propose(open[k], scratch, proposal)) proposals[worker].push_back(std::move(proposal));
+      }
+    });
+    std::vector<Proposal> all;
+    for (auto& worker : proposals) {
+      for (auto& p : worker) all.push_back(std::move(p));
+    }
+    std::sort(all.begin(), all.end(), [](const Proposal& a, const Proposal& b) {
+      if (a.confidence != b.confidence) return a.confidence > b.confidence;
+      return a.item < b.item;
+    });
+    std::vector<std::uint32_t> retry;
+    for (Proposal& p : all) {
+      if (take(p) == Offer::kRetry) retry.push_back(p.item);
+    }
+    std::sort(retry.begin(), retry.end());
+    open = std::move(retry);
   }
 }
 
