@@ -10,6 +10,31 @@
 
 namespace oeuvre::ingest {
 
+namespace {
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// `a` and `b` alike when A-Z are taken as a-z.
+bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+}
+
+// Whether the JSON `text` may hold the key `lowercase`: it holds it as written (A-Z in `text`
+// taken as a-z), or the key has characters JSON escapes. Only a writer that escapes what it need
+// not ("batch\u005fid") would hide a key: none of Œuvre's does.
+bool contains_ignoring_ascii_case(std::string_view text, std::string_view lowercase) {
+  const bool escaped = std::any_of(lowercase.begin(), lowercase.end(), [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  });
+  if (lowercase.empty() || escaped) return true;
+  const auto found = std::search(text.begin(), text.end(), lowercase.begin(), lowercase.end(),
+                                 [](char x, char y) { return lower(x) == y; });
+  return found != text.end();
+}
+
+}  // namespace
+
 std::vector<std::string> extra_fields_read_by(
     const engine::RuleSet& rules, bool left,
     const std::vector<std::pair<std::string, std::string>>& column_names) {
@@ -63,13 +88,22 @@ void RecordTableBuilder::add(const RecordFields& r) {
   t.counterparties.push_back(r.counterparty);
   t.has_counterparty = t.has_counterparty || !r.counterparty.empty();
   if (t.extras.empty()) return;
+  // Most records hold none of the fields asked for (the batch field above all): their extra JSON
+  // is not parsed.
+  const bool mentioned = std::any_of(t.extras.begin(), t.extras.end(), [&](const auto& column) {
+    return contains_ignoring_ascii_case(r.extra_json, column.name);
+  });
+  if (!mentioned) {
+    for (engine::ExtraColumn& column : t.extras) column.text.push_back("");
+    return;
+  }
   boost::system::error_code ec;
   const boost::json::value extra = boost::json::parse(r.extra_json, ec);
   for (engine::ExtraColumn& column : t.extras) {
     std::string value;
     if (!ec && extra.is_object()) {
       for (const auto& [key, v] : extra.as_object()) {
-        if (ascii_lowercase(key) != column.name) continue;
+        if (!equals_ignoring_ascii_case(key, column.name)) continue;
         value = v.is_string() ? std::string(v.as_string()) : to_json_text(v);
         break;
       }

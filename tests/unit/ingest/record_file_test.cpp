@@ -145,10 +145,12 @@ TEST_F(RecordFileTest, KeepsTheExtraFieldsTheRulesReadFromJsonToo) {
                        {"id": "B", "date": "2024-01-02", "amount": "2", "Branch": 7}])",
                    offline(), rules, "file.json");
   ASSERT_TRUE(file.ok()) << file.error().message();
-  ASSERT_EQ(file->table.extras.size(), 1u);
+  ASSERT_EQ(file->table.extras.size(), 2u);  // and the rules' batch field, which none has
   EXPECT_EQ(file->table.extras[0].name, "branch");
   EXPECT_EQ(file->table.extras[0].text[0], "North");
   EXPECT_EQ(file->table.extras[0].text[1], "7");
+  EXPECT_EQ(file->table.extras[1].name, "batch_id");
+  EXPECT_EQ(file->table.extras[1].text[0], "");
   EXPECT_EQ(file->table.amounts, (std::vector<std::int64_t>{150, 200}));
   EXPECT_EQ(file->table.ids[0], "A");
 }
