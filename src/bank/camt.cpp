@@ -612,10 +612,31 @@ const FieldTable& detail_fields() {
   return kFields;
 }
 
+// The bank transaction code's fields, of an entry or of a detail: false when `field` is another.
+bool read_bank_code(Field field, std::string_view text, BankCodes& codes) {
+  switch (field) {
+    case Field::kDomain:
+      codes.domain = kept(text);
+      return true;
+    case Field::kFamily:
+      codes.family = kept(text);
+      return true;
+    case Field::kSubFamily:
+      codes.sub_family = kept(text);
+      return true;
+    case Field::kProprietary:
+      codes.proprietary = kept(text);
+      return true;
+    default:
+      return false;
+  }
+}
+
 void CamtReader::entry_field(std::string_view text) {
   const std::optional<Field> field = entry_fields().find(names_.below(entry_depth_));
   if (!field) return;
   Entry& entry = entries_.entry();
+  if (read_bank_code(*field, text, entry.bank_codes)) return;
   switch (*field) {
     case Field::kAmount:
       entry.amount = {true, kept(text), amount_currency_};
@@ -643,18 +664,6 @@ void CamtReader::entry_field(std::string_view text) {
       break;
     case Field::kEntryReference:
       entry.entry_reference = kept(text);
-      break;
-    case Field::kDomain:
-      entry.bank_codes.domain = kept(text);
-      break;
-    case Field::kFamily:
-      entry.bank_codes.family = kept(text);
-      break;
-    case Field::kSubFamily:
-      entry.bank_codes.sub_family = kept(text);
-      break;
-    case Field::kProprietary:
-      entry.bank_codes.proprietary = kept(text);
       break;
     case Field::kEntryInfo:
       entry.additional_info = kept(text);
@@ -719,6 +728,7 @@ void CamtReader::detail_field(std::string_view text) {
   }
   const std::optional<Field> field = detail_fields().find(names_.below(d));
   if (!field) return;
+  if (read_bank_code(*field, text, detail.bank_codes)) return;
   switch (*field) {
     case Field::kAmount:
       detail.amount = {true, kept(text), amount_currency_};
@@ -728,18 +738,6 @@ void CamtReader::detail_field(std::string_view text) {
       break;
     case Field::kCreditDebit:
       detail.credit_debit = kept(text);
-      break;
-    case Field::kDomain:
-      detail.bank_codes.domain = kept(text);
-      break;
-    case Field::kFamily:
-      detail.bank_codes.family = kept(text);
-      break;
-    case Field::kSubFamily:
-      detail.bank_codes.sub_family = kept(text);
-      break;
-    case Field::kProprietary:
-      detail.bank_codes.proprietary = kept(text);
       break;
     case Field::kDebtorName:
       detail.debtor_name = kept(text);
