@@ -28,6 +28,14 @@ constexpr std::size_t kMaxBatchMembers = 1000;
 constexpr std::int64_t kMaxMemberAmount = std::int64_t{1} << 50;
 // Proposal rounds per call.
 constexpr int kBatchRounds = 4;
+// Targets of a batch's amount looked at per batch, nearest in date first.
+constexpr std::size_t kMaxTargetSteps = 4096;
+
+// Days between a target and a batch's date; 0 when either has none.
+std::int64_t gap_of(const AmountEntry& target, std::int32_t date) {
+  if (target.date == kNoDate || date == kNoDate) return 0;
+  return std::llabs(static_cast<std::int64_t>(target.date) - date);
+}
 
 // The text column of `table` named `field` (ASCII case ignored), or null when it has none.
 const StringColumn* batch_keys(const RecordTable& table, std::string_view field) {
@@ -122,20 +130,32 @@ void Reconciliation::match_batches(bool batches_are_left) {
     for (const std::int64_t amount : {batch.sum, -batch.sum}) {
       if (amount == -batch.sum && sign == SignMode::kSame) continue;
       if (amount == batch.sum && sign == SignMode::kOpposite) continue;
-      const AmountEntry key{batch.currency, 0, amount, 0};
-      auto it = std::lower_bound(targets.begin(), targets.end(), key,
-                                 [](const AmountEntry& a, const AmountEntry& k) {
-                                   return std::tie(a.currency, a.amount) < std::tie(k.currency, k.amount);
-                                 });
-      for (; it != targets.end() && it->currency == batch.currency && it->amount == amount; ++it) {
-        if (!used(targets_are_left, it->index)) candidates.push_back(*it);
+      // The targets of this amount, by date: from the batch's date outwards, the nearest open
+      // ones (a bounded walk, however many share the amount).
+      const AmountEntry key{batch.currency, batch.date, amount, 0};
+      const auto [first, last] = std::equal_range(
+          targets.begin(), targets.end(), key, [](const AmountEntry& a, const AmountEntry& k) {
+            return std::tie(a.currency, a.amount) < std::tie(k.currency, k.amount);
+          });
+      auto right = std::lower_bound(first, last, key, [](const AmountEntry& a, const AmountEntry& k) {
+        return a.date < k.date;
+      });
+      auto left = right;
+      std::size_t taken = 0;
+      for (std::size_t steps = 0; steps < kMaxTargetSteps && taken < max_candidates; ++steps) {
+        const bool has_left = left != first, has_right = right != last;
+        if (!has_left && !has_right) break;
+        const bool go_left =
+            has_left && (!has_right || gap_of(*(left - 1), batch.date) <= gap_of(*right, batch.date));
+        const AmountEntry& e = go_left ? *--left : *right++;
+        if (used(targets_are_left, e.index)) continue;
+        candidates.push_back(e);
+        ++taken;
       }
     }
-    auto gap = [&](const AmountEntry& e) {
-      return (e.date == kNoDate || batch.date == kNoDate) ? 0 : std::abs(e.date - batch.date);
-    };
     std::sort(candidates.begin(), candidates.end(), [&](const AmountEntry& a, const AmountEntry& c) {
-      return std::make_tuple(gap(a), a.index) < std::make_tuple(gap(c), c.index);
+      return std::make_tuple(gap_of(a, batch.date), a.index) <
+             std::make_tuple(gap_of(c, batch.date), c.index);
     });
     if (candidates.size() > max_candidates) candidates.resize(max_candidates);
 
