@@ -368,14 +368,15 @@ Result<store::StoredFile> FileService::upload(const security::Actor& actor,
     s.data_source_id = data_source_id;
     s.created_at = file.created_at;
   }
-  if (!statements.empty()) {
-    RETURN_IF_ERROR(store::with_connection(db_, [&](store::Connection& conn) {
-      return refuse_repeated_statements(conn, data_source_id, statements);
-    }));
-  }
   RETURN_IF_ERROR(blobs_.adopt(file.storage_key, incoming.path));
   auto stored =
       store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::StoredFile> {
+        // A statement already there, checked in the transaction that stores these: a concurrent
+        // upload of the same statement waits for this one and then finds it.
+        if (!statements.empty()) {
+          RETURN_IF_ERROR(store::StatementRepository::lock_data_source(conn, data_source_id));
+          RETURN_IF_ERROR(refuse_repeated_statements(conn, data_source_id, statements));
+        }
         RETURN_IF_ERROR(store::FileRepository::insert(conn, file));
         RETURN_IF_ERROR(store::StatementRepository::insert(conn, statements));
         RETURN_IF_ERROR(

@@ -115,6 +115,13 @@ Result<PageResult<StoredStatement>> StatementRepository::list_for_file(Connectio
                                      "position", {param(file_id)}, page, statement_from);
 }
 
+Status StatementRepository::lock_data_source(Connection& conn, const Uuid& data_source_id) {
+  if (conn.dialect() != Dialect::kPostgres) return OkStatus();
+  const Value params[] = {param(data_source_id)};
+  RETURN_IF_ERROR(conn.query("SELECT id FROM data_sources WHERE id = $1 FOR UPDATE", params));
+  return OkStatus();
+}
+
 Result<std::optional<RepeatedStatement>> StatementRepository::find_repeat(
     Connection& conn, const Uuid& data_source_id, const std::string& identity,
     const std::string& fingerprint) {

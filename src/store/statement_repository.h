@@ -54,6 +54,11 @@ class StatementRepository {
   // The file's statements in file order.
   static Result<PageResult<StoredStatement>> list_for_file(Connection& conn, const Uuid& file_id,
                                                            const PageRequest& page);
+  // Inside a write transaction, before find_repeat and insert: makes concurrent uploads to the
+  // data source take their turn until this transaction ends, so two uploads of one statement
+  // cannot both find it new (PostgreSQL: the data source's row locked FOR UPDATE; SQLite's write
+  // transaction already admits one writer).
+  static Status lock_data_source(Connection& conn, const Uuid& data_source_id);
   // A statement of the data source with this identity (when not "") or this fingerprint.
   static Result<std::optional<RepeatedStatement>> find_repeat(Connection& conn,
                                                               const Uuid& data_source_id,

@@ -5,8 +5,11 @@
 // files that cannot be read refused with 422 naming where and why (XML entities among them).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "support/test_server.h"
 
@@ -166,6 +169,35 @@ TEST(BankStatementsTest, TheSameStatementIsRefusedEvenAsAReExport) {
   // Another data source may hold it.
   const std::string other = f.create_source("Bank copy");
   EXPECT_EQ(f.upload(reexport, "reexport.xml", other).status, 201u);
+}
+
+// Re-exports of one statement uploaded at the same moment: the check and the insert are one
+// transaction that takes its turn per data source, so exactly one is kept.
+TEST(BankStatementsTest, ConcurrentReExportsOfOneStatementKeepExactlyOne) {
+  Fixture f;
+  const std::string original = read_file("samples/bank.camt053.xml");
+  const auto at = original.find("OEUVRE-SAMPLE-2025-03");
+  ASSERT_NE(at, std::string::npos);
+  constexpr int kUploads = 4;
+  std::vector<std::string> exports;
+  for (int i = 0; i < kUploads; ++i) {
+    std::string copy = original;
+    copy.replace(at, 21, "OEUVRE-REEXPORT-0000" + std::to_string(i));
+    exports.push_back(std::move(copy));
+  }
+  std::vector<unsigned> statuses(kUploads, 0);
+  std::vector<std::thread> uploads;
+  for (int i = 0; i < kUploads; ++i) {
+    uploads.emplace_back([&, i] {
+      statuses[i] = f.upload(exports[i], "export" + std::to_string(i) + ".xml").status;
+    });
+  }
+  for (auto& t : uploads) t.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201u), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409u), kUploads - 1);
+  auto files = f.server.get("/api/v1/projects/" + f.project_id + "/files", f.alice.access_token);
+  ASSERT_EQ(files.status, 200u) << files.body;
+  EXPECT_EQ(files.json().at("items").as_array().size(), 1u) << files.body;
 }
 
 TEST(BankStatementsTest, BalancesThatDoNotAddUpAreStoredWithAWarningNamingTheDifference) {
