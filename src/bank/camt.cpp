@@ -1,9 +1,10 @@
 // The camt.052/053/054 reader (camt.h): the document walk over XmlStream's events -- root and
 // message checks, statements, balances, the dispatch of entry and detail fields to EntryMapping
 // (camt_entry.h), element paths for messages -- and the recognition of a camt file by its first
-// bytes. A little over 600 lines on purpose: the walk and the recognition share the message table
-// and the namespace reading at the top of this file; split, they would need an internal header of
-// their own for some forty lines, and the entry mapping, the one natural seam, is already apart.
+// bytes. About 800 lines on purpose: the walk and the recognition share the message table and the
+// namespace reading at the top of this file; split, they would need an internal header of their
+// own for some forty lines. The natural seams are already apart: the entry mapping (camt_entry.h)
+// and the element paths with the tables of fields (camt_paths.h).
 #include "bank/camt.h"
 
 #include <array>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "bank/camt_entry.h"
+#include "bank/camt_paths.h"
 #include "bank/xml_stream.h"
 #include "core/date.h"
 #include "core/utf8.h"
@@ -135,40 +137,6 @@ struct StatementState {
   std::size_t entries = 0, balances = 0;
   bool begun = false;
   bool balances_capped = false;
-};
-
-// The open elements' local names as one "/A/B/C" string: a push or pop costs no allocation once
-// the string has grown, and a field is recognised by comparing its path below an element with one
-// string ("RltdPties/Dbtr/Nm"), not name by name.
-class ElementPath {
- public:
-  std::size_t size() const { return starts_.size(); }
-  bool empty() const { return starts_.empty(); }
-  void push(std::string_view name) {
-    text_ += '/';
-    starts_.push_back(text_.size());
-    text_ += name;
-  }
-  void pop() {
-    text_.resize(starts_.back() - 1);
-    starts_.pop_back();
-  }
-  // REQUIRES: depth < size()
-  std::string_view operator[](std::size_t depth) const {
-    const std::size_t begin = starts_[depth];
-    const std::size_t end = depth + 1 < starts_.size() ? starts_[depth + 1] - 1 : text_.size();
-    return std::string_view(text_).substr(begin, end - begin);
-  }
-  std::string_view back() const { return (*this)[size() - 1]; }
-  // The names below depth `base` joined by '/', "" when `base` is the innermost.
-  std::string_view below(std::size_t base) const {
-    if (base + 1 >= starts_.size()) return {};
-    return std::string_view(text_).substr(starts_[base + 1]);
-  }
-
- private:
-  std::string text_;
-  std::vector<std::size_t> starts_;
 };
 
 // Reads one file as an XmlHandler: a stack of element names, the state of the current statement,
@@ -517,101 +485,6 @@ void CamtReader::start_entry() {
   entries_.entry().statement_id = statement_.info.statement_id;
 }
 
-// The fields of an entry and of a transaction detail, by their path below it: one lookup per
-// element instead of a comparison per field.
-enum class Field {
-  kAmount, kTxAmount, kCreditDebit, kReversal, kStatus, kBooking, kValue, kServicerReference,
-  kEntryReference, kDomain, kFamily, kSubFamily, kProprietary, kEntryInfo, kBatchMessage,
-  kBatchPaymentInformation, kBatchCount, kDebtorName, kCreditorName, kDebtorAccount,
-  kCreditorAccount, kUnstructured, kCreditorReference, kDetailInfo, kPurpose, kReturnReason,
-};
-// A fixed set of paths, each with its Field, looked up by a cheap hash (the path's length and
-// three of its bytes) and one comparison: an element's end costs a few instructions, not a
-// string hash.
-class FieldTable {
- public:
-  FieldTable(std::initializer_list<std::pair<std::string_view, Field>> fields) {
-    for (const auto& [path, field] : fields) {
-      std::size_t slot = hash(path);
-      while (slots_[slot].field) slot = (slot + 1) % kSlots;
-      slots_[slot] = {path, field};
-    }
-  }
-  std::optional<Field> find(std::string_view path) const {
-    for (std::size_t slot = hash(path);; slot = (slot + 1) % kSlots) {
-      const Slot& s = slots_[slot];
-      if (!s.field || s.path == path) return s.field;
-    }
-  }
-
- private:
-  static constexpr std::size_t kSlots = 128;  // at most a sixth full: short probes
-  static std::size_t hash(std::string_view path) {
-    if (path.empty()) return 0;
-    const auto byte = [&](std::size_t i) { return static_cast<std::size_t>(path[i] & 0x7F); };
-    return (path.size() * 31 + byte(0) * 7 + byte(path.size() / 2) * 3 + byte(path.size() - 1)) %
-           kSlots;
-  }
-  struct Slot {
-    std::string_view path;
-    std::optional<Field> field;
-  };
-  std::array<Slot, kSlots> slots_{};
-};
-
-const FieldTable& entry_fields() {
-  static const FieldTable kFields = {
-      {"Amt", Field::kAmount},
-      {"CdtDbtInd", Field::kCreditDebit},
-      {"RvslInd", Field::kReversal},
-      {"Sts", Field::kStatus},
-      {"Sts/Cd", Field::kStatus},
-      {"Sts/Prtry", Field::kStatus},
-      {"BookgDt/Dt", Field::kBooking},
-      {"BookgDt/DtTm", Field::kBooking},
-      {"ValDt/Dt", Field::kValue},
-      {"ValDt/DtTm", Field::kValue},
-      {"AcctSvcrRef", Field::kServicerReference},
-      {"NtryRef", Field::kEntryReference},
-      {"BkTxCd/Domn/Cd", Field::kDomain},
-      {"BkTxCd/Domn/Fmly/Cd", Field::kFamily},
-      {"BkTxCd/Domn/Fmly/SubFmlyCd", Field::kSubFamily},
-      {"BkTxCd/Prtry/Cd", Field::kProprietary},
-      {"AddtlNtryInf", Field::kEntryInfo},
-      {"NtryDtls/Btch/MsgId", Field::kBatchMessage},
-      {"NtryDtls/Btch/PmtInfId", Field::kBatchPaymentInformation},
-      {"NtryDtls/Btch/NbOfTxs", Field::kBatchCount},
-  };
-  return kFields;
-}
-
-const FieldTable& detail_fields() {
-  static const FieldTable kFields = {
-      {"Amt", Field::kAmount},
-      {"AmtDtls/TxAmt/Amt", Field::kTxAmount},
-      {"CdtDbtInd", Field::kCreditDebit},
-      {"BkTxCd/Domn/Cd", Field::kDomain},
-      {"BkTxCd/Domn/Fmly/Cd", Field::kFamily},
-      {"BkTxCd/Domn/Fmly/SubFmlyCd", Field::kSubFamily},
-      {"BkTxCd/Prtry/Cd", Field::kProprietary},
-      // Version 8 and later wrap the party in Pty.
-      {"RltdPties/Dbtr/Nm", Field::kDebtorName},
-      {"RltdPties/Dbtr/Pty/Nm", Field::kDebtorName},
-      {"RltdPties/Cdtr/Nm", Field::kCreditorName},
-      {"RltdPties/Cdtr/Pty/Nm", Field::kCreditorName},
-      {"RltdPties/DbtrAcct/Id/IBAN", Field::kDebtorAccount},
-      {"RltdPties/DbtrAcct/Id/Othr/Id", Field::kDebtorAccount},
-      {"RltdPties/CdtrAcct/Id/IBAN", Field::kCreditorAccount},
-      {"RltdPties/CdtrAcct/Id/Othr/Id", Field::kCreditorAccount},
-      {"RmtInf/Ustrd", Field::kUnstructured},
-      {"RmtInf/Strd/CdtrRefInf/Ref", Field::kCreditorReference},
-      {"AddtlTxInf", Field::kDetailInfo},
-      {"Purp/Cd", Field::kPurpose},
-      {"RtrInf/Rsn/Cd", Field::kReturnReason},
-  };
-  return kFields;
-}
-
 // The bank transaction code's fields, of an entry or of a detail: false when `field` is another.
 bool read_bank_code(Field field, std::string_view text, BankCodes& codes) {
   switch (field) {
@@ -633,7 +506,7 @@ bool read_bank_code(Field field, std::string_view text, BankCodes& codes) {
 }
 
 void CamtReader::entry_field(std::string_view text) {
-  const std::optional<Field> field = entry_fields().find(names_.below(entry_depth_));
+  const std::optional<Field> field = entry_field_at(names_.below(entry_depth_));
   if (!field) return;
   Entry& entry = entries_.entry();
   if (read_bank_code(*field, text, entry.bank_codes)) return;
@@ -707,7 +580,7 @@ void CamtReader::detail_field(std::string_view text) {
       {"UETR", "uetr"},
   };
   if (!details_) {  // the amount alone
-    const std::optional<Field> field = detail_fields().find(names_.below(d));
+    const std::optional<Field> field = detail_field_at(names_.below(d));
     if (field == Field::kAmount) detail.amount = {true, kept(text), amount_currency_};
     if (field == Field::kTxAmount) detail.tx_amount = {true, kept(text), amount_currency_};
     if (field == Field::kCreditDebit) detail.credit_debit = kept(text);
@@ -726,7 +599,7 @@ void CamtReader::detail_field(std::string_view text) {
     }
     return;
   }
-  const std::optional<Field> field = detail_fields().find(names_.below(d));
+  const std::optional<Field> field = detail_field_at(names_.below(d));
   if (!field) return;
   if (read_bank_code(*field, text, detail.bank_codes)) return;
   switch (*field) {
