@@ -579,14 +579,7 @@ void CamtReader::detail_field(std::string_view text) {
       {"AcctSvcrTxId", "account_servicer_transaction_id"},
       {"UETR", "uetr"},
   };
-  if (!details_) {  // the amount alone
-    const std::optional<Field> field = detail_field_at(names_.below(d));
-    if (field == Field::kAmount) detail.amount = {true, kept(text), amount_currency_};
-    if (field == Field::kTxAmount) detail.tx_amount = {true, kept(text), amount_currency_};
-    if (field == Field::kCreditDebit) detail.credit_debit = kept(text);
-    return;
-  }
-  if (names_.size() == d + 3 && names_[d + 1] == "Refs") {
+  if (details_ && names_.size() == d + 3 && names_[d + 1] == "Refs") {
     const std::string_view field = names_.back();
     if (field == "EndToEndId") {
       detail.end_to_end_id = kept(text);
@@ -601,6 +594,10 @@ void CamtReader::detail_field(std::string_view text) {
   }
   const std::optional<Field> field = detail_field_at(names_.below(d));
   if (!field) return;
+  // Without details, the amount alone.
+  if (!details_ && field != Field::kAmount && field != Field::kTxAmount &&
+      field != Field::kCreditDebit)
+    return;
   if (read_bank_code(*field, text, detail.bank_codes)) return;
   switch (*field) {
     case Field::kAmount:

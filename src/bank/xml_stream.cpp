@@ -178,10 +178,8 @@ bool XmlStream::resolve(std::string_view qualified, const char* const* attribute
     }
   }
   if (prefix.empty() || prefix == "xml") return true;  // no default namespace; xml is predefined
-  fail(file_error("line " + std::to_string(line()) + ", column " +
-                  std::to_string(XML_GetCurrentColumnNumber(parser_) + 1) + ": " +
-                  std::string(options_.not_well_formed) + " (the prefix '" + quoted(prefix) +
-                  "' of <" + quoted(qualified) + "> is not declared)"));
+  fail(not_well_formed("the prefix '" + quoted(prefix) + "' of <" + quoted(qualified) +
+                       "> is not declared"));
   return false;
 }
 
@@ -192,11 +190,14 @@ Error XmlStream::not_read_error() const {
                       "' is not read: " + std::string(options_.format) +
                       " files are read in UTF-8, UTF-16, ISO-8859-1, US-ASCII or windows-1252");
   }
+  return not_well_formed(XML_ErrorString(XML_GetErrorCode(parser_)));
+}
+
+Error XmlStream::not_well_formed(std::string_view reason) const {
   const std::string where = handler_.location();
   return file_error("line " + std::to_string(XML_GetCurrentLineNumber(parser_)) + ", column " +
                     std::to_string(XML_GetCurrentColumnNumber(parser_) + 1) + ": " +
-                    std::string(options_.not_well_formed) + " (" +
-                    XML_ErrorString(XML_GetErrorCode(parser_)) + ")" +
+                    std::string(options_.not_well_formed) + " (" + std::string(reason) + ")" +
                     (where.empty() ? "" : " at " + where));
 }
 

@@ -111,6 +111,8 @@ class XmlStream {
   struct Callbacks;  // expat's handlers, in xml_stream.cpp
 
   Error not_read_error() const;
+  // "line L, column C: <Options::not_well_formed> (reason) at <handler's location>".
+  Error not_well_formed(std::string_view reason) const;
   // With Options::namespaces: applies the element's namespace declarations and splits its
   // qualified name into `name` (uri and local). False (the stream failed) for a prefix never
   // declared, or too many declarations.

@@ -123,8 +123,14 @@ void Reconciliation::match_batches(bool batches_are_left) {
   const std::size_t rules = scorer_.rule_count();
   const auto max_candidates = static_cast<std::size_t>(rules_.max_candidates_per_record);
   // The best target of `batch` among the open ones, nearest in date first among equals.
-  auto propose = [&](std::uint32_t b, std::vector<FieldScore>& similarities,
-                     std::vector<const FieldScore*>& pairs, BatchProposal& proposal) {
+  // Buffers reused across the batches one worker handles.
+  struct Scratch {
+    std::vector<FieldScore> similarities;
+    std::vector<const FieldScore*> pairs;
+  };
+  auto propose = [&](std::uint32_t b, Scratch& scratch, BatchProposal& proposal) {
+    std::vector<FieldScore>& similarities = scratch.similarities;
+    std::vector<const FieldScore*>& pairs = scratch.pairs;
     const Batch& batch = batches[b];
     std::vector<AmountEntry> candidates;
     for (const std::int64_t amount : {batch.sum, -batch.sum}) {
@@ -192,17 +198,11 @@ void Reconciliation::match_batches(bool batches_are_left) {
     return found;
   };
 
-  struct Scratch {
-    std::vector<FieldScore> similarities;
-    std::vector<const FieldScore*> pairs;
-  };
   std::vector<std::uint32_t> open(batches.size());
   for (std::uint32_t b = 0; b < open.size(); ++b) open[b] = b;
   propose_in_rounds<BatchProposal, Scratch>(
       std::move(open), kBatchRounds, options_.threads,
-      [&](std::uint32_t b, Scratch& scratch, BatchProposal& proposal) {
-        return propose(b, scratch.similarities, scratch.pairs, proposal);
-      },
+      propose,
       [&](BatchProposal& p) {
         if (used(targets_are_left, p.target)) return Offer::kRetry;
         const Batch& batch = batches[p.item];

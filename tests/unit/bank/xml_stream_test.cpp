@@ -85,7 +85,8 @@ TEST(XmlStream, PrefixesResolveByTheDeclarationsInForce) {
   const auto result = read(undeclared, "<a><x:b/></a>");
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(reason(result),
-            "line 1, column 4: the XML is not well-formed (the prefix 'x' of <x:b> is not declared)");
+            "line 1, column 4: the XML is not well-formed (the prefix 'x' of <x:b> is not declared) "
+            "at /here");
 }
 
 TEST(XmlStream, WithoutNamespacesNamesStayAsWritten) {
