@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "core/json_text.h"
 #include "core/json_writer.h"
 #include "csv/csv_writer.h"
+#include "services/explanation_format.h"
 #include "services/record_fields.h"
 
 namespace oeuvre::api {
@@ -85,6 +87,8 @@ class ExportStream final : public http::ResponseStream {
           w.field(std::string_view(h));
         }
         for (const auto& f : services::kStandardFields) w.field(f.api_name);
+        w.field(std::string_view("held"));
+        w.field(std::string_view("alternatives"));
         w.end_row();
       } else {
         out += "[";
@@ -128,9 +132,29 @@ class ExportStream final : public http::ResponseStream {
     return value;
   }
 
+  // "L:<uuid>;<uuid> R:<uuid> (0.93) | ...": a result's competing explanations in one cell.
+  static std::string describe_alternatives(const store::ResultRow& r) {
+    std::string text;
+    auto ids = [&](const std::vector<Uuid>& list) {
+      for (std::size_t i = 0; i < list.size(); ++i) text += (i ? ";" : "") + list[i].to_string();
+    };
+    char confidence[32];
+    for (const services::StoredAlternative& a : services::read_alternatives(r.alternatives)) {
+      if (!text.empty()) text += " | ";
+      text += "L:";
+      ids(a.left_ids);
+      text += " R:";
+      ids(a.right_ids);
+      std::snprintf(confidence, sizeof confidence, " (%.4g)", a.confidence);
+      text += confidence;
+    }
+    return text;
+  }
+
   static void write_csv(std::string& out, const services::ResultView& view) {
     csv::CsvWriter w(out);
     const store::ResultRow& r = view.result;
+    const std::string alternatives = describe_alternatives(r);
     auto line = [&](const store::Record& rec, const char* side) {
       w.field(r.id.to_string());
       w.field(r.match_group);
@@ -143,6 +167,8 @@ class ExportStream final : public http::ResponseStream {
         std::string value = services::standard_value(rec, f.field);
         w.field(f.free_text ? safe_text(value) : value);
       }
+      w.field(r.held);
+      w.field(alternatives);
       w.end_row();
     };
     for (const auto& rec : view.left) line(rec, "left");

@@ -138,7 +138,8 @@ class CsvFormat final : public Format {
   void begin_matches(std::string& out) const override {
     csv::CsvWriter w(out);
     for (const char* h : {"group", "kind", "status", "confidence", "left_ids", "right_ids",
-                          "left_amount", "right_amount", "amount_difference"}) {
+                          "left_amount", "right_amount", "amount_difference", "held",
+                          "alternatives"}) {
       w.field(std::string_view(h));
     }
     for (const auto& rule : result_.rules) {
@@ -163,6 +164,8 @@ class CsvFormat final : public Format {
     w.field(money(left_sum, scale));
     w.field(money(right_sum, scale));
     w.field(money(difference(left_sum, right_sum), scale));
+    w.field(engine::hold_reason_name(g.held));
+    w.field(describe_alternatives(g));
     std::string value;
     for (const engine::FieldScore& score : result_.scores_of(g)) {
       w.field(left_values_[score.rule].render_view(result_.left_of(g), value));
@@ -179,6 +182,20 @@ class CsvFormat final : public Format {
   }
 
   void end_matches(std::string&) const override {}
+
+  // "L:1;2 R:7 (0.9132) | L:3 R:8 (0.9)": each competing explanation's ids and confidence.
+  std::string describe_alternatives(const MatchGroup& g) const {
+    std::string text;
+    char confidence[32];
+    for (const engine::Alternative& a : result_.alternatives_of(g)) {
+      if (!text.empty()) text += " | ";
+      text += "L:" + join_ids(left_, result_.left_of(a)) + " R:" +
+              join_ids(right_, result_.right_of(a));
+      std::snprintf(confidence, sizeof confidence, " (%.4g)", a.confidence);
+      text += confidence;
+    }
+    return text;
+  }
 
   void begin_unmatched(std::string& out) const override {
     csv::CsvWriter w(out);
@@ -237,6 +254,20 @@ class JsonFormat final : public Format {
     w.end_array();
     w.key("left_amount").string(money(sum_amounts(left_, result_.left_of(g)), scale));
     w.key("right_amount").string(money(sum_amounts(right_, result_.right_of(g)), scale));
+    if (g.held != engine::HoldReason::kNone) w.key("held").string(engine::hold_reason_name(g.held));
+    w.key("alternatives").begin_array();
+    for (const engine::Alternative& a : result_.alternatives_of(g)) {
+      w.begin_object();
+      w.key("left_ids").begin_array();
+      for (std::uint32_t i : result_.left_of(a)) w.string(left_.ids[i]);
+      w.end_array();
+      w.key("right_ids").begin_array();
+      for (std::uint32_t i : result_.right_of(a)) w.string(right_.ids[i]);
+      w.end_array();
+      w.key("confidence").number(a.confidence);
+      w.end_object();
+    }
+    w.end_array();
     w.key("explanation").begin_array();
     for (const engine::Explanation& e : engine::explain(result_, g, left_, right_)) {
       engine::write_json(w, e);

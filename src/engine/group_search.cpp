@@ -48,6 +48,10 @@ struct Reconciliation::GroupProposal {
   std::vector<std::uint32_t> parts;
   double confidence = 0;
   std::vector<FieldScore> scores;
+  // The next best subset for the same target (empty when there was none): a competing
+  // explanation, weighed in hold_uncertain_groups.
+  std::vector<std::uint32_t> runner_up_parts;
+  double runner_up_confidence = 0;
 };
 
 // Buffers reused across the targets one worker handles.
@@ -114,6 +118,14 @@ void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
           add_group(single, g.parts, GroupKind::kOneToMany, g.confidence, g.scores);
         } else {
           add_group(g.parts, single, GroupKind::kManyToOne, g.confidence, g.scores);
+        }
+        if (!g.runner_up_parts.empty()) {
+          const std::size_t group = result_.groups.size() - 1;
+          if (targets_are_left) {
+            add_candidate_alternative(group, single, g.runner_up_parts, g.runner_up_confidence);
+          } else {
+            add_candidate_alternative(group, g.runner_up_parts, single, g.runner_up_confidence);
+          }
         }
         return Offer::kTaken;
       });
@@ -300,7 +312,9 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       const double c = group_score(positions, nullptr);
       return c < rules_.review_threshold ? -1.0 : c;
     };
-    auto best = best_subset_sum(magnitudes, target_magnitude, allowed, limits, score_subset);
+    SubsetRunnerUp runner_up;
+    auto best =
+        best_subset_sum(magnitudes, target_magnitude, allowed, limits, score_subset, &runner_up);
     if (!best) return false;
     proposal.item = t;
     proposal.confidence = group_score(*best, scores.data());
@@ -308,6 +322,10 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     proposal.parts.clear();
     for (std::uint32_t pos : *best) proposal.parts.push_back(shared[pos].first);
     std::sort(proposal.parts.begin(), proposal.parts.end());
+    proposal.runner_up_parts.clear();
+    proposal.runner_up_confidence = runner_up.score;
+    for (std::uint32_t pos : runner_up.positions) proposal.runner_up_parts.push_back(shared[pos].first);
+    std::sort(proposal.runner_up_parts.begin(), proposal.runner_up_parts.end());
     return proposal.confidence >= rules_.review_threshold;
   }
 }

@@ -18,4 +18,16 @@ std::string_view match_status_name(MatchStatus status) {
   return status == MatchStatus::kMatched ? "matched" : "suggested";
 }
 
+std::string_view hold_reason_name(HoldReason reason) {
+  switch (reason) {
+    case HoldReason::kNone:
+      return "";
+    case HoldReason::kAmountDifference:
+      return "amount_difference";
+    case HoldReason::kAmbiguous:
+      return "ambiguous";
+  }
+  return "";
+}
+
 }  // namespace oeuvre::engine

@@ -28,14 +28,35 @@ struct FieldScore {
   double contribution = 0;
 };
 
+// Why a group that scores as matched is only suggested.
+enum class HoldReason : std::uint8_t {
+  kNone,
+  kAmountDifference,  // its sums differ by more than the rules' auto-confirm tolerance
+  kAmbiguous,         // a competing explanation of its records scores within ambiguity_margin
+};
+
+std::string_view hold_reason_name(HoldReason reason);  // "", "amount_difference", "ambiguous"
+
 struct MatchGroup {
   GroupKind kind = GroupKind::kOneToOne;
   MatchStatus status = MatchStatus::kMatched;
+  HoldReason held = HoldReason::kNone;
   double confidence = 0;
   // Slices of ReconcileResult::members and ::scores.
   std::uint32_t left_begin = 0, left_count = 0;
   std::uint32_t right_begin = 0, right_count = 0;
   std::uint32_t score_begin = 0, score_count = 0;
+  // Slice of ReconcileResult::alternatives: the competing explanations of this group's records
+  // that score within the rules' ambiguity_margin of it, best first (at most kMaxAlternatives).
+  std::uint32_t alternative_begin = 0, alternative_count = 0;
+};
+
+// A competing explanation: other records that the group's records could be matched with instead,
+// and how that pairing scores. Its records are slices of ReconcileResult::members.
+struct Alternative {
+  std::uint32_t left_begin = 0, left_count = 0;
+  std::uint32_t right_begin = 0, right_count = 0;
+  double confidence = 0;
 };
 
 // The rules actually applied (those whose fields both sources have), in scoring order.
@@ -68,6 +89,7 @@ struct ReconcileResult {
   std::vector<MatchGroup> groups;  // sorted by first left index, then first right index
   std::vector<std::uint32_t> members;
   std::vector<FieldScore> scores;
+  std::vector<Alternative> alternatives;
   std::vector<std::uint32_t> unmatched_left, unmatched_right;  // ascending
   // For each record: the index of an earlier record on the same side with the same date, amount,
   // currency, reference and description, or -1.
@@ -82,6 +104,15 @@ struct ReconcileResult {
   }
   std::span<const FieldScore> scores_of(const MatchGroup& g) const {
     return std::span(scores).subspan(g.score_begin, g.score_count);
+  }
+  std::span<const Alternative> alternatives_of(const MatchGroup& g) const {
+    return std::span(alternatives).subspan(g.alternative_begin, g.alternative_count);
+  }
+  std::span<const std::uint32_t> left_of(const Alternative& a) const {
+    return std::span(members).subspan(a.left_begin, a.left_count);
+  }
+  std::span<const std::uint32_t> right_of(const Alternative& a) const {
+    return std::span(members).subspan(a.right_begin, a.right_count);
   }
 };
 

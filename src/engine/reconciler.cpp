@@ -79,6 +79,7 @@ Result<ReconcileResult> Reconciliation::run() {
   progress("suggesting", 0.92);
   if (cancelled()) return cancelled_error();
   suggest_from_review_band();
+  hold_uncertain_groups();
 
   finish_groups();
   result_.left_duplicate_of = find_duplicates(left_, options_.threads);

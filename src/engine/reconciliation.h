@@ -8,11 +8,15 @@
 //                         line against a record of the other side
 //   group_search.cpp      1:N and N:1 groups by bounded subset sum over parts found through shared
 //                         words (word_index.h); recording accepted groups
+//   group_holds.cpp       the last step: a group whose sums differ beyond the auto-confirm
+//                         tolerance, or that a competing explanation of its records scores close
+//                         to, is held as suggested, with those alternatives
 //   duplicates.h, reconcile_summary.h   the duplicates and the summary of the finished result
 // Thread-safety: one Reconciliation per call; its steps use parallel_for internally.
 
 #include <atomic>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -98,6 +102,14 @@ class Reconciliation {
   void add_group(std::vector<std::uint32_t> lefts, std::vector<std::uint32_t> rights,
                  GroupKind kind, double confidence, const std::vector<FieldScore>& scores);
 
+  // group_holds.cpp
+  // Notes a competing explanation of group `group`'s records, found while the group was formed
+  // (the subset search's runner-up); hold_uncertain_groups weighs it with the others.
+  void add_candidate_alternative(std::size_t group, std::span<const std::uint32_t> lefts,
+                                 std::span<const std::uint32_t> rights, double confidence);
+  void hold_uncertain_groups();
+  bool amount_difference_too_large(const MatchGroup& group) const;
+
   const RecordTable& left_;
   const RecordTable& right_;
   const RuleSet& rules_;
@@ -112,6 +124,10 @@ class Reconciliation {
   std::vector<AmountEntry> remaining_by_date_;  // unmatched rights, for the tolerance pass
   std::vector<std::vector<KeyEntry>> blocks_;   // per blocking rule, rights by key hash
   std::vector<WeightedEdge> review_edges_;      // every scored pair >= review_threshold
+  // Competing explanations noted while groups formed: (group index, alternative), its records in
+  // candidate_members_.
+  std::vector<std::pair<std::uint32_t, Alternative>> candidate_alternatives_;
+  std::vector<std::uint32_t> candidate_members_;
 };
 
 }  // namespace oeuvre::engine

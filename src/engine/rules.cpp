@@ -279,6 +279,12 @@ void collect_rule_set_errors(const RuleSet& rules, std::vector<FieldError>& erro
     errors.push_back({"max_candidates_per_record",
                       "must be between 1 and " + std::to_string(kMaxCandidatesPerRecord)});
   }
+  if (rules.auto_confirm_tolerance_minor < 0)
+    errors.push_back({"auto_confirm_tolerance_minor", "must be >= 0"});
+  if (!(rules.auto_confirm_tolerance_percent >= 0) || rules.auto_confirm_tolerance_percent > 100)
+    errors.push_back({"auto_confirm_tolerance_percent", "must be between 0 and 100"});
+  if (!(rules.ambiguity_margin >= 0) || rules.ambiguity_margin > 1)
+    errors.push_back({"ambiguity_margin", "must be between 0 and 1"});
   if (rules.batch_field.empty() || rules.batch_field.size() > 200) {
     errors.push_back({"batch_field", "must be a non-empty string of at most 200 characters"});
   } else if (is_standard_field(rules.batch_field)) {
@@ -374,7 +380,8 @@ Result<RuleSet> rules_from_json(const json::value& root) {
   ObjectReader in(root.as_object(), "", errors);
   in.reject_unknown({"confidence_threshold", "review_threshold", "max_group_size", "find_groups",
                      "group_tolerance", "max_candidates_per_record", "batch_field",
-                     "match_batches", "fields"});
+                     "match_batches", "auto_confirm_tolerance_minor",
+                     "auto_confirm_tolerance_percent", "ambiguity_margin", "fields"});
   in.number("confidence_threshold", rules.confidence_threshold, 0, 1, true);
   in.number("review_threshold", rules.review_threshold, 0, 1, true);
   in.integer("max_group_size", rules.max_group_size, 1, kMaxGroupSize);
@@ -384,6 +391,10 @@ Result<RuleSet> rules_from_json(const json::value& root) {
              kMaxCandidatesPerRecord);
   in.string("batch_field", rules.batch_field);
   in.boolean("match_batches", rules.match_batches);
+  in.integer("auto_confirm_tolerance_minor", rules.auto_confirm_tolerance_minor, 0,
+             1'000'000'000'000'000);
+  in.number("auto_confirm_tolerance_percent", rules.auto_confirm_tolerance_percent, 0, 100, false);
+  in.number("ambiguity_margin", rules.ambiguity_margin, 0, 1, false);
   if (const json::value* fields = in.find("fields")) {
     if (!fields->is_array()) {
       in.error("fields", "must be an array of field rules");
@@ -419,6 +430,9 @@ std::string rules_to_json(const RuleSet& rules) {
   root["max_candidates_per_record"] = rules.max_candidates_per_record;
   root["batch_field"] = rules.batch_field;
   root["match_batches"] = rules.match_batches;
+  root["auto_confirm_tolerance_minor"] = rules.auto_confirm_tolerance_minor;
+  root["auto_confirm_tolerance_percent"] = rules.auto_confirm_tolerance_percent;
+  root["ambiguity_margin"] = rules.ambiguity_margin;
   json::array fields;
   for (const FieldRule& rule : rules.fields) {
     json::object f;

@@ -10,7 +10,9 @@
 //     "review_threshold": 0.55,      // >= this (and below the former): status "suggested"
 //     "max_group_size": 6,           // 1:N and N:1 groups hold at most this many records on the N
 //     side "find_groups": true, "max_candidates_per_record": 8,
-//     "batch_field": "batch_id", "match_batches": true, "fields": [
+//     "batch_field": "batch_id", "match_batches": true,
+//     "auto_confirm_tolerance_minor": 0, "auto_confirm_tolerance_percent": 0,
+//     "ambiguity_margin": 0.05, "fields": [
 //       {"field": "amount", "compare": "amount", "weight": 0.4, "required": true,
 //        "tolerance_minor": 500, "tolerance_percent": 3, "sign": "same|opposite|absolute"},
 //       {"field": "date", "compare": "date", "weight": 0.2, "window_days": 7, "business_days":
@@ -87,6 +89,15 @@ struct RuleSet {
   // their size. Off with match_batches false.
   std::string batch_field = "batch_id";
   bool match_batches = true;
+  // An amount difference is auto-confirmed (status matched) only up to max(minor, percent% of the
+  // larger side); beyond it, within the amount rule's wider tolerance, the group is at most
+  // suggested. Default none: only exact sums are matched without a person looking.
+  std::int64_t auto_confirm_tolerance_minor = 0;
+  double auto_confirm_tolerance_percent = 0;
+  // A group is matched only when it beats every competing explanation of its records (another
+  // pair or subset for one of them that is not itself clearly better explained elsewhere) by at
+  // least this much confidence; otherwise it is suggested and carries those alternatives.
+  double ambiguity_margin = 0.05;
 };
 
 // Limits that keep the search bounded whatever the rules say.
@@ -94,6 +105,8 @@ inline constexpr int kMaxGroupSize = 6;
 inline constexpr int kMaxCandidatesPerRecord = 64;
 inline constexpr int kMaxWindowDays = 366;
 inline constexpr std::size_t kMaxFieldRules = 64;
+// Competing explanations kept with a group (MatchGroup's alternatives).
+inline constexpr std::size_t kMaxAlternatives = 3;
 
 // The rules used when none are given: amount (required, 5.00 or 3%), date (required, 7 days),
 // reference (text, reference method, blocking), description (token set), counterparty (text). Rules

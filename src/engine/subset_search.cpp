@@ -22,6 +22,21 @@ struct Search {
   double best_score = 0;
   std::int64_t best_gap = 0;
   std::vector<std::uint32_t> best;
+  // The best subset other than `best` (by the same order), when asked for.
+  bool want_runner_up = false;
+  bool runner_up_found = false;
+  double runner_up_score = 0;
+  std::int64_t runner_up_gap = 0;
+  std::vector<std::uint32_t> runner_up;
+
+  static bool beats(double s, std::int64_t gap, const std::vector<std::uint32_t>& positions,
+                    double other_score, std::int64_t other_gap,
+                    const std::vector<std::uint32_t>& other) {
+    if (s != other_score) return s > other_score;
+    if (gap != other_gap) return gap < other_gap;
+    if (positions.size() != other.size()) return positions.size() < other.size();
+    return positions < other;
+  }
 
   void consider(std::int64_t sum) {
     positions.clear();
@@ -30,17 +45,25 @@ struct Search {
     double s = (*score)(positions);
     if (s < 0) return;
     std::int64_t gap = sum > target ? sum - target : target - sum;
-    bool better = !found || s > best_score ||
-                  (s == best_score &&
-                   (gap < best_gap ||
-                    (gap == best_gap && (positions.size() < best.size() ||
-                                         (positions.size() == best.size() && positions < best)))));
+    const bool better = !found || beats(s, gap, positions, best_score, best_gap, best);
     if (better) {
+      if (found && want_runner_up) keep_runner_up(best_score, best_gap, best);
       found = true;
       best_score = s;
       best_gap = gap;
       best = positions;
+    } else if (want_runner_up) {
+      keep_runner_up(s, gap, positions);
     }
+  }
+
+  void keep_runner_up(double s, std::int64_t gap, const std::vector<std::uint32_t>& positions) {
+    if (runner_up_found && !beats(s, gap, positions, runner_up_score, runner_up_gap, runner_up))
+      return;
+    runner_up_found = true;
+    runner_up_score = s;
+    runner_up_gap = gap;
+    runner_up = positions;
   }
 
   void visit(std::size_t start, std::int64_t sum) {
@@ -69,7 +92,8 @@ struct Search {
 std::optional<std::vector<std::uint32_t>> best_subset_sum(
     std::span<const std::int64_t> magnitudes, std::int64_t target, std::int64_t tolerance,
     const SubsetSearchLimits& limits,
-    const std::function<double(std::span<const std::uint32_t>)>& score) {
+    const std::function<double(std::span<const std::uint32_t>)>& score, SubsetRunnerUp* runner_up) {
+  if (runner_up != nullptr) *runner_up = {};
   if (magnitudes.size() < 2 || limits.max_size < 2 || target <= 0 || tolerance < 0)
     return std::nullopt;
   Search search;
@@ -88,8 +112,13 @@ std::optional<std::vector<std::uint32_t>> best_subset_sum(
   search.max_size = limits.max_size;
   search.budget = limits.node_budget;
   search.score = &score;
+  search.want_runner_up = runner_up != nullptr;
   search.visit(0, 0);
   if (!search.found) return std::nullopt;
+  if (runner_up != nullptr && search.runner_up_found) {
+    runner_up->positions = std::move(search.runner_up);
+    runner_up->score = search.runner_up_score;
+  }
   return search.best;
 }
 

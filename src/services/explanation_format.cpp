@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "core/json_writer.h"
+
 namespace oeuvre::services {
 
 namespace json = boost::json;
@@ -48,6 +50,58 @@ void read_compact_explanation(std::string_view text,
     entry(
         {static_cast<std::size_t>(e[0].as_int64()), number(e[1]) != 0, number(e[2]), number(e[3])});
   }
+}
+
+std::string write_alternatives(std::span<const StoredAlternative> alternatives) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_array();
+  for (const StoredAlternative& a : alternatives) {
+    w.begin_object();
+    w.key("left_ids").begin_array();
+    for (const Uuid& id : a.left_ids) w.uuid(id);
+    w.end_array();
+    w.key("right_ids").begin_array();
+    for (const Uuid& id : a.right_ids) w.uuid(id);
+    w.end_array();
+    w.key("confidence").number(a.confidence);
+    w.end_object();
+  }
+  w.end_array();
+  return out;
+}
+
+std::vector<StoredAlternative> read_alternatives(std::string_view text) {
+  std::vector<StoredAlternative> out;
+  if (text.size() <= 2) return out;  // "[]", the common case
+  boost::system::error_code ec;
+  json::parse_options options;
+  options.max_depth = 4;
+  const json::value root = json::parse(text, ec, {}, options);
+  if (ec || !root.is_array()) return out;
+  auto ids = [](const json::object& o, const char* key, std::vector<Uuid>& into) {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr || !v->is_array()) return false;
+    for (const json::value& id : v->as_array()) {
+      if (!id.is_string()) return false;
+      auto parsed = Uuid::parse(std::string_view(id.as_string()));
+      if (!parsed) return false;
+      into.push_back(*parsed);
+    }
+    return true;
+  };
+  for (const json::value& entry : root.as_array()) {
+    if (out.size() >= engine::kMaxAlternatives) break;
+    const json::object* o = entry.if_object();
+    if (o == nullptr) continue;
+    StoredAlternative a;
+    const json::value* confidence = o->if_contains("confidence");
+    if (confidence == nullptr || !confidence->is_number()) continue;
+    a.confidence = confidence->to_number<double>();
+    if (!ids(*o, "left_ids", a.left_ids) || !ids(*o, "right_ids", a.right_ids)) continue;
+    out.push_back(std::move(a));
+  }
+  return out;
 }
 
 }  // namespace oeuvre::services

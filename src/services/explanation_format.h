@@ -11,7 +11,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/uuid.h"
 #include "engine/match_result.h"
 
 namespace oeuvre::services {
@@ -30,5 +32,18 @@ struct ExplanationEntry {
 // skipped; a number that is not a number reads as 0.
 void read_compact_explanation(std::string_view text,
                               const std::function<void(const ExplanationEntry&)>& entry);
+
+// A competing explanation of a result's records, as stored with it (ResultRow::alternatives):
+// [{"left_ids": ["uuid", ...], "right_ids": [...], "confidence": 0.93}, ...], best first.
+struct StoredAlternative {
+  std::vector<Uuid> left_ids;
+  std::vector<Uuid> right_ids;
+  double confidence = 0;
+};
+
+std::string write_alternatives(std::span<const StoredAlternative> alternatives);
+// The well-formed entries of `text`, in order (at most engine::kMaxAlternatives); anything else
+// is skipped, so a damaged value shows no alternatives rather than failing the read.
+std::vector<StoredAlternative> read_alternatives(std::string_view text);
 
 }  // namespace oeuvre::services

@@ -29,6 +29,21 @@ std::string_view kind_name(engine::GroupKind kind) {
   return "one_to_one";
 }
 
+// The group's competing explanations as stored (ResultRow::alternatives).
+std::string alternatives_of(const engine::ReconcileResult& result, const engine::MatchGroup& g,
+                            const JobSides& sides) {
+  if (g.alternative_count == 0) return "[]";
+  std::vector<StoredAlternative> stored;
+  for (const engine::Alternative& a : result.alternatives_of(g)) {
+    StoredAlternative s;
+    for (std::uint32_t i : result.left_of(a)) s.left_ids.push_back(sides.left.ids[i]);
+    for (std::uint32_t i : result.right_of(a)) s.right_ids.push_back(sides.right.ids[i]);
+    s.confidence = std::clamp(a.confidence, 0.0, 1.0);
+    stored.push_back(std::move(s));
+  }
+  return write_alternatives(stored);
+}
+
 }  // namespace
 
 Result<std::int64_t> write_job_results(store::Connection& conn, const store::Job& job,
@@ -85,6 +100,8 @@ Result<std::int64_t> write_job_results(store::Connection& conn, const store::Job
     row.currency = std::string(sides.left.table.currencies[result.left_of(g).front()]);
     row.confidence = std::clamp(g.confidence, 0.0, 1.0);
     row.explanation = write_compact_explanation(result.scores_of(g));
+    row.held = std::string(engine::hold_reason_name(g.held));
+    row.alternatives = alternatives_of(result, g, sides);
     row.anchor_record_id.reset();
     row.match_id.reset();
     row.status = g.status == engine::MatchStatus::kMatched ? ResultStatus::kMatched : ResultStatus::kSuggested;
@@ -113,6 +130,8 @@ Result<std::int64_t> write_job_results(store::Connection& conn, const store::Job
       row.currency = std::string(side.table.currencies[i]);
       row.confidence = 0;
       row.explanation = "[]";
+      row.held.clear();
+      row.alternatives = "[]";
       row.status = ResultStatus::kUnmatched;
       row.anchor_record_id = side.ids[i];
       row.match_id.reset();

@@ -11,13 +11,15 @@ namespace {
 constexpr std::string_view kColumns =
     "r.id, r.job_id, r.project_id, r.match_group, r.kind, r.left_record_ids, r.right_record_ids, "
     "r.confidence_score, r.status, r.explanation, r.version, r.reviewed_by, r.reviewed_at, r.created_at, "
-    "r.updated_at, r.left_amount_minor, r.right_amount_minor, r.currency, r.anchor_record_id, r.match_id";
+    "r.updated_at, r.left_amount_minor, r.right_amount_minor, r.currency, r.anchor_record_id, r.match_id, r.held, "
+    "r.alternatives";
 
 const std::string kWriteColumns[] = {
     "id",        "job_id",     "project_id", "match_group",       "kind",
     "left_record_ids", "right_record_ids", "confidence_score", "status", "explanation",
     "version",   "created_at", "updated_at", "left_count",        "right_count",
-    "left_amount_minor", "right_amount_minor", "currency", "anchor_record_id", "match_id"};
+    "left_amount_minor", "right_amount_minor", "currency", "anchor_record_id", "match_id",
+    "held", "alternatives"};
 
 // Moves the row's strings into the result.
 ResultRow result_from(Row& r) {
@@ -42,6 +44,8 @@ ResultRow result_from(Row& r) {
   out.currency = r.take_text(17);
   out.anchor_record_id = optional_uuid_at(r, 18);
   out.match_id = optional_uuid_at(r, 19);
+  if (!r.is_null(20)) out.held = r.take_text(20);
+  out.alternatives = r.take_text(21);
   return out;
 }
 
@@ -114,6 +118,12 @@ Status ResultWriter::add(const ResultRow& r) {
   text_cell(row_[17]).assign(r.currency);
   set_optional_uuid(row_[18], r.anchor_record_id);
   set_optional_uuid(row_[19], r.match_id);
+  if (r.held.empty()) {
+    row_[20] = Value{};
+  } else {
+    text_cell(row_[20]).assign(r.held);
+  }
+  text_cell(row_[21]).assign(r.alternatives);
   return writer_->add(row_);
 }
 

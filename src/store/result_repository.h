@@ -36,6 +36,11 @@ struct ResultRow {
   std::string currency;
   std::optional<Uuid> anchor_record_id;  // the record of an unmatched result
   std::optional<Uuid> match_id;          // the match holding a confirmed result
+  // Why the engine held a group it would have matched as suggested ("amount_difference",
+  // "ambiguous"; "" not held), and the competing explanations of its records, best first:
+  // JSON [{"left_ids": [...], "right_ids": [...], "confidence": 0.93}, ...].
+  std::string held;
+  std::string alternatives = "[]";
 };
 
 struct ScopedResult {

@@ -1069,6 +1069,68 @@ std::vector<std::map<std::string, std::string>> parse_export_csv(const std::stri
   return rows;
 }
 
+TEST(JobsTest, AMatchWithACloseRivalIsHeldAsSuggestedWithItsAlternative) {
+  JobFixture f;
+  // One more payment without a reference, and two invoices it fits equally well.
+  ASSERT_EQ(json_string(f.server
+                            .upload_and_wait(f.bank_id,
+                                             "id,date,amount,currency,reference,description,"
+                                             "counterparty\n"
+                                             "B12,2026-03-18,500.00,EUR,,ACME PAYMENT,ACME\n",
+                                             f.alice.access_token)
+                            .json(),
+                        "status"),
+            "parsed");
+  ASSERT_EQ(json_string(f.server
+                            .upload_and_wait(f.ledger_id,
+                                             "id,date,amount,currency,reference,description,"
+                                             "counterparty\n"
+                                             "L14,2026-03-17,500.00,EUR,,ACME PAYMENT,ACME\n"
+                                             "L15,2026-03-17,500.00,EUR,,ACME PAYMENT,ACME\n",
+                                             f.alice.access_token)
+                            .json(),
+                        "status"),
+            "parsed");
+  std::map<std::string, std::string> ids;  // record id -> external id
+  for (const auto& r : json_array(f.records("?per_page=100"), "items"))
+    ids[json_string(r, "id")] = json_string(r, "external_id");
+  const std::string job = json_string(f.run_job(), "id");
+  const auto groups = f.results_by_group(job);
+  std::string held_key;
+  for (const auto& [key, r] : groups) {
+    SCOPED_TRACE(key);
+    ASSERT_TRUE(json_at(r, "alternatives").is_array()) << json::value(r);
+    if (key.starts_with("B12|")) {
+      held_key = key;
+      continue;
+    }
+    EXPECT_TRUE(json_at(r, "held").is_null()) << json::value(r);
+  }
+  ASSERT_TRUE(held_key == "B12|L14" || held_key == "B12|L15") << held_key;
+  const json::object& held = groups.at(held_key);
+  EXPECT_EQ(json_string(held, "status"), "suggested");
+  EXPECT_EQ(json_string(held, "held"), "ambiguous");
+  const auto alternatives = json_array(held, "alternatives");
+  ASSERT_EQ(alternatives.size(), 1u) << json::value(held);
+  const auto left = json_array(alternatives[0], "left_ids");
+  const auto right = json_array(alternatives[0], "right_ids");
+  ASSERT_EQ(left.size(), 1u);
+  ASSERT_EQ(right.size(), 1u);
+  EXPECT_EQ(ids.at(std::string(left[0].as_string())), "B12");
+  EXPECT_EQ(ids.at(std::string(right[0].as_string())), held_key == "B12|L14" ? "L15" : "L14");
+  EXPECT_NEAR(json_number(alternatives[0], "confidence"), json_number(held, "confidence"), 1e-9);
+  // The export names the hold and the rival too.
+  auto csv_export = f.get("/jobs/" + job + "/export?format=csv");
+  ASSERT_EQ(csv_export.status, 200u) << csv_export.body;
+  std::vector<std::string> header;
+  for (const auto& row : parse_export_csv(csv_export.body, header)) {
+    if (row.at("result_id") != json_string(held, "id")) continue;
+    EXPECT_EQ(row.at("held"), "ambiguous");
+    EXPECT_NE(row.at("alternatives").find(std::string(right[0].as_string())), std::string::npos)
+        << row.at("alternatives");
+  }
+}
+
 TEST(JobsTest, ExportsStreamEveryRecordOfTheResultsAsCsvOrJson) {
   JobFixture f;
   const std::string job = json_string(f.run_job(), "id");
@@ -1087,7 +1149,8 @@ TEST(JobsTest, ExportsStreamEveryRecordOfTheResultsAsCsvOrJson) {
   EXPECT_EQ(header, (std::vector<std::string>{"result_id", "match_group", "kind", "status",
                                               "confidence", "side", "record_id", "external_id",
                                               "transaction_date", "amount", "currency", "reference",
-                                              "description", "counterparty"}));
+                                              "description", "counterparty", "held",
+                                              "alternatives"}));
   ASSERT_EQ(rows.size(), static_cast<std::size_t>(kLeftRecords + kRightRecords)) << csv_export.body;
   std::map<std::string, std::map<std::string, std::string>> by_record;
   for (const auto& row : rows) {

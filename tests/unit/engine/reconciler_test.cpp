@@ -141,6 +141,93 @@ TEST(Reconcile, OneToManyAndManyToOneGroups) {
   EXPECT_TRUE(must_reconcile(left, right, no_groups).groups.empty());
 }
 
+TEST(Reconcile, AnAmountDifferenceIsSuggestedUnlessTheRulesAutoConfirmIt) {
+  auto left = table_of({{"B1", 0, 100000, "INV-1", "ACME INVOICE 1", "ACME"}});
+  auto right = table_of({{"L1", 0, 99000, "INV-1", "ACME INVOICE 1", "ACME"}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(result.groups.size(), 1u);
+  const MatchGroup& g = result.groups[0];
+  ASSERT_GE(g.confidence, default_rules().confidence_threshold);  // would have been matched
+  EXPECT_EQ(g.status, MatchStatus::kSuggested);
+  EXPECT_EQ(g.held, HoldReason::kAmountDifference);
+  EXPECT_EQ(result.summary.suggested_groups, 1u);
+  EXPECT_EQ(result.summary.matched_groups, 0u);
+
+  RuleSet lenient = default_rules();
+  lenient.auto_confirm_tolerance_minor = 1000;  // 10.00
+  result = must_reconcile(left, right, lenient);
+  ASSERT_EQ(result.groups.size(), 1u);
+  EXPECT_EQ(result.groups[0].status, MatchStatus::kMatched);
+  EXPECT_EQ(result.groups[0].held, HoldReason::kNone);
+  lenient.auto_confirm_tolerance_minor = 0;
+  lenient.auto_confirm_tolerance_percent = 0.5;  // 5.00 of 1000.00: not enough
+  EXPECT_EQ(must_reconcile(left, right, lenient).groups[0].status, MatchStatus::kSuggested);
+}
+
+TEST(Reconcile, AMatchWithACloseRivalIsSuggestedWithItsAlternative) {
+  // No reference: two invoices of the same amount, counterparty and day explain B1 equally well.
+  auto left = table_of({{"B1", 1, 100000, "", "ACME PAYMENT", "ACME"}});
+  auto right = table_of(
+      {{"L1", 0, 100000, "", "ACME PAYMENT", "ACME"}, {"L2", 0, 100000, "", "ACME PAYMENT", "ACME"}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(result.groups.size(), 1u);
+  const MatchGroup& g = result.groups[0];
+  ASSERT_GE(g.confidence, default_rules().confidence_threshold);
+  EXPECT_EQ(g.status, MatchStatus::kSuggested);
+  EXPECT_EQ(g.held, HoldReason::kAmbiguous);
+  ASSERT_EQ(g.alternative_count, 1u);
+  const Alternative& a = result.alternatives_of(g)[0];
+  EXPECT_EQ(ids(left, result.left_of(a)), "B1");
+  EXPECT_NE(ids(right, result.right_of(a)), ids(right, result.right_of(g)));
+  EXPECT_DOUBLE_EQ(a.confidence, g.confidence);
+
+  // With no margin asked for, an exact tie still holds it; a clear winner does not.
+  RuleSet no_margin = default_rules();
+  no_margin.ambiguity_margin = 0;
+  EXPECT_EQ(must_reconcile(left, right, no_margin).groups[0].held, HoldReason::kAmbiguous);
+  right.dates[1] += 6;  // L2 now six days from B1: clearly worse
+  result = must_reconcile(left, right);
+  ASSERT_EQ(result.groups.size(), 1u);
+  EXPECT_EQ(result.groups[0].status, MatchStatus::kMatched);
+  EXPECT_EQ(result.groups[0].alternative_count, 0u);
+}
+
+TEST(Reconcile, ARivalClearlyBetterExplainedElsewhereDoesNotHoldAMatch) {
+  // B1 has no reference and fits L1 and L2 alike; but L2 is B2's by an exact reference, so B1
+  // pays L1 and nothing competes with either pair.
+  auto left = table_of({{"B1", 3, 100000, "", "ACME PAYMENT", "ACME"},
+                        {"B2", 1, 100000, "INV-2", "ACME PAYMENT", "ACME"}});
+  auto right = table_of({{"L1", 1, 100000, "PO-77", "ACME PAYMENT", "ACME"},
+                         {"L2", 1, 100000, "INV-2", "ACME PAYMENT", "ACME"}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(result.groups.size(), 2u);
+  EXPECT_EQ(ids(right, result.right_of(result.groups[0])), "L1");
+  EXPECT_EQ(ids(right, result.right_of(result.groups[1])), "L2");
+  for (const MatchGroup& g : result.groups) {
+    EXPECT_EQ(g.status, MatchStatus::kMatched);
+    EXPECT_EQ(g.alternative_count, 0u);
+  }
+}
+
+TEST(Reconcile, ASplitWithAnotherSubsetOfTheSameTotalIsSuggested) {
+  // 300.00 is 100.00 + 200.00 in two ways: L1 or L3 with L2.
+  auto left = table_of({{"B1", 2, 30000, "", "NORTHWIND TRADING PAYMENT", "NORTHWIND TRADING"}});
+  auto right =
+      table_of({{"L1", 0, 10000, "", "Northwind Trading invoice", "Northwind Trading"},
+                {"L2", 0, 20000, "", "Northwind Trading invoice", "Northwind Trading"},
+                {"L3", 0, 10000, "", "Northwind Trading invoice", "Northwind Trading"}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(result.groups.size(), 1u);
+  const MatchGroup& g = result.groups[0];
+  EXPECT_EQ(g.kind, GroupKind::kOneToMany);
+  EXPECT_EQ(g.status, MatchStatus::kSuggested);
+  EXPECT_EQ(g.held, HoldReason::kAmbiguous);
+  ASSERT_GE(g.alternative_count, 1u);
+  const Alternative& a = result.alternatives_of(g)[0];
+  EXPECT_EQ(a.right_count, 2u);
+  EXPECT_NE(ids(right, result.right_of(a)), ids(right, result.right_of(g)));
+}
+
 // A batch_id extra column on a table: one value per record ("" for none).
 void add_batch_ids(RecordTable& t, const std::vector<std::string>& batch_ids) {
   ExtraColumn column;

@@ -89,6 +89,36 @@ TEST(Rules, BatchFieldNamesAnExtraField) {
   EXPECT_FALSE(parse_rules(R"({"match_batches": "yes"})").ok());
 }
 
+TEST(Rules, AutoConfirmToleranceAndAmbiguityMargin) {
+  auto defaults = parse_rules("{}");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->auto_confirm_tolerance_minor, 0);
+  EXPECT_EQ(defaults->auto_confirm_tolerance_percent, 0);
+  EXPECT_DOUBLE_EQ(defaults->ambiguity_margin, 0.05);
+  auto rules = parse_rules(
+      R"({"auto_confirm_tolerance_minor": 100, "auto_confirm_tolerance_percent": 0.5,
+          "ambiguity_margin": 0})");
+  ASSERT_TRUE(rules.ok()) << rules.error().message();
+  auto again = parse_rules(rules_to_json(*rules));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->auto_confirm_tolerance_minor, 100);
+  EXPECT_DOUBLE_EQ(again->auto_confirm_tolerance_percent, 0.5);
+  EXPECT_DOUBLE_EQ(again->ambiguity_margin, 0);
+
+  EXPECT_TRUE(has_error(errors_of(R"({"auto_confirm_tolerance_minor": -1})"),
+                        "auto_confirm_tolerance_minor", "whole number"));
+  EXPECT_TRUE(has_error(errors_of(R"({"auto_confirm_tolerance_minor": 1.5})"),
+                        "auto_confirm_tolerance_minor", "whole number"));
+  EXPECT_TRUE(has_error(errors_of(R"({"auto_confirm_tolerance_percent": 101})"),
+                        "auto_confirm_tolerance_percent", "<= 100"));
+  EXPECT_TRUE(has_error(errors_of(R"({"ambiguity_margin": 1.5})"), "ambiguity_margin", "<= 1"));
+  EXPECT_TRUE(has_error(errors_of(R"({"ambiguity_margin": "small"})"), "ambiguity_margin",
+                        "must be a number"));
+  RuleSet negative = default_rules();
+  negative.ambiguity_margin = -0.1;
+  EXPECT_FALSE(validate_rules(negative).ok());
+}
+
 TEST(Rules, BadJsonIsAClearError) {
   auto errors = errors_of("{\"fields\": [");
   EXPECT_TRUE(has_error(errors, "rules", "not valid JSON"));

@@ -44,6 +44,25 @@ TEST(SubsetSearch, RespectsSizeToleranceAndScore) {
   EXPECT_FALSE(best_subset_sum(two_ways, 100, 0, {}, veto).has_value());
 }
 
+TEST(SubsetSearch, NamesTheRunnerUp) {
+  // Two subsets make 300: {100, 200} at positions 0 and 1, and {200, 100} at 1 and 2.
+  std::vector<std::int64_t> parts{100, 200, 100};
+  auto prefer_first = [](std::span<const std::uint32_t> positions) {
+    return positions[0] == 0 ? 0.9 : 0.85;
+  };
+  SubsetRunnerUp runner_up;
+  auto best = best_subset_sum(parts, 300, 0, {}, prefer_first, &runner_up);
+  ASSERT_TRUE(best.has_value());
+  EXPECT_EQ(*best, (std::vector<std::uint32_t>{0, 1}));
+  EXPECT_EQ(runner_up.positions, (std::vector<std::uint32_t>{1, 2}));
+  EXPECT_DOUBLE_EQ(runner_up.score, 0.85);
+  // One way only: no runner-up.
+  std::vector<std::int64_t> one_way{100, 200, 7};
+  best = best_subset_sum(one_way, 300, 0, {}, prefer_first, &runner_up);
+  ASSERT_TRUE(best.has_value());
+  EXPECT_TRUE(runner_up.positions.empty());
+}
+
 TEST(SubsetSearch, BoundedWork) {
   std::vector<std::int64_t> parts(30, 7);
   SubsetSearchLimits limits;

@@ -1,0 +1,164 @@
+// The last step of a reconciliation: which groups may stay "matched" (auto-confirmed) and which
+// are held as "suggested" for a person, with the competing explanations a reviewer should see.
+// A group is held when
+// - its sums differ by more than the rules' auto-confirm tolerance (default none: a pair within
+//   the amount rule's wider tolerance is a suggestion, never an auto-confirm), or
+// - some other explanation of one of its records scores within ambiguity_margin of it: another
+//   pair one of its records forms (a scored edge), or the runner-up subset of its group search.
+//   An explanation counts only while it is itself plausible: each of its records outside the
+//   group is unmatched, or held by a group that does not beat the explanation by the margin. So
+//   an invoice that an exact reference matched elsewhere does not make every same-amount payment
+//   ambiguous, while two payments that could swap their invoices are both held.
+// Every group (matched or suggested) keeps its kMaxAlternatives best competing explanations.
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "engine/reconciliation.h"
+
+namespace oeuvre::engine {
+namespace {
+
+// A competing explanation found for a group: its records are slices of a members array.
+struct Found {
+  std::uint32_t group;
+  Alternative alternative;
+};
+
+}  // namespace
+
+void Reconciliation::add_candidate_alternative(std::size_t group,
+                                               std::span<const std::uint32_t> lefts,
+                                               std::span<const std::uint32_t> rights,
+                                               double confidence) {
+  Alternative a;
+  a.confidence = confidence;
+  a.left_begin = static_cast<std::uint32_t>(candidate_members_.size());
+  a.left_count = static_cast<std::uint32_t>(lefts.size());
+  candidate_members_.insert(candidate_members_.end(), lefts.begin(), lefts.end());
+  a.right_begin = static_cast<std::uint32_t>(candidate_members_.size());
+  a.right_count = static_cast<std::uint32_t>(rights.size());
+  candidate_members_.insert(candidate_members_.end(), rights.begin(), rights.end());
+  candidate_alternatives_.push_back({static_cast<std::uint32_t>(group), a});
+}
+
+bool Reconciliation::amount_difference_too_large(const MatchGroup& group) const {
+  if (scorer_.amount_rule() < 0) return false;
+  __int128 left_sum = 0, right_sum = 0;
+  for (std::uint32_t l : result_.left_of(group)) left_sum += amount_of(true, l);
+  for (std::uint32_t r : result_.right_of(group)) right_sum += amount_of(false, r);
+  const auto magnitude = [](__int128 v) { return v < 0 ? -v : v; };
+  __int128 gap = 0;
+  switch (scorer_.amount_sign()) {
+    case SignMode::kSame:
+      gap = magnitude(left_sum - right_sum);
+      break;
+    case SignMode::kOpposite:
+      gap = magnitude(left_sum + right_sum);
+      break;
+    case SignMode::kAbsolute:
+      gap = magnitude(magnitude(left_sum) - magnitude(right_sum));
+      break;
+  }
+  if (gap == 0) return false;
+  const __int128 larger = std::max(magnitude(left_sum), magnitude(right_sum));
+  const double by_percent =
+      static_cast<double>(larger) * rules_.auto_confirm_tolerance_percent / 100.0;
+  const double allowed =
+      std::max(static_cast<double>(rules_.auto_confirm_tolerance_minor), by_percent);
+  return static_cast<double>(gap) > allowed;
+}
+
+void Reconciliation::hold_uncertain_groups() {
+  const double margin = rules_.ambiguity_margin;
+  auto& groups = result_.groups;
+  std::vector<std::int32_t> left_group(left_.size(), -1), right_group(right_.size(), -1);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    for (std::uint32_t l : result_.left_of(groups[g])) left_group[l] = static_cast<std::int32_t>(g);
+    for (std::uint32_t r : result_.right_of(groups[g]))
+      right_group[r] = static_cast<std::int32_t>(g);
+  }
+  // An explanation scoring `confidence` is plausible for group g when it is close to g's score
+  // and none of its records outside g is clearly better explained by the group holding it.
+  auto close_to = [&](std::uint32_t g, double confidence) {
+    return confidence >= groups[g].confidence - margin;
+  };
+  auto free_for = [&](std::int32_t holder, std::uint32_t g, double confidence) {
+    return holder < 0 || static_cast<std::uint32_t>(holder) == g ||
+           groups[static_cast<std::size_t>(holder)].confidence < confidence + margin;
+  };
+
+  std::vector<std::uint32_t> members = std::move(candidate_members_);
+  std::vector<Found> found;
+  for (const auto& [g, a] : candidate_alternatives_) {
+    if (!close_to(g, a.confidence)) continue;
+    bool plausible = true;
+    for (std::uint32_t k = 0; k < a.left_count && plausible; ++k)
+      plausible = free_for(left_group[members[a.left_begin + k]], g, a.confidence);
+    for (std::uint32_t k = 0; k < a.right_count && plausible; ++k)
+      plausible = free_for(right_group[members[a.right_begin + k]], g, a.confidence);
+    if (plausible) found.push_back({g, a});
+  }
+  // Scored pairs one of whose records lies in a group and the other not in the same one.
+  auto add_pair = [&](std::uint32_t g, std::uint32_t l, std::uint32_t r, double score) {
+    Alternative a;
+    a.confidence = score;
+    a.left_begin = static_cast<std::uint32_t>(members.size());
+    a.left_count = 1;
+    members.push_back(l);
+    a.right_begin = static_cast<std::uint32_t>(members.size());
+    a.right_count = 1;
+    members.push_back(r);
+    found.push_back({g, a});
+  };
+  for (const WeightedEdge& e : review_edges_) {
+    const std::int32_t gl = left_group[e.left], gr = right_group[e.right];
+    if (gl == gr) continue;  // the group's own pair, or two open records
+    if (gl >= 0) {
+      const auto g = static_cast<std::uint32_t>(gl);
+      if (close_to(g, e.score) && free_for(gr, g, e.score)) add_pair(g, e.left, e.right, e.score);
+    }
+    if (gr >= 0) {
+      const auto g = static_cast<std::uint32_t>(gr);
+      if (close_to(g, e.score) && free_for(gl, g, e.score)) add_pair(g, e.left, e.right, e.score);
+    }
+  }
+  candidate_alternatives_.clear();
+
+  // Best first within each group; the first kMaxAlternatives of each are kept.
+  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+    if (a.group != b.group) return a.group < b.group;
+    if (a.alternative.confidence != b.alternative.confidence)
+      return a.alternative.confidence > b.alternative.confidence;
+    return a.alternative.left_begin < b.alternative.left_begin;
+  });
+  std::size_t next = 0;
+  for (std::uint32_t g = 0; g < groups.size(); ++g) {
+    MatchGroup& group = groups[g];
+    group.alternative_begin = static_cast<std::uint32_t>(result_.alternatives.size());
+    for (; next < found.size() && found[next].group == g; ++next) {
+      if (group.alternative_count >= kMaxAlternatives) continue;
+      Alternative a = found[next].alternative;
+      const std::uint32_t left_begin = static_cast<std::uint32_t>(result_.members.size());
+      result_.members.insert(result_.members.end(), members.begin() + a.left_begin,
+                             members.begin() + a.left_begin + a.left_count);
+      const std::uint32_t right_begin = static_cast<std::uint32_t>(result_.members.size());
+      result_.members.insert(result_.members.end(), members.begin() + a.right_begin,
+                             members.begin() + a.right_begin + a.right_count);
+      a.left_begin = left_begin;
+      a.right_begin = right_begin;
+      result_.alternatives.push_back(a);
+      ++group.alternative_count;
+    }
+    if (group.status != MatchStatus::kMatched) continue;
+    if (amount_difference_too_large(group)) {
+      group.status = MatchStatus::kSuggested;
+      group.held = HoldReason::kAmountDifference;
+    } else if (group.alternative_count > 0) {
+      group.status = MatchStatus::kSuggested;
+      group.held = HoldReason::kAmbiguous;
+    }
+  }
+}
+
+}  // namespace oeuvre::engine
