@@ -9,7 +9,10 @@
 //   group is unmatched, or held by a group that does not beat the explanation by the margin. So
 //   an invoice that an exact reference matched elsewhere does not make every same-amount payment
 //   ambiguous, while two payments that could swap their invoices are both held.
-// Every group (matched or suggested) keeps its kMaxAlternatives best competing explanations.
+// A rival that differs from the group only by a record's flagged duplicate (the same ledger line
+// booked twice) is not one: the duplicate is reported as such, and which twin is "paid" is not a
+// question. Every group (matched or suggested) keeps its kMaxAlternatives best competing
+// explanations.
 
 #include <algorithm>
 #include <cstdlib>
@@ -111,16 +114,36 @@ void Reconciliation::hold_uncertain_groups() {
     members.push_back(r);
     found.push_back({g, a});
   };
+  // The first record of a record's run of flagged duplicates (itself when it has none).
+  auto twin_root = [](const std::vector<std::int64_t>& duplicate_of, std::uint32_t i) {
+    std::int64_t at = i;
+    while (static_cast<std::size_t>(at) < duplicate_of.size() && duplicate_of[at] >= 0)
+      at = duplicate_of[at];  // always an earlier record: the walk ends
+    return at;
+  };
+  // True when `outside` is a flagged duplicate of one of group g's records on its side.
+  auto twin_of_member = [&](std::uint32_t g, bool left_side, std::uint32_t outside) {
+    const auto& duplicate_of = left_side ? result_.left_duplicate_of : result_.right_duplicate_of;
+    if (duplicate_of.empty()) return false;
+    const std::int64_t root = twin_root(duplicate_of, outside);
+    const auto members = left_side ? result_.left_of(groups[g]) : result_.right_of(groups[g]);
+    for (std::uint32_t m : members) {
+      if (twin_root(duplicate_of, m) == root) return true;
+    }
+    return false;
+  };
   for (const WeightedEdge& e : review_edges_) {
     const std::int32_t gl = left_group[e.left], gr = right_group[e.right];
     if (gl == gr) continue;  // the group's own pair, or two open records
     if (gl >= 0) {
       const auto g = static_cast<std::uint32_t>(gl);
-      if (close_to(g, e.score) && free_for(gr, g, e.score)) add_pair(g, e.left, e.right, e.score);
+      if (close_to(g, e.score) && free_for(gr, g, e.score) && !twin_of_member(g, false, e.right))
+        add_pair(g, e.left, e.right, e.score);
     }
     if (gr >= 0) {
       const auto g = static_cast<std::uint32_t>(gr);
-      if (close_to(g, e.score) && free_for(gl, g, e.score)) add_pair(g, e.left, e.right, e.score);
+      if (close_to(g, e.score) && free_for(gl, g, e.score) && !twin_of_member(g, true, e.left))
+        add_pair(g, e.left, e.right, e.score);
     }
   }
   candidate_alternatives_.clear();

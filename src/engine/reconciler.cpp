@@ -79,11 +79,12 @@ Result<ReconcileResult> Reconciliation::run() {
   progress("suggesting", 0.92);
   if (cancelled()) return cancelled_error();
   suggest_from_review_band();
+  // The duplicates first: a record's flagged twin is not a rival that holds its match.
+  result_.left_duplicate_of = find_duplicates(left_, options_.threads);
+  result_.right_duplicate_of = find_duplicates(right_, options_.threads);
   hold_uncertain_groups();
 
   finish_groups();
-  result_.left_duplicate_of = find_duplicates(left_, options_.threads);
-  result_.right_duplicate_of = find_duplicates(right_, options_.threads);
   result_.summary = summarise(result_, left_, right_, scorer_);
   progress("done", 1.0);
   return std::move(result_);

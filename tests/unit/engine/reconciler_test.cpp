@@ -192,6 +192,18 @@ TEST(Reconcile, AMatchWithACloseRivalIsSuggestedWithItsAlternative) {
   EXPECT_EQ(result.groups[0].alternative_count, 0u);
 }
 
+TEST(Reconcile, ALedgerLineBookedTwiceIsNotARival) {
+  // L2 is L1 booked twice: flagged as its duplicate, not an alternative that holds B1's match.
+  auto left = table_of({{"B1", 1, 9900, "", "ACME SUBSCRIPTION", "ACME"}});
+  auto right = table_of({{"L1", 0, 9900, "SUB-3", "ACME SUBSCRIPTION", "ACME"},
+                         {"L2", 0, 9900, "SUB-3", "ACME SUBSCRIPTION", "ACME"}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(result.groups.size(), 1u);
+  EXPECT_EQ(result.groups[0].status, MatchStatus::kMatched);
+  EXPECT_EQ(result.groups[0].alternative_count, 0u);
+  EXPECT_EQ(result.right_duplicate_of, (std::vector<std::int64_t>{-1, 0}));
+}
+
 TEST(Reconcile, ARivalClearlyBetterExplainedElsewhereDoesNotHoldAMatch) {
   // B1 has no reference and fits L1 and L2 alike; but L2 is B2's by an exact reference, so B1
   // pays L1 and nothing competes with either pair.
