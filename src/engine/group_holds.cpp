@@ -3,10 +3,12 @@
 // A group is held when
 // - its sums differ by more than the rules' auto-confirm tolerance (default none: a pair within
 //   the amount rule's wider tolerance is a suggestion, never an auto-confirm), or
-// - some other explanation of one of its records scores within ambiguity_margin of it: another
+// - some other explanation of one of its records comes within ambiguity_margin of it: another
 //   pair one of its records forms (a scored edge), or the runner-up subset of its group search.
-//   An explanation counts only while it is itself plausible: each of its records outside the
-//   group is unmatched, or held by a group that does not beat the explanation by the margin. So
+//   Explanations are weighed by their support (support_of: the evidence over all rules, so an
+//   empty reference does not tie with an agreeing one), and one counts only while it is itself
+//   plausible: each of its records outside the group is unmatched, or held by a group whose
+//   support does not beat it by the margin. So
 //   an invoice that an exact reference matched elsewhere does not make every same-amount payment
 //   ambiguous, while two payments that could swap their invoices are both held.
 // A rival that differs from the group only by a record's flagged duplicate (the same ledger line
@@ -17,6 +19,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "engine/parallel_for.h"
 #include "engine/reconciliation.h"
 
 namespace oeuvre::engine {
@@ -33,7 +36,7 @@ struct Found {
 void Reconciliation::add_candidate_alternative(std::size_t group,
                                                std::span<const std::uint32_t> lefts,
                                                std::span<const std::uint32_t> rights,
-                                               double confidence) {
+                                               double confidence, double support) {
   Alternative a;
   a.confidence = confidence;
   a.left_begin = static_cast<std::uint32_t>(candidate_members_.size());
@@ -42,7 +45,17 @@ void Reconciliation::add_candidate_alternative(std::size_t group,
   a.right_begin = static_cast<std::uint32_t>(candidate_members_.size());
   a.right_count = static_cast<std::uint32_t>(rights.size());
   candidate_members_.insert(candidate_members_.end(), rights.begin(), rights.end());
-  candidate_alternatives_.push_back({static_cast<std::uint32_t>(group), a});
+  candidate_alternatives_.push_back({static_cast<std::uint32_t>(group), a, support});
+}
+
+double Reconciliation::support_of(const FieldScore* scores) const {
+  const auto& applied = scorer_.applied_rules();
+  double weighted = 0, weights = 0;
+  for (std::size_t k = 0; k < applied.size(); ++k) {
+    weights += applied[k].rule.weight;
+    if (scores[k].present) weighted += applied[k].rule.weight * scores[k].similarity;
+  }
+  return weights > 0 ? weighted / weights : 0;
 }
 
 bool Reconciliation::amount_difference_too_large(const MatchGroup& group) const {
@@ -81,25 +94,28 @@ void Reconciliation::hold_uncertain_groups() {
     for (std::uint32_t r : result_.right_of(groups[g]))
       right_group[r] = static_cast<std::int32_t>(g);
   }
-  // An explanation scoring `confidence` is plausible for group g when it is close to g's score
+  std::vector<double> support(groups.size());
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    support[g] = support_of(result_.scores.data() + groups[g].score_begin);
+  // An explanation with support `s` is plausible for group g when it comes close to g's support
   // and none of its records outside g is clearly better explained by the group holding it.
-  auto close_to = [&](std::uint32_t g, double confidence) {
-    return confidence >= groups[g].confidence - margin;
-  };
-  auto free_for = [&](std::int32_t holder, std::uint32_t g, double confidence) {
+  auto close_to = [&](std::uint32_t g, double s) { return s >= support[g] - margin; };
+  auto free_for = [&](std::int32_t holder, std::uint32_t g, double s) {
     return holder < 0 || static_cast<std::uint32_t>(holder) == g ||
-           groups[static_cast<std::size_t>(holder)].confidence < confidence + margin;
+           support[static_cast<std::size_t>(holder)] < s + margin;
   };
 
   std::vector<std::uint32_t> members = std::move(candidate_members_);
   std::vector<Found> found;
-  for (const auto& [g, a] : candidate_alternatives_) {
-    if (!close_to(g, a.confidence)) continue;
+  for (const CandidateAlternative& c : candidate_alternatives_) {
+    const std::uint32_t g = c.group;
+    const Alternative& a = c.alternative;
+    if (!close_to(g, c.support)) continue;
     bool plausible = true;
     for (std::uint32_t k = 0; k < a.left_count && plausible; ++k)
-      plausible = free_for(left_group[members[a.left_begin + k]], g, a.confidence);
+      plausible = free_for(left_group[members[a.left_begin + k]], g, c.support);
     for (std::uint32_t k = 0; k < a.right_count && plausible; ++k)
-      plausible = free_for(right_group[members[a.right_begin + k]], g, a.confidence);
+      plausible = free_for(right_group[members[a.right_begin + k]], g, c.support);
     if (plausible) found.push_back({g, a});
   }
   // Scored pairs one of whose records lies in a group and the other not in the same one.
@@ -132,17 +148,33 @@ void Reconciliation::hold_uncertain_groups() {
     }
     return false;
   };
-  for (const WeightedEdge& e : review_edges_) {
+  // Each scored pair's support, computed only for pairs that could be a group's rival (one
+  // record in a group, the other not in the same one): in parallel, into fixed slots.
+  std::vector<double> edge_support(review_edges_.size(), -1.0);
+  const std::size_t rule_count = scorer_.rule_count();
+  parallel_for(review_edges_.size(), options_.threads,
+               [&](std::size_t begin, std::size_t end, std::size_t) {
+                 std::vector<FieldScore> scores(rule_count);
+                 for (std::size_t k = begin; k < end; ++k) {
+                   const WeightedEdge& e = review_edges_[k];
+                   if (left_group[e.left] == right_group[e.right]) continue;
+                   scorer_.rule_similarities(e.left, e.right, scores.data());
+                   edge_support[k] = support_of(scores.data());
+                 }
+               });
+  for (std::size_t k = 0; k < review_edges_.size(); ++k) {
+    const WeightedEdge& e = review_edges_[k];
     const std::int32_t gl = left_group[e.left], gr = right_group[e.right];
     if (gl == gr) continue;  // the group's own pair, or two open records
+    const double s = edge_support[k];
     if (gl >= 0) {
       const auto g = static_cast<std::uint32_t>(gl);
-      if (close_to(g, e.score) && free_for(gr, g, e.score) && !twin_of_member(g, false, e.right))
+      if (close_to(g, s) && free_for(gr, g, s) && !twin_of_member(g, false, e.right))
         add_pair(g, e.left, e.right, e.score);
     }
     if (gr >= 0) {
       const auto g = static_cast<std::uint32_t>(gr);
-      if (close_to(g, e.score) && free_for(gl, g, e.score) && !twin_of_member(g, true, e.left))
+      if (close_to(g, s) && free_for(gl, g, s) && !twin_of_member(g, true, e.left))
         add_pair(g, e.left, e.right, e.score);
     }
   }

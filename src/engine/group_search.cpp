@@ -52,6 +52,7 @@ struct Reconciliation::GroupProposal {
   // explanation, weighed in hold_uncertain_groups.
   std::vector<std::uint32_t> runner_up_parts;
   double runner_up_confidence = 0;
+  double runner_up_support = 0;
 };
 
 // Buffers reused across the targets one worker handles.
@@ -122,9 +123,11 @@ void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
         if (!g.runner_up_parts.empty()) {
           const std::size_t group = result_.groups.size() - 1;
           if (targets_are_left) {
-            add_candidate_alternative(group, single, g.runner_up_parts, g.runner_up_confidence);
+            add_candidate_alternative(group, single, g.runner_up_parts, g.runner_up_confidence,
+                                      g.runner_up_support);
           } else {
-            add_candidate_alternative(group, g.runner_up_parts, single, g.runner_up_confidence);
+            add_candidate_alternative(group, g.runner_up_parts, single, g.runner_up_confidence,
+                                      g.runner_up_support);
           }
         }
         return Offer::kTaken;
@@ -323,7 +326,11 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     for (std::uint32_t pos : *best) proposal.parts.push_back(shared[pos].first);
     std::sort(proposal.parts.begin(), proposal.parts.end());
     proposal.runner_up_parts.clear();
-    proposal.runner_up_confidence = runner_up.score;
+    if (!runner_up.positions.empty()) {
+      std::vector<FieldScore> runner_up_scores(rules);
+      proposal.runner_up_confidence = group_score(runner_up.positions, runner_up_scores.data());
+      proposal.runner_up_support = support_of(runner_up_scores.data());
+    }
     for (std::uint32_t pos : runner_up.positions) proposal.runner_up_parts.push_back(shared[pos].first);
     std::sort(proposal.runner_up_parts.begin(), proposal.runner_up_parts.end());
     return proposal.confidence >= rules_.review_threshold;

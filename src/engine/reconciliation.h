@@ -106,7 +106,13 @@ class Reconciliation {
   // Notes a competing explanation of group `group`'s records, found while the group was formed
   // (the subset search's runner-up); hold_uncertain_groups weighs it with the others.
   void add_candidate_alternative(std::size_t group, std::span<const std::uint32_t> lefts,
-                                 std::span<const std::uint32_t> rights, double confidence);
+                                 std::span<const std::uint32_t> rights, double confidence,
+                                 double support);
+  // The evidence behind scores of every applied rule: sum of weight x similarity over the rules
+  // present, divided by the weights of all rules (confidence divides by the present ones only, so
+  // a pair with an empty reference can reach the confidence of one whose references agree; its
+  // support stays lower).
+  double support_of(const FieldScore* scores) const;
   void hold_uncertain_groups();
   bool amount_difference_too_large(const MatchGroup& group) const;
 
@@ -124,9 +130,13 @@ class Reconciliation {
   std::vector<AmountEntry> remaining_by_date_;  // unmatched rights, for the tolerance pass
   std::vector<std::vector<KeyEntry>> blocks_;   // per blocking rule, rights by key hash
   std::vector<WeightedEdge> review_edges_;      // every scored pair >= review_threshold
-  // Competing explanations noted while groups formed: (group index, alternative), its records in
-  // candidate_members_.
-  std::vector<std::pair<std::uint32_t, Alternative>> candidate_alternatives_;
+  // Competing explanations noted while groups formed, their records in candidate_members_.
+  struct CandidateAlternative {
+    std::uint32_t group;
+    Alternative alternative;
+    double support;
+  };
+  std::vector<CandidateAlternative> candidate_alternatives_;
   std::vector<std::uint32_t> candidate_members_;
 };
 

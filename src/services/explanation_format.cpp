@@ -52,9 +52,7 @@ void read_compact_explanation(std::string_view text,
   }
 }
 
-std::string write_alternatives(std::span<const StoredAlternative> alternatives) {
-  std::string out;
-  JsonWriter w(out);
+void write_alternatives(JsonWriter& w, std::span<const StoredAlternative> alternatives) {
   w.begin_array();
   for (const StoredAlternative& a : alternatives) {
     w.begin_object();
@@ -68,6 +66,12 @@ std::string write_alternatives(std::span<const StoredAlternative> alternatives) 
     w.end_object();
   }
   w.end_array();
+}
+
+std::string write_alternatives(std::span<const StoredAlternative> alternatives) {
+  std::string out;
+  JsonWriter w(out);
+  write_alternatives(w, alternatives);
   return out;
 }
 

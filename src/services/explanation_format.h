@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json_writer.h"
 #include "core/uuid.h"
 #include "engine/match_result.h"
 
@@ -42,6 +43,8 @@ struct StoredAlternative {
 };
 
 std::string write_alternatives(std::span<const StoredAlternative> alternatives);
+// The same JSON into `w` (an API result's "alternatives" value).
+void write_alternatives(JsonWriter& w, std::span<const StoredAlternative> alternatives);
 // The well-formed entries of `text`, in order (at most engine::kMaxAlternatives); anything else
 // is skipped, so a damaged value shows no alternatives rather than failing the read.
 std::vector<StoredAlternative> read_alternatives(std::string_view text);

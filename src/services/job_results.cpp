@@ -324,19 +324,8 @@ void ResultRenderer::write(JsonWriter& w, const ResultView& view) const {
   w.end_array();
   w.key("held");
   r.held.empty() ? w.null() : w.string(r.held);
-  w.key("alternatives").begin_array();
-  for (const StoredAlternative& a : read_alternatives(r.alternatives)) {
-    w.begin_object();
-    w.key("left_ids").begin_array();
-    for (const Uuid& id : a.left_ids) w.uuid(id);
-    w.end_array();
-    w.key("right_ids").begin_array();
-    for (const Uuid& id : a.right_ids) w.uuid(id);
-    w.end_array();
-    w.key("confidence").number(a.confidence);
-    w.end_object();
-  }
-  w.end_array();
+  w.key("alternatives");
+  write_alternatives(w, read_alternatives(r.alternatives));
   w.key("match_id");
   uuid_or_null(r.match_id);
   w.key("reviewed_by");

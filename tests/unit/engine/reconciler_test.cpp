@@ -165,10 +165,11 @@ TEST(Reconcile, AnAmountDifferenceIsSuggestedUnlessTheRulesAutoConfirmIt) {
 }
 
 TEST(Reconcile, AMatchWithACloseRivalIsSuggestedWithItsAlternative) {
-  // No reference: two invoices of the same amount, counterparty and day explain B1 equally well.
+  // B1 has no reference: two invoices of the same amount, counterparty and day explain it equally
+  // well.
   auto left = table_of({{"B1", 1, 100000, "", "ACME PAYMENT", "ACME"}});
-  auto right = table_of(
-      {{"L1", 0, 100000, "", "ACME PAYMENT", "ACME"}, {"L2", 0, 100000, "", "ACME PAYMENT", "ACME"}});
+  auto right = table_of({{"L1", 0, 100000, "A-1", "ACME PAYMENT", "ACME"},
+                         {"L2", 0, 100000, "A-2", "ACME PAYMENT", "ACME"}});
   ReconcileResult result = must_reconcile(left, right);
   ASSERT_EQ(result.groups.size(), 1u);
   const MatchGroup& g = result.groups[0];
@@ -185,7 +186,9 @@ TEST(Reconcile, AMatchWithACloseRivalIsSuggestedWithItsAlternative) {
   RuleSet no_margin = default_rules();
   no_margin.ambiguity_margin = 0;
   EXPECT_EQ(must_reconcile(left, right, no_margin).groups[0].held, HoldReason::kAmbiguous);
-  right.dates[1] += 6;  // L2 now six days from B1: clearly worse
+  // L2 another customer's: clearly worse.
+  right = table_of({{"L1", 0, 100000, "A-1", "ACME PAYMENT", "ACME"},
+                    {"L2", 0, 100000, "A-2", "PAYMENT INITECH", "INITECH"}});
   result = must_reconcile(left, right);
   ASSERT_EQ(result.groups.size(), 1u);
   EXPECT_EQ(result.groups[0].status, MatchStatus::kMatched);
