@@ -96,7 +96,8 @@ struct RuleSet {
   double auto_confirm_tolerance_percent = 0;
   // A group is matched only when it beats every competing explanation of its records (another
   // pair or subset for one of them that is not itself clearly better explained elsewhere) by at
-  // least this much confidence; otherwise it is suggested and carries those alternatives.
+  // least this much support (the evidence over all rules, group_holds.cpp); otherwise it is
+  // suggested and carries those alternatives.
   double ambiguity_margin = 0.05;
 };
 
