@@ -1071,7 +1071,8 @@ std::vector<std::map<std::string, std::string>> parse_export_csv(const std::stri
 
 TEST(JobsTest, AMatchWithACloseRivalIsHeldAsSuggestedWithItsAlternative) {
   JobFixture f;
-  // One more payment without a reference, and two invoices it fits equally well.
+  // One more payment without a reference, and two invoices it fits equally well (their references
+  // differ, so they are not one line booked twice).
   ASSERT_EQ(json_string(f.server
                             .upload_and_wait(f.bank_id,
                                              "id,date,amount,currency,reference,description,"
@@ -1085,8 +1086,8 @@ TEST(JobsTest, AMatchWithACloseRivalIsHeldAsSuggestedWithItsAlternative) {
                             .upload_and_wait(f.ledger_id,
                                              "id,date,amount,currency,reference,description,"
                                              "counterparty\n"
-                                             "L14,2026-03-17,500.00,EUR,,ACME PAYMENT,ACME\n"
-                                             "L15,2026-03-17,500.00,EUR,,ACME PAYMENT,ACME\n",
+                                             "L14,2026-03-17,500.00,EUR,A-14,ACME PAYMENT,ACME\n"
+                                             "L15,2026-03-17,500.00,EUR,A-15,ACME PAYMENT,ACME\n",
                                              f.alice.access_token)
                             .json(),
                         "status"),
