@@ -105,12 +105,41 @@ void Reconciliation::hold_uncertain_groups() {
            support[static_cast<std::size_t>(holder)] < s + margin;
   };
 
+  // The first record of a record's run of flagged duplicates (itself when it has none).
+  auto twin_root = [](const std::vector<std::int64_t>& duplicate_of, std::uint32_t i) {
+    std::int64_t at = i;
+    while (static_cast<std::size_t>(at) < duplicate_of.size() && duplicate_of[at] >= 0)
+      at = duplicate_of[at];  // always an earlier record: the walk ends
+    return at;
+  };
+  // True when `outside` is a flagged duplicate of one of group g's records on its side.
+  auto twin_of_member = [&](std::uint32_t g, bool left_side, std::uint32_t outside) {
+    const auto& duplicate_of = left_side ? result_.left_duplicate_of : result_.right_duplicate_of;
+    if (duplicate_of.empty()) return false;
+    const std::int64_t root = twin_root(duplicate_of, outside);
+    const auto members = left_side ? result_.left_of(groups[g]) : result_.right_of(groups[g]);
+    for (std::uint32_t m : members) {
+      if (twin_root(duplicate_of, m) == root) return true;
+    }
+    return false;
+  };
   std::vector<std::uint32_t> members = std::move(candidate_members_);
   std::vector<Found> found;
   for (const CandidateAlternative& c : candidate_alternatives_) {
     const std::uint32_t g = c.group;
     const Alternative& a = c.alternative;
     if (!close_to(g, c.support)) continue;
+    // Not a rival when its records outside g are only flagged duplicates of g's own.
+    bool twins_only = true;
+    for (std::uint32_t k = 0; k < a.left_count && twins_only; ++k) {
+      const std::uint32_t l = members[a.left_begin + k];
+      twins_only = left_group[l] == static_cast<std::int32_t>(g) || twin_of_member(g, true, l);
+    }
+    for (std::uint32_t k = 0; k < a.right_count && twins_only; ++k) {
+      const std::uint32_t r = members[a.right_begin + k];
+      twins_only = right_group[r] == static_cast<std::int32_t>(g) || twin_of_member(g, false, r);
+    }
+    if (twins_only) continue;
     bool plausible = true;
     for (std::uint32_t k = 0; k < a.left_count && plausible; ++k)
       plausible = free_for(left_group[members[a.left_begin + k]], g, c.support);
@@ -129,24 +158,6 @@ void Reconciliation::hold_uncertain_groups() {
     a.right_count = 1;
     members.push_back(r);
     found.push_back({g, a});
-  };
-  // The first record of a record's run of flagged duplicates (itself when it has none).
-  auto twin_root = [](const std::vector<std::int64_t>& duplicate_of, std::uint32_t i) {
-    std::int64_t at = i;
-    while (static_cast<std::size_t>(at) < duplicate_of.size() && duplicate_of[at] >= 0)
-      at = duplicate_of[at];  // always an earlier record: the walk ends
-    return at;
-  };
-  // True when `outside` is a flagged duplicate of one of group g's records on its side.
-  auto twin_of_member = [&](std::uint32_t g, bool left_side, std::uint32_t outside) {
-    const auto& duplicate_of = left_side ? result_.left_duplicate_of : result_.right_duplicate_of;
-    if (duplicate_of.empty()) return false;
-    const std::int64_t root = twin_root(duplicate_of, outside);
-    const auto members = left_side ? result_.left_of(groups[g]) : result_.right_of(groups[g]);
-    for (std::uint32_t m : members) {
-      if (twin_root(duplicate_of, m) == root) return true;
-    }
-    return false;
   };
   // Each scored pair's support, computed only for pairs that could be a group's rival (one
   // record in a group, the other not in the same one): in parallel, into fixed slots.

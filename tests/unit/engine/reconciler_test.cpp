@@ -225,12 +225,12 @@ TEST(Reconcile, ARivalClearlyBetterExplainedElsewhereDoesNotHoldAMatch) {
 }
 
 TEST(Reconcile, ASplitWithAnotherSubsetOfTheSameTotalIsSuggested) {
-  // 300.00 is 100.00 + 200.00 in two ways: L1 or L3 with L2.
+  // 300.00 is 100.00 + 200.00 in two ways: L1 or L3 with L2 (two invoices, not one booked twice).
   auto left = table_of({{"B1", 2, 30000, "", "NORTHWIND TRADING PAYMENT", "NORTHWIND TRADING"}});
   auto right =
-      table_of({{"L1", 0, 10000, "", "Northwind Trading invoice", "Northwind Trading"},
-                {"L2", 0, 20000, "", "Northwind Trading invoice", "Northwind Trading"},
-                {"L3", 0, 10000, "", "Northwind Trading invoice", "Northwind Trading"}});
+      table_of({{"L1", 0, 10000, "N-1", "Northwind Trading invoice", "Northwind Trading"},
+                {"L2", 0, 20000, "N-2", "Northwind Trading invoice", "Northwind Trading"},
+                {"L3", 0, 10000, "N-3", "Northwind Trading invoice", "Northwind Trading"}});
   ReconcileResult result = must_reconcile(left, right);
   ASSERT_EQ(result.groups.size(), 1u);
   const MatchGroup& g = result.groups[0];
