@@ -8,9 +8,9 @@
 //   Explanations are weighed by their support (support_of: the evidence over all rules, so an
 //   empty reference does not tie with an agreeing one), and one counts only while it is itself
 //   plausible: each of its records outside the group is unmatched, or held by a group whose
-//   support does not beat it by the margin. So
-//   an invoice that an exact reference matched elsewhere does not make every same-amount payment
-//   ambiguous, while two payments that could swap their invoices are both held.
+//   support does not beat it by the margin. So an invoice that an exact reference matched
+//   elsewhere does not make every same-amount payment ambiguous, while two payments that could
+//   swap their invoices are both held.
 // A rival that differs from the group only by a record's flagged duplicate (the same ledger line
 // booked twice) is not one: the duplicate is reported as such, and which twin is "paid" is not a
 // question. Every group (matched or suggested) keeps its kMaxAlternatives best competing
@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <span>
 
 #include "engine/parallel_for.h"
 #include "engine/reconciliation.h"
@@ -123,44 +124,46 @@ void Reconciliation::hold_uncertain_groups() {
     }
     return false;
   };
-  std::vector<std::uint32_t> members = std::move(candidate_members_);
+  // Weighs one explanation of some of group g's records (`lefts` x `rights`, scoring `confidence`
+  // with support `s`) and keeps it as a rival when it is close, plausible and not made of g's own
+  // records and their flagged duplicates alone.
+  std::vector<std::uint32_t> members;  // the kept rivals' records
   std::vector<Found> found;
-  for (const CandidateAlternative& c : candidate_alternatives_) {
-    const std::uint32_t g = c.group;
-    const Alternative& a = c.alternative;
-    if (!close_to(g, c.support)) continue;
-    // Not a rival when its records outside g are only flagged duplicates of g's own.
+  auto weigh = [&](std::uint32_t g, std::span<const std::uint32_t> lefts,
+                   std::span<const std::uint32_t> rights, double confidence, double s) {
+    if (!close_to(g, s)) return;
+    const auto own = static_cast<std::int32_t>(g);
     bool twins_only = true;
-    for (std::uint32_t k = 0; k < a.left_count && twins_only; ++k) {
-      const std::uint32_t l = members[a.left_begin + k];
-      twins_only = left_group[l] == static_cast<std::int32_t>(g) || twin_of_member(g, true, l);
+    for (std::uint32_t l : lefts)
+      twins_only = twins_only && (left_group[l] == own || twin_of_member(g, true, l));
+    for (std::uint32_t r : rights)
+      twins_only = twins_only && (right_group[r] == own || twin_of_member(g, false, r));
+    if (twins_only) return;
+    for (std::uint32_t l : lefts) {
+      if (!free_for(left_group[l], g, s)) return;
     }
-    for (std::uint32_t k = 0; k < a.right_count && twins_only; ++k) {
-      const std::uint32_t r = members[a.right_begin + k];
-      twins_only = right_group[r] == static_cast<std::int32_t>(g) || twin_of_member(g, false, r);
+    for (std::uint32_t r : rights) {
+      if (!free_for(right_group[r], g, s)) return;
     }
-    if (twins_only) continue;
-    bool plausible = true;
-    for (std::uint32_t k = 0; k < a.left_count && plausible; ++k)
-      plausible = free_for(left_group[members[a.left_begin + k]], g, c.support);
-    for (std::uint32_t k = 0; k < a.right_count && plausible; ++k)
-      plausible = free_for(right_group[members[a.right_begin + k]], g, c.support);
-    if (plausible) found.push_back({g, a});
-  }
-  // Scored pairs one of whose records lies in a group and the other not in the same one.
-  auto add_pair = [&](std::uint32_t g, std::uint32_t l, std::uint32_t r, double score) {
     Alternative a;
-    a.confidence = score;
+    a.confidence = confidence;
     a.left_begin = static_cast<std::uint32_t>(members.size());
-    a.left_count = 1;
-    members.push_back(l);
+    a.left_count = static_cast<std::uint32_t>(lefts.size());
+    members.insert(members.end(), lefts.begin(), lefts.end());
     a.right_begin = static_cast<std::uint32_t>(members.size());
-    a.right_count = 1;
-    members.push_back(r);
+    a.right_count = static_cast<std::uint32_t>(rights.size());
+    members.insert(members.end(), rights.begin(), rights.end());
     found.push_back({g, a});
   };
-  // Each scored pair's support, computed only for pairs that could be a group's rival (one
-  // record in a group, the other not in the same one): in parallel, into fixed slots.
+  // The runner-up subsets noted while groups formed.
+  for (const CandidateAlternative& c : candidate_alternatives_) {
+    const Alternative& a = c.alternative;
+    weigh(c.group, std::span(candidate_members_).subspan(a.left_begin, a.left_count),
+          std::span(candidate_members_).subspan(a.right_begin, a.right_count), a.confidence,
+          c.support);
+  }
+  // Scored pairs one of whose records lies in a group and the other not in the same one. Their
+  // support is computed only for those, in parallel, into fixed slots.
   std::vector<double> edge_support(review_edges_.size(), -1.0);
   const std::size_t rule_count = scorer_.rule_count();
   parallel_for(review_edges_.size(), options_.threads,
@@ -177,19 +180,12 @@ void Reconciliation::hold_uncertain_groups() {
     const WeightedEdge& e = review_edges_[k];
     const std::int32_t gl = left_group[e.left], gr = right_group[e.right];
     if (gl == gr) continue;  // the group's own pair, or two open records
-    const double s = edge_support[k];
-    if (gl >= 0) {
-      const auto g = static_cast<std::uint32_t>(gl);
-      if (close_to(g, s) && free_for(gr, g, s) && !twin_of_member(g, false, e.right))
-        add_pair(g, e.left, e.right, e.score);
-    }
-    if (gr >= 0) {
-      const auto g = static_cast<std::uint32_t>(gr);
-      if (close_to(g, s) && free_for(gl, g, s) && !twin_of_member(g, true, e.left))
-        add_pair(g, e.left, e.right, e.score);
-    }
+    const std::span<const std::uint32_t> left(&e.left, 1), right(&e.right, 1);
+    if (gl >= 0) weigh(static_cast<std::uint32_t>(gl), left, right, e.score, edge_support[k]);
+    if (gr >= 0) weigh(static_cast<std::uint32_t>(gr), left, right, e.score, edge_support[k]);
   }
   candidate_alternatives_.clear();
+  candidate_members_.clear();
 
   // Best first within each group; the first kMaxAlternatives of each are kept.
   std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
