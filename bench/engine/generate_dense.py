@@ -76,7 +76,8 @@ SUFFIX_VARIANTS = {"GmbH": "G.M.B.H.", "Ltd": "Limited", "AG": "A.G.", "Inc": "I
 
 # Items per kind, so that the truth rows come out about 1:1 60%, split 8%, partial 6%, recurring 8%,
 # near_miss 4%, offset 2%, bank_only 3%, ledger_only 5% (a split is ~2.95 rows, a partial ~2.4).
-SHARES = [  # items (true groups or lone records) of each kind("1:1", 0.60), ("split", 0.08 / 2.95), ("partial", 0.06 / 2.4), ("recurring", 0.08),
+# Items (true groups or lone records) of each kind.
+SHARES = [("1:1", 0.60), ("split", 0.08 / 2.95), ("partial", 0.06 / 2.4), ("recurring", 0.08),
           ("near_miss", 0.04), ("reversal", 0.02), ("bank_only", 0.03), ("ledger_only", 0.05)]
 # Cumulative shares of amounts rounded to 100, 50, 10 and 1 (the rest has cents).
 ROUND = (0.08, 0.12, 0.22, 0.32)
