@@ -34,7 +34,7 @@ Result<std::optional<std::string>> read_note_body(const http::Exchange& ex) {
   return note;
 }
 
-// A list of 1..kMaxManualMatchSide record ids at `name` (errors named name[i]).
+// A list of at most kMaxManualMatchSide record ids at `name` (errors named name[i]).
 std::vector<Uuid> read_ids(const json::object& body, const std::string& name, const std::string& prefix,
                            std::vector<FieldError>& errors) {
   std::vector<Uuid> ids;
@@ -44,8 +44,9 @@ std::vector<Uuid> read_ids(const json::object& body, const std::string& name, co
     return ids;
   }
   const json::array& array = raw->as_array();
-  if (array.empty() || array.size() > services::kMaxManualMatchSide) {
-    errors.push_back({prefix + name, "must list 1 to " + std::to_string(services::kMaxManualMatchSide) + " record ids"});
+  // How many a side needs (one or more; none when the other side is an offset) the service says.
+  if (array.size() > services::kMaxManualMatchSide) {
+    errors.push_back({prefix + name, "must list at most " + std::to_string(services::kMaxManualMatchSide) + " record ids"});
     return ids;
   }
   for (std::size_t i = 0; i < array.size(); ++i) {

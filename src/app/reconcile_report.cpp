@@ -416,10 +416,13 @@ Status write_summary(const fs::path& dir, const ReconcileResult& result,
   count("one_to_one", s.one_to_one);
   count("one_to_many", s.one_to_many);
   count("many_to_one", s.many_to_one);
+  count("offsets", s.offsets);
   count("left_matched", s.left_matched);
   count("right_matched", s.right_matched);
   count("left_suggested", s.left_suggested);
   count("right_suggested", s.right_suggested);
+  count("left_offset", s.left_offset);
+  count("right_offset", s.right_offset);
   count("left_unmatched", s.left_unmatched);
   count("right_unmatched", s.right_unmatched);
   count("left_duplicates", s.left_duplicates);
@@ -463,7 +466,7 @@ std::string summary_text(const ReconcileResult& result, const ingest::RecordFile
   }
   out << "groups:          " << s.matched_groups << " matched, " << s.suggested_groups
       << " suggested  (1:1 " << s.one_to_one << ", 1:N " << s.one_to_many << ", N:1 "
-      << s.many_to_one << ")\n";
+      << s.many_to_one << ", offsets " << s.offsets << ")\n";
   for (const engine::CurrencyTotals& t : s.totals) {
     const int scale = scale_of(t.currency, table_scale);
     const std::string label = t.currency.empty() ? "" : t.currency + " ";

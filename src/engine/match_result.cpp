@@ -10,6 +10,8 @@ std::string_view group_kind_name(GroupKind kind) {
       return "1:N";
     case GroupKind::kManyToOne:
       return "N:1";
+    case GroupKind::kOffset:
+      return "offset";
   }
   return "1:1";
 }

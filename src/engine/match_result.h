@@ -12,10 +12,12 @@
 
 namespace oeuvre::engine {
 
-enum class GroupKind { kOneToOne, kOneToMany, kManyToOne };
+// kOffset: a record and its reversal on one side (left_count 2 and right_count 0, or the other
+// way round); their amounts cancel out, and neither is matched to the other side.
+enum class GroupKind { kOneToOne, kOneToMany, kManyToOne, kOffset };
 enum class MatchStatus { kMatched, kSuggested };
 
-std::string_view group_kind_name(GroupKind kind);        // "1:1", "1:N", "N:1"
+std::string_view group_kind_name(GroupKind kind);        // "1:1", "1:N", "N:1", "offset"
 std::string_view match_status_name(MatchStatus status);  // "matched", "suggested"
 
 // How one rule scored one group. contribution = weight * similarity / (sum of the weights of the
@@ -77,6 +79,9 @@ struct ReconcileSummary {
   std::uint64_t left_records = 0, right_records = 0;
   std::uint64_t matched_groups = 0, suggested_groups = 0;
   std::uint64_t one_to_one = 0, one_to_many = 0, many_to_one = 0;
+  // Offset groups (counted in matched_groups / suggested_groups by their status too), and their
+  // records on each side (counted in left_matched ... right_suggested too).
+  std::uint64_t offsets = 0, left_offset = 0, right_offset = 0;
   std::uint64_t left_matched = 0, right_matched = 0;      // records in matched groups
   std::uint64_t left_suggested = 0, right_suggested = 0;  // records in suggested groups
   std::uint64_t left_unmatched = 0, right_unmatched = 0;
@@ -86,7 +91,8 @@ struct ReconcileSummary {
 
 struct ReconcileResult {
   std::vector<AppliedRule> rules;
-  std::vector<MatchGroup> groups;  // sorted by first left index, then first right index
+  // Sorted by first left index, then first right index (a group without left records last).
+  std::vector<MatchGroup> groups;
   std::vector<std::uint32_t> members;
   std::vector<FieldScore> scores;
   std::vector<Alternative> alternatives;

@@ -106,15 +106,15 @@ bool PairScorer::date_required() const {
   return date_rule_ >= 0 && bound_[static_cast<std::size_t>(date_rule_)].rule.required;
 }
 
-double PairScorer::similarity(const BoundRule& b, std::uint32_t l, std::uint32_t r,
-                              bool& present) const {
+double PairScorer::similarity(const BoundRule& b, const Operand& x, std::uint32_t l,
+                              const Operand& y, std::uint32_t r, bool& present) const {
   const FieldRule& rule = b.rule;
   present = true;
   switch (rule.comparator) {
     case Comparator::kAmount:
-      return amount_similarity(rule, number_of(*left_, b.left, l), number_of(*right_, b.right, r));
+      return amount_similarity(rule, number_of(x.table, x.field, l), number_of(y.table, y.field, r));
     case Comparator::kDate: {
-      const std::int64_t a = number_of(*left_, b.left, l), c = number_of(*right_, b.right, r);
+      const std::int64_t a = number_of(x.table, x.field, l), c = number_of(y.table, y.field, r);
       if (a == kNoDate || c == kNoDate) {
         present = false;
         return 0;
@@ -128,7 +128,7 @@ double PairScorer::similarity(const BoundRule& b, std::uint32_t l, std::uint32_t
       return 1.0 - 0.5 * static_cast<double>(diff) / static_cast<double>(rule.window_days);
     }
     case Comparator::kExact: {
-      std::string_view a = b.left_prepared.keys[l], c = b.right_prepared.keys[r];
+      std::string_view a = x.prepared.keys[l], c = y.prepared.keys[r];
       if (a.empty() || c.empty()) {
         present = false;
         return 0;
@@ -136,7 +136,7 @@ double PairScorer::similarity(const BoundRule& b, std::uint32_t l, std::uint32_t
       return a == c ? 1.0 : 0.0;
     }
     case Comparator::kContains: {
-      std::string_view a = b.left_prepared.keys[l], c = b.right_prepared.keys[r];
+      std::string_view a = x.prepared.keys[l], c = y.prepared.keys[r];
       if (a.empty() || c.empty()) {
         present = false;
         return 0;
@@ -146,12 +146,12 @@ double PairScorer::similarity(const BoundRule& b, std::uint32_t l, std::uint32_t
     }
     case Comparator::kText: {
       // Presence from whichever normalised form this method keeps.
-      const StringColumn& left_column = b.needs_text     ? b.left_prepared.text
-                                        : b.needs_tokens ? b.left_prepared.tokens
-                                                         : b.left_prepared.keys;
-      const StringColumn& right_column = b.needs_text     ? b.right_prepared.text
-                                         : b.needs_tokens ? b.right_prepared.tokens
-                                                          : b.right_prepared.keys;
+      const StringColumn& left_column = b.needs_text     ? x.prepared.text
+                                        : b.needs_tokens ? x.prepared.tokens
+                                                         : x.prepared.keys;
+      const StringColumn& right_column = b.needs_text     ? y.prepared.text
+                                         : b.needs_tokens ? y.prepared.tokens
+                                                          : y.prepared.keys;
       std::string_view a = left_column[l], c = right_column[r];
       if (a.empty() || c.empty()) {
         present = false;
@@ -166,25 +166,25 @@ double PairScorer::similarity(const BoundRule& b, std::uint32_t l, std::uint32_t
           s = levenshtein_ratio(a, c);
           break;
         case TextMethod::kTokenSet:
-          s = token_set_ratio_of_sorted(b.left_prepared.tokens[l], b.right_prepared.tokens[r]);
+          s = token_set_ratio_of_sorted(x.prepared.tokens[l], y.prepared.tokens[r]);
           break;
         case TextMethod::kBest: {
-          std::string_view ka = b.left_prepared.keys[l], kc = b.right_prepared.keys[r];
+          std::string_view ka = x.prepared.keys[l], kc = y.prepared.keys[r];
           if (!ka.empty() && ka == kc) {
             s = 1.0;
             break;
           }
           s = jaro_winkler(a, c);
           if (s < 0.95)
-            s = std::max(s, token_set_ratio_of_sorted(b.left_prepared.tokens[l],
-                                                      b.right_prepared.tokens[r]));
+            s = std::max(s, token_set_ratio_of_sorted(x.prepared.tokens[l],
+                                                      y.prepared.tokens[r]));
           // A truncated reference: one key is a prefix of the other.
           if (ka.size() > kc.size()) std::swap(ka, kc);
           if (ka.size() >= 4 && kc.compare(0, ka.size(), ka) == 0) s = std::max(s, 0.9);
           break;
         }
         case TextMethod::kReference:
-          s = reference_similarity(b.left_prepared.keys[l], b.right_prepared.keys[r]);
+          s = reference_similarity(x.prepared.keys[l], y.prepared.keys[r]);
           break;
       }
       return s < rule.min_similarity ? 0.0 : s;
@@ -231,6 +231,36 @@ double PairScorer::score_pair(std::uint32_t l, std::uint32_t r, FieldScore* out)
     bool present = false;
     const double s = similarity(b, l, r, present);
     if (!sum.add(k, b.rule, present, s, out)) return -1;
+  }
+  return finish(sum.weighted, sum.weights, out);
+}
+
+double PairScorer::score_offset(bool left_side, std::uint32_t a, std::uint32_t b, int window_days,
+                                FieldScore* out) const {
+  WeightedSum sum;
+  for (std::size_t k = 0; k < bound_.size(); ++k) {
+    const BoundRule& rule = bound_[k];
+    const Operand side = operand(rule, left_side);
+    bool present = true;
+    double s = 0;
+    if (rule.rule.comparator == Comparator::kAmount) {
+      const std::int64_t x = number_of(side.table, side.field, a);
+      const std::int64_t y = number_of(side.table, side.field, b);
+      if (x == 0 || x == INT64_MIN || x != -y) return -1;
+      s = 1;
+    } else if (rule.rule.comparator == Comparator::kDate) {
+      const std::int64_t x = number_of(side.table, side.field, a);
+      const std::int64_t y = number_of(side.table, side.field, b);
+      present = x != kNoDate && y != kNoDate;
+      if (present) {
+        const std::int64_t diff = std::llabs(x - y);
+        if (diff > window_days) return -1;
+        s = window_days == 0 ? 1.0 : 1.0 - 0.5 * static_cast<double>(diff) / window_days;
+      }
+    } else {
+      s = similarity(rule, side, a, side, b, present);
+    }
+    if (!sum.add(k, rule.rule, present, s, out)) return -1;
   }
   return finish(sum.weighted, sum.weights, out);
 }

@@ -53,6 +53,14 @@ class PairScorer {
   double score_group(std::span<const std::uint32_t> lefts, std::span<const std::uint32_t> rights,
                      FieldScore* out) const;
 
+  // Scores records a and b of one side as a record and its reversal (offsets.cpp): the amount rule
+  // asks for amounts that cancel out exactly (and are not zero), the date rule for dates at most
+  // `window_days` apart (similarity 1 down to 0.5 across the window), every other rule compares
+  // the two records as it compares a pair. Returns the confidence, or -1 when the amounts do not
+  // cancel, the dates lie too far apart or a required rule fails; `out` as for score_pair.
+  double score_offset(bool left_side, std::uint32_t a, std::uint32_t b, int window_days,
+                      FieldScore* out) const;
+
   // Fills out[k] with the presence and similarity of every rule k for the pair (l, r), without
   // rejecting anything (contributions left 0). Used to score many groups over the same pairs.
   void rule_similarities(std::uint32_t l, std::uint32_t r, FieldScore* out) const;
@@ -124,8 +132,24 @@ class PairScorer {
     bool needs_text = false, needs_tokens = false, needs_keys = false;
   };
 
+  // One side of a comparison: the table, the rule's field in it and its normalised values.
+  struct Operand {
+    const RecordTable& table;
+    const FieldRef& field;
+    const PreparedColumn& prepared;
+  };
+  Operand operand(const BoundRule& rule, bool left_side) const {
+    return left_side ? Operand{*left_, rule.left, rule.left_prepared}
+                     : Operand{*right_, rule.right, rule.right_prepared};
+  }
+
   PairScorer(const RecordTable& left, const RecordTable& right) : left_(&left), right_(&right) {}
-  double similarity(const BoundRule& rule, std::uint32_t l, std::uint32_t r, bool& present) const;
+  // Rule `rule` over record l of x and record r of y (a left-right pair, or two records of a side).
+  double similarity(const BoundRule& rule, const Operand& x, std::uint32_t l, const Operand& y,
+                    std::uint32_t r, bool& present) const;
+  double similarity(const BoundRule& rule, std::uint32_t l, std::uint32_t r, bool& present) const {
+    return similarity(rule, operand(rule, true), l, operand(rule, false), r, present);
+  }
   double finish(double weighted, double weights, FieldScore* out) const;
 
   const RecordTable* left_;

@@ -33,6 +33,11 @@ ReconcileSummary summarise(const ReconcileResult& result, const RecordTable& lef
     if (g.kind == GroupKind::kOneToOne) ++s.one_to_one;
     if (g.kind == GroupKind::kOneToMany) ++s.one_to_many;
     if (g.kind == GroupKind::kManyToOne) ++s.many_to_one;
+    if (g.kind == GroupKind::kOffset) {
+      ++s.offsets;
+      s.left_offset += g.left_count;
+      s.right_offset += g.right_count;
+    }
     (matched ? s.left_matched : s.left_suggested) += g.left_count;
     (matched ? s.right_matched : s.right_suggested) += g.right_count;
     for (std::uint32_t l : result.left_of(g)) {

@@ -27,6 +27,8 @@ Result<ReconcileResult> Reconciliation::run() {
   progress("indexing", 0.10);
   if (cancelled()) return cancelled_error();
   build_indexes();
+  // A record and its reversal on one side, when certain, before either is matched across.
+  match_offsets(true);
 
   // Pass 1: equal amounts and blocking keys.
   std::vector<WeightedEdge> edges =
@@ -79,6 +81,7 @@ Result<ReconcileResult> Reconciliation::run() {
   progress("suggesting", 0.92);
   if (cancelled()) return cancelled_error();
   suggest_from_review_band();
+  match_offsets(false);
   // The duplicates first: a record's flagged twin is not a rival that holds its match.
   result_.left_duplicate_of = find_duplicates(left_, options_.threads);
   result_.right_duplicate_of = find_duplicates(right_, options_.threads);
@@ -168,10 +171,15 @@ void Reconciliation::suggest_from_review_band() {
 // Groups in a stable, readable order (by first left record, then first right record), and the
 // records left unmatched.
 void Reconciliation::finish_groups() {
+  // A group without records on a side (an offset) sorts after those with some.
+  auto first = [&](std::uint32_t begin, std::uint32_t count) {
+    return count == 0 ? UINT32_MAX : result_.members[begin];
+  };
   parallel_sort(result_.groups, options_.threads, [&](const MatchGroup& a, const MatchGroup& b) {
-    const std::uint32_t la = result_.members[a.left_begin], lb = result_.members[b.left_begin];
+    const std::uint32_t la = first(a.left_begin, a.left_count),
+                        lb = first(b.left_begin, b.left_count);
     if (la != lb) return la < lb;
-    return result_.members[a.right_begin] < result_.members[b.right_begin];
+    return first(a.right_begin, a.right_count) < first(b.right_begin, b.right_count);
   });
   for (std::uint32_t i = 0; i < left_.size(); ++i) {
     if (!left_used_[i]) result_.unmatched_left.push_back(i);

@@ -8,6 +8,8 @@
 //                         line against a record of the other side
 //   group_search.cpp      1:N and N:1 groups by bounded subset sum over parts found through shared
 //                         words (word_index.h); recording accepted groups
+//   offsets.cpp           a record and its reversal on one side (an `offset` group), before the
+//                         matching (the certain ones) and after it (the rest)
 //   group_holds.cpp       the last step: a group whose sums differ beyond the auto-confirm
 //                         tolerance, or that a competing explanation of its records scores close
 //                         to, is held as suggested, with those alternatives
@@ -101,6 +103,19 @@ class Reconciliation {
                      GroupProposal& proposal) const;
   void add_group(std::vector<std::uint32_t> lefts, std::vector<std::uint32_t> rights,
                  GroupKind kind, double confidence, const std::vector<FieldScore>& scores);
+
+  // offsets.cpp
+  // A record and a candidate reversal of it on one side: the positive and the negative record.
+  struct OffsetEdge {
+    std::uint32_t positive, negative;
+    double confidence, support;
+  };
+  // Before the matching (confident_only): the offsets at or above confidence_threshold. After it:
+  // every offset left at or above review_threshold. Each with its rivals noted for the holds.
+  void match_offsets(bool confident_only);
+  std::vector<OffsetEdge> offset_candidates(bool left_side) const;
+  // Whether a text rule agrees (the same counterparty or reference) and no key rule disagrees.
+  bool offset_evidence(const FieldScore* scores) const;
 
   // group_holds.cpp
   // Notes a competing explanation of group `group`'s records, found while the group was formed

@@ -99,6 +99,11 @@ struct RuleSet {
   // least this much support (the evidence over all rules, group_holds.cpp); otherwise it is
   // suggested and carries those alternatives.
   double ambiguity_margin = 0.05;
+  // Offsets within one side: a record and its reversal (amounts exactly opposite, dates at most
+  // offset_window_days apart, agreeing on the text rules: the same counterparty or reference) form
+  // an `offset` group on their side and are never matched to the other side (offsets.cpp).
+  bool find_offsets = true;
+  int offset_window_days = 14;
 };
 
 // Limits that keep the search bounded whatever the rules say.

@@ -25,6 +25,8 @@ std::string_view kind_name(engine::GroupKind kind) {
       return "one_to_many";
     case engine::GroupKind::kManyToOne:
       return "many_to_one";
+    case engine::GroupKind::kOffset:
+      return "offset";
   }
   return "one_to_one";
 }
@@ -97,7 +99,10 @@ Result<std::int64_t> write_job_results(store::Connection& conn, const store::Job
       row.right_ids.push_back(sides.right.ids[i]);
       row.right_amount_minor += sides.right.table.amounts[i];
     }
-    row.currency = std::string(sides.left.table.currencies[result.left_of(g).front()]);
+    // An offset has records on one side only.
+    row.currency = g.left_count > 0
+                       ? std::string(sides.left.table.currencies[result.left_of(g).front()])
+                       : std::string(sides.right.table.currencies[result.right_of(g).front()]);
     row.confidence = std::clamp(g.confidence, 0.0, 1.0);
     row.explanation = write_compact_explanation(result.scores_of(g));
     row.held = std::string(engine::hold_reason_name(g.held));

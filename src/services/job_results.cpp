@@ -191,6 +191,8 @@ Result<json::object> summarize(store::Connection& conn, const store::Job& job) {
   json::object groups{{"matched", 0},         {"suggested", 0}, {"unmatched_left", 0},
                       {"unmatched_right", 0}, {"confirmed", 0}, {"rejected", 0}};
   std::int64_t left = 0, right = 0, left_reconciled = 0, right_reconciled = 0;
+  // Offsets (a record and its reversal on one side), also counted by their status above.
+  std::int64_t offset_groups = 0, offset_left = 0, offset_right = 0;
   struct Currency {
     std::map<std::string, json::object> by_status;
     std::int64_t net = 0;
@@ -200,6 +202,11 @@ Result<json::object> summarize(store::Connection& conn, const store::Job& job) {
     const std::string key =
         t.status == ResultStatus::kUnmatched ? t.kind : std::string(to_string(t.status));
     groups[key] = groups[key].as_int64() + t.results;
+    if (t.kind == "offset" && t.status != ResultStatus::kRejected) {
+      offset_groups += t.results;
+      offset_left += t.left_records;
+      offset_right += t.right_records;
+    }
     left += t.left_records;
     right += t.right_records;
     const bool reconciled =
@@ -242,6 +249,9 @@ Result<json::object> summarize(store::Connection& conn, const store::Job& job) {
                                {"right", right},
                                {"left_reconciled", left_reconciled},
                                {"right_reconciled", right_reconciled}}},
+      {"offsets", json::object{{"groups", offset_groups},
+                               {"left_records", offset_left},
+                               {"right_records", offset_right}}},
       {"match_rate", all == 0 ? 0.0
                               : static_cast<double>(left_reconciled + right_reconciled) /
                                     static_cast<double>(all)},

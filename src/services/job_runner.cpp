@@ -148,6 +148,7 @@ Status JobRunner::run(const store::Job& job, Claim& claim) {
                                 {"one_to_one", s.one_to_one},
                                 {"one_to_many", s.one_to_many},
                                 {"many_to_one", s.many_to_one},
+                                {"offsets", s.offsets},
                                 {"auto_confirmed", confirmed},
                                 {"left_duplicates", s.left_duplicates},
                                 {"right_duplicates", s.right_duplicates},

@@ -188,8 +188,20 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
           {field, "must list 1 to " + std::to_string(kMaxManualMatchSide) + " record ids"});
     }
   };
-  check_side(a.left_record_ids, "left_record_ids");
-  check_side(a.right_record_ids, "right_record_ids");
+  // Records of one side only whose amounts cancel out (a payment and its return) are an offset.
+  const bool offset = a.left_record_ids.empty() != a.right_record_ids.empty();
+  if (offset) {
+    const bool left = !a.left_record_ids.empty();
+    const std::size_t n = (left ? a.left_record_ids : a.right_record_ids).size();
+    if (n < 2 || n > kMaxManualMatchSide) {
+      errors.push_back({left ? "left_record_ids" : "right_record_ids",
+                        "an offset (records of one side only) must list 2 to " +
+                            std::to_string(kMaxManualMatchSide) + " record ids"});
+    }
+  } else {
+    check_side(a.left_record_ids, "left_record_ids");
+    check_side(a.right_record_ids, "right_record_ids");
+  }
   if (errors.empty() && a.left_record_ids.size() > 1 && a.right_record_ids.size() > 1) {
     errors.push_back(
         {"right_record_ids", "one side must have exactly one record (1:1, 1:N or N:1)"});
@@ -242,7 +254,15 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
     return Error(conflict ? ErrorCode::kConflict : ErrorCode::kValidation, "invalid manual match",
                  std::move(errors));
   }
-  RETURN_IF_ERROR(check_amounts(job, left_sum, right_sum, currency));
+  if (!offset) {
+    RETURN_IF_ERROR(check_amounts(job, left_sum, right_sum, currency));
+  } else if (left_sum + right_sum != 0) {
+    return Error(ErrorCode::kValidation, "the amounts of an offset do not cancel out",
+                 {FieldError{a.left_record_ids.empty() ? "right_record_ids" : "left_record_ids",
+                             "the records sum to " +
+                                 format_minor_units(left_sum + right_sum, currency_scale(currency)) +
+                                 " " + currency + ", not 0"}});
+  }
 
   RETURN_IF_ERROR(move_records(c.conn, all, RecordStatus::kOpen, RecordStatus::kMatched));
   // The records' unmatched results are now explained by the manual one.
@@ -258,9 +278,10 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
   row.job_id = job.id;
   row.project_id = job.project_id;
   row.match_group = kManualGroup;
-  row.kind = a.left_record_ids.size() == 1 && a.right_record_ids.size() == 1 ? "one_to_one"
-             : a.left_record_ids.size() == 1                                 ? "one_to_many"
-                                                                             : "many_to_one";
+  row.kind = offset ? "offset"
+             : a.left_record_ids.size() == 1 && a.right_record_ids.size() == 1 ? "one_to_one"
+             : a.left_record_ids.size() == 1                                   ? "one_to_many"
+                                                                               : "many_to_one";
   row.left_ids = a.left_record_ids;
   row.right_ids = a.right_record_ids;
   row.confidence = 1;

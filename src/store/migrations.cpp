@@ -52,10 +52,55 @@ Result<std::vector<int>> applied_migrations(Database& db) {
   });
 }
 
+namespace {
+
+// A SQLite migration that rebuilds a table other tables' foreign keys name (the only way to change a
+// CHECK constraint there) says so with this line: it runs with foreign keys off, as SQLite's ALTER
+// TABLE documentation prescribes (else dropping the old table would run the children's ON DELETE
+// actions), and every foreign key is checked before it commits.
+constexpr std::string_view kForeignKeysOff = "-- oeuvre: foreign_keys off";
+
+// Runs `step` in one transaction on a connection whose foreign keys are off (SQLite ignores the
+// pragma inside a transaction), then turns them on again.
+template <class F>
+Result<bool> with_foreign_keys_off(Database& db, F&& step) {
+  return with_connection(db, [&](Connection& conn) -> Result<bool> {
+    RETURN_IF_ERROR(conn.query("PRAGMA foreign_keys = OFF", {}));
+    Result<bool> ran = [&]() -> Result<bool> {
+      RETURN_IF_ERROR(conn.begin(true));
+      Result<bool> result = step(conn);
+      if (result.ok()) {
+        auto broken = conn.query("PRAGMA foreign_key_check", {});
+        if (!broken.ok()) {
+          result = std::move(broken).error();
+        } else if (!broken->rows.empty()) {
+          result = Error::Internal("the migration leaves " + std::to_string(broken->rows.size()) +
+                                   " broken foreign keys");
+        }
+      }
+      if (!result.ok()) {
+        (void)conn.rollback();
+        return result;
+      }
+      if (auto committed = conn.commit(); !committed.ok()) {
+        (void)conn.rollback();
+        return std::move(committed).error();
+      }
+      return result;
+    }();
+    auto on = conn.query("PRAGMA foreign_keys = ON", {});
+    if (!ran.ok()) return ran;
+    if (!on.ok()) return std::move(on).error();
+    return ran;
+  });
+}
+
+}  // namespace
+
 Result<std::vector<int>> apply_migrations(Database& db) {
   std::vector<int> applied_now;
   for (const Migration& migration : migrations_for(db.dialect())) {
-    auto step = in_transaction(db, true, [&](Connection& conn) -> Result<bool> {
+    auto run = [&](Connection& conn) -> Result<bool> {
       if (conn.dialect() == Dialect::kPostgres) {
         // Serialise concurrent migrators (several nodes starting at once).
         RETURN_IF_ERROR(conn.query("SELECT pg_advisory_xact_lock(7270011)", {}));
@@ -72,7 +117,10 @@ Result<std::vector<int>> apply_migrations(Database& db) {
       RETURN_IF_ERROR(conn.query(
           "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", params));
       return true;
-    });
+    };
+    const bool keys_off = db.dialect() == Dialect::kSqlite &&
+                          migration.sql.find(kForeignKeysOff) != std::string_view::npos;
+    auto step = keys_off ? with_foreign_keys_off(db, run) : in_transaction(db, true, run);
     if (!step.ok()) return std::move(step).error();
     if (*step) applied_now.push_back(migration.version);
   }
