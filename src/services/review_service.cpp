@@ -188,12 +188,13 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
           {field, "must list 1 to " + std::to_string(kMaxManualMatchSide) + " record ids"});
     }
   };
-  // Records of one side only whose amounts cancel out (a payment and its return) are an offset.
-  const bool offset = a.left_record_ids.empty() != a.right_record_ids.empty();
+  // Two or more records of one side only, whose amounts cancel out (a payment and its return),
+  // are an offset.
+  const bool offset = (a.left_record_ids.empty() && a.right_record_ids.size() >= 2) ||
+                      (a.right_record_ids.empty() && a.left_record_ids.size() >= 2);
   if (offset) {
     const bool left = !a.left_record_ids.empty();
-    const std::size_t n = (left ? a.left_record_ids : a.right_record_ids).size();
-    if (n < 2 || n > kMaxManualMatchSide) {
+    if ((left ? a.left_record_ids : a.right_record_ids).size() > kMaxManualMatchSide) {
       errors.push_back({left ? "left_record_ids" : "right_record_ids",
                         "an offset (records of one side only) must list 2 to " +
                             std::to_string(kMaxManualMatchSide) + " record ids"});

@@ -20,7 +20,7 @@ struct ResultRow {
   Uuid job_id;
   Uuid project_id;
   std::int64_t match_group = 0;
-  std::string kind;  // one_to_one | one_to_many | many_to_one | unmatched_left | unmatched_right
+  std::string kind;  // one_to_one | one_to_many | many_to_one | offset | unmatched_left | unmatched_right
   std::vector<Uuid> left_ids;
   std::vector<Uuid> right_ids;
   double confidence = 0;

@@ -1132,6 +1132,73 @@ TEST(JobsTest, AMatchWithACloseRivalIsHeldAsSuggestedWithItsAlternative) {
   }
 }
 
+TEST(JobsTest, APaymentAndItsReturnAreAnOffsetInResultsSummaryAndExport) {
+  JobFixture f;
+  // B20 and its return B21 cancel out; B22 and B23 are opposite amounts of different parties,
+  // which a person may still declare an offset.
+  ASSERT_EQ(json_string(f.server
+                            .upload_and_wait(f.bank_id,
+                                             "id,date,amount,currency,reference,description,"
+                                             "counterparty\n"
+                                             "B20,2026-03-18,250.00,EUR,INV-1300,SEPA CREDIT STARK "
+                                             "INVOICE 1300,STARK INDUSTRIES\n"
+                                             "B21,2026-03-20,-250.00,EUR,INV-1300,RETURN STARK "
+                                             "INVOICE 1300 AC04,STARK INDUSTRIES\n"
+                                             "B22,2026-03-23,40.00,EUR,,CASH DEPOSIT,BRANCH 12\n"
+                                             "B23,2026-03-24,-40.00,EUR,,CARD PAYMENT TAXI,CITY CABS\n",
+                                             f.alice.access_token)
+                            .json(),
+                        "status"),
+            "parsed");
+  std::map<std::string, std::string> ids;  // external id -> record id
+  for (const auto& r : json_array(f.records("?per_page=100"), "items"))
+    ids[json_string(r, "external_id")] = json_string(r, "id");
+  const std::string job = json_string(f.run_job(), "id");
+  auto groups = f.results_by_group(job);
+  ASSERT_TRUE(groups.contains("B20;B21|")) << "groups: " << groups.size();
+  const json::object& offset = groups.at("B20;B21|");
+  EXPECT_EQ(json_string(offset, "kind"), "offset");
+  EXPECT_EQ(json_string(offset, "status"), "matched");
+  EXPECT_EQ(json_int(offset, "left_amount_minor"), 0);
+  EXPECT_EQ(json_int(offset, "right_amount_minor"), 0);
+  EXPECT_TRUE(json_array(offset, "right").empty());
+  EXPECT_TRUE(groups.contains("B22|") && groups.contains("B23|")) << "no offset without evidence";
+  auto summary = f.get("/jobs/" + job + "/summary");
+  ASSERT_EQ(summary.status, 200u) << summary.body;
+  EXPECT_EQ(json_int(json_at(summary.json(), "offsets"), "groups"), 1);
+  EXPECT_EQ(json_int(json_at(summary.json(), "offsets"), "left_records"), 2);
+  EXPECT_EQ(json_int(json_at(summary.json(), "offsets"), "right_records"), 0);
+  EXPECT_EQ(json_int(json_at(f.get("/jobs/" + job).json(), "counters"), "offsets"), 1);
+  auto csv_export = f.get("/jobs/" + job + "/export?format=csv");
+  ASSERT_EQ(csv_export.status, 200u) << csv_export.body;
+  std::vector<std::string> header;
+  int offset_rows = 0;
+  for (const auto& row : parse_export_csv(csv_export.body, header))
+    offset_rows += row.at("kind") == "offset";
+  EXPECT_EQ(offset_rows, 2) << "one row per record of the offset";
+
+  // A manual offset: the records of one side, summing to zero.
+  const std::string url = "/jobs/" + job + "/matches";
+  auto side = [&](std::initializer_list<const char*> external) {
+    json::array out;
+    for (const char* e : external) out.push_back(json::value(ids.at(e)));
+    return out;
+  };
+  expect_field_error(f.post(url, json::object{{"left_record_ids", side({"B09", "B10"})},
+                                              {"right_record_ids", json::array{}}}),
+                     422, "left_record_ids");
+  auto created = f.post(url, json::object{{"left_record_ids", side({"B22", "B23"})},
+                                          {"right_record_ids", json::array{}}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  EXPECT_EQ(json_string(created.json(), "kind"), "offset");
+  EXPECT_EQ(json_string(created.json(), "status"), "confirmed");
+  EXPECT_EQ(group_key(created.json()), "B22;B23|");
+  EXPECT_TRUE(f.records_with_status("matched").contains("B22"));
+  // Undone like any match.
+  EXPECT_EQ(f.del("/matches/" + json_string(created.json(), "match_id")).status, 204u);
+  EXPECT_FALSE(f.records_with_status("matched").contains("B22"));
+}
+
 TEST(JobsTest, ExportsStreamEveryRecordOfTheResultsAsCsvOrJson) {
   JobFixture f;
   const std::string job = json_string(f.run_job(), "id");

@@ -195,6 +195,105 @@ TEST(Reconcile, AMatchWithACloseRivalIsSuggestedWithItsAlternative) {
   EXPECT_EQ(result.groups[0].alternative_count, 0u);
 }
 
+// The offset groups of a result, as "kind side: ids" strings.
+std::vector<std::string> offsets_of(const ReconcileResult& result, const RecordTable& left,
+                                    const RecordTable& right) {
+  std::vector<std::string> out;
+  for (const MatchGroup& g : result.groups) {
+    if (g.kind != GroupKind::kOffset) continue;
+    out.push_back(g.left_count > 0 ? "left: " + ids(left, result.left_of(g))
+                                   : "right: " + ids(right, result.right_of(g)));
+  }
+  return out;
+}
+
+TEST(Reconcile, APaymentAndItsReturnAreAnOffsetNotAMatch) {
+  // B1 pays INV-7, the bank returns it three days later (B2, the same reference): the two cancel
+  // out on the bank side and INV-7 stays open, although B1 alone would match it exactly.
+  auto left = table_of({{"B1", 1, 50000, "INV-7", "SEPA CT ACME INV-7", "ACME"},
+                        {"B2", 4, -50000, "INV-7", "RETURN ACME INV-7 AC04", "ACME"},
+                        {"B3", 2, 12000, "INV-8", "SEPA CT ACME INV-8", "ACME"}});
+  auto right = table_of({{"L7", 0, 50000, "INV-7", "Invoice INV-7", "ACME"},
+                         {"L8", 0, 12000, "INV-8", "Invoice INV-8", "ACME"}});
+  ReconcileResult result = must_reconcile(left, right);
+  EXPECT_EQ(offsets_of(result, left, right), std::vector<std::string>{"left: B1;B2"});
+  EXPECT_EQ(ids(right, result.unmatched_right), "L7");
+  EXPECT_EQ(result.summary.offsets, 1u);
+  EXPECT_EQ(result.summary.left_offset, 2u);
+  EXPECT_EQ(result.summary.right_offset, 0u);
+  EXPECT_EQ(result.summary.one_to_one, 1u);
+  for (const MatchGroup& g : result.groups) {
+    if (g.kind != GroupKind::kOffset) continue;
+    // The original first; the amounts and every rule present explain it.
+    EXPECT_EQ(ids(left, result.left_of(g)), "B1;B2");
+    EXPECT_GE(g.confidence, default_rules().confidence_threshold);
+    double sum = 0;
+    for (const FieldScore& f : result.scores_of(g)) sum += f.contribution;
+    EXPECT_NEAR(sum, g.confidence, 1e-9);
+    // B1 could also pay L7: that rival is named.
+    ASSERT_GE(g.alternative_count, 1u);
+    EXPECT_EQ(ids(right, result.right_of(result.alternatives_of(g)[0])), "L7");
+  }
+
+  // Turned off, B1 pays L7 and B2 stays open.
+  RuleSet off = default_rules();
+  off.find_offsets = false;
+  result = must_reconcile(left, right, off);
+  EXPECT_TRUE(offsets_of(result, left, right).empty());
+  EXPECT_EQ(ids(left, result.unmatched_left), "B2");
+}
+
+TEST(Reconcile, AnInvoiceAndItsCreditNoteAreAnOffsetOnTheLedgerSide) {
+  auto left = table_of({{"B1", 3, 30000, "INV-9", "SEPA CT INITECH INV-9", "INITECH"}});
+  auto right = table_of({{"L1", 0, 45000, "INV-5", "Invoice INV-5", "INITECH"},
+                         {"L2", 1, 30000, "INV-9", "Invoice INV-9", "INITECH"},
+                         {"L3", 6, -45000, "INV-5", "Credit note for INV-5", "INITECH"}});
+  ReconcileResult result = must_reconcile(left, right);
+  EXPECT_EQ(offsets_of(result, left, right), std::vector<std::string>{"right: L1;L3"});
+  EXPECT_EQ(result.summary.right_offset, 2u);
+  ASSERT_EQ(result.groups.size(), 2u);
+  // Groups without left records sort last.
+  EXPECT_EQ(result.groups[0].kind, GroupKind::kOneToOne);
+  EXPECT_EQ(result.groups[1].kind, GroupKind::kOffset);
+  EXPECT_EQ(result.groups[1].status, MatchStatus::kMatched);
+}
+
+TEST(Reconcile, OppositeAmountsAloneAreNoOffset) {
+  // The same amount in and out, but for different customers, or with different references, or
+  // too far apart: nothing says one reverses the other.
+  auto left = table_of({{"B1", 1, 25000, "", "SEPA CT ACME", "ACME"},
+                        {"B2", 2, -25000, "", "CARD PAYMENT HOTEL", "GRAND HOTEL"},
+                        {"B3", 1, 7000, "INV-1001", "SEPA CT INITECH INV-1001", "INITECH"},
+                        {"B4", 2, -7000, "INV-2999", "RETURN INITECH INV-2999", "INITECH"},
+                        {"B5", 1, 9900, "", "SEPA CT UMBRELLA", "UMBRELLA"},
+                        {"B6", 40, -9900, "", "RETURN UMBRELLA", "UMBRELLA"}});
+  auto right = table_of({{"L1", 0, 1, "X", "unrelated", "NOBODY"}});
+  ReconcileResult result = must_reconcile(left, right);
+  EXPECT_TRUE(offsets_of(result, left, right).empty());
+  // A wider window joins the last pair.
+  RuleSet wide = default_rules();
+  wide.offset_window_days = 60;
+  result = must_reconcile(left, right, wide);
+  EXPECT_EQ(offsets_of(result, left, right), std::vector<std::string>{"left: B5;B6"});
+}
+
+TEST(Reconcile, AReturnWithTwoEqualCandidatePaymentsIsASuggestedOffset) {
+  // Two equal payments of ACME on consecutive days, one returned without a reference: which one is
+  // a person's call.
+  auto left = table_of({{"B1", 1, 40000, "", "SEPA CT ACME", "ACME"},
+                        {"B2", 2, 40000, "", "SEPA CT ACME", "ACME"},
+                        {"B3", 2, -40000, "", "RETURN ACME", "ACME"}});
+  auto right = table_of({{"L1", 0, 1, "X", "unrelated", "NOBODY"}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(offsets_of(result, left, right).size(), 1u);
+  const MatchGroup& g = result.groups[0];
+  EXPECT_EQ(g.status, MatchStatus::kSuggested);
+  EXPECT_EQ(g.held, HoldReason::kAmbiguous);
+  ASSERT_EQ(g.alternative_count, 1u);
+  EXPECT_EQ(result.alternatives_of(g)[0].right_count, 0u);
+  EXPECT_EQ(result.alternatives_of(g)[0].left_count, 2u);
+}
+
 TEST(Reconcile, ALedgerLineBookedTwiceIsNotARival) {
   // L2 is L1 booked twice: flagged as its duplicate, not an alternative that holds B1's match.
   auto left = table_of({{"B1", 1, 9900, "", "ACME SUBSCRIPTION", "ACME"}});

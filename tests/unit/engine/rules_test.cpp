@@ -119,6 +119,26 @@ TEST(Rules, AutoConfirmToleranceAndAmbiguityMargin) {
   EXPECT_FALSE(validate_rules(negative).ok());
 }
 
+TEST(Rules, Offsets) {
+  auto defaults = parse_rules("{}");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->find_offsets);
+  EXPECT_EQ(defaults->offset_window_days, 14);
+  auto rules = parse_rules(R"({"find_offsets": false, "offset_window_days": 30})");
+  ASSERT_TRUE(rules.ok()) << rules.error().message();
+  auto again = parse_rules(rules_to_json(*rules));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->find_offsets);
+  EXPECT_EQ(again->offset_window_days, 30);
+
+  EXPECT_TRUE(has_error(errors_of(R"({"offset_window_days": 400})"), "offset_window_days", "366"));
+  EXPECT_TRUE(has_error(errors_of(R"({"offset_window_days": -1})"), "offset_window_days", ""));
+  EXPECT_TRUE(has_error(errors_of(R"({"find_offsets": "yes"})"), "find_offsets", ""));
+  RuleSet wide = default_rules();
+  wide.offset_window_days = 1000;
+  EXPECT_FALSE(validate_rules(wide).ok());
+}
+
 TEST(Rules, BadJsonIsAClearError) {
   auto errors = errors_of("{\"fields\": [");
   EXPECT_TRUE(has_error(errors, "rules", "not valid JSON"));
