@@ -66,28 +66,15 @@ template <class F>
 Result<bool> with_foreign_keys_off(Database& db, F&& step) {
   return with_connection(db, [&](Connection& conn) -> Result<bool> {
     RETURN_IF_ERROR(conn.query("PRAGMA foreign_keys = OFF", {}));
-    Result<bool> ran = [&]() -> Result<bool> {
-      RETURN_IF_ERROR(conn.begin(true));
-      Result<bool> result = step(conn);
-      if (result.ok()) {
-        auto broken = conn.query("PRAGMA foreign_key_check", {});
-        if (!broken.ok()) {
-          result = std::move(broken).error();
-        } else if (!broken->rows.empty()) {
-          result = Error::Internal("the migration leaves " + std::to_string(broken->rows.size()) +
-                                   " broken foreign keys");
-        }
+    Result<bool> ran = in_transaction_on(conn, true, [&](Connection& c) -> Result<bool> {
+      ASSIGN_OR_RETURN(bool applied, step(c));
+      ASSIGN_OR_RETURN(ResultSet broken, c.query("PRAGMA foreign_key_check", {}));
+      if (!broken.rows.empty()) {
+        return Error::Internal("the migration leaves " + std::to_string(broken.rows.size()) +
+                               " broken foreign keys");
       }
-      if (!result.ok()) {
-        (void)conn.rollback();
-        return result;
-      }
-      if (auto committed = conn.commit(); !committed.ok()) {
-        (void)conn.rollback();
-        return std::move(committed).error();
-      }
-      return result;
-    }();
+      return applied;
+    });
     auto on = conn.query("PRAGMA foreign_keys = ON", {});
     if (!ran.ok()) return ran;
     if (!on.ok()) return std::move(on).error();

@@ -22,14 +22,10 @@ auto with_connection(Database& db, F&& fn) -> std::invoke_result_t<F, Connection
   return std::forward<F>(fn)(**conn);
 }
 
-// Runs fn(Connection&) inside one transaction: commits when fn's result is ok, rolls back otherwise
-// (and when fn throws, rethrowing). `write` takes the write lock up front on SQLite.
+// Runs fn(c) inside one transaction on the connection c: commits when fn's result is ok, rolls back
+// otherwise (and when fn throws, rethrowing). `write` takes the write lock up front on SQLite.
 template <class F>
-auto in_transaction(Database& db, bool write, F&& fn) -> std::invoke_result_t<F, Connection&> {
-  obs::PhaseScope phase(obs::Phase::kStore);
-  auto conn = db.acquire();
-  if (!conn.ok()) return std::move(conn).error();
-  Connection& c = **conn;
+auto in_transaction_on(Connection& c, bool write, F&& fn) -> std::invoke_result_t<F, Connection&> {
   if (auto begun = c.begin(write); !begun.ok()) return std::move(begun).error();
   try {
     auto result = std::forward<F>(fn)(c);
@@ -46,6 +42,15 @@ auto in_transaction(Database& db, bool write, F&& fn) -> std::invoke_result_t<F,
     (void)c.rollback();
     throw;
   }
+}
+
+// in_transaction_on, on a connection from db.
+template <class F>
+auto in_transaction(Database& db, bool write, F&& fn) -> std::invoke_result_t<F, Connection&> {
+  obs::PhaseScope phase(obs::Phase::kStore);
+  auto conn = db.acquire();
+  if (!conn.ok()) return std::move(conn).error();
+  return in_transaction_on(**conn, write, std::forward<F>(fn));
 }
 
 }  // namespace oeuvre::store

@@ -215,6 +215,68 @@ TEST(SqliteConnectionTest, MigrationsApplyOnceAndRecordVersions) {
   EXPECT_EQ(applied->size(), first->size());
 }
 
+TEST(SqliteConnectionTest, TheResultsTableRebuildKeepsRowsLinksAndForeignKeys) {
+  // A database at migration 12 with a result and the match that links to it; migration 13 rebuilds
+  // the results table (to allow kind 'offset') with foreign keys off.
+  ConnectionPool pool(
+      Dialect::kSqlite, [] { return connect_sqlite(":memory:", std::chrono::milliseconds(10)); }, 1,
+      std::chrono::milliseconds(500));
+  auto setup = with_connection(pool, [](Connection& c) -> Status {
+    RETURN_IF_ERROR(c.execute_script(
+        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL)"));
+    for (const Migration& m : migrations_for(Dialect::kSqlite)) {
+      if (m.version > 12) break;
+      RETURN_IF_ERROR(c.execute_script(m.sql));
+      const Value row[] = {static_cast<std::int64_t>(m.version), m.name, std::string("t")};
+      RETURN_IF_ERROR(c.query("INSERT INTO schema_migrations VALUES ($1, $2, $3)", row));
+    }
+    return c.execute_script(
+        "INSERT INTO users (id, email, password_hash, role, created_at, updated_at) "
+        "VALUES ('u1', 'a@example.com', 'h', 'user', 't', 't');"
+        "INSERT INTO projects (id, owner_id, name, created_at, updated_at) "
+        "VALUES ('p1', 'u1', 'P', 't', 't');"
+        "INSERT INTO data_sources (id, project_id, name, created_at, updated_at) "
+        "VALUES ('d1', 'p1', 'L', 't', 't'), ('d2', 'p1', 'R', 't', 't');"
+        "INSERT INTO reconciliation_jobs (id, project_id, name, left_data_source_id, "
+        "right_data_source_id, confidence_threshold, status, created_at, updated_at) "
+        "VALUES ('j1', 'p1', 'J', 'd1', 'd2', 0.8, 'completed', 't', 't');"
+        "INSERT INTO reconciliation_results (id, job_id, project_id, match_group, kind, "
+        "confidence_score, status, created_at, updated_at, held, match_id) VALUES "
+        "('r1', 'j1', 'p1', 1, 'one_to_one', 0.9, 'confirmed', 't', 't', 'ambiguous', 'm1');"
+        "INSERT INTO reconciliation_matches (id, project_id, job_id, result_id, kind, "
+        "left_record_ids, right_record_ids, confidence_score, created_at) "
+        "VALUES ('m1', 'p1', 'j1', 'r1', 'one_to_one', '[]', '[]', 0.9, 't');");
+  });
+  ASSERT_TRUE(setup.ok()) << setup.error().message();
+  auto applied = apply_migrations(pool);
+  ASSERT_TRUE(applied.ok()) << applied.error().message();
+  ASSERT_FALSE(applied->empty());
+  EXPECT_EQ(applied->front(), 13);
+  auto text = [&](const char* sql) {
+    auto rs = with_connection(pool, [&](Connection& c) { return c.query(sql, {}); });
+    EXPECT_TRUE(rs.ok()) << sql;
+    return rs.ok() && !rs->rows.empty() && !rs->rows[0].is_null(0) ? rs->rows[0].text(0)
+                                                                    : std::string("<null>");
+  };
+  EXPECT_EQ(text("SELECT result_id FROM reconciliation_matches"), "r1");
+  EXPECT_EQ(text("SELECT held FROM reconciliation_results WHERE id = 'r1'"), "ambiguous");
+  EXPECT_EQ(text("SELECT CAST(count(*) AS TEXT) FROM pragma_foreign_key_check"), "0");
+  EXPECT_EQ(text("SELECT CAST(foreign_keys AS TEXT) FROM pragma_foreign_keys"), "1");
+  auto offset = with_connection(pool, [](Connection& c) {
+    return c.execute_script(
+        "INSERT INTO reconciliation_results (id, job_id, project_id, match_group, kind, "
+        "confidence_score, status, created_at, updated_at) "
+        "VALUES ('r2', 'j1', 'p1', 2, 'offset', 0.9, 'matched', 't', 't')");
+  });
+  EXPECT_TRUE(offset.ok()) << offset.error().message();
+  // The match's foreign key names the new table: deleting the result still unlinks it.
+  ASSERT_TRUE(with_connection(pool, [](Connection& c) {
+                return c.execute_script("DELETE FROM reconciliation_results WHERE id = 'r1'");
+              }).ok());
+  EXPECT_EQ(text("SELECT result_id FROM reconciliation_matches"), "<null>");
+}
+
 TEST(SqliteConnectionTest, FailedTransactionLeavesNothing) {
   ConnectionPool pool(
       Dialect::kSqlite, [] { return connect_sqlite(":memory:", std::chrono::milliseconds(10)); }, 1,
