@@ -47,13 +47,19 @@ def prf(predicted, truth):
     return p, r, f
 
 
+def take_label(args, default):
+    """Removes `--label NAME` from args and returns NAME (default when absent)."""
+    if "--label" not in args:
+        return default
+    i = args.index("--label")
+    label = args[i + 1]
+    del args[i : i + 2]
+    return label
+
+
 def main():
     args = sys.argv[1:]
-    label = "engine"
-    if "--label" in args:
-        i = args.index("--label")
-        label = args[i + 1]
-        del args[i : i + 2]
+    label = take_label(args, "engine")
     truth, kinds, dup = load_truth(args[0])
     predicted = load_predictions(args[1], dup)
     everything = set(predicted)

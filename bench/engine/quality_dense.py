@@ -24,6 +24,8 @@ import csv
 import sys
 from collections import defaultdict
 
+from quality import prf, take_label  # the sibling script: pair P/R/F1 and --label
+
 PAIR_KINDS = ("1:1", "recurring", "split", "partial", "offset")
 ALONE_KINDS = ("bank_only", "near_miss", "ledger_only", "near_miss_decoy", "reversal_invoice")
 
@@ -101,13 +103,6 @@ def load_groups(path, ignore_holds=False):
     return groups
 
 
-def prf(pred, truth):
-    hit = len(pred & truth)
-    p = hit / len(pred) if pred else 0.0
-    r = hit / len(truth) if truth else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
 def key_records(key):
     if key[0] == "offset":
         return (("L", key[1]), ("L", key[2]))
@@ -116,11 +111,7 @@ def key_records(key):
 
 def main():
     args = sys.argv[1:]
-    label = "dense"
-    if "--label" in args:
-        i = args.index("--label")
-        label = args[i + 1]
-        del args[i:i + 2]
+    label = take_label(args, "dense")
     ignore_holds = "--ignore-holds" in args
     if ignore_holds:
         args.remove("--ignore-holds")

@@ -32,21 +32,30 @@ struct Found {
   Alternative alternative;
 };
 
+// An alternative whose records (`lefts`, then `rights`) are appended to `members`.
+Alternative append_alternative(std::vector<std::uint32_t>& members,
+                               std::span<const std::uint32_t> lefts,
+                               std::span<const std::uint32_t> rights, double confidence) {
+  Alternative a;
+  a.confidence = confidence;
+  a.left_begin = static_cast<std::uint32_t>(members.size());
+  a.left_count = static_cast<std::uint32_t>(lefts.size());
+  members.insert(members.end(), lefts.begin(), lefts.end());
+  a.right_begin = static_cast<std::uint32_t>(members.size());
+  a.right_count = static_cast<std::uint32_t>(rights.size());
+  members.insert(members.end(), rights.begin(), rights.end());
+  return a;
+}
+
 }  // namespace
 
 void Reconciliation::add_candidate_alternative(std::size_t group,
                                                std::span<const std::uint32_t> lefts,
                                                std::span<const std::uint32_t> rights,
                                                double confidence, double support) {
-  Alternative a;
-  a.confidence = confidence;
-  a.left_begin = static_cast<std::uint32_t>(candidate_members_.size());
-  a.left_count = static_cast<std::uint32_t>(lefts.size());
-  candidate_members_.insert(candidate_members_.end(), lefts.begin(), lefts.end());
-  a.right_begin = static_cast<std::uint32_t>(candidate_members_.size());
-  a.right_count = static_cast<std::uint32_t>(rights.size());
-  candidate_members_.insert(candidate_members_.end(), rights.begin(), rights.end());
-  candidate_alternatives_.push_back({static_cast<std::uint32_t>(group), a, support});
+  candidate_alternatives_.push_back(
+      {static_cast<std::uint32_t>(group),
+       append_alternative(candidate_members_, lefts, rights, confidence), support});
 }
 
 double Reconciliation::support_of(const FieldScore* scores) const {
@@ -145,15 +154,7 @@ void Reconciliation::hold_uncertain_groups() {
     for (std::uint32_t r : rights) {
       if (!free_for(right_group[r], g, s)) return;
     }
-    Alternative a;
-    a.confidence = confidence;
-    a.left_begin = static_cast<std::uint32_t>(members.size());
-    a.left_count = static_cast<std::uint32_t>(lefts.size());
-    members.insert(members.end(), lefts.begin(), lefts.end());
-    a.right_begin = static_cast<std::uint32_t>(members.size());
-    a.right_count = static_cast<std::uint32_t>(rights.size());
-    members.insert(members.end(), rights.begin(), rights.end());
-    found.push_back({g, a});
+    found.push_back({g, append_alternative(members, lefts, rights, confidence)});
   };
   // The runner-up subsets noted while groups formed.
   for (const CandidateAlternative& c : candidate_alternatives_) {
@@ -200,16 +201,10 @@ void Reconciliation::hold_uncertain_groups() {
     group.alternative_begin = static_cast<std::uint32_t>(result_.alternatives.size());
     for (; next < found.size() && found[next].group == g; ++next) {
       if (group.alternative_count >= kMaxAlternatives) continue;
-      Alternative a = found[next].alternative;
-      const std::uint32_t left_begin = static_cast<std::uint32_t>(result_.members.size());
-      result_.members.insert(result_.members.end(), members.begin() + a.left_begin,
-                             members.begin() + a.left_begin + a.left_count);
-      const std::uint32_t right_begin = static_cast<std::uint32_t>(result_.members.size());
-      result_.members.insert(result_.members.end(), members.begin() + a.right_begin,
-                             members.begin() + a.right_begin + a.right_count);
-      a.left_begin = left_begin;
-      a.right_begin = right_begin;
-      result_.alternatives.push_back(a);
+      const Alternative& a = found[next].alternative;
+      result_.alternatives.push_back(append_alternative(
+          result_.members, std::span(members).subspan(a.left_begin, a.left_count),
+          std::span(members).subspan(a.right_begin, a.right_count), a.confidence));
       ++group.alternative_count;
     }
     if (group.status != MatchStatus::kMatched) continue;

@@ -130,19 +130,20 @@ void Reconciliation::match_offsets(bool confident_only) {
   for (const bool left_side : {true, false}) {
     const std::vector<OffsetEdge> candidates = offset_candidates(left_side);
     if (candidates.empty()) continue;
-    // Each record's candidates, to tell certain from ambiguous and to name the rivals.
+    // Each record's candidates, to name each offset's rivals.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> touching;  // (record, candidate)
     for (std::uint32_t c = 0; c < candidates.size(); ++c) {
       touching.emplace_back(candidates[c].positive, c);
       touching.emplace_back(candidates[c].negative, c);
     }
     std::sort(touching.begin(), touching.end());
-    auto rivals_of = [&](const OffsetEdge& e, auto&& each) {
-      for (const std::uint32_t i : {e.positive, e.negative}) {
+    // The other candidates of the pair's two records.
+    auto rivals_of = [&](std::uint32_t positive, std::uint32_t negative, auto&& each) {
+      for (const std::uint32_t i : {positive, negative}) {
         auto at = std::lower_bound(touching.begin(), touching.end(), std::make_pair(i, 0u));
         for (; at != touching.end() && at->first == i; ++at) {
           const OffsetEdge& r = candidates[at->second];
-          if (r.positive != e.positive || r.negative != e.negative) each(r);
+          if (r.positive != positive || r.negative != negative) each(r);
         }
       }
     };
@@ -167,13 +168,7 @@ void Reconciliation::match_offsets(bool confident_only) {
         add_group({}, pair, GroupKind::kOffset, confidence, scores);
       }
       // Its competing reversal candidates, for the holds to weigh.
-      const OffsetEdge* own = nullptr;
-      auto at = std::lower_bound(touching.begin(), touching.end(), std::make_pair(chosen.left, 0u));
-      for (; at != touching.end() && at->first == chosen.left; ++at) {
-        const OffsetEdge& c = candidates[at->second];
-        if (c.positive == chosen.left && c.negative == chosen.right) own = &c;
-      }
-      rivals_of(*own, [&](const OffsetEdge& r) {
+      rivals_of(chosen.left, chosen.right, [&](const OffsetEdge& r) {
         const std::uint32_t rival[2] = {r.positive, r.negative};
         const std::span<const std::uint32_t> records(rival, 2), none;
         add_candidate_alternative(group, left_side ? records : none, left_side ? none : records,
