@@ -3,8 +3,9 @@
 # MT940 and as CSV, each uploaded to a Release `oeuvre serve` and parsed into stored records, side by
 # side in one run; the time from the upload's first byte to the file's status 'parsed', RUNS runs of
 # each format in turn (the order rotates), the medians, and each bank format's ratio to CSV (goal:
-# within 2x). A bank file's time includes the read-through at upload that lists its statements and
-# refuses a statement uploaded twice, and the background parse; a CSV's only the background parse.
+# within 2x). A bank file's time includes the read-through at upload that lists its statements,
+# refuses a statement uploaded twice and spools the transactions, and the background parse that
+# plays them back; a CSV's only the background parse. The spool's size is printed too.
 #
 #   bench/bank_ingest.sh                          # 1M transactions, SQLite under a temp dir
 #   N=200000 RUNS=3 bench/bank_ingest.sh
@@ -50,6 +51,8 @@ run() {
     "$base/api/v1/data-sources/$source/files?filename=$(basename "$file")")
   id=$(echo "$body" | json_field id 2>/dev/null) || { echo "$name: the upload failed: $body" >&2; exit 1; }
   uploaded=$(now)
+  # The transactions read at upload, spooled for the parse (removed once it has played them back).
+  spooled=$(du -sb "$VAR_DIR/uploads/spool" 2>/dev/null | cut -f1)
   while true; do
     # A read may be answered 503 while SQLite's one writer stores a large file: ask again.
     body=$(curl -fs "${auth[@]}" "$base/api/v1/files/$id" || echo '{"status":"busy"}')
@@ -59,7 +62,7 @@ run() {
   done
   end=$(now)
   [ "$status" = parsed ] || { echo "$name: $status: $(echo "$body" | json_field error)" >&2; exit 1; }
-  echo "$(echo "$end - $start" | bc -l) $(echo "$body" | json_field rows_ok) $(echo "$uploaded - $start" | bc -l)"
+  echo "$(echo "$end - $start" | bc -l) $(echo "$body" | json_field rows_ok) $(echo "$uploaded - $start" | bc -l) ${spooled:-0}"
   curl -fs -XDELETE "${auth[@]}" "$base/api/v1/files/$id" >/dev/null
 }
 
@@ -70,11 +73,11 @@ declare -A files=([csv]="$work/files/statement.csv" [camt]="$work/files/statemen
 for i in $(seq 1 "$RUNS"); do
   for k in 0 1 2; do
     f=${formats[$(((i + k) % 3))]}
-    read -r seconds rows upload < <(run "$f" "${files[$f]}")
+    read -r seconds rows upload spooled < <(run "$f" "${files[$f]}")
     [ "$rows" = "$N" ] || { echo "$f stored $rows records, not $N" >&2; exit 1; }
     times[$f]="${times[$f]:-} $seconds"
-    printf '  run %d %-6s %8.2f s  %9.0f records/s  (upload answered after %.2f s)\n' "$i" "$f" "$seconds" \
-      "$(echo "$N / $seconds" | bc -l)" "$upload"
+    printf '  run %d %-6s %8.2f s  %9.0f records/s  (upload answered after %.2f s; spool %d MB)\n' "$i" "$f" \
+      "$seconds" "$(echo "$N / $seconds" | bc -l)" "$upload" "$((spooled / 1000000))"
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

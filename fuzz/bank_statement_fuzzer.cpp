@@ -6,15 +6,21 @@
 //  - every kept text is valid UTF-8, every amount within the bound, every problem has a reason;
 //  - the same bytes read in 1-byte pieces give the same transactions as read whole (the streaming
 //    parsers keep no state that depends on where a read ends).
+//  - a file read into a spool (bank/transaction_spool.h) plays back the same transactions, and
+//    any bytes played back as a spool give a clean success or a kInternal error.
 // The first input byte picks the parser (0: by content as on upload; 1-4: one parser whatever the
-// content, so each parser also meets the others' files); the rest is the file. Built outside CMake
+// content, so each parser also meets the others' files; 5: the rest is played back as a spool);
+// the rest is the file. Built outside CMake
 // by scripts/fuzz.sh (clang, -fsanitize=fuzzer,address,undefined).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include <unistd.h>
+
 #include "bank/bank_file.h"
+#include "bank/transaction_spool.h"
 #include "core/utf8.h"
 
 namespace {
@@ -66,6 +72,16 @@ class CheckingSink final : public StatementSink {
   std::string amounts_;
 };
 
+// Takes anything (a spool's play-back of arbitrary bytes promises no order of events).
+class CountingSink final : public StatementSink {
+ public:
+  void begin_statement(const StatementInfo&) override { ++events; }
+  void transaction(const Transaction&) override { ++events; }
+  void problem(const RowProblem&) override { ++events; }
+  void end_statement(const StatementInfo&) override { ++events; }
+  std::size_t events = 0;
+};
+
 // Serves the bytes one at a time.
 class TrickleSource final : public csv::ByteSource {
  public:
@@ -85,8 +101,16 @@ class TrickleSource final : public csv::ByteSource {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  const int pick = data[0] % 5;
+  const int pick = data[0] % 6;
   const std::string_view file(reinterpret_cast<const char*>(data + 1), size - 1);
+  if (pick == 5) {
+    CountingSink any;
+    csv::MemoryByteSource spool(file);
+    const Status played = replay_transaction_spool(spool, BankFormat::kCamt053, any);
+    check(played.ok() || played.error().code() == ErrorCode::kInternal,
+          "a damaged spool is refused as damaged");
+    return 0;
+  }
   std::optional<BankFormat> format;
   if (pick == 0) {
     format = detect_bank_format(file.substr(0, kSniffBytes));
@@ -107,6 +131,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(again.ok() == parsed.ok(), "read in pieces, the file parses as read whole");
     if (parsed.ok())
       check(trickled.amounts() == whole.amounts(), "the same transactions in pieces as whole");
+  }
+  if (parsed.ok() && file.size() <= 65536) {
+    static const std::string path = "/tmp/oeuvre-fuzz-spool-" + std::to_string(::getpid());
+    auto writer = TransactionSpoolWriter::create(path, *format);
+    check(writer.ok(), "a spool can be created");
+    csv::MemoryByteSource again(file);
+    (void)parse_bank_statement(*format, again, **writer);
+    check((*writer)->finish().ok(), "a spool is written");
+    auto spool = csv::FileByteSource::open(path);
+    check(spool.ok(), "a spool can be opened");
+    CheckingSink played;
+    check(replay_transaction_spool(**spool, *format, played).ok(), "a spool plays back");
+    check(played.amounts() == whole.amounts(), "the same transactions from the spool");
   }
   return 0;
 }

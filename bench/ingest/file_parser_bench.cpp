@@ -5,7 +5,10 @@
 //
 // Usage: file_parser_bench [rows (default 1000000)] [csv|jsonl|reader (default csv)]
 //        file_parser_bench file PATH   (an existing file of any format, e.g. bench/bank's camt.053)
-//        file_parser_bench statements PATH   (a bank file read as the upload reads it: statements only)
+//        file_parser_bench statements PATH   (a bank file read for its statements only)
+//        file_parser_bench spool PATH        (a bank file read as the upload reads it: statements,
+//                                             and every transaction into a spool in the temp dir;
+//                                             then the spool played back alone)
 // "reader" times csv::CsvReader alone (every field of every row visited, UTF-8 checked) over the
 // generated CSV file: the reader's own throughput, without mapping and parsing values.
 #include <unistd.h>
@@ -20,6 +23,7 @@
 
 #include "bank/bank_file.h"
 #include "bank/statement_summary.h"
+#include "bank/transaction_spool.h"
 #include "csv/csv_reader.h"
 #include "ingest/file_parser.h"
 
@@ -66,14 +70,27 @@ double seconds_since(Clock::time_point start) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 2 && std::string(argv[1]) == "statements") {
+  if (argc > 2 && (std::string(argv[1]) == "statements" || std::string(argv[1]) == "spool")) {
     const auto start = Clock::now();
     auto format = oeuvre::bank::detect_bank_file(argv[2]);
     if (!format.ok() || !*format) {
       std::fprintf(stderr, "not a bank statement file\n");
       return 1;
     }
-    oeuvre::bank::SummarisingSink summary(nullptr);
+    const std::string spool_path =
+        (std::filesystem::temp_directory_path() /
+         ("oeuvre-file-parser-bench-" + std::to_string(::getpid()) + ".txspool"))
+            .string();
+    std::unique_ptr<oeuvre::bank::TransactionSpoolWriter> spool;
+    if (std::string(argv[1]) == "spool") {
+      auto created = oeuvre::bank::TransactionSpoolWriter::create(spool_path, **format);
+      if (!created.ok()) {
+        std::fprintf(stderr, "spool: %s\n", created.error().message().c_str());
+        return 1;
+      }
+      spool = std::move(created).value();
+    }
+    oeuvre::bank::SummarisingSink summary(spool.get());
     if (auto read = oeuvre::bank::parse_bank_file(**format, argv[2], summary); !read.ok()) {
       std::fprintf(stderr, "read: %s\n", read.error().message().c_str());
       return 1;
@@ -84,6 +101,26 @@ int main(int argc, char** argv) {
                 std::string(oeuvre::bank::format_name(**format)).c_str(), summary.statements().size(),
                 static_cast<unsigned long long>(summary.transaction_count()), megabytes, took,
                 megabytes / took);
+    if (spool) {
+      if (auto finished = spool->finish(); !finished.ok()) {
+        std::fprintf(stderr, "spool: %s\n", finished.error().message().c_str());
+        return 1;
+      }
+      const auto replay_start = Clock::now();
+      oeuvre::bank::SummarisingSink replayed(nullptr);
+      auto source = oeuvre::csv::FileByteSource::open(spool_path);
+      const auto played = source.ok() ? oeuvre::bank::replay_transaction_spool(**source, **format, replayed)
+                                      : oeuvre::Status(source.error());
+      const double replay_took = seconds_since(replay_start);
+      const double spool_megabytes = static_cast<double>(std::filesystem::file_size(spool_path)) / 1e6;
+      std::filesystem::remove(spool_path);
+      if (!played.ok()) {
+        std::fprintf(stderr, "replay: %s\n", played.error().message().c_str());
+        return 1;
+      }
+      std::printf("spool: %.1f MB, played back (%llu transactions) in %.3f s\n", spool_megabytes,
+                  static_cast<unsigned long long>(replayed.transaction_count()), replay_took);
+    }
     return 0;
   }
   const bool given = argc > 2 && std::string(argv[1]) == "file";

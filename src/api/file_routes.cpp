@@ -51,7 +51,8 @@ void add_file_routes(http::Router& router, ApiServices& services) {
           auto body = ex.upload->follow();
           if (head.ok() && body.ok()) {
             auto work = std::make_shared<StatementReadWork>();
-            work->read = services::StatementRead::start(std::move(head).value(), std::move(body).value());
+            work->read = services.files.start_statement_read(std::move(head).value(),
+                                                             std::move(body).value());
             if (work->read) ex.upload->keep(std::move(work));
           }
         }

@@ -115,25 +115,36 @@ namespace {
 struct UploadDirectories {
   std::string incoming;  // uploads stream here first
   std::string blobs;     // stored files; same filesystem as `incoming`, so adopting one is a rename
+  std::string spool;     // bank statements' transactions read at upload (IngestOptions::spool_dir)
 };
 
-// Creates both folders, the owner's alone (0700, as is VAR_DIR), and removes partial uploads a
-// previous process left behind (it stopped mid-request; nothing refers to them). Only those an hour
-// old: nodes share VAR_DIR/uploads (docs/operations.md), and another node's upload in progress is
-// written to at least every READ_TIMEOUT_SECONDS (at most an hour).
-Result<UploadDirectories> prepare_upload_directories(const std::string& var_dir) {
-  UploadDirectories dirs{var_dir + "/uploads/incoming", var_dir + "/uploads/blobs"};
-  for (const std::string& dir : {var_dir + "/uploads", dirs.incoming, dirs.blobs}) {
-    RETURN_IF_ERROR(make_private_directory(dir));
-  }
+// Removes the regular files in `dir` last written before `age` ago; how many.
+std::size_t remove_older_than(const std::string& dir, std::chrono::hours age) {
   std::error_code ec;
   std::size_t removed = 0;
-  const auto cutoff = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
-  for (const auto& entry : std::filesystem::directory_iterator(dirs.incoming, ec)) {
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - age;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (!entry.is_regular_file() || entry.last_write_time(ec) > cutoff || ec) continue;
     if (std::filesystem::remove(entry.path(), ec)) ++removed;
   }
+  return removed;
+}
+
+// Creates the folders, the owner's alone (0700, as is VAR_DIR), and removes partial uploads a
+// previous process left behind (it stopped mid-request; nothing refers to them). Only those an hour
+// old: nodes share VAR_DIR/uploads (docs/operations.md), and another node's upload in progress is
+// written to at least every READ_TIMEOUT_SECONDS (at most an hour). Spools a day old go too: a
+// file is parsed minutes after its upload, and one whose spool is gone is parsed from its bytes.
+Result<UploadDirectories> prepare_upload_directories(const std::string& var_dir) {
+  UploadDirectories dirs{var_dir + "/uploads/incoming", var_dir + "/uploads/blobs",
+                         var_dir + "/uploads/spool"};
+  for (const std::string& dir : {var_dir + "/uploads", dirs.incoming, dirs.blobs, dirs.spool}) {
+    RETURN_IF_ERROR(make_private_directory(dir));
+  }
+  const std::size_t removed = remove_older_than(dirs.incoming, std::chrono::hours(1));
   if (removed > 0) obs::log_info("removed partial uploads", {{"count", removed}});
+  const std::size_t spools = remove_older_than(dirs.spool, std::chrono::hours(24));
+  if (spools > 0) obs::log_info("removed stale spools of uploaded statements", {{"count", spools}});
   return dirs;
 }
 
@@ -316,6 +327,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   ingest.claims.workers = config.ingest_workers;
   ingest.claims.stale_after = std::chrono::seconds(config.ingest_stale_after_seconds);
   ingest.claims.max_attempts = config.ingest_max_attempts;
+  ingest.spool_dir = dirs.spool;
   services::JobRunnerOptions jobs;
   jobs.claims.workers = config.job_workers;
   jobs.claims.stale_after = std::chrono::seconds(config.job_stale_after_seconds);

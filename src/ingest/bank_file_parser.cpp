@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "bank/bank_file.h"
+#include "bank/transaction_spool.h"
 #include "core/date.h"
 #include "core/json_writer.h"
 #include "core/money.h"
@@ -194,8 +195,10 @@ Result<std::unique_ptr<StoppableSource>> open_source(const std::string& path) {
 
 class BankFileParser final : public FileParser {
  public:
-  BankFileParser(std::string path, bank::BankFormat format, ParseSettings settings)
-      : path_(std::move(path)), format_(format), settings_(std::move(settings)) {}
+  // `spooled`: `path` is a spool of the file's transactions (bank/transaction_spool.h), played
+  // back instead of parsed.
+  BankFileParser(std::string path, bank::BankFormat format, ParseSettings settings, bool spooled)
+      : path_(std::move(path)), format_(format), settings_(std::move(settings)), spooled_(spooled) {}
 
   Result<FileLayout> analyse(const ProgressFn& progress) override {
     return analyse(0, nullptr, progress);
@@ -211,7 +214,7 @@ class BankFileParser final : public FileParser {
     ASSIGN_OR_RETURN(auto source, open_source(path_));
     RecordSink records(settings_, *source, batch_size, sink ? &sink : nullptr, &errors_, &progress);
     bank::SummarisingSink summary(&records);
-    const Status parsed = bank::parse_bank_statement(format_, *source, summary);
+    const Status parsed = read(*source, summary);
     RETURN_IF_ERROR(records.finish());
     RETURN_IF_ERROR(parsed);
     if (summary.statements().empty()) return file_error("holds no bank statement");
@@ -232,17 +235,23 @@ class BankFileParser final : public FileParser {
     if (!analysed_) return Error::Internal("read_records() before a successful analyse()");
     ASSIGN_OR_RETURN(auto source, open_source(path_));
     RecordSink records(settings_, *source, batch_size, &sink, nullptr, &progress);
-    const Status parsed = bank::parse_bank_statement(format_, *source, records);
+    const Status parsed = read(*source, records);
     RETURN_IF_ERROR(records.finish());
     return parsed;
   }
 
  private:
+  Status read(csv::ByteSource& source, bank::StatementSink& sink) const {
+    return spooled_ ? bank::replay_transaction_spool(source, format_, sink)
+                    : bank::parse_bank_statement(format_, source, sink);
+  }
+
   std::string path_;
   bank::BankFormat format_;
   ParseSettings settings_;
   FileLayout layout_;
   std::vector<RowError> errors_;
+  const bool spooled_;
   bool analysed_ = false;
 };
 
@@ -250,7 +259,14 @@ class BankFileParser final : public FileParser {
 
 std::unique_ptr<FileParser> make_bank_file_parser(std::string path, bank::BankFormat format,
                                                   ParseSettings settings) {
-  return std::make_unique<BankFileParser>(std::move(path), format, std::move(settings));
+  return std::make_unique<BankFileParser>(std::move(path), format, std::move(settings), false);
+}
+
+Result<std::unique_ptr<FileParser>> make_spooled_bank_file_parser(std::string spool_path,
+                                                                  ParseSettings settings) {
+  ASSIGN_OR_RETURN(bank::BankFormat format, bank::spool_format(spool_path));
+  return std::unique_ptr<FileParser>(
+      std::make_unique<BankFileParser>(std::move(spool_path), format, std::move(settings), true));
 }
 
 Result<Preview> preview_bank_file(const std::string& path, bank::BankFormat format,

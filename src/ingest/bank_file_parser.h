@@ -19,6 +19,13 @@ namespace oeuvre::ingest {
 std::unique_ptr<FileParser> make_bank_file_parser(std::string path, bank::BankFormat format,
                                                   ParseSettings settings);
 
+// The same parser over a spool of the file's transactions written when it was uploaded
+// (bank/transaction_spool.h): analyse() and read_records() play it back instead of parsing the
+// file, with the same records, errors and layout. kInternal when `spool_path` is no spool; a spool
+// found damaged during analyse() fails it with kInternal (the caller then parses the file itself).
+Result<std::unique_ptr<FileParser>> make_spooled_bank_file_parser(std::string spool_path,
+                                                                  ParseSettings settings);
+
 // The first `max_rows` transactions as preview rows (cells: booking_date, value_date, amount,
 // currency, counterparty, reference, description).
 Result<Preview> preview_bank_file(const std::string& path, bank::BankFormat format,

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
+#include "ingest/bank_file_parser.h"
 #include "ingest/file_parser.h"
 #include "observability/log.h"
 #include "services/audit_trail.h"
@@ -193,9 +195,34 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
   }
   ingest::ParseSettings settings;
   settings.mapping = *std::move(mapping);
+  // A bank statement file read at upload: its transactions are played back from the spool.
+  if (!options_.spool_dir.empty()) {
+    const std::string spool = statement_spool_path(options_.spool_dir, file.id);
+    std::error_code ec;
+    if (std::filesystem::exists(spool, ec)) {
+      bool damaged = false;
+      auto spooled = ingest::make_spooled_bank_file_parser(spool, settings);
+      if (spooled.ok()) {
+        Status done = store_parsed(file, claim, **spooled, all_or_nothing, &damaged);
+        if (!damaged) {
+          if (done.ok()) std::filesystem::remove(spool, ec);
+          return done;
+        }
+      }
+      obs::log_warn("the spool of a file's transactions is damaged: parsing the file",
+                    {{"file_id", file.id.to_string()}});
+      std::filesystem::remove(spool, ec);
+    }
+  }
   auto parser =
       ingest::FileParser::open(*path, file.filename, file.content_type, std::move(settings));
   if (!parser.ok()) return Error::BadRequest(describe(parser.error()));
+  return store_parsed(file, claim, **parser, all_or_nothing, nullptr);
+}
+
+Status FileIngestService::store_parsed(const store::StoredFile& file, Claim& claim,
+                                       ingest::FileParser& parser, bool all_or_nothing,
+                                       bool* spool_damaged) {
   // One pass over the file, in one transaction: the records as they are checked, then the row
   // errors and the final status, or nothing. A thread of its own parses while this one stores
   // (RecordPipe). The claim's heartbeat goes on from its own session: on PostgreSQL it updates the
@@ -213,7 +240,7 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
     RecordPipe pipe(kBatchesInFlight);
     Result<ingest::FileLayout> layout = Error::Internal("the file was not parsed");
     std::thread parsing([&] {
-      layout = (*parser)->analyse(
+      layout = parser.analyse(
           options_.batch_rows,
           [&](std::span<const ingest::ParsedRecord> parsed) -> Status {
             if (claim.aborted()) return Error::Unavailable("parsing was stopped");
@@ -257,7 +284,7 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
     }
     RETURN_IF_ERROR(writer.finish());
     RETURN_IF_ERROR(store::FileRepository::insert_row_errors(conn, file.id,
-                                                             to_store((*parser)->errors())));
+                                                             to_store(parser.errors())));
     ASSIGN_OR_RETURN(bool kept, store::FileRepository::finish(
                                     conn, file.id, claim.token(), FileStatus::kParsed, rows_ok, rows_failed,
                                     std::nullopt, layout_text, now_utc()));
@@ -267,6 +294,10 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
         {std::nullopt, file.project_id, "file.parse", "file", file.id.to_string(), std::nullopt,
          json::object{{"status", "parsed"}, {"rows_ok", rows_ok}, {"rows_failed", rows_failed}}});
   });
+  if (unreadable && spool_damaged != nullptr && unreadable->code() == ErrorCode::kInternal) {
+    *spool_damaged = true;  // nothing was stored: parse() reads the file instead
+    return OkStatus();
+  }
   if (unreadable) return Error::BadRequest(describe(*unreadable));
   if (refused) {
     const std::string reason = std::to_string(rows_failed) + " of " +
@@ -275,7 +306,7 @@ Status FileIngestService::parse(const store::StoredFile& file, Claim& claim) {
                                "(column_mapping.all_or_nothing); nothing was stored";
     RETURN_IF_ERROR(store::in_transaction(db_, true, [&](store::Connection& conn) {
       return write_failed(conn, file, claim,
-                          {reason, rows_failed, to_store((*parser)->errors()), layout_text});
+                          {reason, rows_failed, to_store(parser.errors()), layout_text});
     }));
     ended(file, claim, "failed", reason, rows_failed);
     return OkStatus();

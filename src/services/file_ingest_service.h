@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "observability/metrics.h"
+#include "ingest/file_parser.h"
 #include "services/claimed_work.h"
 #include "store/blob_store.h"
 #include "store/database.h"
@@ -37,6 +38,10 @@ struct IngestOptions {
     return claims;
   }();
   std::size_t batch_rows = 20000;  // records per insert batch
+  // Where uploads leave the transactions of a bank statement file read while its body arrived
+  // (statement_spool_path; VAR_DIR/uploads/spool): a parse plays them back instead of parsing
+  // the file again. "" to always parse the file.
+  std::string spool_dir;
 };
 
 class FileIngestService {
@@ -68,6 +73,11 @@ class FileIngestService {
  private:
   // ClaimedWork's handlers.
   Status parse(const store::StoredFile& file, Claim& claim);
+  // One pass of `parser` over the file, its records stored (parse()'s body). With `spool_damaged`,
+  // the parser plays back a spool: a damaged one (kInternal from analyse) sets it and stores
+  // nothing, for parse() to read the file itself.
+  Status store_parsed(const store::StoredFile& file, Claim& claim, ingest::FileParser& parser,
+                      bool all_or_nothing, bool* spool_damaged);
   void ended(const store::StoredFile& file, const Claim& claim, std::string_view outcome,
              const std::string& reason, std::int64_t rows_failed = 0);
 

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <system_error>
 
 #include "bank/bank_file.h"
 #include "bank/statement_summary.h"
+#include "bank/transaction_spool.h"
 #include "core/date.h"
 #include "core/money.h"
 #include "core/utf8.h"
@@ -57,14 +59,32 @@ Result<store::StoredFile> load_accessible(store::Connection& conn, const securit
 // parse that makes records comes later, in the background), so that a statement already uploaded
 // is refused before anything is kept. Empty for a file that is not a bank statement. Fails
 // (kValidation) when the file is a bank format but cannot be read as one.
-// `head` and `body` both read the file from its start: `head` to recognise the format.
+// `head` and `body` both read the file from its start: `head` to recognise the format. With a
+// `spool_path`, the transactions are spooled there too (a full read, not a summary's);
+// `*spooled` says whether that spool is complete (an incomplete one is removed).
 Result<std::vector<store::StoredStatement>> read_statements(csv::ByteSource& head_source,
-                                                            csv::ByteSource& body) {
+                                                            csv::ByteSource& body,
+                                                            const std::string& spool_path = "",
+                                                            bool* spooled = nullptr) {
   ASSIGN_OR_RETURN(const std::string head, csv::read_prefix(head_source, bank::kSniffBytes));
   const std::optional<bank::BankFormat> format = bank::detect_bank_format(head);
   if (!format) return std::vector<store::StoredStatement>{};
-  bank::SummarisingSink summary(nullptr);
-  RETURN_IF_ERROR(bank::parse_bank_statement(*format, body, summary));
+  std::unique_ptr<bank::TransactionSpoolWriter> spool;
+  if (!spool_path.empty()) {
+    auto created = bank::TransactionSpoolWriter::create(spool_path, *format);
+    if (created.ok()) spool = std::move(created).value();
+  }
+  bank::SummarisingSink summary(spool.get());
+  const Status parsed = bank::parse_bank_statement(*format, body, summary);
+  if (spool) {
+    const bool complete = spool->finish().ok() && parsed.ok();
+    if (!complete) {
+      std::error_code ec;
+      std::filesystem::remove(spool_path, ec);
+    }
+    if (spooled != nullptr) *spooled = complete;
+  }
+  RETURN_IF_ERROR(parsed);
   if (summary.statements().empty()) return Error::Validation("file", "holds no bank statement");
   std::vector<store::StoredStatement> statements;
   const auto day = [](std::int32_t d) -> std::optional<std::chrono::sys_days> {
@@ -151,23 +171,41 @@ struct StatementRead::State {
   std::mutex mu;
   std::condition_variable done_cv;
   bool done = false;
+  bool abandoned = false;  // the StatementRead is gone: the thread removes its spool
   Result<std::vector<store::StoredStatement>> result = std::vector<store::StoredStatement>{};
+  std::string spool;  // the complete spool, until kept or removed
 };
 
+std::string statement_spool_path(const std::string& spool_dir, const Uuid& file_id) {
+  return spool_dir + "/" + file_id.to_string() + ".txspool";
+}
+
 std::unique_ptr<StatementRead> StatementRead::start(std::unique_ptr<csv::ByteSource> head,
-                                                    std::unique_ptr<csv::ByteSource> body) {
+                                                    std::unique_ptr<csv::ByteSource> body,
+                                                    const std::string& spool_dir) {
   if (running_statement_reads.fetch_add(1) >= kMaxRunning) {
     running_statement_reads.fetch_sub(1);
     return nullptr;
   }
   auto state = std::make_shared<State>();
+  // Named apart from the stored files' spools until the upload is stored (keep_spool).
+  std::string spool =
+      spool_dir.empty() ? "" : spool_dir + "/" + Uuid::generate_v4().to_string() + ".partial";
   try {
-    std::thread([state, head = std::move(head), body = std::move(body)] {
-      auto result = read_statements(*head, *body);
+    std::thread([state, head = std::move(head), body = std::move(body), spool = std::move(spool)] {
+      bool spooled = false;
+      auto result = read_statements(*head, *body, spool, &spooled);
+      bool remove_spool = false;
       {
         std::lock_guard lock(state->mu);
         state->result = std::move(result);
+        if (spooled) state->spool = spool;
+        remove_spool = spooled && state->abandoned;
         state->done = true;
+      }
+      if (remove_spool) {
+        std::error_code ec;
+        std::filesystem::remove(spool, ec);
       }
       state->done_cv.notify_all();
       running_statement_reads.fetch_sub(1);
@@ -179,10 +217,37 @@ std::unique_ptr<StatementRead> StatementRead::start(std::unique_ptr<csv::ByteSou
   return std::unique_ptr<StatementRead>(new StatementRead(std::move(state)));
 }
 
+StatementRead::~StatementRead() {
+  std::string spool;
+  {
+    std::lock_guard lock(state_->mu);
+    state_->abandoned = true;
+    if (state_->done) spool = std::move(state_->spool);
+  }
+  if (!spool.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(spool, ec);
+  }
+}
+
 Result<std::vector<store::StoredStatement>> StatementRead::wait() {
   std::unique_lock lock(state_->mu);
   state_->done_cv.wait(lock, [&] { return state_->done; });
   return std::move(state_->result);
+}
+
+void StatementRead::keep_spool(const std::string& destination) {
+  std::string spool;
+  {
+    std::lock_guard lock(state_->mu);
+    if (!state_->done) return;
+    spool = std::move(state_->spool);
+    state_->spool.clear();
+  }
+  if (spool.empty()) return;
+  std::error_code ec;
+  std::filesystem::rename(spool, destination, ec);
+  if (ec) std::filesystem::remove(spool, ec);  // the parse reads the file instead
 }
 
 boost::json::object to_json(const store::StoredStatement& s) {
@@ -386,6 +451,9 @@ Result<store::StoredFile> FileService::upload(const security::Actor& actor,
         return file;
       });
   if (stored.ok()) {
+    // Before the parser is woken, so that it finds the spool.
+    if (incoming.statements != nullptr && !spool_dir_.empty())
+      incoming.statements->keep_spool(statement_spool_path(spool_dir_, file.id));
     if (on_uploaded_) on_uploaded_();
     return stored;
   }
@@ -398,6 +466,11 @@ Result<store::StoredFile> FileService::upload(const security::Actor& actor,
     if (first.ok() && *first) return duplicate(**first);
   }
   return stored;
+}
+
+std::unique_ptr<StatementRead> FileService::start_statement_read(
+    std::unique_ptr<csv::ByteSource> head, std::unique_ptr<csv::ByteSource> body) const {
+  return StatementRead::start(std::move(head), std::move(body), spool_dir_);
 }
 
 Result<store::StoredFile> FileService::get(const security::Actor& actor, const Uuid& id) {
@@ -431,6 +504,10 @@ Status FileService::remove(const security::Actor& actor, const Uuid& id, const R
   // After the commit: the row is gone, so the bytes may go. A failure here leaves an orphan blob,
   // never a row without its bytes.
   (void)blobs_.remove(removed.storage_key);
+  if (!spool_dir_.empty()) {  // left when the file was deleted before its parse
+    std::error_code ec;
+    std::filesystem::remove(statement_spool_path(spool_dir_, removed.id), ec);
+  }
   if (on_project_data_changed_) on_project_data_changed_(removed.project_id);
   return OkStatus();
 }

@@ -28,13 +28,24 @@ class StatementRead {
   static constexpr int kMaxRunning = 4;
 
   // Reads the statements of the file that `head` and `body` both read from its start (`head` to
-  // recognise the format, `body` to read it). nullptr when kMaxRunning reads run already.
+  // recognise the format, `body` to read it). With a `spool_dir`, the read keeps every transaction
+  // too, in a spool there (bank/transaction_spool.h) that keep_spool() hands on to the file's
+  // parse. nullptr when kMaxRunning reads run already.
   static std::unique_ptr<StatementRead> start(std::unique_ptr<csv::ByteSource> head,
-                                              std::unique_ptr<csv::ByteSource> body);
+                                              std::unique_ptr<csv::ByteSource> body,
+                                              const std::string& spool_dir = "");
+  // Removes the spool unless kept; a read still running removes it when it ends.
+  ~StatementRead();
+  StatementRead(const StatementRead&) = delete;
+  StatementRead& operator=(const StatementRead&) = delete;
 
   // Waits for the read: the file's statements, empty when it is not a bank statement file; fails
   // (kValidation) when it is one that cannot be read. Called once.
   Result<std::vector<store::StoredStatement>> wait();
+  // After wait(): moves the read's complete spool, if it wrote one, to `destination` (the stored
+  // file's statement_spool_path). Without one, or when the move fails, nothing happens: the file
+  // is then parsed from its bytes.
+  void keep_spool(const std::string& destination);
 
  private:
   struct State;
@@ -54,9 +65,20 @@ struct IncomingFile {
   StatementRead* statements = nullptr;
 };
 
+// Where the spool of a stored file's transactions lives in `spool_dir` (IngestOptions::spool_dir).
+std::string statement_spool_path(const std::string& spool_dir, const Uuid& file_id);
+
 class FileService {
  public:
-  FileService(store::Database& db, store::BlobStore& blobs) : db_(db), blobs_(blobs) {}
+  // `spool_dir`: where a bank statement file's transactions read at upload are left for its parse
+  // (IngestOptions::spool_dir); "" keeps none.
+  FileService(store::Database& db, store::BlobStore& blobs, std::string spool_dir = "")
+      : db_(db), blobs_(blobs), spool_dir_(std::move(spool_dir)) {}
+
+  // Starts reading the statements of an upload while its body arrives (StatementRead::start,
+  // spooling its transactions when this service keeps spools); nullptr when none can start now.
+  std::unique_ptr<StatementRead> start_statement_read(std::unique_ptr<csv::ByteSource> head,
+                                                      std::unique_ptr<csv::ByteSource> body) const;
 
   // Whether the actor may upload to the data source at all, asked before the body is received: OK
   // when it exists and is active in an active project the actor reaches, else kNotFound.
@@ -94,6 +116,7 @@ class FileService {
  private:
   store::Database& db_;
   store::BlobStore& blobs_;
+  const std::string spool_dir_;
   std::function<void()> on_uploaded_;
   std::function<void(const Uuid&)> on_project_data_changed_;
 };

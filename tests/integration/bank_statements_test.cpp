@@ -2,10 +2,13 @@
 // MT940 file recognised by content and parsed into records, their statements listed with the
 // balance check, a statement whose balances do not add up stored with a warning naming the
 // difference, the same statement refused with 409 even as a re-export in another format, and
-// files that cannot be read refused with 422 naming where and why (XML entities among them).
+// files that cannot be read refused with 422 naming where and why (XML entities among them). The
+// transactions read at upload are spooled for the parse (VAR_DIR/uploads/spool), which plays them
+// back, removes the spool, and parses the file itself when the spool is damaged.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -31,7 +34,7 @@ struct Fixture {
   std::string project_id;
   std::string source_id;
 
-  Fixture() {
+  explicit Fixture(const std::function<void(Config&)>& tweak = {}) : server(tweak) {
     alice = server.register_user("alice@example.com");
     auto project =
         server.post("/api/v1/projects", json::object{{"name", "Statements"}}, alice.access_token);
@@ -285,6 +288,87 @@ TEST(BankStatementsTest, ThePreviewShowsTheFirstTransactions) {
   ASSERT_EQ(p.at("rows").as_array().size(), 3u) << preview.body;
   EXPECT_EQ(p.at("rows").at(0).at("cells").at(0), "2025-03-03");
   EXPECT_EQ(p.at("rows").at(0).at("record").at("amount"), "1250.00");
+}
+
+// The files in VAR_DIR/uploads/spool.
+std::vector<std::string> spools(const TestServer& server) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(server.config().var_dir + "/uploads/spool", ec)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Uploads the sample camt.053 with no worker to parse it, and checks that its transactions wait
+// in the file's spool; the file's id.
+std::string upload_unparsed(Fixture& f) {
+  auto up = f.upload(read_file("samples/bank.camt053.xml"), "march.xml");
+  EXPECT_EQ(up.status, 201u) << up.body;
+  if (up.status != 201) return "";
+  const std::string id(up.json().at("id").as_string());
+  EXPECT_EQ(spools(f.server), std::vector<std::string>{id + ".txspool"});
+  return id;
+}
+
+// The parse of the sample's file by a second node with a worker: its records as expected.
+void expect_parsed_by_a_worker(Fixture& f, const std::string& id) {
+  auto worker = TestServer::sharing(f.server, [](Config& c) { c.ingest_workers = 1; });
+  ASSERT_TRUE(worker->started());
+  const json::value file = worker->wait_for_file(id, f.alice.access_token).json();
+  ASSERT_TRUE(file.is_object());
+  EXPECT_EQ(file.at("status"), "parsed") << json::serialize(file);
+  EXPECT_EQ(integer(file.at("rows_ok")), 10) << json::serialize(file);
+  EXPECT_EQ(file.at("layout").at("format"), "camt.053");
+  EXPECT_EQ(integer(file.at("layout").at("statements")), 1);
+  const json::value all = f.records(file);
+  ASSERT_EQ(integer(all.at("total")), 10) << json::serialize(all);
+  bool found = false;
+  for (const auto& r : all.at("items").as_array()) {
+    if (r.at("external_id") != "B1001") continue;
+    found = true;
+    EXPECT_EQ(r.at("amount"), "1250.00");
+    EXPECT_EQ(r.at("reference"), "INV-2025-000481");
+    EXPECT_EQ(r.at("extra").at("counterparty_account"), "NL91ABNA0417164300");
+    EXPECT_EQ(r.at("extra").at("bank_transaction_code"), "PMNT/RCDT/ESCT");
+  }
+  EXPECT_TRUE(found) << json::serialize(all);
+  EXPECT_TRUE(spools(f.server).empty());
+}
+
+TEST(BankStatementsTest, TheTransactionsReadAtUploadAreSpooledForTheParseThatRemovesThem) {
+  Fixture f([](Config& c) { c.ingest_workers = 0; });
+  const std::string id = upload_unparsed(f);
+  ASSERT_FALSE(id.empty());
+  expect_parsed_by_a_worker(f, id);
+}
+
+TEST(BankStatementsTest, ADamagedSpoolIsSetAsideAndTheFileParsedFromItsBytes) {
+  Fixture f([](Config& c) { c.ingest_workers = 0; });
+  const std::string id = upload_unparsed(f);
+  ASSERT_FALSE(id.empty());
+  const std::filesystem::path spool =
+      f.server.config().var_dir + "/uploads/spool/" + id + ".txspool";
+  std::filesystem::resize_file(spool, std::filesystem::file_size(spool) * 2 / 3);
+  expect_parsed_by_a_worker(f, id);
+}
+
+TEST(BankStatementsTest, AFileDeletedBeforeItsParseTakesItsSpoolAndARefusedUploadLeavesNone) {
+  Fixture f([](Config& c) { c.ingest_workers = 0; });
+  const std::string id = upload_unparsed(f);
+  ASSERT_FALSE(id.empty());
+  // Refused uploads (the same bytes; the same statement re-exported) keep nothing.
+  EXPECT_EQ(f.upload(read_file("samples/bank.camt053.xml"), "again.xml").status, 409u);
+  EXPECT_EQ(f.upload(read_file("samples/bank.mt940"), "march.sta").status, 409u);
+  // A refused upload's read may still be ending (the answer does not wait for it): it removes
+  // its spool when it does.
+  for (int i = 0; i < 100 && spools(f.server).size() > 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(spools(f.server), std::vector<std::string>{id + ".txspool"});
+  EXPECT_EQ(f.server.del("/api/v1/files/" + id, f.alice.access_token).status, 204u);
+  EXPECT_TRUE(spools(f.server).empty());
 }
 
 }  // namespace

@@ -5,12 +5,16 @@
 #include "ingest/bank_file_parser.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 
+#include "bank/bank_file.h"
+#include "bank/transaction_spool.h"
 #include "core/date.h"
 #include "ingest/file_parser.h"
 
@@ -127,6 +131,73 @@ TEST(BankFileParserTest, TooManyTransactionsFailTheFile) {
   ASSERT_EQ(layout.error().field_errors().size(), 1u);
   EXPECT_EQ(layout.error().field_errors()[0].field, "file");
   EXPECT_EQ(layout.error().field_errors()[0].message, "has more than 5 transactions");
+}
+
+// What analyse() makes of a file: its layout, row errors and records, as one text to compare.
+std::string analysed(FileParser& parser) {
+  std::ostringstream out;
+  auto layout = parser.analyse(7, [&](std::span<const ParsedRecord> batch) {
+    for (const ParsedRecord& r : batch) {
+      out << "record " << r.line << '|' << r.external_id << '|' << r.date_days.value_or(-1) << '|'
+          << r.amount_minor << '|' << r.currency << '|' << r.description << '|' << r.reference
+          << '|' << r.counterparty << '|' << r.extra_json << '\n';
+    }
+    return OkStatus();
+  });
+  if (!layout.ok()) return "failed: " + layout.error().message();
+  out << "layout " << layout->format << '|' << layout->rows << '|' << layout->rows_failed << '|'
+      << layout->statements;
+  for (const std::string& column : layout->header) out << '|' << column;
+  for (const std::string& warning : layout->warnings) out << "\nwarning " << warning;
+  for (const RowError& e : parser.errors()) {
+    out << "\nerror " << e.line << '|' << e.column << '|' << e.value << '|' << e.reason;
+  }
+  return out.str();
+}
+
+TEST(BankFileParserTest, ASpoolOfTheTransactionsGivesTheSameRecordsErrorsAndLayout) {
+  const fs::path dir = fs::temp_directory_path() / ("oeuvre-spooled-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::vector<fs::path> files = {kCamt, kMt940};
+  for (const auto& entry :
+       fs::recursive_directory_iterator(std::string(OEUVRE_SOURCE_DIR) + "/tests/data/bank")) {
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  }
+  std::size_t compared = 0;
+  for (const fs::path& file : files) {
+    auto format = bank::detect_bank_file(file.string());
+    ASSERT_TRUE(format.ok());
+    if (!*format) continue;
+    const std::string spool = (dir / "spool").string();
+    auto writer = bank::TransactionSpoolWriter::create(spool, **format);
+    ASSERT_TRUE(writer.ok());
+    const Status parsed = bank::parse_bank_file(**format, file.string(), **writer);
+    ASSERT_TRUE((*writer)->finish().ok());
+    if (!parsed.ok()) continue;  // refused at upload: no spool is kept
+    for (const bool with_currency : {false, true}) {
+      ParseSettings settings;
+      if (with_currency) settings.mapping.default_currency = "EUR";
+      auto from_file = make_bank_file_parser(file.string(), **format, settings);
+      auto from_spool = make_spooled_bank_file_parser(spool, settings);
+      ASSERT_TRUE(from_spool.ok()) << from_spool.error().message();
+      EXPECT_EQ(analysed(**from_spool), analysed(*from_file)) << file;
+      ++compared;
+    }
+  }
+  EXPECT_GE(compared, 60u);
+
+  // A spool cut short fails analyse() with kInternal, for the caller to parse the file instead.
+  auto writer = bank::TransactionSpoolWriter::create((dir / "spool").string(), bank::BankFormat::kCamt053);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(bank::parse_bank_file(bank::BankFormat::kCamt053, kCamt, **writer).ok());
+  ASSERT_TRUE((*writer)->finish().ok());
+  fs::resize_file(dir / "spool", fs::file_size(dir / "spool") / 2);
+  auto cut = make_spooled_bank_file_parser((dir / "spool").string(), {});
+  ASSERT_TRUE(cut.ok());
+  auto layout = (*cut)->analyse(10, [](std::span<const ParsedRecord>) { return OkStatus(); });
+  ASSERT_FALSE(layout.ok());
+  EXPECT_EQ(layout.error().code(), ErrorCode::kInternal);
+  fs::remove_all(dir);
 }
 
 }  // namespace
