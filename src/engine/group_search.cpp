@@ -1,9 +1,12 @@
 // Group search: 1:N groups (one left target, several right parts) and N:1 groups. In rounds, every
 // open target proposes its best group: parts that share words with it (rare words count more, found
-// through a WordIndex of the open parts), lie in its date window, have the right sign and resemble
-// it in text, combined by bounded subset sum to the target's amount (exactly, or within the amount
-// rule's tolerance_minor). Proposals are accepted best first; a target that lost a part to a
-// better group proposes again in the next round.
+// through a WordIndex of the open parts), lie in its date window (for N:1, the instalments of one
+// right record, also up to the rules' partial_window_days after it), have the right sign and
+// resemble it in text, combined by bounded subset sum to the target's amount (exactly, or within
+// the amount rule's tolerance_minor). When more parts are found than the subset search takes, the
+// ones in an exact sum of two or three anchored by a rare shared word (an invoice number) go
+// first. Proposals are accepted best first; a target that lost a part to a better group proposes
+// again in the next round.
 
 #include <algorithm>
 #include <cstdlib>
@@ -35,11 +38,63 @@ constexpr double kMinPartTextEvidence = 0.5;
 // Proposal rounds per group search.
 constexpr int kGroupRounds = 4;
 
+// Candidate parts looked at for exact sums before the best kMaxGroupParts are kept.
+constexpr std::size_t kMaxSumCandidates = 256;
+// An exact sum counts only when one of its parts shares a rare word with the target (a word at
+// most four open parts in the window hold: an invoice number): in dense data the sums of a
+// customer's payments that merely share its name hit many totals by chance.
+constexpr double kMinAnchorWeight = 0.25;
+
 struct RankedPart {
   double weight;
   int date_gap;
   std::uint32_t part;
+  bool in_sum = false;  // part of an exact sum of two or three candidates (mark_exact_sums)
 };
+
+// Marks the parts among `ranked` (magnitudes by `magnitude`) that are in some exact sum of two or
+// (max_size >= 3) three of them equal to `target`, one of them an anchor (sharing a rare word with
+// the target: weight >= kMinAnchorWeight). `sorted` is scratch. O(n log n) per anchor.
+template <typename Magnitude>
+void mark_exact_sums(std::vector<RankedPart>& ranked, std::int64_t target, int max_size,
+                     std::vector<std::pair<std::int64_t, std::uint32_t>>& sorted,
+                     const Magnitude& magnitude) {
+  sorted.clear();
+  for (std::uint32_t i = 0; i < ranked.size(); ++i) {
+    ranked[i].in_sum = false;
+    const std::int64_t m = magnitude(ranked[i].part);
+    if (m > 0 && m < target) sorted.push_back({m, i});
+  }
+  std::sort(sorted.begin(), sorted.end());
+  // The entries whose magnitude is `need`.
+  auto equal = [&](std::int64_t need) {
+    return std::equal_range(sorted.begin(), sorted.end(),
+                            std::pair<std::int64_t, std::uint32_t>{need, 0},
+                            [](const auto& a, const auto& b) { return a.first < b.first; });
+  };
+  for (const auto& [anchor_magnitude, anchor] : sorted) {
+    if (ranked[anchor].weight < kMinAnchorWeight) continue;
+    const std::int64_t rest = target - anchor_magnitude;
+    if (max_size >= 2) {
+      const auto [first, last] = equal(rest);
+      for (auto it = first; it != last; ++it) {
+        if (it->second == anchor) continue;
+        ranked[anchor].in_sum = ranked[it->second].in_sum = true;
+      }
+    }
+    if (max_size < 3) continue;
+    for (const auto& [second_magnitude, second] : sorted) {
+      const std::int64_t need = rest - second_magnitude;
+      if (need < second_magnitude) break;  // ascending: each sum is met once, third >= second
+      if (second == anchor) continue;
+      const auto [first, last] = equal(need);
+      for (auto it = first; it != last; ++it) {
+        if (it->second == anchor || it->second == second) continue;
+        ranked[anchor].in_sum = ranked[second].in_sum = ranked[it->second].in_sum = true;
+      }
+    }
+  }
+}
 
 }  // namespace
 
@@ -66,6 +121,7 @@ struct Reconciliation::GroupSearchScratch {
   std::vector<std::uint8_t> part_state;
   std::vector<std::span<const WordPosting>> word_postings;
   std::vector<std::pair<std::uint64_t, double>> common_words;
+  std::vector<std::pair<std::int64_t, std::uint32_t>> sums;  // mark_exact_sums'
 };
 
 void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
@@ -166,6 +222,16 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     found_weight.clear();
     const bool windowed = scorer_.date_required() && target_date != kNoDate;
     const int window = scorer_.date_window();
+    // N:1 (the instalments of one right record): parts may also lie up to partial_window_days
+    // after the target.
+    const int after = !targets_are_left && target_date != kNoDate && scorer_.date_rule() >= 0
+                          ? std::max(window, rules_.partial_window_days)
+                          : window;
+    const auto part_in_window = [&](std::int32_t part_date) {
+      if (scorer_.date_in_window(target_date, part_date)) return true;
+      return after > window && part_date != kNoDate && part_date > target_date &&
+             part_date - target_date <= after;
+    };
     // Rarest words first, within a budget of postings per target: the rare words find the parts,
     // the common ones only add weight while the budget lasts.
     auto& lists = scratch.word_postings;
@@ -175,7 +241,7 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     for (std::string_view w : words) {
       // Only the postings in the target's date window (the date filter below stays exact).
       const std::int32_t from = windowed ? target_date - window : INT32_MIN;
-      const std::int32_t to = windowed ? target_date + window : INT32_MAX;
+      const std::int32_t to = windowed ? target_date + after : INT32_MAX;
       const std::uint64_t h = hash_of(w);
       const std::span<const WordPosting> window_postings = index.find(h, from, to);
       if (window_postings.empty()) continue;
@@ -205,8 +271,7 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
         if (sign == SignMode::kSame && !same_sign) continue;
         if (sign == SignMode::kOpposite && same_sign) continue;
         if (std::llabs(a) > target_magnitude + tolerance) continue;
-        if (scorer_.date_rule() >= 0 && scorer_.date_required() &&
-            !scorer_.date_in_window(target_date, posting.date)) {
+        if (scorer_.date_rule() >= 0 && scorer_.date_required() && !part_in_window(posting.date)) {
           continue;
         }
         found.push_back(p);
@@ -244,13 +309,30 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     // total order, so the few kept are the same as after a full sort).
     auto& ranked = scratch.ranked;
     ranked.clear();
-    for (const auto& [p, weight] : shared) ranked.push_back({weight, date_gap(p), p});
+    for (const auto& [p, weight] : shared) ranked.push_back({weight, date_gap(p), p, false});
     auto better = [](const RankedPart& a, const RankedPart& b) {
       if (a.weight != b.weight) return a.weight > b.weight;
       if (a.date_gap != b.date_gap) return a.date_gap < b.date_gap;
       return a.part < b.part;
     };
-    if (ranked.size() > kMaxGroupParts) {
+    const bool anchored = std::any_of(ranked.begin(), ranked.end(), [](const RankedPart& r) {
+      return r.weight >= kMinAnchorWeight;
+    });
+    if (ranked.size() > kMaxGroupParts && exact_sums && anchored) {
+      // More candidates than the subset search takes (a customer's many payments in a month):
+      // the parts of an exact sum of two or three of the best kMaxSumCandidates, one of them an
+      // anchor sharing a rare word with the target, go first, so that a late instalment is not crowded
+      // out by nearer payments that fit no sum.
+      const std::size_t m = std::min(ranked.size(), kMaxSumCandidates);
+      std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(m),
+                        ranked.end(), better);
+      ranked.resize(m);
+      mark_exact_sums(ranked, target_magnitude, rules_.max_group_size, scratch.sums,
+                      [&](std::uint32_t p) { return std::llabs(amount_of(parts_left, p)); });
+      std::stable_partition(ranked.begin(), ranked.end(),
+                            [](const RankedPart& r) { return r.in_sum; });
+      ranked.resize(kMaxGroupParts);
+    } else if (ranked.size() > kMaxGroupParts) {
       std::partial_sort(ranked.begin(), ranked.begin() + kMaxGroupParts, ranked.end(), better);
       ranked.resize(kMaxGroupParts);
     } else {
@@ -282,6 +364,17 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
         scorer_.rule_similarities(t, p, out);
       } else {
         scorer_.rule_similarities(p, t, out);
+      }
+      // A later instalment beyond the date rule's window: its date agrees less the later it is,
+      // from 0.5 at the window's end (where the date rule leaves off) to 0.25 at the last day.
+      if (after > window && scorer_.date_rule() >= 0) {
+        FieldScore& date = out[static_cast<std::size_t>(scorer_.date_rule())];
+        const std::int32_t d = date_of(parts_left, p);
+        if (date.present && date.similarity <= 0 && part_in_window(d)) {
+          const double beyond = static_cast<double>(d - target_date - window) /
+                                static_cast<double>(std::max(1, after - window));
+          date.similarity = 0.5 - 0.25 * std::clamp(beyond, 0.0, 1.0);
+        }
       }
       double weighted = 0, weights = 0;
       for (std::size_t r = 0; r < rules; ++r) {

@@ -289,6 +289,10 @@ void collect_rule_set_errors(const RuleSet& rules, std::vector<FieldError>& erro
     errors.push_back(
         {"offset_window_days", "must be between 0 and " + std::to_string(kMaxWindowDays)});
   }
+  if (rules.partial_window_days < 0 || rules.partial_window_days > kMaxWindowDays) {
+    errors.push_back(
+        {"partial_window_days", "must be between 0 and " + std::to_string(kMaxWindowDays)});
+  }
   if (rules.batch_field.empty() || rules.batch_field.size() > 200) {
     errors.push_back({"batch_field", "must be a non-empty string of at most 200 characters"});
   } else if (is_standard_field(rules.batch_field)) {
@@ -386,7 +390,7 @@ Result<RuleSet> rules_from_json(const json::value& root) {
                      "group_tolerance", "max_candidates_per_record", "batch_field",
                      "match_batches", "auto_confirm_tolerance_minor",
                      "auto_confirm_tolerance_percent", "ambiguity_margin", "find_offsets",
-                     "offset_window_days", "fields"});
+                     "offset_window_days", "partial_window_days", "fields"});
   in.number("confidence_threshold", rules.confidence_threshold, 0, 1, true);
   in.number("review_threshold", rules.review_threshold, 0, 1, true);
   in.integer("max_group_size", rules.max_group_size, 1, kMaxGroupSize);
@@ -402,6 +406,7 @@ Result<RuleSet> rules_from_json(const json::value& root) {
   in.number("ambiguity_margin", rules.ambiguity_margin, 0, 1, false);
   in.boolean("find_offsets", rules.find_offsets);
   in.integer("offset_window_days", rules.offset_window_days, 0, kMaxWindowDays);
+  in.integer("partial_window_days", rules.partial_window_days, 0, kMaxWindowDays);
   if (const json::value* fields = in.find("fields")) {
     if (!fields->is_array()) {
       in.error("fields", "must be an array of field rules");
@@ -442,6 +447,7 @@ std::string rules_to_json(const RuleSet& rules) {
   root["ambiguity_margin"] = rules.ambiguity_margin;
   root["find_offsets"] = rules.find_offsets;
   root["offset_window_days"] = rules.offset_window_days;
+  root["partial_window_days"] = rules.partial_window_days;
   json::array fields;
   for (const FieldRule& rule : rules.fields) {
     json::object f;

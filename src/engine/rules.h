@@ -104,6 +104,11 @@ struct RuleSet {
   // an `offset` group on their side and are never matched to the other side (offsets.cpp).
   bool find_offsets = true;
   int offset_window_days = 14;
+  // N:1 groups (several left records for one right record: the instalments of one invoice) may
+  // spread their parts from the date rule's window before the right record to this many days
+  // after it; a part beyond the date rule's window scores lower on the date the later it is
+  // (group_search.cpp). 0 keeps them in the date rule's window, as 1:N groups always are.
+  int partial_window_days = 30;
 };
 
 // Limits that keep the search bounded whatever the rules say.

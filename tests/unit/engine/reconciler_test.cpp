@@ -196,6 +196,79 @@ TEST(Reconcile, AMatchWithACloseRivalIsSuggestedWithItsAlternative) {
 }
 
 // The offset groups of a result, as "kind side: ids" strings.
+// The groups of `kind` as "L1;L2>R1;R2", in result order.
+std::vector<std::string> groups_of(const ReconcileResult& result, const RecordTable& left,
+                                   const RecordTable& right, GroupKind kind) {
+  std::vector<std::string> out;
+  for (const MatchGroup& g : result.groups) {
+    if (g.kind == kind)
+      out.push_back(ids(left, result.left_of(g)) + ">" + ids(right, result.right_of(g)));
+  }
+  return out;
+}
+
+// Partial payments (issue 17 item 3): the instalments of one invoice are an N:1 group even when
+// the later ones come beyond the date rule's window, up to partial_window_days after it; the
+// window is N:1's alone (a split's invoices stay within the date rule's).
+TEST(Reconcile, InstalmentsUpToThePartialWindowAfterTheInvoiceAreOneGroup) {
+  auto left = table_of({{"B1", 2, 40000, "INV-3001", "PAYMENT UMBRELLA PHARMA INV-3001", "UMBRELLA PHARMA"},
+                        {"B2", 18, 35000, "", "PAYMENT UMBRELLA PHARMA", "UMBRELLA PHARMA"}});
+  auto right = table_of({{"L1", 0, 75000, "INV-3001", "Invoice INV-3001 Umbrella Pharma SA", "Umbrella Pharma SA"}});
+  ReconcileResult result = must_reconcile(left, right);
+  EXPECT_EQ(groups_of(result, left, right, GroupKind::kManyToOne),
+            std::vector<std::string>{"B1;B2>L1"});
+  // The later payment's date agrees less than one within the window, and still enough.
+  ASSERT_EQ(result.groups.size(), 1u);
+  const auto scores = result.scores_of(result.groups[0]);
+  const FieldScore& date = scores[1];
+  EXPECT_TRUE(date.present);
+  EXPECT_GT(date.similarity, 0.25);
+  EXPECT_LT(date.similarity, 0.5);
+
+  RuleSet narrow = default_rules();
+  narrow.partial_window_days = 0;
+  EXPECT_TRUE(groups_of(must_reconcile(left, right, narrow), left, right, GroupKind::kManyToOne).empty());
+
+  // Beyond the partial window, or before the invoice by more than the date rule's window: no group.
+  auto late = table_of({{"B1", 2, 40000, "INV-3001", "PAYMENT UMBRELLA PHARMA INV-3001", "UMBRELLA PHARMA"},
+                        {"B2", 31, 35000, "", "PAYMENT UMBRELLA PHARMA", "UMBRELLA PHARMA"}});
+  EXPECT_TRUE(groups_of(must_reconcile(late, right), late, right, GroupKind::kManyToOne).empty());
+  auto early = table_of({{"B1", 2, 40000, "INV-3001", "PAYMENT UMBRELLA PHARMA INV-3001", "UMBRELLA PHARMA"},
+                         {"B2", -12, 35000, "", "PAYMENT UMBRELLA PHARMA", "UMBRELLA PHARMA"}});
+  EXPECT_TRUE(groups_of(must_reconcile(early, right), early, right, GroupKind::kManyToOne).empty());
+
+  // One bank line paying two invoices 18 days apart from it: the split's window is the date rule's.
+  auto payment = table_of({{"B1", 20, 75000, "INV-3001", "PAYMENT UMBRELLA PHARMA INV-3001 INV-3002", "UMBRELLA PHARMA"}});
+  auto invoices = table_of({{"L1", 18, 40000, "INV-3001", "Invoice INV-3001 Umbrella Pharma SA", "Umbrella Pharma SA"},
+                            {"L2", 2, 35000, "INV-3002", "Invoice INV-3002 Umbrella Pharma SA", "Umbrella Pharma SA"}});
+  EXPECT_TRUE(groups_of(must_reconcile(payment, invoices), payment, invoices, GroupKind::kOneToMany).empty());
+}
+
+// More candidate parts than the subset search takes: a customer's many payments in the month. The
+// instalment that carries the invoice's number anchors an exact sum with a later one, which is
+// found however many nearer payments of the customer come first; sums of payments that merely
+// share the customer's name are not brought forward.
+TEST(Reconcile, AnInstalmentWithTheInvoiceNumberFindsItsLaterPartAmongManyPayments) {
+  std::vector<Row> bank;
+  for (int i = 0; i < 24; ++i) {  // nearer to the invoice than the second instalment, fitting no sum
+    bank.push_back({"N" + std::to_string(i), 1 + i % 5, 1000 + 37 * i, "", "PAYMENT GLOBEX CORPORATION", "GLOBEX CORPORATION"});
+  }
+  bank.push_back({"B1", 3, 78000, "INV-2025-012860", "INCOMING PAYMENT GLOBEX CORPORATION INV-2025-012860", "GLOBEX CORPORATION"});
+  bank.push_back({"B2", 15, 58160, "", "PAYMENT GLOBEX CORPORATION", "GLOBEX CORPORATION"});
+  auto left = table_of(bank);
+  auto right = table_of({{"L1", 0, 136160, "INV-2025-012860", "Invoice INV-2025-012860 Globex Corporation Inc", "Globex Corporation Inc"}});
+  ReconcileResult result = must_reconcile(left, right);
+  EXPECT_EQ(groups_of(result, left, right, GroupKind::kManyToOne),
+            std::vector<std::string>{"B1;B2>L1"});
+
+  // Without the number on either instalment, the same amounts are no group: nothing anchors them
+  // among the customer's payments.
+  bank[bank.size() - 2].reference = "";
+  bank[bank.size() - 2].description = "INCOMING PAYMENT GLOBEX CORPORATION";
+  auto bare = table_of(bank);
+  EXPECT_TRUE(groups_of(must_reconcile(bare, right), bare, right, GroupKind::kManyToOne).empty());
+}
+
 std::vector<std::string> offsets_of(const ReconcileResult& result, const RecordTable& left,
                                     const RecordTable& right) {
   std::vector<std::string> out;

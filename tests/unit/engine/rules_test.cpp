@@ -178,5 +178,23 @@ TEST(Rules, CrossFieldChecks) {
       "fields[1].name", "used by two rules"));
 }
 
+TEST(Rules, PartialWindowDays) {
+  auto defaults = parse_rules("{}");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->partial_window_days, 30);
+  auto rules = parse_rules(R"({"partial_window_days": 45})");
+  ASSERT_TRUE(rules.ok()) << rules.error().message();
+  EXPECT_EQ(rules->partial_window_days, 45);
+  auto again = parse_rules(rules_to_json(*rules));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->partial_window_days, 45);
+  EXPECT_TRUE(has_error(errors_of(R"({"partial_window_days": 400})"), "partial_window_days", "366"));
+  EXPECT_TRUE(has_error(errors_of(R"({"partial_window_days": -1})"), "partial_window_days", ""));
+  EXPECT_TRUE(has_error(errors_of(R"({"partial_window_days": 1.5})"), "partial_window_days", ""));
+  RuleSet wide = default_rules();
+  wide.partial_window_days = 1000;
+  EXPECT_FALSE(validate_rules(wide).ok());
+}
+
 }  // namespace
 }  // namespace oeuvre::engine
