@@ -98,6 +98,12 @@ void mark_exact_sums(std::vector<RankedPart>& ranked, std::int64_t target, int m
 
 }  // namespace
 
+double late_instalment_date_score(std::int32_t days_after, int window, int after) {
+  const double beyond =
+      static_cast<double>(days_after - window) / static_cast<double>(std::max(1, after - window));
+  return 0.5 - 0.25 * std::clamp(beyond, 0.0, 1.0);
+}
+
 struct Reconciliation::GroupProposal {
   std::uint32_t item = 0;  // the target
   std::vector<std::uint32_t> parts;
@@ -370,11 +376,8 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       if (after > window && scorer_.date_rule() >= 0) {
         FieldScore& date = out[static_cast<std::size_t>(scorer_.date_rule())];
         const std::int32_t d = date_of(parts_left, p);
-        if (date.present && date.similarity <= 0 && part_in_window(d)) {
-          const double beyond = static_cast<double>(d - target_date - window) /
-                                static_cast<double>(std::max(1, after - window));
-          date.similarity = 0.5 - 0.25 * std::clamp(beyond, 0.0, 1.0);
-        }
+        if (date.present && date.similarity <= 0 && part_in_window(d))
+          date.similarity = late_instalment_date_score(d - target_date, window, after);
       }
       double weighted = 0, weights = 0;
       for (std::size_t r = 0; r < rules; ++r) {

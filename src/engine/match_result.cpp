@@ -28,6 +28,8 @@ std::string_view hold_reason_name(HoldReason reason) {
       return "amount_difference";
     case HoldReason::kAmbiguous:
       return "ambiguous";
+    case HoldReason::kPartlyPaid:
+      return "partly_paid";
   }
   return "";
 }

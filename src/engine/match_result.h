@@ -35,9 +35,11 @@ enum class HoldReason : std::uint8_t {
   kNone,
   kAmountDifference,  // its sums differ by more than the rules' auto-confirm tolerance
   kAmbiguous,         // a competing explanation of its records scores within ambiguity_margin
+  kPartlyPaid,        // records carrying a right record's key pay part of it; the rest is open
 };
 
-std::string_view hold_reason_name(HoldReason reason);  // "", "amount_difference", "ambiguous"
+// "", "amount_difference", "ambiguous", "partly_paid".
+std::string_view hold_reason_name(HoldReason reason);
 
 struct MatchGroup {
   GroupKind kind = GroupKind::kOneToOne;

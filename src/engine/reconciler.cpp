@@ -82,6 +82,7 @@ Result<ReconcileResult> Reconciliation::run() {
   if (cancelled()) return cancelled_error();
   suggest_from_review_band();
   match_offsets(false);
+  suggest_partly_paid();
   // The duplicates first: a record's flagged twin is not a rival that holds its match.
   result_.left_duplicate_of = find_duplicates(left_, options_.threads);
   result_.right_duplicate_of = find_duplicates(right_, options_.threads);

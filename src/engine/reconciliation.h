@@ -45,6 +45,11 @@ struct AmountEntry {
   std::uint32_t index;
 };
 
+// The date score of an instalment `days_after` its right record, beyond the date rule's `window`
+// (in days) and at most `after` days (partial_window_days): 0.5 at the window's end, where the
+// date rule leaves off, down to 0.25 at the last day (group_search.cpp).
+double late_instalment_date_score(std::int32_t days_after, int window, int after);
+
 class Reconciliation {
  public:
   // REQUIRES: the tables, rules and options outlive the Reconciliation; `scorer` is bound to the
@@ -116,6 +121,13 @@ class Reconciliation {
   std::vector<OffsetEdge> offset_candidates(bool left_side) const;
   // Whether a text rule agrees (the same counterparty or reference) and no key rule disagrees.
   bool offset_evidence(const FieldScore* scores) const;
+
+  // partly_paid.cpp
+  // Right records only partly paid: the open left records carrying one's blocking key (its
+  // invoice number), in its date window up to partial_window_days after it, that together pay
+  // less than it, suggested with it as one group held as partly_paid (its sums show the open
+  // balance).
+  void suggest_partly_paid();
 
   // group_holds.cpp
   // Notes a competing explanation of group `group`'s records, found while the group was formed

@@ -105,8 +105,13 @@ TEST(Reconcile, OutsideToleranceOrWindowNeverMatches) {
   auto right = table_of(
       {{"L1", 0, 35000, "INV-1", "ACME", "ACME"}, {"L2", 30, 20000, "INV-2", "ACME", "ACME"}});
   ReconcileResult result = must_reconcile(left, right);
-  EXPECT_TRUE(result.groups.empty());
-  EXPECT_EQ(result.unmatched_left.size(), 2u);
+  // B1 carries L1's number and pays part of it: never a match, a suggestion held as partly paid.
+  ASSERT_EQ(result.groups.size(), 1u);
+  EXPECT_EQ(result.groups[0].status, MatchStatus::kSuggested);
+  EXPECT_EQ(result.groups[0].held, HoldReason::kPartlyPaid);
+  EXPECT_EQ(ids(left, result.left_of(result.groups[0])), "B1");
+  EXPECT_EQ(ids(right, result.right_of(result.groups[0])), "L1");
+  EXPECT_EQ(result.unmatched_left, (std::vector<std::uint32_t>{1}));
 }
 
 TEST(Reconcile, OneToManyAndManyToOneGroups) {
@@ -267,6 +272,42 @@ TEST(Reconcile, AnInstalmentWithTheInvoiceNumberFindsItsLaterPartAmongManyPaymen
   bank[bank.size() - 2].description = "INCOMING PAYMENT GLOBEX CORPORATION";
   auto bare = table_of(bank);
   EXPECT_TRUE(groups_of(must_reconcile(bare, right), bare, right, GroupKind::kManyToOne).empty());
+}
+
+// An invoice only partly paid: the payments carrying its number that pay less than it are
+// suggested with it, held as partly_paid, whatever their confidence; its sums show the open balance.
+// Payments that pay it in full or more, or lie outside its window, or carry another number, are not.
+TEST(Reconcile, AnInvoiceOnlyPartlyPaidIsSuggestedWithThePaymentsFound) {
+  auto right = table_of({{"L1", 0, 150000, "INV-7001", "Invoice INV-7001 Stark Industries", "Stark Industries"},
+                         {"L2", 0, 95000, "INV-8123", "Invoice INV-8123 Wayne Enterprises", "Wayne Enterprises"}});
+  auto left = table_of({{"B1", 3, 50000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
+                        {"B2", 16, 40000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
+                        {"B3", 45, 30000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
+                        {"B4", 2, 30000, "INV-7999", "PAYMENT WAYNE ENTERPRISES INV-7999", "WAYNE ENTERPRISES"}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(result.groups.size(), 1u);
+  const MatchGroup& g = result.groups[0];
+  EXPECT_EQ(g.kind, GroupKind::kManyToOne);
+  EXPECT_EQ(g.status, MatchStatus::kSuggested);
+  EXPECT_EQ(g.held, HoldReason::kPartlyPaid);
+  EXPECT_EQ(ids(left, result.left_of(g)), "B1;B2");  // B3 is beyond the 30 days
+  EXPECT_EQ(ids(right, result.right_of(g)), "L1");
+  const auto scores = result.scores_of(g);
+  EXPECT_TRUE(scores[0].present);
+  EXPECT_EQ(scores[0].similarity, 0.0);  // 900.00 of 1500.00: the amount is what is open
+  double sum = 0;
+  for (const FieldScore& s : scores) sum += s.contribution;
+  EXPECT_NEAR(sum, g.confidence, 1e-9);
+  EXPECT_EQ(result.unmatched_right, (std::vector<std::uint32_t>{1}));
+
+  // Paid in full by the same payments (and a third): an exact-sum group, not a partial one.
+  auto full = table_of({{"B1", 3, 50000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
+                        {"B2", 16, 40000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
+                        {"B3", 20, 60000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"}});
+  ReconcileResult paid = must_reconcile(full, right);
+  ASSERT_EQ(paid.groups.size(), 1u);
+  EXPECT_EQ(paid.groups[0].held, HoldReason::kNone);
+  EXPECT_EQ(ids(full, paid.left_of(paid.groups[0])), "B1;B2;B3");
 }
 
 std::vector<std::string> offsets_of(const ReconcileResult& result, const RecordTable& left,
