@@ -1132,6 +1132,55 @@ TEST(JobsTest, AMatchWithACloseRivalIsHeldAsSuggestedWithItsAlternative) {
   }
 }
 
+// An invoice only partly paid: the payment carrying its number is suggested with it, held as
+// partly_paid, its sums showing the open balance, in the results and the export.
+TEST(JobsTest, AnInvoiceOnlyPartlyPaidIsSuggestedWithItsOpenBalance) {
+  JobFixture f;
+  ASSERT_EQ(json_string(f.server
+                            .upload_and_wait(f.bank_id,
+                                             "id,date,amount,currency,reference,description,"
+                                             "counterparty\n"
+                                             "B30,2026-03-20,400.00,EUR,INV-9001,"
+                                             "PAYMENT NORTHWIND INV-9001,NORTHWIND\n",
+                                             f.alice.access_token)
+                            .json(),
+                        "status"),
+            "parsed");
+  ASSERT_EQ(json_string(f.server
+                            .upload_and_wait(f.ledger_id,
+                                             "id,date,amount,currency,reference,description,"
+                                             "counterparty\n"
+                                             "L30,2026-03-05,1000.00,EUR,INV-9001,"
+                                             "Invoice INV-9001 Northwind,NORTHWIND\n",
+                                             f.alice.access_token)
+                            .json(),
+                        "status"),
+            "parsed");
+  const std::string job = json_string(f.run_job(), "id");
+  const auto groups = f.results_by_group(job);
+  ASSERT_TRUE(groups.contains("B30|L30"));
+  const json::object& partial = groups.at("B30|L30");
+  EXPECT_EQ(json_string(partial, "status"), "suggested");
+  EXPECT_EQ(json_string(partial, "held"), "partly_paid");
+  EXPECT_EQ(json_at(partial, "left_amount_minor").to_number<std::int64_t>(), 40000);
+  EXPECT_EQ(json_at(partial, "right_amount_minor").to_number<std::int64_t>(), 100000);
+  for (const auto& [key, r] : groups) {
+    if (key != "B30|L30") {
+      EXPECT_NE(json_at(r, "held"), json::value("partly_paid")) << key;
+    }
+  }
+  auto csv_export = f.get("/jobs/" + job + "/export?format=csv");
+  ASSERT_EQ(csv_export.status, 200u) << csv_export.body;
+  std::vector<std::string> header;
+  bool exported = false;
+  for (const auto& row : parse_export_csv(csv_export.body, header)) {
+    if (row.at("result_id") != json_string(partial, "id")) continue;
+    EXPECT_EQ(row.at("held"), "partly_paid");
+    exported = true;
+  }
+  EXPECT_TRUE(exported);
+}
+
 TEST(JobsTest, APaymentAndItsReturnAreAnOffsetInResultsSummaryAndExport) {
   JobFixture f;
   // B20 and its return B21 cancel out; B22 and B23 are opposite amounts of different parties,
