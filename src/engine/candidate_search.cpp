@@ -79,6 +79,16 @@ void Reconciliation::build_indexes() {
   }
 }
 
+std::span<const KeyEntry> Reconciliation::key_block(std::size_t b, std::string_view key) const {
+  const std::uint64_t h = hash_of(key);
+  const auto& entries = blocks_[b];
+  auto first = std::lower_bound(entries.begin(), entries.end(), KeyEntry{h, 0});
+  auto last = first;
+  while (last != entries.end() && last->hash == h) ++last;
+  if (static_cast<std::size_t>(last - first) > kMaxBlockSize) return {};
+  return {first, last};
+}
+
 void Reconciliation::build_tolerance_index() {
   remaining_by_date_.clear();
   if (scorer_.amount_rule() < 0) return;
@@ -148,14 +158,8 @@ void Reconciliation::candidates_for(std::uint32_t l, Pass pass,
   for (std::size_t b = 0; use_blocking && b < blocking.size(); ++b) {
     std::string_view key = scorer_.key(true, blocking[b], l);
     if (key.empty()) continue;
-    const std::uint64_t h = hash_of(key);
-    const auto& entries = blocks_[b];
-    auto first = std::lower_bound(entries.begin(), entries.end(), KeyEntry{h, 0});
-    auto last = first;
-    while (last != entries.end() && last->hash == h) ++last;
-    if (static_cast<std::size_t>(last - first) > kMaxBlockSize) continue;
-    for (auto it = first; it != last; ++it) {
-      if (scorer_.key(false, blocking[b], it->index) == key) out.push_back(it->index);
+    for (const KeyEntry& e : key_block(b, key)) {
+      if (scorer_.key(false, blocking[b], e.index) == key) out.push_back(e.index);
     }
   }
   if (pass == Pass::kTolerance) {

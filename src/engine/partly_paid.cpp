@@ -14,12 +14,6 @@
 #include "engine/reconciliation.h"
 
 namespace oeuvre::engine {
-namespace {
-
-// Records sharing a key beyond this are not one invoice's payments (as candidate_search's blocks).
-constexpr std::size_t kMaxKeyBlock = 64;
-
-}  // namespace
 
 void Reconciliation::suggest_partly_paid() {
   if (scorer_.amount_rule() < 0 || scorer_.blocking_rules().empty() || rules_.max_group_size < 1)
@@ -37,14 +31,8 @@ void Reconciliation::suggest_partly_paid() {
     for (std::size_t b = 0; b < blocking.size(); ++b) {
       const std::string_view key = scorer_.key(true, blocking[b], l);
       if (key.empty()) continue;
-      const std::uint64_t h = hash_of(key);
-      const auto& entries = blocks_[b];
-      auto first = std::lower_bound(entries.begin(), entries.end(), KeyEntry{h, 0});
-      auto last = first;
-      while (last != entries.end() && last->hash == h) ++last;
-      if (static_cast<std::size_t>(last - first) > kMaxKeyBlock) continue;
-      for (auto it = first; it != last; ++it) {
-        const std::uint32_t r = it->index;
+      for (const KeyEntry& e : key_block(b, key)) {
+        const std::uint32_t r = e.index;
         if (right_used_[r] || scorer_.key(false, blocking[b], r) != key) continue;
         if (scorer_.currency(true, l) != scorer_.currency(false, r)) continue;
         const std::int64_t owed = amount_of(false, r);

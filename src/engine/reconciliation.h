@@ -122,6 +122,11 @@ class Reconciliation {
   // Whether a text rule agrees (the same counterparty or reference) and no key rule disagrees.
   bool offset_evidence(const FieldScore* scores) const;
 
+  // The rights whose key for blocking rule `b` (an index into scorer_.blocking_rules()) hashes as
+  // `key`'s (the caller compares the keys), or none when more than a block's bound share it: a key
+  // that common identifies nothing (candidate_search.cpp).
+  std::span<const KeyEntry> key_block(std::size_t b, std::string_view key) const;
+
   // partly_paid.cpp
   // Right records only partly paid: the open left records carrying one's blocking key (its
   // invoice number), in its date window up to partial_window_days after it, that together pay
