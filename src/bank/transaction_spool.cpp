@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <type_traits>
+#include <vector>
 
 namespace oeuvre::bank {
 
@@ -49,23 +50,85 @@ bool put_string(std::string& out, std::string_view s) {
   return true;
 }
 
-bool put_info(std::string& out, const StatementInfo& info) {
-  put<std::uint64_t>(out, info.line);
-  bool ok = put_string(out, info.account) && put_string(out, info.currency) &&
-            put_string(out, info.statement_id) && put_string(out, info.sequence) &&
-            put_string(out, info.message_id);
-  put<std::int32_t>(out, info.period_start);
-  put<std::int32_t>(out, info.period_end);
-  if (info.balances.size() > kMaxItems) return false;
-  put<std::uint32_t>(out, static_cast<std::uint32_t>(info.balances.size()));
-  for (const Balance& b : info.balances) {
-    ok = ok && put_string(out, b.type) && put_string(out, b.code);
-    put<std::int64_t>(out, b.amount_minor);
-    ok = ok && put_string(out, b.currency);
-    put<std::int32_t>(out, b.date);
-  }
-  return ok;
+// The fields of each event in spool order, written once for both directions: `io` is a SpoolOut
+// (writing, over const records) or a SpoolReader (reading). Each has field() for a number, a flag
+// or a text, and items() for a list (its length, then each item through `each`).
+template <typename Io, typename Info>
+void info_fields(Io& io, Info& info) {
+  io.field(info.line);
+  io.field(info.account);
+  io.field(info.currency);
+  io.field(info.statement_id);
+  io.field(info.sequence);
+  io.field(info.message_id);
+  io.field(info.period_start);
+  io.field(info.period_end);
+  io.items(info.balances, [&io](auto& b) {
+    io.field(b.type);
+    io.field(b.code);
+    io.field(b.amount_minor);
+    io.field(b.currency);
+    io.field(b.date);
+  });
 }
+
+template <typename Io, typename T>
+void transaction_fields(Io& io, T& t) {
+  io.field(t.line);
+  io.field(t.location);
+  io.field(t.booking_date);
+  io.field(t.value_date);
+  io.field(t.amount_minor);
+  io.field(t.currency);
+  io.field(t.reversal);
+  io.field(t.counterparty_name);
+  io.field(t.counterparty_account);
+  io.field(t.end_to_end_id);
+  io.field(t.creditor_reference);
+  io.field(t.reference);
+  io.field(t.description);
+  io.field(t.transaction_id);
+  io.field(t.batch_id);
+  io.field(t.batch_amount_minor);
+  io.items(t.codes, [&io](auto& code) {
+    io.field(code.first);
+    io.field(code.second);
+  });
+}
+
+template <typename Io, typename P>
+void problem_fields(Io& io, P& p) {
+  io.field(p.line);
+  io.field(p.location);
+  io.field(p.value);
+  io.field(p.reason);
+}
+
+// Appends fields to `out`; `ok` turns false for a text or a list too long to be written.
+struct SpoolOut {
+  std::string& out;
+  bool ok = true;
+
+  void field(std::string_view s) { ok = put_string(out, s) && ok; }
+  template <typename T>
+    requires std::is_arithmetic_v<T>
+  void field(T value) {
+    if constexpr (std::is_same_v<T, bool>) {
+      put<std::uint8_t>(out, value ? 1 : 0);
+    } else {
+      put<T>(out, value);
+    }
+  }
+  template <typename Item, typename Each>
+  void items(const std::vector<Item>& list, const Each& each) {
+    if (list.size() > kMaxItems) {
+      ok = false;
+      return;
+    }
+    put<std::uint32_t>(out, static_cast<std::uint32_t>(list.size()));
+    for (const Item& item : list) each(item);
+  }
+};
 
 // --- reading ---------------------------------------------------------------------------------
 
@@ -126,64 +189,46 @@ class SpoolReader {
     return OkStatus();
   }
 
-  Status get_info(StatementInfo& info) {
-    RETURN_IF_ERROR(get(info.line));
-    RETURN_IF_ERROR(get_string(info.account));
-    RETURN_IF_ERROR(get_string(info.currency));
-    RETURN_IF_ERROR(get_string(info.statement_id));
-    RETURN_IF_ERROR(get_string(info.sequence));
-    RETURN_IF_ERROR(get_string(info.message_id));
-    RETURN_IF_ERROR(get(info.period_start));
-    RETURN_IF_ERROR(get(info.period_end));
-    std::uint32_t count = 0;
-    RETURN_IF_ERROR(get(count));
-    if (count > kMaxItems) return damaged("a statement has too many balances");
-    info.balances.resize(count);
-    for (Balance& b : info.balances) {
-      RETURN_IF_ERROR(get_string(b.type));
-      RETURN_IF_ERROR(get_string(b.code));
-      RETURN_IF_ERROR(get(b.amount_minor));
-      RETURN_IF_ERROR(get_string(b.currency));
-      RETURN_IF_ERROR(get(b.date));
-    }
-    return OkStatus();
+  // The field-list side (info_fields, ...): the first failure sticks in status() and the fields
+  // after it are left alone.
+  void field(std::string& s) {
+    if (status_.ok()) status_ = get_string(s);
   }
-
-  Status get_transaction(Transaction& t) {
-    RETURN_IF_ERROR(get(t.line));
-    RETURN_IF_ERROR(get_string(t.location));
-    RETURN_IF_ERROR(get(t.booking_date));
-    RETURN_IF_ERROR(get(t.value_date));
-    RETURN_IF_ERROR(get(t.amount_minor));
-    RETURN_IF_ERROR(get_string(t.currency));
-    std::uint8_t reversal = 0;
-    RETURN_IF_ERROR(get(reversal));
-    if (reversal > 1) return damaged("a flag is neither 0 nor 1");
-    t.reversal = reversal == 1;
-    RETURN_IF_ERROR(get_string(t.counterparty_name));
-    RETURN_IF_ERROR(get_string(t.counterparty_account));
-    RETURN_IF_ERROR(get_string(t.end_to_end_id));
-    RETURN_IF_ERROR(get_string(t.creditor_reference));
-    RETURN_IF_ERROR(get_string(t.reference));
-    RETURN_IF_ERROR(get_string(t.description));
-    RETURN_IF_ERROR(get_string(t.transaction_id));
-    RETURN_IF_ERROR(get_string(t.batch_id));
-    RETURN_IF_ERROR(get(t.batch_amount_minor));
-    std::uint32_t count = 0;
-    RETURN_IF_ERROR(get(count));
-    if (count > kMaxItems) return damaged("a transaction has too many codes");
-    t.codes.resize(count);
-    for (auto& [key, value] : t.codes) {
-      RETURN_IF_ERROR(get_string(key));
-      RETURN_IF_ERROR(get_string(value));
+  template <typename T>
+    requires std::is_arithmetic_v<T>
+  void field(T& value) {
+    if (!status_.ok()) return;
+    if constexpr (std::is_same_v<T, bool>) {
+      std::uint8_t flag = 0;
+      status_ = get(flag);
+      if (status_.ok() && flag > 1) status_ = damaged("a flag is neither 0 nor 1");
+      value = flag == 1;
+    } else {
+      status_ = get(value);
     }
-    return OkStatus();
   }
+  template <typename Item, typename Each>
+  void items(std::vector<Item>& list, const Each& each) {
+    std::uint32_t count = 0;
+    field(count);
+    if (!status_.ok()) return;
+    if (count > kMaxItems) {
+      status_ = damaged("a list is longer than any parser writes");
+      return;
+    }
+    list.resize(count);
+    for (Item& item : list) {
+      each(item);
+      if (!status_.ok()) return;
+    }
+  }
+  const Status& status() const { return status_; }
 
  private:
   csv::ByteSource& source_;
   std::string buffer_;
   std::size_t pos_ = 0, end_ = 0;
+  Status status_ = OkStatus();
 };
 
 }  // namespace
@@ -213,56 +258,46 @@ TransactionSpoolWriter::~TransactionSpoolWriter() {
 
 void TransactionSpoolWriter::begin_statement(const StatementInfo& info) {
   buffer_.push_back(kBegin);
-  if (!put_info(buffer_, info)) status_ = Error::Unavailable("a statement is too large to spool");
+  SpoolOut out{buffer_};
+  info_fields(out, info);
+  if (!out.ok) status_ = Error::Unavailable("a statement is too large to spool");
   ++events_;
   flush_if_full();
 }
 
 void TransactionSpoolWriter::transaction(const Transaction& t) {
-  std::string& out = buffer_;
-  out.push_back(kTransaction);
-  put<std::uint64_t>(out, t.line);
-  bool ok = put_string(out, t.location);
-  put<std::int32_t>(out, t.booking_date);
-  put<std::int32_t>(out, t.value_date);
-  put<std::int64_t>(out, t.amount_minor);
-  ok = ok && put_string(out, t.currency);
-  put<std::uint8_t>(out, t.reversal ? 1 : 0);
-  ok = ok && put_string(out, t.counterparty_name) && put_string(out, t.counterparty_account) &&
-       put_string(out, t.end_to_end_id) && put_string(out, t.creditor_reference) &&
-       put_string(out, t.reference) && put_string(out, t.description) &&
-       put_string(out, t.transaction_id) && put_string(out, t.batch_id);
-  put<std::int64_t>(out, t.batch_amount_minor);
-  ok = ok && t.codes.size() <= kMaxItems;
-  put<std::uint32_t>(out, static_cast<std::uint32_t>(t.codes.size()));
-  for (const auto& [key, value] : t.codes) ok = ok && put_string(out, key) && put_string(out, value);
-  if (!ok) status_ = Error::Unavailable("a transaction is too large to spool");
+  buffer_.push_back(kTransaction);
+  SpoolOut out{buffer_};
+  transaction_fields(out, t);
+  if (!out.ok) status_ = Error::Unavailable("a transaction is too large to spool");
   ++events_;
   flush_if_full();
 }
 
 void TransactionSpoolWriter::problem(const RowProblem& p) {
   buffer_.push_back(kProblem);
-  put<std::uint64_t>(buffer_, p.line);
-  if (!(put_string(buffer_, p.location) && put_string(buffer_, p.value) &&
-        put_string(buffer_, p.reason))) {
-    status_ = Error::Unavailable("a problem is too large to spool");
-  }
+  SpoolOut out{buffer_};
+  problem_fields(out, p);
+  if (!out.ok) status_ = Error::Unavailable("a problem is too large to spool");
   ++events_;
   flush_if_full();
 }
 
 void TransactionSpoolWriter::end_statement(const StatementInfo& info) {
   buffer_.push_back(kEnd);
-  if (!put_info(buffer_, info)) status_ = Error::Unavailable("a statement is too large to spool");
+  SpoolOut out{buffer_};
+  info_fields(out, info);
+  if (!out.ok) status_ = Error::Unavailable("a statement is too large to spool");
   ++events_;
   flush_if_full();
 }
 
 void TransactionSpoolWriter::warning(std::uint64_t line, std::string message) {
   buffer_.push_back(kWarning);
-  put<std::uint64_t>(buffer_, line);
-  if (!put_string(buffer_, message)) status_ = Error::Unavailable("a warning is too large to spool");
+  SpoolOut out{buffer_};
+  out.field(line);
+  out.field(message);
+  if (!out.ok) status_ = Error::Unavailable("a warning is too large to spool");
   ++events_;
   flush_if_full();
 }
@@ -333,28 +368,30 @@ Status replay_transaction_spool(csv::ByteSource& source, BankFormat format, Stat
     RETURN_IF_ERROR(in.get(tag));
     switch (tag) {
       case kBegin:
-        RETURN_IF_ERROR(in.get_info(info));
+        info_fields(in, info);
+        RETURN_IF_ERROR(in.status());
         sink.begin_statement(info);
         break;
       case kTransaction:
-        RETURN_IF_ERROR(in.get_transaction(t));
+        transaction_fields(in, t);
+        RETURN_IF_ERROR(in.status());
         sink.transaction(t);
         break;
       case kProblem:
-        RETURN_IF_ERROR(in.get(p.line));
-        RETURN_IF_ERROR(in.get_string(p.location));
-        RETURN_IF_ERROR(in.get_string(p.value));
-        RETURN_IF_ERROR(in.get_string(p.reason));
+        problem_fields(in, p);
+        RETURN_IF_ERROR(in.status());
         sink.problem(p);
         break;
       case kEnd:
-        RETURN_IF_ERROR(in.get_info(info));
+        info_fields(in, info);
+        RETURN_IF_ERROR(in.status());
         sink.end_statement(info);
         break;
       case kWarning: {
         std::uint64_t line = 0;
-        RETURN_IF_ERROR(in.get(line));
-        RETURN_IF_ERROR(in.get_string(message));
+        in.field(line);
+        in.field(message);
+        RETURN_IF_ERROR(in.status());
         sink.warning(line, message);
         break;
       }
