@@ -197,6 +197,18 @@ struct JobFixture {
     return id_of(res);
   }
 
+  // Uploads `rows` (CSV lines under the fixture files' header) to `source` and waits for the
+  // parse; the file's status.
+  std::string upload_rows(const std::string& source, const std::string& rows) {
+    return json_string(
+        server
+            .upload_and_wait(source,
+                             "id,date,amount,currency,reference,description,counterparty\n" + rows,
+                             alice.access_token)
+            .json(),
+        "status");
+  }
+
   std::string jobs_url() const { return "/api/v1/projects/" + project_id + "/jobs"; }
 
   // POST /projects/{id}/jobs; name and data sources default to "March close", bank and ledger.
@@ -1073,24 +1085,10 @@ TEST(JobsTest, AMatchWithACloseRivalIsHeldAsSuggestedWithItsAlternative) {
   JobFixture f;
   // One more payment without a reference, and two invoices it fits equally well (their references
   // differ, so they are not one line booked twice).
-  ASSERT_EQ(json_string(f.server
-                            .upload_and_wait(f.bank_id,
-                                             "id,date,amount,currency,reference,description,"
-                                             "counterparty\n"
-                                             "B12,2026-03-18,500.00,EUR,,ACME PAYMENT,ACME\n",
-                                             f.alice.access_token)
-                            .json(),
-                        "status"),
-            "parsed");
-  ASSERT_EQ(json_string(f.server
-                            .upload_and_wait(f.ledger_id,
-                                             "id,date,amount,currency,reference,description,"
-                                             "counterparty\n"
-                                             "L14,2026-03-17,500.00,EUR,A-14,ACME PAYMENT,ACME\n"
-                                             "L15,2026-03-17,500.00,EUR,A-15,ACME PAYMENT,ACME\n",
-                                             f.alice.access_token)
-                            .json(),
-                        "status"),
+  ASSERT_EQ(f.upload_rows(f.bank_id, "B12,2026-03-18,500.00,EUR,,ACME PAYMENT,ACME\n"), "parsed");
+  ASSERT_EQ(f.upload_rows(f.ledger_id,
+                          "L14,2026-03-17,500.00,EUR,A-14,ACME PAYMENT,ACME\n"
+                          "L15,2026-03-17,500.00,EUR,A-15,ACME PAYMENT,ACME\n"),
             "parsed");
   std::map<std::string, std::string> ids;  // record id -> external id
   for (const auto& r : json_array(f.records("?per_page=100"), "items"))
@@ -1136,25 +1134,13 @@ TEST(JobsTest, AMatchWithACloseRivalIsHeldAsSuggestedWithItsAlternative) {
 // partly_paid, its sums showing the open balance, in the results and the export.
 TEST(JobsTest, AnInvoiceOnlyPartlyPaidIsSuggestedWithItsOpenBalance) {
   JobFixture f;
-  ASSERT_EQ(json_string(f.server
-                            .upload_and_wait(f.bank_id,
-                                             "id,date,amount,currency,reference,description,"
-                                             "counterparty\n"
-                                             "B30,2026-03-20,400.00,EUR,INV-9001,"
-                                             "PAYMENT NORTHWIND INV-9001,NORTHWIND\n",
-                                             f.alice.access_token)
-                            .json(),
-                        "status"),
+  ASSERT_EQ(f.upload_rows(f.bank_id,
+                          "B30,2026-03-20,400.00,EUR,INV-9001,"
+                          "PAYMENT NORTHWIND INV-9001,NORTHWIND\n"),
             "parsed");
-  ASSERT_EQ(json_string(f.server
-                            .upload_and_wait(f.ledger_id,
-                                             "id,date,amount,currency,reference,description,"
-                                             "counterparty\n"
-                                             "L30,2026-03-05,1000.00,EUR,INV-9001,"
-                                             "Invoice INV-9001 Northwind,NORTHWIND\n",
-                                             f.alice.access_token)
-                            .json(),
-                        "status"),
+  ASSERT_EQ(f.upload_rows(f.ledger_id,
+                          "L30,2026-03-05,1000.00,EUR,INV-9001,"
+                          "Invoice INV-9001 Northwind,NORTHWIND\n"),
             "parsed");
   const std::string job = json_string(f.run_job(), "id");
   const auto groups = f.results_by_group(job);
@@ -1185,19 +1171,13 @@ TEST(JobsTest, APaymentAndItsReturnAreAnOffsetInResultsSummaryAndExport) {
   JobFixture f;
   // B20 and its return B21 cancel out; B22 and B23 are opposite amounts of different parties,
   // which a person may still declare an offset.
-  ASSERT_EQ(json_string(f.server
-                            .upload_and_wait(f.bank_id,
-                                             "id,date,amount,currency,reference,description,"
-                                             "counterparty\n"
-                                             "B20,2026-03-18,250.00,EUR,INV-1300,SEPA CREDIT STARK "
-                                             "INVOICE 1300,STARK INDUSTRIES\n"
-                                             "B21,2026-03-20,-250.00,EUR,INV-1300,RETURN STARK "
-                                             "INVOICE 1300 AC04,STARK INDUSTRIES\n"
-                                             "B22,2026-03-23,40.00,EUR,,CASH DEPOSIT,BRANCH 12\n"
-                                             "B23,2026-03-24,-40.00,EUR,,CARD PAYMENT TAXI,CITY CABS\n",
-                                             f.alice.access_token)
-                            .json(),
-                        "status"),
+  ASSERT_EQ(f.upload_rows(f.bank_id,
+                          "B20,2026-03-18,250.00,EUR,INV-1300,SEPA CREDIT STARK "
+                          "INVOICE 1300,STARK INDUSTRIES\n"
+                          "B21,2026-03-20,-250.00,EUR,INV-1300,RETURN STARK "
+                          "INVOICE 1300 AC04,STARK INDUSTRIES\n"
+                          "B22,2026-03-23,40.00,EUR,,CASH DEPOSIT,BRANCH 12\n"
+                          "B23,2026-03-24,-40.00,EUR,,CARD PAYMENT TAXI,CITY CABS\n"),
             "parsed");
   std::map<std::string, std::string> ids;  // external id -> record id
   for (const auto& r : json_array(f.records("?per_page=100"), "items"))
