@@ -240,6 +240,13 @@ Result<json::object> summarize(store::Connection& conn, const store::Job& job) {
                                         {"net_unexplained_minor", c.net},
                                         {"net_unexplained", format_amount(c.net, code)}});
   }
+  ASSIGN_OR_RETURN(const auto bands, store::ResultRepository::confidence_bands(conn, job_id));
+  json::array histogram;
+  for (std::size_t i = 0; i < bands.size(); ++i) {
+    histogram.push_back(json::object{{"from", static_cast<double>(i) / 10.0},
+                                     {"to", static_cast<double>(i + 1) / 10.0},
+                                     {"groups", bands[i]}});
+  }
   const std::int64_t all = left + right;
   return json::object{
       {"job_id", job.id.to_string()},
@@ -255,7 +262,8 @@ Result<json::object> summarize(store::Connection& conn, const store::Job& job) {
       {"match_rate", all == 0 ? 0.0
                               : static_cast<double>(left_reconciled + right_reconciled) /
                                     static_cast<double>(all)},
-      {"currencies", std::move(per_currency)}};
+      {"currencies", std::move(per_currency)},
+      {"confidence_histogram", std::move(histogram)}};
 }
 
 }  // namespace

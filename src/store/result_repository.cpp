@@ -195,6 +195,28 @@ Result<std::vector<ResultTotals>> ResultRepository::totals(Connection& conn, con
   return out;
 }
 
+Result<std::array<std::int64_t, 10>> ResultRepository::confidence_bands(Connection& conn,
+                                                                      const Uuid& job_id) {
+  // A ladder of comparisons rather than a cast: PostgreSQL rounds when it casts to integer, SQLite
+  // truncates.
+  const Value params[] = {param(job_id)};
+  ASSIGN_OR_RETURN(ResultSet rs,
+                   conn.query("SELECT CASE WHEN r.confidence_score >= 0.9 THEN 9 WHEN r.confidence_score >= 0.8 THEN 8 "
+                              "WHEN r.confidence_score >= 0.7 THEN 7 WHEN r.confidence_score >= 0.6 THEN 6 "
+                              "WHEN r.confidence_score >= 0.5 THEN 5 WHEN r.confidence_score >= 0.4 THEN 4 "
+                              "WHEN r.confidence_score >= 0.3 THEN 3 WHEN r.confidence_score >= 0.2 THEN 2 "
+                              "WHEN r.confidence_score >= 0.1 THEN 1 ELSE 0 END, count(*) "
+                              "FROM reconciliation_results r WHERE r.job_id = $1 "
+                              "AND r.kind NOT IN ('unmatched_left', 'unmatched_right') GROUP BY 1",
+                              params));
+  std::array<std::int64_t, 10> bands{};
+  for (const auto& row : rs.rows) {
+    const std::int64_t band = row.integer(0);
+    if (band >= 0 && band < 10) bands[static_cast<std::size_t>(band)] += row.integer(1);
+  }
+  return bands;
+}
+
 Result<std::vector<ResultRow>> ResultRepository::unmatched_of(Connection& conn, const Uuid& job_id,
                                                               std::span<const Uuid> record_ids) {
   std::vector<ResultRow> out;

@@ -5,6 +5,8 @@
 // the (job_id, confidence_score DESC, id) and (job_id, status, confidence_score DESC, id) indexes.
 // Runs on the caller's connection. Thread-safety: stateless.
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -123,6 +125,9 @@ class ResultRepository {
                                     ResultStatus status, const std::optional<Uuid>& reviewed_by,
                                     const std::optional<Uuid>& match_id, Timestamp now);
   static Result<std::vector<ResultTotals>> totals(Connection& conn, const Uuid& job_id);
+  // How many of a job's groups (unmatched records left out) score in each tenth of the confidence
+  // scale: [0] holds [0, 0.1), …, [9] holds [0.9, 1].
+  static Result<std::array<std::int64_t, 10>> confidence_bands(Connection& conn, const Uuid& job_id);
   // The unmatched results of these records in a job (at most RecordRepository::kMaxIdsPerQuery ids).
   static Result<std::vector<ResultRow>> unmatched_of(Connection& conn, const Uuid& job_id,
                                                      std::span<const Uuid> record_ids);

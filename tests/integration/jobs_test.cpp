@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <future>
@@ -702,6 +703,22 @@ TEST(JobsTest, TheSummaryCountsGroupsRecordsAndTheNetUnexplainedDifference) {
   // Not in a matched or confirmed group: left 1980 - 15 + 42 + 77, right 1995 - 230 + 120 + 77.
   EXPECT_EQ(json_int(s, "currencies.0.net_unexplained_minor"), 12200);
   EXPECT_EQ(json_string(s, "currencies.0.net_unexplained"), "122.00");
+  // The confidence histogram: the 8 groups (not the unmatched records) by tenth of their confidence.
+  std::array<std::int64_t, 10> bands{};
+  for (const auto& [key, r] : f.results_by_group(job)) {
+    const std::string kind = r.at("kind").as_string().c_str();
+    if (kind == "unmatched_left" || kind == "unmatched_right") continue;
+    bands[std::min<std::size_t>(9, static_cast<std::size_t>(r.at("confidence").to_number<double>() * 10.0))]++;
+  }
+  const json::array& histogram = json_array(s, "confidence_histogram");
+  ASSERT_EQ(histogram.size(), 10u) << s;
+  std::int64_t counted = 0;
+  for (std::size_t i = 0; i < 10; ++i) {
+    EXPECT_NEAR(histogram[i].at("from").to_number<double>(), static_cast<double>(i) / 10.0, 1e-9);
+    EXPECT_EQ(histogram[i].at("groups").to_number<std::int64_t>(), bands[i]) << "band " << i << ": " << s;
+    counted += histogram[i].at("groups").to_number<std::int64_t>();
+  }
+  EXPECT_EQ(counted, 8);
 
   // Confirming the suggested pair explains it.
   const auto groups = f.results_by_group(job);
