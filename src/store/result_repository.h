@@ -122,6 +122,11 @@ class ResultRepository {
   static Result<bool> update_review(Connection& conn, const Uuid& id, std::int64_t expected_version,
                                     ResultStatus status, const std::optional<Uuid>& reviewed_by,
                                     const std::optional<Uuid>& match_id, Timestamp now);
+  // Back to an engine status (matched / suggested) when the version is still `expected_version`
+  // (then version + 1): reviewer, review time and match cleared. False when another change came
+  // first.
+  static Result<bool> clear_review(Connection& conn, const Uuid& id, std::int64_t expected_version,
+                                   ResultStatus status, Timestamp now);
   static Result<std::vector<ResultTotals>> totals(Connection& conn, const Uuid& job_id);
   // The unmatched results of these records in a job (at most RecordRepository::kMaxIdsPerQuery ids).
   static Result<std::vector<ResultRow>> unmatched_of(Connection& conn, const Uuid& job_id,
