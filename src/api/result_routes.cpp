@@ -1,5 +1,6 @@
-// /api/v1/results/{id}, /api/v1/jobs/{id}/matches, /api/v1/matches/{id} and /api/v1/jobs/{id}/review:
-// reading one result and reviewing results (confirm, reject, manual match, unmatch, bulk).
+// /api/v1/results/{id}, /api/v1/jobs/{id}/matches, /api/v1/matches/{id} and
+// /api/v1/jobs/{id}/review: reading one result and reviewing results (confirm, reject, reopen,
+// manual match, unmatch, bulk).
 #include "api/api.h"
 #include "core/utf8.h"
 #include "http/problem.h"
@@ -24,7 +25,7 @@ http::HttpResponse result_response(status code, const services::ResultView& view
   return res;
 }
 
-// The optional body of confirm / reject: {"note": "..."}.
+// The optional body of confirm / reject / reopen: {"note": "..."}.
 Result<std::optional<std::string>> read_note_body(const http::Exchange& ex) {
   if (ex.request.body().empty()) return std::optional<std::string>{};
   ASSIGN_OR_RETURN(json::object body, http::read_json_object(ex));
@@ -79,14 +80,16 @@ services::ReviewAction read_action(const json::object& body, const std::string& 
     known.push_back("action");
     const json::value* action = body.if_contains("action");
     if (action != nullptr && action->is_string()) a.action = std::string(action->as_string());
-    if (a.action != "confirm" && a.action != "reject" && a.action != "match" && a.action != "unmatch") {
-      errors.push_back({prefix + "action", "must be one of: confirm, reject, match, unmatch"});
+    if (a.action != "confirm" && a.action != "reject" && a.action != "reopen" &&
+        a.action != "match" && a.action != "unmatch") {
+      errors.push_back(
+          {prefix + "action", "must be one of: confirm, reject, reopen, match, unmatch"});
       return a;
     }
   } else {
     a.action = "match";
   }
-  if (a.action == "confirm" || a.action == "reject") {
+  if (a.action == "confirm" || a.action == "reject" || a.action == "reopen") {
     known.insert(known.end(), {"result_id", "version"});
     a.result_id = read_uuid(body, "result_id", prefix, errors);
     if (const json::value* v = body.if_contains("version")) {
@@ -132,7 +135,7 @@ void add_result_routes(http::Router& router, ApiServices& services) {
                return result_response(status::ok, found.first, found.second);
              });
 
-  for (const char* action : {"confirm", "reject"}) {
+  for (const char* action : {"confirm", "reject", "reopen"}) {
     const std::string name = action;
     router.add(verb::post, "/api/v1/results/{id}/" + name, http::Access::kAuthenticated,
                [&services, name](http::Exchange& ex) -> Result<http::HttpResponse> {

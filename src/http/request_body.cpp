@@ -169,6 +169,10 @@ std::optional<std::string> FieldReader::required_secret(const std::string& name,
   return std::string(v->as_string());
 }
 
+void FieldReader::refuse(const std::string& name, std::string why) {
+  if (take(name) != nullptr) add_error(name, std::move(why));
+}
+
 Status FieldReader::finish() {
   for (const auto& [key, value] : object_) {
     if (!known_.contains(std::string_view(key))) {

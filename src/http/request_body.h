@@ -41,6 +41,9 @@ class FieldReader {
   // A raw string with only a length bound in bytes (passwords: checked elsewhere, never echoed).
   std::optional<std::string> required_secret(const std::string& name, std::size_t max_bytes);
 
+  // A field that must not be sent in this request: an error `why` when it is there (even null).
+  void refuse(const std::string& name, std::string why);
+
   void add_error(std::string field, std::string message) { errors_.push_back({std::move(field), std::move(message)}); }
   // Unknown fields and every collected error, as one kValidation error.
   Status finish();

@@ -198,10 +198,8 @@ Status AuthService::logout(const security::Actor& actor, const std::optional<std
     std::string resource;
     if (refresh_token) {
       ASSIGN_OR_RETURN(std::optional<store::RefreshToken> token,
-                       store::RefreshTokenRepository::find_by_hash(conn, security::sha256_hex(*refresh_token)));
-      if (!token || token->user_id != actor.user_id) {
-        return Error::Validation("refresh_token", "is not a session of this user");
-      }
+                       session_of(conn, actor, *refresh_token));
+      if (!token) return Error::Validation("refresh_token", "is not a session of this user");
       RETURN_IF_ERROR(store::RefreshTokenRepository::revoke_family(conn, token->family_id, now));
       resource = token->family_id.to_string();
     } else {
@@ -211,6 +209,35 @@ Status AuthService::logout(const security::Actor& actor, const std::optional<std
                         {actor.user_id, std::nullopt, refresh_token ? "auth.logout" : "auth.logout_all",
                          "session", resource, std::nullopt, std::nullopt});
   });
+}
+
+Status AuthService::logout_cookie_session(const security::Actor& actor,
+                                          const std::optional<std::string>& refresh_token,
+                                          const RequestMeta& meta) {
+  return store::in_transaction(db_, true, [&](store::Connection& conn) -> Status {
+    std::string resource;
+    if (refresh_token) {
+      ASSIGN_OR_RETURN(std::optional<store::RefreshToken> token,
+                       session_of(conn, actor, *refresh_token));
+      if (token) {
+        RETURN_IF_ERROR(
+            store::RefreshTokenRepository::revoke_family(conn, token->family_id, now_utc()));
+        resource = token->family_id.to_string();
+      }
+    }
+    return record_audit(conn, meta,
+                        {actor.user_id, std::nullopt, "auth.logout", "session", resource,
+                         std::nullopt, std::nullopt});
+  });
+}
+
+Result<std::optional<store::RefreshToken>> AuthService::session_of(
+    store::Connection& conn, const security::Actor& actor, const std::string& refresh_token) {
+  ASSIGN_OR_RETURN(
+      std::optional<store::RefreshToken> token,
+      store::RefreshTokenRepository::find_by_hash(conn, security::sha256_hex(refresh_token)));
+  if (!token || token->user_id != actor.user_id) return std::optional<store::RefreshToken>{};
+  return token;
 }
 
 Status AuthService::change_password(const security::Actor& actor, const std::string& current_password,

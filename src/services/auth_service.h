@@ -76,6 +76,13 @@ class AuthService {
   // Revokes the family of `refresh_token` when given (it must be the caller's), else all sessions.
   Status logout(const security::Actor& actor, const std::optional<std::string>& refresh_token,
                 const RequestMeta& meta);
+  // Ends a browser session (the web app's cookie mode): revokes the family of `refresh_token`, the
+  // oeuvre_refresh cookie's value, when it is a session of `actor`. An absent, unknown or foreign
+  // token revokes nothing and is no error: the caller clears the cookie either way. Audited as
+  // auth.logout.
+  Status logout_cookie_session(const security::Actor& actor,
+                               const std::optional<std::string>& refresh_token,
+                               const RequestMeta& meta);
   // Refuses a wrong current password (counted as a failed login), a new password that fails the
   // policy or equals the current one. Revokes every refresh token and every access token issued
   // before.
@@ -92,6 +99,10 @@ class AuthService {
  private:
   Result<TokenPair> issue_tokens(store::Connection& conn, const store::User& user,
                                  const Uuid& family_id);
+  // The refresh token `refresh_token` when it is a session of `actor` (used or revoked ones too).
+  static Result<std::optional<store::RefreshToken>> session_of(store::Connection& conn,
+                                                               const security::Actor& actor,
+                                                               const std::string& refresh_token);
   // Refuses the attempt while a lockout holds for `account` from meta.ip.
   Status check_lockout(const std::string& account, const RequestMeta& meta, std::string_view what);
   // Counts a wrong password; logs and counts the lockouts it starts.

@@ -9,6 +9,7 @@
 #include "engine/rules.h"
 #include "services/audit_trail.h"
 #include "services/job_service.h"
+#include "store/job_repository.h"
 #include "store/record_repository.h"
 #include "store/result_repository.h"
 #include "store/transaction.h"
@@ -82,6 +83,12 @@ Status write_review(Context& c, const store::ResultRow& r, ResultStatus status,
   return OkStatus();
 }
 
+// Removes a confirmed result's project-level match and reopens its records (reject, reopen).
+Status release_match(Context& c, const store::ResultRow& r) {
+  RETURN_IF_ERROR(store::ResultRepository::remove_match(c.conn, *r.match_id));
+  return move_records(c.conn, records_of(r), RecordStatus::kMatched, RecordStatus::kOpen);
+}
+
 Result<ReviewOutcome> confirm(Context& c, const ReviewAction& a) {
   ASSIGN_OR_RETURN(store::ResultRow r, load_result(c, *a.result_id));
   RETURN_IF_ERROR(check_version(r, a.version));
@@ -121,11 +128,7 @@ Result<ReviewOutcome> reject(Context& c, const ReviewAction& a) {
     return Error::Conflict("a manual match is undone with DELETE /matches/{id}, not rejected");
   }
   RETURN_IF_ERROR(write_review(c, r, ResultStatus::kRejected, std::nullopt));
-  if (r.status == ResultStatus::kConfirmed && r.match_id) {
-    RETURN_IF_ERROR(store::ResultRepository::remove_match(c.conn, *r.match_id));
-    RETURN_IF_ERROR(
-        move_records(c.conn, records_of(r), RecordStatus::kMatched, RecordStatus::kOpen));
-  }
+  if (r.status == ResultStatus::kConfirmed && r.match_id) RETURN_IF_ERROR(release_match(c, r));
   c.changed_project = r.project_id;
   c.changed_jobs.push_back(r.job_id);
   RETURN_IF_ERROR(record_audit(
@@ -137,6 +140,44 @@ Result<ReviewOutcome> reject(Context& c, const ReviewAction& a) {
        json::object{
            {"status", "rejected"}, {"version", r.version + 1}, {"note", note_json(a.note)}}}));
   return ReviewOutcome{"reject", r.id, std::nullopt, "rejected"};
+}
+
+// Takes a confirmed or rejected engine result back to the status the engine gave it (undo of a
+// review); a confirmed one's match goes and its records reopen, as rejecting it does.
+Result<ReviewOutcome> reopen(Context& c, const ReviewAction& a) {
+  ASSIGN_OR_RETURN(store::ResultRow r, load_result(c, *a.result_id));
+  RETURN_IF_ERROR(check_version(r, a.version));
+  if (r.status != ResultStatus::kConfirmed && r.status != ResultStatus::kRejected) {
+    return Error::Conflict("the result is " + std::string(to_string(r.status)) +
+                           ", not reviewed: only a confirmed or rejected result can be reopened");
+  }
+  if (r.match_group == kManualGroup) {
+    return Error::Conflict(
+        "a manual match (made with POST /jobs/{id}/matches) has no engine status to go back to; "
+        "undo it with DELETE /matches/" +
+        (r.match_id ? r.match_id->to_string() : std::string("{id}")));
+  }
+  ASSIGN_OR_RETURN(std::optional<store::ScopedJob> job,
+                   store::JobRepository::find_visible(c.conn, r.job_id));
+  if (!job) return Error::NotFound("result not found");
+  const ResultStatus status = engine_status(r.confidence, r.held, job->job.confidence_threshold);
+  ASSIGN_OR_RETURN(bool updated, store::ResultRepository::clear_review(c.conn, r.id, r.version,
+                                                                       status, now_utc()));
+  if (!updated)
+    return Error::Conflict("the result was changed by someone else meanwhile; reload it");
+  if (r.status == ResultStatus::kConfirmed && r.match_id) RETURN_IF_ERROR(release_match(c, r));
+  c.changed_project = r.project_id;
+  c.changed_jobs.push_back(r.job_id);
+  RETURN_IF_ERROR(record_audit(
+      c.conn, c.meta,
+      {c.actor.user_id, r.project_id, "result.reopen", "result", r.id.to_string(),
+       json::object{{"status", to_string(r.status)},
+                    {"version", r.version},
+                    {"match_id", r.match_id ? json::value(r.match_id->to_string()) : nullptr}},
+       json::object{{"status", to_string(status)},
+                    {"version", r.version + 1},
+                    {"note", note_json(a.note)}}}));
+  return ReviewOutcome{"reopen", r.id, std::nullopt, std::string(to_string(status))};
 }
 
 // Sums of a manual match must agree under the job's amount rule (its sign mode and tolerance).
@@ -381,12 +422,20 @@ Result<ReviewOutcome> dispatch(Context& c, const std::optional<Uuid>& job_id,
                                const ReviewAction& a) {
   if (a.action == "confirm" && a.result_id) return confirm(c, a);
   if (a.action == "reject" && a.result_id) return reject(c, a);
+  if (a.action == "reopen" && a.result_id) return reopen(c, a);
   if (a.action == "unmatch" && a.match_id) return unmatch(c, a);
   if (a.action == "match" && job_id) return manual_match(c, *job_id, a);
   return Error::Internal("review action without its target");
 }
 
 }  // namespace
+
+ResultStatus engine_status(double confidence, std::string_view held, double confidence_threshold) {
+  // As the engine decides (engine/reconciler.cpp, group_search.cpp): at least the threshold is
+  // matched unless a hold (amount difference, ambiguity, partly paid) made it a suggestion.
+  return confidence >= confidence_threshold && held.empty() ? ResultStatus::kMatched
+                                                            : ResultStatus::kSuggested;
+}
 
 Result<ReviewOutcome> ReviewService::apply(const security::Actor& actor,
                                            const std::optional<Uuid>& job_id,

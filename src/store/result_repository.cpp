@@ -179,6 +179,19 @@ Result<bool> ResultRepository::update_review(Connection& conn, const Uuid& id, s
   return rs.affected_rows == 1;
 }
 
+Result<bool> ResultRepository::clear_review(Connection& conn, const Uuid& id,
+                                            std::int64_t expected_version, ResultStatus status,
+                                            Timestamp now) {
+  const Value params[] = {param(status), param(now), param(id), expected_version};
+  ASSIGN_OR_RETURN(
+      ResultSet rs,
+      conn.query("UPDATE reconciliation_results SET status = $1, version = version + 1, "
+                 "reviewed_by = NULL, reviewed_at = NULL, updated_at = $2, "
+                 "match_id = NULL WHERE id = $3 AND version = $4",
+                 params));
+  return rs.affected_rows == 1;
+}
+
 Result<std::vector<ResultTotals>> ResultRepository::totals(Connection& conn, const Uuid& job_id) {
   const Value params[] = {param(job_id)};
   ASSIGN_OR_RETURN(ResultSet rs,

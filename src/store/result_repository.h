@@ -124,6 +124,11 @@ class ResultRepository {
   static Result<bool> update_review(Connection& conn, const Uuid& id, std::int64_t expected_version,
                                     ResultStatus status, const std::optional<Uuid>& reviewed_by,
                                     const std::optional<Uuid>& match_id, Timestamp now);
+  // Back to an engine status (matched / suggested) when the version is still `expected_version`
+  // (then version + 1): reviewer, review time and match cleared. False when another change came
+  // first.
+  static Result<bool> clear_review(Connection& conn, const Uuid& id, std::int64_t expected_version,
+                                   ResultStatus status, Timestamp now);
   static Result<std::vector<ResultTotals>> totals(Connection& conn, const Uuid& job_id);
   // How many of a job's groups (unmatched records left out) score in each tenth of the confidence
   // scale: [0] holds [0, 0.1), …, [9] holds [0.9, 1].

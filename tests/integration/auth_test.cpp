@@ -1,5 +1,6 @@
 // /api/v1/auth/* over real HTTP: registration, login, rate limiting, refresh rotation with reuse
-// detection, logout, /me, change-password, forged tokens, and deactivated accounts.
+// detection, logout, the browser app's cookie sessions, /me, change-password, forged tokens, and
+// deactivated accounts.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -7,6 +8,7 @@
 #include <future>
 #include <sstream>
 
+#include "observability/log.h"
 #include "security/crypto.h"
 #include "security/jwt.h"
 #include "support/test_server.h"
@@ -302,6 +304,284 @@ TEST(AuthTest, LogoutNeedsAnAccessToken) {
   Session s = server.register_user("anon-logout@example.com");
   expect_problem(server.post(kLogout, json::object{{"refresh_token", s.refresh_token}}), 401);
   EXPECT_EQ(refresh_raw(server, s.refresh_token).status, 200u);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cookie sessions (the browser app): the refresh token in an HttpOnly cookie, never in JSON
+
+constexpr const char* kRefreshCookie = "oeuvre_refresh";
+
+// The refresh token a response's Set-Cookie carries ("" when it sets no oeuvre_refresh cookie).
+std::string cookie_token(const HttpResult& res) {
+  const std::string set = res.header("set-cookie");
+  const std::string prefix = std::string(kRefreshCookie) + "=";
+  if (!set.starts_with(prefix)) return "";
+  return set.substr(prefix.size(), set.find(';') - prefix.size());
+}
+
+// Set-Cookie as the server writes it for `token` (Max-Age `max_age`), with Secure or not.
+std::string expected_set_cookie(const std::string& token, std::int64_t max_age, bool secure) {
+  return std::string(kRefreshCookie) + "=" + token +
+         "; HttpOnly; SameSite=Strict; Path=/api/v1/auth; Max-Age=" + std::to_string(max_age) +
+         (secure ? "; Secure" : "");
+}
+
+HttpResult cookie_login(TestServer& server, const std::string& email,
+                        const std::map<std::string, std::string>& headers = {}) {
+  return server.request("POST", kLogin,
+                        json::serialize(json::object{
+                            {"email", email}, {"password", kTestPassword}, {"session", "cookie"}}),
+                        "", headers);
+}
+
+// A cookie-mode refresh as the web app sends it: the cookie, the JSON body and X-Requested-With.
+HttpResult cookie_refresh(TestServer& server, const std::string& token,
+                          std::map<std::string, std::string> headers = {{"X-Requested-With",
+                                                                         "oeuvre"}},
+                          const std::string& content_type = "application/json") {
+  if (!token.empty())
+    headers["Cookie"] = "theme=dark; " + std::string(kRefreshCookie) + "=" + token;
+  return server.request("POST", kRefresh, R"({"session":"cookie"})", "", headers, content_type);
+}
+
+TEST(AuthTest, CookieLoginSetsAnHttpOnlyStrictCookieAndLeavesTheRefreshTokenOutOfTheBody) {
+  TestServer server;
+  server.register_user("cookie@example.com");
+  auto res = cookie_login(server, "cookie@example.com");
+  ASSERT_EQ(res.status, 200u) << res.body;
+  const json::value body = res.json();
+  EXPECT_FALSE(body.as_object().contains("refresh_token")) << res.body;
+  EXPECT_EQ(body.at("token_type").as_string(), "Bearer");
+  EXPECT_GT(body.at("expires_in").to_number<std::int64_t>(), 0);
+  const std::int64_t refresh_expires_in = body.at("refresh_expires_in").to_number<std::int64_t>();
+  EXPECT_EQ(refresh_expires_in, 30 * 24 * 3600);
+  EXPECT_EQ(res.header("cache-control"), "no-store");
+  const std::string token = cookie_token(res);
+  ASSERT_GE(token.size(), 40u) << res.header("set-cookie");
+  EXPECT_EQ(res.body.find(token), std::string::npos);
+  // The test client calls 127.0.0.1 over plain HTTP: no Secure.
+  EXPECT_EQ(res.header("set-cookie"), expected_set_cookie(token, refresh_expires_in, false));
+  EXPECT_EQ(server.get(kMe, std::string(body.at("access_token").as_string())).status, 200u);
+  // The other loopback names likewise; any other host gets Secure (production is behind TLS).
+  for (const char* host : {"localhost:8080", "LOCALHOST", "[::1]:8080", "127.0.0.1:8080"}) {
+    auto local = cookie_login(server, "cookie@example.com", {{"Host", host}});
+    ASSERT_EQ(local.status, 200u) << host << ": " << local.body;
+    EXPECT_EQ(local.header("set-cookie"),
+              expected_set_cookie(cookie_token(local), refresh_expires_in, false))
+        << host;
+  }
+  for (const char* host :
+       {"oeuvre.example.com", "oeuvre.example.com:443", "10.1.2.3:8080", "localhost.example.com"}) {
+    auto remote = cookie_login(server, "cookie@example.com", {{"Host", host}});
+    ASSERT_EQ(remote.status, 200u) << host << ": " << remote.body;
+    EXPECT_EQ(remote.header("set-cookie"),
+              expected_set_cookie(cookie_token(remote), refresh_expires_in, true))
+        << host;
+  }
+  // session takes "cookie" only.
+  auto bad = server.post(kLogin, json::object{{"email", "cookie@example.com"},
+                                              {"password", kTestPassword},
+                                              {"session", "jar"}});
+  expect_problem(bad, 422);
+  EXPECT_TRUE(has_field_error(bad, "session")) << bad.body;
+}
+
+TEST(AuthTest, LoginWithoutCookieModeAnswersAsBefore) {
+  TestServer server;
+  server.register_user("plain@example.com");
+  for (const bool explicit_null : {false, true}) {
+    SCOPED_TRACE(explicit_null ? "\"session\": null" : "no session field");
+    json::object request{{"email", "plain@example.com"}, {"password", kTestPassword}};
+    if (explicit_null) request["session"] = nullptr;
+    auto res = server.post(kLogin, request);
+    ASSERT_EQ(res.status, 200u) << res.body;
+    EXPECT_FALSE(res.headers.contains("set-cookie")) << res.header("set-cookie");
+    EXPECT_EQ(res.header("cache-control"), "no-store");
+    std::vector<std::string> keys;
+    const json::value body = res.json();
+    for (const auto& [key, value] : body.as_object()) keys.emplace_back(key);
+    EXPECT_EQ(keys, (std::vector<std::string>{"access_token", "token_type", "expires_in",
+                                              "refresh_token", "refresh_expires_in"}));
+    EXPECT_EQ(refresh_raw(server, std::string(res.json().at("refresh_token").as_string()))
+                  .headers.count("set-cookie"),
+              0u);
+  }
+}
+
+TEST(AuthTest, CookieRefreshRotatesTheCookieAndAStolenOldOneRevokesTheSession) {
+  TestServer server;
+  server.register_user("rotate-cookie@example.com");
+  auto login = cookie_login(server, "rotate-cookie@example.com");
+  ASSERT_EQ(login.status, 200u) << login.body;
+  const std::string first = cookie_token(login);
+
+  auto refreshed = cookie_refresh(server, first);
+  ASSERT_EQ(refreshed.status, 200u) << refreshed.body;
+  const std::string second = cookie_token(refreshed);
+  ASSERT_FALSE(second.empty()) << refreshed.header("set-cookie");
+  EXPECT_NE(second, first);
+  EXPECT_EQ(
+      refreshed.header("set-cookie"),
+      expected_set_cookie(
+          second, refreshed.json().at("refresh_expires_in").to_number<std::int64_t>(), false));
+  EXPECT_FALSE(refreshed.json().as_object().contains("refresh_token")) << refreshed.body;
+  EXPECT_EQ(refreshed.header("cache-control"), "no-store");
+  EXPECT_EQ(server.get(kMe, std::string(refreshed.json().at("access_token").as_string())).status,
+            200u);
+  auto third = cookie_refresh(server, second);
+  ASSERT_EQ(third.status, 200u) << third.body;
+  const std::string current = cookie_token(third);
+
+  // The first cookie, stolen and replayed after rotation: refused, and the whole session with it
+  // (the rule of body-mode refresh tokens), so the thief's copy and the owner's are both dead.
+  auto stolen = cookie_refresh(server, first);
+  expect_problem(stolen, 401);
+  EXPECT_FALSE(stolen.headers.contains("set-cookie"));
+  expect_problem(cookie_refresh(server, current), 401);
+  // A new login starts a new session.
+  EXPECT_EQ(cookie_refresh(server, cookie_token(cookie_login(server, "rotate-cookie@example.com")))
+                .status,
+            200u);
+}
+
+TEST(AuthTest, CookieRefreshNeedsTheCookieJsonAndXRequestedWith) {
+  TestServer server;
+  server.register_user("csrf@example.com");
+  const std::string token = cookie_token(cookie_login(server, "csrf@example.com"));
+  ASSERT_FALSE(token.empty());
+
+  // What a cross-site page could send: no X-Requested-With, or no JSON.
+  auto no_header = cookie_refresh(server, token, {});
+  expect_problem(no_header, 403);
+  EXPECT_NE(detail_of(no_header).find("X-Requested-With: oeuvre"), std::string::npos)
+      << no_header.body;
+  expect_problem(cookie_refresh(server, token, {{"X-Requested-With", "XMLHttpRequest"}}), 403);
+  expect_problem(cookie_refresh(server, token, {{"X-Requested-With", "oeuvre"}}, "text/plain"),
+                 415);
+  expect_problem(cookie_refresh(server, token, {{"X-Requested-With", "oeuvre"}},
+                                "application/x-www-form-urlencoded"),
+                 415);
+  // No cookie, or one that is not a session: 401 as for an invalid refresh token.
+  auto none = cookie_refresh(server, "");
+  expect_problem(none, 401);
+  EXPECT_NE(detail_of(none).find("oeuvre_refresh"), std::string::npos) << none.body;
+  expect_problem(cookie_refresh(server, "not-a-refresh-token"), 401);
+  expect_problem(server.request("POST", kRefresh, R"({"session":"cookie"})", "",
+                                {{"X-Requested-With", "oeuvre"}, {"Cookie", "oeuvre_refresh="}}),
+                 401);
+  // A token in the body as well is refused, and the cookie's name twice with different values.
+  auto both =
+      server.request("POST", kRefresh,
+                     json::serialize(json::object{{"session", "cookie"}, {"refresh_token", token}}),
+                     "", {{"X-Requested-With", "oeuvre"}, {"Cookie", "oeuvre_refresh=" + token}});
+  expect_problem(both, 422);
+  EXPECT_TRUE(has_field_error(both, "refresh_token")) << both.body;
+  expect_problem(server.request("POST", kRefresh, R"({"session":"cookie"})", "",
+                                {{"X-Requested-With", "oeuvre"},
+                                 {"Cookie", "oeuvre_refresh=" + token + "; oeuvre_refresh=other"}}),
+                 400);
+  expect_problem(
+      server.request("POST", kRefresh, R"({"session":"cookie"})", "",
+                     {{"X-Requested-With", "oeuvre"},
+                      {"Cookie", "oeuvre_refresh=" + token + "; pad=" + std::string(9000, 'x')}}),
+      400);
+  // None of that used the token up: it still refreshes (a quoted value too).
+  auto fine = server.request(
+      "POST", kRefresh, R"({"session":"cookie"})", "",
+      {{"X-Requested-With", "oeuvre"}, {"Cookie", "a=b;oeuvre_refresh=\"" + token + "\""}});
+  EXPECT_EQ(fine.status, 200u) << fine.body;
+}
+
+TEST(AuthTest, CookieLogoutClearsTheCookieAndRevokesItsSessionOnly) {
+  TestServer server;
+  Session body_session = server.register_user("out@example.com");
+  auto login = cookie_login(server, "out@example.com");
+  const std::string token = cookie_token(login);
+  const std::string access(login.json().at("access_token").as_string());
+  const std::string cleared = expected_set_cookie("", 0, false);
+
+  auto out = server.request("POST", kLogout, R"({"session":"cookie"})", access,
+                            {{"Cookie", std::string(kRefreshCookie) + "=" + token}});
+  EXPECT_EQ(out.status, 204u) << out.body;
+  EXPECT_EQ(out.header("set-cookie"), cleared);
+  expect_problem(cookie_refresh(server, token), 401);
+  EXPECT_EQ(refresh_raw(server, body_session.refresh_token).status, 200u)
+      << "another session was revoked";
+
+  // Without a cookie, or with one that is not the caller's session: cleared, nothing revoked.
+  Session other = server.register_user("other-out@example.com");
+  const std::string others = cookie_token(cookie_login(server, "other-out@example.com"));
+  auto again = cookie_login(server, "out@example.com");
+  const std::string access2(again.json().at("access_token").as_string());
+  auto bare = server.request("POST", kLogout, R"({"session":"cookie"})", access2);
+  EXPECT_EQ(bare.status, 204u) << bare.body;
+  EXPECT_EQ(bare.header("set-cookie"), cleared);
+  auto foreign = server.request("POST", kLogout, R"({"session":"cookie"})", access2,
+                                {{"Cookie", std::string(kRefreshCookie) + "=" + others}});
+  EXPECT_EQ(foreign.status, 204u) << foreign.body;
+  EXPECT_EQ(foreign.header("set-cookie"), cleared);
+  EXPECT_EQ(cookie_refresh(server, others).status, 200u)
+      << "a logout revoked another user's session";
+  EXPECT_EQ(cookie_refresh(server, cookie_token(again)).status, 200u);
+  // Over another host, the clearing cookie is Secure like the one it replaces.
+  auto remote = server.request("POST", kLogout, R"({"session":"cookie"})", access2,
+                               {{"Host", "oeuvre.example.com"}});
+  EXPECT_EQ(remote.header("set-cookie"), expected_set_cookie("", 0, true));
+  expect_problem(
+      server.request("POST", kLogout,
+                     json::serialize(json::object{{"session", "cookie"}, {"refresh_token", token}}),
+                     access2),
+      422);
+  expect_problem(server.request("POST", kLogout, R"({"session":"cookie"})", "",
+                                {{"Cookie", std::string(kRefreshCookie) + "=" + token}}),
+                 401);
+
+  // A logout without a body revokes every session, and drops a cookie the request carried.
+  auto third = cookie_login(server, "out@example.com");
+  auto everything =
+      server.request("POST", kLogout, "", std::string(third.json().at("access_token").as_string()),
+                     {{"Cookie", std::string(kRefreshCookie) + "=" + cookie_token(third)}});
+  EXPECT_EQ(everything.status, 204u) << everything.body;
+  EXPECT_EQ(everything.header("set-cookie"), cleared);
+  expect_problem(cookie_refresh(server, cookie_token(third)), 401);
+  expect_problem(refresh_raw(server, body_session.refresh_token), 401);
+  // A body-mode logout of one token leaves cookies alone.
+  Session fourth = server.login("other-out@example.com", kTestPassword);
+  auto one = server.post(kLogout, json::object{{"refresh_token", fourth.refresh_token}},
+                         fourth.access_token);
+  EXPECT_EQ(one.status, 204u) << one.body;
+  EXPECT_FALSE(one.headers.contains("set-cookie"));
+  (void)other;
+}
+
+// Cookie and Set-Cookie values (refresh tokens) appear in no log line and no audit row.
+TEST(AuthTest, CookieTokensAreNeverLoggedOrAudited) {
+  TestServer server([](Config& c) { c.log_level = "debug"; });
+  Session admin = server.create_admin("cookie-auditor@example.com");
+  server.register_user("secret-cookie@example.com");
+  ::testing::internal::CaptureStderr();
+  auto login = cookie_login(server, "secret-cookie@example.com");
+  const std::string first = cookie_token(login);
+  auto refreshed = cookie_refresh(server, first);
+  const std::string second = cookie_token(refreshed);
+  expect_problem(cookie_refresh(server, first), 401);  // reuse: logged as a warning
+  auto out = server.request("POST", kLogout, R"({"session":"cookie"})",
+                            std::string(refreshed.json().at("access_token").as_string()),
+                            {{"Cookie", std::string(kRefreshCookie) + "=" + second}});
+  EXPECT_EQ(out.status, 204u) << out.body;
+  obs::flush_logs();
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  ASSERT_FALSE(first.empty());
+  ASSERT_FALSE(second.empty());
+  EXPECT_NE(logged.find("/api/v1/auth/refresh"), std::string::npos)
+      << "nothing was logged: " << logged;
+  EXPECT_EQ(logged.find(first), std::string::npos) << logged;
+  EXPECT_EQ(logged.find(second), std::string::npos) << logged;
+  auto audit = server.get("/api/v1/audit?per_page=100", admin.access_token);
+  ASSERT_EQ(audit.status, 200u) << audit.body;
+  EXPECT_NE(audit.body.find("auth.logout"), std::string::npos);
+  EXPECT_EQ(audit.body.find(first), std::string::npos);
+  EXPECT_EQ(audit.body.find(second), std::string::npos);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -67,8 +67,8 @@ const RouteCase kRoutes[] = {
     {"POST", "/api/v1/users/{id}/unlock", Scope::kAdmin, "/api/v1/users/{user}/unlock", "", 403},
     // reconciliation jobs, results and matches (before files, data sources and projects: the admin pass
     // runs DELETE rows in this order, and deleting those first would take the job's records along; every
-    // row must succeed for the admin, so confirm comes before reject and review, and cancel names the
-    // queued job)
+    // row must succeed for the admin, so confirm comes before reopen, reopen before reject, reject before
+    // review (a confirm), and cancel names the queued job)
     {"POST", "/api/v1/projects/{id}/jobs", Scope::kOtherProject, "/api/v1/projects/{project}/jobs",
      R"({"name":"planted","left_data_source_id":"{data_source}","right_data_source_id":"{data_source_2}"})", 404},
     {"GET", "/api/v1/projects/{id}/jobs", Scope::kOtherProject, "/api/v1/projects/{project}/jobs", "", 404},
@@ -84,6 +84,8 @@ const RouteCase kRoutes[] = {
     {"GET", "/api/v1/jobs/{id}/summary", Scope::kOtherProject, "/api/v1/jobs/{job}/summary", "", 404},
     {"GET", "/api/v1/results/{id}", Scope::kOtherProject, "/api/v1/results/{result}", "", 404},
     {"POST", "/api/v1/results/{id}/confirm", Scope::kOtherProject, "/api/v1/results/{result}/confirm",
+     R"({"note":"b was here"})", 404},
+    {"POST", "/api/v1/results/{id}/reopen", Scope::kOtherProject, "/api/v1/results/{result}/reopen",
      R"({"note":"b was here"})", 404},
     {"POST", "/api/v1/results/{id}/reject", Scope::kOtherProject, "/api/v1/results/{result}/reject", "", 404},
     {"POST", "/api/v1/jobs/{id}/matches", Scope::kOtherProject, "/api/v1/jobs/{job}/matches",

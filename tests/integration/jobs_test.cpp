@@ -822,6 +822,204 @@ TEST(JobsTest, ConfirmMatchesTheRecordsAndRejectReopensThem) {
   EXPECT_TRUE(contains_action(actions, "result.reject"));
 }
 
+// Reopening (the web app's undo) takes a confirmed or rejected result back to the status the
+// engine gave it: matched at or above the job's confidence threshold when not held, else
+// suggested. A confirmed one's match goes and its records reopen; the job's summary and the
+// project's statistics follow.
+TEST(JobsTest, ReopenTakesAReviewedResultBackToTheEngineStatus) {
+  JobFixture f;
+  const std::string job = json_string(f.run_job(), "id");
+  const auto groups = f.results_by_group(job);
+  const std::string acme = json_string(groups.at("B01|L01"), "id");
+  const std::string hooli = json_string(groups.at("B08|L10"), "id");
+  const std::string lone = json_string(groups.at("B09|"), "id");
+  auto reopen = [&](const std::string& id, const json::value& body = json::object{},
+                    const std::map<std::string, std::string>& headers = {}) {
+    return f.post("/results/" + id + "/reopen", body, headers);
+  };
+  auto open_records = [&] {
+    auto res = f.get("/projects/" + f.project_id + "/stats");
+    EXPECT_EQ(res.status, 200u) << res.body;
+    return json_int(res.json(), "records.open");
+  };
+
+  // Nothing to reopen before a review: 409, nothing changes.
+  for (const std::string& id : {acme, hooli, lone}) {
+    auto res = reopen(id);
+    EXPECT_EQ(res.status, 409u) << res.body;
+    EXPECT_TRUE(res.header("content-type").starts_with("application/problem+json"));
+    EXPECT_NE(json_string(res.json(), "detail").find("only a confirmed or rejected result"),
+              std::string::npos)
+        << res.body;
+    EXPECT_EQ(json_int(f.get("/results/" + id).json(), "version"), 1);
+  }
+  EXPECT_EQ(reopen(kUnknownId).status, 404u);
+  expect_field_error(f.post("/results/not-a-uuid/reopen"), 400, "id");
+  expect_field_error(reopen(acme, json::object{{"colour", "red"}}), 422, "colour");
+  EXPECT_EQ(f.post("/results/" + acme + "/reopen", json::object{}, {{"If-Match", "\"x\""}}).status,
+            400u);
+
+  // Confirmed, then reopened: matched again, its match gone, its records open, the summary and
+  // the project's statistics (both cached) follow.
+  const std::int64_t all_open = open_records();
+  EXPECT_EQ(json_int(f.get("/jobs/" + job + "/summary").json(), "groups.matched"), 7);
+  auto confirmed = f.post("/results/" + acme + "/confirm");
+  ASSERT_EQ(confirmed.status, 200u) << confirmed.body;
+  const std::string match_id = json_string(confirmed.json(), "match_id");
+  EXPECT_EQ(json_int(f.get("/jobs/" + job + "/summary").json(), "groups.confirmed"), 1);
+  EXPECT_EQ(open_records(), all_open - 2);
+  EXPECT_EQ(reopen(acme, json::object{}, {{"If-Match", "\"1\""}}).status, 409u) << "stale";
+  auto reopened =
+      reopen(acme, json::object{{"note", "clicked by mistake"}}, {{"If-Match", "\"2\""}});
+  ASSERT_EQ(reopened.status, 200u) << reopened.body;
+  json::value r = reopened.json();
+  EXPECT_EQ(json_string(r, "status"), "matched") << r;
+  EXPECT_EQ(json_int(r, "version"), 3);
+  EXPECT_EQ(reopened.header("etag"), "\"3\"");
+  EXPECT_TRUE(json_at(r, "match_id").is_null()) << r;
+  EXPECT_TRUE(json_at(r, "reviewed_by").is_null()) << r;
+  EXPECT_TRUE(json_at(r, "reviewed_at").is_null()) << r;
+  EXPECT_EQ(json_string(r, "left.0.status"), "open");
+  EXPECT_EQ(json_string(r, "right.0.status"), "open");
+  EXPECT_TRUE(f.records_with_status("matched").empty());
+  EXPECT_EQ(open_records(), all_open);
+  const json::value summary = f.get("/jobs/" + job + "/summary").json();
+  EXPECT_EQ(json_int(summary, "groups.confirmed"), 0) << summary;
+  EXPECT_EQ(json_int(summary, "groups.matched"), 7) << summary;
+  EXPECT_EQ(f.del("/matches/" + match_id).status, 404u) << "the match is gone";
+  EXPECT_EQ(reopen(acme).status, 409u) << "already back to matched";
+  // It can be confirmed again, and its records matched.
+  ASSERT_EQ(f.post("/results/" + acme + "/confirm").status, 200u);
+  EXPECT_EQ(f.records_with_status("matched"), (std::set<std::string>{"B01", "L01"}));
+
+  // Rejected, then reopened: to matched or suggested as the engine scored it.
+  ASSERT_EQ(f.post("/results/" + hooli + "/reject").status, 200u);
+  auto back = reopen(hooli);
+  ASSERT_EQ(back.status, 200u) << back.body;
+  EXPECT_EQ(json_string(back.json(), "status"), "suggested");
+  EXPECT_EQ(json_int(back.json(), "version"), 3);
+  const std::string office = json_string(groups.at("B03|L03"), "id");
+  ASSERT_EQ(f.post("/results/" + office + "/reject").status, 200u);
+  EXPECT_EQ(json_string(reopen(office).json(), "status"), "matched");
+
+  // In a bulk review, with a version.
+  ASSERT_EQ(f.post("/results/" + office + "/confirm").status, 200u);  // version 4
+  const std::string url = "/jobs/" + job + "/review";
+  auto stale = f.post(
+      url,
+      json::object{{"actions", json::array{json::object{
+                                   {"action", "reopen"}, {"result_id", office}, {"version", 3}}}}});
+  EXPECT_EQ(stale.status, 409u) << stale.body;
+  expect_field_error(
+      f.post(url, json::object{{"actions", json::array{json::object{{"action", "reopen"},
+                                                                    {"result_id", office},
+                                                                    {"version", 0}}}}}),
+      422, "actions[0].version");
+  auto bulk = f.post(url, json::object{{"actions", json::array{json::object{{"action", "reopen"},
+                                                                            {"result_id", office},
+                                                                            {"version", 4},
+                                                                            {"note", "undo"}}}}});
+  ASSERT_EQ(bulk.status, 200u) << bulk.body;
+  EXPECT_EQ(json_string(bulk.json(), "items.0.action"), "reopen");
+  EXPECT_EQ(json_string(bulk.json(), "items.0.result_id"), office);
+  EXPECT_TRUE(json_at(bulk.json(), "items.0.match_id").is_null());
+  EXPECT_EQ(json_string(bulk.json(), "items.0.status"), "matched");
+  EXPECT_EQ(f.records_with_status("matched"), (std::set<std::string>{"B01", "L01"}));
+
+  // A manual match is undone with DELETE /matches/{id}, not reopened.
+  auto manual =
+      f.post("/jobs/" + job + "/matches",
+             json::object{{"left_record_ids", json::array{json::value(f.record_ids.at("B11"))}},
+                          {"right_record_ids", json::array{json::value(f.record_ids.at("L13"))}}});
+  ASSERT_EQ(manual.status, 201u) << manual.body;
+  auto refused = reopen(json_string(manual.json(), "id"));
+  EXPECT_EQ(refused.status, 409u) << refused.body;
+  EXPECT_NE(json_string(refused.json(), "detail")
+                .find("DELETE /matches/" + json_string(manual.json(), "match_id")),
+            std::string::npos)
+      << refused.body;
+  EXPECT_EQ(json_string(f.get("/results/" + json_string(manual.json(), "id")).json(), "status"),
+            "confirmed");
+
+  const auto actions = f.audit_actions();
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "result.reopen"), 4);
+}
+
+// What a result reopens to is decided with its job's own threshold and the engine's holds, and a
+// match auto-confirmed when its job completed reopens to matched.
+TEST(JobsTest, ReopenFollowsTheJobsThresholdItsHoldsAndAutoConfirm) {
+  JobFixture f;
+  // A payment that two invoices fit equally well: its match is held as ambiguous.
+  ASSERT_EQ(f.upload_rows(f.bank_id, "B12,2026-03-18,500.00,EUR,,ACME PAYMENT,ACME\n"), "parsed");
+  ASSERT_EQ(f.upload_rows(f.ledger_id,
+                          "L14,2026-03-17,500.00,EUR,A-14,ACME PAYMENT,ACME\n"
+                          "L15,2026-03-17,500.00,EUR,A-15,ACME PAYMENT,ACME\n"),
+            "parsed");
+  // Confirms, then reopens, a result; the status it reopened to.
+  auto confirm_and_reopen = [&](const std::string& id) {
+    EXPECT_EQ(f.post("/results/" + id + "/confirm").status, 200u);
+    auto res = f.post("/results/" + id + "/reopen");
+    EXPECT_EQ(res.status, 200u) << res.body;
+    return json_string(res.json(), "status");
+  };
+
+  // A low threshold: the near match B08|L10 (~0.65) scores above it, but its sums differ beyond
+  // what the rules auto-confirm (held amount_difference), so it was suggested and reopens so.
+  const json::object low = f.run_job({{"confidence_threshold", 0.6}, {"review_threshold", 0.5}});
+  const std::string low_job = json_string(low, "id");
+  const auto groups = f.results_by_group(low_job);
+  for (const auto& [key, r] : groups) {
+    const std::string held = json_at(r, "held").is_string() ? json_string(r, "held") : "";
+    if (held.empty() || json_number(r, "confidence") < 0.6) continue;
+    SCOPED_TRACE(key + " held " + held);
+    ASSERT_EQ(json_string(r, "status"), "suggested");
+    EXPECT_EQ(confirm_and_reopen(json_string(r, "id")), "suggested") << "a held match stays held";
+  }
+  ASSERT_EQ(json_string(groups.at("B08|L10"), "held"), "amount_difference");
+  ASSERT_TRUE(groups.contains("B12|L14") || groups.contains("B12|L15"));
+  EXPECT_EQ(json_string(groups.at(groups.contains("B12|L14") ? "B12|L14" : "B12|L15"), "held"),
+            "ambiguous");
+  EXPECT_TRUE(f.records_with_status("matched").empty());
+  ASSERT_EQ(f.del("/jobs/" + low_job).status, 204u);
+
+  // A high threshold: groups the default (0.8) would match are suggested in this job, and reopen
+  // so; those at or above it are matched.
+  const std::string high_job = json_string(
+      f.run_job({{"name", "strict"}, {"confidence_threshold", 0.99}, {"review_threshold", 0.5}}),
+      "id");
+  int below = 0;
+  for (const auto& [key, r] : f.results_by_group(high_job)) {
+    if (json_string(r, "status") == "unmatched" || json_at(r, "held").is_string()) continue;
+    SCOPED_TRACE(key);
+    const double confidence = json_number(r, "confidence");
+    const std::string engine = confidence >= 0.99 ? "matched" : "suggested";
+    EXPECT_EQ(json_string(r, "status"), engine);
+    EXPECT_EQ(confirm_and_reopen(json_string(r, "id")), engine);
+    if (confidence >= 0.8 && confidence < 0.99) ++below;
+  }
+  EXPECT_GT(below, 0)
+      << "no group between the default threshold and this job's: the test shows nothing";
+  EXPECT_TRUE(f.records_with_status("matched").empty());
+  ASSERT_EQ(f.del("/jobs/" + high_job).status, 204u);
+
+  // auto_confirm: the job confirmed its matched groups; reopening one makes it matched, its
+  // records open, its match gone.
+  const std::string auto_job = json_string(f.run_job({{"auto_confirm", true}}), "id");
+  const auto confirmed = f.results_by_group(auto_job);
+  const json::object& acme = confirmed.at("B01|L01");
+  ASSERT_EQ(json_string(acme, "status"), "confirmed");
+  const std::string acme_match = json_string(acme, "match_id");
+  auto undone = f.post("/results/" + json_string(acme, "id") + "/reopen");
+  ASSERT_EQ(undone.status, 200u) << undone.body;
+  EXPECT_EQ(json_string(undone.json(), "status"), "matched");
+  EXPECT_TRUE(json_at(undone.json(), "match_id").is_null());
+  const auto matched = f.records_with_status("matched");
+  EXPECT_FALSE(matched.contains("B01"));
+  EXPECT_FALSE(matched.contains("L01"));
+  EXPECT_TRUE(matched.contains("B02")) << "only the reopened group's records reopen";
+  EXPECT_EQ(f.del("/matches/" + acme_match).status, 404u);
+}
+
 TEST(JobsTest, ManualMatchesAreCheckedAndUnmatchReopensTheirRecords) {
   JobFixture f;
   const std::string job = json_string(f.run_job(), "id");

@@ -560,6 +560,13 @@ TEST_F(OpenApiTest, ResponseBodiesHaveTheDocumentedShapes) {
     expect_shape(tokens, "TokenResponse");
     access_token = std::string(tokens.at("access_token").as_string());
   }
+  {
+    json::object cookie_login = credentials;
+    cookie_login["session"] = "cookie";
+    auto res = call(verb::post, "/api/v1/auth/login", &cookie_login);
+    ASSERT_EQ(res.result_int(), 200u) << res.body();
+    expect_shape(json::parse(res.body()), "CookieTokenResponse");
+  }
   auto actor = parts_->services->auth().authenticate(access_token);
   ASSERT_TRUE(actor.ok()) << actor.error().message();
   const json::object project_body{{"name", "Shapes"}, {"description", "checks the document"}};
