@@ -1,12 +1,14 @@
 # Writes a C++ file holding the web app's build output (web/dist: index.html, assets/*, ...) as byte
 # arrays, with each file's strong ETag, behind a function returning them (web/embedded_web_files.h).
 #
-#   cmake -DDIST=<dir> -DOUT=<file.cpp> -DFUNCTION=<name> [-DSTAMP=<file>] -P embed_web_dist.cmake
+#   cmake -DDIST=<dir> -DOUT=<file.cpp> -DFUNCTION=<name> [-DSTAMP=<file>] [-DFILES_HASH=<x>]
+#         -P embed_web_dist.cmake
 #
 # A DIST without an index.html (the app not built) gives an empty table. Files and folders whose name
 # starts with '.' (.vite/manifest.json) and symbolic links are left out, as WEB_DIR's loader leaves
 # them out. OUT is rewritten only when its content changes, so an unchanged dist relinks nothing;
-# STAMP, when given, is touched every time (the custom command's output).
+# STAMP, when given, is touched every time (the custom command's output). FILES_HASH is not read:
+# the build passes its list of DIST's files hashed, so that the command changes when one goes.
 cmake_minimum_required(VERSION 3.25)
 
 foreach(var DIST OUT FUNCTION)

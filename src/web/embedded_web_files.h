@@ -8,7 +8,8 @@
 namespace oeuvre::web {
 
 struct EmbeddedWebFile {
-  std::string_view path;   // relative to the dist folder, '/'-separated: "index.html", "assets/app-1a2b.js"
+  // Relative to the dist folder, '/'-separated: "index.html", "assets/app-1a2b.js".
+  std::string_view path;
   std::string_view bytes;  // the file's content
   std::string_view etag;   // strong ETag, quoted: the first 32 hex digits of the content's SHA-256
 };

@@ -48,7 +48,8 @@ bool matches(std::string_view if_none_match, std::string_view etag) {
   while (!if_none_match.empty()) {
     const std::size_t comma = if_none_match.find(',');
     std::string_view tag = if_none_match.substr(0, comma);
-    if_none_match = comma == std::string_view::npos ? std::string_view{} : if_none_match.substr(comma + 1);
+    if_none_match =
+        comma == std::string_view::npos ? std::string_view{} : if_none_match.substr(comma + 1);
     while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
     while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
     if (tag == "*") return true;
@@ -89,7 +90,8 @@ http::HttpResponse not_built_response() {
 }
 
 Result<http::HttpResponse> serve(const WebFiles& files, const http::Exchange& exchange) {
-  ASSIGN_OR_RETURN(std::vector<std::string> segments, http::path_segments(exchange.request.target()));
+  ASSIGN_OR_RETURN(std::vector<std::string> segments,
+                   http::path_segments(exchange.request.target()));
   const bool root = segments.size() == 1 && segments.front().empty();
   std::string path;
   if (!root) {

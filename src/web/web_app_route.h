@@ -1,8 +1,8 @@
 #pragma once
 // The web app at "/": its files, and its index.html for every client-side path (a deep link such as
-// /projects/{id}/jobs/{id}), answered through the router's fallback (http::Router::set_fallback), so
-// that every route added keeps its own answers, and paths under /api/, /health/ and /metrics keep
-// the router's (an unknown one: 404 problem+json).
+// /projects/{id}/jobs/{id}), answered through the router's fallback (http::Router::set_fallback),
+// so that every route added keeps its own answers, and paths under /api/, /health/ and /metrics
+// keep the router's (an unknown one: 404 problem+json).
 
 #include <memory>
 #include <string_view>
@@ -23,9 +23,9 @@ inline constexpr std::string_view kPageSecurityPolicy =
     "frame-ancestors 'none'; form-action 'self'";
 
 // Serves `files` on GET and HEAD, publicly, on the I/O thread (a lookup in memory):
-//   - a file by its path, with its Content-Type, ETag and Cache-Control (assets/: a year, immutable;
-//     the rest: no-cache); If-None-Match naming its ETag answers 304. HTML also carries
-//     kPageSecurityPolicy and X-Frame-Options: DENY;
+//   - a file by its path, with its Content-Type, ETag and Cache-Control (assets/: a year,
+//     immutable; the rest: no-cache); If-None-Match naming its ETag answers 304. HTML also
+//     carries kPageSecurityPolicy and X-Frame-Options: DENY;
 //   - "/" and any path without a file extension outside assets/: index.html (no-cache);
 //   - any other path: 404 problem+json; a path with a "." or ".." segment, an empty segment, or a
 //     '/', '\' or control character encoded in a segment: 400 problem+json;

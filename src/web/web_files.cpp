@@ -152,7 +152,9 @@ Result<std::shared_ptr<const WebFiles>> WebFiles::load_directory(const std::stri
     out->add(rel, body, std::move(etag));
   }
   if (out->index() == nullptr) {
-    return Error::Validation("WEB_DIR", "\"" + dir + "\" has no index.html (build the web app: cd web && npm ci && npm run build)");
+    return Error::Validation(
+        "WEB_DIR",
+        "\"" + dir + "\" has no index.html (build the web app: cd web && npm ci && npm run build)");
   }
   return std::shared_ptr<const WebFiles>(std::move(out));
 }

@@ -5,11 +5,11 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <map>
 
 #include "core/result.h"
 #include "web/embedded_web_files.h"
@@ -21,8 +21,8 @@ struct WebFile {
   std::string content_type;  // with "; charset=utf-8" for text
   std::string etag;          // strong, quoted
   std::string cache_control;
-  std::string_view body;     // into the binary's static storage, or the WebFiles' own copy
-  bool is_html = false;      // answered with the page's security headers (CSP, X-Frame-Options)
+  std::string_view body;  // into the binary's static storage, or the WebFiles' own copy
+  bool is_html = false;   // answered with the page's security headers (CSP, X-Frame-Options)
 };
 
 // Limits on a WEB_DIR: a folder past them is refused at start rather than served in part.

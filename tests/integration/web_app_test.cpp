@@ -28,7 +28,8 @@ constexpr const char* kPagePolicy =
 
 void expect_problem(const HttpResult& res, unsigned status) {
   EXPECT_EQ(res.status, status) << res.body.substr(0, 200);
-  EXPECT_TRUE(res.header("content-type").starts_with("application/problem+json")) << res.header("content-type");
+  EXPECT_TRUE(res.header("content-type").starts_with("application/problem+json"))
+      << res.header("content-type");
   EXPECT_EQ(res.body.find("oeuvre-web-fixture"), std::string::npos);
 }
 

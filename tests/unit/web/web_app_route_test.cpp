@@ -119,10 +119,11 @@ TEST_F(WebAppRouteTest, MissingFilesAndTheApisPathsAre404Problems) {
 
 TEST_F(WebAppRouteTest, PathsThatStepOutOrHideBytesAreRefused) {
   build(WebFiles::from_embedded(fixture_web_files()));
-  for (const char* bad : {"/assets/../../etc/passwd", "/assets/%2e%2e/%2e%2e/etc/passwd",
-                          "/assets/./app-abc123.js", "/assets/..", "/assets/%2e%2e%2findex.html", "/assets%2f..%2f..%2fetc%2fpasswd",
-                          "/assets/%5c..%5cindex.html", "/index.html%00.js", "/a%00b", "//etc/passwd",
-                          "/assets//app-abc123.js", "/x%0d%0aSet-Cookie:%20a=b"}) {
+  for (const char* bad :
+       {"/assets/../../etc/passwd", "/assets/%2e%2e/%2e%2e/etc/passwd", "/assets/./app-abc123.js",
+        "/assets/..", "/assets/%2e%2e%2findex.html", "/assets%2f..%2f..%2fetc%2fpasswd",
+        "/assets/%5c..%5cindex.html", "/index.html%00.js", "/a%00b", "//etc/passwd",
+        "/assets//app-abc123.js", "/x%0d%0aSet-Cookie:%20a=b"}) {
     SCOPED_TRACE(bad);
     auto res = get(bad);
     EXPECT_EQ(res.result(), beast_http::status::bad_request);

@@ -66,7 +66,8 @@ TEST(WebFilesTest, EmbeddedAndLoadedFromAFolderAreServedAlike) {
   ASSERT_TRUE(loaded.ok()) << loaded.error().message();
   EXPECT_EQ(embedded->size(), (*loaded)->size());
   EXPECT_EQ(embedded->total_bytes(), (*loaded)->total_bytes());
-  for (const char* path : {"index.html", "assets/app-abc123.js", "assets/app-abc123.css", "favicon.svg"}) {
+  for (const char* path :
+       {"index.html", "assets/app-abc123.js", "assets/app-abc123.css", "favicon.svg"}) {
     SCOPED_TRACE(path);
     const WebFile* a = embedded->find(path);
     const WebFile* b = (*loaded)->find(path);
@@ -82,7 +83,8 @@ TEST(WebFilesTest, EmbeddedAndLoadedFromAFolderAreServedAlike) {
   EXPECT_EQ(index->content_type, "text/html; charset=utf-8");
   EXPECT_TRUE(index->is_html);
   EXPECT_EQ(index->cache_control, "no-cache");
-  EXPECT_EQ(embedded->find("assets/app-abc123.js")->cache_control, "public, max-age=31536000, immutable");
+  EXPECT_EQ(embedded->find("assets/app-abc123.js")->cache_control,
+            "public, max-age=31536000, immutable");
   EXPECT_EQ(embedded->find("favicon.svg")->cache_control, "no-cache");
   EXPECT_EQ(embedded->find("missing.js"), nullptr);
   EXPECT_EQ(embedded->find("/index.html"), nullptr);
