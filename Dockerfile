@@ -9,16 +9,24 @@
 
 # --- build: the same Release configuration as scripts/run.sh ----------------------------------------
 FROM debian:12-slim AS build
-# The build dependencies of scripts/setup.sh, without the test, benchmark and server packages.
+# The build dependencies of scripts/setup.sh, without the test, benchmark and server packages;
+# nodejs and npm build the web app here only (the runtime image has no Node).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      build-essential cmake ninja-build pkg-config \
+      build-essential cmake ninja-build pkg-config nodejs npm ca-certificates \
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
       libpq-dev libsqlite3-dev libssl-dev libsodium-dev libcli11-dev \
       prometheus-cpp-dev libzstd-dev libcurl4-openssl-dev libhiredis-dev libexpat1-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Only what the `oeuvre` target reads: the migrations and the OpenAPI document are compiled in.
+# The web app first (its layer is reused while only the C++ changes): npm ci from its lock file, then
+# npm run build into web/dist, which the cmake build below compiles in. "we[b]" may match nothing
+# (a tree without the app): BuildKit then copies nothing, build_web.sh skips, and "/" answers a page
+# saying the app was not built.
+COPY scripts/build_web.sh scripts/build_web.sh
+COPY we[b] web/
+RUN bash scripts/build_web.sh
+# Only what the `oeuvre` target reads: the migrations, the OpenAPI document and web/dist are compiled in.
 COPY CMakeLists.txt ./
 COPY cmake/ cmake/
 COPY migrations/ migrations/

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/build_web.sh
 build=build/test
 # ccache across clones in different folders (CI clones afresh), with precompiled headers.
 export CCACHE_BASEDIR="$PWD"

@@ -19,6 +19,7 @@
 #include "security/secret.h"
 #include "store/database.h"
 #include "store/database_url.h"
+#include "web/web_files.h"
 
 namespace oeuvre::app {
 
@@ -40,7 +41,7 @@ std::map<std::string, std::string>& settings_from_files() {
 void apply_file_settings() {
   for (const char* name : {"HOST", "PORT", "IO_THREADS", "WORKER_THREADS", "DB_POOL_SIZE",
                             "DB_WAIT_TIMEOUT_MS", "MAX_BODY_BYTES", "MAX_UPLOAD_BYTES", "MAX_CONNECTIONS",
-                            "MAX_CONNECTIONS_PER_IP", "READ_TIMEOUT_SECONDS", "METRICS_ADDRESS", "METRICS_PORT", "LOG_LEVEL", "VAR_DIR",
+                            "MAX_CONNECTIONS_PER_IP", "READ_TIMEOUT_SECONDS", "METRICS_ADDRESS", "METRICS_PORT", "LOG_LEVEL", "VAR_DIR", "WEB_DIR",
                             "ACCESS_LOG", "METRICS_ENABLED", "SLOW_REQUEST_MS", "CACHE_ENABLED", "CACHE_L1_BYTES",
                             "CACHE_USERS_TTL_SECONDS", "CACHE_PROJECTS_TTL_SECONDS", "CACHE_STATS_TTL_SECONDS",
                             "REDIS_TIMEOUT_MS",
@@ -194,6 +195,11 @@ std::vector<ConfigProblem> check_settings(const Config& config, security::Secret
     add("REFRESH_TOKEN_TTL_SECONDS", "(" + std::to_string(config.refresh_token_ttl_seconds) +
                                          ") must be longer than ACCESS_TOKEN_TTL_SECONDS (" +
                                          std::to_string(config.access_token_ttl_seconds) + ")");
+  }
+  if (!config.web_dir.empty()) {
+    if (auto files = web::WebFiles::load_directory(config.web_dir); !files.ok()) {
+      add("WEB_DIR", reason_of(files.error(), "WEB_DIR"));
+    }
   }
   check_jwt_key(secrets, "JWT_SECRET", config, problems);
   check_jwt_key(secrets, "JWT_SECRET_PREVIOUS", config, problems);

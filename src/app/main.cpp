@@ -112,6 +112,9 @@ void add_serve_options(CLI::App& cmd, Config& c) {
   cmd.add_option("--metrics-port", c.metrics_port,
                  "the /metrics listener's port (0 picks one; -1: none, /metrics only with METRICS_TOKEN)")
       ->envname("METRICS_PORT")->check(CLI::Range(-1, 65535));
+  cmd.add_option("--web-dir", c.web_dir,
+                 "serve the web app from this folder (a built web/dist, read at start) instead of the copy built in")
+      ->envname("WEB_DIR");
   cmd.add_option("--access-log", c.access_log, "one log line per request (on|off)")->envname("ACCESS_LOG");
   cmd.add_option("--metrics-enabled", c.metrics_enabled, "per-request metrics (request counts, latencies)")
       ->envname("METRICS_ENABLED");

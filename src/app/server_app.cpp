@@ -16,6 +16,9 @@
 #include "services/status_sampler.h"
 #include "store/database_url.h"
 #include "store/migrations.h"
+#include "web/embedded_web_files.h"
+#include "web/web_app_route.h"
+#include "web/web_files.h"
 
 namespace oeuvre::app {
 
@@ -232,6 +235,30 @@ Result<std::optional<std::string>> metrics_token(security::SecretChain& secrets)
   return token;
 }
 
+// The web app's files: WEB_DIR's when it is set (an unusable folder stops the start), else the copy
+// compiled in (none when the app was not built). Said once in the log.
+Result<std::shared_ptr<const web::WebFiles>> web_files_from(const Config& config) {
+  if (!config.web_dir.empty()) {
+    ASSIGN_OR_RETURN(std::shared_ptr<const web::WebFiles> files,
+                     web::WebFiles::load_directory(config.web_dir));
+    obs::log_info("web app", {{"source", "WEB_DIR"},
+                              {"dir", config.web_dir},
+                              {"files", files->size()},
+                              {"bytes", files->total_bytes()}});
+    return files;
+  }
+  std::shared_ptr<const web::WebFiles> files = web::WebFiles::from_embedded(web::embedded_web_files());
+  if (files->index() == nullptr) {
+    obs::log_info("web app not built: / answers a page saying how to build it",
+                  {{"build", "cd web && npm ci && npm run build, then build oeuvre again"}});
+  } else {
+    obs::log_info("web app", {{"source", "embedded"},
+                              {"files", files->size()},
+                              {"bytes", files->total_bytes()}});
+  }
+  return files;
+}
+
 }  // namespace
 
 struct ServerApp::Parts {
@@ -299,6 +326,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   Parts& p = *app->parts_;
   // First: the default database lives in VAR_DIR, and so do secrets and uploads.
   RETURN_IF_ERROR(make_private_directory(config.var_dir));
+  ASSIGN_OR_RETURN(std::shared_ptr<const web::WebFiles> web_files, web_files_from(config));
   security::SecretChainOptions secret_callbacks;
   secret_callbacks.on_refresh_failure = [&metrics = p.metrics](const std::string& name) {
     metrics.count_secret_refresh_failure(name);
@@ -342,7 +370,9 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     metrics.set_pool(pool.in_use, pool.idle, pool.max);
   });
   p.authenticator = api::make_token_authenticator(p.services->auth());
-  p.pipeline = std::make_unique<http::Pipeline>(api::build_router(p.services->api()), p.metrics);
+  http::Router router = api::build_router(p.services->api());
+  web::add_web_app(router, std::move(web_files));
+  p.pipeline = std::make_unique<http::Pipeline>(std::move(router), p.metrics);
   p.pipeline->use(http::make_request_id_middleware());
   if (config.access_log) p.pipeline->use(http::make_access_log_middleware());
   if (config.metrics_enabled) p.pipeline->use(http::make_metrics_middleware(p.metrics));

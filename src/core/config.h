@@ -38,6 +38,9 @@ struct Config {
   int cache_stats_ttl_seconds = 1800;                     // CACHE_STATS_TTL_SECONDS
   int redis_timeout_ms = 100;                             // REDIS_TIMEOUT_MS: connect and each command
   std::string var_dir = "./var";                          // VAR_DIR: generated secrets, local files
+  // The web app from this folder (a built web/dist, read into memory at start) instead of the copy
+  // compiled into the binary; empty: the compiled-in copy.
+  std::string web_dir;                                    // WEB_DIR
   int access_token_ttl_seconds = 900;                     // ACCESS_TOKEN_TTL_SECONDS
   int refresh_token_ttl_seconds = 30 * 24 * 3600;         // REFRESH_TOKEN_TTL_SECONDS
   std::string password_hash_cost = "interactive";         // PASSWORD_HASH_COST: interactive|moderate|minimal

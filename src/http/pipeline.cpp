@@ -173,6 +173,17 @@ class AuthenticationMiddleware final : public Middleware {
 
 }  // namespace
 
+void add_security_headers(HttpResponse& res) {
+  static constexpr std::pair<std::string_view, std::string_view> kHeaders[] = {
+      {"X-Content-Type-Options", "nosniff"},
+      {"Content-Security-Policy", "frame-ancestors 'none'"},
+      {"Referrer-Policy", "no-referrer"},
+  };
+  for (const auto& [name, value] : kHeaders) {
+    if (res.find(name) == res.end()) res.set(name, value);
+  }
+}
+
 std::string choose_request_id(std::string_view incoming) {
   if (sane_request_id(incoming)) return std::string(incoming);
   return Uuid::generate_v4().to_string();
@@ -242,7 +253,10 @@ HttpResponse Pipeline::run_chain(Exchange& exchange) {
     res = with_request_id(
         problem_response(Error::Internal("unhandled exception"), exchange.request_id), exchange);
   }
-  if (!admitted(*res)) log_if_slow(exchange, *res);
+  if (!admitted(*res)) {
+    log_if_slow(exchange, *res);
+    add_security_headers(*res);
+  }
   return std::move(*res);
 }
 

@@ -34,6 +34,13 @@ class Authenticator {
   virtual Result<Principal> authenticate(std::string_view bearer_token) = 0;
 };
 
+// The headers every answer carries, each unless the handler set its own: X-Content-Type-Options:
+// nosniff (a body is never read as another type than it says), Content-Security-Policy:
+// frame-ancestors 'none' (no answer of ours is shown in another site's frame) and Referrer-Policy:
+// no-referrer. The pipeline adds them to whatever it answers; the server to what it answers before
+// the pipeline (limits, malformed requests).
+void add_security_headers(HttpResponse& res);
+
 // A sane incoming X-Request-ID (1-128 chars of [A-Za-z0-9._:-]), else a new UUID.
 std::string choose_request_id(std::string_view incoming);
 

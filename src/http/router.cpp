@@ -18,6 +18,16 @@ std::vector<std::string> split_pattern(const std::string& pattern) {
   return out;
 }
 
+// The percent-decoded segments of a parsed path (see path_segments).
+std::vector<std::string> segments_of(boost::urls::url_view target) {
+  std::vector<std::string> segments;
+  for (auto segment : target.segments()) segments.push_back(std::string(segment));
+  // "/a/b/" and "/a/b" are the same resource.
+  if (!segments.empty() && segments.back().empty() && segments.size() > 1) segments.pop_back();
+  if (segments.empty()) segments.emplace_back();
+  return segments;
+}
+
 bool is_param(const std::string& segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
@@ -38,6 +48,29 @@ void Router::add_upload(beast_http::verb method, std::string pattern, Access acc
   routes_.back().admit = std::move(admit);
 }
 
+void Router::set_fallback(std::string label, Access access, Claim claims, Handler handler,
+                          RunsOn runs_on) {
+  fallback_ = Route{beast_http::verb::get, std::move(label), access, std::move(handler), runs_on,
+                    false, {}, {}};
+  fallback_claims_ = std::move(claims);
+}
+
+Result<std::vector<std::string>> path_segments(std::string_view target) {
+  auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) return Error::BadRequest("the request target is not a valid URL path");
+  return segments_of(*parsed);
+}
+
+void Router::found(Exchange& exchange, const Route& route, boost::urls::url_view target,
+                   std::vector<std::pair<std::string, std::string>> params) const {
+  exchange.path_params = std::move(params);
+  exchange.route_pattern = route.pattern;
+  exchange.access = route.access;
+  for (auto param : target.params()) {
+    exchange.query_params.emplace_back(std::string(param.key), std::string(param.value));
+  }
+}
+
 Router::Match Router::match(Exchange& exchange) const {
   Match result;
   auto parsed = boost::urls::parse_origin_form(exchange.request.target());
@@ -45,11 +78,9 @@ Router::Match Router::match(Exchange& exchange) const {
     result.outcome = Outcome::kBadTarget;
     return result;
   }
-  std::vector<std::string> segments;
-  for (auto segment : parsed->segments()) segments.push_back(std::string(segment));
-  // "/a/b/" and "/a/b" are the same resource.
-  if (!segments.empty() && segments.back().empty() && segments.size() > 1) segments.pop_back();
-  if (segments.empty()) segments.emplace_back();
+  const std::vector<std::string> segments = segments_of(*parsed);
+  const auto method = exchange.request.method();
+  const bool get_or_head = method == beast_http::verb::get || method == beast_http::verb::head;
 
   std::vector<beast_http::verb> allowed;
   for (const Route& route : routes_) {
@@ -65,17 +96,11 @@ Router::Match Router::match(Exchange& exchange) const {
       }
     }
     if (!same) continue;
-    const auto method = exchange.request.method();
     if (route.method != method && !(method == beast_http::verb::head && route.method == beast_http::verb::get)) {
       allowed.push_back(route.method);
       continue;
     }
-    exchange.path_params = std::move(params);
-    exchange.route_pattern = route.pattern;
-    exchange.access = route.access;
-    for (auto param : parsed->params()) {
-      exchange.query_params.emplace_back(std::string(param.key), std::string(param.value));
-    }
+    found(exchange, route, *parsed, std::move(params));
     result.outcome = Outcome::kFound;
     result.route = &route;
     return result;
@@ -86,6 +111,12 @@ Router::Match Router::match(Exchange& exchange) const {
       if (!result.allow.empty()) result.allow += ", ";
       result.allow += std::string(beast_http::to_string(verb));
     }
+    return result;
+  }
+  if (fallback_ && get_or_head && fallback_claims_(segments)) {
+    found(exchange, *fallback_, *parsed, {});
+    result.outcome = Outcome::kFound;
+    result.route = &*fallback_;
   }
   return result;
 }

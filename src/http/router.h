@@ -2,7 +2,9 @@
 // Router: maps (method, path) to a handler, with {name} path parameters. Built once at start, then
 // read-only: safe for concurrent use after construction.
 
+#include <boost/url/url_view.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,15 @@ class Router {
   // access on the exchange when found.
   Match match(Exchange& exchange) const;
 
+  // Which paths a fallback route takes, given their percent-decoded segments (see path_segments).
+  using Claim = std::function<bool(const std::vector<std::string>& segments)>;
+  // The route of GET (and HEAD) requests whose path no route added matches and that `claims` takes:
+  // a web app's files and its client-side paths. `label` stands for every such path in route_pattern
+  // (logs, metrics). Other methods on those paths stay kNotFound. At most one; REQUIRES: `label` is
+  // no route's pattern.
+  void set_fallback(std::string label, Access access, Claim claims, Handler handler,
+                    RunsOn runs_on = RunsOn::kWorker);
+
   // An upload route (see Route::streams_body): `admit` decides whether the body may be sent at all.
   void add_upload(beast_http::verb method, std::string pattern, Access access, Admission admit,
                   Handler handler);
@@ -58,7 +69,16 @@ class Router {
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  void found(Exchange& exchange, const Route& route, boost::urls::url_view target,
+             std::vector<std::pair<std::string, std::string>> params) const;
+
   std::vector<Route> routes_;
+  std::optional<Route> fallback_;
+  Claim fallback_claims_;
 };
+
+// The percent-decoded segments of a request target's path: "/a/b" and "/a/b/" alike {"a", "b"},
+// "/" {""}. An error for a target that is not in origin form.
+Result<std::vector<std::string>> path_segments(std::string_view target);
 
 }  // namespace oeuvre::http

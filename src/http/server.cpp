@@ -324,6 +324,7 @@ struct Server::Impl {
     const std::string request_id = choose_request_id(incoming_id);
     HttpResponse res = problem_response(error, request_id);
     res.set("X-Request-ID", request_id);
+    add_security_headers(res);
     res.keep_alive(keep_alive);
     return res;
   }

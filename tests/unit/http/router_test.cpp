@@ -78,5 +78,63 @@ TEST(RouterTest, HeadMatchesGetRoutes) {
   EXPECT_EQ(router.match(ex).outcome, Router::Outcome::kFound);
 }
 
+// A fallback taking every path but those under /api.
+void set_app_fallback(Router& router) {
+  router.set_fallback(
+      "app", Access::kPublic,
+      [](const std::vector<std::string>& segments) { return segments.front() != "api"; },
+      ok_handler(), RunsOn::kIoThread);
+}
+
+TEST(RouterTest, TheFallbackTakesGetAndHeadOfPathsNoRouteMatchesAndItClaims) {
+  Router router;
+  router.add(beast_http::verb::get, "/health/live", Access::kPublic, ok_handler());
+  set_app_fallback(router);
+  for (auto method : {beast_http::verb::get, beast_http::verb::head}) {
+    for (const char* target : {"/", "/projects/abc/jobs/def", "/assets/app.js?v=1"}) {
+      SCOPED_TRACE(target);
+      auto ex = exchange_for(method, target);
+      auto match = router.match(ex);
+      ASSERT_EQ(match.outcome, Router::Outcome::kFound);
+      EXPECT_EQ(match.route->runs_on, RunsOn::kIoThread);
+      EXPECT_EQ(ex.route_pattern, "app");  // one label for every path it takes
+      EXPECT_EQ(ex.access, Access::kPublic);
+    }
+  }
+  auto query = exchange_for(beast_http::verb::get, "/x?tab=2");
+  ASSERT_EQ(router.match(query).outcome, Router::Outcome::kFound);
+  EXPECT_EQ(query.query("tab"), "2");
+  // A route added wins over it.
+  auto live = exchange_for(beast_http::verb::get, "/health/live");
+  ASSERT_EQ(router.match(live).outcome, Router::Outcome::kFound);
+  EXPECT_EQ(live.route_pattern, "/health/live");
+}
+
+TEST(RouterTest, TheFallbackLeavesOtherMethodsUnclaimedPathsAndKnownPathsAlone) {
+  Router router;
+  router.add(beast_http::verb::post, "/api/v1/auth/login", Access::kPublic, ok_handler());
+  router.add(beast_http::verb::get, "/health/live", Access::kPublic, ok_handler());
+  set_app_fallback(router);
+  auto post = exchange_for(beast_http::verb::post, "/");
+  EXPECT_EQ(router.match(post).outcome, Router::Outcome::kNotFound);
+  auto api = exchange_for(beast_http::verb::get, "/api/v1/nope");
+  EXPECT_EQ(router.match(api).outcome, Router::Outcome::kNotFound);
+  EXPECT_EQ(api.route_pattern, "");
+  // A path a route knows, with a method it does not take, is still 405.
+  auto login = exchange_for(beast_http::verb::get, "/api/v1/auth/login");
+  EXPECT_EQ(router.match(login).outcome, Router::Outcome::kMethodNotAllowed);
+  auto live = exchange_for(beast_http::verb::delete_, "/health/live");
+  auto match = router.match(live);
+  EXPECT_EQ(match.outcome, Router::Outcome::kMethodNotAllowed);
+  EXPECT_EQ(match.allow, "GET");
+}
+
+TEST(RouterTest, PathSegmentsAreDecodedAndATrailingSlashDropped) {
+  EXPECT_EQ(*path_segments("/"), std::vector<std::string>{""});
+  EXPECT_EQ(*path_segments("/a/b/"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(*path_segments("/a/%2e%2e/b%2Fc?q=1"), (std::vector<std::string>{"a", "..", "b/c"}));
+  EXPECT_FALSE(path_segments("/a%zz").ok());
+}
+
 }  // namespace
 }  // namespace oeuvre::http
