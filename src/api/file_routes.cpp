@@ -1,7 +1,7 @@
 // Uploads: POST /api/v1/data-sources/{id}/files (raw body or multipart/form-data, streamed),
 // GET /api/v1/files/{id}, GET /api/v1/projects/{id}/files, DELETE /api/v1/files/{id},
 // GET /api/v1/files/{id}/errors, GET /api/v1/files/{id}/statements (bank statement files),
-// GET /api/v1/files/{id}/preview.
+// GET /api/v1/files/{id}/preview, POST /api/v1/files/{id}/reparse.
 #include "api/api.h"
 #include "core/utf8.h"
 #include "http/problem.h"
@@ -107,6 +107,22 @@ void add_file_routes(http::Router& router, ApiServices& services) {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
                RETURN_IF_ERROR(services.files.remove(actor_of(ex), id, request_meta(ex)));
                return http::no_content();
+             });
+
+  // Parses the file again with its data source's current mapping. The body is empty or {}.
+  router.add(verb::post, "/api/v1/files/{id}/reparse", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               if (!ex.request.body().empty()) {
+                 ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
+                 http::FieldReader in(body);
+                 RETURN_IF_ERROR(in.finish());  // no fields: any is unknown (422)
+               }
+               ASSIGN_OR_RETURN(store::StoredFile file,
+                                services.files.reparse(actor_of(ex), id, request_meta(ex)));
+               auto res = http::json_response(status::accepted, services::to_json(file));
+               res.set(http::beast_http::field::location, "/api/v1/files/" + file.id.to_string());
+               return res;
              });
 
   router.add(verb::get, "/api/v1/files/{id}/errors", http::Access::kAuthenticated,
