@@ -608,7 +608,8 @@ Result<PageResult<store::StoredStatement>> FileService::statements(const securit
 }
 
 Result<ingest::Preview> FileService::preview(const security::Actor& actor, const Uuid& id,
-                                             std::size_t rows) {
+                                             std::size_t rows,
+                                             const std::optional<ingest::ColumnMapping>& mapping) {
   struct Loaded {
     store::StoredFile file;
     std::string mapping;
@@ -622,7 +623,11 @@ Result<ingest::Preview> FileService::preview(const security::Actor& actor, const
         return Loaded{std::move(file), std::move(source->data_source.column_mapping)};
       }));
   ingest::ParseSettings settings;
-  ASSIGN_OR_RETURN(settings.mapping, ingest::column_mapping_from_text(loaded.mapping));
+  if (mapping) {
+    settings.mapping = *mapping;
+  } else {
+    ASSIGN_OR_RETURN(settings.mapping, ingest::column_mapping_from_text(loaded.mapping));
+  }
   ASSIGN_OR_RETURN(std::string path, blobs_.local_path(loaded.file.storage_key));
   auto preview =
       ingest::preview_file(path, loaded.file.filename, loaded.file.content_type, settings, rows);

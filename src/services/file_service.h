@@ -114,8 +114,11 @@ class FileService {
   Result<PageResult<store::StoredStatement>> statements(const security::Actor& actor, const Uuid& id,
                                                         const PageRequest& page);
   // The file's first `rows` rows parsed with its data source's current mapping (whatever the file's
-  // status), so a mapping can be checked and fixed before matching.
-  Result<ingest::Preview> preview(const security::Actor& actor, const Uuid& id, std::size_t rows);
+  // status), so a mapping can be checked and fixed before matching. With `mapping`, parsed with
+  // that one instead (a mapping tried before it is saved; nothing is stored).
+  Result<ingest::Preview> preview(
+      const security::Actor& actor, const Uuid& id, std::size_t rows,
+      const std::optional<ingest::ColumnMapping>& mapping = std::nullopt);
   // Called after each stored upload (wakes the parser).
   void on_uploaded(std::function<void()> hook) { on_uploaded_ = std::move(hook); }
   // Called with the project's id after a commit that changed its records (the statistics cache).

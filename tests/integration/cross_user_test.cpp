@@ -106,6 +106,8 @@ const RouteCase kRoutes[] = {
     {"GET", "/api/v1/files/{id}/errors", Scope::kOtherProject, "/api/v1/files/{file}/errors", "", 404},
     {"GET", "/api/v1/files/{id}/statements", Scope::kOtherProject, "/api/v1/files/{file}/statements", "", 404},
     {"GET", "/api/v1/files/{id}/preview", Scope::kOtherProject, "/api/v1/files/{file}/preview?rows=5", "", 404},
+    {"POST", "/api/v1/files/{id}/preview", Scope::kOtherProject, "/api/v1/files/{file}/preview",
+     R"({"column_mapping":{"date_format":"iso"},"rows":5})", 404},
     // {spare_file}: a confirmed match holds records of {file}, so its re-parse would be a 409 even
     // for the admin.
     {"POST", "/api/v1/files/{id}/reparse", Scope::kOtherProject, "/api/v1/files/{spare_file}/reparse", "", 404},

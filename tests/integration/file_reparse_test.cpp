@@ -3,6 +3,7 @@
 // re-parse audited); a file a worker holds, or one a confirmed match holds records of, is refused
 // with 409 and left as it was; bodies other than none or {} are refused; a bank statement file
 // parses again to the same records, from the spool of its upload or from its bytes.
+// POST /api/v1/files/{id}/preview tries a mapping on the file's first rows without saving it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -410,6 +411,84 @@ TEST(FilesReparseTest, ABankStatementFileReparsesToTheSameRecordsAndKeepsItsStat
     EXPECT_FALSE(first_ids.contains(std::string(r.at("id").as_string())));
   EXPECT_EQ(f.server.get("/api/v1/files/" + file_id + "/statements", f.alice.access_token).body,
             statements);
+}
+
+TEST(FilesPreviewTest, AMappingIsTriedOnTheFileWithoutBeingSaved) {
+  Fixture f;
+  const std::string source =
+      f.create_source("Bank", {{"date_format", "mm/dd/yyyy"}, {"default_currency", "EUR"}});
+  auto up =
+      f.server.upload_and_wait(source, std::string(kDayFirstCsv), f.alice.access_token, "feb.csv");
+  const std::string file_id = id_of(up);
+  ASSERT_FALSE(file_id.empty());
+  const std::string source_before =
+      f.server.get("/api/v1/data-sources/" + source, f.alice.access_token).body;
+  const std::string url = "/api/v1/files/" + file_id + "/preview";
+
+  auto tried = f.server.post(
+      url,
+      json::object{{"column_mapping", {{"date_format", "dd/mm/yyyy"}, {"default_currency", "EUR"}}},
+                   {"rows", 2}},
+      f.alice.access_token);
+  ASSERT_EQ(tried.status, 200u) << tried.body;
+  const json::value preview = tried.json();
+  EXPECT_EQ(preview.at("layout").at("date_order"), "dmy");
+  const json::array& rows = preview.at("rows").as_array();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("record").at("transaction_date"), "2026-02-03");
+  for (const auto& row : rows) EXPECT_TRUE(row.at("errors").as_array().empty()) << tried.body;
+
+  // Nothing was saved: the data source and the file's own preview are as they were.
+  EXPECT_EQ(f.server.get("/api/v1/data-sources/" + source, f.alice.access_token).body,
+            source_before);
+  auto saved = f.server.get(url, f.alice.access_token);
+  ASSERT_EQ(saved.status, 200u) << saved.body;
+  EXPECT_EQ(saved.json().at("layout").at("date_order"), "mdy");
+  EXPECT_TRUE(f.audit("data_source.update").empty());
+
+  // Validated as a data source's mapping, every bad field at once.
+  auto bad = f.server.post(
+      url,
+      json::object{{"column_mapping", {{"date_format", "yyyy/dd"}, {"columns", {{"amount", 5}}}}},
+                   {"rows", 0}},
+      f.alice.access_token);
+  expect_field_error(bad, 422u, "column_mapping.date_format");
+  const std::vector<std::string> fields = error_fields(bad);
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "column_mapping.columns.amount"), fields.end())
+      << bad.body;
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "rows"), fields.end()) << bad.body;
+  expect_field_error(f.server.post(url, json::object{{"rows", 5}}, f.alice.access_token), 422u,
+                     "column_mapping");
+  expect_field_error(
+      f.server.post(url, json::object{{"column_mapping", nullptr}}, f.alice.access_token), 422u,
+      "column_mapping");
+  expect_field_error(
+      f.server.post(url, json::object{{"column_mapping", json::object{}}, {"rows", 2.5}},
+                    f.alice.access_token),
+      422u, "rows");
+  expect_field_error(
+      f.server.post(url, json::object{{"column_mapping", json::object{}}, {"mapping", "x"}},
+                    f.alice.access_token),
+      422u, "mapping");
+  auto missing_column =
+      f.server.post(url, json::object{{"column_mapping", {{"columns", {{"amount", "Betrag"}}}}}},
+                    f.alice.access_token);
+  EXPECT_EQ(missing_column.status, 422u) << missing_column.body;
+  EXPECT_NE(missing_column.body.find("Betrag"), std::string::npos) << missing_column.body;
+  auto blank = f.server.request("POST", url, " ", f.alice.access_token);
+  EXPECT_EQ(blank.status, 400u) << blank.body;
+
+  // Another user's file, or none, is not found.
+  Session bob = f.server.register_user("bob@example.com");
+  auto foreign =
+      f.server.post(url, json::object{{"column_mapping", json::object{}}}, bob.access_token);
+  EXPECT_EQ(foreign.status, 404u) << foreign.body;
+  EXPECT_EQ(foreign.body.find(file_id), std::string::npos);
+  EXPECT_EQ(f.server
+                .post("/api/v1/files/7d444840-9dc0-11d1-b245-5ffdce74fad2/preview",
+                      json::object{{"column_mapping", json::object{}}}, f.alice.access_token)
+                .status,
+            404u);
 }
 
 }  // namespace
