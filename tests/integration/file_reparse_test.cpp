@@ -286,6 +286,23 @@ TEST(FilesReparseTest, AFileBeingParsedIs409AndStaysItsWorkers) {
   EXPECT_TRUE(queued.json().at("error").is_null());
 }
 
+// A deleted data source has no mapping to parse with: its files stay as they are.
+TEST(FilesReparseTest, AFileOfADeletedDataSourceIs409) {
+  Fixture f;
+  const std::string source = f.create_source("Bank");
+  auto file = f.server.upload_and_wait(source, "date,amount,currency\n2026-01-02,1.00,EUR\n",
+                                       f.alice.access_token);
+  const std::string file_id = id_of(file);
+  ASSERT_FALSE(file_id.empty());
+  ASSERT_EQ(f.server.del("/api/v1/data-sources/" + source, f.alice.access_token).status, 204u);
+  auto before = f.server.get("/api/v1/files/" + file_id, f.alice.access_token);
+  ASSERT_EQ(before.status, 200u) << "a deleted data source's files stay readable: " << before.body;
+  auto refused = f.reparse(file_id);
+  EXPECT_EQ(refused.status, 409u) << refused.body;
+  EXPECT_NE(refused.body.find("data source was deleted"), std::string::npos) << refused.body;
+  EXPECT_EQ(f.server.get("/api/v1/files/" + file_id, f.alice.access_token).body, before.body);
+}
+
 // Records a confirmed match holds are reviewed work: the re-parse is refused, naming the match,
 // and nothing changes. Once the match is undone, the file is re-parsed, and the job's results drop
 // the records that went.
