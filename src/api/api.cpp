@@ -19,6 +19,23 @@ class TokenAuthenticator final : public http::Authenticator {
 
 }  // namespace
 
+std::optional<ingest::ColumnMapping> read_column_mapping(const boost::json::object& body,
+                                                         http::FieldReader& in) {
+  const boost::json::value* raw = body.if_contains("column_mapping");
+  if (raw == nullptr || raw->is_null()) return std::nullopt;
+  auto mapping = ingest::parse_column_mapping(*raw, "column_mapping");
+  if (!mapping.ok()) {
+    for (const auto& e : mapping.error().field_errors()) in.add_error(e.field, e.message);
+    return std::nullopt;
+  }
+  return std::move(mapping).value();
+}
+
+boost::json::object without_column_mapping(boost::json::object body) {
+  body.erase("column_mapping");
+  return body;
+}
+
 http::Router build_router(ApiServices& services) {
   http::Router router;
   add_system_routes(router, services);

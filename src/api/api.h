@@ -11,7 +11,9 @@
 
 #include "http/pipeline.h"
 #include "http/problem.h"
+#include "http/request_body.h"
 #include "http/router.h"
+#include "ingest/column_mapping.h"
 #include "observability/metrics.h"
 #include "services/audit_service.h"
 #include "services/backup_status_service.h"
@@ -76,6 +78,14 @@ void add_metrics_route(http::Router& router, obs::Metrics& metrics, std::optiona
 services::RequestMeta request_meta(const http::Exchange& exchange);
 // REQUIRES: the route is not public (the authentication middleware set the principal).
 const security::Actor& actor_of(const http::Exchange& exchange);
+
+// The validated "column_mapping" member of `body` (ingest::parse_column_mapping): its errors, named
+// "column_mapping.<path>", join `in`'s so that every bad field is reported at once. nullopt when
+// absent, null or invalid. Data sources store a mapping; a file's preview tries one.
+std::optional<ingest::ColumnMapping> read_column_mapping(const boost::json::object& body,
+                                                         http::FieldReader& in);
+// `body` without its "column_mapping" member, for the FieldReader (which rejects unknown fields).
+boost::json::object without_column_mapping(boost::json::object body);
 
 // The answer of every list endpoint: 200 with {"items": [...], "page", "per_page", "total"}.
 http::HttpResponse page_response(boost::json::array items, const PageRequest& page,

@@ -18,26 +18,6 @@ using http::beast_http::verb;
 constexpr std::initializer_list<const char*> kKinds = {"bank", "ledger", "processor",
                                                        "erp",  "crm",    "other"};
 
-// The validated "column_mapping" member of `body`; its errors join the reader's, so every bad field
-// is reported at once. nullopt when absent, null or invalid.
-std::optional<ingest::ColumnMapping> read_column_mapping(const boost::json::object& body,
-                                                           http::FieldReader& in) {
-  const boost::json::value* raw = body.if_contains("column_mapping");
-  if (raw == nullptr || raw->is_null()) return std::nullopt;
-  auto mapping = ingest::parse_column_mapping(*raw, "column_mapping");
-  if (!mapping.ok()) {
-    for (const auto& e : mapping.error().field_errors()) in.add_error(e.field, e.message);
-    return std::nullopt;
-  }
-  return std::move(mapping).value();
-}
-
-// `body` without its "column_mapping" member, for the FieldReader (which rejects unknown fields).
-boost::json::object without_column_mapping(boost::json::object body) {
-  body.erase("column_mapping");
-  return body;
-}
-
 http::HttpResponse data_source_response(status code, const store::DataSource& data_source) {
   auto res = http::json_response(code, services::to_json(data_source));
   res.set(http::beast_http::field::etag, "\"" + std::to_string(data_source.version) + "\"");

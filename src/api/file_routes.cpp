@@ -1,7 +1,8 @@
 // Uploads: POST /api/v1/data-sources/{id}/files (raw body or multipart/form-data, streamed),
 // GET /api/v1/files/{id}, GET /api/v1/projects/{id}/files, DELETE /api/v1/files/{id},
 // GET /api/v1/files/{id}/errors, GET /api/v1/files/{id}/statements (bank statement files),
-// GET /api/v1/files/{id}/preview.
+// GET /api/v1/files/{id}/preview (with the data source's mapping), POST /api/v1/files/{id}/preview
+// (with a mapping to try), POST /api/v1/files/{id}/reparse.
 #include "api/api.h"
 #include "core/utf8.h"
 #include "http/problem.h"
@@ -109,6 +110,22 @@ void add_file_routes(http::Router& router, ApiServices& services) {
                return http::no_content();
              });
 
+  // Parses the file again with its data source's current mapping. The body is empty or {}.
+  router.add(verb::post, "/api/v1/files/{id}/reparse", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               if (!ex.request.body().empty()) {
+                 ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
+                 http::FieldReader in(body);
+                 RETURN_IF_ERROR(in.finish());  // no fields: any is unknown (422)
+               }
+               ASSIGN_OR_RETURN(store::StoredFile file,
+                                services.files.reparse(actor_of(ex), id, request_meta(ex)));
+               auto res = http::json_response(status::accepted, services::to_json(file));
+               res.set(http::beast_http::field::location, "/api/v1/files/" + file.id.to_string());
+               return res;
+             });
+
   router.add(verb::get, "/api/v1/files/{id}/errors", http::Access::kAuthenticated,
              [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
                ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
@@ -135,6 +152,30 @@ void add_file_routes(http::Router& router, ApiServices& services) {
             services.files.preview(actor_of(ex), id, static_cast<std::size_t>(rows.value_or(20))));
         return http::json_response(status::ok, services::to_json(preview));
       });
+
+  // A mapping tried before it is saved: {"column_mapping": {...}, "rows": 20}. The mapping is
+  // validated as a data source's (422 naming column_mapping.<path>) and stored nowhere.
+  router.add(verb::post, "/api/v1/files/{id}/preview", http::Access::kAuthenticated,
+             [&services](http::Exchange& ex) -> Result<http::HttpResponse> {
+               ASSIGN_OR_RETURN(Uuid id, http::path_uuid(ex, "id"));
+               ASSIGN_OR_RETURN(boost::json::object body, http::read_json_object(ex));
+               const boost::json::object fields = without_column_mapping(body);
+               http::FieldReader in(fields);
+               const std::optional<double> rows = in.optional_number("rows", 1, 100);
+               if (rows && *rows != static_cast<double>(static_cast<std::int64_t>(*rows)))
+                 in.add_error("rows", "must be a whole number from 1 to 100");
+               const std::optional<ingest::ColumnMapping> mapping = read_column_mapping(body, in);
+               const boost::json::value* raw_mapping = body.if_contains("column_mapping");
+               if (raw_mapping == nullptr || raw_mapping->is_null())
+                 in.add_error("column_mapping",
+                              "is required: the mapping to preview the file with");
+               RETURN_IF_ERROR(in.finish());
+               ASSIGN_OR_RETURN(
+                   ingest::Preview preview,
+                   services.files.preview(actor_of(ex), id,
+                                          static_cast<std::size_t>(rows.value_or(20)), mapping));
+               return http::json_response(status::ok, services::to_json(preview));
+             });
 }
 
 }  // namespace oeuvre::api

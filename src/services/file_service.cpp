@@ -18,6 +18,7 @@
 #include "services/audit_trail.h"
 #include "services/project_access.h"
 #include "store/data_source_repository.h"
+#include "store/result_repository.h"
 #include "store/statement_repository.h"
 #include "store/transaction.h"
 
@@ -160,6 +161,35 @@ Status refuse_repeated_statements(store::Connection& conn, const Uuid& data_sour
         .with_member("file_id", repeat->file_id.to_string());
   }
   return OkStatus();
+}
+
+// kConflict naming the confirmed matches that hold `held` (some of the file's records): re-parsing
+// would delete records reviewed work stands on.
+// (A store failure looking them up is the error instead.)
+Error refuse_matched(store::Connection& conn, const store::StoredFile& file,
+                     const std::vector<Uuid>& held) {
+  constexpr std::int64_t kNamed = 5;
+  std::vector<Uuid> matches;
+  for (const Uuid& record : held) {
+    auto holding = store::ResultRepository::matches_holding(conn, file.project_id, record, kNamed);
+    if (!holding.ok()) return std::move(holding).error();
+    for (const Uuid& m : *holding) {
+      if (std::find(matches.begin(), matches.end(), m) == matches.end() &&
+          matches.size() < static_cast<std::size_t>(kNamed))
+        matches.push_back(m);
+    }
+  }
+  std::string which;
+  for (const Uuid& m : matches) which += (which.empty() ? "" : ", ") + m.to_string();
+  std::string detail =
+      "records of this file are held by confirmed matches" +
+      (which.empty() ? std::string()
+                     : " (" + which + (matches.size() == kNamed ? ", ..." : "") + ")") +
+      "; re-parsing would delete them and silently undo that review. Undo those matches first "
+      "(DELETE /api/v1/matches/{id}, or reject their confirmed results), then re-parse";
+  Error error = Error::Conflict(std::move(detail));
+  if (!matches.empty()) error.with_member("match_id", matches.front().to_string());
+  return error;
 }
 
 // StatementRead's running now, process-wide.
@@ -512,6 +542,51 @@ Status FileService::remove(const security::Actor& actor, const Uuid& id, const R
   return OkStatus();
 }
 
+Result<store::StoredFile> FileService::reparse(const security::Actor& actor, const Uuid& id,
+                                               const RequestMeta& meta) {
+  ASSIGN_OR_RETURN(
+      store::StoredFile requeued,
+      store::in_transaction(db_, true, [&](store::Connection& conn) -> Result<store::StoredFile> {
+        ASSIGN_OR_RETURN(store::StoredFile file, load_accessible(conn, actor, id));
+        ASSIGN_OR_RETURN(auto source,
+                         store::DataSourceRepository::find_visible(conn, file.data_source_id));
+        if (!source) {
+          return Error::Conflict(
+              "the file's data source was deleted: there is no column mapping to parse it with");
+        }
+        // First the file row: a worker's claim cannot be taken meanwhile, and one already taken
+        // leaves the file as its worker's.
+        ASSIGN_OR_RETURN(std::optional<store::StoredFile> after,
+                         store::FileRepository::requeue(conn, id, now_utc()));
+        if (!after) {
+          return Error::Conflict(
+              "the file is being parsed right now; re-parse it once its status is parsed or "
+              "failed");
+        }
+        ASSIGN_OR_RETURN(std::vector<Uuid> held,
+                         store::FileRepository::matched_records(conn, id, 5));
+        if (!held.empty()) return refuse_matched(conn, file, held);
+        ASSIGN_OR_RETURN(store::RemovedParse removed,
+                         store::FileRepository::remove_parse_output(conn, id));
+        // Confirmed while this ran (PostgreSQL): the records are deleted in this transaction, so
+        // which matches hold them is not looked up; the answer is the same refusal.
+        if (removed.matched > 0) return refuse_matched(conn, file, {});
+        boost::json::object audited = to_json(*after);
+        audited["records_removed"] = removed.records;
+        audited["row_errors_removed"] = removed.row_errors;
+        RETURN_IF_ERROR(record_audit(
+            conn, meta,
+            {actor.user_id, file.project_id, "file.reparse", "file", file.id.to_string(),
+             boost::json::value(to_json(file)), boost::json::value(std::move(audited))}));
+        return std::move(*after);
+      }));
+  // After the commit: the records are gone from the project's figures, and the parser finds the
+  // file waiting.
+  if (on_project_data_changed_) on_project_data_changed_(requeued.project_id);
+  if (on_uploaded_) on_uploaded_();
+  return requeued;
+}
+
 Result<PageResult<store::FileRowError>> FileService::row_errors(const security::Actor& actor,
                                                                 const Uuid& id,
                                                                 const PageRequest& page) {
@@ -533,7 +608,8 @@ Result<PageResult<store::StoredStatement>> FileService::statements(const securit
 }
 
 Result<ingest::Preview> FileService::preview(const security::Actor& actor, const Uuid& id,
-                                             std::size_t rows) {
+                                             std::size_t rows,
+                                             const std::optional<ingest::ColumnMapping>& mapping) {
   struct Loaded {
     store::StoredFile file;
     std::string mapping;
@@ -547,7 +623,11 @@ Result<ingest::Preview> FileService::preview(const security::Actor& actor, const
         return Loaded{std::move(file), std::move(source->data_source.column_mapping)};
       }));
   ingest::ParseSettings settings;
-  ASSIGN_OR_RETURN(settings.mapping, ingest::column_mapping_from_text(loaded.mapping));
+  if (mapping) {
+    settings.mapping = *mapping;
+  } else {
+    ASSIGN_OR_RETURN(settings.mapping, ingest::column_mapping_from_text(loaded.mapping));
+  }
   ASSIGN_OR_RETURN(std::string path, blobs_.local_path(loaded.file.storage_key));
   auto preview =
       ingest::preview_file(path, loaded.file.filename, loaded.file.content_type, settings, rows);

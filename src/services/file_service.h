@@ -96,6 +96,17 @@ class FileService {
                                              const PageRequest& page);
   // Removes the file and every record parsed from it (one transaction), then its stored bytes.
   Status remove(const security::Actor& actor, const Uuid& id, const RequestMeta& meta);
+  // Parses the file again from scratch, with its data source's current column mapping: in one
+  // transaction (audited as file.reparse) its records and row errors are removed and it waits again
+  // ('uploaded', attempts, progress, counts, error and layout reset), then the parser is woken.
+  // What its upload stored stays: its bytes, and a bank statement file's statements (and, until the
+  // parse, the spool of its transactions: written before any mapping applies,
+  // docs/bank_statements.md). Returns the file as requeued. kNotFound as get(); kConflict while a
+  // worker holds it (status 'parsing'), when its data source was deleted, or when a confirmed match
+  // holds one of its records (member match_id: the first such match; nothing changes: undo the
+  // matches first).
+  Result<store::StoredFile> reparse(const security::Actor& actor, const Uuid& id,
+                                    const RequestMeta& meta);
   // The rows parsing could not read, in line order.
   Result<PageResult<store::FileRowError>> row_errors(const security::Actor& actor, const Uuid& id,
                                                      const PageRequest& page);
@@ -103,8 +114,11 @@ class FileService {
   Result<PageResult<store::StoredStatement>> statements(const security::Actor& actor, const Uuid& id,
                                                         const PageRequest& page);
   // The file's first `rows` rows parsed with its data source's current mapping (whatever the file's
-  // status), so a mapping can be checked and fixed before matching.
-  Result<ingest::Preview> preview(const security::Actor& actor, const Uuid& id, std::size_t rows);
+  // status), so a mapping can be checked and fixed before matching. With `mapping`, parsed with
+  // that one instead (a mapping tried before it is saved; nothing is stored).
+  Result<ingest::Preview> preview(
+      const security::Actor& actor, const Uuid& id, std::size_t rows,
+      const std::optional<ingest::ColumnMapping>& mapping = std::nullopt);
   // Called after each stored upload (wakes the parser).
   void on_uploaded(std::function<void()> hook) { on_uploaded_ = std::move(hook); }
   // Called with the project's id after a commit that changed its records (the statistics cache).

@@ -36,6 +36,15 @@ StoredFile file_from(const Row& r) {
   return f;
 }
 
+// kColumns as RETURNING names them: the table's own columns, without the alias.
+std::string returning_columns() {
+  std::string columns(kColumns);
+  for (std::size_t at = columns.find("f."); at != std::string::npos; at = columns.find("f.", at)) {
+    columns.erase(at, 2);
+  }
+  return columns;
+}
+
 Result<std::optional<StoredFile>> single(Result<ResultSet> rs) {
   if (!rs.ok()) return std::move(rs).error();
   if (rs->rows.empty()) return std::optional<StoredFile>{};
@@ -98,6 +107,64 @@ Status FileRepository::remove(Connection& conn, const Uuid& id) {
     return std::move(records).error();
   }
   return OkStatus();
+}
+
+Result<std::optional<StoredFile>> FileRepository::requeue(Connection& conn, const Uuid& id,
+                                                          Timestamp now) {
+  const Value params[] = {param(now), param(id)};
+  // Fenced like every claim write, from the other side: a claimed file (status 'parsing', its token
+  // set) is left alone. On PostgreSQL a claim or a parse's end being committed holds the row; this
+  // waits for it and then sees the file as it left it.
+  return single(conn.query(
+      "UPDATE files SET status = 'uploaded', progress = 0, rows_ok = 0, rows_failed = 0, "
+      "error = NULL, layout = NULL, attempts = 0, claim_token = NULL, updated_at = $1 "
+      "WHERE id = $2 AND status <> 'parsing' AND claim_token IS NULL RETURNING " +
+          returning_columns(),
+      params));
+}
+
+Result<std::vector<Uuid>> FileRepository::matched_records(Connection& conn, const Uuid& file_id,
+                                                          std::int64_t limit) {
+  const Value params[] = {param(file_id), limit};
+  ASSIGN_OR_RETURN(ResultSet rs,
+                   conn.query("SELECT id FROM records WHERE file_id = $1 AND status = 'matched' "
+                              "ORDER BY row_number, id LIMIT $2",
+                              params));
+  std::vector<Uuid> ids;
+  ids.reserve(rs.rows.size());
+  for (const Row& row : rs.rows) ids.push_back(uuid_at(row, 0));
+  return ids;
+}
+
+Result<RemovedParse> FileRepository::remove_parse_output(Connection& conn, const Uuid& file_id) {
+  const Value params[] = {param(file_id)};
+  RemovedParse removed;
+  if (conn.dialect() == Dialect::kPostgres) {
+    // One statement: the rows it deletes are the rows it counts, so a match confirmed by a
+    // concurrent review (which this waits for) is seen, never deleted unnoticed.
+    ASSIGN_OR_RETURN(
+        ResultSet rs,
+        conn.query("WITH gone AS (DELETE FROM records WHERE file_id = $1 RETURNING status) "
+                   "SELECT count(*), count(*) FILTER (WHERE status = 'matched') FROM gone",
+                   params));
+    if (!rs.rows.empty()) {
+      removed.records = rs.rows[0].integer(0);
+      removed.matched = rs.rows[0].integer(1);
+    }
+  } else {
+    // SQLite has one writer: nothing changes the records between the count and the delete.
+    ASSIGN_OR_RETURN(ResultSet held,
+                     conn.query("SELECT count(*) FROM records WHERE file_id = $1 AND status = "
+                                "'matched'",
+                                params));
+    if (!held.rows.empty()) removed.matched = held.rows[0].integer(0);
+    ASSIGN_OR_RETURN(ResultSet rs, conn.query("DELETE FROM records WHERE file_id = $1", params));
+    removed.records = rs.affected_rows;
+  }
+  ASSIGN_OR_RETURN(ResultSet errors,
+                   conn.query("DELETE FROM file_row_errors WHERE file_id = $1", params));
+  removed.row_errors = errors.affected_rows;
+  return removed;
 }
 
 Result<bool> FileRepository::finish(Connection& conn, const Uuid& id, const std::string& token,
@@ -167,10 +234,7 @@ Result<std::optional<StoredFile>> FileQueue::claim_next(Connection& conn, const 
   // has one writer at a time, so the plain subquery is already exclusive.
   const std::string lock = conn.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
   const Value params[] = {token, param(now)};
-  std::string columns(kColumns);
-  for (std::size_t at = columns.find("f."); at != std::string::npos; at = columns.find("f.", at)) {
-    columns.erase(at, 2);  // RETURNING names the table's own columns
-  }
+  const std::string columns = returning_columns();
   return single(conn.query("UPDATE files SET status = 'parsing', claim_token = $1, progress = 0, "
                            "attempts = attempts + 1, updated_at = $2 "
                            "WHERE id = (SELECT id FROM files WHERE status = 'uploaded' ORDER BY updated_at, id LIMIT 1" +

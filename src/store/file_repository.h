@@ -42,6 +42,15 @@ struct FileRowError {
   std::string reason;
 };
 
+// What removing a file's parse output (FileRepository::remove_parse_output) took away.
+struct RemovedParse {
+  std::int64_t records = 0;
+  std::int64_t row_errors = 0;
+  // Of the records, those a confirmed match held (status 'matched'). When non-zero the caller must
+  // roll back: the records may be deleted already.
+  std::int64_t matched = 0;
+};
+
 // The project (and its owner) an active data source belongs to, for authorization.
 struct DataSourceScope {
   Uuid project_id;
@@ -62,6 +71,20 @@ class FileRepository {
                                                          const PageRequest& page);
   // Deletes the file row, then its records (same transaction).
   static Status remove(Connection& conn, const Uuid& id);
+
+  // Puts a file no worker holds back in the parsing queue for a parse from scratch: status
+  // 'uploaded', attempts, progress, counts, error and layout reset, updated_at `now`. Returns the
+  // file as stored now; nullopt when it is claimed (status 'parsing'): its worker's fenced writes
+  // must not find it reset. Run in the transaction that removes its parse output.
+  static Result<std::optional<StoredFile>> requeue(Connection& conn, const Uuid& id, Timestamp now);
+  // Up to `limit` ids of the file's records that a confirmed match holds (status 'matched').
+  static Result<std::vector<Uuid>> matched_records(Connection& conn, const Uuid& file_id,
+                                                   std::int64_t limit);
+  // Deletes the file's records and row errors (what parsing wrote; its statements, read at upload,
+  // stay). A record a confirmed match holds is counted in `matched`, also when its match was
+  // confirmed while this ran (PostgreSQL: the delete waits for that commit and sees it), so the
+  // caller can refuse and roll back.
+  static Result<RemovedParse> remove_parse_output(Connection& conn, const Uuid& file_id);
 
   // Ends a claim (FileQueue) with `status` 'parsed' or 'failed'. False when the claim was lost: the
   // caller must roll back what it wrote.

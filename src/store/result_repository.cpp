@@ -304,6 +304,27 @@ Result<std::optional<ScopedMatch>> ResultRepository::find_match(Connection& conn
   return std::optional<ScopedMatch>(ScopedMatch{std::move(m), uuid_at(r, 10)});
 }
 
+Result<std::vector<Uuid>> ResultRepository::matches_holding(Connection& conn,
+                                                            const Uuid& project_id,
+                                                            const Uuid& record_id,
+                                                            std::int64_t limit) {
+  // The sides are JSON arrays of ids (json on PostgreSQL, text on SQLite), read as their text: an
+  // id (hex digits and dashes) has nothing LIKE reads as a wildcard, and a quoted UUID found in the
+  // text is that record.
+  const Value params[] = {param(project_id), "%\"" + record_id.to_string() + "\"%", limit};
+  ASSIGN_OR_RETURN(
+      ResultSet rs,
+      conn.query(
+          "SELECT id FROM reconciliation_matches WHERE project_id = $1 AND "
+          "(CAST(left_record_ids AS text) LIKE $2 OR CAST(right_record_ids AS text) LIKE $2) "
+          "ORDER BY created_at, id LIMIT $3",
+          params));
+  std::vector<Uuid> ids;
+  ids.reserve(rs.rows.size());
+  for (const Row& row : rs.rows) ids.push_back(uuid_at(row, 0));
+  return ids;
+}
+
 Status ResultRepository::remove_match(Connection& conn, const Uuid& id) {
   const Value params[] = {param(id)};
   auto rs = conn.query("DELETE FROM reconciliation_matches WHERE id = $1", params);

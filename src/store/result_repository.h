@@ -142,6 +142,10 @@ class ResultRepository {
   // The same for many matches as one bulk load (a COPY on PostgreSQL): a job's auto-confirmed ones.
   static Status insert_matches(Connection& conn, std::span<const MatchLink> matches);
   static Result<std::optional<ScopedMatch>> find_match(Connection& conn, const Uuid& id);
+  // Up to `limit` ids of the project's matches holding `record_id` on either side (oldest first).
+  // Reads every match of the project: for an answer that names them, not for a hot path.
+  static Result<std::vector<Uuid>> matches_holding(Connection& conn, const Uuid& project_id,
+                                                   const Uuid& record_id, std::int64_t limit);
   static Status remove_match(Connection& conn, const Uuid& id);
 };
 

@@ -6,7 +6,8 @@
 //
 // Adding a route: add a row below. Placeholders in target and body: {project} (A's project id), {user}
 // (A's user id), {a_email}, {a_refresh} (one of A's refresh tokens), {data_source} and {data_source_2}
-// (A's two data sources in A's project), {file} (a file A uploaded to the first), {job} (A's completed
+// (A's two data sources in A's project), {file} (a file A uploaded to the first), {spare_file} (another
+// file A uploaded to the first after the job ran, none of whose records is in a match), {job} (A's completed
 // reconciliation job over the two), {queued_job} (another of A's jobs, still queued: the server runs no
 // jobs), {result} (a matched result of {job}), {match} (the match A made by confirming another of its
 // results), {left_record} and {right_record} (a pair of A's records {job} left unmatched, of equal
@@ -107,6 +108,11 @@ const RouteCase kRoutes[] = {
     {"GET", "/api/v1/files/{id}/errors", Scope::kOtherProject, "/api/v1/files/{file}/errors", "", 404},
     {"GET", "/api/v1/files/{id}/statements", Scope::kOtherProject, "/api/v1/files/{file}/statements", "", 404},
     {"GET", "/api/v1/files/{id}/preview", Scope::kOtherProject, "/api/v1/files/{file}/preview?rows=5", "", 404},
+    {"POST", "/api/v1/files/{id}/preview", Scope::kOtherProject, "/api/v1/files/{file}/preview",
+     R"({"column_mapping":{"date_format":"iso"},"rows":5})", 404},
+    // {spare_file}: a confirmed match holds records of {file}, so its re-parse would be a 409 even
+    // for the admin.
+    {"POST", "/api/v1/files/{id}/reparse", Scope::kOtherProject, "/api/v1/files/{spare_file}/reparse", "", 404},
     {"DELETE", "/api/v1/files/{id}", Scope::kOtherProject, "/api/v1/files/{file}", "", 404},
     // records
     {"GET", "/api/v1/projects/{id}/records", Scope::kOtherProject, "/api/v1/projects/{project}/records", "", 404},
@@ -169,6 +175,8 @@ struct World {
   std::string data_source_before;  // A's view of the data source before B acts
   std::string file_id;
   std::string file_2_id;
+  std::string spare_file_id;  // in the first data source, uploaded after the job ran
+  std::string spare_file_before;
   std::string file_before;  // A's view of the file before B acts
   std::string job_id;       // completed
   std::string job_before;   // A's view of the job before B acts
@@ -234,6 +242,9 @@ struct World {
         match_id = std::string(confirmed.json().at("match_id").as_string());
       }
     }
+    spare_file_id = upload(data_source_id, "a-private-spare.csv",
+                           "date,amount,currency,reference\n2026-02-01,3.21,EUR,S-1\n");
+    spare_file_before = server.get("/api/v1/files/" + spare_file_id, a.access_token).body;
     queued_job_id = create_job("a-private-queued-job");
     job_before = server.get("/api/v1/jobs/" + job_id, a.access_token).body;
     result_before = server.get("/api/v1/results/" + result_id, a.access_token).body;
@@ -274,6 +285,7 @@ struct World {
     out = replace_all(out, "{a_refresh}", a.refresh_token);
     out = replace_all(out, "{data_source_2}", data_source_2_id);
     out = replace_all(out, "{data_source}", data_source_id);
+    out = replace_all(out, "{spare_file}", spare_file_id);
     out = replace_all(out, "{file}", file_id);
     out = replace_all(out, "{queued_job}", queued_job_id);
     out = replace_all(out, "{job}", job_id);
@@ -330,6 +342,7 @@ TEST(CrossUserTest, UserBCannotReadOrChangeAnythingOfUserA) {
   ASSERT_FALSE(w.right_record_id.empty());
   ASSERT_FALSE(w.data_source_2_id.empty());
   ASSERT_FALSE(w.file_2_id.empty());
+  ASSERT_FALSE(w.spare_file_id.empty());
   for (const auto& row : kRoutes) {
     SCOPED_TRACE(describe(row));
     auto res = w.call(row, w.b.access_token);
@@ -349,8 +362,8 @@ TEST(CrossUserTest, UserBCannotReadOrChangeAnythingOfUserA) {
       EXPECT_EQ(res.body.find("a-private.csv"), std::string::npos) << res.body;
       EXPECT_EQ(res.body.find(w.a.email), std::string::npos) << res.body;
       EXPECT_EQ(res.body.find("a's secret plans"), std::string::npos) << res.body;
-      for (const std::string& id : {w.data_source_2_id, w.file_2_id, w.job_id, w.queued_job_id, w.result_id,
-                                    w.match_id, w.left_record_id, w.right_record_id}) {
+      for (const std::string& id : {w.data_source_2_id, w.file_2_id, w.spare_file_id, w.job_id, w.queued_job_id,
+                                    w.result_id, w.match_id, w.left_record_id, w.right_record_id}) {
         EXPECT_EQ(res.body.find(id), std::string::npos) << res.body;
       }
       EXPECT_EQ(res.body.find("a-private-job"), std::string::npos) << res.body;
@@ -381,7 +394,9 @@ TEST(CrossUserTest, UserBCannotReadOrChangeAnythingOfUserA) {
   ASSERT_EQ(file_after.status, 200u) << file_after.body;
   EXPECT_EQ(file_after.body, w.file_before);
   auto a_files = w.server.get("/api/v1/projects/" + w.project_id + "/files", w.a.access_token);
-  EXPECT_EQ(a_files.json().at("total").to_number<std::int64_t>(), 2) << a_files.body;
+  EXPECT_EQ(a_files.json().at("total").to_number<std::int64_t>(), 3) << a_files.body;
+  EXPECT_EQ(w.server.get("/api/v1/files/" + w.spare_file_id, w.a.access_token).body, w.spare_file_before)
+      << "B re-parsed A's file";
   auto source_after = w.server.get("/api/v1/data-sources/" + w.data_source_id, w.a.access_token);
   ASSERT_EQ(source_after.status, 200u) << source_after.body;
   EXPECT_EQ(source_after.body, w.data_source_before);
@@ -501,7 +516,7 @@ TEST(CrossUserTest, UploadsAreRefusedAtTheirHeadersBeforeAnyByteOfTheBody) {
         400u);
   }
   auto files = w.server.get("/api/v1/projects/" + w.project_id + "/files", w.a.access_token);
-  EXPECT_EQ(files.json().at("total"), 2) << "nothing was stored: " << files.body;
+  EXPECT_EQ(files.json().at("total"), 3) << "nothing was stored: " << files.body;
 
   // The owner.
   const std::string body = "date,amount,currency\n2026-02-01,3.00,EUR\n";
@@ -516,7 +531,7 @@ TEST(CrossUserTest, UploadsAreRefusedAtTheirHeadersBeforeAnyByteOfTheBody) {
   EXPECT_EQ(w.server.get("/api/v1/projects/" + w.project_id + "/files", w.a.access_token)
                 .json()
                 .at("total"),
-            3);
+            4);
 }
 
 TEST(CrossUserTest, AdminsReachEveryRoute) {
