@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Œuvre needs to build, test and benchmark on Debian 12. Idempotent; run as root
-# (or with sudo available). Only Debian packages; npm is used by later test servers only.
+# (or with sudo available). Debian packages; npm for the test servers below and the web app's build
+# (scripts/build_web.sh, from web/package-lock.json). chromium runs the web app's browser tests.
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,7 @@ packages=(
   clang libclang-rt-14-dev
   wrk curl python3 time
   awscli python3-botocore nodejs
+  chromium
 )
 
 missing=()
@@ -32,8 +34,9 @@ fi
 # Test servers from the npm registry, pinned, outside the repository: s3rver (an S3-compatible store
 # for the backup tests). Tests find it at this path (or OEUVRE_S3RVER).
 test_tools=/opt/oeuvre-test-tools
+# npm: Debian's, unless the nodejs package already brings one (as NodeSource's does).
+if ! command -v npm >/dev/null; then $SUDO apt-get install -y -qq --no-install-recommends npm; fi
 if [ ! -x "$test_tools/node_modules/.bin/s3rver" ]; then
-  if ! command -v npm >/dev/null; then $SUDO apt-get install -y -qq --no-install-recommends npm; fi
   $SUDO mkdir -p "$test_tools"
   $SUDO npm install --prefix "$test_tools" --no-audit --no-fund --loglevel=error s3rver@3.7.1
 fi
