@@ -28,6 +28,17 @@ std::vector<std::string> segments_of(boost::urls::url_view target) {
   return segments;
 }
 
+// Fills the exchange for a request `route` takes.
+void found(Exchange& exchange, const Route& route, boost::urls::url_view target,
+           std::vector<std::pair<std::string, std::string>> params) {
+  exchange.path_params = std::move(params);
+  exchange.route_pattern = route.pattern;
+  exchange.access = route.access;
+  for (auto param : target.params()) {
+    exchange.query_params.emplace_back(std::string(param.key), std::string(param.value));
+  }
+}
+
 bool is_param(const std::string& segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
@@ -59,16 +70,6 @@ Result<std::vector<std::string>> path_segments(std::string_view target) {
   auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) return Error::BadRequest("the request target is not a valid URL path");
   return segments_of(*parsed);
-}
-
-void Router::found(Exchange& exchange, const Route& route, boost::urls::url_view target,
-                   std::vector<std::pair<std::string, std::string>> params) const {
-  exchange.path_params = std::move(params);
-  exchange.route_pattern = route.pattern;
-  exchange.access = route.access;
-  for (auto param : target.params()) {
-    exchange.query_params.emplace_back(std::string(param.key), std::string(param.value));
-  }
 }
 
 Router::Match Router::match(Exchange& exchange) const {

@@ -2,7 +2,6 @@
 // Router: maps (method, path) to a handler, with {name} path parameters. Built once at start, then
 // read-only: safe for concurrent use after construction.
 
-#include <boost/url/url_view.hpp>
 #include <functional>
 #include <optional>
 #include <string>
@@ -55,10 +54,11 @@ class Router {
 
   // Which paths a fallback route takes, given their percent-decoded segments (see path_segments).
   using Claim = std::function<bool(const std::vector<std::string>& segments)>;
-  // The route of GET (and HEAD) requests whose path no route added matches and that `claims` takes:
-  // a web app's files and its client-side paths. `label` stands for every such path in route_pattern
-  // (logs, metrics). Other methods on those paths stay kNotFound. At most one; REQUIRES: `label` is
-  // no route's pattern.
+  // The route of GET (and HEAD) requests whose path no route added matches and that `claims`
+  // takes: a web app's files and its client-side paths. `label` stands for every such path in
+  // route_pattern (logs, metrics). Other methods on those paths stay kNotFound; a path a route
+  // knows with another method stays kMethodNotAllowed. At most one; REQUIRES: `label` is no
+  // route's pattern.
   void set_fallback(std::string label, Access access, Claim claims, Handler handler,
                     RunsOn runs_on = RunsOn::kWorker);
 
@@ -69,9 +69,6 @@ class Router {
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
-  void found(Exchange& exchange, const Route& route, boost::urls::url_view target,
-             std::vector<std::pair<std::string, std::string>> params) const;
-
   std::vector<Route> routes_;
   std::optional<Route> fallback_;
   Claim fallback_claims_;

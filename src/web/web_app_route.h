@@ -2,7 +2,9 @@
 // The web app at "/": its files, and its index.html for every client-side path (a deep link such as
 // /projects/{id}/jobs/{id}), answered through the router's fallback (http::Router::set_fallback),
 // so that every route added keeps its own answers, and paths under /api/, /health/ and /metrics
-// keep the router's (an unknown one: 404 problem+json).
+// keep the router's (an unknown one: 404 problem+json). Not part of the API: neither in
+// api::build_router's routes nor in docs/openapi.json (whose test compares the two); ServerApp
+// adds it.
 
 #include <memory>
 #include <string_view>
