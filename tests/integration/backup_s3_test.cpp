@@ -267,10 +267,14 @@ TEST(BackupS3Test, TheScheduleWritesToS3AndSurvivesTheStoreGoingDown) {
   ASSERT_TRUE(server.started());
   ASSERT_TRUE(wait_until([&] { return metric(server, "oeuvre_backup_last_verified_timestamp_seconds") > 0; }, 90s))
       << server.scrape().body;
-  CommandRun ls = s3.aws({"s3", "ls", "s3://" + s3.bucket() + "/backups/"});
-  ASSERT_EQ(ls.exit_code, 0) << ls.output;
-  EXPECT_GE(count_in(ls.output, ".oeuvre-backup"), 1u) << ls.output;
-  EXPECT_EQ(count_in(ls.output, ".oeuvre-backup"), count_in(ls.output, ".manifest.json")) << ls.output;
+  // Every archive has its manifest. The schedule keeps running (every 2 s) and writes the manifest
+  // after the archive, so a listing may catch one archive without it yet: list again until they pair.
+  CommandRun ls;
+  EXPECT_TRUE(wait_until([&] {
+    ls = s3.aws({"s3", "ls", "s3://" + s3.bucket() + "/backups/"});
+    return ls.exit_code == 0 && count_in(ls.output, ".oeuvre-backup") >= 1 &&
+           count_in(ls.output, ".oeuvre-backup") == count_in(ls.output, ".manifest.json");
+  }, 30s)) << ls.output;
 
   s3.stop();
   const double failures = metric(server, "oeuvre_backup_failures_total");
