@@ -1,6 +1,6 @@
 // The app's shell: restores the session, signs in, and routes between the screens.
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, onSessionChange, refreshSession, signOut, type User } from "./api";
 import { FilePage } from "./pages/FilePage";
 import { JobPage } from "./pages/JobPage";
@@ -35,6 +35,16 @@ function route(path: string): Route {
 function App() {
   const path = useLocation();
   const [user, setUser] = useState<User | null | undefined>(undefined);
+  // A new screen: focus moves to its content, so a screen reader starts there and Tab goes on from it.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById("main")?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [path]);
 
   useEffect(() => {
     const loadMe = async () => {
