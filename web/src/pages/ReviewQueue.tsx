@@ -177,65 +177,68 @@ export function ReviewQueue(props: { job: Job; summary: JobSummary | undefined; 
     setSelected(next);
   };
 
-  // The keyboard: on the page, not inside a field (Escape leaves the field).
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement;
-      const typing = target.closest("input, textarea, select, [contenteditable]") !== null;
-      if (e.key === "Escape") {
-        if (typing) target.blur();
-        setHelp(false);
+  // The keyboard: on the page, not inside a field (Escape leaves the field). One listener for the
+  // page's life that calls the newest render's handler: a key pressed right after a click or another
+  // key sees the state they left, not a handler from before (effects run only after the next paint).
+  const onKey = useRef<(e: KeyboardEvent) => void>();
+  onKey.current = (e: KeyboardEvent) => {
+    const target = e.target as HTMLElement;
+    const typing = target.closest("input, textarea, select, [contenteditable]") !== null;
+    if (e.key === "Escape") {
+      if (typing) target.blur();
+      else if (selected.size > 0) setSelected(new Set());
+      setHelp(false);
+      return;
+    }
+    if (typing || e.ctrlKey || e.metaKey || e.altKey || matching !== undefined) return;
+    const move = (delta: number) => {
+      e.preventDefault();
+      const next = Math.max(0, Math.min(items.length - 1, current + delta));
+      if (e.shiftKey) toggle(next, false);
+      setCurrent(next);
+    };
+    switch (e.key) {
+      case "j":
+      case "J":
+      case "ArrowDown":
+        return move(1);
+      case "k":
+      case "K":
+      case "ArrowUp":
+        return move(-1);
+      case "c":
+        e.preventDefault();
+        return review("confirm");
+      case "r":
+        e.preventDefault();
+        return review("reject");
+      case "x":
+      case "X":
+        e.preventDefault();
+        return toggle(current, e.shiftKey);
+      case "u": {
+        e.preventDefault();
+        const last = undo[undo.length - 1];
+        if (last) takeBack(last);
+        else showToast("Nothing to undo.");
         return;
       }
-      if (typing || e.ctrlKey || e.metaKey || e.altKey || matching !== undefined) return;
-      const move = (delta: number) => {
+      case "m":
         e.preventDefault();
-        const next = Math.max(0, Math.min(items.length - 1, current + delta));
-        if (e.shiftKey) toggle(next, false);
-        setCurrent(next);
-      };
-      switch (e.key) {
-        case "j":
-        case "J":
-        case "ArrowDown":
-          return move(1);
-        case "k":
-        case "K":
-        case "ArrowUp":
-          return move(-1);
-        case "c":
-          e.preventDefault();
-          return review("confirm");
-        case "r":
-          e.preventDefault();
-          return review("reject");
-        case "x":
-        case "X":
-          e.preventDefault();
-          return toggle(current, e.shiftKey);
-        case "u": {
-          e.preventDefault();
-          const last = undo[undo.length - 1];
-          if (last) takeBack(last);
-          else showToast("Nothing to undo.");
-          return;
-        }
-        case "m":
-          e.preventDefault();
-          return setMatching(items[current] ?? null);
-        case "/":
-          e.preventDefault();
-          return filterInput.current?.focus();
-        case "?":
-          e.preventDefault();
-          return setHelp(true);
-        case "Escape":
-          return setSelected(new Set());
-      }
-    };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
-  });
+        return setMatching(items[current] ?? null);
+      case "/":
+        e.preventDefault();
+        return filterInput.current?.focus();
+      case "?":
+        e.preventDefault();
+        return setHelp(true);
+    }
+  };
+  useEffect(() => {
+    const listener = (e: KeyboardEvent) => onKey.current?.(e);
+    document.addEventListener("keydown", listener);
+    return () => document.removeEventListener("keydown", listener);
+  }, []);
 
   const result = items[current];
   return (
