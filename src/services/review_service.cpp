@@ -118,6 +118,25 @@ Result<ReviewOutcome> confirm(Context& c, const ReviewAction& a) {
   return ReviewOutcome{"confirm", r.id, match_id, "confirmed"};
 }
 
+// The rest of a reject or a reopen once the result's row holds its new status: a confirmed result's
+// match goes and its records reopen, the caches hear of it, and the audit row keeps the match it had.
+Result<ReviewOutcome> left_review(Context& c, const store::ResultRow& r, std::string action,
+                                  ResultStatus status, const std::optional<std::string>& note) {
+  if (r.status == ResultStatus::kConfirmed && r.match_id) RETURN_IF_ERROR(release_match(c, r));
+  c.changed_project = r.project_id;
+  c.changed_jobs.push_back(r.job_id);
+  RETURN_IF_ERROR(record_audit(
+      c.conn, c.meta,
+      {c.actor.user_id, r.project_id, "result." + action, "result", r.id.to_string(),
+       json::object{{"status", to_string(r.status)},
+                    {"version", r.version},
+                    {"match_id", r.match_id ? json::value(r.match_id->to_string()) : nullptr}},
+       json::object{{"status", to_string(status)},
+                    {"version", r.version + 1},
+                    {"note", note_json(note)}}}));
+  return ReviewOutcome{std::move(action), r.id, std::nullopt, std::string(to_string(status))};
+}
+
 Result<ReviewOutcome> reject(Context& c, const ReviewAction& a) {
   ASSIGN_OR_RETURN(store::ResultRow r, load_result(c, *a.result_id));
   RETURN_IF_ERROR(check_version(r, a.version));
@@ -128,18 +147,7 @@ Result<ReviewOutcome> reject(Context& c, const ReviewAction& a) {
     return Error::Conflict("a manual match is undone with DELETE /matches/{id}, not rejected");
   }
   RETURN_IF_ERROR(write_review(c, r, ResultStatus::kRejected, std::nullopt));
-  if (r.status == ResultStatus::kConfirmed && r.match_id) RETURN_IF_ERROR(release_match(c, r));
-  c.changed_project = r.project_id;
-  c.changed_jobs.push_back(r.job_id);
-  RETURN_IF_ERROR(record_audit(
-      c.conn, c.meta,
-      {c.actor.user_id, r.project_id, "result.reject", "result", r.id.to_string(),
-       json::object{{"status", to_string(r.status)},
-                    {"version", r.version},
-                    {"match_id", r.match_id ? json::value(r.match_id->to_string()) : nullptr}},
-       json::object{
-           {"status", "rejected"}, {"version", r.version + 1}, {"note", note_json(a.note)}}}));
-  return ReviewOutcome{"reject", r.id, std::nullopt, "rejected"};
+  return left_review(c, r, "reject", ResultStatus::kRejected, a.note);
 }
 
 // Takes a confirmed or rejected engine result back to the status the engine gave it (undo of a
@@ -165,19 +173,7 @@ Result<ReviewOutcome> reopen(Context& c, const ReviewAction& a) {
                                                                        status, now_utc()));
   if (!updated)
     return Error::Conflict("the result was changed by someone else meanwhile; reload it");
-  if (r.status == ResultStatus::kConfirmed && r.match_id) RETURN_IF_ERROR(release_match(c, r));
-  c.changed_project = r.project_id;
-  c.changed_jobs.push_back(r.job_id);
-  RETURN_IF_ERROR(record_audit(
-      c.conn, c.meta,
-      {c.actor.user_id, r.project_id, "result.reopen", "result", r.id.to_string(),
-       json::object{{"status", to_string(r.status)},
-                    {"version", r.version},
-                    {"match_id", r.match_id ? json::value(r.match_id->to_string()) : nullptr}},
-       json::object{{"status", to_string(status)},
-                    {"version", r.version + 1},
-                    {"note", note_json(a.note)}}}));
-  return ReviewOutcome{"reopen", r.id, std::nullopt, std::string(to_string(status))};
+  return left_review(c, r, "reopen", status, a.note);
 }
 
 // Sums of a manual match must agree under the job's amount rule (its sign mode and tolerance).

@@ -148,6 +148,33 @@ export function Spinner(props: { label?: string }) {
   );
 }
 
+// Previous / next over a page envelope (items, page, per_page, total); nothing when one page holds all.
+export function Pager(props: {
+  label: string;
+  page: number;
+  perPage: number;
+  total: number;
+  onPage: (page: number) => void;
+  words?: [string, string];
+}) {
+  const pages = Math.max(1, Math.ceil(props.total / props.perPage));
+  if (pages <= 1) return null;
+  const [back, forward] = props.words ?? ["Previous", "Next"];
+  return (
+    <nav class="pager" aria-label={props.label}>
+      <button type="button" class="secondary" disabled={props.page <= 1} onClick={() => props.onPage(props.page - 1)}>
+        {back}
+      </button>
+      <span>
+        Page {props.page} of {pages} ({props.total})
+      </span>
+      <button type="button" class="secondary" disabled={props.page >= pages} onClick={() => props.onPage(props.page + 1)}>
+        {forward}
+      </button>
+    </nav>
+  );
+}
+
 // --- toasts --------------------------------------------------------------------------------------
 
 export interface Toast {

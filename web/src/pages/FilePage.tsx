@@ -15,7 +15,7 @@ import {
   type RowError,
   type StoredFile,
 } from "../api";
-import { asApiError, Field, formatBytes, Link, Problem, showToast, Spinner, useDocumentTitle, useLoad } from "../ui";
+import { asApiError, Field, formatBytes, Link, Pager, Problem, showToast, Spinner, useDocumentTitle, useLoad } from "../ui";
 import { FileStatus } from "./ProjectPage";
 
 const FIELD_LABELS: Record<MappedField, string> = {
@@ -129,24 +129,7 @@ function FileView(props: { file: StoredFile; reloadFile: () => void }) {
               ))}
             </tbody>
           </table>
-          {errors.data.total > errors.data.per_page && (
-            <nav class="pager" aria-label="Bad rows pages">
-              <button type="button" class="secondary" disabled={errorsPage <= 1} onClick={() => setErrorsPage(errorsPage - 1)}>
-                Previous
-              </button>
-              <span>
-                {errors.data.total} bad rows, page {errorsPage}
-              </span>
-              <button
-                type="button"
-                class="secondary"
-                disabled={errorsPage * errors.data.per_page >= errors.data.total}
-                onClick={() => setErrorsPage(errorsPage + 1)}
-              >
-                Next
-              </button>
-            </nav>
-          )}
+          <Pager label="Bad rows pages" page={errorsPage} perPage={errors.data.per_page} total={errors.data.total} onPage={setErrorsPage} />
         </>
       )}
     </section>

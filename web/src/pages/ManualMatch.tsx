@@ -81,28 +81,25 @@ export function ManualMatch(props: { job: Job; anchor: Result | null; onClose: (
         </label>
       </div>
       <div class="sides">
-        <Picker
-          title="Left"
-          projectId={props.job.project_id}
-          dataSourceId={props.job.left_data_source_id}
-          currency={currency}
-          dateFrom={dateFrom}
-          dateTo={dateTo}
-          text={text}
-          picked={picked}
-          onToggle={toggle}
-        />
-        <Picker
-          title="Right"
-          projectId={props.job.project_id}
-          dataSourceId={props.job.right_data_source_id}
-          currency={currency}
-          dateFrom={dateFrom}
-          dateTo={dateTo}
-          text={text}
-          picked={picked}
-          onToggle={toggle}
-        />
+        {(
+          [
+            ["Left", props.job.left_data_source_id],
+            ["Right", props.job.right_data_source_id],
+          ] as const
+        ).map(([title, dataSourceId]) => (
+          <Picker
+            key={title}
+            title={title}
+            projectId={props.job.project_id}
+            dataSourceId={dataSourceId}
+            currency={currency}
+            dateFrom={dateFrom}
+            dateTo={dateTo}
+            text={text}
+            picked={picked}
+            onToggle={toggle}
+          />
+        ))}
       </div>
       <footer class="totals" aria-live="polite" data-testid="match-totals">
         <span>

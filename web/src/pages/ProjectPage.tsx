@@ -12,7 +12,7 @@ import {
   type Project,
   type StoredFile,
 } from "../api";
-import { asApiError, Field, formatBytes, formatDateTime, Link, Problem, showToast, Spinner, useDocumentTitle, useLoad } from "../ui";
+import { asApiError, Field, formatBytes, formatDateTime, Link, Pager, Problem, showToast, Spinner, useDocumentTitle, useLoad } from "../ui";
 
 export function ProjectPage(props: { id: string; tab: "data" | "jobs" | "audit" }) {
   const project = useLoad((signal) => api<Project>(`/projects/${props.id}`, { signal }), [props.id]);
@@ -370,7 +370,6 @@ function AuditTab(props: { projectId: string }) {
     (signal) => api<Page<AuditEntry>>(`/projects/${props.projectId}/audit${query({ page, per_page: 50 })}`, { signal }),
     [props.projectId, page],
   );
-  const pages = audit.data ? Math.max(1, Math.ceil(audit.data.total / audit.data.per_page)) : 1;
   return (
     <div>
       <Problem error={audit.error} />
@@ -401,18 +400,8 @@ function AuditTab(props: { projectId: string }) {
           </tbody>
         </table>
       )}
-      {pages > 1 && (
-        <nav class="pager" aria-label="Audit pages">
-          <button type="button" class="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-            Newer
-          </button>
-          <span>
-            Page {page} of {pages}
-          </span>
-          <button type="button" class="secondary" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-            Older
-          </button>
-        </nav>
+      {audit.data && (
+        <Pager label="Audit pages" page={page} perPage={audit.data.per_page} total={audit.data.total} onPage={setPage} words={["Newer", "Older"]} />
       )}
     </div>
   );

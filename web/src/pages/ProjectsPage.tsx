@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, ApiError, query, type Page, type Project } from "../api";
-import { asApiError, Field, formatDateTime, Link, navigate, Problem, Spinner, useDocumentTitle, useLoad } from "../ui";
+import { asApiError, Field, formatDateTime, Link, navigate, Pager, Problem, Spinner, useDocumentTitle, useLoad } from "../ui";
 
 export function ProjectsPage() {
   useDocumentTitle("Projects");
@@ -25,7 +25,6 @@ export function ProjectsPage() {
     }
   };
 
-  const pages = projects.data ? Math.max(1, Math.ceil(projects.data.total / projects.data.per_page)) : 1;
   return (
     <section>
       <h1>Projects</h1>
@@ -56,18 +55,8 @@ export function ProjectsPage() {
               </tbody>
             </table>
           )}
-          {pages > 1 && (
-            <nav class="pager" aria-label="Pages">
-              <button type="button" class="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-                Previous
-              </button>
-              <span>
-                Page {page} of {pages}
-              </span>
-              <button type="button" class="secondary" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-                Next
-              </button>
-            </nav>
+          {projects.data && (
+            <Pager label="Project pages" page={page} perPage={projects.data.per_page} total={projects.data.total} onPage={setPage} />
           )}
         </div>
         <form class="card" onSubmit={create} aria-labelledby="new-project" noValidate>

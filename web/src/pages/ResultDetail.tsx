@@ -1,4 +1,5 @@
 // One result: both sides' records side by side and why it scored what it scored, rule by rule.
+import { Fragment } from "preact";
 import { api, formatAmount, minorToText, type ExplanationLine, type RecordItem, type Result } from "../api";
 import { asApiError, showToast } from "../ui";
 
@@ -108,30 +109,21 @@ function Side(props: { title: string; records: RecordItem[]; total: string; curr
           <dd class="num">
             {formatAmount(rec.amount)} {rec.currency}
           </dd>
-          {rec.reference && (
-            <>
-              <dt>Reference</dt>
-              <dd>{rec.reference}</dd>
-            </>
-          )}
-          {rec.counterparty && (
-            <>
-              <dt>Counterparty</dt>
-              <dd>{rec.counterparty}</dd>
-            </>
-          )}
-          {rec.description && (
-            <>
-              <dt>Description</dt>
-              <dd>{rec.description}</dd>
-            </>
-          )}
-          {rec.external_id && (
-            <>
-              <dt>Id</dt>
-              <dd>{rec.external_id}</dd>
-            </>
-          )}
+          {(
+            [
+              ["Reference", rec.reference],
+              ["Counterparty", rec.counterparty],
+              ["Description", rec.description],
+              ["Id", rec.external_id],
+            ] as const
+          )
+            .filter(([, value]) => value)
+            .map(([label, value]) => (
+              <Fragment key={label}>
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+              </Fragment>
+            ))}
         </dl>
       ))}
     </section>
