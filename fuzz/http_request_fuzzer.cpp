@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "core/utf8.h"
+#include "http/cookies.h"
 #include "http/problem.h"
 #include "http/request_body.h"
 #include "http/request_head.h"
@@ -106,6 +107,17 @@ void read_body_and_route(
         "the body is within the limit");
   Exchange exchange;
   exchange.request = body_parser.release();
+  // The Cookie fields as the refresh route reads them, and the Host as the Secure attribute does.
+  if (auto cookie = oeuvre::http::read_cookie(exchange.request, "oeuvre_refresh");
+      cookie.ok()) {
+    if (*cookie) {
+      check(!(*cookie)->empty() && (*cookie)->size() <= oeuvre::http::kMaxCookieBytes,
+            "a cookie read is not empty and within the limit");
+    }
+  } else {
+    check_refusal(cookie.error());
+  }
+  (void)oeuvre::http::is_loopback_host(exchange.request[beast_http::field::host]);
   const auto match = router().match(exchange);
   if (match.outcome != oeuvre::http::Router::Outcome::kFound)
     return;

@@ -5,7 +5,7 @@
 #                 and the bank statements FileParser recognises)
 #   http_request  fuzz/http_request_fuzzer.cpp: the server's request parsing -- Beast's parser with the
 #                 server's limits, the head checks (src/http/request_head.h), chunked bodies, the
-#                 router's reading of the target, JSON bodies
+#                 router's reading of the target, JSON bodies, the Cookie fields (src/http/cookies.h)
 #   bank_statement  fuzz/bank_statement_fuzzer.cpp: the bank statement parsers (camt, MT940, BAI2, OFX),
 #                 by content and each on any bytes, whole and in 1-byte reads
 #
@@ -45,7 +45,8 @@ sources_of() {
         src/engine/record_table.cpp src/ingest/*.cpp src/bank/*.cpp ;;
     http_request)
       echo fuzz/http_request_fuzzer.cpp src/core/*.cpp src/http/request_head.cpp src/http/strict_json.cpp \
-        src/http/request_body.cpp src/http/router.cpp src/http/problem.cpp ;;
+        src/http/request_body.cpp src/http/router.cpp src/http/problem.cpp src/http/cookies.cpp \
+        src/observability/request_phases.cpp ;;
     bank_statement)
       echo fuzz/bank_statement_fuzzer.cpp src/core/*.cpp src/csv/byte_source.cpp src/bank/*.cpp ;;
   esac
