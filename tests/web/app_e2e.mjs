@@ -168,6 +168,10 @@ try {
   await page.getByTestId("preview").waitFor();
   await page.getByLabel("Date format", { exact: true }).selectOption("dd/mm/yyyy");
   await page.getByLabel("Default currency").fill("EUR");
+  // Tried first, without saving: the preview reads the rows.
+  await page.getByRole("button", { name: "Preview with this mapping" }).click();
+  await waitFor("the preview with the tried mapping", async () => (await page.getByTestId("preview").locator("tr.bad").count()) === 0);
+  check((await page.getByTestId("preview").textContent()).includes("2025-03-03"), "the preview with the tried mapping reads the dates");
   await shoot(page, "04-file-mapping");
   await page.getByRole("button", { name: "Save mapping and re-parse" }).click();
   await waitFor("bank.csv to parse with the new mapping", async () => (await page.getByTestId("file-status").textContent()).includes("parsed"), 60000);

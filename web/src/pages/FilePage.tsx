@@ -96,6 +96,7 @@ function FileView(props: { file: StoredFile; reloadFile: () => void }) {
             source.set(s);
             setPreviewTick((t) => t + 1);
           }}
+          onTried={preview.set}
           onReparsed={props.reloadFile}
         />
       )}
@@ -199,6 +200,7 @@ function MappingEditor(props: {
   header: string[];
   detected: Partial<Record<MappedField, string>>;
   onSaved: (s: DataSource) => void;
+  onTried: (p: Preview) => void;
   onReparsed: () => void;
 }) {
   const initial = props.source.column_mapping;
@@ -223,6 +225,20 @@ function MappingEditor(props: {
     if (currency.trim()) m.default_currency = currency.trim().toUpperCase();
     if (initial.all_or_nothing) m.all_or_nothing = true;
     return m;
+  };
+
+  // The preview above, read with the mapping as edited, nothing saved.
+  const tryMapping = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      props.onTried(await api<Preview>(`/files/${props.file.id}/preview`, { method: "POST", body: { column_mapping: mapping(), rows: 20 } }));
+      showToast("The preview shows the file read with this mapping (not saved).");
+    } catch (err) {
+      setError(asApiError(err));
+    } finally {
+      setBusy(false);
+    }
   };
 
   const saveAndReparse = async (e: Event) => {
@@ -250,8 +266,8 @@ function MappingEditor(props: {
     <form class="card mapping" onSubmit={saveAndReparse} aria-labelledby="mapping-title" noValidate>
       <h2 id="mapping-title">Column mapping of “{props.source.name}”</h2>
       <p class="muted small">
-        What is left on “detect” is found per file; the preview above shows what was detected. Saving changes the data source, so its
-        later files are read the same way.
+        What is left on “detect” is found per file; the preview above shows what was detected, or what a mapping you try gives.
+        Saving changes the data source, so its later files are read the same way.
       </p>
       <Problem error={error} fields={["column_mapping"]} />
       {isTable && (
@@ -302,9 +318,14 @@ function MappingEditor(props: {
           {(a) => <input {...a} name="default_currency" maxLength={3} value={currency} onInput={(e) => setCurrency(e.currentTarget.value)} />}
         </Field>
       </div>
-      <button type="submit" disabled={busy || props.file.status === "parsing"}>
-        Save mapping and re-parse
-      </button>
+      <div class="actions">
+        <button type="button" class="secondary" disabled={busy} onClick={tryMapping}>
+          Preview with this mapping
+        </button>
+        <button type="submit" disabled={busy || props.file.status === "parsing"}>
+          Save mapping and re-parse
+        </button>
+      </div>
     </form>
   );
 }
