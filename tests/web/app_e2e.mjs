@@ -162,6 +162,16 @@ try {
   await waitForFileStatus(page, "ledger-late.csv", "parsed");
   await shoot(page, "03-data");
 
+  // The bad-rows report: the dropped file's third row has a word for its amount.
+  check((await page.getByTestId("file-ledger-late.csv").locator("td").nth(3).textContent()) === "1", "ledger-late.csv: one bad row counted");
+  await page.getByRole("link", { name: "ledger-late.csv" }).click();
+  await page.getByTestId("bad-rows").waitFor();
+  const badRows = await page.getByTestId("bad-rows").textContent();
+  check(badRows.includes("twelve") && badRows.includes("amount"), `the bad-rows report names the row and why: ${badRows.slice(0, 160)}`);
+  await shoot(page, "03b-bad-rows");
+  await page.goBack();
+  await page.getByTestId("file-bank.csv").waitFor();
+
   // Fix the mapping and parse again.
   await page.getByRole("link", { name: "bank.csv" }).click();
   await page.getByRole("heading", { name: "bank.csv" }).waitFor();
