@@ -268,6 +268,12 @@ try {
   const csv = readFileSync(csvPath, "utf8");
   check(csv.startsWith("result_id,match_group,kind,status,confidence,side,record_id") && csv.includes("LATE-1"), "the CSV export downloads");
 
+  // Run again: a new job over the records still open, opened in place and followed to its end.
+  await page.getByRole("button", { name: "Run again" }).click();
+  await waitFor("the rerun's page", () => !page.url().endsWith(jobId) && page.url().includes("/jobs/"));
+  await waitFor("the rerun to complete", async () => (await page.getByTestId("job-status").textContent()).includes("completed"), 120000);
+  check(true, "run again opened the new job and followed it to completed");
+
   // The audit trail.
   await page.goto(`${base}/projects/${projectId}/audit`);
   await page.getByTestId("audit").waitFor();

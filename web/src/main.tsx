@@ -101,10 +101,10 @@ function App() {
       </header>
       <main id="main" tabIndex={-1}>
         {r.page === "projects" && <ProjectsPage />}
-        {r.page === "project" && <ProjectPage id={r.id} tab={r.tab} />}
+        {r.page === "project" && <ProjectPage key={r.id} id={r.id} tab={r.tab} />}
         {r.page === "new-job" && <NewJobPage projectId={r.projectId} />}
-        {r.page === "file" && <FilePage id={r.id} />}
-        {r.page === "job" && <JobPage id={r.id} />}
+        {r.page === "file" && <FilePage key={r.id} id={r.id} />}
+        {r.page === "job" && <JobPage key={r.id} id={r.id} />}
         {r.page === "not-found" && (
           <section>
             <h1>Not found</h1>

@@ -91,6 +91,7 @@ function FileView(props: { file: StoredFile; reloadFile: () => void }) {
           file={f}
           source={source.data}
           header={preview.data.layout.header}
+          format={preview.data.layout.format}
           detected={preview.data.layout.mapping}
           onSaved={(s) => {
             source.set(s);
@@ -198,6 +199,7 @@ function MappingEditor(props: {
   file: StoredFile;
   source: DataSource;
   header: string[];
+  format: string;
   detected: Partial<Record<MappedField, string>>;
   onSaved: (s: DataSource) => void;
   onTried: (p: Preview) => void;
@@ -214,7 +216,8 @@ function MappingEditor(props: {
   const [currency, setCurrency] = useState(initial.default_currency ?? "");
   const [error, setError] = useState<ApiError | undefined>();
   const [busy, setBusy] = useState(false);
-  const isTable = props.header.length > 0 && !props.file.filename.match(/\.(xml|sta|mt940|bai2?|ofx|qfx)$/i);
+  // Columns are mapped in tables only; a bank statement's fields come from its format.
+  const isTable = props.header.length > 0 && ["csv", "json", "jsonl"].includes(props.format);
 
   const mapping = (): ColumnMapping => {
     const m: ColumnMapping = {};

@@ -2,7 +2,7 @@
 // a result's detail with the reasons for its confidence, manual matching, and export.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, download, followJob, type Job, type JobSummary, type Project } from "../api";
-import { asApiError, formatDateTime, Link, Problem, showToast, Spinner, useDocumentTitle, useLoad } from "../ui";
+import { asApiError, formatDateTime, Link, navigate, Problem, showToast, Spinner, useDocumentTitle, useLoad } from "../ui";
 import { ReviewQueue } from "./ReviewQueue";
 import { SummaryPanel } from "./SummaryPanel";
 
@@ -96,7 +96,7 @@ function JobActions(props: { job: Job; onChange: (j: Job) => void }) {
             act(async () => {
               const again = await api<Job>(`/jobs/${j.id}/rerun`, { method: "POST" });
               showToast(`Job queued again with the records still open.`);
-              location.assign(`/jobs/${again.id}`);
+              navigate(`/jobs/${again.id}`);
             })
           }
         >
