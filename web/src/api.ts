@@ -486,11 +486,16 @@ export async function followJob(jobId: string, onJob: (job: Job, ended: boolean)
   }
 }
 
-// Money: minor units as an exact decimal at the currency's scale (amounts come as text too).
-const SCALES: Record<string, number> = { JPY: 0, KRW: 0, ISK: 0, CLP: 0, VND: 0, KWD: 3, BHD: 3, OMR: 3, JOD: 3, TND: 3 };
+// Money. The server writes every amount as an exact decimal at its currency's scale ("997.50",
+// "1200" for JPY), so the scale is read off such an amount rather than kept in a second table here.
+export function scaleOf(amount: string | undefined): number {
+  if (amount === undefined) return 2;
+  const dot = amount.indexOf(".");
+  return dot < 0 ? 0 : amount.length - dot - 1;
+}
 
-export function minorToText(minor: number, currency: string): string {
-  const scale = SCALES[currency] ?? 2;
+// Minor units as an exact decimal with `scale` digits after the point, thousands grouped.
+export function minorToText(minor: number, scale: number): string {
   const negative = minor < 0;
   let digits = Math.abs(Math.trunc(minor)).toString();
   if (scale === 0) return (negative ? "-" : "") + group(digits);

@@ -1,7 +1,7 @@
 // Find & match: pick open records on each side; the running totals and their difference show as
 // you pick; the server checks the sums and writes a confirmed match.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, ApiError, formatAmount, minorToText, query, type Job, type Page, type RecordItem, type Result } from "../api";
+import { api, ApiError, formatAmount, minorToText, query, scaleOf, type Job, type Page, type RecordItem, type Result } from "../api";
 import { asApiError, Problem, Spinner } from "../ui";
 
 function shiftDate(iso: string, days: number): string {
@@ -40,6 +40,7 @@ export function ManualMatch(props: { job: Job; anchor: Result | null; onClose: (
   const right = [...picked.values()].filter((r) => r.data_source_id === props.job.right_data_source_id);
   const sum = (list: RecordItem[]) => list.reduce((s, r) => s + r.amount_minor, 0);
   const cur = currency ?? left[0]?.currency ?? right[0]?.currency ?? "";
+  const scale = scaleOf((anchorRecord ?? picked.values().next().value)?.amount);
   const difference = sum(left) - sum(right);
 
   const submit = async () => {
@@ -103,13 +104,13 @@ export function ManualMatch(props: { job: Job; anchor: Result | null; onClose: (
       </div>
       <footer class="totals" aria-live="polite" data-testid="match-totals">
         <span>
-          Left {left.length}: <strong>{minorToText(sum(left), cur)}</strong>
+          Left {left.length}: <strong>{minorToText(sum(left), scale)}</strong>
         </span>
         <span>
-          Right {right.length}: <strong>{minorToText(sum(right), cur)}</strong>
+          Right {right.length}: <strong>{minorToText(sum(right), scale)}</strong>
         </span>
         <span class={difference === 0 ? "ok" : "warn"}>
-          Difference: <strong data-testid="match-difference">{minorToText(difference, cur)}</strong> {cur}
+          Difference: <strong data-testid="match-difference">{minorToText(difference, scale)}</strong> {cur}
         </span>
         <button type="button" onClick={submit} disabled={busy || picked.size < 2}>
           Match {picked.size} records

@@ -1,6 +1,6 @@
 // One result: both sides' records side by side and why it scored what it scored, rule by rule.
 import { Fragment } from "preact";
-import { api, formatAmount, minorToText, type ExplanationLine, type RecordItem, type Result } from "../api";
+import { api, formatAmount, minorToText, scaleOf, type ExplanationLine, type RecordItem, type Result } from "../api";
 import { asApiError, showToast } from "../ui";
 
 export function recordLine(r: RecordItem): string {
@@ -29,6 +29,7 @@ export function ResultDetail(props: { result: Result; onChanged: (r: Result) => 
     }
   };
   const difference = r.left_amount_minor - r.right_amount_minor;
+  const scale = scaleOf((r.left[0] ?? r.right[0])?.amount);
   const manual = r.match_id !== null && r.explanation.length === 0;
   return (
     <article class="detail" aria-labelledby="detail-title" data-testid="result-detail">
@@ -61,12 +62,12 @@ export function ResultDetail(props: { result: Result; onChanged: (r: Result) => 
       </header>
       {r.held && <p class="note warn">{HELD[r.held] ?? r.held}</p>}
       <div class="sides">
-        <Side title="Left" records={r.left} total={r.left.length ? minorToText(r.left_amount_minor, r.currency) : ""} currency={r.currency} />
-        <Side title="Right" records={r.right} total={r.right.length ? minorToText(r.right_amount_minor, r.currency) : ""} currency={r.currency} />
+        <Side title="Left" records={r.left} total={r.left.length ? minorToText(r.left_amount_minor, scale) : ""} currency={r.currency} />
+        <Side title="Right" records={r.right} total={r.right.length ? minorToText(r.right_amount_minor, scale) : ""} currency={r.currency} />
       </div>
       {r.left.length > 0 && r.right.length > 0 && (
         <p class={`difference${difference !== 0 ? " warn" : ""}`}>
-          Difference: {minorToText(difference, r.currency)} {r.currency}
+          Difference: {minorToText(difference, scale)} {r.currency}
         </p>
       )}
       {r.explanation.length > 0 && <Explanation lines={r.explanation} confidence={r.confidence} />}

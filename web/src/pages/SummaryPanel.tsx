@@ -1,5 +1,6 @@
 // A completed job's summary: groups and amounts by status, the match rate, what is left unexplained,
 // and how the confidences are spread.
+import { Fragment } from "preact";
 import { formatAmount, type JobSummary } from "../api";
 import { percent } from "../ui";
 
@@ -57,7 +58,7 @@ export function SummaryPanel(props: { summary: JobSummary }) {
             </thead>
             <tbody>
               {s.currencies.map((c) => (
-                <>
+                <Fragment key={c.currency}>
                   {STATUSES.filter((st) => c.by_status[st.key]).map((st) => (
                     <tr key={`${c.currency}-${st.key}`}>
                       <td>{c.currency}</td>
@@ -74,7 +75,7 @@ export function SummaryPanel(props: { summary: JobSummary }) {
                       {formatAmount(c.net_unexplained)}
                     </td>
                   </tr>
-                </>
+                </Fragment>
               ))}
             </tbody>
           </table>
