@@ -12,6 +12,7 @@
 
 #include "app/reconcile_report.h"
 #include "app/terminal_progress.h"
+#include "engine/match_model.h"
 #include "engine/reconciler.h"
 #include "engine/rules.h"
 #include "ingest/column_mapping.h"
@@ -28,6 +29,9 @@ struct ReconcileSettings {
   std::string left_path, right_path, rules_path, out_dir = "reconciliation", format = "csv";
   // Column mapping: a file for both sides, one per side, and flags that override their keys.
   std::string mapping_path, left_mapping_path, right_mapping_path;
+  // A match model file to score with (as model.json is written), or learn one from the files.
+  std::string model_path;
+  bool learn = false;
   std::string currency, date_format, decimal_separator;
   int scale = 2;
   int threads = 0;
@@ -68,6 +72,26 @@ Result<engine::RuleSet> read_rules(const std::string& path) {
   return engine::parse_rules(text);
 }
 
+// The rules with --learn or --model applied: a model file holds the object a run writes to
+// model.json (the rules' "model" value).
+Status apply_model_flags(const ReconcileSettings& settings, engine::RuleSet& rules) {
+  if (settings.learn && !settings.model_path.empty())
+    return Error::Validation("model", "give --learn or --model, not both");
+  if (settings.learn) rules.weights = engine::WeightMode::kLearn;
+  if (settings.model_path.empty()) return OkStatus();
+  ASSIGN_OR_RETURN(std::string text, read_settings_file(settings.model_path, "model"));
+  boost::system::error_code ec;
+  boost::json::parse_options options;
+  options.max_depth = 16;
+  const boost::json::value value = boost::json::parse(text, ec, {}, options);
+  if (ec) return Error::Validation("model", "is not valid JSON: " + ec.message());
+  ASSIGN_OR_RETURN(engine::MatchModel model, engine::model_from_json(value, "model"));
+  RETURN_IF_ERROR(engine::check_model_fits(model, rules));
+  rules.weights = engine::WeightMode::kModel;
+  rules.model = std::make_shared<const engine::MatchModel>(std::move(model));
+  return OkStatus();
+}
+
 // One side's column mapping: its file (or the shared one), with the flags' keys set on top, checked
 // by the same parser as the API's data sources.
 Result<ingest::ColumnMapping> read_mapping(const ReconcileSettings& settings,
@@ -94,6 +118,8 @@ void run(const ReconcileSettings& settings) {
   StageClock clock(settings.timings);
   auto rules = read_rules(settings.rules_path);
   if (!rules.ok()) fail(settings.rules_path, rules.error());
+  if (Status model = apply_model_flags(settings, *rules); !model.ok())
+    fail(settings.model_path.empty() ? "--learn" : settings.model_path, model.error());
   auto left_mapping = read_mapping(settings, settings.left_mapping_path);
   if (!left_mapping.ok()) fail("the left file's mapping", left_mapping.error());
   auto right_mapping = read_mapping(settings, settings.right_mapping_path);
@@ -176,6 +202,7 @@ void run(const ReconcileSettings& settings) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (Status summary = write_summary(dir, *result, left, right, seconds); !summary.ok())
     fail("", summary.error(), 1);
+  if (Status model = write_model(dir, *result); !model.ok()) fail("", model.error(), 1);
   progress.finish();
   if (!settings.quiet) std::cout << summary_text(*result, left, right, dir, seconds);
 }
@@ -213,6 +240,11 @@ void add_reconcile_command(CLI::App& root) {
                   "digits after the decimal point of amounts without a currency")
       ->check(CLI::Range(0, 6))
       ->capture_default_str();
+  cmd->add_flag("--learn", settings->learn,
+                "learn a match model (Fellegi–Sunter m and u per rule and level) from the two "
+                "files and score with it instead of the rules' weights; written to model.json");
+  cmd->add_option("--model", settings->model_path,
+                  "score with this match model (a model.json written by --learn)");
   cmd->add_option("--threads", settings->threads, "worker threads (0: one per core)")
       ->check(CLI::Range(0, 256));
   cmd->add_flag("--quiet", settings->quiet, "no progress bar and no summary on the terminal");

@@ -1,5 +1,7 @@
 #include "app/reconcile_report.h"
 
+#include <boost/json.hpp>
+
 #include <cstdio>
 #include <sstream>
 #include <string>
@@ -11,6 +13,7 @@
 #include "core/money.h"
 #include "csv/csv_writer.h"
 #include "engine/field_value_renderer.h"
+#include "engine/match_model.h"
 #include "engine/reconciler.h"
 #include "ingest/file_parser.h"
 
@@ -145,6 +148,7 @@ class CsvFormat final : public Format {
     for (const auto& rule : result_.rules) {
       for (const char* suffix : {"_left", "_right", "_similarity", "_contribution"})
         w.field(rule.rule.name + suffix);
+      if (result_.model) w.field(rule.rule.name + "_match_weight");
     }
     w.end_row();
   }
@@ -176,6 +180,13 @@ class CsvFormat final : public Format {
       } else {
         w.field(std::string_view());
         w.field(std::string_view());
+      }
+      if (result_.model) {
+        if (score.present) {
+          w.number_field(score.match_weight, 4);
+        } else {
+          w.field(std::string_view());
+        }
       }
     }
     w.end_row();
@@ -393,6 +404,19 @@ Status write_report(const fs::path& dir, ReportFormat kind, const ReconcileResul
                                   result.right_duplicate_of, "right"));
   RETURN_IF_ERROR(write_rejected(dir, "left", left));
   return write_rejected(dir, "right", right);
+}
+
+Status write_model(const fs::path& dir, const ReconcileResult& result) {
+  if (!result.model) {
+    std::error_code ignored;
+    fs::remove(dir / "model.json", ignored);
+    return OkStatus();
+  }
+  OutputFile file(dir / "model.json");
+  RETURN_IF_ERROR(file.opened());
+  file.buffer() = boost::json::serialize(engine::model_to_json(*result.model));
+  file.buffer() += '\n';
+  return file.close();
 }
 
 Status write_summary(const fs::path& dir, const ReconcileResult& result,

@@ -32,6 +32,10 @@ Status write_summary(const std::filesystem::path& dir, const engine::ReconcileRe
                      const ingest::RecordFile& left, const ingest::RecordFile& right,
                      double seconds);
 
+// Writes model.json, the match model the result was scored with (match_model.h), when there was
+// one; removes an old one otherwise.
+Status write_model(const std::filesystem::path& dir, const engine::ReconcileResult& result);
+
 // The summary for a person, as printed at the end of a run.
 std::string summary_text(const engine::ReconcileResult& result, const ingest::RecordFile& left,
                          const ingest::RecordFile& right, const std::filesystem::path& dir,

@@ -184,9 +184,9 @@ void Reconciliation::match_batches(bool batches_are_left) {
       const double confidence =
           targets_are_left
               ? scorer_.combine_group(pairs, candidate.amount, batch.sum, scores.data(),
-                                      PairScorer::PartText::kBest)
+                                      PairScorer::PartText::kBest, {true, t})
               : scorer_.combine_group(pairs, batch.sum, candidate.amount, scores.data(),
-                                      PairScorer::PartText::kBest);
+                                      PairScorer::PartText::kBest, {false, t});
       if (confidence < rules_.review_threshold) continue;
       if (found && confidence <= proposal.confidence) continue;
       found = true;

@@ -17,6 +17,7 @@
 // explanations.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <span>
 
@@ -60,6 +61,13 @@ void Reconciliation::add_candidate_alternative(std::size_t group,
 
 double Reconciliation::support_of(const FieldScore* scores) const {
   const auto& applied = scorer_.applied_rules();
+  // With a model an empty value already adds nothing (its Bayes factor is 1): the support is
+  // the match weight, the log-odds of the explanation.
+  if (scorer_.model()) {
+    double bits = scorer_.model_prior_weight();
+    for (std::size_t k = 0; k < applied.size(); ++k) bits += scores[k].match_weight;
+    return bits;
+  }
   double weighted = 0, weights = 0;
   for (std::size_t k = 0; k < applied.size(); ++k) {
     weights += applied[k].rule.weight;
@@ -96,7 +104,14 @@ bool Reconciliation::amount_difference_too_large(const MatchGroup& group) const 
 }
 
 void Reconciliation::hold_uncertain_groups() {
-  const double margin = rules_.ambiguity_margin;
+  // With a model, supports are log-odds: of two explanations of which one is right, the first is
+  // the right one with probability 1 / (1 + 2^-(difference)). A rival is close when that chance
+  // for the group falls below 1 - ambiguity_margin.
+  const double margin =
+      !scorer_.model() ? rules_.ambiguity_margin
+      : rules_.ambiguity_margin <= 0
+          ? 0.0
+          : std::log2(std::max(1.0, (1.0 - rules_.ambiguity_margin) / rules_.ambiguity_margin));
   auto& groups = result_.groups;
   std::vector<std::int32_t> left_group(left_.size(), -1), right_group(right_.size(), -1);
   for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -173,7 +188,8 @@ void Reconciliation::hold_uncertain_groups() {
                  for (std::size_t k = begin; k < end; ++k) {
                    const WeightedEdge& e = review_edges_[k];
                    if (left_group[e.left] == right_group[e.right]) continue;
-                   scorer_.rule_similarities(e.left, e.right, scores.data());
+                   // Every edge passed the required rules when it was scored.
+                   scorer_.score_pair(e.left, e.right, scores.data());
                    edge_support[k] = support_of(scores.data());
                  }
                });

@@ -404,8 +404,11 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
         parts_sum += amount_of(parts_left, shared[pos].first);
       }
       const auto sum = static_cast<std::int64_t>(parts_sum);  // bounded: parts < 2^50 each
-      return targets_are_left ? scorer_.combine_group(chosen_pairs, target_amount, sum, out)
-                              : scorer_.combine_group(chosen_pairs, sum, target_amount, out);
+      const GroupTarget whole{targets_are_left, t};
+      return targets_are_left ? scorer_.combine_group(chosen_pairs, target_amount, sum, out,
+                                                      PairScorer::PartText::kMean, whole)
+                              : scorer_.combine_group(chosen_pairs, sum, target_amount, out,
+                                                      PairScorer::PartText::kMean, whole);
     };
     auto score_subset = [&](std::span<const std::uint32_t> positions) {
       const double c = group_score(positions, nullptr);

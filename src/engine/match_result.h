@@ -4,6 +4,7 @@
 // from. Thread-safety: value types.
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,6 +29,10 @@ struct FieldScore {
   bool present = false;
   double similarity = 0;
   double contribution = 0;
+  // With a Fellegi–Sunter model (match_model.h): log2(m / u) of the level the similarity falls
+  // in, 0 when absent. The contributions then share the confidence among the rules in proportion
+  // to their positive match weights.
+  double match_weight = 0;
 };
 
 // Why a group that scores as matched is only suggested.
@@ -93,6 +98,9 @@ struct ReconcileSummary {
 
 struct ReconcileResult {
   std::vector<AppliedRule> rules;
+  // The Fellegi–Sunter model the confidences come from (learned or given), or null with the
+  // rules' fixed weights.
+  std::shared_ptr<const MatchModel> model;
   // Sorted by first left index, then first right index (a group without left records last).
   std::vector<MatchGroup> groups;
   std::vector<std::uint32_t> members;

@@ -1,11 +1,14 @@
 #include "engine/pair_scorer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <thread>
 
 #include "core/utf8.h"
 #include "engine/amount_similarity.h"
+#include "engine/key_hash.h"
 #include "engine/similarity.h"
 
 namespace oeuvre::engine {
@@ -51,6 +54,45 @@ std::int32_t PairScorer::date(bool left_side, std::uint32_t i) const {
 std::string_view PairScorer::key(bool left_side, int rule, std::uint32_t i) const {
   const BoundRule& b = bound_[static_cast<std::size_t>(rule)];
   return (left_side ? b.left_prepared : b.right_prepared).keys[i];
+}
+
+std::optional<std::uint64_t> PairScorer::equality_key(bool left_side, int rule,
+                                                      std::uint32_t i) const {
+  const BoundRule& b = bound_[static_cast<std::size_t>(rule)];
+  const Operand x = operand(b, left_side);
+  const auto mixed = [](std::uint64_t v) {  // splitmix64's finaliser
+    v += 0x9e3779b97f4a7c15ULL;
+    v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    v = (v ^ (v >> 27)) * 0x94d049bb133111ebULL;
+    return v ^ (v >> 31);
+  };
+  switch (b.rule.comparator) {
+    case Comparator::kAmount: {
+      std::int64_t a = number_of(x.table, x.field, i);
+      if (a == INT64_MIN) return std::nullopt;
+      if (b.rule.sign == SignMode::kAbsolute) a = magnitude(a);
+      if (b.rule.sign == SignMode::kOpposite && !left_side) a = -a;
+      return mixed(static_cast<std::uint64_t>(a) ^
+                   mixed(static_cast<std::uint64_t>(currency(left_side, i))));
+    }
+    case Comparator::kDate: {
+      const std::int64_t d = number_of(x.table, x.field, i);
+      if (d == kNoDate) return std::nullopt;
+      return mixed(static_cast<std::uint64_t>(d));
+    }
+    case Comparator::kText: {
+      const std::string_view v = b.needs_text     ? x.prepared.text[i]
+                                 : b.needs_tokens ? x.prepared.tokens[i]
+                                                  : x.prepared.keys[i];
+      if (v.empty()) return std::nullopt;
+      return hash_of(v);
+    }
+    case Comparator::kExact:
+    case Comparator::kContains:
+      if (x.prepared.keys[i].empty()) return std::nullopt;
+      return hash_of(x.prepared.keys[i]);
+  }
+  return std::nullopt;
 }
 
 void PairScorer::words(bool left_side, std::uint32_t i, std::vector<std::string_view>& out) const {
@@ -193,51 +235,201 @@ double PairScorer::similarity(const BoundRule& b, const Operand& x, std::uint32_
   return 0;
 }
 
-namespace {
-
-// The weighted mean of the rules' similarities, as score_pair and combine_group build it.
-struct WeightedSum {
-  double weighted = 0, weights = 0;
+// The evidence of the rules as score_pair and combine_group gather it: the weighted mean of their
+// similarities, and with a model the sum of their match weights.
+struct PairScorer::WeightedSum {
+  const ModelWeights* model = nullptr;
+  double weighted = 0, weights = 0, bits = 0;
+  // A left-right pair's records, whose values' frequencies adjust the top levels' weights; or a
+  // group's target, whose amount's frequency adjusts the amount rule's.
+  bool pair = false;
+  std::uint32_t l = 0, r = 0;
+  int amount_rule = -1;
+  GroupTarget target;
   // Records rule k's similarity `s` (in out[k] when out is set). False when the rule is required
   // and its values disagree: the pair or group is not a match at all.
   bool add(std::size_t k, const FieldRule& rule, bool present, double s, FieldScore* out) {
     if (present && rule.required && s <= 0) return false;
-    if (out != nullptr) out[k] = FieldScore{static_cast<std::uint16_t>(k), present, present ? s : 0, 0};
+    record(k, rule, present, s, out);
+    return true;
+  }
+  void record(std::size_t k, const FieldRule& rule, bool present, double s, FieldScore* out) {
+    double w = 0;
+    if (present && model != nullptr) {
+      if (pair) {
+        w = model->pair_weight(k, s, l, r);
+      } else if (target.index != UINT32_MAX && static_cast<int>(k) == amount_rule) {
+        w = model->target_weight(k, s, target.left_side, target.index);
+      } else {
+        w = model->weight(k, s);
+      }
+      bits += w;
+    }
+    if (out != nullptr)
+      out[k] = FieldScore{static_cast<std::uint16_t>(k), present, present ? s : 0, 0, w};
     if (present) {
       weighted += rule.weight * s;
       weights += rule.weight;
     }
-    return true;
   }
 };
 
-}  // namespace
+PairScorer::WeightedSum PairScorer::start_sum() const {
+  WeightedSum sum;
+  if (model_) sum.model = &model_weights_;
+  return sum;
+}
 
-double PairScorer::finish(double weighted, double weights, FieldScore* out) const {
-  if (weights <= 0) return -1;
-  const double confidence = std::clamp(weighted / weights, 0.0, 1.0);
+double PairScorer::finish(const WeightedSum& sum, FieldScore* out) const {
+  if (sum.weights <= 0) return -1;
+  if (sum.model != nullptr) {
+    const double confidence = weight_to_probability(sum.model->prior_weight + sum.bits);
+    if (out != nullptr) {
+      double positive = 0;
+      for (std::size_t k = 0; k < bound_.size(); ++k) positive += std::max(0.0, out[k].match_weight);
+      for (std::size_t k = 0; k < bound_.size(); ++k) {
+        out[k].contribution =
+            positive > 0 ? confidence * std::max(0.0, out[k].match_weight) / positive : 0;
+      }
+    }
+    return confidence;
+  }
+  const double confidence = std::clamp(sum.weighted / sum.weights, 0.0, 1.0);
   if (out != nullptr) {
     for (std::size_t k = 0; k < bound_.size(); ++k) {
-      if (out[k].present) out[k].contribution = bound_[k].rule.weight * out[k].similarity / weights;
+      if (out[k].present) out[k].contribution = bound_[k].rule.weight * out[k].similarity / sum.weights;
     }
   }
   return confidence;
 }
 
+double PairScorer::confidence_of(FieldScore* out) const {
+  WeightedSum sum = start_sum();
+  for (std::size_t k = 0; k < bound_.size(); ++k)
+    sum.record(k, bound_[k].rule, out[k].present, out[k].similarity, out);
+  return finish(sum, out);
+}
+
+ValueKeys PairScorer::value_keys(int threads) const {
+  ValueKeys keys;
+  const std::size_t rules = bound_.size();
+  keys.left.resize(rules);
+  keys.right.resize(rules);
+  // One task per rule and side, shared among the threads.
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t task = next++; task < 2 * rules; task = next++) {
+      const bool left_side = task % 2 == 0;
+      const auto rule = static_cast<int>(task / 2);
+      std::vector<KeyEntry>& out = (left_side ? keys.left : keys.right)[task / 2];
+      const std::size_t n = (left_side ? left_ : right_)->size();
+      out.reserve(n);
+      for (std::uint32_t i = 0; i < n; ++i) {
+        if (auto k = equality_key(left_side, rule, i)) out.push_back({*k, i});
+      }
+      std::sort(out.begin(), out.end());
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < std::min<int>(threads, static_cast<int>(2 * rules)); ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  return keys;
+}
+
+double PairScorer::value_frequencies(const std::vector<KeyEntry>& left_keys,
+                                     const std::vector<KeyEntry>& right_keys,
+                                     std::vector<float>& left, std::vector<float>& right) {
+  const auto total = static_cast<double>(left_keys.size() + right_keys.size());
+  double agreeing = 0, weighted = 0;
+  std::size_t i = 0, j = 0;
+  while (i < left_keys.size() || j < right_keys.size()) {
+    const std::uint64_t h =
+        j == right_keys.size() || (i < left_keys.size() && left_keys[i].hash < right_keys[j].hash)
+            ? left_keys[i].hash
+            : right_keys[j].hash;
+    std::size_t li = i, rj = j;
+    while (i < left_keys.size() && left_keys[i].hash == h) ++i;
+    while (j < right_keys.size() && right_keys[j].hash == h) ++j;
+    const auto f = static_cast<float>(static_cast<double>(i - li + j - rj) / total);
+    for (std::size_t k = li; k < i; ++k) left[left_keys[k].index] = f;
+    for (std::size_t k = rj; k < j; ++k) right[right_keys[k].index] = f;
+    const double pairs = static_cast<double>(i - li) * static_cast<double>(j - rj);
+    agreeing += pairs;
+    weighted += pairs * f;
+  }
+  return agreeing > 0 ? weighted / agreeing : 0;
+}
+
+Status PairScorer::use_model(std::shared_ptr<const MatchModel> model, const ValueKeys* keys,
+                             int threads) {
+  ModelWeights weights;
+  weights.prior_weight = prior_weight(model->prior);
+  std::vector<FieldError> errors;
+  for (const BoundRule& b : bound_) {
+    const RuleModel* levels = model->find(b.rule.name);
+    if (levels == nullptr || levels->levels.empty()) {
+      errors.push_back({"model.rules", "has no levels for the rule '" + b.rule.name + "'"});
+      weights.bounds.emplace_back();
+      weights.weights.emplace_back();
+      continue;
+    }
+    std::vector<double> bounds, bits;
+    for (const ModelLevel& level : levels->levels) {
+      bounds.push_back(level.min_similarity);
+      bits.push_back(level_weight(level));
+    }
+    weights.bounds.push_back(std::move(bounds));
+    weights.weights.push_back(std::move(bits));
+  }
+  if (!errors.empty()) return Error::Validation(std::move(errors));
+  weights.left_frequency.resize(bound_.size());
+  weights.right_frequency.resize(bound_.size());
+  weights.u_per_frequency.assign(bound_.size(), 0);
+  ValueKeys built;
+  for (std::size_t k = 0; k < bound_.size(); ++k) {
+    const RuleModel& levels = *model->find(bound_[k].rule.name);
+    weights.top_m.push_back(levels.levels[0].m);
+    // Equality levels only (the top level of a date rule is a day, not a value worth weighing).
+    if (bound_[k].rule.comparator == Comparator::kDate || levels.levels.size() < 2 ||
+        levels.levels[0].min_similarity < 0.999)
+      continue;
+    if (keys == nullptr) {
+      built = value_keys(threads);
+      keys = &built;
+    }
+    weights.left_frequency[k].assign(left_->size(), 0);
+    weights.right_frequency[k].assign(right_->size(), 0);
+    const double mean = value_frequencies(keys->left[k], keys->right[k],
+                                          weights.left_frequency[k], weights.right_frequency[k]);
+    weights.u_per_frequency[k] = mean > 0 ? levels.levels[0].u / mean : 0;
+    if (mean <= 0) {  // no value is on both sides: nothing to adjust
+      weights.left_frequency[k].clear();
+      weights.right_frequency[k].clear();
+    }
+  }
+  model_ = std::move(model);
+  model_weights_ = std::move(weights);
+  return OkStatus();
+}
+
 double PairScorer::score_pair(std::uint32_t l, std::uint32_t r, FieldScore* out) const {
-  WeightedSum sum;
+  WeightedSum sum = start_sum();
+  sum.pair = true;
+  sum.l = l;
+  sum.r = r;
   for (std::size_t k = 0; k < bound_.size(); ++k) {
     const BoundRule& b = bound_[k];
     bool present = false;
     const double s = similarity(b, l, r, present);
     if (!sum.add(k, b.rule, present, s, out)) return -1;
   }
-  return finish(sum.weighted, sum.weights, out);
+  return finish(sum, out);
 }
 
 double PairScorer::score_offset(bool left_side, std::uint32_t a, std::uint32_t b, int window_days,
                                 FieldScore* out) const {
-  WeightedSum sum;
+  WeightedSum sum = start_sum();
   for (std::size_t k = 0; k < bound_.size(); ++k) {
     const BoundRule& rule = bound_[k];
     const Operand side = operand(rule, left_side);
@@ -262,7 +454,7 @@ double PairScorer::score_offset(bool left_side, std::uint32_t a, std::uint32_t b
     }
     if (!sum.add(k, rule.rule, present, s, out)) return -1;
   }
-  return finish(sum.weighted, sum.weights, out);
+  return finish(sum, out);
 }
 
 void PairScorer::rule_similarities(std::uint32_t l, std::uint32_t r, FieldScore* out) const {
@@ -274,9 +466,12 @@ void PairScorer::rule_similarities(std::uint32_t l, std::uint32_t r, FieldScore*
 }
 
 double PairScorer::combine_group(std::span<const FieldScore* const> pairs, std::int64_t left_sum,
-                                 std::int64_t right_sum, FieldScore* out, PartText text) const {
+                                 std::int64_t right_sum, FieldScore* out, PartText text,
+                                 GroupTarget target) const {
   if (pairs.empty()) return -1;
-  WeightedSum sum;
+  WeightedSum sum = start_sum();
+  sum.amount_rule = amount_rule_;
+  sum.target = target;
   for (std::size_t k = 0; k < bound_.size(); ++k) {
     const BoundRule& b = bound_[k];
     bool present = false;
@@ -296,14 +491,17 @@ double PairScorer::combine_group(std::span<const FieldScore* const> pairs, std::
       }
       if (counted > 0) {
         present = true;
-        s = b.rule.comparator == Comparator::kDate ? worst
-            : text == PartText::kBest              ? best
-                                                   : total / counted;
+        // With a model the best part's level is the evidence: a payment quotes one of the
+        // invoices it pays, and a mean of "equal" and "different" is a level neither is (each
+        // part already had to resemble the target to be taken, group_search.cpp).
+        s = b.rule.comparator == Comparator::kDate       ? worst
+            : text == PartText::kBest || model_ != nullptr ? best
+                                                         : total / counted;
       }
     }
     if (!sum.add(k, b.rule, present, s, out)) return -1;
   }
-  return finish(sum.weighted, sum.weights, out);
+  return finish(sum, out);
 }
 
 double PairScorer::score_group(std::span<const std::uint32_t> lefts,

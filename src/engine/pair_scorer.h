@@ -6,14 +6,20 @@
 // by FieldValueRenderer (field_value_renderer.h).
 // Thread-safety: after construction, const methods are safe for concurrent use.
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "core/date.h"
 #include "core/result.h"
+#include "engine/key_hash.h"
+#include "engine/match_model.h"
 #include "engine/match_result.h"
 #include "engine/record_fields.h"
 #include "engine/record_table.h"
@@ -25,6 +31,20 @@ namespace oeuvre::engine {
 // code-point boundary), which bounds the cost of one comparison on hostile input.
 inline constexpr std::size_t kMaxComparedBytes = 256;
 
+// The record a 1:N or N:1 group's parts add up to (none: index UINT32_MAX). With a model, an
+// exact sum counts as the pair agreeing on the target's amount (its value's frequency).
+struct GroupTarget {
+  bool left_side = true;
+  std::uint32_t index = UINT32_MAX;
+};
+
+// Every record's equality_key for each rule, sorted by key (then record), one vector per rule and
+// side (a record without a value is left out): what a model's estimation and its value
+// frequencies both count from, built once.
+struct ValueKeys {
+  std::vector<std::vector<KeyEntry>> left, right;
+};
+
 class PairScorer {
  public:
   // Binds `rules` to the tables and prepares normalised values using up to `threads` threads.
@@ -34,6 +54,17 @@ class PairScorer {
   // candidates. REQUIRES: the tables outlive the scorer.
   static Result<PairScorer> create(const RecordTable& left, const RecordTable& right,
                                    const RuleSet& rules, int threads);
+
+  // Scores with a Fellegi–Sunter model instead of the rules' weights from now on. Fails with
+  // kValidation when an applied rule has no levels in the model. `keys` (value_keys()) saves
+  // building them again for the frequencies of values.
+  Status use_model(std::shared_ptr<const MatchModel> model, const ValueKeys* keys = nullptr,
+                   int threads = 1);
+  // The sorted equality keys of every rule, built with up to `threads` threads.
+  ValueKeys value_keys(int threads) const;
+  const std::shared_ptr<const MatchModel>& model() const { return model_; }
+  // log2(prior / (1 - prior)) of the model in use (0 without one).
+  double model_prior_weight() const { return model_weights_.prior_weight; }
 
   const std::vector<AppliedRule>& applied_rules() const { return applied_; }
   std::size_t rule_count() const { return bound_.size(); }
@@ -71,12 +102,17 @@ class PairScorer {
   // speaks for the batch).
   enum class PartText { kMean, kBest };
 
+  // The confidence of similarities already in out[0, rule_count()) (present, similarity), as
+  // score_pair turns them into one but without the required rules' veto; fills in the
+  // contributions and match weights.
+  double confidence_of(FieldScore* out) const;
+
   // Combines per-pair similarities (from rule_similarities, one array of rule_count() per pair of
   // the group) into a group score like score_group: the amount rule compares left_sum with
   // right_sum, the date rule takes the worst pair.
   double combine_group(std::span<const FieldScore* const> pairs, std::int64_t left_sum,
                        std::int64_t right_sum, FieldScore* out,
-                       PartText text = PartText::kMean) const;
+                       PartText text = PartText::kMean, GroupTarget target = GroupTarget()) const;
 
   // The allowed difference between a group's sum and its target: the amount rule's absolute
   // tolerance only (a split payment may lose one fee, not a percentage).
@@ -93,6 +129,10 @@ class PairScorer {
     return (left_side ? left_currency_ : right_currency_)[i];
   }
   const std::vector<std::string>& currency_codes() const { return currency_codes_; }
+  // A 64-bit key of the value rule `rule` compares for record i, equal for two records whose
+  // values the rule finds equal (similarity 1): the normalised text, the amount under the rule's
+  // sign mode (with its currency), the date. nullopt when the record has no value.
+  std::optional<std::uint64_t> equality_key(bool left_side, int rule, std::uint32_t i) const;
   // The normalised key of rule `rule` for record i ("" when empty).
   std::string_view key(bool left_side, int rule, std::uint32_t i) const;
   // Normalised words (2+ bytes) of every text-like rule for record i, and the whole key of
@@ -150,7 +190,58 @@ class PairScorer {
   double similarity(const BoundRule& rule, std::uint32_t l, std::uint32_t r, bool& present) const {
     return similarity(rule, operand(rule, true), l, operand(rule, false), r, present);
   }
-  double finish(double weighted, double weights, FieldScore* out) const;
+  struct WeightedSum;
+  // Per record of each side, the share of both sides' records (with a value) holding its value
+  // of a rule (0 without one), from that rule's sorted keys. Returns the mean frequency of the
+  // value over the left-right pairs that agree on one (0 when none do).
+  static double value_frequencies(const std::vector<KeyEntry>& left_keys,
+                                  const std::vector<KeyEntry>& right_keys, std::vector<float>& left,
+                                  std::vector<float>& right);
+  double finish(const WeightedSum& sum, FieldScore* out) const;
+  WeightedSum start_sum() const;
+
+  // A bound Fellegi–Sunter model: per rule, its levels' lower bounds and match weights, and for
+  // the rules whose top level is equality (amount, exact, contains, text) the frequency of each
+  // record's value among both sides' records (term-frequency adjustment, as Splink's): two records
+  // agreeing on a value twice as common as the values random pairs agree on have twice the top
+  // level's u, one half as common half of it. So a recurring amount or a common name counts for
+  // less than a rare one, and the top level's u stays what it is on average over agreements (a
+  // model estimated on many records keeps its meaning on a small file where every value is rare).
+  struct ModelWeights {
+    double prior_weight = 0;
+    std::vector<std::vector<double>> bounds, weights;
+    std::vector<double> top_m;
+    std::vector<std::vector<float>> left_frequency, right_frequency;  // per rule; empty: none
+    // Per rule: the top level's u divided by the mean frequency of agreeing values.
+    std::vector<double> u_per_frequency;
+    double frequency_weight(std::size_t k, double f) const {
+      return std::log2(top_m[k] / std::clamp(u_per_frequency[k] * f, kMinProbability, 1.0));
+    }
+    // The match weight of rule k for the pair (l, r) at similarity s.
+    double pair_weight(std::size_t k, double s, std::uint32_t l, std::uint32_t r) const {
+      if (!left_frequency[k].empty() && s >= bounds[k][0]) {
+        const double f = std::max(left_frequency[k][l], right_frequency[k][r]);
+        if (f > 0) return frequency_weight(k, f);
+      }
+      return weight(k, s);
+    }
+    // The same for a group's sum that equals its target's amount: the frequency of the target's.
+    double target_weight(std::size_t k, double s, bool left_side, std::uint32_t i) const {
+      const std::vector<float>& frequency = left_side ? left_frequency[k] : right_frequency[k];
+      if (!frequency.empty() && s >= bounds[k][0] && frequency[i] > 0)
+        return frequency_weight(k, frequency[i]);
+      return weight(k, s);
+    }
+    double weight(std::size_t rule, double similarity) const {
+      const std::vector<double>& b = bounds[rule];
+      for (std::size_t i = 0; i < b.size(); ++i) {
+        if (similarity >= b[i]) return weights[rule][i];
+      }
+      return weights[rule].back();
+    }
+  };
+  std::shared_ptr<const MatchModel> model_;
+  ModelWeights model_weights_;
 
   const RecordTable* left_;
   const RecordTable* right_;

@@ -84,7 +84,6 @@ void Reconciliation::suggest_partly_paid() {
     for (std::size_t k = 0; k < lefts.size(); ++k)
       scorer_.rule_similarities(lefts[k], r, &pair_scores[k * rules]);
     std::vector<FieldScore> scores(rules);
-    double weighted = 0, weights = 0;
     const std::int64_t paid_signed = (owed > 0) == (sign != SignMode::kOpposite)
                                          ? static_cast<std::int64_t>(paid)
                                          : -static_cast<std::int64_t>(paid);
@@ -113,17 +112,11 @@ void Reconciliation::suggest_partly_paid() {
         out.similarity = !out.present ? 0 : rule.comparator == Comparator::kDate ? worst
                                                                                : total / counted;
       }
-      if (out.present) {
-        weighted += rule.weight * out.similarity;
-        weights += rule.weight;
-      }
     }
-    if (weights <= 0) continue;
-    for (FieldScore& s : scores) {
-      if (s.present) s.contribution = applied[s.rule].rule.weight * s.similarity / weights;
-    }
+    const double confidence = scorer_.confidence_of(scores.data());
+    if (confidence < 0) continue;
     add_group(lefts, {r}, lefts.size() == 1 ? GroupKind::kOneToOne : GroupKind::kManyToOne,
-              weighted / weights, scores);
+              confidence, scores);
     MatchGroup& group = result_.groups.back();
     group.status = MatchStatus::kSuggested;
     group.held = HoldReason::kPartlyPaid;

@@ -1,6 +1,7 @@
 #include "engine/reconciler.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "engine/assignment.h"
 #include "engine/duplicates.h"
 #include "engine/field_value_renderer.h"
+#include "engine/model_estimation.h"
 #include "engine/pair_scorer.h"
 #include "engine/parallel_for.h"
 #include "engine/reconcile_summary.h"
@@ -23,6 +25,7 @@ Error cancelled_error() { return Error::Unavailable("the reconciliation was canc
 
 Result<ReconcileResult> Reconciliation::run() {
   result_.rules = scorer_.applied_rules();
+  result_.model = scorer_.model();
   load_values();
   progress("indexing", 0.10);
   if (cancelled()) return cancelled_error();
@@ -253,6 +256,15 @@ Result<ReconcileResult> reconcile(const RecordTable& left, const RecordTable& ri
                                   const RuleSet& rules, const ReconcileOptions& options) {
   if (options.progress) options.progress("preparing", 0.0);
   ASSIGN_OR_RETURN(PairScorer scorer, PairScorer::create(left, right, rules, options.threads));
+  if (rules.weights == WeightMode::kLearn) {
+    if (options.progress) options.progress("learning the model", 0.05);
+    const ValueKeys keys = scorer.value_keys(options.threads);
+    RETURN_IF_ERROR(scorer.use_model(std::make_shared<const MatchModel>(estimate_model(
+                                         scorer, keys, left.size(), right.size(), options.threads)),
+                                     &keys, options.threads));
+  } else if (rules.weights == WeightMode::kModel && rules.model) {
+    RETURN_IF_ERROR(scorer.use_model(rules.model, nullptr, options.threads));
+  }
   Reconciliation reconciliation(left, right, rules, options, std::move(scorer));
   return reconciliation.run();
 }
@@ -271,9 +283,28 @@ std::vector<Explanation> explain(const ReconcileResult& result, const MatchGroup
     e.similarity = score.similarity;
     e.weight = rule.weight;
     e.contribution = score.contribution;
+    if (result.model) {
+      if (const RuleModel* levels = result.model->find(rule.name))
+        explain_level(*levels, score.present, score.similarity, score.match_weight, e);
+    }
     out.push_back(std::move(e));
   }
   return out;
+}
+
+void explain_level(const RuleModel& rule, bool present, double similarity, double match_weight,
+                   Explanation& line) {
+  if (rule.levels.empty()) return;
+  line.modelled = true;
+  if (!present) {
+    line.level = "absent";
+    return;
+  }
+  const ModelLevel& level = rule.levels[level_of(rule.levels, similarity)];
+  line.level = level.label;
+  line.m = level.m;
+  line.u = level.m / std::exp2(match_weight);
+  line.match_weight = match_weight;
 }
 
 void write_json(JsonWriter& w, const Explanation& line) {
@@ -286,6 +317,12 @@ void write_json(JsonWriter& w, const Explanation& line) {
   w.key("similarity").number(line.similarity);
   w.key("weight").number(line.weight);
   w.key("contribution").number(line.contribution);
+  if (line.modelled) {
+    w.key("level").string(line.level);
+    w.key("m").number(line.m);
+    w.key("u").number(line.u);
+    w.key("match_weight").number(line.match_weight);
+  }
   w.end_object();
 }
 

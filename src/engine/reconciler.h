@@ -30,6 +30,7 @@
 
 #include "core/json_writer.h"
 #include "core/result.h"
+#include "engine/match_model.h"
 #include "engine/match_result.h"
 #include "engine/record_table.h"
 #include "engine/rules.h"
@@ -60,7 +61,18 @@ struct Explanation {
   double similarity = 0;
   double weight = 0;
   double contribution = 0;
+  // With a Fellegi–Sunter model (match_model.h): the level the similarity fell in, its m and u,
+  // and the match weight log2(m / u) (0 when the rule was absent).
+  bool modelled = false;
+  std::string level;
+  double m = 0, u = 0, match_weight = 0;
 };
+
+// Fills the model's part of `line` for a rule's similarity and match weight: the level, its m,
+// and the u that gives that weight (the level's u, or the frequency of the pair's value when the
+// weight was adjusted for it).
+void explain_level(const RuleModel& rule, bool present, double similarity, double match_weight,
+                   Explanation& line);
 
 // How `rule` compares, for explanations: "amount (tolerance 5.00 or 3%)", "text (best)", ...; amounts
 // shown with `amount_scale` decimals.
@@ -72,7 +84,8 @@ std::vector<Explanation> explain(const ReconcileResult& result, const MatchGroup
                                  const RecordTable& left, const RecordTable& right);
 
 // One explanation line as the API and `oeuvre reconcile` both show it: an object with "rule",
-// "comparison", "left_value", "right_value", "present", "similarity", "weight", "contribution".
+// "comparison", "left_value", "right_value", "present", "similarity", "weight", "contribution",
+// and with a model "level", "m", "u", "match_weight".
 void write_json(JsonWriter& w, const Explanation& line);
 
 }  // namespace oeuvre::engine

@@ -143,7 +143,8 @@ class Reconciliation {
   // The evidence behind scores of every applied rule: sum of weight x similarity over the rules
   // present, divided by the weights of all rules (confidence divides by the present ones only, so
   // a pair with an empty reference can reach the confidence of one whose references agree; its
-  // support stays lower).
+  // support stays lower). With a match model: the match weight (log-odds) of the scores, whose
+  // match weights must be filled in (score_pair, combine_group, score_offset).
   double support_of(const FieldScore* scores) const;
   void hold_uncertain_groups();
   bool amount_difference_too_large(const MatchGroup& group) const;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "engine/match_model.h"
 #include "engine/record_table.h"
 
 namespace oeuvre::engine {
@@ -390,7 +391,7 @@ Result<RuleSet> rules_from_json(const json::value& root) {
                      "group_tolerance", "max_candidates_per_record", "batch_field",
                      "match_batches", "auto_confirm_tolerance_minor",
                      "auto_confirm_tolerance_percent", "ambiguity_margin", "find_offsets",
-                     "offset_window_days", "partial_window_days", "fields"});
+                     "offset_window_days", "partial_window_days", "model", "fields"});
   in.number("confidence_threshold", rules.confidence_threshold, 0, 1, true);
   in.number("review_threshold", rules.review_threshold, 0, 1, true);
   in.integer("max_group_size", rules.max_group_size, 1, kMaxGroupSize);
@@ -407,6 +408,24 @@ Result<RuleSet> rules_from_json(const json::value& root) {
   in.boolean("find_offsets", rules.find_offsets);
   in.integer("offset_window_days", rules.offset_window_days, 0, kMaxWindowDays);
   in.integer("partial_window_days", rules.partial_window_days, 0, kMaxWindowDays);
+  if (const json::value* model = in.find("model")) {
+    if (model->is_string() && model->as_string() == "fixed") {
+      rules.weights = WeightMode::kFixed;
+    } else if (model->is_string() && model->as_string() == "learn") {
+      rules.weights = WeightMode::kLearn;
+    } else if (model->is_object()) {
+      auto read = model_from_json(*model, "model");
+      if (read.ok()) {
+        rules.weights = WeightMode::kModel;
+        rules.model = std::make_shared<const MatchModel>(std::move(read).value());
+      } else {
+        for (const FieldError& e : read.error().field_errors()) errors.push_back(e);
+      }
+    } else {
+      in.error("model", "must be \"fixed\", \"learn\" or a model object (match weights per "
+                        "rule and level)");
+    }
+  }
   if (const json::value* fields = in.find("fields")) {
     if (!fields->is_array()) {
       in.error("fields", "must be an array of field rules");
@@ -428,6 +447,10 @@ Result<RuleSet> rules_from_json(const json::value& root) {
     }
   }
   if (errors.empty()) collect_rule_set_errors(rules, errors);
+  if (errors.empty() && rules.model) {
+    if (Status fits = check_model_fits(*rules.model, rules); !fits.ok())
+      for (const FieldError& e : fits.error().field_errors()) errors.push_back(e);
+  }
   if (!errors.empty()) return Error::Validation(std::move(errors));
   return rules;
 }
@@ -448,6 +471,8 @@ std::string rules_to_json(const RuleSet& rules) {
   root["find_offsets"] = rules.find_offsets;
   root["offset_window_days"] = rules.offset_window_days;
   root["partial_window_days"] = rules.partial_window_days;
+  if (rules.weights == WeightMode::kLearn) root["model"] = "learn";
+  if (rules.weights == WeightMode::kModel && rules.model) root["model"] = model_to_json(*rules.model);
   json::array fields;
   for (const FieldRule& rule : rules.fields) {
     json::object f;

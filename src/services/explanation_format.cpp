@@ -29,6 +29,10 @@ std::string write_compact_explanation(std::span<const engine::FieldScore> scores
     number(s.similarity);
     out += ',';
     number(s.contribution);
+    if (s.match_weight != 0) {
+      out += ',';
+      number(s.match_weight);
+    }
     out += ']';
   }
   out += ']';
@@ -44,11 +48,11 @@ void read_compact_explanation(std::string_view text,
   if (ec || !stored.is_array()) return;
   auto number = [](const json::value& v) { return v.is_number() ? v.to_number<double>() : 0.0; };
   for (const auto& value : stored.as_array()) {
-    if (!value.is_array() || value.as_array().size() != 4) continue;
+    if (!value.is_array() || value.as_array().size() < 4 || value.as_array().size() > 5) continue;
     const json::array& e = value.as_array();
     if (!e[0].is_int64() || e[0].as_int64() < 0) continue;
-    entry(
-        {static_cast<std::size_t>(e[0].as_int64()), number(e[1]) != 0, number(e[2]), number(e[3])});
+    entry({static_cast<std::size_t>(e[0].as_int64()), number(e[1]) != 0, number(e[2]),
+           number(e[3]), e.size() == 5 ? number(e[4]) : 0.0});
   }
 }
 

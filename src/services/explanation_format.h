@@ -26,10 +26,11 @@ struct ExplanationEntry {
   bool present = false;
   double similarity = 0;
   double contribution = 0;
+  double match_weight = 0;  // with a match model; a fifth element, written when not 0
 };
 
 // Calls `entry` for each well-formed entry of `text`, in order. Text that is not an array gives no
-// entries; an entry that is not an array of four, or whose rule is not a whole number >= 0, is
+// entries; an entry that is not an array of four or five, or whose rule is not a whole number >= 0, is
 // skipped; a number that is not a number reads as 0.
 void read_compact_explanation(std::string_view text,
                               const std::function<void(const ExplanationEntry&)>& entry);

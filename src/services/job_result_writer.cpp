@@ -186,4 +186,13 @@ std::string applied_rules_json(const engine::ReconcileResult& result, int amount
   return json::serialize(rules);
 }
 
+std::optional<std::string> rules_with_model(const engine::RuleSet& rules,
+                                            const engine::ReconcileResult& result) {
+  if (rules.weights != engine::WeightMode::kLearn || !result.model) return std::nullopt;
+  engine::RuleSet used = rules;
+  used.weights = engine::WeightMode::kModel;
+  used.model = result.model;
+  return engine::rules_to_json(used);
+}
+
 }  // namespace oeuvre::services

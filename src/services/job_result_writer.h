@@ -6,6 +6,7 @@
 // Thread-safety: stateless; the connection is the caller's.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/result.h"
@@ -28,5 +29,11 @@ Result<std::int64_t> write_job_results(store::Connection& conn, const store::Job
 // [{name, comparison, weight, left_field, right_field}, ...]: the rules the engine applied, as
 // JSON.
 std::string applied_rules_json(const engine::ReconcileResult& result, int amount_scale);
+
+// The job's rules to store once it completed when it learned its match model ("model": "learn"):
+// the same rules with the model it used, so the job shows it and a run again reuses it; nullopt
+// when the rules are kept as they are.
+std::optional<std::string> rules_with_model(const engine::RuleSet& rules,
+                                            const engine::ReconcileResult& result);
 
 }  // namespace oeuvre::services

@@ -290,6 +290,7 @@ Result<json::object> JobService::summary(const security::Actor& actor, const Uui
 }
 
 ResultRenderer::ResultRenderer(const store::Job& job) {
+  if (auto rules = engine::parse_rules(job.rules); rules.ok()) model_ = rules->model;
   boost::system::error_code ec;
   const json::value applied = json::parse(job.applied_rules, ec);
   if (ec || !applied.is_array()) return;
@@ -334,10 +335,20 @@ void ResultRenderer::write(JsonWriter& w, const ResultView& view) const {
   read_compact_explanation(r.explanation, [&](const ExplanationEntry& e) {
     if (e.rule >= rules_.size()) return;
     const AppliedRule& rule = rules_[e.rule];
-    engine::write_json(
-        w, engine::Explanation{rule.name, rule.comparison, side_value(view.left, rule.left_field),
-                               side_value(view.right, rule.right_field), e.present, e.similarity,
-                               rule.weight, e.contribution});
+    engine::Explanation line;
+    line.rule = rule.name;
+    line.comparison = rule.comparison;
+    line.left_value = side_value(view.left, rule.left_field);
+    line.right_value = side_value(view.right, rule.right_field);
+    line.present = e.present;
+    line.similarity = e.similarity;
+    line.weight = rule.weight;
+    line.contribution = e.contribution;
+    if (model_) {
+      if (const engine::RuleModel* levels = model_->find(rule.name))
+        engine::explain_level(*levels, e.present, e.similarity, e.match_weight, line);
+    }
+    engine::write_json(w, line);
   });
   w.end_array();
   w.key("held");

@@ -5,12 +5,14 @@
 // job_results.cpp): each goes through the policy module on the job's project.
 // Thread-safety: value types and pure functions; a ResultRenderer is immutable once built.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/json_writer.h"
+#include "engine/match_model.h"
 #include "store/database.h"
 #include "store/job_repository.h"
 #include "store/record_repository.h"
@@ -57,6 +59,8 @@ class ResultRenderer {
     double weight = 0;
   };
   std::vector<AppliedRule> rules_;
+  // The match model the job used (its rules' "model"), or null with fixed weights.
+  std::shared_ptr<const engine::MatchModel> model_;
 };
 
 }  // namespace oeuvre::services

@@ -159,7 +159,7 @@ Status JobRunner::run(const store::Job& job, Claim& claim) {
                      store::JobRepository::finish(
                          conn, job.id, claim.token(), JobStatus::kCompleted, json::serialize(counters),
                          applied_rules_json(result, sides->left.table.amount_scale), std::nullopt,
-                         now_utc(), total));
+                         now_utc(), total, rules_with_model(*rules, result)));
     if (!kept) return Error::Conflict("the claim on the job was lost or a cancel was requested");
     return record_audit(
         conn, job_meta(job, claim),

@@ -187,7 +187,8 @@ Result<bool> JobQueue::hand_back(Connection& conn, const Uuid& id, const std::st
 Result<bool> JobRepository::finish(Connection& conn, const Uuid& id, const std::string& token,
                                    JobStatus status, const std::string& counters,
                                    const std::string& applied_rules, const std::optional<std::string>& error,
-                                   Timestamp now, std::int64_t records) {
+                                   Timestamp now, std::int64_t records,
+                                   const std::optional<std::string>& rules) {
   const bool completed = status == JobStatus::kCompleted;
   std::vector<Value> params{param(status), counters, applied_rules, param(error), param(now), param(id), token};
   std::string sql =
@@ -196,6 +197,10 @@ Result<bool> JobRepository::finish(Connection& conn, const Uuid& id, const std::
   if (completed) {
     params.push_back(records);
     sql += ", progress = 1, records_total = $8, records_processed = $8";
+    if (rules) {
+      params.push_back(*rules);
+      sql += ", rules = $9";
+    }
   }
   sql += " WHERE id = $6 AND claim_token = $7 AND status = 'running'";
   // A cancel requested meanwhile wins over completion.

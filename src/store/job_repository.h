@@ -70,10 +70,12 @@ class JobRepository {
 
   // Ends a claimed job (JobQueue): completed (with counters and applied rules), failed (with error) or
   // cancelled. False when the claim was lost, or when completing a job whose cancel was requested.
-  // `records`: how many records the job reconciled (completed only).
+  // `records`: how many records the job reconciled (completed only). `rules`, when set on completion,
+  // replaces the job's rules: they then hold the match model the job learned and used.
   static Result<bool> finish(Connection& conn, const Uuid& id, const std::string& token, JobStatus status,
                              const std::string& counters, const std::string& applied_rules,
-                             const std::optional<std::string>& error, Timestamp now, std::int64_t records = 0);
+                             const std::optional<std::string>& error, Timestamp now, std::int64_t records = 0,
+                             const std::optional<std::string>& rules = std::nullopt);
 };
 
 // The jobs table as a work queue: 'queued' jobs wait (oldest first), 'running' ones are claimed

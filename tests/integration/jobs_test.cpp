@@ -1801,3 +1801,54 @@ TEST(JobsTest, AnotherUsersJobsResultsAndMatchesAnswer404) {
 
 }  // namespace
 }  // namespace oeuvre::testing
+
+namespace oeuvre::testing {
+namespace {
+
+TEST(JobsTest, AJobKeepsTheMatchModelItLearnedAndItsResultsExplainEachWeight) {
+  JobFixture f;
+  const json::object done =
+      f.run_job({{"name", "learned"}, {"rules", json::object{{"model", "learn"}}}});
+  const std::string job = json_string(done, "id");
+  // The stored rules now hold the model itself, so the job shows what it scored with.
+  const json::value model = json_at(json::value(done), "rules.model");
+  ASSERT_TRUE(model.is_object()) << done;
+  EXPECT_GT(json_number(model, "prior"), 0.0);
+  EXPECT_LT(json_number(model, "prior"), 1.0);
+  EXPECT_FALSE(json_array(model, "rules").empty());
+
+  std::size_t lines = 0;
+  for (const auto& [key, r] : f.results_by_group(job)) {
+    for (const auto& line : r.at("explanation").as_array()) {
+      const json::value l = line;
+      ASSERT_TRUE(l.as_object().contains("level")) << key << ": " << l;
+      if (!l.at("present").as_bool()) {
+        EXPECT_EQ(json_string(l, "level"), "absent");
+        continue;
+      }
+      ++lines;
+      EXPECT_NEAR(json_number(l, "match_weight"),
+                  std::log2(json_number(l, "m") / json_number(l, "u")), 1e-6)
+          << key << ": " << l;
+    }
+  }
+  EXPECT_GT(lines, 0u);
+
+  // Run again: the same model, not a new one.
+  auto rerun = f.post("/jobs/" + job + "/rerun");
+  ASSERT_EQ(rerun.status, 201u) << rerun.body;
+  EXPECT_EQ(json_at(rerun.json(), "rules.model"), model);
+  const json::value second = f.server.wait_for_job(id_of(rerun), f.alice.access_token).json();
+  EXPECT_EQ(json_string(second, "status"), "completed") << second;
+  EXPECT_EQ(json_at(second, "rules.model"), model);
+
+  // A model for rules the job does not have is refused with the rule's path.
+  json::object stranger = model.as_object();
+  stranger["rules"].as_array()[0].as_object()["rule"] = "iban";
+  auto refused = f.post_job({{"name", "stranger"}, {"rules", json::object{{"model", stranger}}}});
+  EXPECT_EQ(refused.status, 422u) << refused.body;
+  EXPECT_NE(refused.body.find("model.rules[0].rule"), std::string::npos) << refused.body;
+}
+
+}  // namespace
+}  // namespace oeuvre::testing

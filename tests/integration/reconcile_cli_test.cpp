@@ -203,5 +203,74 @@ TEST(ReconcileCliTest, ABatchBookingMatchesTheLedgersOneLine) {
   fs::remove_all(dir, ec);
 }
 
+// --learn writes the model it scored with; --model scores with it again, and gives the same
+// matches; what is not a model is refused with the path of the mistake.
+TEST(ReconcileCliTest, ALearnedModelIsWrittenAndScoresAgainWhenLoaded) {
+  std::random_device random;
+  const fs::path dir = fs::temp_directory_path() / ("oeuvre-cli-model-" + std::to_string(random()));
+  fs::create_directories(dir);
+  {
+    std::mt19937 rng(5);
+    const char* names[] = {"ACME", "GLOBEX", "HOOLI", "INITECH", "UMBRELLA", "STARK"};
+    std::ofstream bank(dir / "bank.csv", std::ios::binary), ledger(dir / "ledger.csv", std::ios::binary);
+    bank << "id,date,amount,currency,reference,counterparty\n";
+    ledger << "id,date,amount,currency,reference,counterparty\n";
+    for (int i = 0; i < 600; ++i) {
+      const int day = 1 + static_cast<int>(rng() % 28), month = 1 + static_cast<int>(rng() % 6);
+      const std::string amount = std::to_string(100 + rng() % 5000) + "." + std::to_string(10 + rng() % 90);
+      const std::string ref = rng() % 10 < 7 ? "INV-" + std::to_string(5000 + i) : "";
+      const char* name = names[rng() % 6];
+      char date[16];
+      std::snprintf(date, sizeof date, "2025-%02d-%02d", month, day);
+      ledger << "L" << i << "," << date << "," << amount << ",EUR," << ref << "," << name << "\n";
+      if (i % 7 == 0) continue;  // an open invoice
+      bank << "B" << i << "," << date << "," << amount << ",EUR," << (rng() % 10 < 8 ? ref : "")
+           << "," << name << " PAYMENT\n";
+    }
+  }
+  const auto run = [&](const std::vector<std::string>& extra, const std::string& out) {
+    std::vector<std::string> args = {OEUVRE_BINARY, "reconcile", (dir / "bank.csv").string(),
+                                     (dir / "ledger.csv").string(), "--out", (dir / out).string(),
+                                     "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto cli = ChildProcess::spawn(args, {}, (dir / (out + ".log")).string());
+    EXPECT_NE(cli, nullptr);
+    if (cli == nullptr) return std::pair{-1, std::string()};
+    const auto status = cli->wait_for_exit(std::chrono::seconds(60));
+    const int code = status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+    return std::pair{code, read_text(dir / (out + ".log"))};
+  };
+  auto [learned, learned_log] = run({"--learn"}, "learned");
+  ASSERT_EQ(learned, 0) << learned_log;
+  const std::string model_text = read_text(dir / "learned" / "model.json");
+  const json::value model = json::parse(model_text);
+  EXPECT_GT(model.at("prior").to_number<double>(), 0.0);
+  EXPECT_EQ(model.at("rules").as_array().size(), 4u) << model_text;  // no description column
+  const std::string matches = read_text(dir / "learned" / "matches.csv");
+  EXPECT_NE(matches.find("amount_match_weight"), std::string::npos);
+
+  std::ofstream(dir / "model.json", std::ios::binary) << model_text;
+  auto [loaded, loaded_log] = run({"--model", (dir / "model.json").string()}, "loaded");
+  ASSERT_EQ(loaded, 0) << loaded_log;
+  EXPECT_EQ(read_text(dir / "loaded" / "matches.csv"), matches);
+  EXPECT_EQ(read_text(dir / "loaded" / "model.json"), model_text);
+  // Without either flag the rules' weights score, and no model.json is left behind.
+  auto [fixed, fixed_log] = run({}, "loaded");
+  ASSERT_EQ(fixed, 0) << fixed_log;
+  EXPECT_FALSE(fs::exists(dir / "loaded" / "model.json"));
+  EXPECT_EQ(read_text(dir / "loaded" / "matches.csv").find("match_weight"), std::string::npos);
+
+  auto [both, both_log] = run({"--learn", "--model", (dir / "model.json").string()}, "both");
+  EXPECT_EQ(both, 2);
+  EXPECT_NE(both_log.find("not both"), std::string::npos) << both_log;
+  std::ofstream(dir / "bad.json", std::ios::binary)
+      << R"({"prior": 2, "rules": [{"rule": "amount", "levels": [{"min_similarity": 0, "m": 0.5, "u": 0.5}]}]})";
+  auto [bad, bad_log] = run({"--model", (dir / "bad.json").string()}, "bad");
+  EXPECT_EQ(bad, 2);
+  EXPECT_NE(bad_log.find("model.prior"), std::string::npos) << bad_log;
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 }  // namespace
 }  // namespace oeuvre::testing

@@ -4,7 +4,8 @@
 // otherwise), and either expected.csv or error.txt (a fragment of the expected error message).
 // expected.csv has one row per group in output order -- kind, status, confidence (4 decimals),
 // left_ids, right_ids, and the explanation: each applied rule as "name similarity contribution"
-// (4 decimals; "name absent" when a value was empty), joined by "; " -- then one "unmatched" row
+// (4 decimals; "name absent" when a value was empty; with a match model, its match weight in bits
+// after them, "2.5000b"), joined by "; " -- then one "unmatched" row
 // per unmatched record. A reviewer reads a case without reading C++; adding one needs no code.
 // OEUVRE_UPDATE_ENGINE_CASES=1 rewrites the expected.csv files.
 #include <gtest/gtest.h>
@@ -100,6 +101,8 @@ std::string run_case(const fs::path& dir) {
       explanation += score.present
                          ? " " + fixed4(score.similarity) + " " + fixed4(score.contribution)
                          : " absent";
+      // With a match model, the rule's match weight too (log2 m/u, in bits).
+      if (result->model && score.present) explanation += " " + fixed4(score.match_weight) + "b";
     }
     w.field(explanation);
     w.end_row();
