@@ -76,6 +76,12 @@ double Reconciliation::support_of(const FieldScore* scores) const {
   return weights > 0 ? weighted / weights : 0;
 }
 
+double Reconciliation::offset_support(double confidence, const FieldScore* scores) const {
+  if (!scorer_.model()) return support_of(scores);
+  const double c = std::clamp(confidence, 1e-12, 1.0 - 1e-12);
+  return std::log2(c / (1.0 - c));
+}
+
 bool Reconciliation::amount_difference_too_large(const MatchGroup& group) const {
   if (scorer_.amount_rule() < 0) return false;
   __int128 left_sum = 0, right_sum = 0;
@@ -121,7 +127,10 @@ void Reconciliation::hold_uncertain_groups() {
   }
   std::vector<double> support(groups.size());
   for (std::size_t g = 0; g < groups.size(); ++g)
-    support[g] = support_of(result_.scores.data() + groups[g].score_begin);
+    support[g] = groups[g].kind == GroupKind::kOffset
+                     ? offset_support(groups[g].confidence,
+                                      result_.scores.data() + groups[g].score_begin)
+                     : support_of(result_.scores.data() + groups[g].score_begin);
   // An explanation with support `s` is plausible for group g when it comes close to g's support
   // and none of its records outside g is clearly better explained by the group holding it.
   auto close_to = [&](std::uint32_t g, double s) { return s >= support[g] - margin; };

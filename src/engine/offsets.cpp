@@ -96,7 +96,7 @@ std::vector<Reconciliation::OffsetEdge> Reconciliation::offset_candidates(bool l
         const double confidence =
             scorer_.score_offset(left_side, y.index, x.index, window, scores.data());
         if (confidence < rules_.review_threshold || !offset_evidence(scores.data())) return;
-        found[n].push_back({y.index, x.index, confidence, support_of(scores.data())});
+        found[n].push_back({y.index, x.index, confidence, offset_support(confidence, scores.data())});
       };
       auto same_run = [&](const Keyed& y) {
         return y.currency == x.currency && y.magnitude == x.magnitude;

@@ -429,7 +429,9 @@ double PairScorer::score_pair(std::uint32_t l, std::uint32_t r, FieldScore* out)
 
 double PairScorer::score_offset(bool left_side, std::uint32_t a, std::uint32_t b, int window_days,
                                 FieldScore* out) const {
-  WeightedSum sum = start_sum();
+  // By the rules' weights even with a model: a model describes pairs across the two sides (its u
+  // and prior are those of left-right pairs), not a record and its reversal on one side.
+  WeightedSum sum;
   for (std::size_t k = 0; k < bound_.size(); ++k) {
     const BoundRule& rule = bound_[k];
     const Operand side = operand(rule, left_side);
@@ -491,12 +493,17 @@ double PairScorer::combine_group(std::span<const FieldScore* const> pairs, std::
       }
       if (counted > 0) {
         present = true;
-        // With a model the best part's level is the evidence: a payment quotes one of the
-        // invoices it pays, and a mean of "equal" and "different" is a level neither is (each
-        // part already had to resemble the target to be taken, group_search.cpp).
-        s = b.rule.comparator == Comparator::kDate       ? worst
-            : text == PartText::kBest || model_ != nullptr ? best
-                                                         : total / counted;
+        // With a model, a 1:N group (one left target: a payment of several invoices) counts its
+        // best part: the payment quotes one of the invoices it pays, and the mean of "equal" and
+        // "different" is a level neither is. An N:1 group (instalments of one invoice) keeps the
+        // mean: an instalment quotes this invoice or nothing, and a part quoting another one is
+        // likely the payment of that other invoice.
+        const bool best_part =
+            text == PartText::kBest ||
+            (model_ != nullptr && target.index != UINT32_MAX && target.left_side);
+        s = b.rule.comparator == Comparator::kDate ? worst
+            : best_part                            ? best
+                                                   : total / counted;
       }
     }
     if (!sum.add(k, b.rule, present, s, out)) return -1;

@@ -88,7 +88,8 @@ class PairScorer {
   // asks for amounts that cancel out exactly (and are not zero), the date rule for dates at most
   // `window_days` apart (similarity 1 down to 0.5 across the window), every other rule compares
   // the two records as it compares a pair. Returns the confidence, or -1 when the amounts do not
-  // cancel, the dates lie too far apart or a required rule fails; `out` as for score_pair.
+  // cancel, the dates lie too far apart or a required rule fails; `out` as for score_pair. Always
+  // by the rules' weights, with or without a model.
   double score_offset(bool left_side, std::uint32_t a, std::uint32_t b, int window_days,
                       FieldScore* out) const;
 

@@ -256,7 +256,10 @@ Result<ReconcileResult> reconcile(const RecordTable& left, const RecordTable& ri
                                   const RuleSet& rules, const ReconcileOptions& options) {
   if (options.progress) options.progress("preparing", 0.0);
   ASSIGN_OR_RETURN(PairScorer scorer, PairScorer::create(left, right, rules, options.threads));
-  if (rules.weights == WeightMode::kLearn) {
+  const bool learn = rules.weights == WeightMode::kLearn ||
+                     (rules.weights == WeightMode::kAuto && left.size() >= kLearnMinRecords &&
+                      right.size() >= kLearnMinRecords);
+  if (learn) {
     if (options.progress) options.progress("learning the model", 0.05);
     const ValueKeys keys = scorer.value_keys(options.threads);
     RETURN_IF_ERROR(scorer.use_model(std::make_shared<const MatchModel>(estimate_model(

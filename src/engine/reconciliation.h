@@ -146,6 +146,9 @@ class Reconciliation {
   // support stays lower). With a match model: the match weight (log-odds) of the scores, whose
   // match weights must be filled in (score_pair, combine_group, score_offset).
   double support_of(const FieldScore* scores) const;
+  // An offset's support: support_of its scores, or with a model (offsets are scored by the rules'
+  // weights) the log-odds of its confidence.
+  double offset_support(double confidence, const FieldScore* scores) const;
   void hold_uncertain_groups();
   bool amount_difference_too_large(const MatchGroup& group) const;
 

@@ -409,7 +409,9 @@ Result<RuleSet> rules_from_json(const json::value& root) {
   in.integer("offset_window_days", rules.offset_window_days, 0, kMaxWindowDays);
   in.integer("partial_window_days", rules.partial_window_days, 0, kMaxWindowDays);
   if (const json::value* model = in.find("model")) {
-    if (model->is_string() && model->as_string() == "fixed") {
+    if (model->is_string() && model->as_string() == "auto") {
+      rules.weights = WeightMode::kAuto;
+    } else if (model->is_string() && model->as_string() == "fixed") {
       rules.weights = WeightMode::kFixed;
     } else if (model->is_string() && model->as_string() == "learn") {
       rules.weights = WeightMode::kLearn;
@@ -422,8 +424,8 @@ Result<RuleSet> rules_from_json(const json::value& root) {
         for (const FieldError& e : read.error().field_errors()) errors.push_back(e);
       }
     } else {
-      in.error("model", "must be \"fixed\", \"learn\" or a model object (match weights per "
-                        "rule and level)");
+      in.error("model", "must be \"auto\", \"fixed\", \"learn\" or a model object (match "
+                        "weights per rule and level)");
     }
   }
   if (const json::value* fields = in.find("fields")) {
@@ -471,6 +473,7 @@ std::string rules_to_json(const RuleSet& rules) {
   root["find_offsets"] = rules.find_offsets;
   root["offset_window_days"] = rules.offset_window_days;
   root["partial_window_days"] = rules.partial_window_days;
+  if (rules.weights == WeightMode::kFixed) root["model"] = "fixed";
   if (rules.weights == WeightMode::kLearn) root["model"] = "learn";
   if (rules.weights == WeightMode::kModel && rules.model) root["model"] = model_to_json(*rules.model);
   json::array fields;

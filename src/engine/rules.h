@@ -12,7 +12,7 @@
 //     side "find_groups": true, "max_candidates_per_record": 8,
 //     "batch_field": "batch_id", "match_batches": true,
 //     "auto_confirm_tolerance_minor": 0, "auto_confirm_tolerance_percent": 0,
-//     "ambiguity_margin": 0.05, "model": "fixed|learn|{...}" (match_model.h), "fields": [
+//     "ambiguity_margin": 0.05, "model": "auto|fixed|learn|{...}" (match_model.h), "fields": [
 //       {"field": "amount", "compare": "amount", "weight": 0.4, "required": true,
 //        "tolerance_minor": 500, "tolerance_percent": 3, "sign": "same|opposite|absolute"},
 //       {"field": "date", "compare": "date", "weight": 0.2, "window_days": 7, "business_days":
@@ -49,8 +49,11 @@ enum class TextMethod { kBest, kJaroWinkler, kLevenshtein, kTokenSet, kReference
 enum class SignMode { kSame, kOpposite, kAbsolute };
 // How the rules' evidence is combined into a confidence: kFixed, the weighted mean of the rules'
 // similarities by their hand-set weights; kLearn, a Fellegi–Sunter model estimated from the
-// records being reconciled (model_estimation.h); kModel, the Fellegi–Sunter model given.
-enum class WeightMode { kFixed, kLearn, kModel };
+// records being reconciled (model_estimation.h); kModel, the Fellegi–Sunter model given; kAuto
+// (the default), kLearn when both sides hold at least kLearnMinRecords records (enough for the
+// estimates to have something to count), else kFixed.
+enum class WeightMode { kAuto, kFixed, kLearn, kModel };
+inline constexpr std::size_t kLearnMinRecords = 2000;
 struct MatchModel;  // match_model.h
 
 std::string_view comparator_name(Comparator comparator);
@@ -115,9 +118,9 @@ struct RuleSet {
   // after it; a part beyond the date rule's window scores lower on the date the later it is
   // (group_search.cpp). 0 keeps them in the date rule's window, as 1:N groups always are.
   int partial_window_days = 30;
-  // JSON "model": absent or "fixed" (kFixed), "learn" (kLearn) or a model object (kModel, with
-  // `model` set; match_model.h).
-  WeightMode weights = WeightMode::kFixed;
+  // JSON "model": absent or "auto" (kAuto), "fixed" (kFixed), "learn" (kLearn) or a model object
+  // (kModel, with `model` set; match_model.h).
+  WeightMode weights = WeightMode::kAuto;
   std::shared_ptr<const MatchModel> model;
 };
 

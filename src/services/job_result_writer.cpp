@@ -188,7 +188,9 @@ std::string applied_rules_json(const engine::ReconcileResult& result, int amount
 
 std::optional<std::string> rules_with_model(const engine::RuleSet& rules,
                                             const engine::ReconcileResult& result) {
-  if (rules.weights != engine::WeightMode::kLearn || !result.model) return std::nullopt;
+  const bool learned =
+      rules.weights == engine::WeightMode::kLearn || rules.weights == engine::WeightMode::kAuto;
+  if (!learned || !result.model) return std::nullopt;
   engine::RuleSet used = rules;
   used.weights = engine::WeightMode::kModel;
   used.model = result.model;

@@ -30,7 +30,8 @@ Result<std::int64_t> write_job_results(store::Connection& conn, const store::Job
 // JSON.
 std::string applied_rules_json(const engine::ReconcileResult& result, int amount_scale);
 
-// The job's rules to store once it completed when it learned its match model ("model": "learn"):
+// The job's rules to store once it completed when it learned its match model ("learn", or "auto"
+// on enough records):
 // the same rules with the model it used, so the job shows it and a run again reuses it; nullopt
 // when the rules are kept as they are.
 std::optional<std::string> rules_with_model(const engine::RuleSet& rules,

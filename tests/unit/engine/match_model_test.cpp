@@ -117,7 +117,13 @@ TEST(MatchModel, RulesTakeLearnFixedOrAModelThatFitsThem) {
   auto fixed = parse_rules(R"({"model": "fixed"})");
   ASSERT_TRUE(fixed.ok());
   EXPECT_EQ(fixed->weights, WeightMode::kFixed);
-  EXPECT_EQ(rules_to_json(*fixed).find("model"), std::string::npos);
+  EXPECT_NE(rules_to_json(*fixed).find("\"model\":\"fixed\""), std::string::npos);
+  // The default, "auto", is not written: rules stored before models existed read the same.
+  auto by_default = parse_rules(R"({})");
+  ASSERT_TRUE(by_default.ok());
+  EXPECT_EQ(by_default->weights, WeightMode::kAuto);
+  EXPECT_EQ(parse_rules(R"({"model": "auto"})")->weights, WeightMode::kAuto);
+  EXPECT_EQ(rules_to_json(*by_default).find("model"), std::string::npos);
 
   RuleSet with_model = four_rules();
   with_model.weights = WeightMode::kModel;
