@@ -3,6 +3,16 @@
 // sorted amount index; without an amount rule, equal blocking keys. Tolerance pass: amounts within
 // tolerance from a per-day sorted index of the rights still open, plus equal blocking keys. When
 // many candidates qualify, only those whose word sketches look most alike are scored.
+//
+// Without an amount rule (customer or person records: names, addresses, birth dates, identifiers)
+// the blocking rules are the only source of candidates, one exact pass: the rights sharing a key
+// with the left record on any blocking rule (a surname, a birth date, a postcode, an identifier).
+// Each block is bounded (kMaxBlockSize): a key that more right records share -- a frequent surname
+// or postcode -- is skipped for that rule, as it tells nothing apart, so one common value cannot
+// make the search quadratic; the record is still found through its other keys. Of the candidates
+// (at most kMaxBlockSize per blocking rule) those sharing the most keys, then the most alike by
+// word sketch, are scored, at most kMaxScoredBlockCandidates, and the best
+// max_candidates_per_record of them above review_threshold are kept.
 
 #include <algorithm>
 #include <cstdlib>
@@ -14,12 +24,15 @@
 namespace oeuvre::engine {
 namespace {
 
-// A blocking key shared by more records is not selective.
+// A blocking key shared by more right records is not selective: its block is skipped.
 constexpr std::size_t kMaxBlockSize = 64;
 // Entries examined per left record in one tolerance scan.
 constexpr std::size_t kMaxToleranceScan = 512;
 // Candidates fully scored per left record; more are ranked by word sketch first.
 constexpr std::size_t kMaxScoredCandidates = 8;
+// The same when the blocking rules are the only source of candidates (no amount rule): the
+// candidates of several blocks, ranked by the number of keys they share first.
+constexpr std::size_t kMaxScoredBlockCandidates = 32;
 
 bool by_amount_then_date(const AmountEntry& a, const AmountEntry& b) {
   if (a.currency != b.currency) return a.currency < b.currency;
@@ -98,8 +111,8 @@ void Reconciliation::build_tolerance_index() {
   parallel_sort(remaining_by_date_, options_.threads, by_date_then_amount);
 }
 
-void Reconciliation::candidates_for(std::uint32_t l, Pass pass,
-                                    std::vector<std::uint32_t>& out) const {
+void Reconciliation::candidates_for(std::uint32_t l, Pass pass, std::vector<std::uint32_t>& out,
+                                    std::vector<std::uint8_t>* shared_keys) const {
   out.clear();
   const bool use_window = scorer_.date_required();
   const std::int32_t left_date = date_of(true, l);
@@ -168,7 +181,21 @@ void Reconciliation::candidates_for(std::uint32_t l, Pass pass,
               out.end());
   }
   std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (shared_keys == nullptr) {
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return;
+  }
+  // Without an amount rule every entry came from a block: a right found n times shares n keys.
+  shared_keys->clear();
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < out.size();) {
+    std::size_t j = i + 1;
+    while (j < out.size() && out[j] == out[i]) ++j;
+    out[kept++] = out[i];
+    shared_keys->push_back(static_cast<std::uint8_t>(std::min<std::size_t>(j - i, 255)));
+    i = j;
+  }
+  out.resize(kept);
 }
 
 std::vector<WeightedEdge> Reconciliation::score_pass(Pass pass,
@@ -181,33 +208,40 @@ std::vector<WeightedEdge> Reconciliation::score_pass(Pass pass,
   const double review = rules_.review_threshold;
   const std::string_view stage =
       pass == Pass::kExactAmount ? "matching" : "matching within tolerance";
+  // Without an amount rule the candidates come from blocks alone (header comment).
+  const bool by_blocks = scorer_.amount_rule() < 0;
+  const std::size_t scored_at_most = by_blocks ? kMaxScoredBlockCandidates : kMaxScoredCandidates;
   parallel_for(n, options_.threads, [&](std::size_t begin, std::size_t end, std::size_t worker) {
     std::vector<std::uint32_t> candidates;
+    std::vector<std::uint8_t> shared_keys;
     std::vector<std::pair<std::uint32_t, int>> ranked;
     std::vector<WeightedEdge> scored;
     auto& out = per_worker[worker];
     for (std::size_t k = begin; k < end; ++k) {
       if (cancelled()) break;  // run() returns at its next check
       const std::uint32_t l = lefts[k];
-      candidates_for(l, pass, candidates);
-      if (candidates.size() > kMaxScoredCandidates) {
-        // Many records share this amount and window: score only those whose words look most alike.
+      candidates_for(l, pass, candidates, by_blocks ? &shared_keys : nullptr);
+      if (candidates.size() > scored_at_most) {
+        // Many records share this amount and window (or these keys): score only those whose words
+        // look most alike (sharing the most keys first).
         const std::uint64_t sketch = scorer_.word_sketch(true, l);
         const std::int32_t d = date_of(true, l);
         ranked.clear();
-        for (std::uint32_t r : candidates) {
+        for (std::size_t c = 0; c < candidates.size(); ++c) {
+          const std::uint32_t r = candidates[c];
           const int common = __builtin_popcountll(sketch & scorer_.word_sketch(false, r));
           const std::int32_t rd = date_of(false, r);
           const int gap = (d == kNoDate || rd == kNoDate) ? 0 : std::abs(d - rd);
-          ranked.push_back({r, common * 1024 - std::min(gap, 1023)});
+          const int keys = by_blocks ? shared_keys[c] : 0;
+          ranked.push_back({r, keys * (1 << 20) + common * 1024 - std::min(gap, 1023)});
         }
-        std::partial_sort(ranked.begin(), ranked.begin() + kMaxScoredCandidates, ranked.end(),
+        const auto scored = static_cast<std::ptrdiff_t>(scored_at_most);
+        std::partial_sort(ranked.begin(), ranked.begin() + scored, ranked.end(),
                           [](const auto& a, const auto& b) {
                             return a.second != b.second ? a.second > b.second : a.first < b.first;
                           });
         candidates.clear();
-        for (std::size_t k = 0; k < kMaxScoredCandidates; ++k)
-          candidates.push_back(ranked[k].first);
+        for (std::size_t k = 0; k < scored_at_most; ++k) candidates.push_back(ranked[k].first);
       }
       scored.clear();
       for (std::uint32_t r : candidates) {

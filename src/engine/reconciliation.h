@@ -94,7 +94,11 @@ class Reconciliation {
   std::vector<std::int64_t> partner_amounts(std::int64_t a) const;
   void build_indexes();
   void build_tolerance_index();
-  void candidates_for(std::uint32_t l, Pass pass, std::vector<std::uint32_t>& out) const;
+  // The rights worth scoring against left record l, sorted, each once; with `shared_keys` (only
+  // without an amount rule, where every candidate comes from a block) also how many blocking keys
+  // each shares with l.
+  void candidates_for(std::uint32_t l, Pass pass, std::vector<std::uint32_t>& out,
+                      std::vector<std::uint8_t>* shared_keys = nullptr) const;
   std::vector<WeightedEdge> score_pass(Pass pass, const std::vector<std::uint32_t>& lefts,
                                        double stage_begin, double stage_end);
 
