@@ -51,7 +51,8 @@ std::string normalize_header(std::string_view name);
 //     direction, soll_haben, s_h
 // plus common German, French and Spanish export headers (datum, buchungstag, betrag, montant,
 // importe, verwendungszweck, libelle, concepto, auftraggeber, empfänger, ...). Fails with
-// kValidation (field "header") when there is no amount column nor a debit/credit pair, or a header
+// kValidation (field "header") when there is no amount column nor a debit/credit pair (unless
+// `amount_required` is false: records without amounts, such as customers or people), or a header
 // name is repeated.
 Result<ColumnIndexes> map_columns(std::span<const std::string_view> header);
 
@@ -62,6 +63,6 @@ Result<ColumnIndexes> map_columns(std::span<const std::string_view> header);
 // when a named column is not in the header or the names contradict each other, and as map_columns
 // otherwise.
 Result<ColumnIndexes> map_columns(std::span<const std::string_view> header,
-                                  const MappedColumns& named);
+                                  const MappedColumns& named, bool amount_required = true);
 
 }  // namespace oeuvre::ingest
