@@ -4,15 +4,8 @@
 // tolerance from a per-day sorted index of the rights still open, plus equal blocking keys. When
 // many candidates qualify, only those whose word sketches look most alike are scored.
 //
-// Without an amount rule (customer or person records: names, addresses, birth dates, identifiers)
-// the blocking rules are the only source of candidates, one exact pass: the rights sharing a key
-// with the left record on any blocking rule (a surname, a birth date, a postcode, an identifier).
-// Each block is bounded (kMaxBlockSize): a key that more right records share -- a frequent surname
-// or postcode -- is skipped for that rule, as it tells nothing apart, so one common value cannot
-// make the search quadratic; the record is still found through its other keys. Of the candidates
-// (at most kMaxBlockSize per blocking rule) those sharing the most keys, then the most alike by
-// word sketch, are scored, at most kMaxScoredBlockCandidates, and the best
-// max_candidates_per_record of them above review_threshold are kept.
+// Without an amount rule (customer or person records) the blocking rules are the only source of
+// candidates: block_search.cpp.
 
 #include <algorithm>
 #include <cstdlib>
@@ -24,14 +17,12 @@
 namespace oeuvre::engine {
 namespace {
 
-// A blocking key shared by more right records is not selective: its block is skipped.
-constexpr std::size_t kMaxBlockSize = 64;
 // Entries examined per left record in one tolerance scan.
 constexpr std::size_t kMaxToleranceScan = 512;
 // Candidates fully scored per left record; more are ranked by word sketch first.
 constexpr std::size_t kMaxScoredCandidates = 8;
 // The same when the blocking rules are the only source of candidates (no amount rule): the
-// candidates of several blocks, ranked by the number of keys they share first.
+// candidates of several blocks, ranked by the evidence of the keys they share first.
 constexpr std::size_t kMaxScoredBlockCandidates = 32;
 
 bool by_amount_then_date(const AmountEntry& a, const AmountEntry& b) {
@@ -93,12 +84,15 @@ void Reconciliation::build_indexes() {
 }
 
 std::span<const KeyEntry> Reconciliation::key_block(std::size_t b, std::string_view key) const {
+  const std::span<const KeyEntry> block = whole_block(b, key);
+  return block.size() > kMaxKeyBlockSize ? std::span<const KeyEntry>() : block;
+}
+
+std::span<const KeyEntry> Reconciliation::whole_block(std::size_t b, std::string_view key) const {
   const std::uint64_t h = hash_of(key);
   const auto& entries = blocks_[b];
   auto first = std::lower_bound(entries.begin(), entries.end(), KeyEntry{h, 0});
-  auto last = first;
-  while (last != entries.end() && last->hash == h) ++last;
-  if (static_cast<std::size_t>(last - first) > kMaxBlockSize) return {};
+  auto last = std::upper_bound(first, entries.end(), KeyEntry{h, UINT32_MAX});
   return {first, last};
 }
 
@@ -111,8 +105,8 @@ void Reconciliation::build_tolerance_index() {
   parallel_sort(remaining_by_date_, options_.threads, by_date_then_amount);
 }
 
-void Reconciliation::candidates_for(std::uint32_t l, Pass pass, std::vector<std::uint32_t>& out,
-                                    std::vector<std::uint8_t>* shared_keys) const {
+void Reconciliation::candidates_for(std::uint32_t l, Pass pass,
+                                    std::vector<std::uint32_t>& out) const {
   out.clear();
   const bool use_window = scorer_.date_required();
   const std::int32_t left_date = date_of(true, l);
@@ -165,7 +159,7 @@ void Reconciliation::candidates_for(std::uint32_t l, Pass pass, std::vector<std:
     }
   }
   // With an amount rule, equal amounts find pass-1 candidates; blocking keys join in for what is
-  // left (pass 2), where amounts may differ within tolerance.
+  // left (pass 2), where amounts may differ within tolerance. (Without one, block_candidates.)
   const bool use_blocking = pass == Pass::kTolerance || scorer_.amount_rule() < 0;
   const auto& blocking = scorer_.blocking_rules();
   for (std::size_t b = 0; use_blocking && b < blocking.size(); ++b) {
@@ -181,21 +175,7 @@ void Reconciliation::candidates_for(std::uint32_t l, Pass pass, std::vector<std:
               out.end());
   }
   std::sort(out.begin(), out.end());
-  if (shared_keys == nullptr) {
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return;
-  }
-  // Without an amount rule every entry came from a block: a right found n times shares n keys.
-  shared_keys->clear();
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < out.size();) {
-    std::size_t j = i + 1;
-    while (j < out.size() && out[j] == out[i]) ++j;
-    out[kept++] = out[i];
-    shared_keys->push_back(static_cast<std::uint8_t>(std::min<std::size_t>(j - i, 255)));
-    i = j;
-  }
-  out.resize(kept);
+  out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
 std::vector<WeightedEdge> Reconciliation::score_pass(Pass pass,
@@ -212,18 +192,22 @@ std::vector<WeightedEdge> Reconciliation::score_pass(Pass pass,
   const bool by_blocks = scorer_.amount_rule() < 0;
   const std::size_t scored_at_most = by_blocks ? kMaxScoredBlockCandidates : kMaxScoredCandidates;
   parallel_for(n, options_.threads, [&](std::size_t begin, std::size_t end, std::size_t worker) {
-    std::vector<std::uint32_t> candidates;
-    std::vector<std::uint8_t> shared_keys;
-    std::vector<std::pair<std::uint32_t, int>> ranked;
+    std::vector<std::uint32_t> candidates, evidence;
+    BlockScratch scratch;
+    std::vector<std::pair<std::uint32_t, std::int64_t>> ranked;
     std::vector<WeightedEdge> scored;
     auto& out = per_worker[worker];
     for (std::size_t k = begin; k < end; ++k) {
       if (cancelled()) break;  // run() returns at its next check
       const std::uint32_t l = lefts[k];
-      candidates_for(l, pass, candidates, by_blocks ? &shared_keys : nullptr);
+      if (by_blocks) {
+        block_candidates(l, scratch, candidates, evidence);
+      } else {
+        candidates_for(l, pass, candidates);
+      }
       if (candidates.size() > scored_at_most) {
         // Many records share this amount and window (or these keys): score only those whose words
-        // look most alike (sharing the most keys first).
+        // look most alike (with the most telling keys in common first).
         const std::uint64_t sketch = scorer_.word_sketch(true, l);
         const std::int32_t d = date_of(true, l);
         ranked.clear();
@@ -232,8 +216,8 @@ std::vector<WeightedEdge> Reconciliation::score_pass(Pass pass,
           const int common = __builtin_popcountll(sketch & scorer_.word_sketch(false, r));
           const std::int32_t rd = date_of(false, r);
           const int gap = (d == kNoDate || rd == kNoDate) ? 0 : std::abs(d - rd);
-          const int keys = by_blocks ? shared_keys[c] : 0;
-          ranked.push_back({r, keys * (1 << 20) + common * 1024 - std::min(gap, 1023)});
+          const std::int64_t keys = by_blocks ? evidence[c] : 0;
+          ranked.push_back({r, keys * 65536 + common * 1024 - std::min(gap, 1023)});
         }
         const auto scored = static_cast<std::ptrdiff_t>(scored_at_most);
         std::partial_sort(ranked.begin(), ranked.begin() + scored, ranked.end(),

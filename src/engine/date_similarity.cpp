@@ -64,7 +64,6 @@ DateValue date_value_from_text(std::string_view text) {
     ++at;
     if (!read_part(text, at, day) || at != text.size()) return {};
   }
-  if (month == 0 || day == 0) return {};
   DateValue v;
   v.digits = static_cast<std::uint32_t>(year * 10000 + month * 100 + day);
   v.days = checked_days(year, month, day);

@@ -25,7 +25,8 @@ DateValue date_value_from_days(std::int32_t days);
 
 // The date written in `text`: yyyymmdd, or yyyy-mm-dd, yyyy/mm/dd, yyyy.mm.dd with one- or
 // two-digit month and day; surrounding white space and a time after 'T' or a space are ignored.
-// Anything else, and a month or day 0, gives an empty value.
+// Anything else gives an empty value; the digits of one that is no calendar date (month 25, day
+// 00: a mistyped one) are kept, its day number kNoDate.
 DateValue date_value_from_text(std::string_view text);
 
 // The eight digits of `value` ("19870305"), or "" when it has none. `out` must hold 8 bytes.

@@ -38,8 +38,11 @@ TEST(DateValue, ReadsYearFirstDatesKeepingTheDigitsOfImpossibleOnes) {
   EXPECT_FALSE(swapped.empty());
   EXPECT_EQ(date_value_from_text("19870229").days, kNoDate);  // not a leap year
   EXPECT_EQ(date_value_from_text("20000229").days, days_from_civil(2000, 2, 29));
-  for (std::string_view text : {"", "  ", "05/03/1987", "1987-03", "1987-003-05", "19870005",
-                                "19870300", "1987030", "198703051", "abcd-03-05", "1987-03/05"}) {
+  // A mistyped day 00 too.
+  EXPECT_EQ(date_value_from_text("19870300").digits, 19870300u);
+  EXPECT_EQ(date_value_from_text("19870300").days, kNoDate);
+  for (std::string_view text : {"", "  ", "00000000", "05/03/1987", "1987-03", "1987-003-05",
+                                "1987030", "198703051", "abcd-03-05", "1987-03/05"}) {
     EXPECT_TRUE(date_value_from_text(text).empty()) << text;
   }
 }

@@ -703,6 +703,56 @@ TEST(Reconcile, AFrequentBlockValueIsSkippedAndTheRecordFoundThroughItsOtherKeys
   }
 }
 
+// 60 Jacks and 60 Smiths, each name too common to be a block alone, and `jack_smiths` Jack
+// Smiths sharing both (born 1970-01-01 + i days), then `more`.
+RecordTable jacks_and_smiths(int jack_smiths, const std::vector<Person>& more) {
+  std::vector<Person> right;
+  for (int i = 0; i < 60; ++i) {
+    right.push_back({"J" + std::to_string(i), "jack", "other" + std::to_string(i),
+                     std::to_string(19500101 + i), std::to_string(2000000 + i)});
+    right.push_back({"S" + std::to_string(i), "someone" + std::to_string(i), "smith",
+                     std::to_string(19600101 + i), std::to_string(3000000 + i)});
+  }
+  for (int i = 0; i < jack_smiths; ++i) {
+    right.push_back({"JS" + std::to_string(i), "jack", "smith", std::to_string(19700101 + i),
+                     std::to_string(4000000 + i)});
+  }
+  right.insert(right.end(), more.begin(), more.end());
+  return people_of(right);
+}
+
+TEST(Reconcile, CommonBlocksAreIntersectedAndRareKeysRankFirst) {
+  RuleSet rules = person_rules();
+  rules.fields[0].blocking = true;  // given names block too
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  for (const int threads : {1, 2}) {
+    // Found in both common blocks, neither taken whole: the birth date, day and month swapped,
+    // tells JS14 (born 1970-01-15) apart from the other Jack Smiths.
+    const RecordTable left = people_of({{"L", "jack", "smith", "19701501", ""}});
+    const RecordTable right = jacks_and_smiths(20, {});
+    EXPECT_EQ(pairs_of(must_reconcile(left, right, rules, threads), left, right),
+              (Pairs{{"L", "JS14"}}));
+    // 40 Jack Smiths share two common names with the left one; its true partner (surname and
+    // birth date mistyped) shares only a rare identifier. Candidates are ranked by how telling
+    // their keys are, so it is among those scored (a count of shared keys would have put the 40
+    // first, and only 32 are scored).
+    const RecordTable partner = people_of({{"L", "jack", "smith", "19811202", "1234567"}});
+    const RecordTable crowd =
+        jacks_and_smiths(40, {{"TRUE", "jack", "smiht", "19811205", "1234567"}});
+    EXPECT_EQ(pairs_of(must_reconcile(partner, crowd, rules, threads), partner, crowd),
+              (Pairs{{"L", "TRUE"}}));
+  }
+  // On the names alone the Jack Smiths tie: a match is at best suggested, with rivals.
+  RuleSet names_only = rules;
+  names_only.fields.erase(names_only.fields.begin() + 2, names_only.fields.end());
+  const RecordTable left = people_of({{"L", "jack", "smith", "", ""}});
+  const RecordTable right = jacks_and_smiths(20, {});
+  const ReconcileResult by_names = must_reconcile(left, right, names_only);
+  ASSERT_EQ(by_names.groups.size(), 1u);
+  EXPECT_EQ(by_names.groups[0].status, MatchStatus::kSuggested);
+  EXPECT_EQ(by_names.groups[0].held, HoldReason::kAmbiguous);
+}
+
 TEST(Reconcile, WithoutAnAmountRuleGroupsOffsetsPartlyPaidAndDuplicatesStepAside) {
   // Bank-like records with amounts, reconciled on their references alone.
   const RecordTable left = table_of({{"B1", 0, 100, "INV-1", "acme", "Acme"},
