@@ -9,7 +9,8 @@
 // kMaxIntersectedBlockSize records; larger ones are not looked at) are intersected instead: the
 // rights in two or more of the left record's common blocks (a common given name and a common
 // surname, a surname and a postcode) are candidates, found by counting per right record the common
-// blocks that hold it, in time linear in their sizes.
+// blocks that hold it (a per-thread array stamped with the left record), in time linear in their
+// sizes.
 //
 // Each shared key is evidence weighed by how rare it is, log2(right records / block size) (in
 // sixteenths): an identifier held by one record says much more than a postcode held by a thousand.
@@ -18,7 +19,6 @@
 // max_candidates_per_record of them above review_threshold are kept for the assignment.
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 
 #include "engine/reconciliation.h"
@@ -43,68 +43,47 @@ void Reconciliation::block_candidates(std::uint32_t l, BlockScratch& s,
                                       std::vector<std::uint32_t>& evidence) const {
   out.clear();
   evidence.clear();
-  s.hits.clear();
-  const auto& blocking = scorer_.blocking_rules();
-  struct Common {
-    int rule;
-    std::span<const KeyEntry> block;
-    std::uint32_t evidence;
+  if (s.stamp.size() != right_.size()) {
+    s.stamp.assign(right_.size(), 0);
+    s.tally.assign(right_.size(), {});
+  }
+  // Per right record, the evidence of the keys it shares with l and whether it is in one of l's
+  // small blocks or in how many of its common ones; stamped with l, so never cleared. Blocks are
+  // keyed by a 64-bit hash of the key: two keys sharing one are vanishingly rare, and would only
+  // add a candidate to score.
+  const std::uint32_t stamp = l + 1;
+  s.touched.clear();
+  auto tally = [&](std::uint32_t r) -> BlockScratch::Tally& {
+    if (s.stamp[r] != stamp) {
+      s.stamp[r] = stamp;
+      s.tally[r] = {};
+      s.touched.push_back(r);
+    }
+    return s.tally[r];
   };
-  std::array<Common, kMaxFieldRules> common;
-  std::size_t common_count = 0;
+  const auto& blocking = scorer_.blocking_rules();
   for (std::size_t b = 0; b < blocking.size(); ++b) {
     const std::string_view key = scorer_.key(true, blocking[b], l);
     if (key.empty()) continue;
     const std::span<const KeyEntry> block = whole_block(b, key);
-    if (block.empty()) continue;
+    if (block.empty() || block.size() > kMaxIntersectedBlockSize) continue;
     const std::uint32_t weight = key_evidence(block.size(), right_.size());
-    if (block.size() <= kMaxKeyBlockSize) {
-      for (const KeyEntry& e : block) {
-        if (scorer_.key(false, blocking[b], e.index) == key) s.hits.push_back({e.index, weight});
+    const bool small = block.size() <= kMaxKeyBlockSize;
+    for (const KeyEntry& e : block) {
+      BlockScratch::Tally& t = tally(e.index);
+      t.evidence += weight;
+      if (small) {
+        t.small = true;
+      } else if (t.common < 255) {
+        ++t.common;
       }
-    } else if (block.size() <= kMaxIntersectedBlockSize) {
-      common[common_count++] = {blocking[b], block, weight};
     }
   }
-  if (common_count >= 2) {
-    // Per right record, the common blocks holding it; the count is stamped with the left record,
-    // so the arrays are never cleared.
-    if (s.stamp.size() != right_.size()) {
-      s.stamp.assign(right_.size(), 0);
-      s.count.assign(right_.size(), 0);
-    }
-    const std::uint32_t stamp = l + 1;
-    s.found.clear();
-    for (std::size_t k = 0; k < common_count; ++k) {
-      for (const KeyEntry& e : common[k].block) {
-        if (s.stamp[e.index] != stamp) {
-          s.stamp[e.index] = stamp;
-          s.count[e.index] = 0;
-        }
-        if (++s.count[e.index] == 2) s.found.push_back(e.index);
-      }
-    }
-    // Equal hashes so far: the keys themselves decide, and two must be equal.
-    for (const std::uint32_t r : s.found) {
-      std::size_t shared = 0;
-      std::uint32_t weight = 0;
-      for (std::size_t k = 0; k < common_count; ++k) {
-        if (scorer_.key(false, common[k].rule, r) != scorer_.key(true, common[k].rule, l)) continue;
-        ++shared;
-        weight += common[k].evidence;
-      }
-      if (shared >= 2) s.hits.push_back({r, weight});
-    }
-  }
-  // Each right record once, with the evidence of every key it shares.
-  std::sort(s.hits.begin(), s.hits.end());
-  for (const auto& [r, weight] : s.hits) {
-    if (!out.empty() && out.back() == r) {
-      evidence.back() += weight;
-    } else {
-      out.push_back(r);
-      evidence.push_back(weight);
-    }
+  for (const std::uint32_t r : s.touched) {
+    const BlockScratch::Tally& t = s.tally[r];
+    if (!t.small && t.common < 2) continue;
+    out.push_back(r);
+    evidence.push_back(t.evidence);
   }
 }
 

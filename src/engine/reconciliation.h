@@ -104,18 +104,22 @@ class Reconciliation {
   void candidates_for(std::uint32_t l, Pass pass, std::vector<std::uint32_t>& out) const;
 
   // block_search.cpp: candidates without an amount rule.
-  // One scoring thread's scratch: per right record, the common blocks of the left record being
-  // searched that hold it (stamp: that left record + 1, so the arrays are never cleared), the
-  // records found in two or more, and every (right record, evidence) hit.
+  // One scoring thread's scratch: per right record, what the blocks of the left record being
+  // searched say of it (valid where stamp is that left record + 1, so it is never cleared), and
+  // the right records touched for that left record.
   struct BlockScratch {
+    struct Tally {
+      std::uint32_t evidence = 0;  // of the keys it shares
+      bool small = false;          // in a block small enough to be taken whole
+      std::uint8_t common = 0;     // in how many blocks too common alone
+    };
     std::vector<std::uint32_t> stamp;
-    std::vector<std::uint8_t> count;
-    std::vector<std::uint32_t> found;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> hits;
+    std::vector<Tally> tally;
+    std::vector<std::uint32_t> touched;
   };
-  // The rights sharing a blocking key with left record l, sorted, each once (`out`), and the
-  // evidence of the keys each shares (`evidence`, parallel): its small blocks whole, its common
-  // blocks intersected (block_search.cpp).
+  // The rights sharing a blocking key with left record l, each once (`out`), and the evidence of
+  // the keys each shares (`evidence`, parallel): its small blocks whole, its common blocks
+  // intersected (block_search.cpp).
   void block_candidates(std::uint32_t l, BlockScratch& scratch, std::vector<std::uint32_t>& out,
                         std::vector<std::uint32_t>& evidence) const;
   std::vector<WeightedEdge> score_pass(Pass pass, const std::vector<std::uint32_t>& lefts,
