@@ -169,10 +169,11 @@ Result<ColumnIndexes> map_columns(std::span<const std::string_view> header,
                                  found);
   }
   if (!m.amount && !(m.debit && m.credit)) {
-    // No amounts: a lone debit or credit column found by its name is an extra column like any.
-    for (std::optional<std::size_t>* lone : {&m.debit, &m.credit}) {
-      if (*lone) taken[**lone] = false;
-      lone->reset();
+    // No amounts, so no currency: a lone debit or credit column, and a currency column, are extra
+    // columns like any.
+    for (std::optional<std::size_t>* unused : {&m.debit, &m.credit, &m.currency}) {
+      if (*unused) taken[**unused] = false;
+      unused->reset();
     }
   }
   if (m.credit_debit_indicator && !m.amount) {

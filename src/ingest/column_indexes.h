@@ -52,8 +52,8 @@ std::string normalize_header(std::string_view name);
 // plus common German, French and Spanish export headers (datum, buchungstag, betrag, montant,
 // importe, verwendungszweck, libelle, concepto, auftraggeber, empfänger, ...). Fails with
 // kValidation (field "header") when there is no amount column nor a debit/credit pair (unless
-// `amount_required` is false: records without amounts, such as customers or people), or a header
-// name is repeated.
+// `amount_required` is false: records without amounts, such as customers or people, whose
+// currency, debit or credit columns are then extra columns), or a header name is repeated.
 Result<ColumnIndexes> map_columns(std::span<const std::string_view> header);
 
 // map_columns where the user's `named` columns are fixed first. A name matches the header cell equal

@@ -64,7 +64,9 @@ Error no_objects(FileFormat format) {
 Result<ColumnIndexes> resolve_mapping(const std::vector<std::string>& header,
                                       const ParseSettings& settings) {
   std::vector<std::string_view> views(header.begin(), header.end());
-  auto mapping = map_columns(views, settings.mapping.columns, !settings.amount_optional);
+  const bool amount_optional =
+      settings.amount_optional || settings.mapping.amount_optional.value_or(false);
+  auto mapping = map_columns(views, settings.mapping.columns, !amount_optional);
   if (mapping.ok()) return mapping;
   std::vector<FieldError> errors = mapping.error().field_errors();
   for (FieldError& e : errors) {

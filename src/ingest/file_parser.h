@@ -58,9 +58,9 @@ struct ParseSettings {
   // often carry no currency.
   std::optional<int> unknown_currency_scale;
   // A file without an amount column (nor debit and credit columns) fails analyse() -- unless this
-  // is set: then its records have no amount (amount_minor 0, no currency needed, FileLayout::
-  // has_amounts false). `oeuvre reconcile` sets it when the rules compare no amounts (customer or
-  // person records); the server leaves it unset (every stored record has an amount).
+  // is set, or mapping.amount_optional: then its records have no amount (amount_minor 0, no
+  // currency needed, FileLayout::has_amounts false). `oeuvre reconcile` sets it when the rules
+  // compare no amounts (customer or person records); on the server a data source's mapping says so.
   bool amount_optional = false;
   std::size_t max_records = 50'000'000;  // more rows fail analyse() (bound on untrusted input)
   std::size_t max_errors_kept = 10'000;  // row errors beyond this are counted, not kept

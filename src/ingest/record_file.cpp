@@ -96,6 +96,12 @@ Result<RecordFile> read_record_file(const std::string& path, const ParseSettings
                                                        : analysed.error();
   }
   out.layout = *std::move(analysed);
+  if (amounts_needed && !out.layout.has_amounts) {
+    // Read without amounts (the mapping's amount_optional), yet the rules compare them: the engine
+    // would drop the amount rule without a word.
+    return with_amount_hint(Error::Validation(
+        "file", "header: no amount column (the column mapping says amount_optional)"));
+  }
   out.errors = parser->errors();
   if (settings.mapping.all_or_nothing.value_or(false) && out.layout.rows_failed > 0) {
     std::vector<FieldError> fields;

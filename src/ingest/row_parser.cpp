@@ -259,11 +259,11 @@ bool RowParser::parse(const SourceRow& row, ParsedRecord* record, std::vector<Ro
           "is in " + std::string(code) + " but the row's currency is " + std::string(currency));
     }
   }
-  // A file without amounts (ParseSettings::amount_optional) needs no currency: "" when none.
+  // A file without amounts (ParseSettings::amount_optional) has no currency either.
   const bool has_amounts = m.amount || (m.debit && m.credit);
   const bool unknown_currency = currency.empty() && !currency_bad && !layout_.default_currency &&
-                                (layout_.unknown_currency_scale || !has_amounts);
-  if (currency.empty() && !currency_bad && !unknown_currency) {
+                                layout_.unknown_currency_scale;
+  if (currency.empty() && !currency_bad && !unknown_currency && has_amounts) {
     if (layout_.default_currency) {
       currency = *layout_.default_currency;
     } else {

@@ -400,13 +400,21 @@ TEST_F(FileParserTest, AFileWithoutAmountsIsReadWhenAmountsAreOptional) {
   EXPECT_FALSE(r.date_days);
   EXPECT_EQ(r.extra_json, R"({"rec_id":"rec-1-org","given_name":"katherine","surname":"white",)"
                           R"("date_of_birth":"19870305"})");
-  // A currency column or default still gives the records their currency; a date column its date.
+  // No amounts, no currency: a currency column is an extra one, the default does not apply. A
+  // date column still gives the records their date.
   optional.mapping.default_currency = "EUR";
-  auto dated = parse("name,date\nAcme,2024-03-05\n", optional);
+  auto dated = parse("name,date,currency\nAcme,2024-03-05,USD\n", optional);
   ASSERT_TRUE(dated.ok()) << text_of(dated.error());
-  EXPECT_EQ(dated->records[0].currency, "EUR");
+  EXPECT_EQ(dated->records[0].currency, "");
+  EXPECT_EQ(dated->records[0].extra_json, R"({"currency":"USD"})");
   EXPECT_EQ(dated->records[0].counterparty, "Acme");
   EXPECT_EQ(dated->records[0].date_days, days_from_civil(2024, 3, 5));
+  // The mapping may say so too (a data source of customers or people on the server).
+  ParseSettings by_mapping;
+  by_mapping.mapping.amount_optional = true;
+  auto mapped = parse("name\nAcme\n", by_mapping);
+  ASSERT_TRUE(mapped.ok()) << text_of(mapped.error());
+  EXPECT_FALSE(mapped->layout.has_amounts);
   // With an amount column nothing changes.
   auto with_amounts = parse("date,amount\n2024-01-01,1.50\n", optional);
   ASSERT_TRUE(with_amounts.ok());

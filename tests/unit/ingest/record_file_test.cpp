@@ -190,6 +190,11 @@ TEST_F(RecordFileTest, RulesWithoutAnAmountRuleReadFilesWithoutAmounts) {
     text += e.field + ": " + e.message + "\n";
   EXPECT_NE(text.find("no amount column"), std::string::npos) << text;
   EXPECT_NE(text.find("rules: compare amounts"), std::string::npos) << text;
+  // Also when the mapping lets the file have no amounts: the rules still need them.
+  settings.mapping.amount_optional = true;
+  auto still_refused = read(people, settings);
+  ASSERT_FALSE(still_refused.ok());
+  EXPECT_EQ(still_refused.error().field_errors().back().field, "rules");
 }
 
 }  // namespace
