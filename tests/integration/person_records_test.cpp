@@ -152,6 +152,31 @@ TEST_F(PersonRecordsTest, PeopleWithoutAmountsParseReconcileAndExport) {
     EXPECT_EQ(row.find(",0.00,"), std::string::npos) << row;
   }
   EXPECT_EQ(rows, 12u * 2 + 3 + 3);
+
+  // A person left unmatched (E12) matched by hand to one only on the right (C114): no amounts to
+  // agree on. Two people of one side are no offset.
+  std::map<std::string, std::string> record_ids;
+  for (const std::string& side : {erp, crm}) {
+    auto listed = server_.get(
+        "/api/v1/projects/" + project_ + "/records?per_page=100&data_source_id=" + side, token());
+    for (const auto& r : json_array(listed.json(), "items"))
+      record_ids[json_string(r, "external_id")] = json_string(r, "id");
+  }
+  auto manual =
+      server_.post("/api/v1/jobs/" + job + "/matches",
+                   json::object{{"left_record_ids", json::array{json::value(record_ids["E12"])}},
+                                {"right_record_ids", json::array{json::value(record_ids["C114"])}}},
+                   token());
+  ASSERT_EQ(manual.status, 201u) << manual.body;
+  EXPECT_TRUE(json_at(manual.json(), "left_amount_minor").is_null()) << manual.body;
+  auto offset = server_.post(
+      "/api/v1/jobs/" + job + "/matches",
+      json::object{{"left_record_ids",
+                    json::array{json::value(record_ids["E13"]), json::value(record_ids["E14"])}},
+                   {"right_record_ids", json::array{}}},
+      token());
+  EXPECT_EQ(offset.status, 422u) << offset.body;
+  EXPECT_NE(offset.body.find("cannot offset"), std::string::npos) << offset.body;
 }
 
 TEST_F(PersonRecordsTest, RulesThatCompareAmountsFailTheJobAndAmountsStayRequiredByDefault) {
