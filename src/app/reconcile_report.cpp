@@ -165,9 +165,11 @@ class CsvFormat final : public Format {
     w.field(join_ids(right_, result_.right_of(g)));
     const std::int64_t left_sum = sum_amounts(left_, result_.left_of(g));
     const std::int64_t right_sum = sum_amounts(right_, result_.right_of(g));
-    w.field(money(left_sum, scale));
-    w.field(money(right_sum, scale));
-    w.field(money(difference(left_sum, right_sum), scale));
+    // Records without amounts (customers, people) leave the amount columns empty.
+    w.field(left_.has_amount ? money(left_sum, scale) : std::string());
+    w.field(right_.has_amount ? money(right_sum, scale) : std::string());
+    w.field(left_.has_amount && right_.has_amount ? money(difference(left_sum, right_sum), scale)
+                                                  : std::string());
     w.field(engine::hold_reason_name(g.held));
     w.field(describe_alternatives(g));
     std::string value;
@@ -224,7 +226,8 @@ class CsvFormat final : public Format {
     w.field(t.ids[i]);
     w.field(static_cast<std::int64_t>(records.lines[i]));
     w.field(format_iso_date(t.dates[i]));
-    w.field(money(t.amounts[i], scale_of(t.currencies[i], t.amount_scale)));
+    w.field(t.has_amount ? money(t.amounts[i], scale_of(t.currencies[i], t.amount_scale))
+                         : std::string());
     w.field(t.currencies[i]);
     w.field(t.references[i]);
     w.field(t.descriptions[i]);
@@ -263,8 +266,19 @@ class JsonFormat final : public Format {
     w.key("right_ids").begin_array();
     for (std::uint32_t i : result_.right_of(g)) w.string(right_.ids[i]);
     w.end_array();
-    w.key("left_amount").string(money(sum_amounts(left_, result_.left_of(g)), scale));
-    w.key("right_amount").string(money(sum_amounts(right_, result_.right_of(g)), scale));
+    // Records without amounts (customers, people): null.
+    w.key("left_amount");
+    if (left_.has_amount) {
+      w.string(money(sum_amounts(left_, result_.left_of(g)), scale));
+    } else {
+      w.null();
+    }
+    w.key("right_amount");
+    if (right_.has_amount) {
+      w.string(money(sum_amounts(right_, result_.right_of(g)), scale));
+    } else {
+      w.null();
+    }
     if (g.held != engine::HoldReason::kNone) w.key("held").string(engine::hold_reason_name(g.held));
     w.key("alternatives").begin_array();
     for (const engine::Alternative& a : result_.alternatives_of(g)) {
@@ -299,7 +313,12 @@ class JsonFormat final : public Format {
     w.key("id").string(t.ids[i]);
     w.key("line").number(static_cast<std::int64_t>(records.lines[i]));
     w.key("date").string(format_iso_date(t.dates[i]));
-    w.key("amount").string(money(t.amounts[i], scale_of(t.currencies[i], t.amount_scale)));
+    w.key("amount");
+    if (t.has_amount) {
+      w.string(money(t.amounts[i], scale_of(t.currencies[i], t.amount_scale)));
+    } else {
+      w.null();
+    }
     w.key("currency").string(t.currencies[i]);
     w.key("reference").string(t.references[i]);
     w.key("description").string(t.descriptions[i]);

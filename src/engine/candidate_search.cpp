@@ -3,6 +3,9 @@
 // sorted amount index; without an amount rule, equal blocking keys. Tolerance pass: amounts within
 // tolerance from a per-day sorted index of the rights still open, plus equal blocking keys. When
 // many candidates qualify, only those whose word sketches look most alike are scored.
+//
+// Without an amount rule (customer or person records) the blocking rules are the only source of
+// candidates: block_search.cpp.
 
 #include <algorithm>
 #include <cstdlib>
@@ -14,12 +17,13 @@
 namespace oeuvre::engine {
 namespace {
 
-// A blocking key shared by more records is not selective.
-constexpr std::size_t kMaxBlockSize = 64;
 // Entries examined per left record in one tolerance scan.
 constexpr std::size_t kMaxToleranceScan = 512;
 // Candidates fully scored per left record; more are ranked by word sketch first.
 constexpr std::size_t kMaxScoredCandidates = 8;
+// The same when the blocking rules are the only source of candidates (no amount rule): the
+// candidates of several blocks, ranked by the evidence of the keys they share first.
+constexpr std::size_t kMaxScoredBlockCandidates = 32;
 
 bool by_amount_then_date(const AmountEntry& a, const AmountEntry& b) {
   if (a.currency != b.currency) return a.currency < b.currency;
@@ -80,12 +84,15 @@ void Reconciliation::build_indexes() {
 }
 
 std::span<const KeyEntry> Reconciliation::key_block(std::size_t b, std::string_view key) const {
+  const std::span<const KeyEntry> block = whole_block(b, key);
+  return block.size() > kMaxKeyBlockSize ? std::span<const KeyEntry>() : block;
+}
+
+std::span<const KeyEntry> Reconciliation::whole_block(std::size_t b, std::string_view key) const {
   const std::uint64_t h = hash_of(key);
   const auto& entries = blocks_[b];
   auto first = std::lower_bound(entries.begin(), entries.end(), KeyEntry{h, 0});
-  auto last = first;
-  while (last != entries.end() && last->hash == h) ++last;
-  if (static_cast<std::size_t>(last - first) > kMaxBlockSize) return {};
+  auto last = std::upper_bound(first, entries.end(), KeyEntry{h, UINT32_MAX});
   return {first, last};
 }
 
@@ -152,7 +159,7 @@ void Reconciliation::candidates_for(std::uint32_t l, Pass pass,
     }
   }
   // With an amount rule, equal amounts find pass-1 candidates; blocking keys join in for what is
-  // left (pass 2), where amounts may differ within tolerance.
+  // left (pass 2), where amounts may differ within tolerance. (Without one, block_candidates.)
   const bool use_blocking = pass == Pass::kTolerance || scorer_.amount_rule() < 0;
   const auto& blocking = scorer_.blocking_rules();
   for (std::size_t b = 0; use_blocking && b < blocking.size(); ++b) {
@@ -181,33 +188,44 @@ std::vector<WeightedEdge> Reconciliation::score_pass(Pass pass,
   const double review = rules_.review_threshold;
   const std::string_view stage =
       pass == Pass::kExactAmount ? "matching" : "matching within tolerance";
+  // Without an amount rule the candidates come from blocks alone (header comment).
+  const bool by_blocks = scorer_.amount_rule() < 0;
+  const std::size_t scored_at_most = by_blocks ? kMaxScoredBlockCandidates : kMaxScoredCandidates;
   parallel_for(n, options_.threads, [&](std::size_t begin, std::size_t end, std::size_t worker) {
-    std::vector<std::uint32_t> candidates;
-    std::vector<std::pair<std::uint32_t, int>> ranked;
+    std::vector<std::uint32_t> candidates, evidence;
+    BlockScratch scratch;
+    std::vector<std::pair<std::uint32_t, std::int64_t>> ranked;
     std::vector<WeightedEdge> scored;
     auto& out = per_worker[worker];
     for (std::size_t k = begin; k < end; ++k) {
       if (cancelled()) break;  // run() returns at its next check
       const std::uint32_t l = lefts[k];
-      candidates_for(l, pass, candidates);
-      if (candidates.size() > kMaxScoredCandidates) {
-        // Many records share this amount and window: score only those whose words look most alike.
+      if (by_blocks) {
+        block_candidates(l, scratch, candidates, evidence);
+      } else {
+        candidates_for(l, pass, candidates);
+      }
+      if (candidates.size() > scored_at_most) {
+        // Many records share this amount and window (or these keys): score only those whose words
+        // look most alike (with the most telling keys in common first).
         const std::uint64_t sketch = scorer_.word_sketch(true, l);
         const std::int32_t d = date_of(true, l);
         ranked.clear();
-        for (std::uint32_t r : candidates) {
+        for (std::size_t c = 0; c < candidates.size(); ++c) {
+          const std::uint32_t r = candidates[c];
           const int common = __builtin_popcountll(sketch & scorer_.word_sketch(false, r));
           const std::int32_t rd = date_of(false, r);
           const int gap = (d == kNoDate || rd == kNoDate) ? 0 : std::abs(d - rd);
-          ranked.push_back({r, common * 1024 - std::min(gap, 1023)});
+          const std::int64_t keys = by_blocks ? evidence[c] : 0;
+          ranked.push_back({r, keys * 65536 + common * 1024 - std::min(gap, 1023)});
         }
-        std::partial_sort(ranked.begin(), ranked.begin() + kMaxScoredCandidates, ranked.end(),
+        const auto scored = static_cast<std::ptrdiff_t>(scored_at_most);
+        std::partial_sort(ranked.begin(), ranked.begin() + scored, ranked.end(),
                           [](const auto& a, const auto& b) {
                             return a.second != b.second ? a.second > b.second : a.first < b.first;
                           });
         candidates.clear();
-        for (std::size_t k = 0; k < kMaxScoredCandidates; ++k)
-          candidates.push_back(ranked[k].first);
+        for (std::size_t k = 0; k < scored_at_most; ++k) candidates.push_back(ranked[k].first);
       }
       scored.clear();
       for (std::uint32_t r : candidates) {

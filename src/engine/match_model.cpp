@@ -26,6 +26,9 @@ std::vector<ModelLevel> default_levels(const FieldRule& rule) {
       // 1 on the same day, 1 - 0.5 x (days / window) within the window, 0 beyond it: a day's
       // similarity depends on the window, so the bounds do too (a hair below each day's value).
       std::vector<ModelLevel> levels{{"same day", 1.0}};
+      // A birth date (no window) whose digits a typo changed: a level of its own.
+      if (rule.typos && rule.window_days == 0)
+        levels.push_back({"a typo apart", kDateTypoSimilarity - 1e-9});
       const double window = rule.window_days;
       auto within = [&](int days) { return 1.0 - 0.5 * days / window - 1e-9; };
       if (rule.window_days > 1 && !rule.business_days) levels.push_back({"1 day apart", within(1)});

@@ -24,7 +24,7 @@ namespace oeuvre::engine {
 // Random pairs sampled for u.
 inline constexpr std::size_t kModelSamplePairs = 1 << 15;
 // Pairs an EM session gathers at most (left records are taken at a stride beyond it).
-inline constexpr std::size_t kModelSessionPairs = 1 << 17;
+inline constexpr std::size_t kModelSessionPairs = 1 << 16;
 // A key value that more than this many records of either side share is skipped in its session:
 // it says little about which pairs match and would make the session quadratic.
 inline constexpr std::size_t kModelMaxBlock = 64;

@@ -47,8 +47,7 @@ std::int64_t PairScorer::amount(bool left_side, std::uint32_t i) const {
 std::int32_t PairScorer::date(bool left_side, std::uint32_t i) const {
   if (date_rule_ < 0) return kNoDate;
   const BoundRule& b = bound_[static_cast<std::size_t>(date_rule_)];
-  return static_cast<std::int32_t>(left_side ? number_of(*left_, b.left, i)
-                                             : number_of(*right_, b.right, i));
+  return date_value(b, operand(b, left_side), i).days;
 }
 
 std::string_view PairScorer::key(bool left_side, int rule, std::uint32_t i) const {
@@ -76,9 +75,10 @@ std::optional<std::uint64_t> PairScorer::equality_key(bool left_side, int rule,
                    mixed(static_cast<std::uint64_t>(currency(left_side, i))));
     }
     case Comparator::kDate: {
-      const std::int64_t d = number_of(x.table, x.field, i);
-      if (d == kNoDate) return std::nullopt;
-      return mixed(static_cast<std::uint64_t>(d));
+      // A birth date in a text column may have its digits only (date_similarity.h).
+      const DateValue d = date_value(b, x, i);
+      if (d.empty()) return std::nullopt;
+      return mixed(d.digits != 0 ? d.digits : static_cast<std::uint64_t>(d.days));
     }
     case Comparator::kText: {
       const std::string_view v = b.needs_text     ? x.prepared.text[i]
@@ -155,20 +155,8 @@ double PairScorer::similarity(const BoundRule& b, const Operand& x, std::uint32_
   switch (rule.comparator) {
     case Comparator::kAmount:
       return amount_similarity(rule, number_of(x.table, x.field, l), number_of(y.table, y.field, r));
-    case Comparator::kDate: {
-      const std::int64_t a = number_of(x.table, x.field, l), c = number_of(y.table, y.field, r);
-      if (a == kNoDate || c == kNoDate) {
-        present = false;
-        return 0;
-      }
-      const std::int64_t diff =
-          rule.business_days
-              ? business_days_between(static_cast<std::int32_t>(a), static_cast<std::int32_t>(c))
-              : std::llabs(a - c);
-      if (diff > rule.window_days) return 0;
-      if (rule.window_days == 0) return 1;
-      return 1.0 - 0.5 * static_cast<double>(diff) / static_cast<double>(rule.window_days);
-    }
+    case Comparator::kDate:
+      return date_similarity(rule, date_value(b, x, l), date_value(b, y, r), present);
     case Comparator::kExact: {
       std::string_view a = x.prepared.keys[l], c = y.prepared.keys[r];
       if (a.empty() || c.empty()) {
@@ -443,8 +431,8 @@ double PairScorer::score_offset(bool left_side, std::uint32_t a, std::uint32_t b
       if (x == 0 || x == INT64_MIN || x != -y) return -1;
       s = 1;
     } else if (rule.rule.comparator == Comparator::kDate) {
-      const std::int64_t x = number_of(side.table, side.field, a);
-      const std::int64_t y = number_of(side.table, side.field, b);
+      const std::int64_t x = date_value(rule, side, a).days;
+      const std::int64_t y = date_value(rule, side, b).days;
       present = x != kNoDate && y != kNoDate;
       if (present) {
         const std::int64_t diff = std::llabs(x - y);

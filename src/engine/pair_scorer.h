@@ -18,6 +18,7 @@
 
 #include "core/date.h"
 #include "core/result.h"
+#include "engine/date_similarity.h"
 #include "engine/key_hash.h"
 #include "engine/match_model.h"
 #include "engine/match_result.h"
@@ -164,13 +165,18 @@ class PairScorer {
   struct PreparedColumn {
     StringColumn text;    // normalize_text (kText)
     StringColumn tokens;  // sorted_token_set (kText token_set / best)
-    StringColumn keys;    // normalize_key (kExact, kContains, blocking, best)
+    StringColumn keys;    // normalize_key (kExact, kContains, blocking, best); a blocking date
+                          // rule's yyyymmdd
+    std::vector<DateValue> dates;  // kDate rules with needs_dates
   };
   struct BoundRule {
     FieldRule rule;
     FieldRef left, right;
     PreparedColumn left_prepared, right_prepared;
     bool needs_text = false, needs_tokens = false, needs_keys = false;
+    // A date rule over a text field, with typos or blocking: its values read once into dates (a
+    // plain date rule over record dates reads the day numbers as they are).
+    bool needs_dates = false;
   };
 
   // One side of a comparison: the table, the rule's field in it and its normalised values.
@@ -185,6 +191,9 @@ class PairScorer {
   }
 
   PairScorer(const RecordTable& left, const RecordTable& right) : left_(&left), right_(&right) {}
+  // Fills the dates (and, when it blocks, the yyyymmdd keys) of date rule `b` on both sides.
+  static void prepare_dates(BoundRule& b, const RecordTable& left, const RecordTable& right,
+                            int threads);
   // Rule `rule` over record l of x and record r of y (a left-right pair, or two records of a side).
   double similarity(const BoundRule& rule, const Operand& x, std::uint32_t l, const Operand& y,
                     std::uint32_t r, bool& present) const;
@@ -243,6 +252,11 @@ class PairScorer {
   };
   std::shared_ptr<const MatchModel> model_;
   ModelWeights model_weights_;
+  // Record i's value of date rule `rule` on the side of `x`.
+  DateValue date_value(const BoundRule& rule, const Operand& x, std::uint32_t i) const {
+    if (rule.needs_dates) return x.prepared.dates[i];
+    return DateValue{static_cast<std::int32_t>(number_of(x.table, x.field, i)), 0};
+  }
 
   const RecordTable* left_;
   const RecordTable* right_;

@@ -82,7 +82,8 @@ ReconcileSummary summarise(const ReconcileResult& result, const RecordTable& lef
   std::sort(totals.begin(), totals.end(), [](const CurrencyTotals& a, const CurrencyTotals& b) {
     return a.currency < b.currency;
   });
-  s.totals = std::move(totals);
+  // Records without amounts on either side (customer or person records) have no totals to show.
+  if (left.has_amount || right.has_amount) s.totals = std::move(totals);
   return s;
 }
 

@@ -86,9 +86,16 @@ Result<ReconcileResult> Reconciliation::run() {
   suggest_from_review_band();
   match_offsets(false);
   suggest_partly_paid();
-  // The duplicates first: a record's flagged twin is not a rival that holds its match.
-  result_.left_duplicate_of = find_duplicates(left_, options_.threads);
-  result_.right_duplicate_of = find_duplicates(right_, options_.threads);
+  // The duplicates first: a record's flagged twin is not a rival that holds its match. A duplicate
+  // is a booking repeated (same amount, date and texts): without an amount rule (customer or
+  // person records) none is looked for.
+  if (scorer_.amount_rule() >= 0) {
+    result_.left_duplicate_of = find_duplicates(left_, options_.threads);
+    result_.right_duplicate_of = find_duplicates(right_, options_.threads);
+  } else {
+    result_.left_duplicate_of.assign(left_.size(), -1);
+    result_.right_duplicate_of.assign(right_.size(), -1);
+  }
   hold_uncertain_groups();
 
   finish_groups();
@@ -240,8 +247,10 @@ std::string describe(const FieldRule& rule, int scale) {
       return s + ")";
     }
     case Comparator::kDate:
+      if (rule.typos && rule.window_days == 0) return "date (equal, or a typo apart)";
       return "date (within " + std::to_string(rule.window_days) +
-             (rule.business_days ? " business" : "") + " days)";
+             (rule.business_days ? " business" : "") + " days" +
+             (rule.typos ? ", or a typo apart)" : ")");
     case Comparator::kText:
       return "text (" + std::string(text_method_name(rule.method)) + ")";
     case Comparator::kExact:

@@ -4,6 +4,8 @@
 //   reconciler.cpp        run(): the sequence of passes; recording accepted pairs
 //   candidate_search.cpp  the amount and blocking-key indexes, candidates per left record, scoring
 //                         a pass into edges
+//   block_search.cpp      candidates from the blocking keys alone (no amount rule: person or
+//                         customer records), common blocks intersected
 //   batch_search.cpp      declared batches (records sharing the rules' batch_field) matched as one
 //                         line against a record of the other side
 //   group_search.cpp      1:N and N:1 groups by bounded subset sum over parts found through shared
@@ -35,6 +37,10 @@
 namespace oeuvre::engine {
 
 class WordIndex;
+
+// A blocking key that more right records share tells nobody apart alone: its block is not taken
+// whole (candidate_search.cpp, block_search.cpp).
+inline constexpr std::size_t kMaxKeyBlockSize = 64;
 
 // A right record in the amount index: sorted by currency, then amount then date (exact pass) or
 // date then amount (tolerance pass).
@@ -94,7 +100,28 @@ class Reconciliation {
   std::vector<std::int64_t> partner_amounts(std::int64_t a) const;
   void build_indexes();
   void build_tolerance_index();
+  // The rights worth scoring against left record l (with an amount rule), sorted, each once.
   void candidates_for(std::uint32_t l, Pass pass, std::vector<std::uint32_t>& out) const;
+
+  // block_search.cpp: candidates without an amount rule.
+  // One scoring thread's scratch: per right record, what the blocks of the left record being
+  // searched say of it (valid where stamp is that left record + 1, so it is never cleared), and
+  // the right records touched for that left record.
+  struct BlockScratch {
+    struct Tally {
+      std::uint32_t evidence = 0;  // of the keys it shares
+      bool small = false;          // in a block small enough to be taken whole
+      std::uint8_t common = 0;     // in how many blocks too common alone
+    };
+    std::vector<std::uint32_t> stamp;
+    std::vector<Tally> tally;
+    std::vector<std::uint32_t> touched;
+  };
+  // The rights sharing a blocking key with left record l, each once (`out`), and the evidence of
+  // the keys each shares (`evidence`, parallel): its small blocks whole, its common blocks
+  // intersected (block_search.cpp).
+  void block_candidates(std::uint32_t l, BlockScratch& scratch, std::vector<std::uint32_t>& out,
+                        std::vector<std::uint32_t>& evidence) const;
   std::vector<WeightedEdge> score_pass(Pass pass, const std::vector<std::uint32_t>& lefts,
                                        double stage_begin, double stage_end);
 
@@ -126,6 +153,8 @@ class Reconciliation {
   // `key`'s (the caller compares the keys), or none when more than a block's bound share it: a key
   // that common identifies nothing (candidate_search.cpp).
   std::span<const KeyEntry> key_block(std::size_t b, std::string_view key) const;
+  // The rights whose key for blocking rule `b` hashes as `key`'s, however many.
+  std::span<const KeyEntry> whole_block(std::size_t b, std::string_view key) const;
 
   // partly_paid.cpp
   // Right records only partly paid: the open left records carrying one's blocking key (its

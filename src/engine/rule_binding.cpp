@@ -1,7 +1,8 @@
 // PairScorer::create: binds the rules to the two tables. Resolves each rule's fields, checks that
 // its comparator fits them, drops rules over a column a side lacks, orders the rules cheap and
 // decisive first, and prepares what scoring reads in its hot loops: every text value normalised
-// once (text, token set, key), a word sketch per record, and currencies as small integers.
+// once (text, token set, key), the dates of date rules over text (and of typo-tolerant or blocking
+// ones), a word sketch per record, and currencies as small integers.
 
 #include <algorithm>
 #include <functional>
@@ -18,6 +19,29 @@ namespace {
 std::string_view cut(std::string_view text) { return cut_utf8(text, kMaxComparedBytes); }
 
 }  // namespace
+
+void PairScorer::prepare_dates(BoundRule& b, const RecordTable& left, const RecordTable& right,
+                               int threads) {
+  for (int side = 0; side < 2; ++side) {
+    const RecordTable& table = side == 0 ? left : right;
+    const FieldRef field = side == 0 ? b.left : b.right;
+    PreparedColumn& out = side == 0 ? b.left_prepared : b.right_prepared;
+    const bool text = value_type(table, field) == ValueType::kText;
+    const std::size_t n = table.size();
+    out.dates.resize(n);
+    parallel_for(n, threads, [&](std::size_t begin, std::size_t end, std::size_t) {
+      for (std::size_t i = begin; i < end; ++i) {
+        out.dates[i] =
+            text ? date_value_from_text(cut(text_of(table, field, i)))
+                 : date_value_from_days(static_cast<std::int32_t>(number_of(table, field, i)));
+      }
+    });
+    if (!b.rule.blocking) continue;
+    out.keys.reserve(n, n * 8);
+    char digits[8];
+    for (std::size_t i = 0; i < n; ++i) out.keys.push_back(date_digits(out.dates[i], digits));
+  }
+}
 
 Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable& right,
                                       const RuleSet& rules, int threads) {
@@ -56,7 +80,14 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
         ok = expect(ValueType::kNumber, "amount (numeric)");
         break;
       case Comparator::kDate:
-        ok = expect(ValueType::kDate, "date");
+        // A text field may hold dates too (a birth date in an extra column).
+        ok = (lt == ValueType::kDate || lt == ValueType::kText) &&
+             (rt == ValueType::kDate || rt == ValueType::kText);
+        if (!ok) {
+          errors.push_back({path + ".compare",
+                            "'date' needs date fields (or text fields holding dates such as "
+                            "yyyymmdd) on both sides"});
+        }
         break;
       default:
         ok = expect(ValueType::kText, "text");
@@ -77,6 +108,10 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
                          rule.method == TextMethod::kReference;
     } else if (rule.comparator == Comparator::kExact || rule.comparator == Comparator::kContains) {
       bound.needs_keys = true;
+    } else if (rule.comparator == Comparator::kDate) {
+      bound.needs_dates =
+          rule.typos || rule.blocking || lt == ValueType::kText || rt == ValueType::kText;
+      bound.needs_keys = rule.blocking;  // yyyymmdd, filled by prepare_dates
     }
     scorer.bound_.push_back(std::move(bound));
   }
@@ -111,8 +146,13 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
   }
   if (scorer.bound_.size() > UINT16_MAX) return Error::Validation("fields", "too many rules");
 
+  // Read the dates of date rules once (and their digits as keys when they block).
+  for (BoundRule& b : scorer.bound_) {
+    if (b.needs_dates) prepare_dates(b, left, right, threads);
+  }
   // Normalise every text value once.
   for (BoundRule& b : scorer.bound_) {
+    if (b.rule.comparator == Comparator::kDate) continue;
     if (!b.needs_text && !b.needs_tokens && !b.needs_keys) continue;
     for (int side = 0; side < 2; ++side) {
       const RecordTable& table = side == 0 ? left : right;

@@ -172,7 +172,7 @@ void read_field_rule(const json::object& object, const std::string& path, FieldR
   ObjectReader in(object, path, errors);
   in.reject_unknown({"name", "field", "left", "right", "compare", "weight", "required", "block",
                      "tolerance_minor", "tolerance_percent", "sign", "window_days", "business_days",
-                     "method", "min_similarity"});
+                     "typos", "method", "min_similarity"});
   std::string compare;
   if (!in.string("compare", compare)) {
     if (in.find("compare") == nullptr) {
@@ -212,6 +212,7 @@ void read_field_rule(const json::object& object, const std::string& path, FieldR
   in.number("tolerance_percent", rule.tolerance_percent, 0, 100, false);
   in.integer("window_days", rule.window_days, 0, kMaxWindowDays);
   in.boolean("business_days", rule.business_days);
+  in.boolean("typos", rule.typos);
   in.number("min_similarity", rule.min_similarity, 0, 1, false);
   std::string sign;
   if (in.string("sign", sign)) {
@@ -256,9 +257,11 @@ void read_field_rule(const json::object& object, const std::string& path, FieldR
     only_for("sign", {Comparator::kAmount});
     only_for("window_days", {Comparator::kDate});
     only_for("business_days", {Comparator::kDate});
+    only_for("typos", {Comparator::kDate});
     only_for("method", {Comparator::kText});
     only_for("min_similarity", {Comparator::kText});
-    only_for("block", {Comparator::kExact, Comparator::kText, Comparator::kContains});
+    only_for("block",
+             {Comparator::kExact, Comparator::kText, Comparator::kContains, Comparator::kDate});
   }
 }
 
@@ -494,6 +497,8 @@ std::string rules_to_json(const RuleSet& rules) {
       case Comparator::kDate:
         f["window_days"] = rule.window_days;
         f["business_days"] = rule.business_days;
+        f["typos"] = rule.typos;
+        f["block"] = rule.blocking;
         break;
       case Comparator::kText:
         f["method"] = text_method_name(rule.method);

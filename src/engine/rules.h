@@ -17,6 +17,7 @@
 //        "tolerance_minor": 500, "tolerance_percent": 3, "sign": "same|opposite|absolute"},
 //       {"field": "date", "compare": "date", "weight": 0.2, "window_days": 7, "business_days":
 //       false},
+//       {"field": "date_of_birth", "compare": "date", "typos": true, "block": true},
 //       {"left": "reference", "right": "memo", "compare": "text", "weight": 0.25,
 //        "method": "best|reference|jaro_winkler|levenshtein|token_set", "min_similarity": 0.5,
 //        "block": true},
@@ -26,6 +27,17 @@
 //   }
 // Field names: id, date, amount, currency, reference, description, counterparty, or an extra column
 // of the records (matched case-insensitively).
+//
+// Rules need no amount rule and no date rule: customer, supplier or person records (names,
+// addresses, birth dates, identifiers) reconcile on text rules alone, their candidates coming from
+// the blocking rules (engine.md). A date rule may compare the record date or a text field (an extra
+// column) holding year-first dates: yyyymmdd, yyyy-mm-dd, yyyy/mm/dd or yyyy.mm.dd (a time after
+// them ignored); a text value written otherwise counts as empty. "typos": true (date rules only)
+// tolerates the mistakes people make typing a date, a birth date above all: equal dates score 1;
+// the day and month swapped (1987-03-05 against 1987-05-03), one digit wrong, or two neighbouring
+// digits swapped score kDateTypoSimilarity (0.8) -- also when the mistake makes no calendar date
+// (month 25) --; anything else the window rule as without it. "block": true on a date rule makes
+// records with the same date candidates.
 // Thread-safety: value types.
 
 #include <cstdint>
@@ -68,7 +80,7 @@ struct FieldRule {
   double weight = 1.0;
   // A pair whose similarity on this rule is 0 (outside tolerance / window) is never matched.
   bool required = false;
-  // exact/text/contains: records whose normalised values are equal become candidates.
+  // exact/text/contains/date: records whose normalised values are equal become candidates.
   bool blocking = false;
   // amount: tolerated difference = max(tolerance_minor, tolerance_percent% of the larger amount).
   std::int64_t tolerance_minor = 0;
@@ -77,6 +89,9 @@ struct FieldRule {
   // date: tolerated distance in days (or Monday-Friday days when business_days).
   int window_days = 0;
   bool business_days = false;
+  // date: a swapped day and month, one wrong digit or two neighbouring digits swapped score
+  // kDateTypoSimilarity instead of 0 (header comment).
+  bool typos = false;
   // text: similarity measure, and the level below which the similarity counts as 0.
   TextMethod method = TextMethod::kBest;
   double min_similarity = 0;
@@ -129,6 +144,8 @@ inline constexpr int kMaxGroupSize = 6;
 inline constexpr int kMaxCandidatesPerRecord = 64;
 inline constexpr int kMaxWindowDays = 366;
 inline constexpr std::size_t kMaxFieldRules = 64;
+// The similarity of two dates a typo apart under a date rule with typos (header comment).
+inline constexpr double kDateTypoSimilarity = 0.8;
 // Competing explanations kept with a group (MatchGroup's alternatives).
 inline constexpr std::size_t kMaxAlternatives = 3;
 

@@ -27,7 +27,7 @@ Result<ColumnIndexes> map_columns(std::span<const std::string_view> header) {
 }
 
 Result<ColumnIndexes> map_columns(std::span<const std::string_view> header,
-                                  const MappedColumns& named) {
+                                  const MappedColumns& named, bool amount_required) {
   std::vector<std::string> names;
   for (std::string_view h : header) names.push_back(normalize_header(h));
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -153,7 +153,7 @@ Result<ColumnIndexes> map_columns(std::span<const std::string_view> header,
               "credit_debit_indicator", "cd_indicator", "dc_indicator", "d_c", "c_d", "direction",
               "soll_haben", "s_h"});
   }
-  if (!m.amount && !(m.debit && m.credit)) {
+  if (!m.amount && !(m.debit && m.credit) && (amount_required || named_pair)) {
     if (named_pair) {
       const bool need_credit = !m.credit;
       return Error::Validation(
@@ -167,6 +167,14 @@ Result<ColumnIndexes> map_columns(std::span<const std::string_view> header,
                              "no amount column: expected one named amount, value, sum or total, "
                              "or a debit and a credit column; found: " +
                                  found);
+  }
+  if (!m.amount && !(m.debit && m.credit)) {
+    // No amounts, so no currency: a lone debit or credit column, and a currency column, are extra
+    // columns like any.
+    for (std::optional<std::size_t>* unused : {&m.debit, &m.credit, &m.currency}) {
+      if (*unused) taken[**unused] = false;
+      unused->reset();
+    }
   }
   if (m.credit_debit_indicator && !m.amount) {
     return Error::Validation("column_mapping.columns.credit_debit_indicator",

@@ -51,8 +51,9 @@ std::string normalize_header(std::string_view name);
 //     direction, soll_haben, s_h
 // plus common German, French and Spanish export headers (datum, buchungstag, betrag, montant,
 // importe, verwendungszweck, libelle, concepto, auftraggeber, empfänger, ...). Fails with
-// kValidation (field "header") when there is no amount column nor a debit/credit pair, or a header
-// name is repeated.
+// kValidation (field "header") when there is no amount column nor a debit/credit pair (unless
+// `amount_required` is false: records without amounts, such as customers or people, whose
+// currency, debit or credit columns are then extra columns), or a header name is repeated.
 Result<ColumnIndexes> map_columns(std::span<const std::string_view> header);
 
 // map_columns where the user's `named` columns are fixed first. A name matches the header cell equal
@@ -62,6 +63,6 @@ Result<ColumnIndexes> map_columns(std::span<const std::string_view> header);
 // when a named column is not in the header or the names contradict each other, and as map_columns
 // otherwise.
 Result<ColumnIndexes> map_columns(std::span<const std::string_view> header,
-                                  const MappedColumns& named);
+                                  const MappedColumns& named, bool amount_required = true);
 
 }  // namespace oeuvre::ingest

@@ -45,8 +45,9 @@ constexpr std::array<std::pair<DecimalSeparator, std::string_view>, 3> kDecimalS
     {DecimalSeparator::kComma, ","},
 }};
 
-constexpr std::array<std::string_view, 5> kTopLevelKeys = {
-    "columns", "date_format", "decimal_separator", "default_currency", "all_or_nothing"};
+constexpr std::array<std::string_view, 6> kTopLevelKeys = {"columns",           "date_format",
+                                                           "decimal_separator", "default_currency",
+                                                           "all_or_nothing",    "amount_optional"};
 
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& keys, std::string_view key) {
@@ -87,11 +88,15 @@ class MappingParser {
     }
     if (const auto* v = present(object, "default_currency"))
       mapping.default_currency = parse_currency(*v);
-    if (const auto* v = present(object, "all_or_nothing")) {
-      if (v->is_bool()) {
-        mapping.all_or_nothing = v->as_bool();
-      } else {
-        add(".all_or_nothing", "must be true or false");
+    for (const auto& [key, member] :
+         {std::pair{"all_or_nothing", &ColumnMapping::all_or_nothing},
+          std::pair{"amount_optional", &ColumnMapping::amount_optional}}) {
+      if (const auto* v = present(object, key)) {
+        if (v->is_bool()) {
+          mapping.*member = v->as_bool();
+        } else {
+          add("." + std::string(key), "must be true or false");
+        }
       }
     }
     return finish(mapping);
@@ -248,6 +253,7 @@ boost::json::object to_json(const ColumnMapping& mapping) {
   if (mapping.decimal_separator) out["decimal_separator"] = to_string(*mapping.decimal_separator);
   if (mapping.default_currency) out["default_currency"] = *mapping.default_currency;
   if (mapping.all_or_nothing) out["all_or_nothing"] = *mapping.all_or_nothing;
+  if (mapping.amount_optional) out["amount_optional"] = *mapping.amount_optional;
   return out;
 }
 

@@ -53,6 +53,10 @@ struct ColumnMapping {
   std::optional<DecimalSeparator> decimal_separator;
   std::optional<std::string> default_currency;  // ISO 4217 code: three upper-case letters
   std::optional<bool> all_or_nothing;           // true: one bad row fails the whole file
+  // true: a file without an amount column (nor debit and credit columns) is read, its records
+  // without amounts -- customers, suppliers, people (ParseSettings::amount_optional); default:
+  // such a file is refused.
+  std::optional<bool> amount_optional;
 
   bool operator==(const ColumnMapping&) const = default;
 };
@@ -66,7 +70,8 @@ std::string_view to_string(DecimalSeparator separator);
 //                "counterparty"|"external_id"|"credit_debit_indicator":
 //                "<header name, 1-255 characters>"},
 //    "date_format": "auto"|"iso"|"dd/mm/yyyy"|"mm/dd/yyyy"|"dd.mm.yyyy"|"yyyymmdd",
-//    "decimal_separator": "auto"|"."|",", "default_currency": "EUR", "all_or_nothing": false}
+//    "decimal_separator": "auto"|"."|",", "default_currency": "EUR", "all_or_nothing": false,
+//    "amount_optional": false}
 // Every key is optional and a null value counts as absent. amount excludes debit and credit; debit
 // and credit go together and name different headers; credit_debit_indicator excludes debit/credit.
 // Fails with kValidation listing every problem at once, each field path prefixed with `field`

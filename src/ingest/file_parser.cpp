@@ -64,7 +64,9 @@ Error no_objects(FileFormat format) {
 Result<ColumnIndexes> resolve_mapping(const std::vector<std::string>& header,
                                       const ParseSettings& settings) {
   std::vector<std::string_view> views(header.begin(), header.end());
-  auto mapping = map_columns(views, settings.mapping.columns);
+  const bool amount_optional =
+      settings.amount_optional || settings.mapping.amount_optional.value_or(false);
+  auto mapping = map_columns(views, settings.mapping.columns, !amount_optional);
   if (mapping.ok()) return mapping;
   std::vector<FieldError> errors = mapping.error().field_errors();
   for (FieldError& e : errors) {
@@ -118,6 +120,7 @@ void describe_mapping(const std::vector<std::string>& header, const ColumnIndexe
   for (const auto& [field, column] : fields) {
     if (column && *column < header.size()) layout.mapping.emplace_back(field, header[*column]);
   }
+  layout.has_amounts = m.amount || (m.debit && m.credit);
 }
 
 // What the data says about the date order and the decimal separator.
@@ -279,7 +282,7 @@ Result<FileLayout> FileParserImpl::analyse(
 
   // Pass A: what the whole file says about date order and decimal separator.
   const bool decide_dates = mapping.date && !row_layout.date_order;
-  const bool decide_separator = !fixed_separator(settings_);
+  const bool decide_separator = !fixed_separator(settings_) && layout_.has_amounts;
   if (decide_dates || decide_separator) {
     Evidence evidence(mapping);
     ASSIGN_OR_RETURN(auto source, open_source());

@@ -57,6 +57,11 @@ struct ParseSettings {
   // stored record has a currency); `oeuvre reconcile` sets it (--scale), as files compared offline
   // often carry no currency.
   std::optional<int> unknown_currency_scale;
+  // A file without an amount column (nor debit and credit columns) fails analyse() -- unless this
+  // is set, or mapping.amount_optional: then its records have no amount (amount_minor 0, no
+  // currency needed, FileLayout::has_amounts false). `oeuvre reconcile` sets it when the rules
+  // compare no amounts (customer or person records); on the server a data source's mapping says so.
+  bool amount_optional = false;
   std::size_t max_records = 50'000'000;  // more rows fail analyse() (bound on untrusted input)
   std::size_t max_errors_kept = 10'000;  // row errors beyond this are counted, not kept
 };
@@ -91,6 +96,9 @@ struct FileLayout {
   std::vector<std::pair<std::string, std::string>> mapping;
   DateOrder date_order = DateOrder::kYearMonthDay;
   DecimalSeparator decimal_separator = DecimalSeparator::kDot;
+  // False when the file has no amount column (ParseSettings::amount_optional): its records carry
+  // no amounts.
+  bool has_amounts = true;
   std::uint64_t rows = 0;         // data rows seen by analyse()
   std::uint64_t rows_failed = 0;  // of which bad (errors() keeps the first max_errors_kept)
   // Bank statement files: how many statements, and what the user should know that is no reason to
@@ -112,7 +120,8 @@ class FileParser {
   virtual ~FileParser() = default;
 
   // Pass 1. Fails (kValidation, field "file", message a user can act on) when the file is not a
-  // table: binary or not UTF-8, UTF-16, no header, no amount column, JSON that is not objects,
+  // table: binary or not UTF-8, UTF-16, no header, no amount column (unless
+  // ParseSettings::amount_optional), JSON that is not objects,
   // ambiguous dd/mm vs mm/dd dates ("set column_mapping.date_format"), too many rows.
   // With a `sink`, the good records are also handed to it in file order, in batches of at most
   // `batch_size`, as they are checked (the caller that needs no check before the first record

@@ -21,13 +21,38 @@ bool maps(const FileLayout& layout, std::string_view field) {
                      [&](const auto& m) { return m.first == field; });
 }
 
+bool compares_amounts(const engine::RuleSet& rules) {
+  return std::any_of(rules.fields.begin(), rules.fields.end(), [](const engine::FieldRule& rule) {
+    return rule.comparator == engine::Comparator::kAmount;
+  });
+}
+
+// `error` of a file without an amount column that the rules need, with a field saying so.
+Error with_amount_hint(Error error) {
+  if (error.code() != ErrorCode::kValidation) return error;
+  std::vector<FieldError> fields = error.field_errors();
+  const bool no_amount_column = std::any_of(fields.begin(), fields.end(), [](const FieldError& e) {
+    return e.message.find("no amount column") != std::string::npos;
+  });
+  if (!no_amount_column) return error;
+  fields.push_back({"rules",
+                    "compare amounts (an amount rule), which this file lacks; records "
+                    "without amounts, such as customers or people, reconcile with rules "
+                    "that have no amount rule"});
+  return Error::Validation(std::move(fields));
+}
+
 }  // namespace
 
 Result<RecordFile> read_record_file(const std::string& path, const ParseSettings& settings,
                                     const engine::RuleSet& rules, bool left,
                                     const ProgressFn& progress) {
   const std::string filename = std::filesystem::path(path).filename().string();
-  ASSIGN_OR_RETURN(auto parser, FileParser::open(path, filename, "", settings));
+  // Rules that compare no amounts read files without an amount column too.
+  const bool amounts_needed = compares_amounts(rules);
+  ParseSettings file_settings = settings;
+  file_settings.amount_optional = settings.amount_optional || !amounts_needed;
+  ASSIGN_OR_RETURN(auto parser, FileParser::open(path, filename, "", file_settings));
   std::optional<RecordTableBuilder> builder;
   RecordFile out;
   bool ids_from_lines = true;
@@ -40,6 +65,7 @@ Result<RecordFile> read_record_file(const std::string& path, const ParseSettings
     }
     builder.emplace(extra_fields_read_by(rules, left, column_names));
     builder->set_column_names(std::move(column_names));
+    builder->set_has_amounts(layout.has_amounts);
     ids_from_lines = !maps(layout, "external_id");
   };
   auto sink = [&](std::span<const ParsedRecord> batch) -> Status {
@@ -64,7 +90,18 @@ Result<RecordFile> read_record_file(const std::string& path, const ParseSettings
     }
     return OkStatus();
   };
-  ASSIGN_OR_RETURN(out.layout, parser->analyse(kBatch, sink, progress));
+  auto analysed = parser->analyse(kBatch, sink, progress);
+  if (!analysed.ok()) {
+    return amounts_needed && !settings.amount_optional ? with_amount_hint(analysed.error())
+                                                       : analysed.error();
+  }
+  out.layout = *std::move(analysed);
+  if (amounts_needed && !out.layout.has_amounts) {
+    // Read without amounts (the mapping's amount_optional), yet the rules compare them: the engine
+    // would drop the amount rule without a word.
+    return with_amount_hint(Error::Validation(
+        "file", "header: no amount column (the column mapping says amount_optional)"));
+  }
   out.errors = parser->errors();
   if (settings.mapping.all_or_nothing.value_or(false) && out.layout.rows_failed > 0) {
     std::vector<FieldError> fields;

@@ -29,6 +29,11 @@ struct RecordFile {
 // id is its external id when the mapping has that column, else its line number. Bad rows are left
 // out and reported (errors, layout.rows_failed) -- unless settings.mapping.all_or_nothing, when
 // one bad row fails the read (kValidation, field "file", the first row errors as further fields).
+// A file without an amount column is read when `rules` compare no amounts (no amount rule): its
+// records have none (table.has_amount false), every other column an extra field the rules may
+// name; when they do compare amounts it fails as analyse() does (also when the mapping says
+// amount_optional), with a further field error ("rules") saying that rules without an amount rule
+// read such files.
 // Other failures are FileParser::analyse()'s.
 Result<RecordFile> read_record_file(const std::string& path, const ParseSettings& settings,
                                     const engine::RuleSet& rules, bool left,

@@ -43,6 +43,10 @@ class RecordTableBuilder {
   // Source column names of the standard fields ({"Invoice No", "reference"}), so rules may name a
   // field by its header too.
   void set_column_names(std::vector<std::pair<std::string, std::string>> column_names);
+  // Whether the records carry amounts (default true). False for a file without an amount column
+  // (FileLayout::has_amounts): the table's amount column is then absent, and rules over it are
+  // dropped.
+  void set_has_amounts(bool has_amounts) { table_.has_amount = has_amounts; }
   void reserve(std::size_t records);
   void add(const RecordFields& record);
   std::size_t size() const { return table_.size(); }

@@ -259,9 +259,11 @@ bool RowParser::parse(const SourceRow& row, ParsedRecord* record, std::vector<Ro
           "is in " + std::string(code) + " but the row's currency is " + std::string(currency));
     }
   }
-  const bool unknown_currency =
-      currency.empty() && !currency_bad && !layout_.default_currency && layout_.unknown_currency_scale;
-  if (currency.empty() && !currency_bad && !unknown_currency) {
+  // A file without amounts (ParseSettings::amount_optional) has no currency either.
+  const bool has_amounts = m.amount || (m.debit && m.credit);
+  const bool unknown_currency = currency.empty() && !currency_bad && !layout_.default_currency &&
+                                layout_.unknown_currency_scale;
+  if (currency.empty() && !currency_bad && !unknown_currency && has_amounts) {
     if (layout_.default_currency) {
       currency = *layout_.default_currency;
     } else {
@@ -273,7 +275,7 @@ bool RowParser::parse(const SourceRow& row, ParsedRecord* record, std::vector<Ro
 
   // Minor units at the currency's scale.
   std::int64_t amount = 0;
-  if ((!currency.empty() || unknown_currency) && !currency_bad) {
+  if ((!currency.empty() || unknown_currency) && !currency_bad && has_amounts) {
     const int scale = unknown_currency ? *layout_.unknown_currency_scale : scale_of(currency);
     std::int64_t values[2] = {0, 0};
     bool ok = true;

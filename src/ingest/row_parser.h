@@ -17,6 +17,8 @@
 //   decimal separator, an exponent expanded exactly ("1e2" is 100, "1.5E-1" is 0.15); a
 //   debit/credit indicator column signs it. Debit/credit columns: |credit| - |debit|, both empty
 //   is an error.
+// - No amount column (ParseSettings::amount_optional): amount 0 and currency "" (a currency column
+//   is then an extra column, default_currency does not apply).
 // - extra_json: every unmapped column as {"Header":"text"} (all values JSON strings), in header
 //   order; a JSON key missing from the object is left out; a column with an empty header name
 //   appears as "column N" (1-based) when its value is not empty.

@@ -130,9 +130,14 @@ boost::json::object to_json(const ingest::Preview& preview) {
            r.external_id.empty() ? boost::json::value(nullptr) : boost::json::value(r.external_id)},
           {"transaction_date",
            r.date_days ? boost::json::value(format_iso_date(*r.date_days)) : nullptr},
-          {"amount", format_minor_units(r.amount_minor, currency_scale(r.currency))},
-          {"amount_minor", r.amount_minor},
-          {"currency", r.currency},
+          // A file without amounts (column_mapping.amount_optional): null amount and currency.
+          {"amount", r.currency.empty() ? boost::json::value(nullptr)
+                                        : boost::json::value(format_minor_units(
+                                              r.amount_minor, currency_scale(r.currency)))},
+          {"amount_minor",
+           r.currency.empty() ? boost::json::value(nullptr) : boost::json::value(r.amount_minor)},
+          {"currency",
+           r.currency.empty() ? boost::json::value(nullptr) : boost::json::value(r.currency)},
           {"description", r.description},
           {"reference", r.reference},
           {"counterparty", r.counterparty},

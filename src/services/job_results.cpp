@@ -32,6 +32,7 @@ std::string side_value(const std::vector<store::Record>& records, const std::str
   if (records.empty()) return "";
   if (records.size() == 1) return rule_field_value(records.front(), field);
   if (field == "amount") {
+    if (!records.front().has_amount()) return "";
     std::int64_t sum = 0;
     for (const auto& r : records) sum += r.amount_minor;
     return format_amount(sum, records.front().currency);
@@ -233,6 +234,7 @@ Result<json::object> summarize(store::Connection& conn, const store::Job& job) {
   }
   json::array per_currency;
   for (auto& [code, c] : currencies) {
+    if (code.empty()) continue;  // the results of records without amounts (customers, people)
     json::object by_status;
     for (auto& [status, o] : c.by_status) by_status[status] = std::move(o);
     per_currency.push_back(json::object{{"currency", code},
@@ -328,9 +330,16 @@ void ResultRenderer::write(JsonWriter& w, const ResultView& view) const {
   w.key("right").begin_array();
   for (const auto& rec : view.right) write_json(w, rec);
   w.end_array();
-  w.key("left_amount_minor").number(r.left_amount_minor);
-  w.key("right_amount_minor").number(r.right_amount_minor);
-  w.key("currency").string(r.currency);
+  // Results of records without amounts (customers, people) have none: null.
+  if (r.currency.empty()) {
+    w.key("left_amount_minor").null();
+    w.key("right_amount_minor").null();
+    w.key("currency").null();
+  } else {
+    w.key("left_amount_minor").number(r.left_amount_minor);
+    w.key("right_amount_minor").number(r.right_amount_minor);
+    w.key("currency").string(r.currency);
+  }
   w.key("explanation").begin_array();
   read_compact_explanation(r.explanation, [&](const ExplanationEntry& e) {
     if (e.rule >= rules_.size()) return;

@@ -107,6 +107,8 @@ Status JobRunner::run(const store::Job& job, Claim& claim) {
   if (!sides.ok())
     return claim.aborted() ? stopped(job, claim, std::move(sides).error())
                            : std::move(sides).error();
+  if (Status fits = check_amounts_for(*sides, *rules); !fits.ok())
+    return Error::BadRequest("the records could not be reconciled: " + error_text(fits.error()));
   const auto total = static_cast<std::int64_t>(sides->left.ids.size() + sides->right.ids.size());
   const double load_seconds = seconds_since(load_started);
   claim.report({"matching", kLoadEnd, total, 0});

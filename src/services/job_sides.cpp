@@ -24,6 +24,7 @@ Result<JobSide> load_side(store::Database& db, const Uuid& data_source_id,
   JobSide side;
   ingest::RecordTableBuilder builder(std::move(extras));
   std::size_t count = 0;
+  bool any_amount = false;  // a record without one has currency "" (store::Record::has_amount)
   RETURN_IF_ERROR(store::with_connection(db, [&](store::Connection& conn) -> Status {
     return store::RecordRepository::for_each_open(
         conn, data_source_id, [&](const store::Row& row) -> Status {
@@ -37,6 +38,7 @@ Result<JobSide> load_side(store::Database& db, const Uuid& data_source_id,
           }
           fields.amount_minor = row.integer(3);
           fields.currency = row.text(4);
+          any_amount = any_amount || !fields.currency.empty();
           fields.reference = row.text(5);
           fields.description = row.text(6);
           fields.counterparty = row.text(7);
@@ -49,12 +51,32 @@ Result<JobSide> load_side(store::Database& db, const Uuid& data_source_id,
           return OkStatus();
         });
   }));
+  // Records without amounts (a data source of customers or people): the amount column is absent.
+  builder.set_has_amounts(any_amount || count == 0);
   side.table = std::move(builder).finish();
   RETURN_IF_ERROR(side.table.check_consistent());
   return side;
 }
 
 }  // namespace
+
+Status check_amounts_for(const JobSides& sides, const engine::RuleSet& rules) {
+  const auto amount_rule = std::find_if(
+      rules.fields.begin(), rules.fields.end(),
+      [](const engine::FieldRule& rule) { return rule.comparator == engine::Comparator::kAmount; });
+  if (amount_rule == rules.fields.end()) return OkStatus();
+  for (const JobSide* side : {&sides.left, &sides.right}) {
+    if (side->table.has_amount) continue;
+    const std::string name = side == &sides.left ? "left" : "right";
+    return Error::Validation(
+        "rules.fields[" + std::to_string(amount_rule - rules.fields.begin()) + "]",
+        "compares amounts, but the " + name +
+            " data source's records have none (its files were read with "
+            "column_mapping.amount_optional and had no amount column): reconcile such records "
+            "with rules that have no amount rule");
+  }
+  return OkStatus();
+}
 
 Result<JobSides> load_job_sides(store::Database& db, const store::Job& job,
                                 const engine::RuleSet& rules, Claim& claim, double progress_end) {

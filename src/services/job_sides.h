@@ -35,4 +35,9 @@ struct JobSides {
 Result<JobSides> load_job_sides(store::Database& db, const store::Job& job,
                                 const engine::RuleSet& rules, Claim& claim, double progress_end);
 
+// kValidation when `rules` compare amounts (an amount rule) and a side's records have none (a data
+// source of customers or people: store::Record::has_amount), naming the rule; the engine would
+// otherwise drop the rule silently.
+Status check_amounts_for(const JobSides& sides, const engine::RuleSet& rules);
+
 }  // namespace oeuvre::services

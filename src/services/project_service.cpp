@@ -132,6 +132,7 @@ boost::json::object record_stats_json(const Uuid& project_id,
   // Amounts per currency, as decimal text in the currency's own scale.
   boost::json::array amounts;
   for (const store::ProjectAmountTotal& row : stats.amounts) {
+    if (row.currency.empty()) continue;  // records without amounts (customers, people)
     if (amounts.empty() || amounts.back().as_object().at("currency").as_string() != row.currency) {
       amounts.push_back(boost::json::object{{"currency", row.currency},
                                             {"records", 0},

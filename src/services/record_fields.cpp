@@ -32,8 +32,8 @@ std::string standard_value(const store::Record& record, StandardField field) {
     case StandardField::kDate:
       return record.transaction_date.value_or("");
     case StandardField::kAmount:
-      return format_minor_units(record.amount_minor,
-                                        currency_scale(record.currency));
+      if (!record.has_amount()) return "";
+      return format_minor_units(record.amount_minor, currency_scale(record.currency));
     case StandardField::kCurrency:
       return record.currency;
     case StandardField::kReference:

@@ -33,9 +33,16 @@ void write_json(JsonWriter& w, const store::Record& r) {
   r.external_id.empty() ? w.null() : w.string(r.external_id);
   w.key("transaction_date");
   r.transaction_date ? w.string(*r.transaction_date) : w.null();
-  w.key("amount").string(format_minor_units(r.amount_minor, currency_scale(r.currency)));
-  w.key("amount_minor").number(r.amount_minor);
-  w.key("currency").string(r.currency);
+  // A record without an amount (customers, people): null amount and currency.
+  if (r.has_amount()) {
+    w.key("amount").string(format_minor_units(r.amount_minor, currency_scale(r.currency)));
+    w.key("amount_minor").number(r.amount_minor);
+    w.key("currency").string(r.currency);
+  } else {
+    w.key("amount").null();
+    w.key("amount_minor").null();
+    w.key("currency").null();
+  }
   w.key("description").string(r.description);
   w.key("reference").string(r.reference);
   w.key("counterparty").string(r.counterparty);

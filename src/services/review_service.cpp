@@ -294,6 +294,12 @@ Result<ReviewOutcome> manual_match(Context& c, const Uuid& job_id, const ReviewA
   }
   if (!offset) {
     RETURN_IF_ERROR(check_amounts(job, left_sum, right_sum, currency));
+  } else if (currency.empty()) {
+    // Records without amounts (customers, people: store::Record::has_amount) reverse nothing.
+    return Error(ErrorCode::kValidation, "records without amounts cannot offset each other",
+                 {FieldError{a.left_record_ids.empty() ? "right_record_ids" : "left_record_ids",
+                             "the records have no amounts: an offset is a record and its "
+                             "reversal"}});
   } else if (left_sum + right_sum != 0) {
     return Error(ErrorCode::kValidation, "the amounts of an offset do not cancel out",
                  {FieldError{a.left_record_ids.empty() ? "right_record_ids" : "left_record_ids",

@@ -21,6 +21,9 @@ struct Record {
   std::int64_t row_number = 0;  // the line in its file
   std::string external_id;      // "" when the file had no id column (stored as NULL)
   std::optional<std::string> transaction_date;  // YYYY-MM-DD
+  // A record without an amount (a data source of customers or people, whose mapping says
+  // amount_optional) is stored with amount_minor 0 and currency "": a record with an amount always
+  // has its currency, so the empty currency is what tells them apart (has_amount()).
   std::int64_t amount_minor = 0;
   std::string currency;
   std::string description;
@@ -29,6 +32,8 @@ struct Record {
   std::string extra = "{}";  // JSON object text
   RecordStatus status = RecordStatus::kOpen;
   Timestamp created_at;
+
+  bool has_amount() const { return !currency.empty(); }
 };
 
 struct RecordFilter {

@@ -272,5 +272,61 @@ TEST(ReconcileCliTest, ALearnedModelIsWrittenAndScoresAgainWhenLoaded) {
   fs::remove_all(dir, ec);
 }
 
+// Person records, no amount and no date column (the engine case 15_person_records' files): with
+// rules that compare no amounts the binary reads them and links the people, amounts left empty;
+// with the default rules, which compare amounts, it stops with exit code 2 and says why.
+TEST(ReconcileCliTest, PersonRecordsWithoutAmountsReconcileWithRulesThatCompareNone) {
+  std::random_device random;
+  const fs::path dir =
+      fs::temp_directory_path() / ("oeuvre-cli-people-" + std::to_string(random()));
+  fs::create_directories(dir);
+  const std::string people =
+      std::string(OEUVRE_SOURCE_DIR) + "/tests/engine_cases/15_person_records/";
+  const auto run = [&](const std::vector<std::string>& options, const fs::path& out) {
+    std::vector<std::string> args = {OEUVRE_BINARY,
+                                     "reconcile",
+                                     people + "left.csv",
+                                     people + "right.csv",
+                                     "--mapping",
+                                     people + "mapping.json",
+                                     "--out",
+                                     out.string(),
+                                     "--quiet"};
+    args.insert(args.end(), options.begin(), options.end());
+    auto cli = ChildProcess::spawn(args, {}, (out.string() + ".log"));
+    EXPECT_NE(cli, nullptr);
+    const auto status = cli ? cli->wait_for_exit(std::chrono::seconds(60)) : std::nullopt;
+    return std::make_pair(status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1,
+                          cli ? cli->output() : std::string());
+  };
+  const auto [code, output] = run({"--rules", people + "rules.json"}, dir / "out");
+  ASSERT_EQ(code, 0) << output;
+  const json::object summary = json::parse(read_text(dir / "out" / "summary.json")).as_object();
+  EXPECT_EQ(summary.at("matched_groups").as_int64(), 12);
+  EXPECT_EQ(summary.at("left_unmatched").as_int64(), 3);
+  EXPECT_EQ(summary.at("right_unmatched").as_int64(), 3);
+  EXPECT_EQ(summary.at("left_duplicates").as_int64(), 0);
+  EXPECT_TRUE(summary.at("totals").as_array().empty());
+  std::istringstream matches(read_text(dir / "out" / "matches.csv"));
+  std::string header, first;
+  std::getline(matches, header);
+  std::getline(matches, first);
+  EXPECT_EQ(header.rfind("group,kind,status,confidence,left_ids,right_ids,left_amount,right_amount,"
+                         "amount_difference,held,alternatives,",
+                         0),
+            0u)
+      << header;
+  // E01 and C101: no amounts (empty), then the rules' values side by side.
+  EXPECT_EQ(first.rfind("1,1:1,matched,0.9331,E01,C101,,,,,,19870305,19870503,0.8000,", 0), 0u)
+      << first;
+
+  const auto [refused, message] = run({}, dir / "default");
+  EXPECT_EQ(refused, 2) << message;
+  EXPECT_NE(message.find("no amount column"), std::string::npos) << message;
+  EXPECT_NE(message.find("rules: compare amounts"), std::string::npos) << message;
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 }  // namespace
 }  // namespace oeuvre::testing

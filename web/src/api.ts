@@ -72,6 +72,7 @@ export interface ColumnMapping {
   decimal_separator?: string | null;
   default_currency?: string | null;
   all_or_nothing?: boolean | null;
+  amount_optional?: boolean | null;
 }
 
 export type MappedField =
@@ -141,12 +142,14 @@ export interface FileLayout {
   warnings?: string[];
 }
 
+// A record without an amount (a data source of customers or people, column_mapping.amount_optional)
+// has null amount, amount_minor and currency.
 export interface ParsedRecord {
   external_id: string | null;
   transaction_date: string | null;
-  amount: string;
-  amount_minor: number;
-  currency: string;
+  amount: string | null;
+  amount_minor: number | null;
+  currency: string | null;
   description: string;
   reference: string;
   counterparty: string;
@@ -216,9 +219,10 @@ export interface Result {
   version: number;
   left: RecordItem[];
   right: RecordItem[];
-  left_amount_minor: number;
-  right_amount_minor: number;
-  currency: string;
+  // null for the records of customers or people, which have no amounts
+  left_amount_minor: number | null;
+  right_amount_minor: number | null;
+  currency: string | null;
   explanation: ExplanationLine[];
   held: string | null;
   alternatives: Alternative[];
@@ -488,8 +492,8 @@ export async function followJob(jobId: string, onJob: (job: Job, ended: boolean)
 
 // Money. The server writes every amount as an exact decimal at its currency's scale ("997.50",
 // "1200" for JPY), so the scale is read off such an amount rather than kept in a second table here.
-export function scaleOf(amount: string | undefined): number {
-  if (amount === undefined) return 2;
+export function scaleOf(amount: string | null | undefined): number {
+  if (amount === undefined || amount === null) return 2;
   const dot = amount.indexOf(".");
   return dot < 0 ? 0 : amount.length - dot - 1;
 }
@@ -504,7 +508,9 @@ export function minorToText(minor: number, scale: number): string {
   return `${negative ? "-" : ""}${group(whole)}.${digits.slice(digits.length - scale)}`;
 }
 
-export function formatAmount(text: string): string {
+// "" for a record without an amount.
+export function formatAmount(text: string | null): string {
+  if (text === null) return "";
   const negative = text.startsWith("-");
   const [whole, fraction] = text.replace("-", "").split(".");
   return `${negative ? "-" : ""}${group(whole)}${fraction !== undefined ? "." + fraction : ""}`;

@@ -327,6 +327,65 @@ TEST(PairScorerDate, BusinessDaysSkipWeekends) {
   EXPECT_TRUE(scorer.date_in_window(kFriday, kNoDate));        // an undated record is not out
 }
 
+// A table of records without amounts or dates, one per value of each named text column
+// (person records: names, birth dates, identifiers).
+RecordTable people_of(
+    const std::vector<std::pair<std::string, std::vector<std::string>>>& columns) {
+  RecordTable t;
+  const std::size_t n = columns.empty() ? 0 : columns[0].second.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    t.ids.push_back("P" + std::to_string(i + 1));
+    t.dates.push_back(kNoDate);
+    t.amounts.push_back(0);
+    t.currencies.push_back("");
+    t.references.push_back("");
+    t.descriptions.push_back("");
+    t.counterparties.push_back("");
+  }
+  for (const auto& [name, values] : columns) {
+    ExtraColumn column = extra(name, ExtraKind::kText);
+    for (const std::string& v : values) column.text.push_back(v);
+    t.extras.push_back(std::move(column));
+  }
+  return t;
+}
+
+TEST(PairScorerDate, ADateRuleReadsYearFirstDatesFromATextColumnWithTypos) {
+  const RecordTable left = people_of({{"dob", {"19870305", "19870305", "1990-01-02", ""}}});
+  const RecordTable right =
+      people_of({{"date_of_birth", {"1987-03-05", "19870503", "19900112", "19870305"}}});
+  FieldRule rule = rule_on("dob", Comparator::kDate);
+  rule.right_field = "date_of_birth";
+  rule.typos = true;
+  rule.blocking = true;
+  const PairScorer scorer = must_create(left, right, rules_of({rule}));
+  EXPECT_EQ(scorer.date_rule(), 0);
+  EXPECT_EQ(scorer.blocking_rules(), std::vector<int>{0});
+  EXPECT_EQ(scores_of(scorer, 0, 0)[0].similarity, 1.0);
+  EXPECT_EQ(scores_of(scorer, 1, 1)[0].similarity, kDateTypoSimilarity);  // day and month swapped
+  EXPECT_EQ(scores_of(scorer, 2, 2)[0].similarity, kDateTypoSimilarity);  // one digit
+  EXPECT_EQ(scores_of(scorer, 0, 2)[0].similarity, 0.0);
+  EXPECT_FALSE(scores_of(scorer, 3, 3)[0].present);
+  // Blocking keys are the eight digits; the day numbers serve the candidate search.
+  EXPECT_EQ(scorer.key(true, 0, 2), "19900102");
+  EXPECT_EQ(scorer.key(false, 0, 1), "19870503");
+  EXPECT_EQ(scorer.key(true, 0, 3), "");
+  EXPECT_EQ(scorer.date(true, 0), days_from_civil(1987, 3, 5));
+  EXPECT_EQ(scorer.date(true, 3), kNoDate);
+
+  // A record date against a text column, typos on.
+  RecordTable dated = table_of({Row("D").on(days_from_civil(1987, 5, 3))});
+  dated.has_amount = false;
+  FieldRule mixed = rule_on("date", Comparator::kDate);
+  mixed.right_field = "date_of_birth";
+  mixed.typos = true;
+  mixed.blocking = true;
+  const PairScorer mixed_scorer = must_create(dated, right, rules_of({mixed}));
+  EXPECT_EQ(scores_of(mixed_scorer, 0, 0)[0].similarity, kDateTypoSimilarity);
+  EXPECT_EQ(scores_of(mixed_scorer, 0, 1)[0].similarity, 1.0);
+  EXPECT_EQ(mixed_scorer.key(true, 0, 0), "19870503");
+}
+
 // --- Text ------------------------------------------------------------------------------------
 
 TEST(PairScorerText, ExactAndContainsCompareNormalisedKeys) {
@@ -369,6 +428,22 @@ TEST(PairScorerText, ReferenceMethodTellsIdentifiersApart) {
   const double ratio = levenshtein_ratio("inv2025100495", "inv20251063064");
   EXPECT_DOUBLE_EQ(text_similarity(reference, "inv2025100495", "inv20251063064"),
                    ratio * ratio * ratio * ratio);
+}
+
+TEST(PairScorerText, PersonIdentifiersWithOneEditAndNamesByJaroWinkler) {
+  // A seven-digit social security number typed with one digit wrong, one missing or one more.
+  const FieldRule reference = text_rule(TextMethod::kReference);
+  EXPECT_DOUBLE_EQ(text_similarity(reference, "4512783", "4512783"), 1.0);
+  EXPECT_DOUBLE_EQ(text_similarity(reference, "4512783", "4512788"), 0.9);
+  EXPECT_DOUBLE_EQ(text_similarity(reference, "4512783", "451783"), 0.9);
+  EXPECT_DOUBLE_EQ(text_similarity(reference, "4512783", "45127830"), 0.9);
+  EXPECT_DOUBLE_EQ(text_similarity(reference, "4512783", "4521783"), 0.8);  // swapped: two edits
+  EXPECT_LT(text_similarity(reference, "4512783", "9034617"), 0.1);
+  // Names: Jaro-Winkler forgives a typo, most of all late in the name.
+  const FieldRule names = text_rule(TextMethod::kJaroWinkler);
+  EXPECT_GT(text_similarity(names, "Katherine", "Katherien"), 0.95);
+  EXPECT_GT(text_similarity(names, "MCDONALD", "mcdonnald"), 0.95);
+  EXPECT_LT(text_similarity(names, "katherine", "joshua"), 0.6);
 }
 
 TEST(PairScorerText, BelowMinSimilarityCountsAsZeroAndEmptyIsAbsent) {

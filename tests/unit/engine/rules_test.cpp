@@ -196,5 +196,33 @@ TEST(Rules, PartialWindowDays) {
   EXPECT_FALSE(validate_rules(wide).ok());
 }
 
+TEST(Rules, PersonRulesNeedNoAmountNorDateAndDatesMayTolerateTypos) {
+  auto rules = parse_rules(R"({"fields": [
+      {"field": "surname", "compare": "text", "method": "jaro_winkler", "block": true},
+      {"field": "date_of_birth", "compare": "date", "typos": true, "block": true},
+      {"field": "soc_sec_id", "compare": "text", "method": "reference", "block": true}]})");
+  ASSERT_TRUE(rules.ok()) << rules.error().message();
+  ASSERT_EQ(rules->fields.size(), 3u);
+  EXPECT_TRUE(rules->fields[1].typos);
+  EXPECT_TRUE(rules->fields[1].blocking);
+  EXPECT_FALSE(default_rules().fields[1].typos);
+  auto again = parse_rules(rules_to_json(*rules));
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_TRUE(again->fields[1].typos);
+  EXPECT_TRUE(again->fields[1].blocking);
+
+  auto errors = errors_of(R"({"fields": [
+      {"field": "surname", "compare": "text", "typos": true, "block": true},
+      {"field": "date_of_birth", "compare": "date", "typos": "yes"},
+      {"field": "amount", "compare": "amount", "typos": false}]})");
+  EXPECT_TRUE(has_error(errors, "fields[0].typos", "does not apply to compare 'text'"));
+  EXPECT_TRUE(has_error(errors, "fields[1].typos", "must be true or false"));
+  EXPECT_TRUE(has_error(errors, "fields[2].typos", "does not apply to compare 'amount'"));
+  // A date rule alone, not blocking, finds no candidates.
+  EXPECT_TRUE(has_error(
+      errors_of(R"({"fields": [{"field": "date_of_birth", "compare": "date", "typos": true}]})"),
+      "fields", "need an 'amount' rule or a rule with \"block\": true"));
+}
+
 }  // namespace
 }  // namespace oeuvre::engine

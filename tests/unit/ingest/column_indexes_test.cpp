@@ -32,6 +32,28 @@ TEST(ColumnIndexes, ErrorsNameTheProblem) {
   EXPECT_FALSE(map_columns(twice).ok());
 }
 
+TEST(ColumnIndexes, AnAmountColumnIsOptionalWhenNotRequired) {
+  // Person records: no amount, no date; every column but the id an extra field.
+  std::vector<std::string_view> people{"id", "given_name", "surname", "date_of_birth",
+                                       "Dr", "soc_sec_id"};
+  auto m = map_columns(people, MappedColumns{}, false);
+  ASSERT_TRUE(m.ok()) << m.error().message();
+  EXPECT_EQ(m->id, 0u);
+  EXPECT_FALSE(m->amount);
+  EXPECT_FALSE(m->date);
+  // A lone debit ("Dr": a title) without credit is no amount: an extra column like the others.
+  EXPECT_FALSE(m->debit);
+  EXPECT_EQ(m->extras, (std::vector<std::size_t>{1, 2, 3, 4, 5}));
+  // Required (the default) it is the error it always was.
+  EXPECT_FALSE(map_columns(people).ok());
+  // A named half of a debit/credit pair is an error either way.
+  MappedColumns debit_only;
+  debit_only.debit = "Dr";
+  auto half = map_columns(people, debit_only, false);
+  ASSERT_FALSE(half.ok());
+  EXPECT_EQ(half.error().field_errors()[0].field, "column_mapping.columns.credit");
+}
+
 TEST(ColumnIndexes, MappedColumnsComeFirst) {
   std::vector<std::string_view> header{"Amount", "Betrag", " Datum ", "Dr/Cr", "Notes"};
   MappedColumns named;

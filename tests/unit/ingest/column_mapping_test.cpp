@@ -133,6 +133,20 @@ TEST(ColumnMappingTest, WrongTypesAreRejectedWithTheirPath) {
   expect_error(R"({"decimal_separator": ""})", "column_mapping.decimal_separator");
   expect_error(R"({"all_or_nothing": "true"})", "column_mapping.all_or_nothing");
   expect_error(R"({"all_or_nothing": 1})", "column_mapping.all_or_nothing");
+  expect_error(R"({"amount_optional": "yes"})", "column_mapping.amount_optional");
+}
+
+TEST(ColumnMappingTest, AmountOptionalIsReadAndWrittenBack) {
+  auto mapping = parse_column_mapping(parse(R"({"amount_optional": true})"));
+  ASSERT_TRUE(mapping.ok()) << mapping.error().message();
+  EXPECT_EQ(mapping->amount_optional, true);
+  EXPECT_EQ(serialize_column_mapping(*mapping), R"({"amount_optional":true})");
+  auto again = column_mapping_from_text(serialize_column_mapping(*mapping));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *mapping);
+  auto unset = parse_column_mapping(parse(R"({"amount_optional": null})"));
+  ASSERT_TRUE(unset.ok());
+  EXPECT_FALSE(unset->amount_optional.has_value());
 }
 
 TEST(ColumnMappingTest, HeaderNamesAreBounded) {

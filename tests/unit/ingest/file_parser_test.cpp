@@ -382,6 +382,46 @@ TEST_F(FileParserTest, AHeaderWithoutAmountFails) {
   EXPECT_TRUE(contains(failure("date,amount,Amount\n"), "appears twice"));
 }
 
+TEST_F(FileParserTest, AFileWithoutAmountsIsReadWhenAmountsAreOptional) {
+  ParseSettings optional;
+  optional.amount_optional = true;
+  auto parsed = parse(
+      "rec_id,given_name,surname,date_of_birth\n"
+      "rec-1-org,katherine,white,19870305\n"
+      "rec-2-org,joshua,,\n",
+      optional);
+  ASSERT_TRUE(parsed.ok()) << text_of(parsed.error());
+  EXPECT_FALSE(parsed->layout.has_amounts);
+  EXPECT_TRUE(parsed->layout.mapping.empty());  // no standard field: every column is extra
+  ASSERT_EQ(parsed->records.size(), 2u);
+  const ParsedRecord& r = parsed->records[0];
+  EXPECT_EQ(r.amount_minor, 0);
+  EXPECT_EQ(r.currency, "");  // no currency needed, none asked for
+  EXPECT_FALSE(r.date_days);
+  EXPECT_EQ(r.extra_json, R"({"rec_id":"rec-1-org","given_name":"katherine","surname":"white",)"
+                          R"("date_of_birth":"19870305"})");
+  // No amounts, no currency: a currency column is an extra one, the default does not apply. A
+  // date column still gives the records their date.
+  optional.mapping.default_currency = "EUR";
+  auto dated = parse("name,date,currency\nAcme,2024-03-05,USD\n", optional);
+  ASSERT_TRUE(dated.ok()) << text_of(dated.error());
+  EXPECT_EQ(dated->records[0].currency, "");
+  EXPECT_EQ(dated->records[0].extra_json, R"({"currency":"USD"})");
+  EXPECT_EQ(dated->records[0].counterparty, "Acme");
+  EXPECT_EQ(dated->records[0].date_days, days_from_civil(2024, 3, 5));
+  // The mapping may say so too (a data source of customers or people on the server).
+  ParseSettings by_mapping;
+  by_mapping.mapping.amount_optional = true;
+  auto mapped = parse("name\nAcme\n", by_mapping);
+  ASSERT_TRUE(mapped.ok()) << text_of(mapped.error());
+  EXPECT_FALSE(mapped->layout.has_amounts);
+  // With an amount column nothing changes.
+  auto with_amounts = parse("date,amount\n2024-01-01,1.50\n", optional);
+  ASSERT_TRUE(with_amounts.ok());
+  EXPECT_TRUE(with_amounts->layout.has_amounts);
+  EXPECT_EQ(with_amounts->records[0].amount_minor, 150);
+}
+
 TEST_F(FileParserTest, BrokenCsvQuotingFailsTheFile) {
   const std::string error =
       failure("date,amount,memo\n2024-01-01,1.00,\"open\n2024-01-02,2.00,x\n");

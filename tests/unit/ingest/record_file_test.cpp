@@ -155,5 +155,47 @@ TEST_F(RecordFileTest, KeepsTheExtraFieldsTheRulesReadFromJsonToo) {
   EXPECT_EQ(file->table.ids[0], "A");
 }
 
+TEST_F(RecordFileTest, RulesWithoutAnAmountRuleReadFilesWithoutAmounts) {
+  auto rules = engine::parse_rules(R"({"fields": [
+      {"field": "surname", "compare": "text", "method": "jaro_winkler", "block": true},
+      {"field": "date_of_birth", "compare": "date", "typos": true}]})");
+  ASSERT_TRUE(rules.ok());
+  const std::string people =
+      "rec_id,given_name,surname,date_of_birth\n"
+      "rec-1-org,katherine,white,19870305\n"
+      "rec-2-org,joshua,nguyen,\n";
+  ParseSettings settings = offline();
+  settings.mapping.columns.external_id = "rec_id";
+  auto file = read(people, settings, *rules);
+  ASSERT_TRUE(file.ok()) << file.error().message();
+  const engine::RecordTable& t = file->table;
+  EXPECT_FALSE(t.has_amount);
+  EXPECT_FALSE(t.has_date);
+  EXPECT_FALSE(file->layout.has_amounts);
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.ids[0], "rec-1-org");
+  // The rules' fields are extra columns (then the batch field, which none has).
+  ASSERT_EQ(t.extras.size(), 3u);
+  EXPECT_EQ(t.extras[0].name, "surname");
+  EXPECT_EQ(t.extras[0].text[1], "nguyen");
+  EXPECT_EQ(t.extras[1].name, "date_of_birth");
+  EXPECT_EQ(t.extras[1].text[0], "19870305");
+  EXPECT_EQ(t.extras[1].text[1], "");
+
+  // Rules that compare amounts (the default ones) still need an amount column, and say why.
+  auto refused = read(people, settings);
+  ASSERT_FALSE(refused.ok());
+  std::string text;
+  for (const FieldError& e : refused.error().field_errors())
+    text += e.field + ": " + e.message + "\n";
+  EXPECT_NE(text.find("no amount column"), std::string::npos) << text;
+  EXPECT_NE(text.find("rules: compare amounts"), std::string::npos) << text;
+  // Also when the mapping lets the file have no amounts: the rules still need them.
+  settings.mapping.amount_optional = true;
+  auto still_refused = read(people, settings);
+  ASSERT_FALSE(still_refused.ok());
+  EXPECT_EQ(still_refused.error().field_errors().back().field, "rules");
+}
+
 }  // namespace
 }  // namespace oeuvre::ingest

@@ -23,7 +23,7 @@ export function ManualMatch(props: { job: Job; anchor: Result | null; onClose: (
   });
   const [error, setError] = useState<ApiError | undefined>();
   const [busy, setBusy] = useState(false);
-  const currency = anchorRecord?.currency;
+  const currency = anchorRecord?.currency ?? undefined;
 
   useEffect(() => {
     dialog.current?.showModal();
@@ -38,7 +38,7 @@ export function ManualMatch(props: { job: Job; anchor: Result | null; onClose: (
 
   const left = [...picked.values()].filter((r) => r.data_source_id === props.job.left_data_source_id);
   const right = [...picked.values()].filter((r) => r.data_source_id === props.job.right_data_source_id);
-  const sum = (list: RecordItem[]) => list.reduce((s, r) => s + r.amount_minor, 0);
+  const sum = (list: RecordItem[]) => list.reduce((s, r) => s + (r.amount_minor ?? 0), 0);
   const cur = currency ?? left[0]?.currency ?? right[0]?.currency ?? "";
   const scale = scaleOf((anchorRecord ?? picked.values().next().value)?.amount);
   const difference = sum(left) - sum(right);
@@ -159,7 +159,7 @@ function Picker(props: {
     (r) =>
       props.picked.has(r.id) ||
       !needle ||
-      [r.reference, r.counterparty, r.description, r.amount, r.external_id ?? ""].some((v) => v.toLowerCase().includes(needle)),
+      [r.reference, r.counterparty, r.description, r.amount ?? "", r.external_id ?? ""].some((v) => v.toLowerCase().includes(needle)),
   );
   return (
     <section class="picker" aria-label={`${props.title} records`} data-testid={`picker-${props.title.toLowerCase()}`}>

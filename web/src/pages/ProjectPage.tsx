@@ -87,13 +87,15 @@ function NewSourceForm(props: { projectId: string; onCreated: () => void }) {
   const [kind, setKind] = useState("bank");
   const [currency, setCurrency] = useState("");
   const [dateFormat, setDateFormat] = useState("auto");
+  const [withoutAmounts, setWithoutAmounts] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(undefined);
-    const column_mapping: Record<string, string> = {};
+    const column_mapping: Record<string, string | boolean> = {};
     if (currency.trim()) column_mapping.default_currency = currency.trim().toUpperCase();
     if (dateFormat !== "auto") column_mapping.date_format = dateFormat;
+    if (withoutAmounts) column_mapping.amount_optional = true;
     try {
       await api(`/projects/${props.projectId}/data-sources`, { method: "POST", body: { name, kind, column_mapping } });
       setName("");
@@ -134,6 +136,10 @@ function NewSourceForm(props: { projectId: string; onCreated: () => void }) {
           </select>
         )}
       </Field>
+      <div class="check">
+        <input id="without-amounts" type="checkbox" checked={withoutAmounts} onChange={(e) => setWithoutAmounts(e.currentTarget.checked)} />
+        <label for="without-amounts">Files may have no amount column (customers, suppliers, people)</label>
+      </div>
       <button type="submit">Add data source</button>
     </form>
   );
@@ -187,6 +193,7 @@ function SourceCard(props: { source: DataSource; files: StoredFile[]; onUploaded
           {mapping.default_currency ? `currency ${mapping.default_currency}` : ""}
           {mapping.date_format ? ` · dates ${mapping.date_format}` : ""}
           {mapping.columns ? " · columns mapped" : ""}
+          {mapping.amount_optional ? " · amounts optional" : ""}
         </span>
       </header>
       <div

@@ -5,7 +5,7 @@ import { asApiError, showToast } from "../ui";
 
 export function recordLine(r: RecordItem): string {
   const words = r.reference || r.counterparty || r.description;
-  return `${r.transaction_date ?? ""} ${formatAmount(r.amount)} ${r.currency} ${words}`.trim();
+  return `${r.transaction_date ?? ""} ${formatAmount(r.amount)} ${r.currency ?? ""} ${words}`.replace(/ +/g, " ").trim();
 }
 
 const HELD: Record<string, string> = {
@@ -28,7 +28,9 @@ export function ResultDetail(props: { result: Result; onChanged: (r: Result) => 
       showToast(asApiError(e).detail, { kind: "error" });
     }
   };
-  const difference = r.left_amount_minor - r.right_amount_minor;
+  // Records of customers or people have no amounts: no totals, no difference.
+  const amounts = r.left_amount_minor !== null && r.right_amount_minor !== null;
+  const difference = (r.left_amount_minor ?? 0) - (r.right_amount_minor ?? 0);
   const scale = scaleOf((r.left[0] ?? r.right[0])?.amount);
   const manual = r.match_id !== null && r.explanation.length === 0;
   return (
@@ -62,10 +64,10 @@ export function ResultDetail(props: { result: Result; onChanged: (r: Result) => 
       </header>
       {r.held && <p class="note warn">{HELD[r.held] ?? r.held}</p>}
       <div class="sides">
-        <Side title="Left" records={r.left} total={r.left.length ? minorToText(r.left_amount_minor, scale) : ""} currency={r.currency} />
-        <Side title="Right" records={r.right} total={r.right.length ? minorToText(r.right_amount_minor, scale) : ""} currency={r.currency} />
+        <Side title="Left" records={r.left} total={amounts && r.left.length ? minorToText(r.left_amount_minor ?? 0, scale) : ""} currency={r.currency ?? ""} />
+        <Side title="Right" records={r.right} total={amounts && r.right.length ? minorToText(r.right_amount_minor ?? 0, scale) : ""} currency={r.currency ?? ""} />
       </div>
-      {r.left.length > 0 && r.right.length > 0 && (
+      {amounts && r.left.length > 0 && r.right.length > 0 && (
         <p class={`difference${difference !== 0 ? " warn" : ""}`}>
           Difference: {minorToText(difference, scale)} {r.currency}
         </p>
@@ -106,10 +108,14 @@ function Side(props: { title: string; records: RecordItem[]; total: string; curr
         <dl key={rec.id} class="record">
           <dt>Date</dt>
           <dd>{rec.transaction_date ?? "—"}</dd>
-          <dt>Amount</dt>
-          <dd class="num">
-            {formatAmount(rec.amount)} {rec.currency}
-          </dd>
+          {rec.amount !== null && (
+            <>
+              <dt>Amount</dt>
+              <dd class="num">
+                {formatAmount(rec.amount)} {rec.currency}
+              </dd>
+            </>
+          )}
           {(
             [
               ["Reference", rec.reference],
