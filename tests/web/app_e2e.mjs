@@ -447,5 +447,12 @@ async function reviewSpeed(user) {
   const line = `review speed (${n} results): results view opened in ${openMs} ms; 100 confirms with c in ${totalMs} ms, per key median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${times[times.length - 1]} ms`;
   log(line);
   writeFileSync(join(artifacts, "review-speed.txt"), line + "\n");
+  // With 2,000 records or more a side the job learned its match model: the detail gives each rule's
+  // match weight in bits, with its level, m and u.
+  const explanation = page.getByTestId("result-detail").locator(".explanation");
+  await explanation.waitFor();
+  const explained = await explanation.innerText();
+  check(/Match weight/.test(explained) && /bits/.test(explained) && /· m \d/.test(explained) && /· u \d/.test(explained),
+        `the learned model's match weights, m and u are shown (${explained.replace(/\s+/g, " ").slice(0, 160)})`);
   await shoot(page, "13-review-large");
 }

@@ -199,6 +199,12 @@ export interface ExplanationLine {
   similarity: number;
   weight: number;
   contribution: number;
+  // With a match model (docs/engine.md, "Learned weights"): the level the similarity fell in, its m
+  // and u, and log2(m / u) in bits.
+  level?: string;
+  m?: number;
+  u?: number;
+  match_weight?: number;
 }
 
 export type ResultStatus = "matched" | "suggested" | "unmatched" | "confirmed" | "rejected";

@@ -141,6 +141,9 @@ function Side(props: { title: string; records: RecordItem[]; total: string; curr
 // of what was compared.
 function Explanation(props: { lines: ExplanationLine[]; confidence: number }) {
   const colours = ["c1", "c2", "c3", "c4", "c5", "c6"];
+  // Scored by a match model: each rule's weight is its match weight, with the m and u behind it.
+  const modelled = props.lines.some((l) => l.level !== undefined);
+  const probability = (p: number | undefined) => (p === undefined ? "" : p >= 0.01 ? p.toFixed(2) : p.toPrecision(2));
   return (
     <section class="explanation">
       <h3>
@@ -163,7 +166,7 @@ function Explanation(props: { lines: ExplanationLine[]; confidence: number }) {
               Similarity
             </th>
             <th scope="col" class="num">
-              Weight
+              {modelled ? "Match weight" : "Weight"}
             </th>
             <th scope="col" class="num">
               Adds
@@ -181,7 +184,18 @@ function Explanation(props: { lines: ExplanationLine[]; confidence: number }) {
               <td>{l.left_value || "—"}</td>
               <td>{l.right_value || "—"}</td>
               <td class="num">{l.present ? l.similarity.toFixed(2) : "absent"}</td>
-              <td class="num">{l.weight.toFixed(2)}</td>
+              {modelled ? (
+                <td class="num">
+                  {l.present ? `${(l.match_weight ?? 0) >= 0 ? "+" : ""}${(l.match_weight ?? 0).toFixed(2)} bits` : "0"}
+                  {l.present && (
+                    <div class="muted small">
+                      {l.level} · m {probability(l.m)} · u {probability(l.u)}
+                    </div>
+                  )}
+                </td>
+              ) : (
+                <td class="num">{l.weight.toFixed(2)}</td>
+              )}
               <td class="num" data-index={i}>
                 {l.contribution.toFixed(3)}
               </td>
