@@ -56,6 +56,18 @@ class PersonRecordsTest : public ::testing::Test {
                         {"amount_optional", true}};
   }
 
+  // The ERP's and the CRM's data sources with the golden case's files uploaded and parsed: their
+  // ids, in that order.
+  std::pair<std::string, std::string> upload_case_files() {
+    const std::string erp = source("ERP customers", "erp", people_mapping());
+    const std::string crm = source("CRM contacts", "crm", people_mapping());
+    for (const auto& [id, file] : {std::pair{erp, "left.csv"}, std::pair{crm, "right.csv"}}) {
+      auto uploaded = server_.upload_and_wait(id, read_text(kCase / file), token(), file);
+      EXPECT_EQ(json_string(uploaded.json(), "status"), "parsed") << uploaded.body;
+    }
+    return {erp, crm};
+  }
+
   // Creates a job over the two sources with `rules` and waits for it to end.
   json::value run_job(const std::string& left, const std::string& right, const json::value& rules) {
     json::object body{
@@ -72,12 +84,8 @@ class PersonRecordsTest : public ::testing::Test {
 };
 
 TEST_F(PersonRecordsTest, PeopleWithoutAmountsParseReconcileAndExport) {
-  const std::string erp = source("ERP customers", "erp", people_mapping());
-  const std::string crm = source("CRM contacts", "crm", people_mapping());
-  for (const auto& [id, file] : {std::pair{erp, "left.csv"}, std::pair{crm, "right.csv"}}) {
-    auto uploaded = server_.upload_and_wait(id, read_text(kCase / file), token(), file);
-    ASSERT_EQ(json_string(uploaded.json(), "status"), "parsed") << uploaded.body;
-  }
+  const auto [erp, crm] = upload_case_files();
+  ASSERT_FALSE(HasFailure());
 
   // The records: no amount, no currency; the people's fields are extra fields.
   auto page = server_.get(
@@ -180,12 +188,8 @@ TEST_F(PersonRecordsTest, PeopleWithoutAmountsParseReconcileAndExport) {
 }
 
 TEST_F(PersonRecordsTest, RulesThatCompareAmountsFailTheJobAndAmountsStayRequiredByDefault) {
-  const std::string erp = source("ERP customers", "erp", people_mapping());
-  const std::string crm = source("CRM contacts", "crm", people_mapping());
-  for (const auto& [id, file] : {std::pair{erp, "left.csv"}, std::pair{crm, "right.csv"}}) {
-    auto uploaded = server_.upload_and_wait(id, read_text(kCase / file), token(), file);
-    ASSERT_EQ(json_string(uploaded.json(), "status"), "parsed") << uploaded.body;
-  }
+  const auto [erp, crm] = upload_case_files();
+  ASSERT_FALSE(HasFailure());
   // The default rules compare amounts: the job fails and says so.
   const json::value failed = run_job(erp, crm, nullptr);
   EXPECT_EQ(json_string(failed, "status"), "failed") << json::serialize(failed);

@@ -269,6 +269,39 @@ TEST(ModelEstimation, RecoversTheRatesItWasGeneratedWith) {
   EXPECT_LT(m.prior, expected * 1.5);
 }
 
+TEST(ModelEstimation, AutoLearnsOnlyWhenBothSidesHoldEnoughRecords) {
+  const Synthetic big = synthetic(2600, 13);  // 2,600 left records, 2,426 right ones
+  ASSERT_GE(big.right.size(), kLearnMinRecords);
+  const RuleSet rules = four_rules();  // "model" not given: auto
+  ASSERT_EQ(rules.weights, WeightMode::kAuto);
+  auto learned = reconcile(big.left, big.right, rules, {});
+  ASSERT_TRUE(learned.ok());
+  EXPECT_TRUE(learned->model);
+
+  // One record short on one side: the rules' weights.
+  RecordTable fewer;
+  fewer.has_date = fewer.has_amount = fewer.has_reference = fewer.has_counterparty = true;
+  for (std::size_t i = 0; i + 1 < kLearnMinRecords; ++i) {
+    fewer.ids.push_back(big.right.ids[i]);
+    fewer.dates.push_back(big.right.dates[i]);
+    fewer.amounts.push_back(big.right.amounts[i]);
+    fewer.currencies.push_back(big.right.currencies[i]);
+    fewer.references.push_back(big.right.references[i]);
+    fewer.descriptions.push_back(big.right.descriptions[i]);
+    fewer.counterparties.push_back(big.right.counterparties[i]);
+  }
+  auto weighed = reconcile(big.left, fewer, rules, {});
+  ASSERT_TRUE(weighed.ok()) << weighed.error().message();
+  EXPECT_FALSE(weighed->model);
+  for (const FieldScore& s : weighed->scores) EXPECT_EQ(s.match_weight, 0.0);
+
+  RuleSet fixed = rules;
+  fixed.weights = WeightMode::kFixed;
+  auto forced = reconcile(big.left, big.right, fixed, {});
+  ASSERT_TRUE(forced.ok());
+  EXPECT_FALSE(forced->model);
+}
+
 TEST(ModelEstimation, LearnsTheSameModelWithAnyNumberOfThreads) {
   const Synthetic data = synthetic(5000, 11);
   RuleSet rules = four_rules();
