@@ -20,7 +20,9 @@ std::vector<ModelLevel> default_levels(const FieldRule& rule) {
   switch (rule.comparator) {
     case Comparator::kAmount:
       // 1 when equal, 1 - 0.8 x (difference / tolerance) within the tolerance, 0 beyond it.
-      return {{"exact", 1.0}, {"within half the tolerance", 0.6}, {"within tolerance", 1e-9},
+      return {{"exact", 1.0},
+              {"within half the tolerance", 0.6},
+              {"within tolerance", 1e-9},
               {"beyond tolerance", 0}};
     case Comparator::kDate: {
       // 1 on the same day, 1 - 0.5 x (days / window) within the window, 0 beyond it: a day's
@@ -32,7 +34,8 @@ std::vector<ModelLevel> default_levels(const FieldRule& rule) {
       const double window = rule.window_days;
       auto within = [&](int days) { return 1.0 - 0.5 * days / window - 1e-9; };
       if (rule.window_days > 1 && !rule.business_days) levels.push_back({"1 day apart", within(1)});
-      if (rule.window_days > 3 && !rule.business_days) levels.push_back({"2-3 days apart", within(3)});
+      if (rule.window_days > 3 && !rule.business_days)
+        levels.push_back({"2-3 days apart", within(3)});
       if (rule.window_days > 0) levels.push_back({"within the window", 1e-9});
       levels.push_back({"beyond the window", 0});
       return levels;
@@ -45,8 +48,8 @@ std::vector<ModelLevel> default_levels(const FieldRule& rule) {
         return {{"equal", 0.999}, {"very close", 0.88}, {"different", 0}};
       // The reference method gives 0.9 for one edit and 0.8 for two; Jaro–Winkler and the
       // token-set ratio give names with a typo about 0.9 and unrelated words under 0.7.
-      return {{"equal", 0.999}, {"one edit or very close", 0.88}, {"similar", 0.7},
-              {"different", 0}};
+      return {
+          {"equal", 0.999}, {"one edit or very close", 0.88}, {"similar", 0.7}, {"different", 0}};
   }
   return {{"different", 0}};
 }
@@ -92,8 +95,8 @@ Result<MatchModel> model_from_json(const json::value& value, const std::string& 
     model.prior = prior->to_number<double>();
   }
   // How it was estimated: kept as read (for the record), whatever its numbers.
-  if (const json::object* estimate = root->contains("estimate") ? root->at("estimate").if_object()
-                                                                 : nullptr) {
+  if (const json::object* estimate =
+          root->contains("estimate") ? root->at("estimate").if_object() : nullptr) {
     auto count = [&](const char* key) -> std::uint64_t {
       const json::value* v = estimate->if_contains(key);
       return v != nullptr && v->is_uint64() ? v->as_uint64()
@@ -103,7 +106,8 @@ Result<MatchModel> model_from_json(const json::value& value, const std::string& 
     };
     model.estimate.u_pairs = count("u_pairs");
     model.estimate.em_pairs = count("em_pairs");
-    model.estimate.em_sessions = static_cast<int>(std::min<std::uint64_t>(count("em_sessions"), 1000));
+    model.estimate.em_sessions =
+        static_cast<int>(std::min<std::uint64_t>(count("em_sessions"), 1000));
     model.estimate.em_iterations =
         static_cast<int>(std::min<std::uint64_t>(count("em_iterations"), 1'000'000));
   }
@@ -132,8 +136,8 @@ Result<MatchModel> model_from_json(const json::value& value, const std::string& 
       errors.push_back({at + ".rule", "'" + rule_model.rule + "' has two rule models"});
     if (levels == nullptr || !levels->is_array() || levels->as_array().empty() ||
         levels->as_array().size() > kMaxModelLevels) {
-      errors.push_back({at + ".levels", "must be an array of 1 to " +
-                                            std::to_string(kMaxModelLevels) + " levels"});
+      errors.push_back({at + ".levels",
+                        "must be an array of 1 to " + std::to_string(kMaxModelLevels) + " levels"});
       continue;
     }
     const json::array& list = levels->as_array();
@@ -173,8 +177,9 @@ Result<MatchModel> model_from_json(const json::value& value, const std::string& 
       rule_model.levels.push_back(std::move(level));
     }
     if (!rule_model.levels.empty() && rule_model.levels.back().min_similarity != 0) {
-      errors.push_back({at + ".levels", "the last level must have min_similarity 0 (it takes "
-                                        "every similarity below the others)"});
+      errors.push_back({at + ".levels",
+                        "the last level must have min_similarity 0 (it takes "
+                        "every similarity below the others)"});
     }
     model.rules.push_back(std::move(rule_model));
   }
@@ -189,10 +194,8 @@ json::object model_to_json(const MatchModel& model) {
   for (const RuleModel& r : model.rules) {
     json::array levels;
     for (const ModelLevel& l : r.levels) {
-      levels.push_back(json::object{{"label", l.label},
-                                    {"min_similarity", l.min_similarity},
-                                    {"m", l.m},
-                                    {"u", l.u}});
+      levels.push_back(json::object{
+          {"label", l.label}, {"min_similarity", l.min_similarity}, {"m", l.m}, {"u", l.u}});
     }
     rules.push_back(json::object{{"rule", r.rule}, {"levels", std::move(levels)}});
   }
@@ -212,8 +215,9 @@ Status check_model_fits(const MatchModel& model, const RuleSet& rules) {
                                    [&](const FieldRule& f) { return f.name == name; });
     if (!known) {
       errors.push_back({"model.rules[" + std::to_string(i) + "].rule",
-                        "no rule is named '" + name + "' (a model belongs to the rules it was "
-                        "estimated for)"});
+                        "no rule is named '" + name +
+                            "' (a model belongs to the rules it was "
+                            "estimated for)"});
     }
   }
   if (!errors.empty()) return Error::Validation(std::move(errors));

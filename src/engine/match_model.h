@@ -21,11 +21,10 @@
 // level for a rule is the first whose min_similarity its similarity reaches.
 // Thread-safety: value types.
 
+#include <boost/json/fwd.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <boost/json/fwd.hpp>
 
 #include "core/result.h"
 #include "engine/rules.h"
@@ -49,7 +48,7 @@ struct ModelEstimate {
   std::uint64_t u_pairs = 0;   // random pairs sampled for u
   std::uint64_t em_pairs = 0;  // pairs the EM sessions ran over
   int em_sessions = 0;
-  int em_iterations = 0;       // over all sessions
+  int em_iterations = 0;  // over all sessions
 };
 
 struct MatchModel {

@@ -52,7 +52,10 @@ Agreement agreement(const std::vector<KeyEntry>& left, const std::vector<KeyEntr
   std::size_t i = 0, j = 0;
   while (i < left.size() && j < right.size()) {
     if (left[i].hash != right[j].hash) {
-      if (left[i].hash < right[j].hash) ++i; else ++j;
+      if (left[i].hash < right[j].hash)
+        ++i;
+      else
+        ++j;
       continue;
     }
     const std::uint64_t h = left[i].hash;
@@ -85,7 +88,8 @@ void estimate_u(const PairScorer& scorer, const ValueKeys& keys, std::size_t nl,
       kModelSamplePairs, static_cast<std::size_t>(std::min<double>(
                              1e18, static_cast<double>(nl) * static_cast<double>(nr))));
   const std::size_t workers = parallel_workers(samples, threads);
-  // counts[worker][rule][level], the level kMaxModelLevels counting the pairs with the rule present.
+  // counts[worker][rule][level], the level kMaxModelLevels counting the pairs with the rule
+  // present.
   std::vector<std::vector<std::array<std::uint64_t, kMaxModelLevels + 1>>> counts(
       workers, std::vector<std::array<std::uint64_t, kMaxModelLevels + 1>>(rule_count));
   parallel_for(samples, threads, [&](std::size_t begin, std::size_t end, std::size_t worker) {
@@ -123,8 +127,8 @@ void estimate_u(const PairScorer& scorer, const ValueKeys& keys, std::size_t nl,
       if (!left.empty() && !right.empty()) {
         const Agreement a = agreement(left, right, nl, nr);
         // Never below one pair in all: no value shared at all is still not proof of zero.
-        exact = std::max(a.equal, 1.0 / (static_cast<double>(left.size()) *
-                                         static_cast<double>(right.size())));
+        exact = std::max(
+            a.equal, 1.0 / (static_cast<double>(left.size()) * static_cast<double>(right.size())));
       }
     }
     if (exact && present > 0) {
@@ -276,7 +280,10 @@ MatchModel estimate_model(const PairScorer& scorer, const ValueKeys& keys, std::
     double pairs = 0;
     for (std::size_t i = 0, j = 0; i < left.size() && j < right.size();) {
       if (left[i].hash != right[j].hash) {
-        if (left[i].hash < right[j].hash) ++i; else ++j;
+        if (left[i].hash < right[j].hash)
+          ++i;
+        else
+          ++j;
         continue;
       }
       const std::uint64_t h = left[i].hash;
@@ -289,8 +296,8 @@ MatchModel estimate_model(const PairScorer& scorer, const ValueKeys& keys, std::
       pairs += static_cast<double>(i - li) * static_cast<double>(j - rj);
     }
     if (pairs < static_cast<double>(kMinSessionPairs)) continue;
-    const auto stride = static_cast<std::uint64_t>(
-        std::ceil(pairs / static_cast<double>(kModelSessionPairs)));
+    const auto stride =
+        static_cast<std::uint64_t>(std::ceil(pairs / static_cast<double>(kModelSessionPairs)));
     std::vector<std::pair<std::uint32_t, std::uint32_t>> chosen;
     std::uint64_t seen = 0;
     for (std::size_t b = 0; b < blocks_left.size(); ++b) {
@@ -336,7 +343,8 @@ MatchModel estimate_model(const PairScorer& scorer, const ValueKeys& keys, std::
       const double w = l.result.matches_present[k];
       if (w <= 0) continue;
       weight += w;
-      for (std::size_t level = 0; level < levels.size(); ++level) m[level] += w * l.result.m[k][level];
+      for (std::size_t level = 0; level < levels.size(); ++level)
+        m[level] += w * l.result.m[k][level];
     }
     if (weight <= 0) continue;
     for (std::size_t level = 0; level < levels.size(); ++level)
@@ -355,8 +363,8 @@ MatchModel estimate_model(const PairScorer& scorer, const ValueKeys& keys, std::
       present += other.result.matches_present[k];
       matches += other.result.matches;
     }
-    const double both = matches > 0 ? present / matches
-                                     : l.presence.left_present * l.presence.right_present;
+    const double both =
+        matches > 0 ? present / matches : l.presence.left_present * l.presence.right_present;
     const double recall = model.rules[k].levels[0].m * both;
     if (recall <= 0) continue;
     totals.push_back(l.result.matches * l.scale / recall);

@@ -53,12 +53,14 @@ MatchModel hand_model() {
   auto rule = [](std::string name, std::vector<ModelLevel> levels) {
     return RuleModel{std::move(name), std::move(levels)};
   };
-  m.rules = {rule("amount", {{"exact", 1, 0.8, 0.0125}, {"within", 1e-9, 0.1, 0.05},
-                             {"beyond", 0, 0.1, 0.9375}}),
-             rule("date", {{"same day", 1, 0.5, 0.015625}, {"within", 1e-9, 0.5, 0.0625},
-                           {"beyond", 0, 0.0001, 0.921875}}),
-             rule("reference", {{"equal", 0.999, 0.5, 0.5 / 1024}, {"different", 0, 0.5, 0.5}}),
-             rule("counterparty", {{"equal", 0.999, 0.8, 0.1}, {"different", 0, 0.2, 0.9}})};
+  m.rules = {
+      rule("amount",
+           {{"exact", 1, 0.8, 0.0125}, {"within", 1e-9, 0.1, 0.05}, {"beyond", 0, 0.1, 0.9375}}),
+      rule("date", {{"same day", 1, 0.5, 0.015625},
+                    {"within", 1e-9, 0.5, 0.0625},
+                    {"beyond", 0, 0.0001, 0.921875}}),
+      rule("reference", {{"equal", 0.999, 0.5, 0.5 / 1024}, {"different", 0, 0.5, 0.5}}),
+      rule("counterparty", {{"equal", 0.999, 0.8, 0.1}, {"different", 0, 0.2, 0.9}})};
   return m;
 }
 
@@ -219,9 +221,9 @@ Synthetic synthetic(std::size_t n, unsigned seed) {
   std::mt19937 random(seed);
   auto chance = [&](double p) { return std::uniform_real_distribution<>(0, 1)(random) < p; };
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<>(lo, hi)(random); };
-  const std::vector<std::string> names = {"ACME",   "GLOBEX",  "HOOLI",  "INITECH", "UMBRELLA",
-                                          "STARK",  "WAYNE",   "TYRELL", "SOYLENT", "VANDELAY",
-                                          "CYBERD", "WEYLAND"};
+  const std::vector<std::string> names = {"ACME",     "GLOBEX",   "HOOLI",  "INITECH",
+                                          "UMBRELLA", "STARK",    "WAYNE",  "TYRELL",
+                                          "SOYLENT",  "VANDELAY", "CYBERD", "WEYLAND"};
   std::vector<Row> lefts, rights;
   for (std::size_t i = 0; i < n; ++i) {
     const std::string id = std::to_string(i);
@@ -238,8 +240,8 @@ Synthetic synthetic(std::size_t n, unsigned seed) {
     if (!chance(0.95)) r.counterparty = names[pick(0, 11)];
     rights.push_back(r);
     if (i % 6 == 0)
-      rights.push_back({"LX" + id, pick(0, 300), static_cast<std::int64_t>(pick(1000, 500000)),
-                        "", names[pick(0, 11)]});
+      rights.push_back({"LX" + id, pick(0, 300), static_cast<std::int64_t>(pick(1000, 500000)), "",
+                        names[pick(0, 11)]});
   }
   return {table_of(lefts), table_of(rights)};
 }
