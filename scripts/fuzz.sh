@@ -8,9 +8,11 @@
 #                 router's reading of the target, JSON bodies, the Cookie fields (src/http/cookies.h)
 #   bank_statement  fuzz/bank_statement_fuzzer.cpp: the bank statement parsers (camt, MT940, BAI2, OFX),
 #                 by content and each on any bytes, whole and in 1-byte reads
+#   rules         fuzz/rules_fuzzer.cpp: the engine's rules JSON (src/engine/rules.h) and match models
+#                 (src/engine/match_model.h), as jobs and `oeuvre reconcile --rules/--model` read them
 #
 # Usage: scripts/fuzz.sh [target] [seconds (default 300)] [more libFuzzer flags...]
-#   target: file_parser | http_request | bank_statement | all; default $FUZZ_TARGET, else all (each runs `seconds`)
+#   target: file_parser | http_request | bank_statement | rules | all; default $FUZZ_TARGET, else all (each runs `seconds`)
 #   scripts/fuzz.sh http_request 120
 #   FUZZ_TARGET=file_parser FUZZ_JOBS=2 scripts/fuzz.sh 600     # two fuzzing processes
 # Each target keeps its corpus in build-fuzz/corpus/<target> (seeds: fuzz/corpus/<target>, read-only)
@@ -21,14 +23,14 @@ cd "$(dirname "$0")/.."
 
 target="${FUZZ_TARGET:-all}"
 case "${1:-}" in
-  file_parser | http_request | bank_statement | all) target="$1"; shift ;;
+  file_parser | http_request | bank_statement | rules | all) target="$1"; shift ;;
 esac
 seconds="${1:-300}"
 shift || true
 case "$target" in
-  all) targets=(file_parser http_request bank_statement) ;;
-  file_parser | http_request | bank_statement) targets=("$target") ;;
-  *) echo "unknown fuzz target '$target' (file_parser, http_request, bank_statement or all)" >&2; exit 2 ;;
+  all) targets=(file_parser http_request bank_statement rules) ;;
+  file_parser | http_request | bank_statement | rules) targets=("$target") ;;
+  *) echo "unknown fuzz target '$target' (file_parser, http_request, bank_statement, rules or all)" >&2; exit 2 ;;
 esac
 if ! command -v clang++ >/dev/null; then
   echo "clang++ not found: installing the Debian clang package" >&2
@@ -49,6 +51,9 @@ sources_of() {
         src/observability/request_phases.cpp ;;
     bank_statement)
       echo fuzz/bank_statement_fuzzer.cpp src/core/*.cpp src/csv/byte_source.cpp src/bank/*.cpp ;;
+    rules)
+      echo fuzz/rules_fuzzer.cpp src/core/*.cpp src/engine/rules.cpp src/engine/match_model.cpp \
+        src/engine/record_table.cpp ;;
   esac
 }
 libraries_of() {
@@ -56,6 +61,7 @@ libraries_of() {
     file_parser) echo -lboost_json -lexpat -lcrypto ;;
     http_request) echo -lboost_json -lboost_url -lcrypto ;;
     bank_statement) echo -lboost_json -lexpat -lcrypto ;;
+    rules) echo -lboost_json -lcrypto ;;
   esac
 }
 
