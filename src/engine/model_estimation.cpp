@@ -38,17 +38,11 @@ double round_digits(double x) {
 
 double clamp_probability(double p) { return std::clamp(p, kMinProbability, 1.0 - kMinProbability); }
 
-// P(two records drawn at random, one a side, both with a key, have equal keys), and the share of
-// records of each side that have one.
-struct Agreement {
-  double equal = 0, left_present = 0, right_present = 0;
-};
-
-Agreement agreement(const std::vector<KeyEntry>& left, const std::vector<KeyEntry>& right,
-                    std::size_t left_size, std::size_t right_size) {
-  Agreement a;
-  if (left.empty() || right.empty()) return a;
-  double shared = 0;
+// Calls f(left_begin, left_end, right_begin, right_end) for each key both sorted key lists hold:
+// the ranges of left and right with that key.
+template <class F>
+void for_each_shared_key(const std::vector<KeyEntry>& left, const std::vector<KeyEntry>& right,
+                         F&& f) {
   std::size_t i = 0, j = 0;
   while (i < left.size() && j < right.size()) {
     if (left[i].hash != right[j].hash) {
@@ -59,15 +53,22 @@ Agreement agreement(const std::vector<KeyEntry>& left, const std::vector<KeyEntr
       continue;
     }
     const std::uint64_t h = left[i].hash;
-    std::size_t li = i, rj = j;
+    const std::size_t li = i, rj = j;
     while (i < left.size() && left[i].hash == h) ++i;
     while (j < right.size() && right[j].hash == h) ++j;
-    shared += static_cast<double>(i - li) * static_cast<double>(j - rj);
+    f(li, i, rj, j);
   }
-  a.equal = shared / (static_cast<double>(left.size()) * static_cast<double>(right.size()));
-  a.left_present = static_cast<double>(left.size()) / static_cast<double>(left_size);
-  a.right_present = static_cast<double>(right.size()) / static_cast<double>(right_size);
-  return a;
+}
+
+// P(two records drawn at random, one a side, both with a key, have equal keys).
+double equal_keys(const std::vector<KeyEntry>& left, const std::vector<KeyEntry>& right) {
+  if (left.empty() || right.empty()) return 0;
+  double shared = 0;
+  for_each_shared_key(left, right,
+                      [&](std::size_t lb, std::size_t le, std::size_t rb, std::size_t re) {
+                        shared += static_cast<double>(le - lb) * static_cast<double>(re - rb);
+                      });
+  return shared / (static_cast<double>(left.size()) * static_cast<double>(right.size()));
 }
 
 // The comparison levels of a pair, one byte per rule (kAbsent when a value is empty).
@@ -125,10 +126,9 @@ void estimate_u(const PairScorer& scorer, const ValueKeys& keys, std::size_t nl,
       const std::vector<KeyEntry>& left = keys.left[k];
       const std::vector<KeyEntry>& right = keys.right[k];
       if (!left.empty() && !right.empty()) {
-        const Agreement a = agreement(left, right, nl, nr);
         // Never below one pair in all: no value shared at all is still not proof of zero.
-        exact = std::max(
-            a.equal, 1.0 / (static_cast<double>(left.size()) * static_cast<double>(right.size())));
+        exact = std::max(equal_keys(left, right), 1.0 / (static_cast<double>(left.size()) *
+                                                         static_cast<double>(right.size())));
       }
     }
     if (exact && present > 0) {
@@ -268,8 +268,8 @@ MatchModel estimate_model(const PairScorer& scorer, const ValueKeys& keys, std::
   struct Learned {
     int rule;
     SessionResult result;
-    double scale;  // pairs in the session / pairs gathered
-    Agreement presence;
+    double scale;         // pairs in the session / pairs gathered
+    double both_present;  // P(a random left and a random right record both have the key)
   };
   std::vector<Learned> learned;
   for (const int rule : sessions) {
@@ -278,23 +278,13 @@ MatchModel estimate_model(const PairScorer& scorer, const ValueKeys& keys, std::
     // The blocks of equal keys small enough to take, and the pairs in them.
     std::vector<std::pair<std::size_t, std::size_t>> blocks_left, blocks_right;
     double pairs = 0;
-    for (std::size_t i = 0, j = 0; i < left.size() && j < right.size();) {
-      if (left[i].hash != right[j].hash) {
-        if (left[i].hash < right[j].hash)
-          ++i;
-        else
-          ++j;
-        continue;
-      }
-      const std::uint64_t h = left[i].hash;
-      const std::size_t li = i, rj = j;
-      while (i < left.size() && left[i].hash == h) ++i;
-      while (j < right.size() && right[j].hash == h) ++j;
-      if (i - li > kModelMaxBlock || j - rj > kModelMaxBlock) continue;
-      blocks_left.push_back({li, i});
-      blocks_right.push_back({rj, j});
-      pairs += static_cast<double>(i - li) * static_cast<double>(j - rj);
-    }
+    for_each_shared_key(left, right,
+                        [&](std::size_t lb, std::size_t le, std::size_t rb, std::size_t re) {
+                          if (le - lb > kModelMaxBlock || re - rb > kModelMaxBlock) return;
+                          blocks_left.push_back({lb, le});
+                          blocks_right.push_back({rb, re});
+                          pairs += static_cast<double>(le - lb) * static_cast<double>(re - rb);
+                        });
     if (pairs < static_cast<double>(kMinSessionPairs)) continue;
     const auto stride =
         static_cast<std::uint64_t>(std::ceil(pairs / static_cast<double>(kModelSessionPairs)));
@@ -331,7 +321,8 @@ MatchModel estimate_model(const PairScorer& scorer, const ValueKeys& keys, std::
     model.estimate.em_sessions += 1;
     model.estimate.em_iterations += result.iterations;
     learned.push_back({rule, std::move(result), pairs / static_cast<double>(chosen.size()),
-                       agreement(left, right, nl, nr)});
+                       (static_cast<double>(left.size()) / static_cast<double>(nl)) *
+                           (static_cast<double>(right.size()) / static_cast<double>(nr))});
   }
 
   // Each rule's m: the sessions' estimates weighted by the matches they saw with it present.
@@ -363,8 +354,7 @@ MatchModel estimate_model(const PairScorer& scorer, const ValueKeys& keys, std::
       present += other.result.matches_present[k];
       matches += other.result.matches;
     }
-    const double both =
-        matches > 0 ? present / matches : l.presence.left_present * l.presence.right_present;
+    const double both = matches > 0 ? present / matches : l.both_present;
     const double recall = model.rules[k].levels[0].m * both;
     if (recall <= 0) continue;
     totals.push_back(l.result.matches * l.scale / recall);
