@@ -6,20 +6,12 @@
 #include <cctype>
 #include <memory>
 
+#include "core/mix.h"
 #include "core/money.h"
 
 namespace oeuvre::bank {
 
 namespace {
-
-// A 64-bit mix (splitmix64's finaliser): summing the mixes of the transactions gives a hash of
-// their multiset, independent of their order.
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 std::string upper_account(std::string_view account) {
   std::string out;
@@ -74,8 +66,10 @@ void SummarisingSink::transaction(const Transaction& t) {
   } else if (currency_ != t.currency) {
     currency_ = "*";
   }
-  multiset_hash_ += mix(mix(static_cast<std::uint64_t>(t.booking_date)) ^
-                        static_cast<std::uint64_t>(t.amount_minor));
+  // Summing the mixes of the transactions gives a hash of their multiset, independent of their
+  // order.
+  multiset_hash_ += splitmix64(splitmix64(static_cast<std::uint64_t>(t.booking_date)) ^
+                               static_cast<std::uint64_t>(t.amount_minor));
   if (next_ != nullptr) next_->transaction(t);
 }
 

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/mix.h"
 #include "engine/key_hash.h"
 #include "engine/parallel_for.h"
 
@@ -22,13 +23,6 @@ constexpr int kMaxIterations = 200;
 constexpr double kConverged = 1e-7;
 // A session with fewer pairs than this says too little to estimate from.
 constexpr std::size_t kMinSessionPairs = 50;
-
-std::uint64_t mix(std::uint64_t x) {  // splitmix64's finaliser
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 double round_digits(double x) {
   char text[32];
@@ -98,8 +92,8 @@ void estimate_u(const PairScorer& scorer, const ValueKeys& keys, std::size_t nl,
     std::string levels;
     auto& mine = counts[worker];
     for (std::size_t i = begin; i < end; ++i) {
-      const auto l = static_cast<std::uint32_t>(mix(2 * i) % nl);
-      const auto r = static_cast<std::uint32_t>(mix(2 * i + 1) % nr);
+      const auto l = static_cast<std::uint32_t>(splitmix64(2 * i) % nl);
+      const auto r = static_cast<std::uint32_t>(splitmix64(2 * i + 1) % nr);
       scorer.rule_similarities(l, r, scores.data());
       levels_of(rules, scores.data(), levels);
       for (std::size_t k = 0; k < rule_count; ++k) {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "core/mix.h"
 #include "core/utf8.h"
 #include "engine/amount_similarity.h"
 #include "engine/key_hash.h"
@@ -59,26 +60,20 @@ std::optional<std::uint64_t> PairScorer::equality_key(bool left_side, int rule,
                                                       std::uint32_t i) const {
   const BoundRule& b = bound_[static_cast<std::size_t>(rule)];
   const Operand x = operand(b, left_side);
-  const auto mixed = [](std::uint64_t v) {  // splitmix64's finaliser
-    v += 0x9e3779b97f4a7c15ULL;
-    v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    v = (v ^ (v >> 27)) * 0x94d049bb133111ebULL;
-    return v ^ (v >> 31);
-  };
   switch (b.rule.comparator) {
     case Comparator::kAmount: {
       std::int64_t a = number_of(x.table, x.field, i);
       if (a == INT64_MIN) return std::nullopt;
       if (b.rule.sign == SignMode::kAbsolute) a = magnitude(a);
       if (b.rule.sign == SignMode::kOpposite && !left_side) a = -a;
-      return mixed(static_cast<std::uint64_t>(a) ^
-                   mixed(static_cast<std::uint64_t>(currency(left_side, i))));
+      return splitmix64(static_cast<std::uint64_t>(a) ^
+                   splitmix64(static_cast<std::uint64_t>(currency(left_side, i))));
     }
     case Comparator::kDate: {
       // A birth date in a text column may have its digits only (date_similarity.h).
       const DateValue d = date_value(b, x, i);
       if (d.empty()) return std::nullopt;
-      return mixed(d.digits != 0 ? d.digits : static_cast<std::uint64_t>(d.days));
+      return splitmix64(d.digits != 0 ? d.digits : static_cast<std::uint64_t>(d.days));
     }
     case Comparator::kText: {
       const std::string_view v = b.needs_text     ? x.prepared.text[i]
