@@ -53,10 +53,10 @@ Alternative append_alternative(std::vector<std::uint32_t>& members,
 void Reconciliation::add_candidate_alternative(std::size_t group,
                                                std::span<const std::uint32_t> lefts,
                                                std::span<const std::uint32_t> rights,
-                                               double confidence, double support) {
+                                               double confidence, double support, bool holds) {
   candidate_alternatives_.push_back(
       {static_cast<std::uint32_t>(group),
-       append_alternative(candidate_members_, lefts, rights, confidence), support});
+       append_alternative(candidate_members_, lefts, rights, confidence), support, holds});
 }
 
 double Reconciliation::support_of(const FieldScore* scores) const {
@@ -127,10 +127,10 @@ void Reconciliation::hold_uncertain_groups() {
   }
   std::vector<double> support(groups.size());
   for (std::size_t g = 0; g < groups.size(); ++g)
-    support[g] = groups[g].kind == GroupKind::kOffset
-                     ? offset_support(groups[g].confidence,
-                                      result_.scores.data() + groups[g].score_begin)
-                     : support_of(result_.scores.data() + groups[g].score_begin);
+    support[g] =
+        groups[g].kind == GroupKind::kOffset
+            ? offset_support(groups[g].confidence, result_.scores.data() + groups[g].score_begin)
+            : support_of(result_.scores.data() + groups[g].score_begin);
   // An explanation with support `s` is plausible for group g when it comes close to g's support
   // and none of its records outside g is clearly better explained by the group holding it.
   auto close_to = [&](std::uint32_t g, double s) { return s >= support[g] - margin; };
@@ -163,8 +163,9 @@ void Reconciliation::hold_uncertain_groups() {
   std::vector<std::uint32_t> members;  // the kept rivals' records
   std::vector<Found> found;
   auto weigh = [&](std::uint32_t g, std::span<const std::uint32_t> lefts,
-                   std::span<const std::uint32_t> rights, double confidence, double s) {
-    if (!close_to(g, s)) return;
+                   std::span<const std::uint32_t> rights, double confidence, double s,
+                   bool holds = false) {
+    if (!holds && !close_to(g, s)) return;
     const auto own = static_cast<std::int32_t>(g);
     bool twins_only = true;
     for (std::uint32_t l : lefts)
@@ -185,7 +186,7 @@ void Reconciliation::hold_uncertain_groups() {
     const Alternative& a = c.alternative;
     weigh(c.group, std::span(candidate_members_).subspan(a.left_begin, a.left_count),
           std::span(candidate_members_).subspan(a.right_begin, a.right_count), a.confidence,
-          c.support);
+          c.support, c.holds);
   }
   // Scored pairs one of whose records lies in a group and the other not in the same one. Their
   // support is computed only for those, in parallel, into fixed slots.

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/mix.h"
 #include "engine/parallel_for.h"
 #include "engine/reconciliation.h"
 #include "engine/subset_search.h"
@@ -35,11 +36,17 @@ constexpr std::size_t kMaxCommonWordPostings = 4096;
 constexpr std::int64_t kMaxGroupAmount = std::int64_t{1} << 50;
 // A group part must resemble its target this much (weighted mean of the text rules).
 constexpr double kMinPartTextEvidence = 0.5;
+// What a doubtful part (one with an open pair of its own) takes off a subset's score, so that of
+// subsets alike the one with fewer goes first; small beside any real difference of evidence.
+constexpr double kDoubtfulPart = 1e-3;
 // Proposal rounds per group search.
 constexpr int kGroupRounds = 4;
 
 // Candidate parts looked at for exact sums before the best kMaxGroupParts are kept.
 constexpr std::size_t kMaxSumCandidates = 256;
+// Beyond those, candidates that may only complete an anchored exact sum (found through a common
+// word).
+constexpr std::size_t kMaxCompletionCandidates = 4096;
 // An exact sum counts only when one of its parts shares a rare word with the target (a word at
 // most four open parts in the window hold: an invoice number): in dense data the sums of a
 // customer's payments that merely share its name hit many totals by chance.
@@ -114,6 +121,14 @@ struct Reconciliation::GroupProposal {
   std::vector<std::uint32_t> runner_up_parts;
   double runner_up_confidence = 0;
   double runner_up_support = 0;
+  // Parts found by their amount alone (no rare word shared with the target) that also have an
+  // open pair of their own: (part, its pair's other record, that pair's score). Each holds the
+  // group as ambiguous, with that pair as its alternative.
+  struct Doubt {
+    std::uint32_t part, rival;
+    double score;
+  };
+  std::vector<Doubt> doubts;
 };
 
 // Buffers reused across the targets one worker handles.
@@ -127,7 +142,11 @@ struct Reconciliation::GroupSearchScratch {
   std::vector<std::uint8_t> part_state;
   std::vector<std::span<const WordPosting>> word_postings;
   std::vector<std::pair<std::uint64_t, double>> common_words;
-  std::vector<std::pair<std::int64_t, std::uint32_t>> sums;  // mark_exact_sums'
+  std::vector<std::span<const WordPosting>> common_lists;    // the common words' postings
+  std::vector<std::pair<std::int64_t, std::uint32_t>> sums;  // mark_exact_sums' (and completions')
+  std::vector<std::pair<std::int64_t, std::uint32_t>> anchors;  // (magnitude, part)
+  std::vector<std::uint32_t> completing;
+  std::vector<std::int64_t> magnitude_set;
 };
 
 void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
@@ -137,6 +156,7 @@ void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
   auto used = [&](bool left_side, std::uint32_t i) {
     return (left_side ? left_used_ : right_used_)[i] != 0;
   };
+  note_open_rivals();
   // Word postings of the parts still unmatched, gathered in parallel.
   std::vector<std::vector<WordPosting>> gathered(parallel_workers(part_count, options_.threads));
   parallel_for(part_count, options_.threads,
@@ -192,8 +212,32 @@ void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
                                       g.runner_up_support);
           }
         }
+        const std::size_t group = result_.groups.size() - 1;
+        for (const GroupProposal::Doubt& d : g.doubts) {
+          // The rival pair must still be open for the doubt to stand.
+          if (used(!parts_left, d.rival)) continue;
+          std::vector<FieldScore> rival_scores(scorer_.rule_count());
+          const std::uint32_t l = parts_left ? d.part : d.rival;
+          const std::uint32_t r = parts_left ? d.rival : d.part;
+          const double confidence = scorer_.score_pair(l, r, rival_scores.data());
+          const std::span<const std::uint32_t> lefts(&l, 1), rights(&r, 1);
+          add_candidate_alternative(group, lefts, rights, confidence,
+                                    support_of(rival_scores.data()), true);
+        }
         return Offer::kTaken;
       });
+}
+
+void Reconciliation::note_open_rivals() {
+  left_rival_.assign(left_.size(), OpenRival{});
+  right_rival_.assign(right_.size(), OpenRival{});
+  for (const WeightedEdge& e : review_edges_) {
+    if (left_used_[e.left] || right_used_[e.right]) continue;
+    OpenRival& l = left_rival_[e.left];
+    if (l.partner == UINT32_MAX || e.score > l.score) l = {e.right, e.score};
+    OpenRival& r = right_rival_[e.right];
+    if (r.partner == UINT32_MAX || e.score > r.score) r = {e.left, e.score};
+  }
 }
 
 bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool exact_sums,
@@ -244,6 +288,10 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     lists.clear();
     auto& common_words = scratch.common_words;  // (sketch mask, weight) of the common words
     common_words.clear();
+    // The postings of the common words (a customer's name in dense data): the parts that
+    // complete an anchored exact sum are often found only through them.
+    auto& common_lists = scratch.common_lists;
+    common_lists.clear();
     for (std::string_view w : words) {
       // Only the postings in the target's date window (the date filter below stays exact).
       const std::int32_t from = windowed ? target_date - window : INT32_MIN;
@@ -257,12 +305,25 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
         const std::uint64_t mask =
             (std::uint64_t{1} << (h & 63)) | (std::uint64_t{1} << ((h >> 6) & 63));
         common_words.push_back({mask, 1.0 / static_cast<double>(window_postings.size())});
+        common_lists.push_back(window_postings);
       }
     }
     std::sort(lists.begin(), lists.end(), [](const auto& a, const auto& b) {
       return a.size() != b.size() ? a.size() < b.size() : a.data() < b.data();
     });
+    // A posting that may be a part: open, same currency, the sign the rules ask for, not larger
+    // than the target, in its date window.
+    auto admissible = [&](const WordPosting& posting) {
+      if (posting.currency != currency || used(parts_left, posting.index)) return false;
+      const std::int64_t a = posting.amount;
+      const bool same_sign = (a > 0) == (target_amount > 0);
+      if (sign == SignMode::kSame && !same_sign) return false;
+      if (sign == SignMode::kOpposite && same_sign) return false;
+      if (std::llabs(a) > target_magnitude + tolerance) return false;
+      return scorer_.date_rule() < 0 || !scorer_.date_required() || part_in_window(posting.date);
+    };
     std::size_t budget = kWordPostingBudget;
+    bool anchored_by_word = false;
     for (const std::span<const WordPosting>& window_postings : lists) {
       const std::size_t count = window_postings.size();
       if (count > budget) break;
@@ -270,18 +331,73 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       // Rare words say more: each shared word adds 1 / (records holding it in the window).
       const double weight = 1.0 / static_cast<double>(count);
       for (const WordPosting& posting : window_postings) {
-        const std::uint32_t p = posting.index;
-        if (posting.currency != currency || used(parts_left, p)) continue;
-        const std::int64_t a = posting.amount;
-        const bool same_sign = (a > 0) == (target_amount > 0);
-        if (sign == SignMode::kSame && !same_sign) continue;
-        if (sign == SignMode::kOpposite && same_sign) continue;
-        if (std::llabs(a) > target_magnitude + tolerance) continue;
-        if (scorer_.date_rule() >= 0 && scorer_.date_required() && !part_in_window(posting.date)) {
-          continue;
-        }
-        found.push_back(p);
+        if (!admissible(posting)) continue;
+        found.push_back(posting.index);
         found_weight.push_back(weight);
+        anchored_by_word = anchored_by_word || weight >= kMinAnchorWeight;
+      }
+    }
+    // An anchored exact sum (a payment quoting one of its invoices, an instalment quoting its
+    // invoice) whose other parts share only the customer's name: those parts are among the
+    // postings of the common words, which found nothing above. Only the ones completing an exact
+    // sum of two or three with an anchor join the parts found, weighing what their common words
+    // add (then mark_exact_sums brings that sum forward).
+    if (exact_sums && anchored_by_word) {
+      // The pool: (magnitude, part) of the admissible postings of the common words (rarest
+      // first, kMaxCompletionCandidates at most) and of the other parts found.
+      auto& pool = scratch.sums;
+      pool.clear();
+      auto& anchors = scratch.anchors;
+      anchors.clear();
+      for (std::size_t k = 0; k < found.size(); ++k) {
+        const std::int64_t m = std::llabs(amount_of(parts_left, found[k]));
+        if (found_weight[k] >= kMinAnchorWeight) {
+          anchors.push_back({m, found[k]});
+        } else if (m < target_magnitude) {
+          pool.push_back({m, found[k]});
+        }
+      }
+      std::sort(common_lists.begin(), common_lists.end(), [](const auto& a, const auto& b) {
+        return a.size() != b.size() ? a.size() < b.size() : a.data() < b.data();
+      });
+      std::size_t completion_budget = kMaxCompletionCandidates;
+      for (const std::span<const WordPosting>& list : common_lists) {
+        if (list.size() > completion_budget) break;
+        completion_budget -= list.size();
+        for (const WordPosting& posting : list) {
+          const std::int64_t m = std::llabs(posting.amount);
+          if (m < target_magnitude && admissible(posting)) pool.push_back({m, posting.index});
+        }
+      }
+      // The pool's magnitudes in an open-addressing set, so each anchor's rest is met by one
+      // candidate (rest) or by two (x and rest - x) in O(n), without sorting the pool.
+      auto& set = scratch.magnitude_set;
+      std::size_t capacity = 16;
+      while (capacity < 2 * pool.size()) capacity *= 2;
+      constexpr std::int64_t kEmptySlot = -1;  // magnitudes are > 0
+      set.assign(capacity, kEmptySlot);
+      auto slot = [&](std::int64_t m) {
+        std::size_t i =
+            static_cast<std::size_t>(splitmix64(static_cast<std::uint64_t>(m))) & (capacity - 1);
+        while (set[i] != kEmptySlot && set[i] != m) i = (i + 1) & (capacity - 1);
+        return i;
+      };
+      for (const auto& [m, part] : pool) set[slot(m)] = m;
+      auto& completing = scratch.completing;
+      completing.clear();
+      for (const auto& [anchor_magnitude, anchor] : anchors) {
+        const std::int64_t rest = target_magnitude - anchor_magnitude;
+        if (rest <= 0) continue;
+        for (const auto& [m, part] : pool) {
+          if (part == anchor) continue;
+          if (m == rest ||
+              (rules_.max_group_size >= 3 && m < rest && set[slot(rest - m)] == rest - m))
+            completing.push_back(part);
+        }
+      }
+      for (std::uint32_t p : completing) {
+        found.push_back(p);
+        found_weight.push_back(0.0);
       }
     }
     if (found.size() < 2) return false;
@@ -327,12 +443,14 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     if (ranked.size() > kMaxGroupParts && exact_sums && anchored) {
       // More candidates than the subset search takes (a customer's many payments in a month):
       // the parts of an exact sum of two or three of the best kMaxSumCandidates, one of them an
-      // anchor sharing a rare word with the target, go first, so that a late instalment is not crowded
-      // out by nearer payments that fit no sum.
+      // anchor sharing a rare word with the target, go first, so that a late instalment is not
+      // crowded out by nearer payments that fit no sum.
       const std::size_t m = std::min(ranked.size(), kMaxSumCandidates);
       std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(m),
                         ranked.end(), better);
-      ranked.resize(m);
+      // The parts found through common words alone complete an anchored sum at most:
+      // all of them stay candidates for that (mark_exact_sums is O(anchors x n log n)).
+      ranked.resize(std::min(ranked.size(), m + kMaxCompletionCandidates));
       mark_exact_sums(ranked, target_magnitude, rules_.max_group_size, scratch.sums,
                       [&](std::uint32_t p) { return std::llabs(amount_of(parts_left, p)); });
       std::stable_partition(ranked.begin(), ranked.end(),
@@ -388,7 +506,18 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
         weighted += rule.weight * out[r].similarity;
         weights += rule.weight;
       }
-      const bool resembles = weights == 0 || weighted / weights >= kMinPartTextEvidence;
+      bool resembles = weights == 0 || weighted / weights >= kMinPartTextEvidence;
+      if (scorer_.model() != nullptr && weights > 0) {
+        // With a model the part's own texts speak for it in bits (value frequencies included),
+        // so that a record of another customer whose amount happens to complete the sum is
+        // not taken. An instalment of one record (N:1) must look like its target on the whole.
+        // A payment of several records (1:N) quotes one of them, so its reference disagrees
+        // with the others by nature: one text rule agreeing (the customer's name) is enough.
+        const PairScorer::TextWeights bits = targets_are_left
+                                                 ? scorer_.text_match_weights(t, p, out)
+                                                 : scorer_.text_match_weights(p, t, out);
+        resembles = targets_are_left ? bits.best > 0 : resembles && bits.sum > 0;
+      }
       part_state[pos] = resembles ? 1 : 2;
       return resembles;
     };
@@ -410,9 +539,21 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
                               : scorer_.combine_group(chosen_pairs, sum, target_amount, out,
                                                       PairScorer::PartText::kMean, whole);
     };
+    // A part found by its amount alone that has an open pair of its own (rival_of) is doubtful:
+    // of two subsets that explain the target alike, the one with fewer such parts goes first.
+    const auto& rivals = parts_left ? left_rival_ : right_rival_;
+    auto rival_of = [&](std::uint32_t pos) -> const OpenRival* {
+      if (shared[pos].second >= kMinAnchorWeight) return nullptr;
+      const OpenRival& rival = rivals[shared[pos].first];
+      if (rival.partner == UINT32_MAX || rival.partner == t) return nullptr;
+      return &rival;
+    };
     auto score_subset = [&](std::span<const std::uint32_t> positions) {
       const double c = group_score(positions, nullptr);
-      return c < rules_.review_threshold ? -1.0 : c;
+      if (c < rules_.review_threshold) return -1.0;
+      double doubt = 0;
+      for (std::uint32_t pos : positions) doubt += rival_of(pos) != nullptr ? kDoubtfulPart : 0;
+      return c - doubt;
     };
     SubsetRunnerUp runner_up;
     auto best =
@@ -422,7 +563,12 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     proposal.confidence = group_score(*best, scores.data());
     proposal.scores = scores;
     proposal.parts.clear();
-    for (std::uint32_t pos : *best) proposal.parts.push_back(shared[pos].first);
+    proposal.doubts.clear();
+    for (std::uint32_t pos : *best) {
+      proposal.parts.push_back(shared[pos].first);
+      if (const OpenRival* rival = rival_of(pos))
+        proposal.doubts.push_back({shared[pos].first, rival->partner, rival->score});
+    }
     std::sort(proposal.parts.begin(), proposal.parts.end());
     proposal.runner_up_parts.clear();
     if (!runner_up.positions.empty()) {
@@ -430,7 +576,8 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       proposal.runner_up_confidence = group_score(runner_up.positions, runner_up_scores.data());
       proposal.runner_up_support = support_of(runner_up_scores.data());
     }
-    for (std::uint32_t pos : runner_up.positions) proposal.runner_up_parts.push_back(shared[pos].first);
+    for (std::uint32_t pos : runner_up.positions)
+      proposal.runner_up_parts.push_back(shared[pos].first);
     std::sort(proposal.runner_up_parts.begin(), proposal.runner_up_parts.end());
     return proposal.confidence >= rules_.review_threshold;
   }

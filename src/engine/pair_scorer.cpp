@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <thread>
 
 #include "core/mix.h"
@@ -67,7 +68,7 @@ std::optional<std::uint64_t> PairScorer::equality_key(bool left_side, int rule,
       if (b.rule.sign == SignMode::kAbsolute) a = magnitude(a);
       if (b.rule.sign == SignMode::kOpposite && !left_side) a = -a;
       return splitmix64(static_cast<std::uint64_t>(a) ^
-                   splitmix64(static_cast<std::uint64_t>(currency(left_side, i))));
+                        splitmix64(static_cast<std::uint64_t>(currency(left_side, i))));
     }
     case Comparator::kDate: {
       // A birth date in a text column may have its digits only (date_similarity.h).
@@ -149,15 +150,13 @@ double PairScorer::similarity(const BoundRule& b, const Operand& x, std::uint32_
   present = true;
   switch (rule.comparator) {
     case Comparator::kAmount:
-      return amount_similarity(rule, number_of(x.table, x.field, l), number_of(y.table, y.field, r));
+      return amount_similarity(rule, number_of(x.table, x.field, l),
+                               number_of(y.table, y.field, r));
     case Comparator::kDate:
       return date_similarity(rule, date_value(b, x, l), date_value(b, y, r), present);
     case Comparator::kExact: {
       std::string_view a = x.prepared.keys[l], c = y.prepared.keys[r];
-      if (a.empty() || c.empty()) {
-        present = false;
-        return 0;
-      }
+      if (a.empty() || c.empty()) return fallback_similarity(x, l, a, y, r, c, present);
       return a == c ? 1.0 : 0.0;
     }
     case Comparator::kContains: {
@@ -179,6 +178,8 @@ double PairScorer::similarity(const BoundRule& b, const Operand& x, std::uint32_
                                                           : y.prepared.keys;
       std::string_view a = left_column[l], c = right_column[r];
       if (a.empty() || c.empty()) {
+        if (rule.method == TextMethod::kReference)
+          return fallback_similarity(x, l, x.prepared.keys[l], y, r, y.prepared.keys[r], present);
         present = false;
         return 0;
       }
@@ -201,8 +202,7 @@ double PairScorer::similarity(const BoundRule& b, const Operand& x, std::uint32_
           }
           s = jaro_winkler(a, c);
           if (s < 0.95)
-            s = std::max(s, token_set_ratio_of_sorted(x.prepared.tokens[l],
-                                                      y.prepared.tokens[r]));
+            s = std::max(s, token_set_ratio_of_sorted(x.prepared.tokens[l], y.prepared.tokens[r]));
           // A truncated reference: one key is a prefix of the other.
           if (ka.size() > kc.size()) std::swap(ka, kc);
           if (ka.size() >= 4 && kc.compare(0, ka.size(), ka) == 0) s = std::max(s, 0.9);
@@ -216,6 +216,20 @@ double PairScorer::similarity(const BoundRule& b, const Operand& x, std::uint32_
     }
   }
   return 0;
+}
+
+double PairScorer::fallback_similarity(const Operand& x, std::uint32_t l, std::string_view a,
+                                       const Operand& y, std::uint32_t r, std::string_view c,
+                                       bool& present) {
+  present = false;
+  // Only one side empty: the other's key is looked for in the empty side's fallback field.
+  if (a.empty() == c.empty()) return 0;
+  const StringColumn& fallback = a.empty() ? x.prepared.fallback : y.prepared.fallback;
+  const std::string_view key = a.empty() ? c : a;
+  if (fallback.size() == 0 || key.size() < kMinFallbackKey) return 0;
+  if (fallback[a.empty() ? l : r].find(key) == std::string_view::npos) return 0;
+  present = true;
+  return 1.0;
 }
 
 // The evidence of the rules as score_pair and combine_group gather it: the weighted mean of their
@@ -269,7 +283,8 @@ double PairScorer::finish(const WeightedSum& sum, FieldScore* out) const {
     const double confidence = weight_to_probability(sum.model->prior_weight + sum.bits);
     if (out != nullptr) {
       double positive = 0;
-      for (std::size_t k = 0; k < bound_.size(); ++k) positive += std::max(0.0, out[k].match_weight);
+      for (std::size_t k = 0; k < bound_.size(); ++k)
+        positive += std::max(0.0, out[k].match_weight);
       for (std::size_t k = 0; k < bound_.size(); ++k) {
         out[k].contribution =
             positive > 0 ? confidence * std::max(0.0, out[k].match_weight) / positive : 0;
@@ -280,7 +295,8 @@ double PairScorer::finish(const WeightedSum& sum, FieldScore* out) const {
   const double confidence = std::clamp(sum.weighted / sum.weights, 0.0, 1.0);
   if (out != nullptr) {
     for (std::size_t k = 0; k < bound_.size(); ++k) {
-      if (out[k].present) out[k].contribution = bound_[k].rule.weight * out[k].similarity / sum.weights;
+      if (out[k].present)
+        out[k].contribution = bound_[k].rule.weight * out[k].similarity / sum.weights;
     }
   }
   return confidence;
@@ -314,7 +330,8 @@ ValueKeys PairScorer::value_keys(int threads) const {
     }
   };
   std::vector<std::thread> pool;
-  for (int t = 1; t < std::min<int>(threads, static_cast<int>(2 * rules)); ++t) pool.emplace_back(work);
+  for (int t = 1; t < std::min<int>(threads, static_cast<int>(2 * rules)); ++t)
+    pool.emplace_back(work);
   work();
   for (std::thread& t : pool) t.join();
   return keys;
@@ -383,8 +400,8 @@ Status PairScorer::use_model(std::shared_ptr<const MatchModel> model, const Valu
     }
     weights.left_frequency[k].assign(left_->size(), 0);
     weights.right_frequency[k].assign(right_->size(), 0);
-    const double mean = value_frequencies(keys->left[k], keys->right[k],
-                                          weights.left_frequency[k], weights.right_frequency[k]);
+    const double mean = value_frequencies(keys->left[k], keys->right[k], weights.left_frequency[k],
+                                          weights.right_frequency[k]);
     weights.u_per_frequency[k] = mean > 0 ? levels.levels[0].u / mean : 0;
     if (mean <= 0) {  // no value is on both sides: nothing to adjust
       weights.left_frequency[k].clear();
@@ -484,9 +501,7 @@ double PairScorer::combine_group(std::span<const FieldScore* const> pairs, std::
         const bool best_part =
             text == PartText::kBest ||
             (model_ != nullptr && target.index != UINT32_MAX && target.left_side);
-        s = b.rule.comparator == Comparator::kDate ? worst
-            : best_part                            ? best
-                                                   : total / counted;
+        s = b.rule.comparator == Comparator::kDate ? worst : best_part ? best : total / counted;
       }
     }
     if (!sum.add(k, b.rule, present, s, out)) return -1;
@@ -532,6 +547,20 @@ double PairScorer::text_affinity(std::uint32_t l, std::uint32_t r) const {
     weights += b.rule.weight;
   }
   return weights > 0 ? weighted / weights : 0.0;
+}
+
+PairScorer::TextWeights PairScorer::text_match_weights(std::uint32_t l, std::uint32_t r,
+                                                       const FieldScore* similarities) const {
+  if (!model_) return {};
+  TextWeights w{0, -std::numeric_limits<double>::infinity()};
+  for (std::size_t k = 0; k < bound_.size(); ++k) {
+    const Comparator c = bound_[k].rule.comparator;
+    if (c == Comparator::kAmount || c == Comparator::kDate || !similarities[k].present) continue;
+    const double bits = model_weights_.pair_weight(k, similarities[k].similarity, l, r);
+    w.sum += bits;
+    w.best = std::max(w.best, bits);
+  }
+  return w;
 }
 
 }  // namespace oeuvre::engine

@@ -113,8 +113,8 @@ class PairScorer {
   // the group) into a group score like score_group: the amount rule compares left_sum with
   // right_sum, the date rule takes the worst pair.
   double combine_group(std::span<const FieldScore* const> pairs, std::int64_t left_sum,
-                       std::int64_t right_sum, FieldScore* out,
-                       PartText text = PartText::kMean, GroupTarget target = GroupTarget()) const;
+                       std::int64_t right_sum, FieldScore* out, PartText text = PartText::kMean,
+                       GroupTarget target = GroupTarget()) const;
 
   // The allowed difference between a group's sum and its target: the amount rule's absolute
   // tolerance only (a split payment may lose one fee, not a percentage).
@@ -123,6 +123,16 @@ class PairScorer {
   // Similarity of the text rules only (weighted mean over present ones, 0 when none), used to rank
   // group parts.
   double text_affinity(std::uint32_t l, std::uint32_t r) const;
+
+  // With a model, the match weights (bits) of the rules other than amount and date for the pair
+  // (l, r), from similarities already in out[0, rule_count()) (rule_similarities): their sum (below
+  // 0, the pair's texts look more like two unrelated records than a match) and the largest of them
+  // (-infinity when none is present). Both 0 without a model.
+  struct TextWeights {
+    double sum = 0, best = 0;
+  };
+  TextWeights text_match_weights(std::uint32_t l, std::uint32_t r,
+                                 const FieldScore* similarities) const;
 
   // Values used by candidate generation.
   std::int64_t amount(bool left_side, std::uint32_t i) const;
@@ -168,6 +178,9 @@ class PairScorer {
     StringColumn keys;    // normalize_key (kExact, kContains, blocking, best); a blocking date
                           // rule's yyyymmdd
     std::vector<DateValue> dates;  // kDate rules with needs_dates
+    // The rule's fallback field as normalised keys, for the records whose key is empty (an empty
+    // column: the side has no such field).
+    StringColumn fallback;
   };
   struct BoundRule {
     FieldRule rule;
@@ -197,6 +210,12 @@ class PairScorer {
   // Rule `rule` over record l of x and record r of y (a left-right pair, or two records of a side).
   double similarity(const BoundRule& rule, const Operand& x, std::uint32_t l, const Operand& y,
                     std::uint32_t r, bool& present) const;
+  // A rule whose value is empty on a side: 1 when that side's fallback field holds the other
+  // side's key (present), else absent.
+  struct Operand;
+  static double fallback_similarity(const Operand& x, std::uint32_t l, std::string_view a,
+                                    const Operand& y, std::uint32_t r, std::string_view c,
+                                    bool& present);
   double similarity(const BoundRule& rule, std::uint32_t l, std::uint32_t r, bool& present) const {
     return similarity(rule, operand(rule, true), l, operand(rule, false), r, present);
   }

@@ -135,6 +135,9 @@ class Reconciliation {
                      GroupProposal& proposal) const;
   void add_group(std::vector<std::uint32_t> lefts, std::vector<std::uint32_t> rights,
                  GroupKind kind, double confidence, const std::vector<FieldScore>& scores);
+  // For every open record, its best scored pair (review_edges_) whose other record is open too:
+  // a group part that has one is also explained on its own, so a group taking it is doubtful.
+  void note_open_rivals();
 
   // offsets.cpp
   // A record and a candidate reversal of it on one side: the positive and the negative record.
@@ -168,7 +171,7 @@ class Reconciliation {
   // (the subset search's runner-up); hold_uncertain_groups weighs it with the others.
   void add_candidate_alternative(std::size_t group, std::span<const std::uint32_t> lefts,
                                  std::span<const std::uint32_t> rights, double confidence,
-                                 double support);
+                                 double support, bool holds = false);
   // The evidence behind scores of every applied rule: sum of weight x similarity over the rules
   // present, divided by the weights of all rules (confidence divides by the present ones only, so
   // a pair with an empty reference can reach the confidence of one whose references agree; its
@@ -195,11 +198,20 @@ class Reconciliation {
   std::vector<AmountEntry> remaining_by_date_;  // unmatched rights, for the tolerance pass
   std::vector<std::vector<KeyEntry>> blocks_;   // per blocking rule, rights by key hash
   std::vector<WeightedEdge> review_edges_;      // every scored pair >= review_threshold
+  // note_open_rivals(): per record, its best open pair's other record (UINT32_MAX: none).
+  struct OpenRival {
+    std::uint32_t partner = UINT32_MAX;
+    double score = 0;
+  };
+  std::vector<OpenRival> left_rival_, right_rival_;
   // Competing explanations noted while groups formed, their records in candidate_members_.
   struct CandidateAlternative {
     std::uint32_t group;
     Alternative alternative;
     double support;
+    // A rival that holds the group whatever its support: the pair of a part found by its amount
+    // alone that is also explained on its own.
+    bool holds = false;
   };
   std::vector<CandidateAlternative> candidate_alternatives_;
   std::vector<std::uint32_t> candidate_members_;

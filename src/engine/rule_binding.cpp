@@ -200,6 +200,34 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
     }
   }
 
+  // Fallback fields, as keys, for the records whose own value is empty.
+  for (BoundRule& b : scorer.bound_) {
+    if (b.rule.fallback_field.empty() || !b.needs_keys) continue;
+    for (int side = 0; side < 2; ++side) {
+      const RecordTable& table = side == 0 ? left : right;
+      const auto field = resolve_field(table, b.rule.fallback_field);
+      if (!field || value_type(table, *field) != ValueType::kText ||
+          !field_is_present(table, *field))
+        continue;  // this side has no such field: its empty values stay absent
+      const StringColumn& own = side == 0 ? b.left_prepared.keys : b.right_prepared.keys;
+      StringColumn& out = side == 0 ? b.left_prepared.fallback : b.right_prepared.fallback;
+      const std::size_t n = table.size();
+      std::vector<StringColumn> parts(parallel_workers(n, threads));
+      parallel_for(n, threads, [&](std::size_t begin, std::size_t end, std::size_t worker) {
+        std::string scratch;
+        for (std::size_t i = begin; i < end; ++i) {
+          scratch.clear();
+          if (own[i].empty()) normalize_key_into(cut(text_of(table, *field, i)), scratch);
+          parts[worker].push_back(scratch);
+        }
+      });
+      std::size_t bytes = 0;
+      for (const StringColumn& part : parts) bytes += part.byte_size();
+      out.reserve(n, bytes);
+      for (const StringColumn& part : parts) out.append(part);
+    }
+  }
+
   // Word sketches for ranking candidates cheaply.
   for (int side = 0; side < 2; ++side) {
     const std::size_t n = side == 0 ? left.size() : right.size();

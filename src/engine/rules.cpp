@@ -172,7 +172,7 @@ void read_field_rule(const json::object& object, const std::string& path, FieldR
   ObjectReader in(object, path, errors);
   in.reject_unknown({"name", "field", "left", "right", "compare", "weight", "required", "block",
                      "tolerance_minor", "tolerance_percent", "sign", "window_days", "business_days",
-                     "typos", "method", "min_similarity"});
+                     "typos", "method", "min_similarity", "fallback"});
   std::string compare;
   if (!in.string("compare", compare)) {
     if (in.find("compare") == nullptr) {
@@ -214,6 +214,7 @@ void read_field_rule(const json::object& object, const std::string& path, FieldR
   in.boolean("business_days", rule.business_days);
   in.boolean("typos", rule.typos);
   in.number("min_similarity", rule.min_similarity, 0, 1, false);
+  in.string("fallback", rule.fallback_field);
   std::string sign;
   if (in.string("sign", sign)) {
     if (sign == "same") {
@@ -262,6 +263,14 @@ void read_field_rule(const json::object& object, const std::string& path, FieldR
     only_for("min_similarity", {Comparator::kText});
     only_for("block",
              {Comparator::kExact, Comparator::kText, Comparator::kContains, Comparator::kDate});
+    only_for("fallback", {Comparator::kExact, Comparator::kText});
+    if (in.find("fallback") != nullptr) {
+      if (rule.fallback_field.empty() || rule.fallback_field.size() > 200) {
+        in.error("fallback", "must be a field name (1 to 200 characters)");
+      } else if (rule.comparator == Comparator::kText && rule.method != TextMethod::kReference) {
+        in.error("fallback", "applies to the reference method only");
+      }
+    }
   }
 }
 
@@ -300,8 +309,10 @@ void collect_rule_set_errors(const RuleSet& rules, std::vector<FieldError>& erro
   if (rules.batch_field.empty() || rules.batch_field.size() > 200) {
     errors.push_back({"batch_field", "must be a non-empty string of at most 200 characters"});
   } else if (is_standard_field(rules.batch_field)) {
-    errors.push_back({"batch_field", "must name an extra field of the records (such as \"batch_id\"), "
-                                     "not the standard field '" + rules.batch_field + "'"});
+    errors.push_back({"batch_field",
+                      "must name an extra field of the records (such as \"batch_id\"), "
+                      "not the standard field '" +
+                          rules.batch_field + "'"});
   }
   if (rules.fields.empty()) {
     errors.push_back({"fields", "must hold at least one field rule"});
@@ -357,6 +368,8 @@ RuleSet default_rules() {
   FieldRule reference = make_rule("reference", Comparator::kText, 0.25);
   reference.method = TextMethod::kReference;
   reference.blocking = true;
+  // A payment without a reference often quotes the invoice number in its description.
+  reference.fallback_field = "description";
   // Unrelated texts still score 0.3-0.5 on these measures; below the floor they count as no
   // likeness.
   FieldRule description = make_rule("description", Comparator::kText, 0.15);
@@ -391,10 +404,10 @@ Result<RuleSet> rules_from_json(const json::value& root) {
   RuleSet rules = default_rules();
   ObjectReader in(root.as_object(), "", errors);
   in.reject_unknown({"confidence_threshold", "review_threshold", "max_group_size", "find_groups",
-                     "group_tolerance", "max_candidates_per_record", "batch_field",
-                     "match_batches", "auto_confirm_tolerance_minor",
-                     "auto_confirm_tolerance_percent", "ambiguity_margin", "find_offsets",
-                     "offset_window_days", "partial_window_days", "model", "fields"});
+                     "group_tolerance", "max_candidates_per_record", "batch_field", "match_batches",
+                     "auto_confirm_tolerance_minor", "auto_confirm_tolerance_percent",
+                     "ambiguity_margin", "find_offsets", "offset_window_days",
+                     "partial_window_days", "model", "fields"});
   in.number("confidence_threshold", rules.confidence_threshold, 0, 1, true);
   in.number("review_threshold", rules.review_threshold, 0, 1, true);
   in.integer("max_group_size", rules.max_group_size, 1, kMaxGroupSize);
@@ -427,8 +440,9 @@ Result<RuleSet> rules_from_json(const json::value& root) {
         for (const FieldError& e : read.error().field_errors()) errors.push_back(e);
       }
     } else {
-      in.error("model", "must be \"auto\", \"fixed\", \"learn\" or a model object (match "
-                        "weights per rule and level)");
+      in.error("model",
+               "must be \"auto\", \"fixed\", \"learn\" or a model object (match "
+               "weights per rule and level)");
     }
   }
   if (const json::value* fields = in.find("fields")) {
@@ -478,7 +492,8 @@ std::string rules_to_json(const RuleSet& rules) {
   root["partial_window_days"] = rules.partial_window_days;
   if (rules.weights == WeightMode::kFixed) root["model"] = "fixed";
   if (rules.weights == WeightMode::kLearn) root["model"] = "learn";
-  if (rules.weights == WeightMode::kModel && rules.model) root["model"] = model_to_json(*rules.model);
+  if (rules.weights == WeightMode::kModel && rules.model)
+    root["model"] = model_to_json(*rules.model);
   json::array fields;
   for (const FieldRule& rule : rules.fields) {
     json::object f;
@@ -510,6 +525,7 @@ std::string rules_to_json(const RuleSet& rules) {
         f["block"] = rule.blocking;
         break;
     }
+    if (!rule.fallback_field.empty()) f["fallback"] = rule.fallback_field;
     fields.push_back(std::move(f));
   }
   root["fields"] = std::move(fields);

@@ -40,13 +40,12 @@
 // records with the same date candidates.
 // Thread-safety: value types.
 
+#include <boost/json/fwd.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/fwd.hpp>
 
 #include "core/result.h"
 
@@ -95,7 +94,15 @@ struct FieldRule {
   // text: similarity measure, and the level below which the similarity counts as 0.
   TextMethod method = TextMethod::kBest;
   double min_similarity = 0;
+  // text (reference method) and exact: a field of both sides to look in when a side's value is
+  // empty. The other side's key (at least kMinFallbackKey characters) written anywhere in it, as
+  // normalised keys compare, counts as equal (an invoice number in a payment's description);
+  // otherwise the rule stays absent. Ignored on a side without that field.
+  std::string fallback_field;
 };
+
+// The shortest key a fallback field is searched for: shorter ones occur in text by chance.
+inline constexpr std::size_t kMinFallbackKey = 6;
 
 struct RuleSet {
   std::vector<FieldRule> fields;

@@ -275,6 +275,76 @@ TEST(Reconcile, AnInstalmentWithTheInvoiceNumberFindsItsLaterPartAmongManyPaymen
   EXPECT_TRUE(groups_of(must_reconcile(bare, right), bare, right, GroupKind::kManyToOne).empty());
 }
 
+// A customer so busy that its name is too common a word to find parts by (more than 256 open
+// payments in the window): an instalment quoting the invoice still anchors the sum, and the
+// payment completing it is found among the customer's payments that share only the name.
+TEST(Reconcile, AnAnchoredSumIsCompletedByAPaymentSharingOnlyTheCustomersName) {
+  std::vector<Row> bank;
+  for (int i = 0; i < 300; ++i) {  // amounts of 10.01 and up, none of which completes the sum
+    bank.push_back({"N" + std::to_string(i), i % 20, 1001 + 2 * i, "", "PAYMENT GLOBEX CORPORATION",
+                    "GLOBEX CORPORATION"});
+  }
+  bank.push_back({"B1", 3, 78000, "INV-2025-012860",
+                  "INCOMING PAYMENT GLOBEX CORPORATION INV-2025-012860", "GLOBEX CORPORATION"});
+  bank.push_back({"B2", 15, 58161, "", "PAYMENT GLOBEX CORPORATION", "GLOBEX CORPORATION"});
+  auto left = table_of(bank);
+  auto right =
+      table_of({{"L1", 0, 136161, "INV-2025-012860",
+                 "Invoice INV-2025-012860 Globex Corporation Inc", "Globex Corporation Inc"}});
+  ReconcileResult result = must_reconcile(left, right);
+  EXPECT_EQ(groups_of(result, left, right, GroupKind::kManyToOne),
+            std::vector<std::string>{"B1;B2>L1"});
+}
+
+// A payment with an empty reference that quotes the invoice number in its description: the
+// reference rule falls back to the description and counts it as equal, which tells apart two
+// invoices of the same amount, day and customer.
+TEST(Reconcile, AnInvoiceNumberInTheDescriptionCountsAsTheReference) {
+  auto left =
+      table_of({{"B1", 2, 29900, "", "GIRO CREDIT NORTHWIND INV-2025-014049", "NORTHWIND"}});
+  auto right = table_of({{"L1", 1, 29900, "INV-2025-014048",
+                          "Subscription invoice INV-2025-014048 Northwind", "Northwind"},
+                         {"L2", 1, 29900, "INV-2025-014049",
+                          "Subscription invoice INV-2025-014049 Northwind", "Northwind"}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(result.groups.size(), 1u);
+  EXPECT_EQ(ids(right, result.right_of(result.groups[0])), "L2");
+  EXPECT_EQ(result.groups[0].status, MatchStatus::kMatched);
+  const auto scores = result.scores_of(result.groups[0]);
+  const auto reference = std::find_if(scores.begin(), scores.end(), [&](const FieldScore& f) {
+    return result.rules[f.rule].rule.name == "reference";
+  });
+  ASSERT_NE(reference, scores.end());
+  EXPECT_TRUE(reference->present);
+  EXPECT_EQ(reference->similarity, 1.0);
+
+  // Without the fallback the two invoices are alike: the pair is held as ambiguous.
+  RuleSet no_fallback = default_rules();
+  no_fallback.fields[2].fallback_field.clear();
+  ReconcileResult plain = must_reconcile(left, right, no_fallback);
+  ASSERT_EQ(plain.groups.size(), 1u);
+  EXPECT_EQ(plain.groups[0].status, MatchStatus::kSuggested);
+
+  // A description quoting nothing (or a key too short to look for) leaves the rule absent.
+  auto bare = table_of({{"B1", 2, 29900, "", "GIRO CREDIT NORTHWIND", "NORTHWIND"}});
+  ReconcileResult absent = must_reconcile(bare, right);
+  ASSERT_EQ(absent.groups.size(), 1u);
+  for (const FieldScore& f : absent.scores_of(absent.groups[0])) {
+    if (absent.rules[f.rule].rule.name == "reference") {
+      EXPECT_FALSE(f.present);
+    }
+  }
+  auto short_keys = table_of({{"L1", 1, 29900, "A12", "Invoice A12", "Northwind"}});
+  auto quoting = table_of({{"B1", 2, 29900, "", "PAYMENT A12 NORTHWIND", "NORTHWIND"}});
+  ReconcileResult short_result = must_reconcile(quoting, short_keys);
+  ASSERT_EQ(short_result.groups.size(), 1u);
+  for (const FieldScore& f : short_result.scores_of(short_result.groups[0])) {
+    if (short_result.rules[f.rule].rule.name == "reference") {
+      EXPECT_FALSE(f.present);
+    }
+  }
+}
+
 // An invoice only partly paid: the payments carrying its number that pay less than it are
 // suggested with it, held as partly_paid, whatever their confidence; its sums show the open balance.
 // Payments that pay it in full or more, or lie outside its window, or carry another number, are not.

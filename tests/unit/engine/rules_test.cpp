@@ -29,6 +29,34 @@ TEST(Rules, DefaultsAreValid) {
   EXPECT_EQ(round_trip->fields[2].method, TextMethod::kReference);
 }
 
+TEST(Rules, AReferenceRuleMayFallBackToAnotherField) {
+  EXPECT_EQ(default_rules().fields[2].fallback_field, "description");
+  auto round_trip = parse_rules(rules_to_json(default_rules()));
+  ASSERT_TRUE(round_trip.ok());
+  EXPECT_EQ(round_trip->fields[2].fallback_field, "description");
+  auto rules = parse_rules(R"({"fields": [
+    {"field": "amount", "compare": "amount"},
+    {"field": "reference", "compare": "exact", "fallback": "memo"}]})");
+  ASSERT_TRUE(rules.ok()) << rules.error().message();
+  EXPECT_EQ(rules->fields[1].fallback_field, "memo");
+  // Without one, none.
+  auto plain =
+      parse_rules(R"({"fields": [{"field": "reference", "compare": "exact", "block": true}]})");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->fields[0].fallback_field.empty());
+
+  auto errors = errors_of(R"({"fields": [
+    {"field": "amount", "compare": "amount", "fallback": "description"},
+    {"field": "description", "compare": "text", "method": "token_set", "fallback": "memo"},
+    {"field": "reference", "compare": "exact", "fallback": ""},
+    {"field": "id", "compare": "exact", "fallback": 3}]})");
+  EXPECT_TRUE(has_error(errors, "fields[0].fallback", "does not apply to compare 'amount'"));
+  EXPECT_TRUE(has_error(errors, "fields[1].fallback", "reference method only"));
+  EXPECT_TRUE(has_error(errors, "fields[2].fallback", "a field name"));
+  EXPECT_FALSE(
+      errors_of(R"({"fields": [{"field": "id", "compare": "exact", "fallback": 3}]})").empty());
+}
+
 TEST(Rules, EmptyObjectMeansDefaults) {
   auto rules = parse_rules("{}");
   ASSERT_TRUE(rules.ok());
@@ -188,7 +216,8 @@ TEST(Rules, PartialWindowDays) {
   auto again = parse_rules(rules_to_json(*rules));
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->partial_window_days, 45);
-  EXPECT_TRUE(has_error(errors_of(R"({"partial_window_days": 400})"), "partial_window_days", "366"));
+  EXPECT_TRUE(
+      has_error(errors_of(R"({"partial_window_days": 400})"), "partial_window_days", "366"));
   EXPECT_TRUE(has_error(errors_of(R"({"partial_window_days": -1})"), "partial_window_days", ""));
   EXPECT_TRUE(has_error(errors_of(R"({"partial_window_days": 1.5})"), "partial_window_days", ""));
   RuleSet wide = default_rules();
