@@ -129,6 +129,10 @@ struct Reconciliation::GroupProposal {
     double score;
   };
   std::vector<Doubt> doubts;
+  // The group completes an anchor's exact sum with a part found by its amount alone, and another
+  // record of that amount would complete it as well: held as ambiguous, with the runner-up as
+  // its alternative.
+  bool completion_ambiguous = false;
 };
 
 // Buffers reused across the targets one worker handles.
@@ -145,7 +149,8 @@ struct Reconciliation::GroupSearchScratch {
   std::vector<std::span<const WordPosting>> common_lists;    // the common words' postings
   std::vector<std::pair<std::int64_t, std::uint32_t>> sums;  // mark_exact_sums' (and completions')
   std::vector<std::pair<std::int64_t, std::uint32_t>> anchors;  // (magnitude, part)
-  std::vector<std::uint32_t> completing;
+  std::vector<std::uint32_t> completing;  // sorted: the parts found as completions
+  std::vector<std::uint32_t> ones, twos, ambiguous_anchors;
   std::vector<std::int64_t> magnitude_set;
 };
 
@@ -206,11 +211,15 @@ void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
           const std::size_t group = result_.groups.size() - 1;
           if (targets_are_left) {
             add_candidate_alternative(group, single, g.runner_up_parts, g.runner_up_confidence,
-                                      g.runner_up_support);
+                                      g.runner_up_support, g.completion_ambiguous);
           } else {
             add_candidate_alternative(group, g.runner_up_parts, single, g.runner_up_confidence,
-                                      g.runner_up_support);
+                                      g.runner_up_support, g.completion_ambiguous);
           }
+        } else if (g.completion_ambiguous &&
+                   result_.groups.back().status == MatchStatus::kMatched) {
+          result_.groups.back().status = MatchStatus::kSuggested;
+          result_.groups.back().held = HoldReason::kAmbiguous;
         }
         const std::size_t group = result_.groups.size() - 1;
         for (const GroupProposal::Doubt& d : g.doubts) {
@@ -270,6 +279,8 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     words.erase(std::unique(words.begin(), words.end()), words.end());
     found.clear();
     found_weight.clear();
+    scratch.completing.clear();
+    scratch.ambiguous_anchors.clear();
     const bool windowed = scorer_.date_required() && target_date != kNoDate;
     const int window = scorer_.date_window();
     // N:1 (the instalments of one right record): parts may also lie up to partial_window_days
@@ -385,16 +396,34 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       for (const auto& [m, part] : pool) set[slot(m)] = m;
       auto& completing = scratch.completing;
       completing.clear();
+      // An anchor whose rest more than one record meets alone (two 150.00 payments of the
+      // customer for the rest of a 300.00 invoice) leaves the choice between them to chance: a
+      // group completed so is held. (Pairs meeting a rest are many in dense data; the evidence
+      // of their texts and dates tells them apart, weighed by the holds as for any runner-up.)
+      auto& ones = scratch.ones;
+      auto& twos = scratch.twos;
       for (const auto& [anchor_magnitude, anchor] : anchors) {
         const std::int64_t rest = target_magnitude - anchor_magnitude;
         if (rest <= 0) continue;
+        ones.clear();
+        twos.clear();
         for (const auto& [m, part] : pool) {
           if (part == anchor) continue;
-          if (m == rest ||
-              (rules_.max_group_size >= 3 && m < rest && set[slot(rest - m)] == rest - m))
-            completing.push_back(part);
+          if (m == rest) {
+            ones.push_back(part);
+          } else if (rules_.max_group_size >= 3 && m < rest && set[slot(rest - m)] == rest - m) {
+            twos.push_back(part);
+          }
         }
+        for (auto* list : {&ones, &twos}) {
+          std::sort(list->begin(), list->end());
+          list->erase(std::unique(list->begin(), list->end()), list->end());
+          completing.insert(completing.end(), list->begin(), list->end());
+        }
+        if (ones.size() >= 2) scratch.ambiguous_anchors.push_back(anchor);
       }
+      std::sort(completing.begin(), completing.end());
+      completing.erase(std::unique(completing.begin(), completing.end()), completing.end());
       for (std::uint32_t p : completing) {
         found.push_back(p);
         found_weight.push_back(0.0);
@@ -510,13 +539,15 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       if (scorer_.model() != nullptr && weights > 0) {
         // With a model the part's own texts speak for it in bits (value frequencies included),
         // so that a record of another customer whose amount happens to complete the sum is
-        // not taken. An instalment of one record (N:1) must look like its target on the whole.
+        // not taken. An instalment of one record (N:1) must look like its target on the whole,
+        // and quote its identifier or none (one quoting another is that other's payment).
         // A payment of several records (1:N) quotes one of them, so its reference disagrees
         // with the others by nature: one text rule agreeing (the customer's name) is enough.
         const PairScorer::TextWeights bits = targets_are_left
                                                  ? scorer_.text_match_weights(t, p, out)
                                                  : scorer_.text_match_weights(p, t, out);
-        resembles = targets_are_left ? bits.best > 0 : resembles && bits.sum > 0;
+        resembles =
+            targets_are_left ? bits.best > 0 : resembles && bits.sum > 0 && !bits.key_disagrees;
       }
       part_state[pos] = resembles ? 1 : 2;
       return resembles;
@@ -564,11 +595,19 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     proposal.scores = scores;
     proposal.parts.clear();
     proposal.doubts.clear();
+    bool completed = false, ambiguous_anchor = false;
     for (std::uint32_t pos : *best) {
-      proposal.parts.push_back(shared[pos].first);
+      const std::uint32_t p = shared[pos].first;
+      proposal.parts.push_back(p);
       if (const OpenRival* rival = rival_of(pos))
-        proposal.doubts.push_back({shared[pos].first, rival->partner, rival->score});
+        proposal.doubts.push_back({p, rival->partner, rival->score});
+      completed =
+          completed || std::binary_search(scratch.completing.begin(), scratch.completing.end(), p);
+      ambiguous_anchor = ambiguous_anchor || std::find(scratch.ambiguous_anchors.begin(),
+                                                       scratch.ambiguous_anchors.end(),
+                                                       p) != scratch.ambiguous_anchors.end();
     }
+    proposal.completion_ambiguous = completed && ambiguous_anchor;
     std::sort(proposal.parts.begin(), proposal.parts.end());
     proposal.runner_up_parts.clear();
     if (!runner_up.positions.empty()) {

@@ -126,10 +126,13 @@ class PairScorer {
 
   // With a model, the match weights (bits) of the rules other than amount and date for the pair
   // (l, r), from similarities already in out[0, rule_count()) (rule_similarities): their sum (below
-  // 0, the pair's texts look more like two unrelated records than a match) and the largest of them
-  // (-infinity when none is present). Both 0 without a model.
+  // 0, the pair's texts look more like two unrelated records than a match), the largest of them
+  // (-infinity when none is present), and whether a key rule disagrees. All 0 without a model.
   struct TextWeights {
     double sum = 0, best = 0;
+    // A key rule (exact, a reference, or blocking) present with a negative match weight: the two
+    // records quote different identifiers.
+    bool key_disagrees = false;
   };
   TextWeights text_match_weights(std::uint32_t l, std::uint32_t r,
                                  const FieldScore* similarities) const;

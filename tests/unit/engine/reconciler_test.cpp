@@ -294,6 +294,21 @@ TEST(Reconcile, AnAnchoredSumIsCompletedByAPaymentSharingOnlyTheCustomersName) {
   ReconcileResult result = must_reconcile(left, right);
   EXPECT_EQ(groups_of(result, left, right, GroupKind::kManyToOne),
             std::vector<std::string>{"B1;B2>L1"});
+
+  // A second payment of the customer with the same amount would complete the sum as well: which
+  // of the two is the instalment is chance, so the group is held, the other one its alternative.
+  bank.push_back({"B3", 16, 58161, "", "PAYMENT GLOBEX CORPORATION", "GLOBEX CORPORATION"});
+  auto twice = table_of(bank);
+  ReconcileResult held = must_reconcile(twice, right);
+  ASSERT_EQ(groups_of(held, twice, right, GroupKind::kManyToOne),
+            std::vector<std::string>{"B1;B2>L1"});
+  for (const MatchGroup& g : held.groups) {
+    if (g.kind != GroupKind::kManyToOne) continue;
+    EXPECT_EQ(g.status, MatchStatus::kSuggested);
+    EXPECT_EQ(g.held, HoldReason::kAmbiguous);
+    ASSERT_GE(g.alternative_count, 1u);
+    EXPECT_EQ(ids(twice, held.left_of(held.alternatives[g.alternative_begin])), "B1;B3");
+  }
 }
 
 // A payment with an empty reference that quotes the invoice number in its description: the
