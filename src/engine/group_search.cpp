@@ -151,7 +151,14 @@ struct Reconciliation::GroupSearchScratch {
   std::vector<std::pair<std::int64_t, std::uint32_t>> anchors;  // (magnitude, part)
   std::vector<std::uint32_t> completing;  // sorted: the parts found as completions
   std::vector<std::uint32_t> ones, twos, ambiguous_anchors;
-  std::vector<std::int64_t> magnitude_set;
+  struct MagnitudeSlot {
+    std::int64_t magnitude = 0;
+    std::uint32_t stamp = 0;
+  };
+  std::vector<MagnitudeSlot> magnitude_set;  // open addressing, in use where stamp == set_stamp
+  std::uint32_t set_stamp = 0;
+  std::vector<std::uint32_t> seen;  // per part: the completion search that took it last
+  std::uint32_t seen_stamp = 0;
 };
 
 void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
@@ -324,14 +331,17 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     });
     // A posting that may be a part: open, same currency, the sign the rules ask for, not larger
     // than the target, in its date window.
+    // What the posting carries is checked first; whether the part is used, a read at random, last.
     auto admissible = [&](const WordPosting& posting) {
-      if (posting.currency != currency || used(parts_left, posting.index)) return false;
+      if (posting.currency != currency) return false;
       const std::int64_t a = posting.amount;
       const bool same_sign = (a > 0) == (target_amount > 0);
       if (sign == SignMode::kSame && !same_sign) return false;
       if (sign == SignMode::kOpposite && same_sign) return false;
       if (std::llabs(a) > target_magnitude + tolerance) return false;
-      return scorer_.date_rule() < 0 || !scorer_.date_required() || part_in_window(posting.date);
+      if (scorer_.date_rule() >= 0 && scorer_.date_required() && !part_in_window(posting.date))
+        return false;
+      return !used(parts_left, posting.index);
     };
     std::size_t budget = kWordPostingBudget;
     bool anchored_by_word = false;
@@ -361,39 +371,65 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       auto& anchors = scratch.anchors;
       anchors.clear();
       for (std::size_t k = 0; k < found.size(); ++k) {
+        if (found_weight[k] >= kMinAnchorWeight)
+          anchors.push_back({std::llabs(amount_of(parts_left, found[k])), found[k]});
+      }
+      // No completion is larger than the largest rest.
+      std::int64_t largest_rest = 0;
+      for (const auto& [m, anchor] : anchors)
+        largest_rest = std::max(largest_rest, target_magnitude - m);
+      for (std::size_t k = 0; k < found.size(); ++k) {
+        if (found_weight[k] >= kMinAnchorWeight) continue;
         const std::int64_t m = std::llabs(amount_of(parts_left, found[k]));
-        if (found_weight[k] >= kMinAnchorWeight) {
-          anchors.push_back({m, found[k]});
-        } else if (m < target_magnitude) {
-          pool.push_back({m, found[k]});
-        }
+        if (m <= largest_rest) pool.push_back({m, found[k]});
       }
       std::sort(common_lists.begin(), common_lists.end(), [](const auto& a, const auto& b) {
         return a.size() != b.size() ? a.size() < b.size() : a.data() < b.data();
       });
+      // A customer's name is several common words holding the same records: each record is
+      // taken once (a stamp per record and search, so nothing is cleared).
+      auto& seen = scratch.seen;
+      const std::size_t part_count = parts_left ? left_.size() : right_.size();
+      if (seen.size() < part_count) seen.assign(part_count, 0);
+      if (++scratch.seen_stamp == 0) {
+        std::fill(seen.begin(), seen.end(), 0);
+        scratch.seen_stamp = 1;
+      }
+      const std::uint32_t seen_stamp = scratch.seen_stamp;
       std::size_t completion_budget = kMaxCompletionCandidates;
       for (const std::span<const WordPosting>& list : common_lists) {
         if (list.size() > completion_budget) break;
         completion_budget -= list.size();
         for (const WordPosting& posting : list) {
           const std::int64_t m = std::llabs(posting.amount);
-          if (m < target_magnitude && admissible(posting)) pool.push_back({m, posting.index});
+          if (m > largest_rest || seen[posting.index] == seen_stamp) continue;
+          seen[posting.index] = seen_stamp;
+          if (admissible(posting)) pool.push_back({m, posting.index});
         }
       }
       // The pool's magnitudes in an open-addressing set, so each anchor's rest is met by one
       // candidate (rest) or by two (x and rest - x) in O(n), without sorting the pool.
+      // A slot is in use when it carries this search's stamp, so the table is never cleared.
       auto& set = scratch.magnitude_set;
       std::size_t capacity = 16;
       while (capacity < 2 * pool.size()) capacity *= 2;
-      constexpr std::int64_t kEmptySlot = -1;  // magnitudes are > 0
-      set.assign(capacity, kEmptySlot);
+      if (set.size() < capacity) set.resize(capacity);
+      if (++scratch.set_stamp == 0) {  // wrapped: forget every old stamp
+        std::fill(set.begin(), set.end(), GroupSearchScratch::MagnitudeSlot{});
+        scratch.set_stamp = 1;
+      }
+      const std::uint32_t stamp = scratch.set_stamp;
       auto slot = [&](std::int64_t m) {
         std::size_t i =
             static_cast<std::size_t>(splitmix64(static_cast<std::uint64_t>(m))) & (capacity - 1);
-        while (set[i] != kEmptySlot && set[i] != m) i = (i + 1) & (capacity - 1);
+        while (set[i].stamp == stamp && set[i].magnitude != m) i = (i + 1) & (capacity - 1);
         return i;
       };
-      for (const auto& [m, part] : pool) set[slot(m)] = m;
+      auto contains = [&](std::int64_t m) {
+        const GroupSearchScratch::MagnitudeSlot& e = set[slot(m)];
+        return e.stamp == stamp && e.magnitude == m;
+      };
+      for (const auto& [m, part] : pool) set[slot(m)] = {m, stamp};
       auto& completing = scratch.completing;
       completing.clear();
       // An anchor whose rest more than one record meets alone (two 150.00 payments of the
@@ -411,7 +447,7 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
           if (part == anchor) continue;
           if (m == rest) {
             ones.push_back(part);
-          } else if (rules_.max_group_size >= 3 && m < rest && set[slot(rest - m)] == rest - m) {
+          } else if (rules_.max_group_size >= 3 && m < rest && contains(rest - m)) {
             twos.push_back(part);
           }
         }
