@@ -1,5 +1,6 @@
 #include "http/pipeline.h"
 
+#include <algorithm>
 #include <span>
 
 #include "core/blocking.h"
@@ -86,7 +87,9 @@ class AccessLogMiddleware final : public Middleware {
     if (admitted(res)) return res;
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(ex.elapsed()).count();
     const std::string_view target = ex.request.target();
-    const std::string_view path = target.substr(0, target.find('?'));
+    // Up to the query: std::find, inline, rather than string_view::find's call to memchr, which
+    // costs more than it saves on a path of a few dozen bytes (perf put it at 0.2 % of the server).
+    const std::string_view path(target.begin(), std::find(target.begin(), target.end(), '?'));
     std::string repaired;  // only for a path that is not valid UTF-8 or too long to log whole
     const bool as_is = path.size() <= kLoggedPathBytes && is_valid_utf8(path);
     if (!as_is) repaired = to_valid_utf8(path, kLoggedPathBytes);
