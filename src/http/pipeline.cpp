@@ -1,5 +1,6 @@
 #include "http/pipeline.h"
 
+#include <algorithm>
 #include <span>
 
 #include "core/blocking.h"
@@ -86,11 +87,13 @@ class AccessLogMiddleware final : public Middleware {
     if (admitted(res)) return res;
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(ex.elapsed()).count();
     const std::string_view target = ex.request.target();
-    const std::string_view path = target.substr(0, target.find('?'));
+    // Up to the query: std::find, inline, rather than string_view::find's call to memchr, which
+    // costs more than it saves on a path of a few dozen bytes (perf put it at 0.2 % of the server).
+    const std::string_view path(target.begin(), std::find(target.begin(), target.end(), '?'));
     std::string repaired;  // only for a path that is not valid UTF-8 or too long to log whole
     const bool as_is = path.size() <= kLoggedPathBytes && is_valid_utf8(path);
     if (!as_is) repaired = to_valid_utf8(path, kLoggedPathBytes);
-    const std::string user_id = ex.principal ? ex.principal->user_id.to_string() : std::string();
+    char user_id[36];  // the caller's id, written here rather than into a string of its own
     const auto level = res.result_int() >= 500 ? obs::LogLevel::kError : obs::LogLevel::kInfo;
     obs::LogField fields[10] = {
         {"method", ex.request.method_string()},
@@ -102,7 +105,10 @@ class AccessLogMiddleware final : public Middleware {
         {"bytes", res.body().size()},
     };
     std::size_t count = 7;
-    if (!user_id.empty()) fields[count++] = {"user_id", user_id};
+    if (ex.principal) {
+      ex.principal->user_id.write_chars(user_id);
+      fields[count++] = {"user_id", std::string_view(user_id, sizeof user_id)};
+    }
     // At debug level the line also says how the request's cache lookups went.
     if (obs::log_enabled(obs::LogLevel::kDebug)) {
       fields[count++] = {"cache_hits", ex.phases.cache_hits};
@@ -127,9 +133,10 @@ class MetricsMiddleware final : public Middleware {
     }();
     if (admitted(res)) return res;
     const double seconds = std::chrono::duration<double>(ex.elapsed()).count();
-    metrics_.observe_request(ex.request.method_string(),
-                             ex.route_pattern.empty() ? "unmatched" : ex.route_pattern,
-                             res.result_int(), seconds);
+    // A view either way: `cond ? "unmatched" : route_pattern` would copy the pattern into a string.
+    const std::string_view route = ex.route_pattern.empty() ? std::string_view("unmatched")
+                                                            : std::string_view(ex.route_pattern);
+    metrics_.observe_request(ex.request.method_string(), route, res.result_int(), seconds);
     return res;
   }
 

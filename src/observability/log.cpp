@@ -38,10 +38,10 @@ class StderrSink {
     return *sink;
   }
 
+  // REQUIRES: `line` ends with its newline.
   void write(std::string_view line, bool urgent) {
     std::lock_guard lock(mutex_);
     buffer_.append(line);
-    buffer_.push_back('\n');
     if (urgent || buffer_.size() >= kFlushBytes) flush_locked();
   }
 
@@ -81,20 +81,6 @@ class StderrSink {
   std::mutex mutex_;
   std::string buffer_;
 };
-
-const char* level_name(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarn:
-      return "warn";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "info";
-}
 
 }  // namespace
 
@@ -136,8 +122,8 @@ constexpr std::array<bool, 256> kEscaped = [] {
 }();
 
 // True when one of the eight bytes of `word` must be escaped (below 0x20, '"' or '\\'): the
-// classic "has a zero byte" test, exact for the word as a whole. Most text has nothing to escape, so
-// put_json_string steps over it eight bytes at a time.
+// classic "has a zero byte" test, exact for the word as a whole. Most text has nothing to escape,
+// so write_json_string steps over it eight bytes at a time.
 constexpr bool any_escaped(std::uint64_t word) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
   constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
@@ -163,10 +149,105 @@ inline std::uint64_t load_tail(const char* in, std::size_t n) {
   return word | (0x2020202020202020ULL << (8 * n));
 }
 
-// The thread's line being written. Room for each piece is made once, before it is written
-// through a plain pointer: a line is some twenty pieces, and one capacity check and one copy per
-// piece is what the access log's cost per request comes down to. The buffer keeps its size between
-// lines (it is never shrunk or zero-filled again); `used` is the line's length.
+constexpr std::uint64_t kSpaces = 0x2020202020202020ULL;
+
+// Up to 8 bytes (`n`) of a string as a word, padded with spaces.
+inline std::uint64_t load_up_to_8(const char* in, std::size_t n) {
+  if (n == 8) {
+    std::uint64_t word;
+    std::memcpy(&word, in, sizeof word);
+    return word;
+  }
+  return n == 0 ? kSpaces : load_tail(in, n);
+}
+
+// The most bytes write_json_string writes for a text of `n` bytes: each byte escaped as "\u00XX",
+// the quotes, and a word's slack (short texts and tails are stored a whole word at a time).
+constexpr std::size_t json_string_bound(std::size_t n) { return n * 6 + 2 + 16; }
+
+// `text` as a JSON string at `out`; returns the end. Bytes from 0x80 up are copied as they are (the
+// callers' text is UTF-8; a request's path has been made valid before it gets here). REQUIRES:
+// json_string_bound(text.size()) bytes of room at `out`.
+char* write_json_string_scanned(char* out, std::string_view text);
+inline char* write_json_string(char* out, std::string_view text) {
+  // Most keys and values are at most 16 bytes with nothing to escape: checked and copied as two
+  // words here, inline, rather than by the loop.
+  if (const std::size_t n = text.size(); n <= 16) {
+    const std::uint64_t first = load_up_to_8(text.data(), n < 8 ? n : 8);
+    const std::uint64_t second = n > 8 ? load_up_to_8(text.data() + 8, n - 8) : kSpaces;
+    if (!any_escaped(first) && !any_escaped(second)) {
+      out[0] = '"';
+      std::memcpy(out + 1, &first, sizeof first);
+      std::memcpy(out + 9, &second, sizeof second);
+      out[1 + n] = '"';  // over the padding, which lands in the slack
+      return out + n + 2;
+    }
+  }
+  return write_json_string_scanned(out, text);
+}
+
+// Eight bytes at a time while there is nothing to escape.
+char* write_json_string_scanned(char* out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  *out++ = '"';
+  const char* in = text.data();
+  const char* const end = in + text.size();
+  while (in < end) {
+    std::uint64_t word;
+    const auto left = static_cast<std::size_t>(end - in);
+    if (left >= 8) {
+      std::memcpy(&word, in, sizeof word);
+      if (!any_escaped(word)) {
+        std::memcpy(out, &word, sizeof word);
+        in += 8;
+        out += 8;
+        continue;
+      }
+    } else if (word = load_tail(in, left); !any_escaped(word)) {
+      std::memcpy(out, &word, sizeof word);  // the padding lands in the slack
+      out += left;
+      break;
+    }
+    const auto c = static_cast<unsigned char>(*in++);
+    if (!kEscaped[c]) {
+      *out++ = static_cast<char>(c);
+      continue;
+    }
+    *out++ = '\\';
+    switch (c) {
+      case '"':
+      case '\\':
+        *out++ = static_cast<char>(c);
+        break;
+      case '\n':
+        *out++ = 'n';
+        break;
+      case '\r':
+        *out++ = 'r';
+        break;
+      case '\t':
+        *out++ = 't';
+        break;
+      default:
+        std::memcpy(out, "u00", 3);
+        out[3] = kHex[c >> 4];
+        out[4] = kHex[c & 0xF];
+        out += 5;
+    }
+  }
+  *out++ = '"';
+  return out;
+}
+
+inline char* write_raw(char* out, std::string_view text) {
+  std::memcpy(out, text.data(), text.size());
+  return out + text.size();
+}
+
+// The thread's line being written. Room is made once for what is about to be written (for the
+// access log's line: once for the whole line), which is then written through a plain pointer
+// without a capacity check per piece. The buffer keeps its size between lines (it is never shrunk
+// or zero-filled again); `used` is the line's length.
 class LineBuffer {
  public:
   void clear() { used_ = 0; }
@@ -180,80 +261,9 @@ class LineBuffer {
   }
   void commit(const char* end) { used_ = static_cast<std::size_t>(end - bytes_.data()); }
 
-  void put(std::string_view text) {
-    std::memcpy(room(text.size()), text.data(), text.size());
-    used_ += text.size();
-  }
-
-  // `text` as a JSON string. Bytes from 0x80 up are copied as they are (the callers' text is UTF-8;
-  // a request's path has been made valid before it gets here).
+  void put(std::string_view text) { commit(write_raw(room(text.size()), text)); }
   void put_json_string(std::string_view text) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    // "\u00XX" is the longest escape; 8 more so that a short tail is stored as a whole word.
-    char* out = room(text.size() * 6 + 2 + 8);
-    *out++ = '"';
-    const char* in = text.data();
-    const char* const end = in + text.size();
-    while (in < end) {
-      std::uint64_t word;
-      const auto left = static_cast<std::size_t>(end - in);
-      if (left >= 8) {
-        std::memcpy(&word, in, sizeof word);
-        if (!any_escaped(word)) {
-          std::memcpy(out, &word, sizeof word);
-          in += 8;
-          out += 8;
-          continue;
-        }
-      } else if (word = load_tail(in, left); !any_escaped(word)) {
-        std::memcpy(out, &word, sizeof word);  // the padding lands in the room's slack
-        out += left;
-        break;
-      }
-      const auto c = static_cast<unsigned char>(*in++);
-      if (!kEscaped[c]) {
-        *out++ = static_cast<char>(c);
-        continue;
-      }
-      *out++ = '\\';
-      switch (c) {
-        case '"':
-        case '\\':
-          *out++ = static_cast<char>(c);
-          break;
-        case '\n':
-          *out++ = 'n';
-          break;
-        case '\r':
-          *out++ = 'r';
-          break;
-        case '\t':
-          *out++ = 't';
-          break;
-        default:
-          std::memcpy(out, "u00", 3);
-          out[3] = kHex[c >> 4];
-          out[4] = kHex[c & 0xF];
-          out += 5;
-      }
-    }
-    *out++ = '"';
-    commit(out);
-  }
-
-  // ,"key": -- the opening brace instead of the comma for the line's first key.
-  void put_key(std::string_view key) {
-    char* out = room(1);
-    *out = used_ == 0 ? '{' : ',';
-    commit(out + 1);
-    put_json_string(key);
-    *room(1) = ':';
-    ++used_;
-  }
-
-  void put_number(std::int64_t number) {
-    char* out = room(24);
-    commit(std::to_chars(out, out + 24, number).ptr);
+    commit(write_json_string(room(json_string_bound(text.size())), text));
   }
 
  private:
@@ -281,9 +291,43 @@ bool is_fixed_key(std::string_view key) {
   }
 }
 
-// `"ts":"<now>"` into the line. The date and time down to the second are formatted once per second
-// per thread; only the microseconds are written for each line.
-void put_timestamp(LineBuffer& line) {
+// What follows the timestamp's text up to the message, for each level: keys and values that need
+// no escape, written as they are.
+constexpr std::string_view level_and_msg_keys(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return R"(","level":"debug","msg":)";
+    case LogLevel::kInfo:
+      return R"(","level":"info","msg":)";
+    case LogLevel::kWarn:
+      return R"(","level":"warn","msg":)";
+    case LogLevel::kError:
+      return R"(","level":"error","msg":)";
+  }
+  return R"(","level":"info","msg":)";
+}
+
+constexpr std::string_view kTsKey = R"({"ts":")";
+constexpr std::string_view kRequestIdKey = R"(,"request_id":)";
+constexpr std::string_view kTraceIdKey = R"(,"trace_id":)";
+constexpr std::string_view kSpanIdKey = R"(,"span_id":)";
+constexpr std::size_t kLongestLevelAndMsgKeys = 24;
+static_assert(level_and_msg_keys(LogLevel::kDebug).size() <= kLongestLevelAndMsgKeys &&
+              level_and_msg_keys(LogLevel::kError).size() <= kLongestLevelAndMsgKeys);
+
+// The most bytes write_head writes.
+std::size_t head_bound(std::string_view message, const LogContext& c) {
+  return kTsKey.size() + kTimestampChars + kLongestLevelAndMsgKeys +
+         json_string_bound(message.size()) + kRequestIdKey.size() +
+         json_string_bound(c.request_id.size()) + kTraceIdKey.size() +
+         json_string_bound(c.trace_id.size()) + kSpanIdKey.size() +
+         json_string_bound(c.span_id.size());
+}
+
+// The fields every line has, from its opening brace: {"ts","level","msg" and the context's ids (the
+// ones set). The date and time down to the second are formatted once per second per thread; only
+// the microseconds are written for each line. REQUIRES: head_bound() bytes of room at `out`.
+char* write_head(char* out, LogLevel level, std::string_view message, const LogContext& c) {
   thread_local std::int64_t cached_second = -1;
   thread_local char cached[kTimestampChars];
   const Timestamp now = now_utc();
@@ -296,29 +340,53 @@ void put_timestamp(LineBuffer& line) {
     std::int64_t fraction = micros % 1'000'000;
     for (int i = 25; i >= 20; --i, fraction /= 10) cached[i] = static_cast<char>('0' + fraction % 10);
   }
-  line.put(R"({"ts":")");
-  line.put({cached, sizeof cached});
-  line.put(R"(")");
+  out = write_raw(out, kTsKey);
+  out = write_raw(out, {cached, sizeof cached});
+  out = write_raw(out, level_and_msg_keys(level));
+  out = write_json_string(out, message);
+  if (!c.request_id.empty()) out = write_json_string(write_raw(out, kRequestIdKey), c.request_id);
+  if (!c.trace_id.empty()) out = write_json_string(write_raw(out, kTraceIdKey), c.trace_id);
+  if (!c.span_id.empty()) out = write_json_string(write_raw(out, kSpanIdKey), c.span_id);
+  return out;
 }
 
-// The line's buffer (reused by the thread) with the fields every line has written into it.
-LineBuffer& begin_line(LogLevel level, std::string_view message) {
+// ,"key": -- REQUIRES: key_bound() bytes of room at `out`.
+constexpr std::size_t key_bound(std::string_view key) { return 2 + json_string_bound(key.size()); }
+inline char* write_key(char* out, std::string_view key) {
+  *out++ = ',';
+  out = write_json_string(out, key);
+  *out++ = ':';
+  return out;
+}
+
+// write_key for a key that needs no escape (LogKey::plain): copied as it is. REQUIRES:
+// key_bound() bytes of room at `out`.
+inline char* write_plain_key(char* out, std::string_view key) {
+  out[0] = ',';
+  out[1] = '"';
+  if (const std::size_t n = key.size(); n <= 16) {
+    const std::uint64_t first = load_up_to_8(key.data(), n < 8 ? n : 8);
+    const std::uint64_t second = n > 8 ? load_up_to_8(key.data() + 8, n - 8) : kSpaces;
+    std::memcpy(out + 2, &first, sizeof first);
+    std::memcpy(out + 10, &second, sizeof second);  // the padding lands in the slack
+  } else {
+    std::memcpy(out + 2, key.data(), n);
+  }
+  out += 2 + key.size();
+  out[0] = '"';
+  out[1] = ':';
+  return out + 2;
+}
+
+// The thread's line buffer, emptied.
+LineBuffer& new_line() {
   thread_local LineBuffer line;
   line.clear();
-  put_timestamp(line);
-  line.put_key("level");
-  line.put_json_string(level_name(level));
-  line.put_key("msg");
-  line.put_json_string(message);
-  const LogContext& c = *t_context;
-  if (!c.request_id.empty()) line.put_key("request_id"), line.put_json_string(c.request_id);
-  if (!c.trace_id.empty()) line.put_key("trace_id"), line.put_json_string(c.trace_id);
-  if (!c.span_id.empty()) line.put_key("span_id"), line.put_json_string(c.span_id);
   return line;
 }
 
 void end_line(LineBuffer& line, LogLevel level) {
-  line.put("}");
+  line.put("}\n");
   StderrSink::instance().write(line.view(), level >= LogLevel::kWarn);
 }
 
@@ -326,11 +394,13 @@ void end_line(LineBuffer& line, LogLevel level) {
 
 void log(LogLevel level, std::string_view message, boost::json::object fields) {
   if (!log_enabled(level)) return;
-  LineBuffer& line = begin_line(level, message);
+  LineBuffer& line = new_line();
+  const LogContext& c = *t_context;
+  line.commit(write_head(line.room(head_bound(message, c)), level, message, c));
   thread_local boost::json::serializer serializer;
   for (const auto& [key, value] : fields) {
     if (is_fixed_key(key)) continue;  // a field named like a fixed one is left out
-    line.put_key(key);
+    line.commit(write_key(line.room(key_bound(key)), key));
     if (value.is_string()) {
       line.put_json_string(value.get_string());
       continue;
@@ -347,16 +417,24 @@ void log(LogLevel level, std::string_view message, boost::json::object fields) {
 
 void log_line(LogLevel level, std::string_view message, std::span<const LogField> fields) {
   if (!log_enabled(level)) return;
-  LineBuffer& line = begin_line(level, message);
+  const LogContext& c = *t_context;
+  // Room for the whole line at once, then written without another capacity check.
+  constexpr std::size_t kNumberChars = 20;  // "-9223372036854775808"
+  std::size_t bound = head_bound(message, c);
   for (const LogField& field : fields) {
-    if (is_fixed_key(field.key)) continue;
-    line.put_key(field.key);
-    if (field.is_number) {
-      line.put_number(field.number);
-    } else {
-      line.put_json_string(field.text);
-    }
+    bound += key_bound(field.key.text()) +
+             (field.is_number ? kNumberChars : json_string_bound(field.text.size()));
   }
+  LineBuffer& line = new_line();
+  char* out = write_head(line.room(bound), level, message, c);
+  for (const LogField& field : fields) {
+    const std::string_view key = field.key.text();
+    if (is_fixed_key(key)) continue;  // a field named like a fixed one is left out
+    out = field.key.plain() ? write_plain_key(out, key) : write_key(out, key);
+    out = field.is_number ? std::to_chars(out, out + kNumberChars, field.number).ptr
+                          : write_json_string(out, field.text);
+  }
+  line.commit(out);
   end_line(line, level);
 }
 

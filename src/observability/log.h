@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -74,14 +75,40 @@ inline void log_error(std::string_view m, boost::json::object f = {}) {
   log(LogLevel::kError, m, std::move(f));
 }
 
+// A log_line field's key. One written in the code (a string literal) is checked as the code
+// compiles -- nothing in it may need a JSON escape -- and is then copied into each line as it is;
+// any other text is escaped when it is written.
+class LogKey {
+ public:
+  constexpr LogKey() = default;
+  template <std::size_t N>
+  consteval LogKey(const char (&literal)[N]) : text_(literal, N - 1), plain_(true) {
+    for (const char c : text_) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') {
+        throw "a log key written in the code must need no JSON escape";
+      }
+    }
+  }
+  LogKey(std::string_view text) : text_(text) {}
+  LogKey(const std::string& text) : text_(text) {}
+
+  std::string_view text() const { return text_; }
+  // True for a key checked as the code compiled: it needs no escape.
+  bool plain() const { return plain_; }
+
+ private:
+  std::string_view text_;
+  bool plain_ = false;
+};
+
 // A field of a line written by log_line: a key and a string or an integer, held by view.
 struct LogField {
   LogField() = default;
-  LogField(std::string_view key, std::string_view text) : key(key), text(text) {}
-  LogField(std::string_view key, const char* text) : key(key), text(text) {}
-  LogField(std::string_view key, std::integral auto number)
+  LogField(LogKey key, std::string_view text) : key(key), text(text) {}
+  LogField(LogKey key, const char* text) : key(key), text(text) {}
+  LogField(LogKey key, std::integral auto number)
       : key(key), number(static_cast<std::int64_t>(number)), is_number(true) {}
-  std::string_view key;
+  LogKey key;
   std::string_view text;
   std::int64_t number = 0;
   bool is_number = false;

@@ -160,7 +160,7 @@ Metrics::Metrics()
       .Set(1);
 }
 
-void Metrics::observe_request(std::string_view method, const std::string& route, unsigned status,
+void Metrics::observe_request(std::string_view method, std::string_view route, unsigned status,
                               double seconds) {
   const std::string_view label = method_label(method);
   // The thread's last few combinations first: a server answers the same few routes over and over,
@@ -193,13 +193,15 @@ void Metrics::observe_request(std::string_view method, const std::string& route,
     static const prometheus::Histogram::BucketBoundaries kBuckets = {
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
     const std::string method_text(label);
-    series.count = &requests_->Add({{"method", method_text}, {"route", route}, {"status", std::to_string(status)}});
-    series.duration = &durations_->Add({{"method", method_text}, {"route", route}}, kBuckets);
+    const std::string route_text(route);
+    series.count = &requests_->Add(
+        {{"method", method_text}, {"route", route_text}, {"status", std::to_string(status)}});
+    series.duration = &durations_->Add({{"method", method_text}, {"route", route_text}}, kBuckets);
     std::unique_lock lock(request_series_mutex_);
     request_series_.emplace(key, series);  // Add returned the same series to a racing thread
   }
   Recent& slot = recent[next_slot++ % recent.size()];
-  slot = {instance_id_, label, status, route, series};
+  slot = {instance_id_, label, status, std::string(route), series};
   series.count->Increment();
   series.duration->Observe(seconds);
 }

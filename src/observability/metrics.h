@@ -33,7 +33,8 @@ class Metrics {
   // oeuvre_http_requests_total{method,route,status} and
   // oeuvre_http_request_duration_seconds{method,route}. `method` as the client sent it: labelled by
   // method_label. REQUIRES: `route` is a route's pattern or "unmatched", never the request's path.
-  void observe_request(std::string_view method, const std::string& route, unsigned status, double seconds);
+  void observe_request(std::string_view method, std::string_view route, unsigned status,
+                       double seconds);
   // oeuvre_http_requests_in_flight: a plain counter per request, read into the gauge at each scrape
   // (prometheus::Gauge changes by a compare-and-swap loop on a double).
   void request_started() { in_flight_count_.fetch_add(1, std::memory_order_relaxed); }

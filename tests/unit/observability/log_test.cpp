@@ -112,7 +112,7 @@ TEST(LogTest, EveryByteAtEveryOffsetSurvivesTheWordAtATimeScan) {
   texts.push_back("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 and then a quote \" at byte 30");
   testing::internal::CaptureStderr();
   for (const std::string& text : texts) {
-    const LogField fields[] = {{"text", text}};
+    const LogField fields[] = {{"text", text}, {text, "the text as a key"}};
     log_line(LogLevel::kInfo, "scan", fields);
   }
   flush_logs();
@@ -123,9 +123,37 @@ TEST(LogTest, EveryByteAtEveryOffsetSurvivesTheWordAtATimeScan) {
     ASSERT_NE(end, std::string::npos);
     const boost::json::object line = boost::json::parse(out.substr(start, end - start)).as_object();
     EXPECT_EQ(line.at("text").as_string(), text);
+    EXPECT_EQ(line.at(text).as_string(), "the text as a key");
     start = end + 1;
   }
   EXPECT_EQ(start, out.size());
+}
+
+// A line longer than any before it (the thread's buffer grows for it) is written whole, escapes
+// and all, and the next, short line after it is intact too.
+TEST(LogTest, ALineLongerThanAnyBeforeIsWrittenWhole) {
+  std::string path;
+  for (int i = 0; i < 2000; ++i)
+    path += "/segment-" + std::to_string(i) + (i % 7 == 0 ? "\"\n" : "");
+  const LogContext context{"req-long", "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"};
+  testing::internal::CaptureStderr();
+  {
+    LogScope scope(context);
+    const LogField fields[] = {{"path", path}, {"bytes", path.size()}};
+    log_line(LogLevel::kInfo, "long", fields);
+    log_line(LogLevel::kInfo, "short", {});
+  }
+  flush_logs();
+  const std::string out = testing::internal::GetCapturedStderr();
+  const std::size_t end = out.find('\n');
+  ASSERT_NE(end, std::string::npos);
+  const boost::json::object line = boost::json::parse(out.substr(0, end)).as_object();
+  EXPECT_EQ(line.at("path").as_string(), path);
+  EXPECT_EQ(line.at("bytes"), static_cast<std::int64_t>(path.size()));
+  EXPECT_EQ(line.at("span_id"), "00f067aa0ba902b7");
+  const boost::json::object next = boost::json::parse(out.substr(end + 1)).as_object();
+  EXPECT_EQ(next.at("msg"), "short");
+  EXPECT_EQ(next.at("request_id"), "req-long");
 }
 
 // The same escaping serves log()'s string fields; other values go through the JSON serializer.
