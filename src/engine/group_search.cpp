@@ -14,7 +14,7 @@
 #include <string_view>
 #include <utility>
 
-#include "core/mix.h"
+#include "engine/exact_sums.h"
 #include "engine/parallel_for.h"
 #include "engine/reconciliation.h"
 #include "engine/subset_search.h"
@@ -47,62 +47,6 @@ constexpr std::size_t kMaxSumCandidates = 256;
 // Beyond those, candidates that may only complete an anchored exact sum (found through a common
 // word).
 constexpr std::size_t kMaxCompletionCandidates = 4096;
-// An exact sum counts only when one of its parts shares a rare word with the target (a word at
-// most four open parts in the window hold: an invoice number): in dense data the sums of a
-// customer's payments that merely share its name hit many totals by chance.
-constexpr double kMinAnchorWeight = 0.25;
-
-struct RankedPart {
-  double weight;
-  int date_gap;
-  std::uint32_t part;
-  bool in_sum = false;  // part of an exact sum of two or three candidates (mark_exact_sums)
-};
-
-// Marks the parts among `ranked` (magnitudes by `magnitude`) that are in some exact sum of two or
-// (max_size >= 3) three of them equal to `target`, one of them an anchor (sharing a rare word with
-// the target: weight >= kMinAnchorWeight). `sorted` is scratch. O(n log n) per anchor.
-template <typename Magnitude>
-void mark_exact_sums(std::vector<RankedPart>& ranked, std::int64_t target, int max_size,
-                     std::vector<std::pair<std::int64_t, std::uint32_t>>& sorted,
-                     const Magnitude& magnitude) {
-  sorted.clear();
-  for (std::uint32_t i = 0; i < ranked.size(); ++i) {
-    ranked[i].in_sum = false;
-    const std::int64_t m = magnitude(ranked[i].part);
-    if (m > 0 && m < target) sorted.push_back({m, i});
-  }
-  std::sort(sorted.begin(), sorted.end());
-  // The entries whose magnitude is `need`.
-  auto equal = [&](std::int64_t need) {
-    return std::equal_range(sorted.begin(), sorted.end(),
-                            std::pair<std::int64_t, std::uint32_t>{need, 0},
-                            [](const auto& a, const auto& b) { return a.first < b.first; });
-  };
-  for (const auto& [anchor_magnitude, anchor] : sorted) {
-    if (ranked[anchor].weight < kMinAnchorWeight) continue;
-    const std::int64_t rest = target - anchor_magnitude;
-    if (max_size >= 2) {
-      const auto [first, last] = equal(rest);
-      for (auto it = first; it != last; ++it) {
-        if (it->second == anchor) continue;
-        ranked[anchor].in_sum = ranked[it->second].in_sum = true;
-      }
-    }
-    if (max_size < 3) continue;
-    for (const auto& [second_magnitude, second] : sorted) {
-      const std::int64_t need = rest - second_magnitude;
-      if (need < second_magnitude) break;  // ascending: each sum is met once, third >= second
-      if (second == anchor) continue;
-      const auto [first, last] = equal(need);
-      for (auto it = first; it != last; ++it) {
-        if (it->second == anchor || it->second == second) continue;
-        ranked[anchor].in_sum = ranked[second].in_sum = ranked[it->second].in_sum = true;
-      }
-    }
-  }
-}
-
 }  // namespace
 
 double late_instalment_date_score(std::int32_t days_after, int window, int after) {
@@ -147,18 +91,9 @@ struct Reconciliation::GroupSearchScratch {
   std::vector<std::span<const WordPosting>> word_postings;
   std::vector<std::pair<std::uint64_t, double>> common_words;
   std::vector<std::span<const WordPosting>> common_lists;    // the common words' postings
-  std::vector<std::pair<std::int64_t, std::uint32_t>> sums;  // mark_exact_sums' (and completions')
-  std::vector<std::pair<std::int64_t, std::uint32_t>> anchors;  // (magnitude, part)
-  std::vector<std::uint32_t> completing;  // sorted: the parts found as completions
-  std::vector<std::uint32_t> ones, twos, ambiguous_anchors;
-  struct MagnitudeSlot {
-    std::int64_t magnitude = 0;
-    std::uint32_t stamp = 0;
-  };
-  std::vector<MagnitudeSlot> magnitude_set;  // open addressing, in use where stamp == set_stamp
-  std::uint32_t set_stamp = 0;
-  std::vector<std::uint32_t> seen;  // per part: the completion search that took it last
-  std::uint32_t seen_stamp = 0;
+  std::vector<std::pair<std::int64_t, std::uint32_t>> sums;  // mark_exact_sums'
+  std::vector<std::int64_t> magnitudes;                      // of the ranked parts
+  CompletionSearch completion;
 };
 
 void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
@@ -286,8 +221,8 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     words.erase(std::unique(words.begin(), words.end()), words.end());
     found.clear();
     found_weight.clear();
-    scratch.completing.clear();
-    scratch.ambiguous_anchors.clear();
+    scratch.completion.completing.clear();
+    scratch.completion.ambiguous_anchors.clear();
     const bool windowed = scorer_.date_required() && target_date != kNoDate;
     const int window = scorer_.date_window();
     // N:1 (the instalments of one right record): parts may also lie up to partial_window_days
@@ -364,103 +299,38 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     // sum of two or three with an anchor join the parts found, weighing what their common words
     // add (then mark_exact_sums brings that sum forward).
     if (exact_sums && anchored_by_word) {
-      // The pool: (magnitude, part) of the admissible postings of the common words (rarest
-      // first, kMaxCompletionCandidates at most) and of the other parts found.
-      auto& pool = scratch.sums;
-      pool.clear();
-      auto& anchors = scratch.anchors;
-      anchors.clear();
+      CompletionSearch& completion = scratch.completion;
+      completion.start(parts_left ? left_.size() : right_.size());
       for (std::size_t k = 0; k < found.size(); ++k) {
         if (found_weight[k] >= kMinAnchorWeight)
-          anchors.push_back({std::llabs(amount_of(parts_left, found[k])), found[k]});
+          completion.anchors.push_back({std::llabs(amount_of(parts_left, found[k])), found[k]});
       }
       // No completion is larger than the largest rest.
       std::int64_t largest_rest = 0;
-      for (const auto& [m, anchor] : anchors)
+      for (const auto& [m, anchor] : completion.anchors)
         largest_rest = std::max(largest_rest, target_magnitude - m);
+      // The candidates: the other parts found, and the admissible postings of the common words
+      // (rarest first, kMaxCompletionCandidates at most), each record once.
       for (std::size_t k = 0; k < found.size(); ++k) {
-        if (found_weight[k] >= kMinAnchorWeight) continue;
+        if (found_weight[k] >= kMinAnchorWeight || !completion.take(found[k])) continue;
         const std::int64_t m = std::llabs(amount_of(parts_left, found[k]));
-        if (m <= largest_rest) pool.push_back({m, found[k]});
+        if (m <= largest_rest) completion.add(m, found[k]);
       }
       std::sort(common_lists.begin(), common_lists.end(), [](const auto& a, const auto& b) {
         return a.size() != b.size() ? a.size() < b.size() : a.data() < b.data();
       });
-      // A customer's name is several common words holding the same records: each record is
-      // taken once (a stamp per record and search, so nothing is cleared).
-      auto& seen = scratch.seen;
-      const std::size_t part_count = parts_left ? left_.size() : right_.size();
-      if (seen.size() < part_count) seen.assign(part_count, 0);
-      if (++scratch.seen_stamp == 0) {
-        std::fill(seen.begin(), seen.end(), 0);
-        scratch.seen_stamp = 1;
-      }
-      const std::uint32_t seen_stamp = scratch.seen_stamp;
       std::size_t completion_budget = kMaxCompletionCandidates;
       for (const std::span<const WordPosting>& list : common_lists) {
         if (list.size() > completion_budget) break;
         completion_budget -= list.size();
         for (const WordPosting& posting : list) {
           const std::int64_t m = std::llabs(posting.amount);
-          if (m > largest_rest || seen[posting.index] == seen_stamp) continue;
-          seen[posting.index] = seen_stamp;
-          if (admissible(posting)) pool.push_back({m, posting.index});
+          if (m > largest_rest || !completion.take(posting.index)) continue;
+          if (admissible(posting)) completion.add(m, posting.index);
         }
       }
-      // The pool's magnitudes in an open-addressing set, so each anchor's rest is met by one
-      // candidate (rest) or by two (x and rest - x) in O(n), without sorting the pool.
-      // A slot is in use when it carries this search's stamp, so the table is never cleared.
-      auto& set = scratch.magnitude_set;
-      std::size_t capacity = 16;
-      while (capacity < 2 * pool.size()) capacity *= 2;
-      if (set.size() < capacity) set.resize(capacity);
-      if (++scratch.set_stamp == 0) {  // wrapped: forget every old stamp
-        std::fill(set.begin(), set.end(), GroupSearchScratch::MagnitudeSlot{});
-        scratch.set_stamp = 1;
-      }
-      const std::uint32_t stamp = scratch.set_stamp;
-      auto slot = [&](std::int64_t m) {
-        std::size_t i =
-            static_cast<std::size_t>(splitmix64(static_cast<std::uint64_t>(m))) & (capacity - 1);
-        while (set[i].stamp == stamp && set[i].magnitude != m) i = (i + 1) & (capacity - 1);
-        return i;
-      };
-      auto contains = [&](std::int64_t m) {
-        const GroupSearchScratch::MagnitudeSlot& e = set[slot(m)];
-        return e.stamp == stamp && e.magnitude == m;
-      };
-      for (const auto& [m, part] : pool) set[slot(m)] = {m, stamp};
-      auto& completing = scratch.completing;
-      completing.clear();
-      // An anchor whose rest more than one record meets alone (two 150.00 payments of the
-      // customer for the rest of a 300.00 invoice) leaves the choice between them to chance: a
-      // group completed so is held. (Pairs meeting a rest are many in dense data; the evidence
-      // of their texts and dates tells them apart, weighed by the holds as for any runner-up.)
-      auto& ones = scratch.ones;
-      auto& twos = scratch.twos;
-      for (const auto& [anchor_magnitude, anchor] : anchors) {
-        const std::int64_t rest = target_magnitude - anchor_magnitude;
-        if (rest <= 0) continue;
-        ones.clear();
-        twos.clear();
-        for (const auto& [m, part] : pool) {
-          if (part == anchor) continue;
-          if (m == rest) {
-            ones.push_back(part);
-          } else if (rules_.max_group_size >= 3 && m < rest && contains(rest - m)) {
-            twos.push_back(part);
-          }
-        }
-        for (auto* list : {&ones, &twos}) {
-          std::sort(list->begin(), list->end());
-          list->erase(std::unique(list->begin(), list->end()), list->end());
-          completing.insert(completing.end(), list->begin(), list->end());
-        }
-        if (ones.size() >= 2) scratch.ambiguous_anchors.push_back(anchor);
-      }
-      std::sort(completing.begin(), completing.end());
-      completing.erase(std::unique(completing.begin(), completing.end()), completing.end());
-      for (std::uint32_t p : completing) {
+      completion.run(target_magnitude, rules_.max_group_size);
+      for (std::uint32_t p : completion.completing) {
         found.push_back(p);
         found_weight.push_back(0.0);
       }
@@ -516,8 +386,11 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       // The parts found through common words alone complete an anchored sum at most:
       // all of them stay candidates for that (mark_exact_sums is O(anchors x n log n)).
       ranked.resize(std::min(ranked.size(), m + kMaxCompletionCandidates));
-      mark_exact_sums(ranked, target_magnitude, rules_.max_group_size, scratch.sums,
-                      [&](std::uint32_t p) { return std::llabs(amount_of(parts_left, p)); });
+      scratch.magnitudes.clear();
+      for (const RankedPart& r : ranked)
+        scratch.magnitudes.push_back(std::llabs(amount_of(parts_left, r.part)));
+      mark_exact_sums(ranked, scratch.magnitudes, target_magnitude, rules_.max_group_size,
+                      scratch.sums);
       std::stable_partition(ranked.begin(), ranked.end(),
                             [](const RankedPart& r) { return r.in_sum; });
       ranked.resize(kMaxGroupParts);
@@ -637,11 +510,11 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       proposal.parts.push_back(p);
       if (const OpenRival* rival = rival_of(pos))
         proposal.doubts.push_back({p, rival->partner, rival->score});
-      completed =
-          completed || std::binary_search(scratch.completing.begin(), scratch.completing.end(), p);
-      ambiguous_anchor = ambiguous_anchor || std::find(scratch.ambiguous_anchors.begin(),
-                                                       scratch.ambiguous_anchors.end(),
-                                                       p) != scratch.ambiguous_anchors.end();
+      completed = completed || std::binary_search(scratch.completion.completing.begin(),
+                                                  scratch.completion.completing.end(), p);
+      const auto& ambiguous = scratch.completion.ambiguous_anchors;
+      ambiguous_anchor =
+          ambiguous_anchor || std::find(ambiguous.begin(), ambiguous.end(), p) != ambiguous.end();
     }
     proposal.completion_ambiguous = completed && ambiguous_anchor;
     std::sort(proposal.parts.begin(), proposal.parts.end());

@@ -1,0 +1,75 @@
+#pragma once
+// Internal: the exact sums of group search (group_search.cpp). An anchor is a candidate part that
+// shares a rare word with the group's target (an invoice number); an exact sum counts only with
+// one, as in dense data the sums of a customer's payments that merely share its name hit many
+// totals by chance.
+// - mark_exact_sums: which of a target's ranked candidates are in an anchored exact sum of two or
+//   three of them (they go first to the bounded subset search).
+// - CompletionSearch: the records that complete an anchor's exact sum among many more candidates
+//   (a customer's records found only through its name), in O(n) per anchor.
+// Thread-safety: plain data and functions; one CompletionSearch per thread.
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace oeuvre::engine {
+
+// The weight of shared words (1 / records holding a word in the window, summed) that makes a part
+// an anchor: a word at most four open parts in the window hold.
+inline constexpr double kMinAnchorWeight = 0.25;
+
+struct RankedPart {
+  double weight;
+  int date_gap;
+  std::uint32_t part;
+  bool in_sum = false;  // part of an exact sum of two or three candidates (mark_exact_sums)
+};
+
+// Marks the parts among `ranked` (magnitudes[i] is ranked[i]'s) that are in some exact sum of two
+// or (max_size >= 3) three of them equal to `target`, one of them an anchor (weight >=
+// kMinAnchorWeight). `sorted` is scratch. O(n log n) per anchor.
+void mark_exact_sums(std::vector<RankedPart>& ranked, const std::vector<std::int64_t>& magnitudes,
+                     std::int64_t target, int max_size,
+                     std::vector<std::pair<std::int64_t, std::uint32_t>>& sorted);
+
+// One target's search for completions. start(), then fill `anchors` and offer the other
+// candidates through take() / add(), then run(). Buffers and stamps are kept across searches, so
+// nothing is cleared per target.
+class CompletionSearch {
+ public:
+  // Begins a search over parts numbered below part_count.
+  void start(std::size_t part_count);
+  // (magnitude, part) of the anchors.
+  std::vector<std::pair<std::int64_t, std::uint32_t>> anchors;
+  // True the first time `part` is offered in this search (a record found through several words).
+  bool take(std::uint32_t part) {
+    if (seen_[part] == seen_stamp_) return false;
+    seen_[part] = seen_stamp_;
+    return true;
+  }
+  void add(std::int64_t magnitude, std::uint32_t part) { pool_.push_back({magnitude, part}); }
+  // Finds, for each anchor with target - its magnitude > 0 (its rest), the candidates meeting the
+  // rest alone or (max_size >= 3) with one other.
+  void run(std::int64_t target, int max_size);
+
+  // After run(): the completing parts (sorted, each once), and the anchors whose rest more than
+  // one candidate meets alone (which of them completes the sum is chance).
+  std::vector<std::uint32_t> completing;
+  std::vector<std::uint32_t> ambiguous_anchors;
+
+ private:
+  struct Slot {
+    std::int64_t magnitude = 0;
+    std::uint32_t stamp = 0;
+  };
+  std::vector<std::pair<std::int64_t, std::uint32_t>> pool_;
+  std::vector<std::uint32_t> ones_, twos_;
+  std::vector<Slot> set_;  // open addressing; a slot is in use where its stamp is set_stamp_
+  std::uint32_t set_stamp_ = 0;
+  std::vector<std::uint32_t> seen_;  // per part: the search that took it last
+  std::uint32_t seen_stamp_ = 0;
+};
+
+}  // namespace oeuvre::engine
