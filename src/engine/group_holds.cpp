@@ -11,6 +11,9 @@
 //   support does not beat it by the margin. So an invoice that an exact reference matched
 //   elsewhere does not make every same-amount payment ambiguous, while two payments that could
 //   swap their invoices are both held.
+// Some rivals noted by the group search hold their group whatever the supports (while their records
+// outside it are plausible as above): the open pair of a part found by its amount alone, and the
+// runner-up of a sum completed by one of several records of the same amount (group_search.cpp).
 // A rival that differs from the group only by a record's flagged duplicate (the same ledger line
 // booked twice) is not one: the duplicate is reported as such, and which twin is "paid" is not a
 // question. Every group (matched or suggested) keeps its kMaxAlternatives best competing
