@@ -309,10 +309,11 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       std::int64_t largest_rest = 0;
       for (const auto& [m, anchor] : completion.anchors)
         largest_rest = std::max(largest_rest, target_magnitude - m);
-      // The candidates: the other parts found, and the admissible postings of the common words
-      // (rarest first, kMaxCompletionCandidates at most), each record once.
+      // The candidates: the parts found (another anchor too: a payment quoting two of its three
+      // invoices), and the admissible postings of the common words (rarest first,
+      // kMaxCompletionCandidates at most), each record once.
       for (std::size_t k = 0; k < found.size(); ++k) {
-        if (found_weight[k] >= kMinAnchorWeight || !completion.take(found[k])) continue;
+        if (!completion.take(found[k])) continue;
         const std::int64_t m = std::llabs(amount_of(parts_left, found[k]));
         if (m <= largest_rest) completion.add(m, found[k]);
       }

@@ -21,6 +21,8 @@ std::size_t utf8_length_of(std::string_view, std::string_view a, std::string_vie
   return std::max(utf8_length(a), utf8_length(b));
 }
 
+bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+
 double reference_similarity(std::string_view a, std::string_view b) {
   if (a.empty() || b.empty()) return 0;
   if (a == b) return 1.0;
@@ -111,7 +113,17 @@ void PairScorer::words(bool left_side, std::uint32_t i, std::vector<std::string_
     } else if (b.needs_tokens) {
       text = p.tokens[i];
     } else if (b.needs_keys) {
-      if (p.keys[i].size() >= 3) out.push_back(p.keys[i]);
+      // A key quoting several identifiers ("INV-2025-105840 INV-2025-105166" is the key
+      // INV2025105840INV2025105166) gives each as a word: it starts again at each letter after a
+      // digit. A key of one identifier is one word, as it is.
+      const std::string_view key = p.keys[i];
+      std::size_t start = 0;
+      for (std::size_t k = 1; k <= key.size(); ++k) {
+        const bool cut = k == key.size() || (is_ascii_digit(key[k - 1]) && !is_ascii_digit(key[k]));
+        if (!cut) continue;
+        if (k - start >= 3) out.push_back(key.substr(start, k - start));
+        start = k;
+      }
       continue;
     } else {
       continue;

@@ -214,6 +214,26 @@ TEST(PairScorerBinding, DropsRulesOverAColumnOneSideLacks) {
   EXPECT_EQ(result.error().field_errors()[0].field, "fields");
 }
 
+// The words group search finds parts by: a key quoting several identifiers gives each of them,
+// so a payment quoting two invoices shares a word with each.
+TEST(PairScorerBinding, AKeyQuotingSeveralIdentifiersGivesEachAsAWord) {
+  const RecordTable left =
+      table_of({Row("1").amount(100).reference("INV-2025-105840 INV-2025-105166"),
+                Row("2").amount(100).reference("INV-2025-105840")});
+  const RecordTable right = table_of({Row("3").amount(100).reference("INV-2025-105840")});
+  FieldRule reference = rule_on("reference", Comparator::kText);
+  reference.method = TextMethod::kReference;
+  const PairScorer scorer =
+      must_create(left, right, rules_of({rule_on("amount", Comparator::kAmount), reference}));
+  std::vector<std::string_view> words;
+  scorer.words(true, 0, words);
+  EXPECT_EQ(words, (std::vector<std::string_view>{"inv2025105840", "inv2025105166"}));
+  scorer.words(true, 1, words);
+  EXPECT_EQ(words, (std::vector<std::string_view>{"inv2025105840"}));
+  scorer.words(false, 0, words);
+  EXPECT_EQ(words, (std::vector<std::string_view>{"inv2025105840"}));
+}
+
 TEST(PairScorerBinding, CurrenciesCompareCaseInsensitivelyWhenBothSidesHaveThem) {
   const RecordTable left = table_of({Row("1").currency("eur"), Row("2").currency("USD")});
   const RecordTable right = table_of({Row("3").currency("EUR")});
