@@ -11,21 +11,15 @@
 #include "http/pipeline.h"
 #include "observability/log.h"
 #include "observability/metrics.h"
+#include "routed_exchange.h"
 
 namespace {
 
 using namespace oeuvre;
 
 http::Exchange make_exchange() {
-  http::Exchange ex;
-  ex.request.method(http::beast_http::verb::get);
-  ex.request.target("/api/v1/projects/0b7e8f4c-3f0e-4f0b-9a55-6d2f3f1b2c3d");
-  ex.request.version(11);
-  ex.request_id = "5f0c6e2a9d7b4c1e8a3f2b6d9c0e1a4b";
-  ex.trace = obs::RequestTrace::from_header({});
-  ex.client_ip = "127.0.0.1";
-  ex.route_pattern = "/api/v1/projects/{id}";
-  return ex;
+  return bench::routed_exchange("/api/v1/projects/0b7e8f4c-3f0e-4f0b-9a55-6d2f3f1b2c3d",
+                                "/api/v1/projects/{id}", "5f0c6e2a9d7b4c1e8a3f2b6d9c0e1a4b");
 }
 
 http::HttpResponse answer(http::Exchange&) {

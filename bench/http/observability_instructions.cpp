@@ -19,6 +19,7 @@
 #include "http/pipeline.h"
 #include "observability/log.h"
 #include "observability/metrics.h"
+#include "routed_exchange.h"
 
 namespace {
 
@@ -43,14 +44,8 @@ int main(int argc, char** argv) {
   obs::Metrics metrics;
   auto log = http::make_access_log_middleware();
   auto measured = http::make_metrics_middleware(metrics);
-  http::Exchange ex;
-  ex.request.method(http::beast_http::verb::get);
-  ex.request.target("/health/live");
-  ex.request.version(11);
-  ex.request_id = "5f0c6e2a-9d7b-4c1e-8a3f-2b6d9c0e1a4b";
-  ex.trace = obs::RequestTrace::from_header({});
-  ex.client_ip = "127.0.0.1";
-  ex.route_pattern = "/health/live";
+  http::Exchange ex = bench::routed_exchange("/health/live", "/health/live",
+                                             "5f0c6e2a-9d7b-4c1e-8a3f-2b6d9c0e1a4b");
   const obs::LogContext context = ex.log_context();
   obs::LogScope scope(context);
   const http::Next inner = answer;
