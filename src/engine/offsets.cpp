@@ -59,8 +59,7 @@ bool Reconciliation::offset_evidence(const FieldScore* scores) const {
     const FieldRule& rule = applied[k].rule;
     if (rule.comparator == Comparator::kAmount || rule.comparator == Comparator::kDate) continue;
     if (!scores[k].present) continue;
-    const bool key_rule = rule.blocking || rule.comparator == Comparator::kExact ||
-                          (rule.comparator == Comparator::kText && rule.method == TextMethod::kReference);
+    const bool key_rule = is_key_rule(rule);
     if (key_rule && scores[k].similarity < kKeyDiffering) return false;
     if (scores[k].similarity >= (key_rule ? kKeyAgreeing : kAgreeing)) agreeing = true;
   }

@@ -581,10 +581,7 @@ PairScorer::TextWeights PairScorer::text_match_weights(std::uint32_t l, std::uin
     const double bits = model_weights_.pair_weight(k, similarities[k].similarity, l, r);
     w.sum += bits;
     w.best = std::max(w.best, bits);
-    const FieldRule& rule = bound_[k].rule;
-    const bool key = rule.blocking || c == Comparator::kExact ||
-                     (c == Comparator::kText && rule.method == TextMethod::kReference);
-    if (key && bits < 0) w.key_disagrees = true;
+    if (bits < 0 && is_key_rule(bound_[k].rule)) w.key_disagrees = true;
   }
   return w;
 }

@@ -156,6 +156,13 @@ inline constexpr double kDateTypoSimilarity = 0.8;
 // Competing explanations kept with a group (MatchGroup's alternatives).
 inline constexpr std::size_t kMaxAlternatives = 3;
 
+// A rule over identifiers (blocking, exact, or text by the reference method): two records whose
+// values it finds apart quote different things.
+inline bool is_key_rule(const FieldRule& rule) {
+  return rule.blocking || rule.comparator == Comparator::kExact ||
+         (rule.comparator == Comparator::kText && rule.method == TextMethod::kReference);
+}
+
 // The rules used when none are given: amount (required, 5.00 or 3%), date (required, 7 days),
 // reference (text, reference method, blocking), description (token set), counterparty (text). Rules
 // over a field that a source lacks are dropped when the rules are bound to the records.
