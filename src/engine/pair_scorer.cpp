@@ -383,6 +383,13 @@ double PairScorer::value_frequencies(const std::vector<KeyEntry>& left_keys,
   return agreeing > 0 ? weighted / agreeing : 0;
 }
 
+bool PairScorer::model_fits(const MatchModel& model) const {
+  return std::all_of(bound_.begin(), bound_.end(), [&](const BoundRule& b) {
+    const RuleModel* levels = model.find(b.rule.name);
+    return levels != nullptr && !levels->levels.empty();
+  });
+}
+
 Status PairScorer::use_model(std::shared_ptr<const MatchModel> model, const ValueKeys* keys,
                              int threads) {
   ModelWeights weights;

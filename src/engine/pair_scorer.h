@@ -61,6 +61,8 @@ class PairScorer {
   // building them again for the frequencies of values.
   Status use_model(std::shared_ptr<const MatchModel> model, const ValueKeys* keys = nullptr,
                    int threads = 1);
+  // True when `model` has levels for every applied rule (use_model would take it).
+  bool model_fits(const MatchModel& model) const;
   // The sorted equality keys of every rule, built with up to `threads` threads.
   ValueKeys value_keys(int threads) const;
   const std::shared_ptr<const MatchModel>& model() const { return model_; }

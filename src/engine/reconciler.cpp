@@ -265,16 +265,18 @@ Result<ReconcileResult> reconcile(const RecordTable& left, const RecordTable& ri
                                   const RuleSet& rules, const ReconcileOptions& options) {
   if (options.progress) options.progress("preparing", 0.0);
   ASSIGN_OR_RETURN(PairScorer scorer, PairScorer::create(left, right, rules, options.threads));
+  const bool given = rules.weights == WeightMode::kModel && rules.model;
   const bool learn = rules.weights == WeightMode::kLearn ||
                      (rules.weights == WeightMode::kAuto && left.size() >= kLearnMinRecords &&
-                      right.size() >= kLearnMinRecords);
+                      right.size() >= kLearnMinRecords) ||
+                     (given && rules.learn_when_unfit && !scorer.model_fits(*rules.model));
   if (learn) {
     if (options.progress) options.progress("learning the model", 0.05);
     const ValueKeys keys = scorer.value_keys(options.threads);
     RETURN_IF_ERROR(scorer.use_model(std::make_shared<const MatchModel>(estimate_model(
                                          scorer, keys, left.size(), right.size(), options.threads)),
                                      &keys, options.threads));
-  } else if (rules.weights == WeightMode::kModel && rules.model) {
+  } else if (given) {
     RETURN_IF_ERROR(scorer.use_model(rules.model, nullptr, options.threads));
   }
   Reconciliation reconciliation(left, right, rules, options, std::move(scorer));

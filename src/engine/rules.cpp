@@ -407,7 +407,7 @@ Result<RuleSet> rules_from_json(const json::value& root) {
                      "group_tolerance", "max_candidates_per_record", "batch_field", "match_batches",
                      "auto_confirm_tolerance_minor", "auto_confirm_tolerance_percent",
                      "ambiguity_margin", "find_offsets", "offset_window_days",
-                     "partial_window_days", "model", "fields"});
+                     "partial_window_days", "model", "learn_when_unfit", "fields"});
   in.number("confidence_threshold", rules.confidence_threshold, 0, 1, true);
   in.number("review_threshold", rules.review_threshold, 0, 1, true);
   in.integer("max_group_size", rules.max_group_size, 1, kMaxGroupSize);
@@ -445,6 +445,9 @@ Result<RuleSet> rules_from_json(const json::value& root) {
                "weights per rule and level)");
     }
   }
+  in.boolean("learn_when_unfit", rules.learn_when_unfit);
+  if (rules.learn_when_unfit && !(in.find("model") && in.find("model")->is_object()))
+    in.error("learn_when_unfit", "goes only with a model object in \"model\"");
   if (const json::value* fields = in.find("fields")) {
     if (!fields->is_array()) {
       in.error("fields", "must be an array of field rules");
@@ -492,8 +495,10 @@ std::string rules_to_json(const RuleSet& rules) {
   root["partial_window_days"] = rules.partial_window_days;
   if (rules.weights == WeightMode::kFixed) root["model"] = "fixed";
   if (rules.weights == WeightMode::kLearn) root["model"] = "learn";
-  if (rules.weights == WeightMode::kModel && rules.model)
+  if (rules.weights == WeightMode::kModel && rules.model) {
     root["model"] = model_to_json(*rules.model);
+    if (rules.learn_when_unfit) root["learn_when_unfit"] = true;
+  }
   json::array fields;
   for (const FieldRule& rule : rules.fields) {
     json::object f;

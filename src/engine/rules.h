@@ -144,6 +144,12 @@ struct RuleSet {
   // (kModel, with `model` set; match_model.h).
   WeightMode weights = WeightMode::kAuto;
   std::shared_ptr<const MatchModel> model;
+  // With a model object: when the model has no levels for a rule these records apply (its column
+  // was empty when the model was learned, and holds values now), a new model is learned from them
+  // instead of the reconciliation being refused. A job that learned its model stores it with this
+  // set, so that running it again after its data gained a column learns anew (JSON
+  // "learn_when_unfit"; only with a model object).
+  bool learn_when_unfit = false;
 };
 
 // Limits that keep the search bounded whatever the rules say.

@@ -188,12 +188,15 @@ std::string applied_rules_json(const engine::ReconcileResult& result, int amount
 
 std::optional<std::string> rules_with_model(const engine::RuleSet& rules,
                                             const engine::ReconcileResult& result) {
-  const bool learned =
-      rules.weights == engine::WeightMode::kLearn || rules.weights == engine::WeightMode::kAuto;
+  // Learned by this run: asked to (learn, auto) or because a stored model no longer fitted.
+  const bool learned = rules.weights == engine::WeightMode::kLearn ||
+                       rules.weights == engine::WeightMode::kAuto ||
+                       (rules.learn_when_unfit && result.model != rules.model);
   if (!learned || !result.model) return std::nullopt;
   engine::RuleSet used = rules;
   used.weights = engine::WeightMode::kModel;
   used.model = result.model;
+  used.learn_when_unfit = true;  // a rerun on data with a column more learns again
   return engine::rules_to_json(used);
 }
 

@@ -1850,5 +1850,63 @@ TEST(JobsTest, AJobKeepsTheMatchModelItLearnedAndItsResultsExplainEachWeight) {
   EXPECT_NE(refused.body.find("model.rules[0].rule"), std::string::npos) << refused.body;
 }
 
+// The model a job learned while a column was empty on one side has no levels for that column's
+// rule. Once a later upload fills the column, running the job again learns a new model (the
+// stored rules say learn_when_unfit) instead of failing on the old one.
+TEST(JobsTest, ARerunLearnsANewModelWhenItsRecordsFillAColumnTheModelLacks) {
+  JobFixture f;
+  const std::string bank = f.create_source(f.alice, f.project_id, "Bank, no names", "bank");
+  const std::string ledger = f.create_source(f.alice, f.project_id, "Ledger, names", "ledger");
+  EXPECT_EQ(f.upload_rows(bank,
+                          "N01,2026-03-02,1250.00,EUR,INV-2001,SEPA CREDIT 2001,\n"
+                          "N02,2026-03-03,310.00,EUR,INV-2002,GIRO CREDIT 2002,\n"
+                          "N03,2026-03-04,2400.00,EUR,INV-2003,SEPA CREDIT 2003,\n"),
+            "parsed");
+  EXPECT_EQ(f.upload_rows(ledger,
+                          "M01,2026-03-02,1250.00,EUR,INV-2001,Invoice 2001,Acme Corp\n"
+                          "M02,2026-03-02,310.00,EUR,INV-2002,Invoice 2002,Globex Inc\n"
+                          "M03,2026-03-04,2400.00,EUR,INV-2003,Invoice 2003,Initech\n"
+                          "M04,2026-03-09,75.00,EUR,INV-2004,Invoice 2004,Hooli\n"),
+            "parsed");
+  const auto rule_names = [](const json::value& job) {
+    std::set<std::string> names;
+    for (const auto& r : json_array(json_at(job, "rules.model"), "rules"))
+      names.insert(json_string(r, "rule"));
+    return names;
+  };
+  const json::object first =
+      f.run_job({{"name", "learned without names"},
+                 {"left_data_source_id", bank},
+                 {"right_data_source_id", ledger},
+                 {"rules", json::object{{"model", "learn"}}}});
+  const std::string job = json_string(first, "id");
+  EXPECT_EQ(rule_names(first).count("counterparty"), 0u) << first;
+  EXPECT_TRUE(json_at(json::value(first), "rules.learn_when_unfit").as_bool()) << first;
+
+  // The bank now sends names too: the payment of M04 arrives with its payer.
+  EXPECT_EQ(f.upload_rows(bank, "N04,2026-03-09,75.00,EUR,INV-2004,SEPA CREDIT 2004,HOOLI\n"),
+            "parsed");
+  auto rerun = f.post("/jobs/" + job + "/rerun");
+  ASSERT_EQ(rerun.status, 201u) << rerun.body;
+  const json::value second = f.server.wait_for_job(id_of(rerun), f.alice.access_token).json();
+  ASSERT_EQ(json_string(second, "status"), "completed") << second;
+  EXPECT_EQ(rule_names(second).count("counterparty"), 1u) << second;
+  EXPECT_NE(json_at(second, "rules.model"), json_at(json::value(first), "rules.model"));
+  EXPECT_TRUE(json_at(second, "rules.learn_when_unfit").as_bool()) << second;
+  EXPECT_EQ(json_int(json_at(second, "counters"), "left_records"), 4) << second;
+
+  // A model given by hand that lacks the rule is still refused, with the rule named.
+  json::object hand = json_at(json::value(first), "rules").as_object();
+  hand.erase("learn_when_unfit");
+  auto refused = f.post_job({{"name", "hand-set"},
+                             {"left_data_source_id", bank},
+                             {"right_data_source_id", ledger},
+                             {"rules", hand}});
+  ASSERT_EQ(refused.status, 201u) << refused.body;
+  const json::value failed = f.server.wait_for_job(id_of(refused), f.alice.access_token).json();
+  EXPECT_EQ(json_string(failed, "status"), "failed") << failed;
+  EXPECT_NE(json_string(failed, "error").find("counterparty"), std::string::npos) << failed;
+}
+
 }  // namespace
 }  // namespace oeuvre::testing

@@ -209,6 +209,57 @@ TEST(MatchModel, AModelWithoutARuleOfTheRulesIsRefused) {
   EXPECT_NE(used.error().field_errors().at(0).message.find("counterparty"), std::string::npos);
 }
 
+// A job stores the model it learned with learn_when_unfit: run again on records that now fill a
+// column the model has no levels for, it learns anew instead of failing; a model that fits is kept.
+TEST(MatchModel, AStoredModelThatNoLongerFitsTheRecordsIsLearnedAnew) {
+  RuleSet rules = four_rules();
+  rules.weights = WeightMode::kModel;
+  MatchModel partial = hand_model();
+  partial.rules.pop_back();  // learned while the counterparty column was empty
+  rules.model = std::make_shared<const MatchModel>(partial);
+  rules.learn_when_unfit = true;
+  auto again = parse_rules(rules_to_json(rules));
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_TRUE(again->learn_when_unfit);
+  RuleSet plain = rules;
+  plain.learn_when_unfit = false;
+  const std::string plain_text = rules_to_json(plain);
+  EXPECT_EQ(plain_text.find("learn_when_unfit"), std::string::npos);
+  EXPECT_FALSE(parse_rules(plain_text)->learn_when_unfit);
+  json::object not_a_boolean = json::parse(plain_text).as_object();
+  not_a_boolean["learn_when_unfit"] = 1;
+  for (const std::string& text : {std::string(R"({"learn_when_unfit": true})"),
+                                  std::string(R"({"model": "learn", "learn_when_unfit": true})"),
+                                  json::serialize(not_a_boolean)}) {
+    auto bad = parse_rules(text);
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_EQ(bad.error().field_errors().at(0).field, "learn_when_unfit") << text;
+  }
+
+  const RecordTable left = table_of({{"B1", 0, 10000, "INV-1", "ACME"},
+                                     {"B2", 3, 25000, "INV-2", "GLOBEX"}});
+  const RecordTable right = table_of({{"L1", 0, 10000, "INV-1", "ACME"},
+                                      {"L2", 3, 25000, "INV-2", "GLOBEX"}});
+  RuleSet refusing = rules;
+  refusing.learn_when_unfit = false;
+  auto refused = reconcile(left, right, refusing, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().field_errors().at(0).message.find("counterparty"), std::string::npos);
+
+  auto relearned = reconcile(left, right, rules, {});
+  ASSERT_TRUE(relearned.ok()) << relearned.error().message();
+  ASSERT_TRUE(relearned->model);
+  EXPECT_NE(relearned->model, rules.model);
+  EXPECT_NE(relearned->model->find("counterparty"), nullptr);
+  EXPECT_EQ(relearned->summary.matched_groups, 2u);
+
+  RuleSet fitting = rules;
+  fitting.model = std::make_shared<const MatchModel>(hand_model());
+  auto kept = reconcile(left, right, fitting, {});
+  ASSERT_TRUE(kept.ok()) << kept.error().message();
+  EXPECT_EQ(kept->model, fitting.model);
+}
+
 // Left records and their corrupted copies on the right, with known rates: the reference is kept
 // on 70% of pairs (and present on 80% of records), the amount exact on 90% (else 1% off), the
 // date the same day on 40%, 1 day later on 30%, 2-3 on 20%, 4-7 on 10%; the counterparty is one
