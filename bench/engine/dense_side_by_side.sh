@@ -9,10 +9,12 @@
 #   OLD_ARGS="--rules fixed.json" bench/engine/dense_side_by_side.sh build/release/oeuvre build/release/oeuvre 20000
 #
 # Data is generated once per size and seed under DATA/<size> (DATA/<size>-s<seed> for a seed other
-# than 17). Prints each run, then per size and binary: the median wall time, the largest peak RSS, and
+# than 17). VARY=1 runs on a copy whose bank side writes the invoice numbers the ways payers do
+# (vary_references.py: "Inv 105395", "2025/105395", ...), under DATA/<size>[-s<seed>]-varied.
+# Prints each run, then per size and binary: the median wall time, the largest peak RSS, and
 # quality_dense.py's overall lines.
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n 2,13p "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,15p "$0" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 old=$1
 new=$2
@@ -34,6 +36,14 @@ for n in "${sizes[@]}"; do
   if [ ! -f "$dir/truth.csv" ]; then
     mkdir -p "$dir"
     python3 "$here/generate_dense.py" "$n" "$dir" --seed "$seed" >/dev/null
+  fi
+  if [ "${VARY:-0}" = 1 ]; then
+    if [ ! -f "$dir-varied/truth.csv" ]; then
+      mkdir -p "$dir-varied"
+      python3 "$here/vary_references.py" "$dir/left.csv" "$dir-varied/left.csv"
+      cp "$dir/right.csv" "$dir/truth.csv" "$dir-varied/"
+    fi
+    dir=$dir-varied
   fi
   for i in $(seq 1 "$runs"); do
     order=(old new)

@@ -13,6 +13,7 @@
 
 #include "engine/parallel_for.h"
 #include "engine/reconciliation.h"
+#include "engine/text_normalization.h"
 
 namespace oeuvre::engine {
 namespace {
@@ -80,7 +81,37 @@ void Reconciliation::build_indexes() {
     }
     parallel_sort(entries, options_.threads, std::less<KeyEntry>());
     blocks_.push_back(std::move(entries));
+    std::vector<KeyEntry> numbers;
+    for (std::uint32_t r = 0; r < right_.size(); ++r) {
+      for_each_identifying_number(scorer_.identifier_numbers(false, rule, r),
+                                  [&](std::string_view n) { numbers.push_back({hash_of(n), r}); });
+    }
+    parallel_sort(numbers, options_.threads, std::less<KeyEntry>());
+    number_blocks_.push_back(std::move(numbers));
   }
+}
+
+void Reconciliation::key_partners(std::uint32_t l, std::size_t b,
+                                  std::vector<std::uint32_t>& out) const {
+  const int rule = scorer_.blocking_rules()[b];
+  const std::string_view key = scorer_.key(true, rule, l);
+  if (!key.empty()) {
+    for (const KeyEntry& e : key_block(b, key)) {
+      if (scorer_.key(false, rule, e.index) == key) out.push_back(e.index);
+    }
+  }
+  const auto& numbers = number_blocks_[b];
+  if (numbers.empty()) return;
+  for_each_identifying_number(scorer_.identifier_numbers(true, rule, l), [&](std::string_view n) {
+    const std::uint64_t h = hash_of(n);
+    auto first = std::lower_bound(numbers.begin(), numbers.end(), KeyEntry{h, 0});
+    auto last = std::upper_bound(first, numbers.end(), KeyEntry{h, UINT32_MAX});
+    if (static_cast<std::size_t>(last - first) > kMaxKeyBlockSize) return;
+    for (; first != last; ++first) {
+      if (holds_number(scorer_.identifier_numbers(false, rule, first->index), n))
+        out.push_back(first->index);
+    }
+  });
 }
 
 std::span<const KeyEntry> Reconciliation::key_block(std::size_t b, std::string_view key) const {
@@ -162,13 +193,7 @@ void Reconciliation::candidates_for(std::uint32_t l, Pass pass,
   // left (pass 2), where amounts may differ within tolerance. (Without one, block_candidates.)
   const bool use_blocking = pass == Pass::kTolerance || scorer_.amount_rule() < 0;
   const auto& blocking = scorer_.blocking_rules();
-  for (std::size_t b = 0; use_blocking && b < blocking.size(); ++b) {
-    std::string_view key = scorer_.key(true, blocking[b], l);
-    if (key.empty()) continue;
-    for (const KeyEntry& e : key_block(b, key)) {
-      if (scorer_.key(false, blocking[b], e.index) == key) out.push_back(e.index);
-    }
-  }
+  for (std::size_t b = 0; use_blocking && b < blocking.size(); ++b) key_partners(l, b, out);
   if (pass == Pass::kTolerance) {
     out.erase(std::remove_if(out.begin(), out.end(),
                              [&](std::uint32_t r) { return right_used_[r] != 0; }),

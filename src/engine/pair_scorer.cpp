@@ -10,6 +10,7 @@
 #include "core/mix.h"
 #include "core/utf8.h"
 #include "engine/amount_similarity.h"
+#include "engine/text_normalization.h"
 #include "engine/key_hash.h"
 #include "engine/similarity.h"
 
@@ -69,6 +70,15 @@ std::string_view PairScorer::key(bool left_side, int rule, std::uint32_t i) cons
   return (left_side ? b.left_prepared : b.right_prepared).keys[i];
 }
 
+std::string_view PairScorer::identifier_numbers(bool left_side, int rule,
+                                                std::uint32_t i) const {
+  const BoundRule& b = bound_[static_cast<std::size_t>(rule)];
+  const PreparedColumn& p = left_side ? b.left_prepared : b.right_prepared;
+  if (!b.needs_numbers) return {};
+  if (!p.keys[i].empty() || p.fallback_numbers.size() == 0) return p.numbers[i];
+  return p.fallback_numbers[i];
+}
+
 std::optional<std::uint64_t> PairScorer::equality_key(bool left_side, int rule,
                                                       std::uint32_t i) const {
   const BoundRule& b = bound_[static_cast<std::size_t>(rule)];
@@ -124,6 +134,10 @@ void PairScorer::words(bool left_side, std::uint32_t i, std::vector<std::string_
         if (k - start >= 3) out.push_back(key.substr(start, k - start));
         start = k;
       }
+      // And its identifying numbers as written, which another way of writing it shares
+      // ("Inv 105395", and the "105395" in the invoice's description).
+      if (b.needs_numbers)
+        for_each_identifying_number(p.numbers[i], [&](std::string_view n) { out.push_back(n); });
       continue;
     } else {
       continue;
@@ -232,6 +246,9 @@ double PairScorer::similarity(const BoundRule& b, const Operand& x, std::uint32_
         }
         case TextMethod::kReference:
           s = reference_similarity(x.prepared.keys[l], y.prepared.keys[r]);
+          // The same identifier written another way: "Inv 105395" for INV-2025-105395.
+          if (s < 1.0 && identifier_numbers_agree(x.prepared.numbers[l], y.prepared.numbers[r]))
+            s = 1.0;
           break;
       }
       return s < rule.min_similarity ? 0.0 : s;
@@ -249,7 +266,16 @@ double PairScorer::fallback_similarity(const Operand& x, std::uint32_t l, std::s
   const StringColumn& fallback = a.empty() ? x.prepared.fallback : y.prepared.fallback;
   const std::string_view key = a.empty() ? c : a;
   if (fallback.size() == 0 || key.size() < kMinFallbackKey) return 0;
-  if (fallback[a.empty() ? l : r].find(key) == std::string_view::npos) return 0;
+  const std::size_t i = a.empty() ? l : r;
+  if (fallback[i].find(key) == std::string_view::npos) {
+    // Or its identifying numbers, written another way ("PAYMENT INV 105395 ACME").
+    const StringColumn& numbers = a.empty() ? x.prepared.fallback_numbers
+                                            : y.prepared.fallback_numbers;
+    const StringColumn& key_numbers = a.empty() ? y.prepared.numbers : x.prepared.numbers;
+    if (numbers.size() == 0 ||
+        !identifier_numbers_in_text(key_numbers[a.empty() ? r : l], numbers[i]))
+      return 0;
+  }
   present = true;
   return 1.0;
 }

@@ -152,6 +152,10 @@ class PairScorer {
   std::optional<std::uint64_t> equality_key(bool left_side, int rule, std::uint32_t i) const;
   // The normalised key of rule `rule` for record i ("" when empty).
   std::string_view key(bool left_side, int rule, std::uint32_t i) const;
+  // The numbers of record i's identifier under a rule by the reference method
+  // (identifier_numbers_into; those of the fallback field when its own value is empty); empty for
+  // other rules.
+  std::string_view identifier_numbers(bool left_side, int rule, std::uint32_t i) const;
   // Normalised words (2+ bytes) of every text-like rule for record i, and the whole key of
   // key-only rules (for group-part lookup and word sketches).
   void words(bool left_side, std::uint32_t i, std::vector<std::string_view>& out) const;
@@ -186,12 +190,16 @@ class PairScorer {
     // The rule's fallback field as normalised keys, for the records whose key is empty (an empty
     // column: the side has no such field).
     StringColumn fallback;
+    // identifier_numbers_into of the value and of the fallback field (kText by the reference
+    // method): an identifier written another way ("Inv 105395") still agrees by its numbers.
+    StringColumn numbers;
+    StringColumn fallback_numbers;
   };
   struct BoundRule {
     FieldRule rule;
     FieldRef left, right;
     PreparedColumn left_prepared, right_prepared;
-    bool needs_text = false, needs_tokens = false, needs_keys = false;
+    bool needs_text = false, needs_tokens = false, needs_keys = false, needs_numbers = false;
     // A date rule over a text field, with typos or blocking: its values read once into dates (a
     // plain date rule over record dates reads the day numbers as they are).
     bool needs_dates = false;

@@ -24,16 +24,16 @@ void Reconciliation::suggest_partly_paid() {
   // (right, left) for every open left record that could be a partial payment of an open right one.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> links;
   const auto& blocking = scorer_.blocking_rules();
+  std::vector<std::uint32_t> partners;
   for (std::uint32_t l = 0; l < left_.size(); ++l) {
     if (left_used_[l]) continue;
     const std::int64_t paid = amount_of(true, l);
     if (paid == 0) continue;
     for (std::size_t b = 0; b < blocking.size(); ++b) {
-      const std::string_view key = scorer_.key(true, blocking[b], l);
-      if (key.empty()) continue;
-      for (const KeyEntry& e : key_block(b, key)) {
-        const std::uint32_t r = e.index;
-        if (right_used_[r] || scorer_.key(false, blocking[b], r) != key) continue;
+      partners.clear();
+      key_partners(l, b, partners);
+      for (const std::uint32_t r : partners) {
+        if (right_used_[r]) continue;
         if (scorer_.currency(true, l) != scorer_.currency(false, r)) continue;
         const std::int64_t owed = amount_of(false, r);
         const bool same_sign = (paid > 0) == (owed > 0);

@@ -158,6 +158,11 @@ class Reconciliation {
   std::span<const KeyEntry> key_block(std::size_t b, std::string_view key) const;
   // The rights whose key for blocking rule `b` hashes as `key`'s, however many.
   std::span<const KeyEntry> whole_block(std::size_t b, std::string_view key) const;
+  // Appends the open and used rights that blocking rule `b` pairs with left record l: the same key,
+  // or, under a reference rule, an identifying number in common (the same identifier written
+  // another way: "Inv 105395" and INV-2025-105395). Blocks larger than kMaxKeyBlockSize are
+  // skipped; a right may be appended twice.
+  void key_partners(std::uint32_t l, std::size_t b, std::vector<std::uint32_t>& out) const;
 
   // partly_paid.cpp
   // Right records only partly paid: the open left records carrying one's blocking key (its
@@ -197,6 +202,8 @@ class Reconciliation {
   std::vector<AmountEntry> by_amount_;          // all rights
   std::vector<AmountEntry> remaining_by_date_;  // unmatched rights, for the tolerance pass
   std::vector<std::vector<KeyEntry>> blocks_;   // per blocking rule, rights by key hash
+  // Per blocking rule, rights by the hash of each identifying number (reference rules only).
+  std::vector<std::vector<KeyEntry>> number_blocks_;
   std::vector<WeightedEdge> review_edges_;      // every scored pair >= review_threshold
   // note_open_rivals(): per record, its best open pair's other record (UINT32_MAX: none).
   struct OpenRival {

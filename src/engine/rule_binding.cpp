@@ -106,6 +106,7 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
       bound.needs_tokens = rule.method == TextMethod::kTokenSet || rule.method == TextMethod::kBest;
       bound.needs_keys = rule.blocking || rule.method == TextMethod::kBest ||
                          rule.method == TextMethod::kReference;
+      bound.needs_numbers = rule.method == TextMethod::kReference;
     } else if (rule.comparator == Comparator::kExact || rule.comparator == Comparator::kContains) {
       bound.needs_keys = true;
     } else if (rule.comparator == Comparator::kDate) {
@@ -166,6 +167,7 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
         if (b.needs_text) part.text.reserve(count, count * 24);
         if (b.needs_tokens) part.tokens.reserve(count, count * 24);
         if (b.needs_keys) part.keys.reserve(count, count * 12);
+        if (b.needs_numbers) part.numbers.reserve(count, count * 8);
         std::string text, scratch;  // reused: no allocation per value
         for (std::size_t i = begin; i < end; ++i) {
           std::string_view raw = cut(text_of(table, field, i));
@@ -179,6 +181,10 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
             part.keys.push_back(scratch);
           }
           if (b.needs_text) part.text.push_back(text);
+          if (b.needs_numbers) {
+            identifier_numbers_into(raw, scratch);
+            part.numbers.push_back(scratch);
+          }
         }
       });
       auto reserve = [&](StringColumn PreparedColumn::*column) {
@@ -192,10 +198,12 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
       reserve(&PreparedColumn::text);
       reserve(&PreparedColumn::tokens);
       reserve(&PreparedColumn::keys);
+      reserve(&PreparedColumn::numbers);
       for (const PreparedColumn& part : parts) {
         out.text.append(part.text);
         out.tokens.append(part.tokens);
         out.keys.append(part.keys);
+        out.numbers.append(part.numbers);
       }
     }
   }
@@ -209,22 +217,31 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
       if (!field || value_type(table, *field) != ValueType::kText ||
           !field_is_present(table, *field))
         continue;  // this side has no such field: its empty values stay absent
-      const StringColumn& own = side == 0 ? b.left_prepared.keys : b.right_prepared.keys;
-      StringColumn& out = side == 0 ? b.left_prepared.fallback : b.right_prepared.fallback;
+      PreparedColumn& prepared = side == 0 ? b.left_prepared : b.right_prepared;
       const std::size_t n = table.size();
       std::vector<StringColumn> parts(parallel_workers(n, threads));
+      std::vector<StringColumn> number_parts(parts.size());
       parallel_for(n, threads, [&](std::size_t begin, std::size_t end, std::size_t worker) {
         std::string scratch;
         for (std::size_t i = begin; i < end; ++i) {
           scratch.clear();
-          if (own[i].empty()) normalize_key_into(cut(text_of(table, *field, i)), scratch);
+          const std::string_view raw = cut(text_of(table, *field, i));
+          if (prepared.keys[i].empty()) normalize_key_into(raw, scratch);
           parts[worker].push_back(scratch);
+          if (!b.needs_numbers) continue;
+          scratch.clear();
+          if (prepared.keys[i].empty()) identifier_numbers_into(raw, scratch);
+          number_parts[worker].push_back(scratch);
         }
       });
-      std::size_t bytes = 0;
-      for (const StringColumn& part : parts) bytes += part.byte_size();
-      out.reserve(n, bytes);
-      for (const StringColumn& part : parts) out.append(part);
+      auto gather = [n](const std::vector<StringColumn>& pieces, StringColumn& out) {
+        std::size_t bytes = 0;
+        for (const StringColumn& piece : pieces) bytes += piece.byte_size();
+        out.reserve(n, bytes);
+        for (const StringColumn& piece : pieces) out.append(piece);
+      };
+      gather(parts, prepared.fallback);
+      if (b.needs_numbers) gather(number_parts, prepared.fallback_numbers);
     }
   }
 

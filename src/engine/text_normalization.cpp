@@ -147,4 +147,69 @@ void sorted_token_set_into(std::string_view normalized_text, std::string& out) {
   }
 }
 
+void identifier_numbers_into(std::string_view text, std::string& out) {
+  out.clear();
+  std::size_t count = 0;
+  std::size_t i = 0;
+  while (i < text.size() && count < kMaxNumbers) {
+    if (text[i] < '0' || text[i] > '9') {
+      ++i;
+      continue;
+    }
+    const std::size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    if (i - start < kMinNumberDigits) continue;
+    if (!out.empty()) out.push_back(' ');
+    out.append(text.substr(start, i - start));
+    ++count;
+  }
+}
+
+namespace {
+
+// Calls visit(number) for each number of identifier_numbers_into's output until it returns false;
+// false when one did.
+template <class Visit>
+bool each_number(std::string_view numbers, Visit&& visit) {
+  std::size_t start = 0;
+  while (start < numbers.size()) {
+    std::size_t end = numbers.find(' ', start);
+    if (end == std::string_view::npos) end = numbers.size();
+    if (!visit(numbers.substr(start, end - start))) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+// Every number of `part` is among those of `whole`, and one of them identifies.
+bool numbers_within(std::string_view part, std::string_view whole) {
+  bool identifying = false;
+  const bool all = each_number(part, [&](std::string_view n) {
+    identifying = identifying || n.size() >= kMinIdentifyingDigits;
+    return holds_number(whole, n);
+  });
+  return all && identifying;
+}
+
+}  // namespace
+
+bool holds_number(std::string_view numbers, std::string_view number) {
+  return !each_number(numbers, [&](std::string_view n) { return n != number; });
+}
+
+bool identifier_numbers_agree(std::string_view a, std::string_view b) {
+  if (a.empty() || b.empty()) return false;
+  return numbers_within(a, b) || numbers_within(b, a);
+}
+
+bool identifier_numbers_in_text(std::string_view identifier, std::string_view text) {
+  bool any = false;
+  const bool all = each_number(identifier, [&](std::string_view n) {
+    if (n.size() < kMinIdentifyingDigits) return true;
+    any = true;
+    return holds_number(text, n);
+  });
+  return all && any;
+}
+
 }  // namespace oeuvre::engine

@@ -21,6 +21,44 @@ std::string normalize_key(std::string_view text);
 // "b a b c" -> "a b c". Used by token_set_ratio_of_sorted.
 std::string sorted_token_set(std::string_view normalized_text);
 
+// The numbers of an identifier as it was written: its runs of kMinNumberDigits or more ASCII
+// digits, leading zeros kept, joined by single spaces, at most kMaxNumbers of them:
+// "INV-2025-000044" -> "2025 000044", "Inv 000044" -> "000044", "2025/105395" -> "2025 105395".
+// Payers write an invoice's number in many ways (with or without its prefix and year); its
+// numbers are what the ways share.
+inline constexpr std::size_t kMinNumberDigits = 4;
+// A number this long identifies (a year, 2025, does not).
+inline constexpr std::size_t kMinIdentifyingDigits = 5;
+inline constexpr std::size_t kMaxNumbers = 8;
+void identifier_numbers_into(std::string_view text, std::string& out);
+
+// Two identifiers written differently name the same thing: the numbers of one (at least one of
+// them kMinIdentifyingDigits long) are all among the other's. "Inv 000044" and
+// "INV-2025-000044" agree; "INV-2024-000044" and "INV-2025-000044" do not. Takes
+// identifier_numbers_into's output.
+bool identifier_numbers_agree(std::string_view a, std::string_view b);
+
+// The identifying numbers (kMinIdentifyingDigits or more digits) of an identifier are all among
+// the numbers of a free text (a payment's description quoting "Inv 105395" for
+// INV-2025-105395), and there is at least one. Takes identifier_numbers_into's output for both.
+bool identifier_numbers_in_text(std::string_view identifier, std::string_view text);
+
+// Calls visit(number) for each identifying number (kMinIdentifyingDigits or more digits) of
+// identifier_numbers_into's output.
+template <class Visit>
+void for_each_identifying_number(std::string_view numbers, Visit&& visit) {
+  std::size_t start = 0;
+  while (start < numbers.size()) {
+    std::size_t end = numbers.find(' ', start);
+    if (end == std::string_view::npos) end = numbers.size();
+    if (end - start >= kMinIdentifyingDigits) visit(numbers.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
+// `number` is one of identifier_numbers_into's output `numbers`.
+bool holds_number(std::string_view numbers, std::string_view number);
+
 // The same three, writing into `out` (its contents replaced) so a caller preparing millions of
 // values reuses one buffer. REQUIRES: `out` does not alias the input.
 void normalize_text_into(std::string_view text, std::string& out);

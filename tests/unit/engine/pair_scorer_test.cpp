@@ -226,12 +226,14 @@ TEST(PairScorerBinding, AKeyQuotingSeveralIdentifiersGivesEachAsAWord) {
   const PairScorer scorer =
       must_create(left, right, rules_of({rule_on("amount", Comparator::kAmount), reference}));
   std::vector<std::string_view> words;
+  // Each key, then each identifying number as written (which "Inv 105840" would share).
   scorer.words(true, 0, words);
-  EXPECT_EQ(words, (std::vector<std::string_view>{"inv2025105840", "inv2025105166"}));
+  EXPECT_EQ(words, (std::vector<std::string_view>{"inv2025105840", "inv2025105166", "105840",
+                                                  "105166"}));
   scorer.words(true, 1, words);
-  EXPECT_EQ(words, (std::vector<std::string_view>{"inv2025105840"}));
+  EXPECT_EQ(words, (std::vector<std::string_view>{"inv2025105840", "105840"}));
   scorer.words(false, 0, words);
-  EXPECT_EQ(words, (std::vector<std::string_view>{"inv2025105840"}));
+  EXPECT_EQ(words, (std::vector<std::string_view>{"inv2025105840", "105840"}));
 }
 
 TEST(PairScorerBinding, CurrenciesCompareCaseInsensitivelyWhenBothSidesHaveThem) {
@@ -451,6 +453,11 @@ TEST(PairScorerText, ReferenceMethodTellsIdentifiersApart) {
   EXPECT_DOUBLE_EQ(text_similarity(reference, "INV-2025-014049", "INV-2025-104049"), 0.9);
   EXPECT_DOUBLE_EQ(text_similarity(reference, "INV-2025-008648", "INV-2025-002647"), 0.8);
   EXPECT_DOUBLE_EQ(text_similarity(reference, "INV-2025-014049", "INV-2025-024059"), 0.8);
+  // The same identifier written another way agrees by its numbers; another year's does not.
+  EXPECT_EQ(text_similarity(reference, "Inv 105395", "INV-2025-105395"), 1.0);
+  EXPECT_EQ(text_similarity(reference, "2025/105395", "INV-2025-105395"), 1.0);
+  EXPECT_EQ(text_similarity(reference, "INVOICE NO 000044", "INV-2025-000044"), 1.0);
+  EXPECT_LT(text_similarity(reference, "INV-2024-000044", "INV-2025-000044"), 1.0);
   const double ratio = levenshtein_ratio("inv2025100495", "inv20251063064");
   EXPECT_DOUBLE_EQ(text_similarity(reference, "inv2025100495", "inv20251063064"),
                    ratio * ratio * ratio * ratio);

@@ -355,6 +355,36 @@ TEST(Reconcile, AnInvoiceNumberInTheDescriptionCountsAsTheReference) {
   EXPECT_FALSE(reference_present(must_reconcile(quoting, short_keys)));
 }
 
+// Payers write an invoice's number their own way. Its numbers still find it: as the reference
+// ("Inv 70001"), in the description of a payment without one ("PAYMENT 2025/70001"), and for
+// the candidate search too (an invoice partly paid is found only through its number).
+TEST(Reconcile, AnInvoiceNumberWrittenAnotherWayStillFindsItsInvoice) {
+  auto right = table_of({{"L1", 0, 150000, "INV-2025-70001", "Invoice INV-2025-70001 Stark",
+                          "Stark Industries"},
+                         {"L2", 0, 95000, "INV-2025-80123", "Invoice INV-2025-80123 Wayne",
+                          "Wayne Enterprises"}});
+  auto left = table_of({{"B1", 3, 50000, "Inv 70001", "PAYMENT STARK INDUSTRIES", "STARK"},
+                        {"B2", 16, 40000, "", "PAYMENT 2025/70001 THANK YOU", "STARK"},
+                        {"B3", 5, 30000, "Inv 2025", "PAYMENT STARK INDUSTRIES", "STARK"}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(result.groups.size(), 1u);
+  const MatchGroup& g = result.groups[0];
+  EXPECT_EQ(g.held, HoldReason::kPartlyPaid);
+  EXPECT_EQ(ids(left, result.left_of(g)), "B1;B2");  // "Inv 2025" names a year, not L1
+  EXPECT_EQ(ids(right, result.right_of(g)), "L1");
+
+  // One payment in full, quoting the number without its prefix: equal references.
+  auto whole = table_of({{"B1", 1, 95000, "80123", "GIRO CREDIT WAYNE", "WAYNE"}});
+  ReconcileResult paid = must_reconcile(whole, right);
+  ASSERT_EQ(paid.groups.size(), 1u);
+  EXPECT_EQ(ids(right, paid.right_of(paid.groups[0])), "L2");
+  for (const FieldScore& f : paid.scores_of(paid.groups[0])) {
+    if (paid.rules[f.rule].rule.name == "reference") {
+      EXPECT_EQ(f.similarity, 1.0);
+    }
+  }
+}
+
 // An invoice only partly paid: the payments carrying its number that pay less than it are
 // suggested with it, held as partly_paid, whatever their confidence; its sums show the open balance.
 // Payments that pay it in full or more, or lie outside its window, or carry another number, are not.

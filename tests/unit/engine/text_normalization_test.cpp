@@ -29,6 +29,47 @@ TEST(NormalizeKey, DropsSeparatorsAndLeadingZeros) {
   EXPECT_EQ(normalize_key(""), "");
 }
 
+TEST(IdentifierNumbers, RunsOfFourDigitsOrMoreAsWritten) {
+  std::string out = "stale";
+  identifier_numbers_into("INV-2025-000044", out);
+  EXPECT_EQ(out, "2025 000044");
+  identifier_numbers_into("Inv 000044", out);
+  EXPECT_EQ(out, "000044");
+  identifier_numbers_into("2025/105395 PO 12", out);  // 12 is too short to say anything
+  EXPECT_EQ(out, "2025 105395");
+  identifier_numbers_into("ACME", out);
+  EXPECT_EQ(out, "");
+  identifier_numbers_into("1111 2222 3333 4444 5555 6666 7777 8888 9999", out);
+  EXPECT_EQ(out, "1111 2222 3333 4444 5555 6666 7777 8888");  // kMaxNumbers
+}
+
+TEST(IdentifierNumbers, AgreeWhenOnesNumbersAreAllAmongTheOthersAndOneIdentifies) {
+  auto agree = [](std::string_view a, std::string_view b) {
+    std::string x, y;
+    identifier_numbers_into(a, x);
+    identifier_numbers_into(b, y);
+    return identifier_numbers_agree(x, y);
+  };
+  EXPECT_TRUE(agree("Inv 105395", "INV-2025-105395"));
+  EXPECT_TRUE(agree("INV-2025-105395", "105395"));
+  EXPECT_TRUE(agree("2025/105395", "INV 2025 105395"));
+  EXPECT_TRUE(agree("INV-2025-105395 INV-2025-105166", "INV-2025-105166"));
+  EXPECT_FALSE(agree("INV-2024-000044", "INV-2025-000044"));  // another year's invoice 44
+  EXPECT_FALSE(agree("Inv 2025", "INV-2025-105395"));         // a year identifies nothing
+  EXPECT_FALSE(agree("Inv 105359", "INV-2025-105395"));
+  EXPECT_FALSE(agree("", "INV-2025-105395"));
+
+  auto in_text = [](std::string_view identifier, std::string_view text) {
+    std::string x, y;
+    identifier_numbers_into(identifier, x);
+    identifier_numbers_into(text, y);
+    return identifier_numbers_in_text(x, y);
+  };
+  EXPECT_TRUE(in_text("INV-2025-105395", "PAYMENT INV 105395 ACME 1250.00"));
+  EXPECT_FALSE(in_text("INV-2025-105395", "PAYMENT ACME 2025"));
+  EXPECT_FALSE(in_text("INV-7001", "PAYMENT 7001"));  // no number long enough to identify
+}
+
 TEST(SortedTokenSet, UniqueSorted) {
   EXPECT_EQ(sorted_token_set("b a b c"), "a b c");
   EXPECT_EQ(sorted_token_set(""), "");
