@@ -267,17 +267,23 @@ double PairScorer::fallback_similarity(const Operand& x, std::uint32_t l, std::s
   const std::string_view key = a.empty() ? c : a;
   if (fallback.size() == 0 || key.size() < kMinFallbackKey) return 0;
   const std::size_t i = a.empty() ? l : r;
-  if (fallback[i].find(key) == std::string_view::npos) {
-    // Or its identifying numbers, written another way ("PAYMENT INV 105395 ACME").
-    const StringColumn& numbers = a.empty() ? x.prepared.fallback_numbers
-                                            : y.prepared.fallback_numbers;
-    const StringColumn& key_numbers = a.empty() ? y.prepared.numbers : x.prepared.numbers;
-    if (numbers.size() == 0 ||
-        !identifier_numbers_in_text(key_numbers[a.empty() ? r : l], numbers[i]))
-      return 0;
+  if (fallback[i].find(key) != std::string_view::npos) {
+    present = true;
+    return 1.0;
   }
-  present = true;
-  return 1.0;
+  // Or its identifying numbers, written another way ("PAYMENT INV 105395 ACME").
+  const StringColumn& numbers = a.empty() ? x.prepared.fallback_numbers
+                                          : y.prepared.fallback_numbers;
+  if (numbers.size() == 0) return 0;
+  const StringColumn& key_numbers = a.empty() ? y.prepared.numbers : x.prepared.numbers;
+  const std::string_view identifier = key_numbers[a.empty() ? r : l];
+  if (identifier_numbers_in_text(identifier, numbers[i])) {
+    present = true;
+    return 1.0;
+  }
+  // A field quoting another identifier of the same kind disagrees, as a reference would.
+  present = text_quotes_another_identifier(identifier, numbers[i]);
+  return 0;
 }
 
 // The evidence of the rules as score_pair and combine_group gather it: the weighted mean of their

@@ -212,4 +212,27 @@ bool identifier_numbers_in_text(std::string_view identifier, std::string_view te
   return all && any;
 }
 
+bool text_quotes_another_identifier(std::string_view identifier, std::string_view text) {
+  std::string_view core;
+  each_number(identifier, [&](std::string_view n) {
+    if (n.size() >= kMinIdentifyingDigits && n.size() > core.size()) core = n;
+    return true;
+  });
+  if (core.empty() || holds_number(text, core)) return false;
+  // Another number of its length, and more than a typo away from it (one digit changed, or two
+  // neighbours swapped: that is this identifier mistyped).
+  const auto another = [&](std::string_view n) {
+    if (n.size() != core.size()) return false;
+    std::size_t first = n.size(), count = 0;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      if (n[i] == core[i]) continue;
+      if (count++ == 0) first = i;
+    }
+    const bool swapped = count == 2 && first + 1 < n.size() && n[first] == core[first + 1] &&
+                         n[first + 1] == core[first];
+    return count > 1 && !swapped;
+  };
+  return !each_number(text, [&](std::string_view n) { return !another(n); });
+}
+
 }  // namespace oeuvre::engine

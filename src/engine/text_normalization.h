@@ -43,6 +43,12 @@ bool identifier_numbers_agree(std::string_view a, std::string_view b);
 // INV-2025-105395), and there is at least one. Takes identifier_numbers_into's output for both.
 bool identifier_numbers_in_text(std::string_view identifier, std::string_view text);
 
+// A free text quotes another identifier than this one: the identifier's longest identifying
+// number is not among the text's numbers, and the text holds another number of its length that
+// is more than a typo away from it (a payment's description quoting INV-2025-007842 against the
+// invoice INV-2025-011536; INV-2025-011563 would be a mistyped INV-2025-011536).
+bool text_quotes_another_identifier(std::string_view identifier, std::string_view text);
+
 // Calls visit(number) for each identifying number (kMinIdentifyingDigits or more digits) of
 // identifier_numbers_into's output.
 template <class Visit>

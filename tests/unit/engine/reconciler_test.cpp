@@ -350,6 +350,12 @@ TEST(Reconcile, AnInvoiceNumberInTheDescriptionCountsAsTheReference) {
   };
   auto bare = table_of({{"B1", 2, 29900, "", "GIRO CREDIT NORTHWIND", "NORTHWIND"}});
   EXPECT_FALSE(reference_present(must_reconcile(bare, right)));
+  // A description quoting another invoice number disagrees, as a reference would: the payment of
+  // INV-2025-017301 is not taken for either invoice without a person looking.
+  auto other = table_of({{"B1", 2, 29900, "", "GIRO CREDIT NORTHWIND INV-2025-017301", "NORTHWIND"}});
+  ReconcileResult elsewhere = must_reconcile(other, right);
+  EXPECT_TRUE(reference_present(elsewhere));
+  EXPECT_NE(elsewhere.groups.at(0).status, MatchStatus::kMatched);
   auto short_keys = table_of({{"L1", 1, 29900, "A12", "Invoice A12", "Northwind"}});
   auto quoting = table_of({{"B1", 2, 29900, "", "PAYMENT A12 NORTHWIND", "NORTHWIND"}});
   EXPECT_FALSE(reference_present(must_reconcile(quoting, short_keys)));

@@ -68,6 +68,20 @@ TEST(IdentifierNumbers, AgreeWhenOnesNumbersAreAllAmongTheOthersAndOneIdentifies
   EXPECT_TRUE(in_text("INV-2025-105395", "PAYMENT INV 105395 ACME 1250.00"));
   EXPECT_FALSE(in_text("INV-2025-105395", "PAYMENT ACME 2025"));
   EXPECT_FALSE(in_text("INV-7001", "PAYMENT 7001"));  // no number long enough to identify
+
+  auto another = [](std::string_view identifier, std::string_view text) {
+    std::string x, y;
+    identifier_numbers_into(identifier, x);
+    identifier_numbers_into(text, y);
+    return text_quotes_another_identifier(x, y);
+  };
+  EXPECT_TRUE(another("INV-2025-011536", "INV-2025-007842 UMBRELLA PHARMA"));
+  EXPECT_FALSE(another("INV-2025-011536", "PAYMENT INV 011536"));    // this one
+  EXPECT_FALSE(another("INV-2025-011536", "INV-2025-011563 UMBRELLA"));  // it, mistyped
+  EXPECT_FALSE(another("INV-2025-011536", "INV-2025-011537 UMBRELLA"));  // one digit off
+  EXPECT_FALSE(another("INV-2025-011536", "TRANSFER 20250117093412 UMBRELLA"));  // not its kind
+  EXPECT_FALSE(another("INV-2025-011536", "GIRO CREDIT UMBRELLA"));
+  EXPECT_FALSE(another("INV-7001", "PAYMENT 8002"));  // nothing identifying to compare
 }
 
 TEST(SortedTokenSet, UniqueSorted) {
