@@ -7,8 +7,9 @@
 //   pair one of its records forms (a scored edge), or the runner-up subset of its group search.
 //   Explanations are weighed by their support (support_of: the evidence over all rules, so an
 //   empty reference does not tie with an agreeing one), and one counts only while it is itself
-//   plausible: each of its records outside the group is unmatched, or held by a group whose
-//   support does not beat it by the margin. So an invoice that an exact reference matched
+//   plausible: each of its records outside the group is unmatched, held by a group that is itself
+//   held (that group is no surer than a person), or held by a group whose support does not beat
+//   it by the margin. So an invoice that an exact reference matched
 //   elsewhere does not make every same-amount payment ambiguous, while two payments that could
 //   swap their invoices are both held.
 // Some rivals noted by the group search hold their group whatever the supports (while their records
@@ -29,6 +30,9 @@
 
 namespace oeuvre::engine {
 namespace {
+
+// Passes of hold_uncertain_groups at most (each after one that held more groups).
+constexpr int kMaxHoldPasses = 8;
 
 // A competing explanation found for a group: its records are slices of a members array.
 struct Found {
@@ -136,9 +140,17 @@ void Reconciliation::hold_uncertain_groups() {
             : support_of(result_.scores.data() + groups[g].score_begin);
   // An explanation with support `s` is plausible for group g when it comes close to g's support
   // and none of its records outside g is clearly better explained by the group holding it.
+  // A group that is itself held (suggested) explains its records no better than a person will:
+  // it does not make a rival implausible. Which groups are held depends on the rivals found, so
+  // the rivals are weighed again after each pass that held more groups (holding only grows, so
+  // this ends; kMaxHoldPasses bounds it).
+  std::vector<std::uint8_t> settled(groups.size());
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    settled[g] = groups[g].status == MatchStatus::kMatched ? 1 : 0;
   auto close_to = [&](std::uint32_t g, double s) { return s >= support[g] - margin; };
   auto free_for = [&](std::int32_t holder, std::uint32_t g, double s) {
     return holder < 0 || static_cast<std::uint32_t>(holder) == g ||
+           settled[static_cast<std::size_t>(holder)] == 0 ||
            support[static_cast<std::size_t>(holder)] < s + margin;
   };
 
@@ -184,13 +196,6 @@ void Reconciliation::hold_uncertain_groups() {
     }
     found.push_back({g, append_alternative(members, lefts, rights, confidence)});
   };
-  // The runner-up subsets noted while groups formed.
-  for (const CandidateAlternative& c : candidate_alternatives_) {
-    const Alternative& a = c.alternative;
-    weigh(c.group, std::span(candidate_members_).subspan(a.left_begin, a.left_count),
-          std::span(candidate_members_).subspan(a.right_begin, a.right_count), a.confidence,
-          c.support, c.holds);
-  }
   // Scored pairs one of whose records lies in a group and the other not in the same one. Their
   // support is computed only for those, in parallel, into fixed slots.
   std::vector<double> edge_support(review_edges_.size(), -1.0);
@@ -206,13 +211,38 @@ void Reconciliation::hold_uncertain_groups() {
                    edge_support[k] = support_of(scores.data());
                  }
                });
-  for (std::size_t k = 0; k < review_edges_.size(); ++k) {
-    const WeightedEdge& e = review_edges_[k];
-    const std::int32_t gl = left_group[e.left], gr = right_group[e.right];
-    if (gl == gr) continue;  // the group's own pair, or two open records
-    const std::span<const std::uint32_t> left(&e.left, 1), right(&e.right, 1);
-    if (gl >= 0) weigh(static_cast<std::uint32_t>(gl), left, right, e.score, edge_support[k]);
-    if (gr >= 0) weigh(static_cast<std::uint32_t>(gr), left, right, e.score, edge_support[k]);
+  for (int pass = 0;; ++pass) {
+    members.clear();
+    found.clear();
+    // The runner-up subsets noted while groups formed.
+    for (const CandidateAlternative& c : candidate_alternatives_) {
+      const Alternative& a = c.alternative;
+      weigh(c.group, std::span(candidate_members_).subspan(a.left_begin, a.left_count),
+            std::span(candidate_members_).subspan(a.right_begin, a.right_count), a.confidence,
+            c.support, c.holds);
+    }
+    for (std::size_t k = 0; k < review_edges_.size(); ++k) {
+      const WeightedEdge& e = review_edges_[k];
+      const std::int32_t gl = left_group[e.left], gr = right_group[e.right];
+      if (gl == gr) continue;  // the group's own pair, or two open records
+      const std::span<const std::uint32_t> left(&e.left, 1), right(&e.right, 1);
+      if (gl >= 0) weigh(static_cast<std::uint32_t>(gl), left, right, e.score, edge_support[k]);
+      if (gr >= 0) weigh(static_cast<std::uint32_t>(gr), left, right, e.score, edge_support[k]);
+    }
+    // The groups this pass holds that the last one took as settled.
+    bool held_more = false;
+    for (const Found& f : found) {
+      if (settled[f.group] == 0) continue;
+      settled[f.group] = 0;
+      held_more = true;
+    }
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      if (settled[g] != 0 && amount_difference_too_large(groups[g])) {
+        settled[g] = 0;
+        held_more = true;
+      }
+    }
+    if (!held_more || pass + 1 >= kMaxHoldPasses) break;
   }
   candidate_alternatives_.clear();
   candidate_members_.clear();

@@ -311,6 +311,30 @@ TEST(Reconcile, AnAnchoredSumIsCompletedByAPaymentSharingOnlyTheCustomersName) {
   }
 }
 
+// Two payments of one amount, either of which may be an invoice's instalment or another invoice's
+// payment: the instalment's group is held (two payments complete its sum), so it does not explain
+// its payment better than a person would, and the pair that payment could have formed keeps the
+// other pair held too. Neither is auto-confirmed.
+TEST(Reconcile, APairWhoseRivalSitsInAHeldGroupIsHeldToo) {
+  const std::string name = "GLOBEX CORPORATION";
+  auto left = table_of({{"B1", 3, 78000, "INV-2025-012860", "PAYMENT " + name + " INV-2025-012860", name},
+                        {"B2", 15, 58161, "", "PAYMENT " + name, name},
+                        {"B3", 16, 58161, "", "PAYMENT " + name, name},
+                        {"B4", 25, 58161, "", "PAYMENT " + name, name}});
+  auto right = table_of({{"L1", 0, 136161, "INV-2025-012860",
+                          "Invoice INV-2025-012860 Globex Corporation Inc", "Globex Corporation Inc"},
+                         {"L2", 16, 58161, "INV-2025-013377",
+                          "Invoice INV-2025-013377 Globex Corporation Inc", "Globex Corporation Inc"}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(groups_of(result, left, right, GroupKind::kOneToOne),
+            std::vector<std::string>{"B3>L2"});
+  ASSERT_EQ(groups_of(result, left, right, GroupKind::kManyToOne).size(), 1u);
+  for (const MatchGroup& g : result.groups) {
+    EXPECT_EQ(g.status, MatchStatus::kSuggested) << ids(left, result.left_of(g));
+    EXPECT_EQ(g.held, HoldReason::kAmbiguous) << ids(left, result.left_of(g));
+  }
+}
+
 // A payment with an empty reference that quotes the invoice number in its description: the
 // reference rule falls back to the description and counts it as equal, which tells apart two
 // invoices of the same amount, day and customer.
