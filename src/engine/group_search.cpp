@@ -93,6 +93,9 @@ struct Reconciliation::GroupSearchScratch {
   std::vector<std::span<const WordPosting>> common_lists;    // the common words' postings
   std::vector<std::pair<std::int64_t, std::uint32_t>> sums;  // mark_exact_sums'
   std::vector<std::int64_t> magnitudes;                      // of the ranked parts
+  // Per part record: 1 + its index in `shared` while one target's parts are gathered, else 0
+  // (sized on first use, and set back to 0 for the parts gathered).
+  std::vector<std::uint32_t> shared_slot;
   CompletionSearch completion;
 };
 
@@ -339,23 +342,27 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     if (found.size() < 2) return false;
     shared.clear();
     {
-      std::vector<std::uint32_t> order(found.size());
-      for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
-      std::sort(order.begin(), order.end(),
-                [&](std::uint32_t a, std::uint32_t b) { return found[a] < found[b]; });
-      for (std::size_t i = 0; i < order.size();) {
-        std::size_t j = i;
-        double weight = 0;
-        while (j < order.size() && found[order[j]] == found[order[i]])
-          weight += found_weight[order[j++]];
+      // Each part once, with the weights of the words it was found through summed (in the order
+      // found), through a slot per part record rather than a sort.
+      auto& slot = scratch.shared_slot;
+      if (slot.size() < (parts_left ? left_.size() : right_.size()))
+        slot.assign(parts_left ? left_.size() : right_.size(), 0);
+      for (std::size_t k = 0; k < found.size(); ++k) {
+        std::uint32_t& at = slot[found[k]];
+        if (at == 0) {
+          shared.push_back({found[k], 0.0});
+          at = static_cast<std::uint32_t>(shared.size());
+        }
+        shared[at - 1].second += found_weight[k];
+      }
+      for (auto& [p, weight] : shared) {
+        slot[p] = 0;
         // Common words shared too (by sketch: rarely a false positive) break ties between parts
         // found through the same rare word, e.g. "Weyland Industries" among many "Weyland ...".
-        const std::uint64_t sketch = scorer_.word_sketch(parts_left, found[order[i]]);
+        const std::uint64_t sketch = scorer_.word_sketch(parts_left, p);
         for (const auto& [mask, common_weight] : common_words) {
           if ((sketch & mask) == mask) weight += common_weight;
         }
-        shared.push_back({found[order[i]], weight});
-        i = j;
       }
     }
     if (shared.size() < 2) return false;
@@ -382,8 +389,10 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       // anchor sharing a rare word with the target, go first, so that a late instalment is not
       // crowded out by nearer payments that fit no sum.
       const std::size_t m = std::min(ranked.size(), kMaxSumCandidates);
-      std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(m),
-                        ranked.end(), better);
+      // The best m first, in order (as std::partial_sort, in linear time and m log m).
+      const auto cut = ranked.begin() + static_cast<std::ptrdiff_t>(m);
+      if (cut != ranked.end()) std::nth_element(ranked.begin(), cut, ranked.end(), better);
+      std::sort(ranked.begin(), cut, better);
       // The parts found through common words alone complete an anchored sum at most:
       // all of them stay candidates for that (mark_exact_sums is O(anchors x n log n)).
       ranked.resize(std::min(ranked.size(), m + kMaxCompletionCandidates));
@@ -396,7 +405,9 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
                             [](const RankedPart& r) { return r.in_sum; });
       ranked.resize(kMaxGroupParts);
     } else if (ranked.size() > kMaxGroupParts) {
-      std::partial_sort(ranked.begin(), ranked.begin() + kMaxGroupParts, ranked.end(), better);
+      const auto cut = ranked.begin() + kMaxGroupParts;
+      std::nth_element(ranked.begin(), cut, ranked.end(), better);
+      std::sort(ranked.begin(), cut, better);
       ranked.resize(kMaxGroupParts);
     } else {
       std::sort(ranked.begin(), ranked.end(), better);
