@@ -549,6 +549,26 @@ TEST(Reconcile, AReturnWithTwoEqualCandidatePaymentsIsASuggestedOffset) {
   EXPECT_EQ(result.alternatives_of(g)[0].left_count, 2u);
 }
 
+TEST(Reconcile, AReturnFindsThePaymentItQuotesAmongManyOfItsAmount) {
+  // Sixty payments of 100.00 by other customers around the return's days, nearer in date than
+  // the payment it returns (four days earlier, the same invoice number): that one is still
+  // among the candidates, and the return's reference tells it from Umbrella's same-day payment.
+  std::vector<Row> bank;
+  for (int i = 0; i < 60; ++i) {
+    const std::string name = "CUSTOMER " + std::to_string(i);
+    bank.push_back({"N" + std::to_string(i), 3 + i % 3, 10000, "", "SEPA CT " + name, name});
+  }
+  bank.push_back({"B1", 1, 10000, "INV-2025-019682", "INCOMING PAYMENT UMBRELLA PHARMA SA",
+                  "UMBRELLA PHARMA SA"});
+  bank.push_back({"B2", 5, 10000, "", "UMBRELLA PHARMA SA", "UMBRELLA PHARMA SA"});
+  bank.push_back({"R1", 5, -10000, "INV 2025 019682",
+                  "RETURNED PAYMENT UMBRELLA PHARMA SA INV 2025 019682", "UMBRELLA PHARMA SA"});
+  auto left = table_of(bank);
+  auto right = table_of({{"L1", 0, 1, "X", "unrelated", "NOBODY"}});
+  ReconcileResult result = must_reconcile(left, right);
+  EXPECT_EQ(offsets_of(result, left, right), std::vector<std::string>{"left: B1;R1"});
+}
+
 TEST(Reconcile, ALedgerLineBookedTwiceIsNotARival) {
   // L2 is L1 booked twice: flagged as its duplicate, not an alternative that holds B1's match.
   auto left = table_of({{"B1", 1, 9900, "", "ACME SUBSCRIPTION", "ACME"}});
