@@ -167,20 +167,6 @@ void identifier_numbers_into(std::string_view text, std::string& out) {
 
 namespace {
 
-// Calls visit(number) for each number of identifier_numbers_into's output until it returns false;
-// false when one did.
-template <class Visit>
-bool each_number(std::string_view numbers, Visit&& visit) {
-  std::size_t start = 0;
-  while (start < numbers.size()) {
-    std::size_t end = numbers.find(' ', start);
-    if (end == std::string_view::npos) end = numbers.size();
-    if (!visit(numbers.substr(start, end - start))) return false;
-    start = end + 1;
-  }
-  return true;
-}
-
 // Every number of `part` is among those of `whole`, and one of them identifies.
 bool numbers_within(std::string_view part, std::string_view whole) {
   bool identifying = false;

@@ -49,17 +49,28 @@ bool identifier_numbers_in_text(std::string_view identifier, std::string_view te
 // invoice INV-2025-011536; INV-2025-011563 would be a mistyped INV-2025-011536).
 bool text_quotes_another_identifier(std::string_view identifier, std::string_view text);
 
-// Calls visit(number) for each identifying number (kMinIdentifyingDigits or more digits) of
-// identifier_numbers_into's output.
+// Calls visit(number) for each number of identifier_numbers_into's output until it returns false;
+// false when one did.
 template <class Visit>
-void for_each_identifying_number(std::string_view numbers, Visit&& visit) {
+bool each_number(std::string_view numbers, Visit&& visit) {
   std::size_t start = 0;
   while (start < numbers.size()) {
     std::size_t end = numbers.find(' ', start);
     if (end == std::string_view::npos) end = numbers.size();
-    if (end - start >= kMinIdentifyingDigits) visit(numbers.substr(start, end - start));
+    if (!visit(numbers.substr(start, end - start))) return false;
     start = end + 1;
   }
+  return true;
+}
+
+// Calls visit(number) for each identifying number (kMinIdentifyingDigits or more digits) of
+// identifier_numbers_into's output.
+template <class Visit>
+void for_each_identifying_number(std::string_view numbers, Visit&& visit) {
+  each_number(numbers, [&](std::string_view n) {
+    if (n.size() >= kMinIdentifyingDigits) visit(n);
+    return true;
+  });
 }
 
 // `number` is one of identifier_numbers_into's output `numbers`.

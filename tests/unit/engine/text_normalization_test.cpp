@@ -43,12 +43,18 @@ TEST(IdentifierNumbers, RunsOfFourDigitsOrMoreAsWritten) {
   EXPECT_EQ(out, "1111 2222 3333 4444 5555 6666 7777 8888");  // kMaxNumbers
 }
 
+// `compare` applied to the numbers of two texts.
+bool on_numbers(bool (*compare)(std::string_view, std::string_view), std::string_view a,
+                std::string_view b) {
+  std::string x, y;
+  identifier_numbers_into(a, x);
+  identifier_numbers_into(b, y);
+  return compare(x, y);
+}
+
 TEST(IdentifierNumbers, AgreeWhenOnesNumbersAreAllAmongTheOthersAndOneIdentifies) {
   auto agree = [](std::string_view a, std::string_view b) {
-    std::string x, y;
-    identifier_numbers_into(a, x);
-    identifier_numbers_into(b, y);
-    return identifier_numbers_agree(x, y);
+    return on_numbers(identifier_numbers_agree, a, b);
   };
   EXPECT_TRUE(agree("Inv 105395", "INV-2025-105395"));
   EXPECT_TRUE(agree("INV-2025-105395", "105395"));
@@ -60,20 +66,14 @@ TEST(IdentifierNumbers, AgreeWhenOnesNumbersAreAllAmongTheOthersAndOneIdentifies
   EXPECT_FALSE(agree("", "INV-2025-105395"));
 
   auto in_text = [](std::string_view identifier, std::string_view text) {
-    std::string x, y;
-    identifier_numbers_into(identifier, x);
-    identifier_numbers_into(text, y);
-    return identifier_numbers_in_text(x, y);
+    return on_numbers(identifier_numbers_in_text, identifier, text);
   };
   EXPECT_TRUE(in_text("INV-2025-105395", "PAYMENT INV 105395 ACME 1250.00"));
   EXPECT_FALSE(in_text("INV-2025-105395", "PAYMENT ACME 2025"));
   EXPECT_FALSE(in_text("INV-7001", "PAYMENT 7001"));  // no number long enough to identify
 
   auto another = [](std::string_view identifier, std::string_view text) {
-    std::string x, y;
-    identifier_numbers_into(identifier, x);
-    identifier_numbers_into(text, y);
-    return text_quotes_another_identifier(x, y);
+    return on_numbers(text_quotes_another_identifier, identifier, text);
   };
   EXPECT_TRUE(another("INV-2025-011536", "INV-2025-007842 UMBRELLA PHARMA"));
   EXPECT_FALSE(another("INV-2025-011536", "PAYMENT INV 011536"));    // this one
