@@ -246,9 +246,16 @@ double PairScorer::similarity(const BoundRule& b, const Operand& x, std::uint32_
         }
         case TextMethod::kReference:
           s = reference_similarity(x.prepared.keys[l], y.prepared.keys[r]);
-          // The same identifier written another way: "Inv 105395" for INV-2025-105395.
-          if (s < 1.0 && identifier_numbers_agree(x.prepared.numbers[l], y.prepared.numbers[r]))
-            s = 1.0;
+          // The same identifier written another way: "Inv 105395" for INV-2025-105395; a
+          // typo apart, as one edit is.
+          if (s < 1.0) {
+            const std::string_view a = x.prepared.numbers[l], c = y.prepared.numbers[r];
+            if (identifier_numbers_agree(a, c)) {
+              s = 1.0;
+            } else if (s < 0.9 && identifier_numbers_a_typo_apart(a, c)) {
+              s = 0.9;
+            }
+          }
           break;
       }
       return s < rule.min_similarity ? 0.0 : s;

@@ -167,12 +167,29 @@ void identifier_numbers_into(std::string_view text, std::string& out) {
 
 namespace {
 
-// Every number of `part` is among those of `whole`, and one of them identifies.
-bool numbers_within(std::string_view part, std::string_view whole) {
+// Two numbers of one length a typo apart: one digit changed, or two neighbours swapped.
+bool one_typo_apart(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  std::size_t first = a.size(), count = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] == b[i]) continue;
+    if (count++ == 0) first = i;
+  }
+  return count == 1 || (count == 2 && first + 1 < a.size() && a[first] == b[first + 1] &&
+                        a[first + 1] == b[first]);
+}
+
+// Every number of `part` is among those of `whole` (with `typos`, but for one identifying number
+// a typo away from one of them), and one of them identifies.
+bool numbers_within(std::string_view part, std::string_view whole, bool typos = false) {
   bool identifying = false;
+  bool typo_used = false;
   const bool all = each_number(part, [&](std::string_view n) {
     identifying = identifying || n.size() >= kMinIdentifyingDigits;
-    return holds_number(whole, n);
+    if (holds_number(whole, n)) return true;
+    if (!typos || typo_used || n.size() < kMinIdentifyingDigits) return false;
+    typo_used = !each_number(whole, [&](std::string_view w) { return !one_typo_apart(n, w); });
+    return typo_used;
   });
   return all && identifying;
 }
@@ -186,6 +203,11 @@ bool holds_number(std::string_view numbers, std::string_view number) {
 bool identifier_numbers_agree(std::string_view a, std::string_view b) {
   if (a.empty() || b.empty()) return false;
   return numbers_within(a, b) || numbers_within(b, a);
+}
+
+bool identifier_numbers_a_typo_apart(std::string_view a, std::string_view b) {
+  if (a.empty() || b.empty()) return false;
+  return numbers_within(a, b, true) || numbers_within(b, a, true);
 }
 
 bool identifier_numbers_in_text(std::string_view identifier, std::string_view text) {
@@ -205,18 +227,10 @@ bool text_quotes_another_identifier(std::string_view identifier, std::string_vie
     return true;
   });
   if (core.empty() || holds_number(text, core)) return false;
-  // Another number of its length, and more than a typo away from it (one digit changed, or two
-  // neighbours swapped: that is this identifier mistyped).
+  // Another number of its length, and more than a typo away from it (a typo: this identifier
+  // mistyped).
   const auto another = [&](std::string_view n) {
-    if (n.size() != core.size()) return false;
-    std::size_t first = n.size(), count = 0;
-    for (std::size_t i = 0; i < n.size(); ++i) {
-      if (n[i] == core[i]) continue;
-      if (count++ == 0) first = i;
-    }
-    const bool swapped = count == 2 && first + 1 < n.size() && n[first] == core[first + 1] &&
-                         n[first + 1] == core[first];
-    return count > 1 && !swapped;
+    return n.size() == core.size() && !one_typo_apart(n, core);
   };
   return !each_number(text, [&](std::string_view n) { return !another(n); });
 }

@@ -458,6 +458,9 @@ TEST(PairScorerText, ReferenceMethodTellsIdentifiersApart) {
   EXPECT_EQ(text_similarity(reference, "2025/105395", "INV-2025-105395"), 1.0);
   EXPECT_EQ(text_similarity(reference, "INVOICE NO 000044", "INV-2025-000044"), 1.0);
   EXPECT_LT(text_similarity(reference, "INV-2024-000044", "INV-2025-000044"), 1.0);
+  // Written another way and mistyped: one edit, as the same typo written alike is.
+  EXPECT_DOUBLE_EQ(text_similarity(reference, "INVOICE NO 024763", "INV-2025-024663"), 0.9);
+  EXPECT_DOUBLE_EQ(text_similarity(reference, "INV-2025-024763", "INV-2025-024663"), 0.9);
   const double ratio = levenshtein_ratio("inv2025100495", "inv20251063064");
   EXPECT_DOUBLE_EQ(text_similarity(reference, "inv2025100495", "inv20251063064"),
                    ratio * ratio * ratio * ratio);

@@ -64,6 +64,15 @@ TEST(IdentifierNumbers, AgreeWhenOnesNumbersAreAllAmongTheOthersAndOneIdentifies
   EXPECT_FALSE(agree("Inv 2025", "INV-2025-105395"));         // a year identifies nothing
   EXPECT_FALSE(agree("Inv 105359", "INV-2025-105395"));
   EXPECT_FALSE(agree("", "INV-2025-105395"));
+  // A typo in the identifying number (one digit changed, two neighbours swapped) is a typo apart.
+  auto typo = [](std::string_view a, std::string_view b) {
+    return on_numbers(identifier_numbers_a_typo_apart, a, b);
+  };
+  EXPECT_TRUE(typo("INVOICE NO 024763", "INV-2025-024663"));
+  EXPECT_TRUE(typo("Inv 105359", "INV-2025-105395"));
+  EXPECT_TRUE(typo("Inv 105395", "INV-2025-105395"));  // agreeing is closer still
+  EXPECT_FALSE(typo("Inv 105593", "INV-2025-105395"));  // two digits changed
+  EXPECT_FALSE(typo("INV-2024-105359", "INV-2025-105395"));  // and another year
 
   auto in_text = [](std::string_view identifier, std::string_view text) {
     return on_numbers(identifier_numbers_in_text, identifier, text);
