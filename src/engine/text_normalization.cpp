@@ -227,6 +227,16 @@ bool text_quotes_another_identifier(std::string_view identifier, std::string_vie
     return true;
   });
   if (core.empty() || holds_number(text, core)) return false;
+  // The identifier's other numbers (its year) in the text too, so that the other number is an
+  // identifier of its kind (INV-2025-007842 against INV-2025-011536), not a card's or an order's
+  // number that a description happens to hold.
+  bool corroborated = false;
+  const bool kind = each_number(identifier, [&](std::string_view n) {
+    if (n == core) return true;
+    corroborated = true;
+    return holds_number(text, n);
+  });
+  if (!kind || !corroborated) return false;
   // Another number of its length, and more than a typo away from it (a typo: this identifier
   // mistyped).
   const auto another = [&](std::string_view n) {

@@ -48,8 +48,8 @@ bool identifier_numbers_a_typo_apart(std::string_view a, std::string_view b);
 bool identifier_numbers_in_text(std::string_view identifier, std::string_view text);
 
 // A free text quotes another identifier than this one: the identifier's longest identifying
-// number is not among the text's numbers, and the text holds another number of its length that
-// is more than a typo away from it (a payment's description quoting INV-2025-007842 against the
+// number is not among the text's numbers, its other numbers (at least one: a year) are, and the
+// text holds another number of the first one's length that is more than a typo away from it (a payment's description quoting INV-2025-007842 against the
 // invoice INV-2025-011536; INV-2025-011563 would be a mistyped INV-2025-011536).
 bool text_quotes_another_identifier(std::string_view identifier, std::string_view text);
 

@@ -91,6 +91,10 @@ TEST(IdentifierNumbers, AgreeWhenOnesNumbersAreAllAmongTheOthersAndOneIdentifies
   EXPECT_FALSE(another("INV-2025-011536", "TRANSFER 20250117093412 UMBRELLA"));  // not its kind
   EXPECT_FALSE(another("INV-2025-011536", "GIRO CREDIT UMBRELLA"));
   EXPECT_FALSE(another("INV-7001", "PAYMENT 8002"));  // nothing identifying to compare
+  // A number of the same length is another identifier of the kind only beside the same year.
+  EXPECT_FALSE(another("INV-2025-011536", "CARD 123456 UMBRELLA"));
+  EXPECT_FALSE(another("INV-011536", "INV-007842 UMBRELLA"));
+  EXPECT_TRUE(another("INV-2025-011536", "ORDER 2025 123456"));
 }
 
 TEST(SortedTokenSet, UniqueSorted) {
