@@ -145,8 +145,10 @@ void Reconciliation::hold_uncertain_groups() {
   // the rivals are weighed again after each pass that held more groups (holding only grows, so
   // this ends; kMaxHoldPasses bounds it).
   std::vector<std::uint8_t> settled(groups.size());
-  for (std::size_t g = 0; g < groups.size(); ++g)
-    settled[g] = groups[g].status == MatchStatus::kMatched ? 1 : 0;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    settled[g] = groups[g].status == MatchStatus::kMatched &&
+                 !amount_difference_too_large(groups[g]);
+  }
   auto close_to = [&](std::uint32_t g, double s) { return s >= support[g] - margin; };
   auto free_for = [&](std::int32_t holder, std::uint32_t g, double s) {
     return holder < 0 || static_cast<std::uint32_t>(holder) == g ||
@@ -235,12 +237,6 @@ void Reconciliation::hold_uncertain_groups() {
       if (settled[f.group] == 0) continue;
       settled[f.group] = 0;
       held_more = true;
-    }
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-      if (settled[g] != 0 && amount_difference_too_large(groups[g])) {
-        settled[g] = 0;
-        held_more = true;
-      }
     }
     if (!held_more || pass + 1 >= kMaxHoldPasses) break;
   }

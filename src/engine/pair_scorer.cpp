@@ -10,9 +10,9 @@
 #include "core/mix.h"
 #include "core/utf8.h"
 #include "engine/amount_similarity.h"
-#include "engine/text_normalization.h"
 #include "engine/key_hash.h"
 #include "engine/similarity.h"
+#include "engine/text_normalization.h"
 
 namespace oeuvre::engine {
 namespace {
