@@ -94,8 +94,21 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
         break;
     }
     if (!ok) continue;
-    if (!field_is_present(left, *l) || !field_is_present(right, *r))
-      continue;  // a source lacks the column
+    // A source lacks the column: the rule is dropped, unless that side has the rule's fallback
+    // field and the other side the column (a bank export without a reference column, whose
+    // remittance text is in the description): its records then count as ones with an empty
+    // value, compared through the fallback.
+    const auto through_fallback = [&](const RecordTable& table) {
+      if (rule.fallback_field.empty()) return false;
+      const auto fallback = resolve_field(table, rule.fallback_field);
+      return fallback && value_type(table, *fallback) == ValueType::kText &&
+             field_is_present(table, *fallback);
+    };
+    const bool left_present = field_is_present(left, *l);
+    const bool right_present = field_is_present(right, *r);
+    if (!left_present && !right_present) continue;
+    if (!left_present && !through_fallback(left)) continue;
+    if (!right_present && !through_fallback(right)) continue;
     BoundRule bound;
     bound.rule = rule;
     bound.left = *l;

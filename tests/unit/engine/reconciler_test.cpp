@@ -385,6 +385,39 @@ TEST(Reconcile, AnInvoiceNumberInTheDescriptionCountsAsTheReference) {
   EXPECT_FALSE(reference_present(must_reconcile(quoting, short_keys)));
 }
 
+// A bank export without a reference column (its remittance text in the description): the reference
+// rule still applies, through its fallback, so the invoice number in the description decides
+// between two invoices of the same amount, day and customer. Without a fallback field on that side
+// the rule is dropped, as before.
+TEST(Reconcile, ABankFileWithoutAReferenceColumnIsMatchedThroughItsDescriptions) {
+  auto left = table_of({{"B1", 2, 29900, "", "GIRO CREDIT NORTHWIND 2025/014049", "NORTHWIND"},
+                        {"B2", 2, 29900, "", "GIRO CREDIT NORTHWIND INV-2025-014048", "NORTHWIND"}});
+  left.has_reference = false;
+  auto right = table_of({{"L1", 1, 29900, "INV-2025-014048",
+                          "Subscription invoice Northwind", "Northwind"},
+                         {"L2", 1, 29900, "INV-2025-014049",
+                          "Subscription invoice Northwind", "Northwind"}});
+  ReconcileResult result = must_reconcile(left, right);
+  EXPECT_EQ(groups_of(result, left, right, GroupKind::kOneToOne),
+            (std::vector<std::string>{"B1>L2", "B2>L1"}));
+  for (const MatchGroup& g : result.groups) {
+    EXPECT_EQ(g.status, MatchStatus::kMatched) << ids(left, result.left_of(g));
+    bool reference = false;
+    for (const FieldScore& f : result.scores_of(g)) {
+      if (result.rules[f.rule].rule.name != "reference") continue;
+      reference = true;
+      EXPECT_TRUE(f.present);
+      EXPECT_EQ(f.similarity, 1.0);
+    }
+    EXPECT_TRUE(reference);
+  }
+
+  RuleSet no_fallback = default_rules();
+  no_fallback.fields[2].fallback_field.clear();
+  ReconcileResult plain = must_reconcile(left, right, no_fallback);
+  for (const AppliedRule& rule : plain.rules) EXPECT_NE(rule.rule.name, "reference");
+}
+
 // Payers write an invoice's number their own way. Its numbers still find it: as the reference
 // ("Inv 70001"), in the description of a payment without one ("PAYMENT 2025/70001"), and for
 // the candidate search too (an invoice partly paid is found only through its number).
