@@ -87,22 +87,19 @@ void CompletionSearch::run(std::int64_t target, int max_size) {
   for (const auto& [anchor_magnitude, anchor] : anchors) {
     const std::int64_t rest = target - anchor_magnitude;
     if (rest <= 0) continue;
-    ones_.clear();
-    twos_.clear();
+    // The pool holds each record once (take()), so the records meeting the rest alone are counted
+    // as found.
+    std::size_t ones = 0;
     for (const auto& [m, part] : pool_) {
       if (part == anchor) continue;
       if (m == rest) {
-        ones_.push_back(part);
+        completing.push_back(part);
+        ++ones;
       } else if (max_size >= 3 && m < rest && contains(rest - m)) {
-        twos_.push_back(part);
+        completing.push_back(part);
       }
     }
-    for (auto* list : {&ones_, &twos_}) {
-      std::sort(list->begin(), list->end());
-      list->erase(std::unique(list->begin(), list->end()), list->end());
-      completing.insert(completing.end(), list->begin(), list->end());
-    }
-    if (ones_.size() >= 2) ambiguous_anchors.push_back(anchor);
+    if (ones >= 2) ambiguous_anchors.push_back(anchor);
   }
   std::sort(completing.begin(), completing.end());
   completing.erase(std::unique(completing.begin(), completing.end()), completing.end());

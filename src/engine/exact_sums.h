@@ -65,7 +65,6 @@ class CompletionSearch {
     std::uint32_t stamp = 0;
   };
   std::vector<std::pair<std::int64_t, std::uint32_t>> pool_;
-  std::vector<std::uint32_t> ones_, twos_;
   std::vector<Slot> set_;  // open addressing; a slot is in use where its stamp is set_stamp_
   std::uint32_t set_stamp_ = 0;
   std::vector<std::uint32_t> seen_;  // per part: the search that took it last

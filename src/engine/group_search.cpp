@@ -264,9 +264,12 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
         common_lists.push_back(window_postings);
       }
     }
-    std::sort(lists.begin(), lists.end(), [](const auto& a, const auto& b) {
+    // Shortest posting lists (rarest words) first; by address among equals, for one order.
+    const auto rarest_first = [](const std::span<const WordPosting>& a,
+                                 const std::span<const WordPosting>& b) {
       return a.size() != b.size() ? a.size() < b.size() : a.data() < b.data();
-    });
+    };
+    std::sort(lists.begin(), lists.end(), rarest_first);
     // A posting that may be a part: open, same currency, the sign the rules ask for, not larger
     // than the target, in its date window.
     // What the posting carries is checked first; whether the part is used, a read at random, last.
@@ -320,9 +323,7 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
         const std::int64_t m = std::llabs(amount_of(parts_left, found[k]));
         if (m <= largest_rest) completion.add(m, found[k]);
       }
-      std::sort(common_lists.begin(), common_lists.end(), [](const auto& a, const auto& b) {
-        return a.size() != b.size() ? a.size() < b.size() : a.data() < b.data();
-      });
+      std::sort(common_lists.begin(), common_lists.end(), rarest_first);
       std::size_t completion_budget = kMaxCompletionCandidates;
       for (const std::span<const WordPosting>& list : common_lists) {
         if (list.size() > completion_budget) break;

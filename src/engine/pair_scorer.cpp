@@ -29,14 +29,9 @@ double reference_similarity(std::string_view a, std::string_view b) {
   if (shorter.size() >= 4 && longer.find(shorter) != std::string_view::npos) return 0.9;
   // Two neighbouring characters swapped (a typo: "INV2025014094" for "INV2025014049") is one
   // edit, not the two substitutions Levenshtein counts: kept apart from identifiers two edits
-  // apart, which in a run of sequential invoice numbers are most often different invoices.
-  if (a.size() == b.size() && a.size() >= 6) {
-    std::size_t i = 0;
-    while (a[i] == b[i]) ++i;  // a != b: some position differs
-    if (i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
-        a.substr(i + 2) == b.substr(i + 2))
-      return 0.9;
-  }
+  // apart, which in a run of sequential invoice numbers are most often different invoices. (One
+  // character changed is one edit below as well.)
+  if (a.size() >= 6 && one_typo_apart(a, b)) return 0.9;
   // Identifiers that differ by more than a typo or two are different identifiers, however many
   // characters they share ("inv2025100495" and "inv20251063064"): the similarity falls steeply, as
   // the fourth power of the Levenshtein ratio.

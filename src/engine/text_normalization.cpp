@@ -165,9 +165,6 @@ void identifier_numbers_into(std::string_view text, std::string& out) {
   }
 }
 
-namespace {
-
-// Two numbers of one length a typo apart: one digit changed, or two neighbours swapped.
 bool one_typo_apart(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   std::size_t first = a.size(), count = 0;
@@ -178,6 +175,8 @@ bool one_typo_apart(std::string_view a, std::string_view b) {
   return count == 1 || (count == 2 && first + 1 < a.size() && a[first] == b[first + 1] &&
                         a[first + 1] == b[first]);
 }
+
+namespace {
 
 // Every number of `part` is among those of `whole` (with `typos`, but for one identifying number
 // a typo away from one of them), and one of them identifies.

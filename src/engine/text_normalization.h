@@ -38,6 +38,9 @@ void identifier_numbers_into(std::string_view text, std::string& out);
 // identifier_numbers_into's output.
 bool identifier_numbers_agree(std::string_view a, std::string_view b);
 
+// Two strings of one length a typo apart: one byte changed, or two neighbouring bytes swapped.
+bool one_typo_apart(std::string_view a, std::string_view b);
+
 // As identifier_numbers_agree, but one identifying number may be a typo (one digit changed, or two
 // neighbours swapped) away from the other's: "INVOICE NO 024763" and INV-2025-024663.
 bool identifier_numbers_a_typo_apart(std::string_view a, std::string_view b);
