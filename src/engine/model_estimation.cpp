@@ -237,7 +237,10 @@ SessionResult run_em(const std::vector<Pattern>& patterns, const std::vector<Rul
 }  // namespace
 
 MatchModel estimate_model(const PairScorer& scorer, const ValueKeys& keys, std::size_t nl,
-                          std::size_t nr, int threads) {
+                          std::size_t nr, int threads, const std::atomic<bool>* cancel) {
+  const auto cancelled = [cancel] {
+    return cancel != nullptr && cancel->load(std::memory_order_relaxed);
+  };
   MatchModel model;
   const auto& applied = scorer.applied_rules();
   const std::size_t rule_count = applied.size();
@@ -249,6 +252,7 @@ MatchModel estimate_model(const PairScorer& scorer, const ValueKeys& keys, std::
   model.prior = 1e-6;
   if (nl == 0 || nr == 0 || rule_count == 0) return model;
   estimate_u(scorer, keys, nl, nr, threads, model.rules, model.estimate);
+  if (cancelled()) return model;
 
   // The sessions, each the pairs equal on one rule: every blocking rule, and the amount (else
   // the date).
@@ -267,6 +271,7 @@ MatchModel estimate_model(const PairScorer& scorer, const ValueKeys& keys, std::
   };
   std::vector<Learned> learned;
   for (const int rule : sessions) {
+    if (cancelled()) return model;
     const std::vector<KeyEntry>& left = keys.left[static_cast<std::size_t>(rule)];
     const std::vector<KeyEntry>& right = keys.right[static_cast<std::size_t>(rule)];
     // The blocks of equal keys small enough to take, and the pairs in them.

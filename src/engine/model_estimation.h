@@ -14,6 +14,7 @@
 // Deterministic: the same records give the same model, whatever the thread count.
 // Thread-safety: reads the scorer only.
 
+#include <atomic>
 #include <cstddef>
 
 #include "engine/match_model.h"
@@ -29,8 +30,10 @@ inline constexpr std::size_t kModelSessionPairs = 1 << 16;
 // it says little about which pairs match and would make the session quadratic.
 inline constexpr std::size_t kModelMaxBlock = 64;
 
-// `keys`: scorer.value_keys().
+// `keys`: scorer.value_keys(). Once `*cancel` is set (a cancelled job), the estimate stops
+// between its steps and returns what it has: the caller discards it.
 MatchModel estimate_model(const PairScorer& scorer, const ValueKeys& keys, std::size_t left_size,
-                          std::size_t right_size, int threads);
+                          std::size_t right_size, int threads,
+                          const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace oeuvre::engine

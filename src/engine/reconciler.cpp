@@ -264,7 +264,13 @@ std::string describe(const FieldRule& rule, int scale) {
 Result<ReconcileResult> reconcile(const RecordTable& left, const RecordTable& right,
                                   const RuleSet& rules, const ReconcileOptions& options) {
   if (options.progress) options.progress("preparing", 0.0);
+  // Binding the rules and learning a model take seconds on large files: a cancel is looked at
+  // between their steps too, not only once matching runs.
+  const auto cancelled = [&] {
+    return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed);
+  };
   ASSIGN_OR_RETURN(PairScorer scorer, PairScorer::create(left, right, rules, options.threads));
+  if (cancelled()) return cancelled_error();
   const bool given = rules.weights == WeightMode::kModel && rules.model;
   const bool learn = rules.weights == WeightMode::kLearn ||
                      (rules.weights == WeightMode::kAuto && left.size() >= kLearnMinRecords &&
@@ -273,9 +279,11 @@ Result<ReconcileResult> reconcile(const RecordTable& left, const RecordTable& ri
   if (learn) {
     if (options.progress) options.progress("learning the model", 0.05);
     const ValueKeys keys = scorer.value_keys(options.threads);
-    RETURN_IF_ERROR(scorer.use_model(std::make_shared<const MatchModel>(estimate_model(
-                                         scorer, keys, left.size(), right.size(), options.threads)),
-                                     &keys, options.threads));
+    if (cancelled()) return cancelled_error();
+    auto model = std::make_shared<const MatchModel>(
+        estimate_model(scorer, keys, left.size(), right.size(), options.threads, options.cancel));
+    if (cancelled()) return cancelled_error();
+    RETURN_IF_ERROR(scorer.use_model(std::move(model), &keys, options.threads));
   } else if (given) {
     RETURN_IF_ERROR(scorer.use_model(rules.model, nullptr, options.threads));
   }

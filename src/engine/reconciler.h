@@ -43,7 +43,8 @@ struct ReconcileOptions {
   // Called on the calling thread with a stage name and the overall fraction done in [0, 1].
   std::function<void(std::string_view stage, double fraction)> progress;
   // When set and it becomes true, reconcile() stops at its next check (between stages, and every
-  // record of a scoring pass) and fails with kUnavailable "the reconciliation was cancelled".
+  // record of a scoring pass, and the steps of binding the rules and learning a model) and fails
+  // with kUnavailable "the reconciliation was cancelled".
   const std::atomic<bool>* cancel = nullptr;
 };
 

@@ -990,9 +990,14 @@ TEST(Reconcile, StopsWhenCancelled) {
   std::atomic<bool> cancel{true};
   ReconcileOptions options;
   options.cancel = &cancel;
+  std::vector<std::string> stages;
+  options.progress = [&](std::string_view stage, double) { stages.emplace_back(stage); };
   auto result = reconcile(left, right, default_rules(), options);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code(), ErrorCode::kUnavailable);
+  // Seen once the rules are bound: the model (5,000 records a side learn one) is not estimated.
+  EXPECT_EQ(stages, std::vector<std::string>{"preparing"});
+  options.progress = nullptr;
   cancel = false;
   EXPECT_TRUE(reconcile(left, right, default_rules(), options).ok());
 }
