@@ -105,4 +105,52 @@ void CompletionSearch::run(std::int64_t target, int max_size) {
   completing.erase(std::unique(completing.begin(), completing.end()), completing.end());
 }
 
+int exact_sum_decoys_met(const std::vector<std::int64_t>& magnitudes, std::int64_t target,
+                         int max_size, std::vector<std::int64_t>& sorted) {
+  const std::size_t n = magnitudes.size();
+  if (n < 2 || max_size < 2 || target <= 0) return 0;
+  std::int64_t grain = 1;
+  for (const std::int64_t g : {std::int64_t{100}, std::int64_t{1000}, std::int64_t{10000}}) {
+    if (target % g == 0) grain = g;
+  }
+  constexpr int kSteps = kExactSumDecoys / 2;
+  const std::int64_t reach = target + grain * kSteps;
+  sorted.assign(magnitudes.begin(), magnitudes.end());
+  std::sort(sorted.begin(), sorted.end());
+  // Depth first over subsets in ascending order of parts: a sum beyond the largest decoy ends
+  // its branch and the branches after it.
+  std::uint32_t met = 0;  // bit per decoy
+  std::size_t visited = 0;
+  struct Frame {
+    std::size_t next;
+    std::int64_t sum;
+    int size;
+  };
+  Frame frames[kMaxDecoyDepth + 1];
+  const int depth_limit = std::min(max_size, kMaxDecoyDepth);
+  int top = 0;
+  frames[0] = {0, 0, 0};
+  while (top >= 0 && visited < kMaxDecoySubsets) {
+    Frame& f = frames[top];
+    if (f.next >= n || f.size >= depth_limit) {
+      --top;
+      continue;
+    }
+    const std::int64_t sum = f.sum + sorted[f.next];
+    ++f.next;
+    ++visited;
+    if (sum > reach) {
+      --top;  // every later part is at least as large
+      continue;
+    }
+    const int size = f.size + 1;
+    if (size >= 2 && sum != target && sum >= target - grain * kSteps && (sum - target) % grain == 0) {
+      const std::int64_t step = (sum - target) / grain;  // -kSteps .. kSteps, not 0
+      met |= 1u << static_cast<unsigned>(step < 0 ? kSteps + step : kSteps + step - 1);
+    }
+    frames[++top] = {f.next, sum, size};
+  }
+  return __builtin_popcount(met);
+}
+
 }  // namespace oeuvre::engine

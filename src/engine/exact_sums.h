@@ -34,6 +34,20 @@ void mark_exact_sums(std::vector<RankedPart>& ranked, const std::vector<std::int
                      std::int64_t target, int max_size,
                      std::vector<std::pair<std::int64_t, std::uint32_t>>& sorted);
 
+// How telling an exact sum is among these parts: how many decoy totals beside `target`, at its
+// own grain, some subset of 2 .. max_size of `magnitudes` meets exactly as well. The grain is the
+// largest of 100, 1,000 and 10,000 minor units dividing the target (a whole, ten or hundred of a
+// 2-digit currency), else 1; the decoys are target +- grain, +- 2 grain, ... (kExactSumDecoys).
+// Where whole or round amounts abound, the parts meet many round totals by chance and the decoys
+// show it; a total of odd cents met among few parts leaves them unmet. Subsets of at most
+// kMaxDecoyDepth parts, at most kMaxDecoySubsets of them visited (then a lower bound). `sorted`
+// is scratch.
+inline constexpr int kExactSumDecoys = 8;
+inline constexpr int kMaxDecoyDepth = 8;
+inline constexpr std::size_t kMaxDecoySubsets = std::size_t{1} << 16;
+int exact_sum_decoys_met(const std::vector<std::int64_t>& magnitudes, std::int64_t target,
+                         int max_size, std::vector<std::int64_t>& sorted);
+
 // One target's search for completions. start(), then fill `anchors` and offer the other
 // candidates through take() / add(), then run(). Buffers and stamps are kept across searches, so
 // nothing is cleared per target.

@@ -41,6 +41,9 @@ constexpr double kMinPartTextEvidence = 0.5;
 constexpr double kDoubtfulPart = 1e-3;
 // Proposal rounds per group search.
 constexpr int kGroupRounds = 4;
+// Decoy totals (exact_sum_decoys_met) that, when met too, leave a group without an anchor
+// unproposed.
+constexpr int kMaxDecoysMet = 2;
 
 // Candidate parts looked at for exact sums before the best kMaxGroupParts are kept.
 constexpr std::size_t kMaxSumCandidates = 256;
@@ -93,6 +96,7 @@ struct Reconciliation::GroupSearchScratch {
   std::vector<std::span<const WordPosting>> common_lists;    // the common words' postings
   std::vector<std::pair<std::int64_t, std::uint32_t>> sums;  // mark_exact_sums'
   std::vector<std::int64_t> magnitudes;                      // of the ranked parts
+  std::vector<std::int64_t> decoy_sums;                      // exact_sum_decoys_met's
   // Per part record: 1 + its index in `shared` while one target's parts are gathered, else 0
   // (sized on first use, and set back to 0 for the parts gathered).
   std::vector<std::uint32_t> shared_slot;
@@ -512,6 +516,24 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     auto best =
         best_subset_sum(magnitudes, target_magnitude, allowed, limits, score_subset, &runner_up);
     if (!best) return false;
+    // The simpler explanation first: a target that one open record explains as a pair (in the
+    // review band) is not explained by a group of which no part shares a rare word (an
+    // identifier) with it. Among a customer's many records such a group is an exact sum found by
+    // chance: the subsets tried are many, while a pair of the target's amount is one.
+    const bool best_anchored = std::any_of(best->begin(), best->end(), [&](std::uint32_t pos) {
+      return shared[pos].second >= kMinAnchorWeight;
+    });
+    const OpenRival& own = (targets_are_left ? left_rival_ : right_rival_)[t];
+    if (!best_anchored && own.partner != UINT32_MAX && !used(parts_left, own.partner))
+      return false;
+    // Nor by an exact sum that these parts would meet by chance: without an anchor, the sum is
+    // the group's main evidence, and it tells nothing where the same parts also meet totals
+    // beside the target's at its grain (a customer's round invoices summing to many round
+    // totals).
+    if (exact_sums && !best_anchored &&
+        exact_sum_decoys_met(magnitudes, target_magnitude, rules_.max_group_size,
+                             scratch.decoy_sums) >= kMaxDecoysMet)
+      return false;
     proposal.item = t;
     proposal.confidence = group_score(*best, scores.data());
     proposal.scores = scores;
