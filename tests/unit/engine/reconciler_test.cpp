@@ -335,6 +335,51 @@ TEST(Reconcile, APairWhoseRivalSitsInAHeldGroupIsHeldToo) {
   }
 }
 
+// A customer's many invoices, found through its name alone (no identifier): a payment is
+// explained by an exact sum of them only when the sum tells something. Where a single open invoice
+// of the payment's amount explains it as a pair, the pair stands; where the invoices would meet
+// round totals beside the payment's as well (800.00 is 300 + 500, but 700, 900 and more are met
+// too), the sum is chance and no group is proposed. A total of odd cents met by two of them is.
+TEST(Reconcile, AGroupFoundByTheCustomersNameAloneMustTellMoreThanChance) {
+  const std::string bank = "GLOBEX CORPORATION";
+  const std::string ledger = "Globex Corporation Inc";
+  std::vector<Row> invoices;
+  auto invoice = [&](const std::string& id, int day, std::int64_t amount) {
+    invoices.push_back({id, day, amount, "INV-" + id, "Invoice INV-" + id + " " + ledger, ledger});
+  };
+  // Enough of the customer's invoices in the window that its name is no identifier.
+  for (int k = 0; k < 6; ++k) invoice("F" + std::to_string(k), k, 2500000 + 1000 * k);
+  invoice("L1", 1, 10000);
+  invoice("L2", 1, 20000);
+  invoice("L3", 2, 30000);
+  invoice("L4", 2, 50000);
+  invoice("L5", 3, 70000);
+  invoice("L6", 3, 31237);
+  auto right = table_of(invoices);
+  RuleSet rules = default_rules();
+  rules.confidence_threshold = 0.999;  // pairs of the payments' amounts stay in the review band
+
+  // 812.37 = 500.00 + 312.37: an exact sum of odd cents, nothing beside it.
+  auto odd = table_of({{"B1", 4, 81237, "", "PAYMENT " + bank, bank}});
+  ReconcileResult summed = must_reconcile(odd, right, rules);
+  EXPECT_EQ(groups_of(summed, odd, right, GroupKind::kOneToMany),
+            std::vector<std::string>{"B1>L4;L6"});
+
+  // 800.00: the round invoices meet 700, 900, 600, 1,000 ... as well.
+  auto round = table_of({{"B1", 4, 80000, "", "PAYMENT " + bank, bank}});
+  ReconcileResult chance = must_reconcile(round, right, rules);
+  EXPECT_TRUE(groups_of(chance, round, right, GroupKind::kOneToMany).empty());
+  EXPECT_EQ(chance.unmatched_left, (std::vector<std::uint32_t>{0}));
+
+  // An invoice of 812.37 as well: the pair explains the payment, not 500.00 + 312.37.
+  invoice("L7", 3, 81237);
+  auto with_pair = table_of(invoices);
+  ReconcileResult simpler = must_reconcile(odd, with_pair, rules);
+  EXPECT_TRUE(groups_of(simpler, odd, with_pair, GroupKind::kOneToMany).empty());
+  EXPECT_EQ(groups_of(simpler, odd, with_pair, GroupKind::kOneToOne),
+            std::vector<std::string>{"B1>L7"});
+}
+
 // A payment with an empty reference that quotes the invoice number in its description: the
 // reference rule falls back to the description and counts it as equal, which tells apart two
 // invoices of the same amount, day and customer.

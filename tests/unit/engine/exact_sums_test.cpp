@@ -1,0 +1,47 @@
+#include "engine/exact_sums.h"
+
+#include <gtest/gtest.h>
+
+namespace oeuvre::engine {
+namespace {
+
+int decoys(std::vector<std::int64_t> parts, std::int64_t target, int max_size = 6) {
+  std::vector<std::int64_t> scratch;
+  return exact_sum_decoys_met(parts, target, max_size, scratch);
+}
+
+// Invoices of odd cents meet the payment's total and nothing beside it.
+TEST(ExactSumDecoys, AnOddCentTotalAmongFewPartsMeetsNone) {
+  EXPECT_EQ(decoys({123712, 234848, 9999999}, 358560), 0);
+  EXPECT_EQ(decoys({}, 358560), 0);
+  EXPECT_EQ(decoys({358560}, 358560), 0);  // one part is no group
+}
+
+// Round invoices meet round totals by chance: 800.00 is 300 + 500, and 700, 900, 600, 1,000,
+// 500, 1,100 and 1,200 are met by others of them as well (grain 100.00).
+TEST(ExactSumDecoys, RoundPartsMeetTheRoundTotalsBesideTheirTarget) {
+  const std::vector<std::int64_t> parts{10000, 20000, 30000, 50000, 70000};
+  EXPECT_EQ(decoys(parts, 80000), 8);
+  // The grain is the target's: 800.37 has odd cents, and no round part meets 800.36 or 800.38.
+  EXPECT_EQ(decoys(parts, 80037), 0);
+}
+
+TEST(ExactSumDecoys, CountsEachDecoyOnceAndKeepsToTheGroupSize) {
+  // 1 .. 14 meet every total from 3 to 27 in twos: all eight decoys beside 10 (6 .. 14, not 10).
+  std::vector<std::int64_t> small;
+  for (std::int64_t v = 1; v <= 14; ++v) small.push_back(v);
+  EXPECT_EQ(decoys(small, 10), 8);
+  // Three ones: 2 in twos; 4 would take four of them.
+  EXPECT_EQ(decoys({1, 1, 1}, 3, 2), 1);
+  EXPECT_EQ(decoys({1, 1, 1}, 3, 3), 1);
+  EXPECT_EQ(decoys({1, 1, 1, 1, 1}, 3, 6), 3);  // 2, 4 and 5
+}
+
+// Many parts stay bounded: the walk stops after kMaxDecoySubsets subsets.
+TEST(ExactSumDecoys, ManyPartsAreBounded) {
+  std::vector<std::int64_t> parts(64, 100);
+  EXPECT_LE(decoys(parts, 1000000, 8), kExactSumDecoys);
+}
+
+}  // namespace
+}  // namespace oeuvre::engine
