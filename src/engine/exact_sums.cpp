@@ -105,14 +105,64 @@ void CompletionSearch::run(std::int64_t target, int max_size) {
   completing.erase(std::unique(completing.begin(), completing.end()), completing.end());
 }
 
+std::int64_t total_grain(std::int64_t total) {
+  std::int64_t grain = 1;
+  for (const std::int64_t g : {std::int64_t{100}, std::int64_t{1000}, std::int64_t{10000}}) {
+    if (total % g == 0) grain = g;
+  }
+  return grain;
+}
+
+bool CompletionSearch::lone_pair(std::int64_t target, std::uint32_t& first, std::uint32_t& second) {
+  if (pool_.size() < 2 || target <= 0) return false;
+  std::sort(pool_.begin(), pool_.end());
+  const std::int64_t grain = total_grain(target);
+  // Pairs meeting `total`, counted up to two (two pointers over the sorted pool).
+  auto pairs_meeting = [&](std::int64_t total, std::size_t* a, std::size_t* b) {
+    std::size_t count = 0;
+    std::size_t lo = 0, hi = pool_.size() - 1;
+    while (lo < hi && count < 2) {
+      const std::int64_t sum = pool_[lo].first + pool_[hi].first;
+      if (sum < total) {
+        ++lo;
+      } else if (sum > total) {
+        --hi;
+      } else {
+        // Equal magnitudes on either side are as many pairs.
+        std::size_t lo_end = lo, hi_begin = hi;
+        while (lo_end + 1 < hi && pool_[lo_end + 1].first == pool_[lo].first) ++lo_end;
+        while (hi_begin - 1 > lo_end && pool_[hi_begin - 1].first == pool_[hi].first) --hi_begin;
+        const std::size_t here = pool_[lo].first == pool_[hi].first
+                                     ? (hi - lo + 1) * (hi - lo) / 2
+                                     : (lo_end - lo + 1) * (hi - hi_begin + 1);
+        if (a != nullptr) {
+          *a = lo;
+          *b = hi;
+        }
+        count += here;
+        lo = lo_end + 1;
+        hi = hi_begin - 1;
+      }
+    }
+    return count;
+  };
+  std::size_t a = 0, b = 0;
+  if (pairs_meeting(target, &a, &b) != 1) return false;
+  for (int k = 1; k <= kExactSumDecoys / 2; ++k) {
+    for (const std::int64_t decoy : {target - grain * k, target + grain * k}) {
+      if (decoy > 0 && pairs_meeting(decoy, nullptr, nullptr) > 0) return false;
+    }
+  }
+  first = pool_[a].second;
+  second = pool_[b].second;
+  return true;
+}
+
 int exact_sum_decoys_met(const std::vector<std::int64_t>& magnitudes, std::int64_t target,
                          int max_size, std::vector<std::int64_t>& sorted) {
   const std::size_t n = magnitudes.size();
   if (n < 2 || max_size < 2 || target <= 0) return 0;
-  std::int64_t grain = 1;
-  for (const std::int64_t g : {std::int64_t{100}, std::int64_t{1000}, std::int64_t{10000}}) {
-    if (target % g == 0) grain = g;
-  }
+  const std::int64_t grain = total_grain(target);
   constexpr int kSteps = kExactSumDecoys / 2;
   const std::int64_t reach = target + grain * kSteps;
   sorted.assign(magnitudes.begin(), magnitudes.end());

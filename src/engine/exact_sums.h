@@ -47,6 +47,8 @@ inline constexpr int kMaxDecoyDepth = 8;
 inline constexpr std::size_t kMaxDecoySubsets = std::size_t{1} << 16;
 int exact_sum_decoys_met(const std::vector<std::int64_t>& magnitudes, std::int64_t target,
                          int max_size, std::vector<std::int64_t>& sorted);
+// The grain of a total: the largest of 100, 1,000 and 10,000 minor units dividing it, else 1.
+std::int64_t total_grain(std::int64_t total);
 
 // One target's search for completions. start(), then fill `anchors` and offer the other
 // candidates through take() / add(), then run(). Buffers and stamps are kept across searches, so
@@ -72,6 +74,11 @@ class CompletionSearch {
   // one candidate meets alone (which of them completes the sum is chance).
   std::vector<std::uint32_t> completing;
   std::vector<std::uint32_t> ambiguous_anchors;
+
+  // Without an anchor: the two candidates of the pool that sum to `target`, when exactly one pair
+  // does and no pair meets a decoy total beside it (target +- grain .. 4 grain, the grain as in
+  // exact_sum_decoys_met). Else false. O(n log n); the pool is reordered.
+  bool lone_pair(std::int64_t target, std::uint32_t& first, std::uint32_t& second);
 
  private:
   struct Slot {

@@ -80,6 +80,10 @@ struct Reconciliation::GroupProposal {
   // record of that amount would complete it as well: held as ambiguous, with the runner-up as
   // its alternative.
   bool completion_ambiguous = false;
+  // The parts are the one pair of the customer's many open records meeting the target's amount
+  // (CompletionSearch::lone_pair): no identifier speaks for them, so the group is suggested, held
+  // as sum_only, whatever its confidence.
+  bool sum_only = false;
 };
 
 // Buffers reused across the targets one worker handles.
@@ -169,6 +173,10 @@ void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
                    result_.groups.back().status == MatchStatus::kMatched) {
           result_.groups.back().status = MatchStatus::kSuggested;
           result_.groups.back().held = HoldReason::kAmbiguous;
+        }
+        if (g.sum_only && result_.groups.back().status == MatchStatus::kMatched) {
+          result_.groups.back().status = MatchStatus::kSuggested;
+          result_.groups.back().held = HoldReason::kSumOnly;
         }
         const std::size_t group = result_.groups.size() - 1;
         for (const GroupProposal::Doubt& d : g.doubts) {
@@ -290,6 +298,7 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     };
     std::size_t budget = kWordPostingBudget;
     bool anchored_by_word = false;
+    bool lone_pair = false;  // the parts are CompletionSearch::lone_pair's
     for (const std::span<const WordPosting>& window_postings : lists) {
       const std::size_t count = window_postings.size();
       if (count > budget) break;
@@ -343,6 +352,30 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
         found.push_back(p);
         found_weight.push_back(0.0);
       }
+    } else if (exact_sums && found.size() < 2 && !common_lists.empty()) {
+      // No anchor, and the target's words are all common (a customer's name in dense data): the
+      // customer's open records in the window are too many to try their subsets, but a payment of
+      // two of them shows where exactly one pair meets its amount and no pair meets a total
+      // beside it (CompletionSearch::lone_pair). That pair are the parts; the usual checks follow.
+      CompletionSearch& completion = scratch.completion;
+      completion.start(parts_left ? left_.size() : right_.size());
+      for (std::uint32_t p : found) {
+        const std::int64_t m = std::llabs(amount_of(parts_left, p));
+        if (completion.take(p) && m < target_magnitude) completion.add(m, p);
+      }
+      // The rarest common word's postings (the customer's name: its other words find the same
+      // records).
+      const auto rarest = std::min_element(common_lists.begin(), common_lists.end(), rarest_first);
+      for (const WordPosting& posting : *rarest) {
+        const std::int64_t m = std::llabs(posting.amount);
+        if (m >= target_magnitude || !completion.take(posting.index)) continue;
+        if (admissible(posting)) completion.add(m, posting.index);
+      }
+      std::uint32_t first = 0, second = 0;
+      if (!completion.lone_pair(target_magnitude, first, second)) return false;
+      found.assign({first, second});
+      found_weight.assign({0.0, 0.0});
+      lone_pair = true;
     }
     if (found.size() < 2) return false;
     shared.clear();
@@ -552,6 +585,7 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
           ambiguous_anchor || std::find(ambiguous.begin(), ambiguous.end(), p) != ambiguous.end();
     }
     proposal.completion_ambiguous = completed && ambiguous_anchor;
+    proposal.sum_only = lone_pair;
     std::sort(proposal.parts.begin(), proposal.parts.end());
     proposal.runner_up_parts.clear();
     if (!runner_up.positions.empty()) {

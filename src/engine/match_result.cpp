@@ -30,6 +30,8 @@ std::string_view hold_reason_name(HoldReason reason) {
       return "ambiguous";
     case HoldReason::kPartlyPaid:
       return "partly_paid";
+    case HoldReason::kSumOnly:
+      return "sum_only";
   }
   return "";
 }

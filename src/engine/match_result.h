@@ -41,9 +41,10 @@ enum class HoldReason : std::uint8_t {
   kAmountDifference,  // its sums differ by more than the rules' auto-confirm tolerance
   kAmbiguous,         // a competing explanation of its records scores within ambiguity_margin
   kPartlyPaid,        // records carrying a right record's key pay part of it; the rest is open
+  kSumOnly,           // a group resting on its exact sum and its customer's name alone
 };
 
-// "", "amount_difference", "ambiguous", "partly_paid".
+// "", "amount_difference", "ambiguous", "partly_paid", "sum_only".
 std::string_view hold_reason_name(HoldReason reason);
 
 struct MatchGroup {

@@ -43,5 +43,48 @@ TEST(ExactSumDecoys, ManyPartsAreBounded) {
   EXPECT_LE(decoys(parts, 1000000, 8), kExactSumDecoys);
 }
 
+// The one pair of a customer's records meeting a payment's amount, with no pair meeting a total
+// beside it.
+bool lone_pair(const std::vector<std::int64_t>& pool, std::int64_t target, std::uint32_t* first,
+               std::uint32_t* second) {
+  CompletionSearch search;
+  search.start(pool.size());
+  for (std::uint32_t i = 0; i < pool.size(); ++i) {
+    if (search.take(i)) search.add(pool[i], i);
+  }
+  std::uint32_t a = 0, b = 0;
+  const bool found = search.lone_pair(target, a, b);
+  if (found && first != nullptr) {
+    *first = std::min(a, b);
+    *second = std::max(a, b);
+  }
+  return found;
+}
+
+TEST(LonePair, FindsTheOnePairMeetingTheTotal) {
+  std::uint32_t a = 0, b = 0;
+  ASSERT_TRUE(lone_pair({2500000, 600000, 90000, 400037}, 1000037, &a, &b));
+  EXPECT_EQ(a, 1u);
+  EXPECT_EQ(b, 3u);
+  // Two equal halves are one pair.
+  ASSERT_TRUE(lone_pair({500000, 700, 500000}, 1000000, &a, &b));
+  EXPECT_EQ(a, 0u);
+  EXPECT_EQ(b, 2u);
+}
+
+TEST(LonePair, NoneWhereSeveralPairsOrADecoyTotalAreMet) {
+  // Two records of 4,000.37: two pairs.
+  EXPECT_FALSE(lone_pair({600000, 400037, 400037}, 1000037, nullptr, nullptr));
+  // Three halves: three pairs.
+  EXPECT_FALSE(lone_pair({500000, 500000, 500000}, 1000000, nullptr, nullptr));
+  // 6,000.00 + 4,000.36 meets 10,000.36, a cent beside the total.
+  EXPECT_FALSE(lone_pair({600000, 400037, 400036}, 1000037, nullptr, nullptr));
+  // A round total, and round records meeting 9,900.00 beside it (grain 100.00).
+  EXPECT_FALSE(lone_pair({600000, 400000, 390000}, 1000000, nullptr, nullptr));
+  EXPECT_TRUE(lone_pair({600000, 400000, 300000}, 1000000, nullptr, nullptr));
+  EXPECT_FALSE(lone_pair({600000}, 1000000, nullptr, nullptr));
+  EXPECT_FALSE(lone_pair({}, 1000000, nullptr, nullptr));
+}
+
 }  // namespace
 }  // namespace oeuvre::engine

@@ -380,6 +380,39 @@ TEST(Reconcile, AGroupFoundByTheCustomersNameAloneMustTellMoreThanChance) {
             std::vector<std::string>{"B1>L7"});
 }
 
+// A customer with so many records in the window that its name finds them all: a payment of two
+// of its invoices without an identifier is found where exactly one pair of them meets its amount
+// and no pair meets a total beside it, and suggested, held as sum_only: nothing but the sum speaks
+// for that pair.
+TEST(Reconcile, APaymentOfTwoAmongACustomersManyInvoicesIsSuggestedOnItsSumAlone) {
+  const std::string ledger = "Globex Corporation Inc";
+  std::vector<Row> invoices;
+  // Larger than the payment, so none of them is a part; enough that every word is common.
+  for (int k = 0; k < 300; ++k) {
+    const std::string id = "F" + std::to_string(k);
+    invoices.push_back({id, k % 8, 2500000 + 100 * k, "INV-" + id, "Invoice " + ledger, ledger});
+  }
+  invoices.push_back({"L1", 2, 600000, "INV-L1", "Invoice " + ledger, ledger});
+  invoices.push_back({"L2", 3, 400037, "INV-L2", "Invoice " + ledger, ledger});
+  auto right = table_of(invoices);
+  auto left =
+      table_of({{"B1", 4, 1000037, "", "PAYMENT GLOBEX CORPORATION", "GLOBEX CORPORATION"}});
+  ReconcileResult result = must_reconcile(left, right);
+  ASSERT_EQ(groups_of(result, left, right, GroupKind::kOneToMany),
+            std::vector<std::string>{"B1>L1;L2"});
+  for (const MatchGroup& g : result.groups) {
+    if (g.kind != GroupKind::kOneToMany) continue;
+    EXPECT_EQ(g.status, MatchStatus::kSuggested);
+    EXPECT_EQ(g.held, HoldReason::kSumOnly);
+  }
+
+  // One more invoice meeting 10,000.36 with L1: the sum is chance, no group.
+  invoices.push_back({"L3", 3, 400036, "INV-L3", "Invoice " + ledger, ledger});
+  auto decoyed = table_of(invoices);
+  ReconcileResult chance = must_reconcile(left, decoyed);
+  EXPECT_TRUE(groups_of(chance, left, decoyed, GroupKind::kOneToMany).empty());
+}
+
 // A payment with an empty reference that quotes the invoice number in its description: the
 // reference rule falls back to the description and counts it as equal, which tells apart two
 // invoices of the same amount, day and customer.

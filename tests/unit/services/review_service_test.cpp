@@ -14,7 +14,7 @@ TEST(EngineStatus, MatchedAtOrAboveTheThresholdUnlessHeld) {
   EXPECT_EQ(engine_status(0.65, "", 0.6), ResultStatus::kMatched) << "the job's threshold decides";
   EXPECT_EQ(engine_status(1.0, "", 1.0), ResultStatus::kMatched);
   EXPECT_EQ(engine_status(0.0, "", 0.0), ResultStatus::kMatched);
-  for (const char* held : {"ambiguous", "amount_difference", "partly_paid"}) {
+  for (const char* held : {"ambiguous", "amount_difference", "partly_paid", "sum_only"}) {
     EXPECT_EQ(engine_status(0.99, held, 0.8), ResultStatus::kSuggested) << held;
   }
 }

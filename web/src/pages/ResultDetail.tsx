@@ -12,6 +12,7 @@ const HELD: Record<string, string> = {
   amount_difference: "The sums differ by more than the rules allow for auto-matching.",
   ambiguous: "Another explanation of these records scores almost as well: see the alternatives.",
   partly_paid: "These payments pay only part of the invoice: the difference is its open balance.",
+  sum_only: "Only the sum speaks for these records: the one pair of the customer's many open records that meets the amount, with no invoice number.",
 };
 
 export function ResultDetail(props: { result: Result; onChanged: (r: Result) => void; onMatchRemoved: () => void }) {
