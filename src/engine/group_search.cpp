@@ -352,11 +352,14 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
         found.push_back(p);
         found_weight.push_back(0.0);
       }
-    } else if (exact_sums && found.size() < 2 && !common_lists.empty()) {
+    } else if (exact_sums && found.size() < 2 && !common_lists.empty() && after == window) {
       // No anchor, and the target's words are all common (a customer's name in dense data): the
       // customer's open records in the window are too many to try their subsets, but a payment of
       // two of them shows where exactly one pair meets its amount and no pair meets a total
       // beside it (CompletionSearch::lone_pair). That pair are the parts; the usual checks follow.
+      // Only within the date rule's window: N:1's partial window reaches 30 days after the
+      // invoice, where the customer's payments are several times as many (at 200k lines of the
+      // dense data, the pairs found there were right 6 times in 10, against 8 in 10 within it).
       CompletionSearch& completion = scratch.completion;
       completion.start(parts_left ? left_.size() : right_.size());
       for (std::uint32_t p : found) {
