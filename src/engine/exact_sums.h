@@ -37,12 +37,13 @@ void mark_exact_sums(std::vector<RankedPart>& ranked, const std::vector<std::int
 // How telling an exact sum is among these parts: how many decoy totals beside `target`, at its
 // own grain, some subset of 2 .. max_size of `magnitudes` meets exactly as well. The grain is the
 // largest of 100, 1,000 and 10,000 minor units dividing the target (a whole, ten or hundred of a
-// 2-digit currency), else 1; the decoys are target +- grain, +- 2 grain, ... (kExactSumDecoys).
+// 2-digit currency), else 1; the decoys are target +- grain, +- 2 grain, ... +- 16 grain
+// (kExactSumDecoys; two met of 32 is a chance rate of 1 in 16 per total).
 // Where whole or round amounts abound, the parts meet many round totals by chance and the decoys
 // show it; a total of odd cents met among few parts leaves them unmet. Subsets of at most
 // kMaxDecoyDepth parts, at most kMaxDecoySubsets of them visited (then a lower bound). `sorted`
 // is scratch.
-inline constexpr int kExactSumDecoys = 8;
+inline constexpr int kExactSumDecoys = 32;
 inline constexpr int kMaxDecoyDepth = 8;
 inline constexpr std::size_t kMaxDecoySubsets = std::size_t{1} << 16;
 int exact_sum_decoys_met(const std::vector<std::int64_t>& magnitudes, std::int64_t target,
@@ -76,8 +77,8 @@ class CompletionSearch {
   std::vector<std::uint32_t> ambiguous_anchors;
 
   // Without an anchor: the two candidates of the pool that sum to `target`, when exactly one pair
-  // does and no pair meets a decoy total beside it (target +- grain .. 4 grain, the grain as in
-  // exact_sum_decoys_met). Else false. O(n log n); the pool is reordered.
+  // does and no pair meets a decoy total beside it (those of exact_sum_decoys_met). Else false. O(n
+  // log n); the pool is reordered.
   bool lone_pair(std::int64_t target, std::uint32_t& first, std::uint32_t& second);
 
  private:

@@ -44,6 +44,8 @@ constexpr int kGroupRounds = 4;
 // Decoy totals (exact_sum_decoys_met) that, when met too, leave a group without an anchor
 // unproposed.
 constexpr int kMaxDecoysMet = 2;
+// Parts beyond the anchors from which an anchored group's completion is tested against decoys.
+constexpr std::size_t kMinFreeParts = 3;
 
 // Candidate parts looked at for exact sums before the best kMaxGroupParts are kept.
 constexpr std::size_t kMaxSumCandidates = 256;
@@ -101,6 +103,7 @@ struct Reconciliation::GroupSearchScratch {
   std::vector<std::pair<std::int64_t, std::uint32_t>> sums;  // mark_exact_sums'
   std::vector<std::int64_t> magnitudes;                      // of the ranked parts
   std::vector<std::int64_t> decoy_sums;                      // exact_sum_decoys_met's
+  std::vector<std::int64_t> free_magnitudes;                 // of the parts that are no anchor
   // Per part record: 1 + its index in `shared` while one target's parts are gathered, else 0
   // (sized on first use, and set back to 0 for the parts gathered).
   std::vector<std::uint32_t> shared_slot;
@@ -570,6 +573,30 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
         exact_sum_decoys_met(magnitudes, target_magnitude, rules_.max_group_size,
                              scratch.decoy_sums) >= kMaxDecoysMet)
       return false;
+    // With an anchor, the same for what the anchors leave: three or more parts completing their
+    // rest by their amounts alone, where the other parts meet totals beside that rest as well,
+    // are a chance completion of a real anchor.
+    if (exact_sums && best_anchored) {
+      std::int64_t anchored_sum = 0;
+      std::size_t anchors = 0;
+      auto& free_parts = scratch.free_magnitudes;
+      free_parts.clear();
+      for (std::uint32_t pos = 0; pos < shared.size(); ++pos) {
+        if (shared[pos].second >= kMinAnchorWeight) {
+          if (std::find(best->begin(), best->end(), pos) != best->end()) {
+            anchored_sum += magnitudes[pos];
+            ++anchors;
+          }
+        } else {
+          free_parts.push_back(magnitudes[pos]);
+        }
+      }
+      if (best->size() >= anchors + kMinFreeParts && anchored_sum < target_magnitude &&
+          exact_sum_decoys_met(free_parts, target_magnitude - anchored_sum,
+                               rules_.max_group_size - static_cast<int>(anchors),
+                               scratch.decoy_sums) >= kMaxDecoysMet)
+        return false;
+    }
     proposal.item = t;
     proposal.confidence = group_score(*best, scores.data());
     proposal.scores = scores;

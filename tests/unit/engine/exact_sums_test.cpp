@@ -17,20 +17,23 @@ TEST(ExactSumDecoys, AnOddCentTotalAmongFewPartsMeetsNone) {
   EXPECT_EQ(decoys({358560}, 358560), 0);  // one part is no group
 }
 
-// Round invoices meet round totals by chance: 800.00 is 300 + 500, and 700, 900, 600, 1,000,
-// 500, 1,100 and 1,200 are met by others of them as well (grain 100.00).
+// Round invoices meet round totals by chance: 800.00 is 300 + 500, and every hundred from 300.00
+// to 1,800.00 but 800.00 is met by others of them as well (grain 100.00): 15 decoys.
 TEST(ExactSumDecoys, RoundPartsMeetTheRoundTotalsBesideTheirTarget) {
   const std::vector<std::int64_t> parts{10000, 20000, 30000, 50000, 70000};
-  EXPECT_EQ(decoys(parts, 80000), 8);
+  EXPECT_EQ(decoys(parts, 80000), 15);
   // The grain is the target's: 800.37 has odd cents, and no round part meets 800.36 or 800.38.
   EXPECT_EQ(decoys(parts, 80037), 0);
 }
 
 TEST(ExactSumDecoys, CountsEachDecoyOnceAndKeepsToTheGroupSize) {
-  // 1 .. 14 meet every total from 3 to 27 in twos: all eight decoys beside 10 (6 .. 14, not 10).
+  // 1 .. 14 meet every total from 3 to 27 in twos: the decoys beside 10 are 1 .. 26 but 10, so
+  // all but 1 and 2 are met.
   std::vector<std::int64_t> small;
   for (std::int64_t v = 1; v <= 14; ++v) small.push_back(v);
-  EXPECT_EQ(decoys(small, 10), 8);
+  EXPECT_EQ(decoys(small, 10), 23);
+  // 26 is 10 + 16 grains, the farthest decoy.
+  static_assert(kExactSumDecoys == 32);
   // Three ones: 2 in twos; 4 would take four of them.
   EXPECT_EQ(decoys({1, 1, 1}, 3, 2), 1);
   EXPECT_EQ(decoys({1, 1, 1}, 3, 3), 1);
@@ -79,9 +82,10 @@ TEST(LonePair, NoneWhereSeveralPairsOrADecoyTotalAreMet) {
   EXPECT_FALSE(lone_pair({500000, 500000, 500000}, 1000000, nullptr, nullptr));
   // 6,000.00 + 4,000.36 meets 10,000.36, a cent beside the total.
   EXPECT_FALSE(lone_pair({600000, 400037, 400036}, 1000037, nullptr, nullptr));
-  // A round total, and round records meeting 9,900.00 beside it (grain 100.00).
+  // A round total, and round records meeting 9,900.00 beside it (grain 100.00); 7,000.00 is too far
+  // from it to be a decoy.
   EXPECT_FALSE(lone_pair({600000, 400000, 390000}, 1000000, nullptr, nullptr));
-  EXPECT_TRUE(lone_pair({600000, 400000, 300000}, 1000000, nullptr, nullptr));
+  EXPECT_TRUE(lone_pair({600000, 400000, 100000}, 1000000, nullptr, nullptr));
   EXPECT_FALSE(lone_pair({600000}, 1000000, nullptr, nullptr));
   EXPECT_FALSE(lone_pair({}, 1000000, nullptr, nullptr));
 }
