@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-
 #include <random>
 
 #include "engine/pair_scorer.h"
@@ -217,9 +216,11 @@ std::vector<std::string> groups_of(const ReconcileResult& result, const RecordTa
 // the later ones come beyond the date rule's window, up to partial_window_days after it; the
 // window is N:1's alone (a split's invoices stay within the date rule's).
 TEST(Reconcile, InstalmentsUpToThePartialWindowAfterTheInvoiceAreOneGroup) {
-  auto left = table_of({{"B1", 2, 40000, "INV-3001", "PAYMENT UMBRELLA PHARMA INV-3001", "UMBRELLA PHARMA"},
-                        {"B2", 18, 35000, "", "PAYMENT UMBRELLA PHARMA", "UMBRELLA PHARMA"}});
-  auto right = table_of({{"L1", 0, 75000, "INV-3001", "Invoice INV-3001 Umbrella Pharma SA", "Umbrella Pharma SA"}});
+  auto left =
+      table_of({{"B1", 2, 40000, "INV-3001", "PAYMENT UMBRELLA PHARMA INV-3001", "UMBRELLA PHARMA"},
+                {"B2", 18, 35000, "", "PAYMENT UMBRELLA PHARMA", "UMBRELLA PHARMA"}});
+  auto right = table_of(
+      {{"L1", 0, 75000, "INV-3001", "Invoice INV-3001 Umbrella Pharma SA", "Umbrella Pharma SA"}});
   ReconcileResult result = must_reconcile(left, right);
   EXPECT_EQ(groups_of(result, left, right, GroupKind::kManyToOne),
             std::vector<std::string>{"B1;B2>L1"});
@@ -233,21 +234,27 @@ TEST(Reconcile, InstalmentsUpToThePartialWindowAfterTheInvoiceAreOneGroup) {
 
   RuleSet narrow = default_rules();
   narrow.partial_window_days = 0;
-  EXPECT_TRUE(groups_of(must_reconcile(left, right, narrow), left, right, GroupKind::kManyToOne).empty());
+  EXPECT_TRUE(
+      groups_of(must_reconcile(left, right, narrow), left, right, GroupKind::kManyToOne).empty());
 
   // Beyond the partial window, or before the invoice by more than the date rule's window: no group.
-  auto late = table_of({{"B1", 2, 40000, "INV-3001", "PAYMENT UMBRELLA PHARMA INV-3001", "UMBRELLA PHARMA"},
-                        {"B2", 31, 35000, "", "PAYMENT UMBRELLA PHARMA", "UMBRELLA PHARMA"}});
+  auto late =
+      table_of({{"B1", 2, 40000, "INV-3001", "PAYMENT UMBRELLA PHARMA INV-3001", "UMBRELLA PHARMA"},
+                {"B2", 31, 35000, "", "PAYMENT UMBRELLA PHARMA", "UMBRELLA PHARMA"}});
   EXPECT_TRUE(groups_of(must_reconcile(late, right), late, right, GroupKind::kManyToOne).empty());
-  auto early = table_of({{"B1", 2, 40000, "INV-3001", "PAYMENT UMBRELLA PHARMA INV-3001", "UMBRELLA PHARMA"},
-                         {"B2", -12, 35000, "", "PAYMENT UMBRELLA PHARMA", "UMBRELLA PHARMA"}});
+  auto early =
+      table_of({{"B1", 2, 40000, "INV-3001", "PAYMENT UMBRELLA PHARMA INV-3001", "UMBRELLA PHARMA"},
+                {"B2", -12, 35000, "", "PAYMENT UMBRELLA PHARMA", "UMBRELLA PHARMA"}});
   EXPECT_TRUE(groups_of(must_reconcile(early, right), early, right, GroupKind::kManyToOne).empty());
 
   // One bank line paying two invoices 18 days apart from it: the split's window is the date rule's.
-  auto payment = table_of({{"B1", 20, 75000, "INV-3001", "PAYMENT UMBRELLA PHARMA INV-3001 INV-3002", "UMBRELLA PHARMA"}});
-  auto invoices = table_of({{"L1", 18, 40000, "INV-3001", "Invoice INV-3001 Umbrella Pharma SA", "Umbrella Pharma SA"},
-                            {"L2", 2, 35000, "INV-3002", "Invoice INV-3002 Umbrella Pharma SA", "Umbrella Pharma SA"}});
-  EXPECT_TRUE(groups_of(must_reconcile(payment, invoices), payment, invoices, GroupKind::kOneToMany).empty());
+  auto payment = table_of({{"B1", 20, 75000, "INV-3001",
+                            "PAYMENT UMBRELLA PHARMA INV-3001 INV-3002", "UMBRELLA PHARMA"}});
+  auto invoices = table_of(
+      {{"L1", 18, 40000, "INV-3001", "Invoice INV-3001 Umbrella Pharma SA", "Umbrella Pharma SA"},
+       {"L2", 2, 35000, "INV-3002", "Invoice INV-3002 Umbrella Pharma SA", "Umbrella Pharma SA"}});
+  EXPECT_TRUE(groups_of(must_reconcile(payment, invoices), payment, invoices, GroupKind::kOneToMany)
+                  .empty());
 }
 
 // More candidate parts than the subset search takes: a customer's many payments in the month. The
@@ -256,13 +263,18 @@ TEST(Reconcile, InstalmentsUpToThePartialWindowAfterTheInvoiceAreOneGroup) {
 // share the customer's name are not brought forward.
 TEST(Reconcile, AnInstalmentWithTheInvoiceNumberFindsItsLaterPartAmongManyPayments) {
   std::vector<Row> bank;
-  for (int i = 0; i < 24; ++i) {  // nearer to the invoice than the second instalment, fitting no sum
-    bank.push_back({"N" + std::to_string(i), 1 + i % 5, 1000 + 37 * i, "", "PAYMENT GLOBEX CORPORATION", "GLOBEX CORPORATION"});
+  for (int i = 0; i < 24;
+       ++i) {  // nearer to the invoice than the second instalment, fitting no sum
+    bank.push_back({"N" + std::to_string(i), 1 + i % 5, 1000 + 37 * i, "",
+                    "PAYMENT GLOBEX CORPORATION", "GLOBEX CORPORATION"});
   }
-  bank.push_back({"B1", 3, 78000, "INV-2025-012860", "INCOMING PAYMENT GLOBEX CORPORATION INV-2025-012860", "GLOBEX CORPORATION"});
+  bank.push_back({"B1", 3, 78000, "INV-2025-012860",
+                  "INCOMING PAYMENT GLOBEX CORPORATION INV-2025-012860", "GLOBEX CORPORATION"});
   bank.push_back({"B2", 15, 58160, "", "PAYMENT GLOBEX CORPORATION", "GLOBEX CORPORATION"});
   auto left = table_of(bank);
-  auto right = table_of({{"L1", 0, 136160, "INV-2025-012860", "Invoice INV-2025-012860 Globex Corporation Inc", "Globex Corporation Inc"}});
+  auto right =
+      table_of({{"L1", 0, 136160, "INV-2025-012860",
+                 "Invoice INV-2025-012860 Globex Corporation Inc", "Globex Corporation Inc"}});
   ReconcileResult result = must_reconcile(left, right);
   EXPECT_EQ(groups_of(result, left, right, GroupKind::kManyToOne),
             std::vector<std::string>{"B1;B2>L1"});
@@ -317,14 +329,16 @@ TEST(Reconcile, AnAnchoredSumIsCompletedByAPaymentSharingOnlyTheCustomersName) {
 // other pair held too. Neither is auto-confirmed.
 TEST(Reconcile, APairWhoseRivalSitsInAHeldGroupIsHeldToo) {
   const std::string name = "GLOBEX CORPORATION";
-  auto left = table_of({{"B1", 3, 78000, "INV-2025-012860", "PAYMENT " + name + " INV-2025-012860", name},
-                        {"B2", 15, 58161, "", "PAYMENT " + name, name},
-                        {"B3", 16, 58161, "", "PAYMENT " + name, name},
-                        {"B4", 25, 58161, "", "PAYMENT " + name, name}});
-  auto right = table_of({{"L1", 0, 136161, "INV-2025-012860",
-                          "Invoice INV-2025-012860 Globex Corporation Inc", "Globex Corporation Inc"},
-                         {"L2", 16, 58161, "INV-2025-013377",
-                          "Invoice INV-2025-013377 Globex Corporation Inc", "Globex Corporation Inc"}});
+  auto left =
+      table_of({{"B1", 3, 78000, "INV-2025-012860", "PAYMENT " + name + " INV-2025-012860", name},
+                {"B2", 15, 58161, "", "PAYMENT " + name, name},
+                {"B3", 16, 58161, "", "PAYMENT " + name, name},
+                {"B4", 25, 58161, "", "PAYMENT " + name, name}});
+  auto right =
+      table_of({{"L1", 0, 136161, "INV-2025-012860",
+                 "Invoice INV-2025-012860 Globex Corporation Inc", "Globex Corporation Inc"},
+                {"L2", 16, 58161, "INV-2025-013377",
+                 "Invoice INV-2025-013377 Globex Corporation Inc", "Globex Corporation Inc"}});
   ReconcileResult result = must_reconcile(left, right);
   ASSERT_EQ(groups_of(result, left, right, GroupKind::kOneToOne),
             std::vector<std::string>{"B3>L2"});
@@ -413,6 +427,40 @@ TEST(Reconcile, APaymentOfTwoAmongACustomersManyInvoicesIsSuggestedOnItsSumAlone
   EXPECT_TRUE(groups_of(chance, left, decoyed, GroupKind::kOneToMany).empty());
 }
 
+// A payment quoting one invoice whose rest three or more of the customer's round invoices complete
+// by their amounts alone, while those invoices meet the totals beside the rest as well: the anchor
+// is real, its completion is chance, and no group is proposed.
+TEST(Reconcile, AnAnchorCompletedByChanceIsNoGroup) {
+  const std::string ledger = "Globex Corporation Inc";
+  std::vector<Row> invoices;
+  auto invoice = [&](const std::string& id, int day, std::int64_t amount) {
+    invoices.push_back({id, day, amount, "INV-2025-" + id, "Invoice " + ledger, ledger});
+  };
+  // Enough of the customer's other invoices (larger than the payment) that only the invoice number
+  // is a rare word.
+  for (int k = 0; k < 30; ++k) invoice("0070" + std::to_string(10 + k), k % 5, 500000 + k);
+  invoice("004711", 1, 40000);
+  int day = 0;
+  for (std::int64_t amount : {10000, 20000, 30000, 5000, 15000, 25000}) {
+    invoice("0050" + std::to_string(amount / 100), day++ % 4, amount);
+  }
+  auto right = table_of(invoices);
+  auto left = table_of(
+      {{"B1", 4, 100000, "", "PAYMENT GLOBEX CORPORATION INV-2025-004711", "GLOBEX CORPORATION"}});
+  ReconcileResult result = must_reconcile(left, right);
+  EXPECT_TRUE(groups_of(result, left, right, GroupKind::kOneToMany).empty());
+
+  // Odd amounts meet nothing beside the rest: 400.00 + 100.37 + 200.41 + 299.22 is a group.
+  invoices.resize(31);
+  for (std::int64_t amount : {10037, 20041, 29922, 5013, 15029, 25061}) {
+    invoice("0060" + std::to_string(amount), day++ % 4, amount);
+  }
+  auto odd = table_of(invoices);
+  ReconcileResult grouped = must_reconcile(left, odd);
+  EXPECT_EQ(groups_of(grouped, left, odd, GroupKind::kOneToMany),
+            std::vector<std::string>{"B1>004711;006010037;006020041;006029922"});
+}
+
 // A payment with an empty reference that quotes the invoice number in its description: the
 // reference rule falls back to the description and counts it as equal, which tells apart two
 // invoices of the same amount, day and customer.
@@ -454,7 +502,8 @@ TEST(Reconcile, AnInvoiceNumberInTheDescriptionCountsAsTheReference) {
   EXPECT_FALSE(reference_present(must_reconcile(bare, right)));
   // A description quoting another invoice number disagrees, as a reference would: the payment of
   // INV-2025-017301 is not taken for either invoice without a person looking.
-  auto other = table_of({{"B1", 2, 29900, "", "GIRO CREDIT NORTHWIND INV-2025-017301", "NORTHWIND"}});
+  auto other =
+      table_of({{"B1", 2, 29900, "", "GIRO CREDIT NORTHWIND INV-2025-017301", "NORTHWIND"}});
   ReconcileResult elsewhere = must_reconcile(other, right);
   EXPECT_TRUE(reference_present(elsewhere));
   EXPECT_NE(elsewhere.groups.at(0).status, MatchStatus::kMatched);
@@ -468,13 +517,13 @@ TEST(Reconcile, AnInvoiceNumberInTheDescriptionCountsAsTheReference) {
 // between two invoices of the same amount, day and customer. Without a fallback field on that side
 // the rule is dropped, as before.
 TEST(Reconcile, ABankFileWithoutAReferenceColumnIsMatchedThroughItsDescriptions) {
-  auto left = table_of({{"B1", 2, 29900, "", "GIRO CREDIT NORTHWIND 2025/014049", "NORTHWIND"},
-                        {"B2", 2, 29900, "", "GIRO CREDIT NORTHWIND INV-2025-014048", "NORTHWIND"}});
+  auto left =
+      table_of({{"B1", 2, 29900, "", "GIRO CREDIT NORTHWIND 2025/014049", "NORTHWIND"},
+                {"B2", 2, 29900, "", "GIRO CREDIT NORTHWIND INV-2025-014048", "NORTHWIND"}});
   left.has_reference = false;
-  auto right = table_of({{"L1", 1, 29900, "INV-2025-014048",
-                          "Subscription invoice Northwind", "Northwind"},
-                         {"L2", 1, 29900, "INV-2025-014049",
-                          "Subscription invoice Northwind", "Northwind"}});
+  auto right = table_of(
+      {{"L1", 1, 29900, "INV-2025-014048", "Subscription invoice Northwind", "Northwind"},
+       {"L2", 1, 29900, "INV-2025-014049", "Subscription invoice Northwind", "Northwind"}});
   ReconcileResult result = must_reconcile(left, right);
   EXPECT_EQ(groups_of(result, left, right, GroupKind::kOneToOne),
             (std::vector<std::string>{"B1>L2", "B2>L1"}));
@@ -500,10 +549,9 @@ TEST(Reconcile, ABankFileWithoutAReferenceColumnIsMatchedThroughItsDescriptions)
 // ("Inv 70001"), in the description of a payment without one ("PAYMENT 2025/70001"), and for
 // the candidate search too (an invoice partly paid is found only through its number).
 TEST(Reconcile, AnInvoiceNumberWrittenAnotherWayStillFindsItsInvoice) {
-  auto right = table_of({{"L1", 0, 150000, "INV-2025-70001", "Invoice INV-2025-70001 Stark",
-                          "Stark Industries"},
-                         {"L2", 0, 95000, "INV-2025-80123", "Invoice INV-2025-80123 Wayne",
-                          "Wayne Enterprises"}});
+  auto right = table_of(
+      {{"L1", 0, 150000, "INV-2025-70001", "Invoice INV-2025-70001 Stark", "Stark Industries"},
+       {"L2", 0, 95000, "INV-2025-80123", "Invoice INV-2025-80123 Wayne", "Wayne Enterprises"}});
   auto left = table_of({{"B1", 3, 50000, "Inv 70001", "PAYMENT STARK INDUSTRIES", "STARK"},
                         {"B2", 16, 40000, "", "PAYMENT 2025/70001 THANK YOU", "STARK"},
                         {"B3", 5, 30000, "Inv 2025", "PAYMENT STARK INDUSTRIES", "STARK"}});
@@ -527,15 +575,18 @@ TEST(Reconcile, AnInvoiceNumberWrittenAnotherWayStillFindsItsInvoice) {
 }
 
 // An invoice only partly paid: the payments carrying its number that pay less than it are
-// suggested with it, held as partly_paid, whatever their confidence; its sums show the open balance.
-// Payments that pay it in full or more, or lie outside its window, or carry another number, are not.
+// suggested with it, held as partly_paid, whatever their confidence; its sums show the open
+// balance. Payments that pay it in full or more, or lie outside its window, or carry another
+// number, are not.
 TEST(Reconcile, AnInvoiceOnlyPartlyPaidIsSuggestedWithThePaymentsFound) {
-  auto right = table_of({{"L1", 0, 150000, "INV-7001", "Invoice INV-7001 Stark Industries", "Stark Industries"},
-                         {"L2", 0, 95000, "INV-8123", "Invoice INV-8123 Wayne Enterprises", "Wayne Enterprises"}});
-  auto left = table_of({{"B1", 3, 50000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
-                        {"B2", 16, 40000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
-                        {"B3", 45, 30000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
-                        {"B4", 2, 30000, "INV-7999", "PAYMENT WAYNE ENTERPRISES INV-7999", "WAYNE ENTERPRISES"}});
+  auto right = table_of(
+      {{"L1", 0, 150000, "INV-7001", "Invoice INV-7001 Stark Industries", "Stark Industries"},
+       {"L2", 0, 95000, "INV-8123", "Invoice INV-8123 Wayne Enterprises", "Wayne Enterprises"}});
+  auto left = table_of(
+      {{"B1", 3, 50000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
+       {"B2", 16, 40000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
+       {"B3", 45, 30000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
+       {"B4", 2, 30000, "INV-7999", "PAYMENT WAYNE ENTERPRISES INV-7999", "WAYNE ENTERPRISES"}});
   ReconcileResult result = must_reconcile(left, right);
   ASSERT_EQ(result.groups.size(), 1u);
   const MatchGroup& g = result.groups[0];
@@ -553,9 +604,10 @@ TEST(Reconcile, AnInvoiceOnlyPartlyPaidIsSuggestedWithThePaymentsFound) {
   EXPECT_EQ(result.unmatched_right, (std::vector<std::uint32_t>{1}));
 
   // Paid in full by the same payments (and a third): an exact-sum group, not a partial one.
-  auto full = table_of({{"B1", 3, 50000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
-                        {"B2", 16, 40000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
-                        {"B3", 20, 60000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"}});
+  auto full = table_of(
+      {{"B1", 3, 50000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
+       {"B2", 16, 40000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"},
+       {"B3", 20, 60000, "INV-7001", "PAYMENT STARK INDUSTRIES INV-7001", "STARK INDUSTRIES"}});
   ReconcileResult paid = must_reconcile(full, right);
   ASSERT_EQ(paid.groups.size(), 1u);
   EXPECT_EQ(paid.groups[0].held, HoldReason::kNone);
@@ -799,7 +851,8 @@ TEST(Reconcile, ABatchIsOneCurrencyAllOpenAndSumsExactly) {
   with_currencies = bank;
   with_currencies.has_currency = true;
   with_currencies.currencies = StringColumn{};
-  for (const char* c : {"EUR", "EUR", "EUR", "USD", "EUR", "EUR"}) with_currencies.currencies.push_back(c);
+  for (const char* c : {"EUR", "EUR", "EUR", "USD", "EUR", "EUR"})
+    with_currencies.currencies.push_back(c);
   auto ledger = table_of({{"L1", 0, 10000, "INV-1", "Invoice 1 Acme", "Acme"},
                           {"L2", 0, 30000, "", "Acme", "Acme"},
                           {"L3", 0, 10000, "", "Acme", "Acme"},
@@ -1063,7 +1116,8 @@ TEST(Reconcile, EmptyInputs) {
 
 TEST(Reconcile, StopsWhenCancelled) {
   std::vector<Row> rows;
-  for (int i = 0; i < 5000; ++i) rows.push_back({"R" + std::to_string(i), i % 20, 1000 + i, "", "", ""});
+  for (int i = 0; i < 5000; ++i)
+    rows.push_back({"R" + std::to_string(i), i % 20, 1000 + i, "", "", ""});
   const RecordTable left = table_of(rows), right = table_of(rows);
   std::atomic<bool> cancel{true};
   ReconcileOptions options;
