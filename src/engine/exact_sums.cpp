@@ -203,4 +203,27 @@ int exact_sum_decoys_met(const std::vector<std::int64_t>& magnitudes, std::int64
   return __builtin_popcount(met);
 }
 
+bool exact_sum_by_chance(std::span<const std::uint32_t> subset,
+                         std::span<const std::pair<std::uint32_t, double>> candidates,
+                         const std::vector<std::int64_t>& magnitudes, std::int64_t target,
+                         int max_size, ChanceScratch& scratch) {
+  const auto anchor = [&](std::uint32_t pos) { return candidates[pos].second >= kMinAnchorWeight; };
+  if (std::none_of(subset.begin(), subset.end(), anchor))
+    return exact_sum_decoys_met(magnitudes, target, max_size, scratch.sums) >= kMaxDecoysMet;
+  std::int64_t anchored = 0;
+  std::size_t anchors = 0;
+  scratch.free.clear();
+  for (std::uint32_t pos = 0; pos < candidates.size(); ++pos) {
+    if (!anchor(pos)) {
+      scratch.free.push_back(magnitudes[pos]);
+    } else if (std::find(subset.begin(), subset.end(), pos) != subset.end()) {
+      anchored += magnitudes[pos];
+      ++anchors;
+    }
+  }
+  if (subset.size() < anchors + kMinFreeParts || anchored >= target) return false;
+  return exact_sum_decoys_met(scratch.free, target - anchored, max_size - static_cast<int>(anchors),
+                              scratch.sums) >= kMaxDecoysMet;
+}
+
 }  // namespace oeuvre::engine

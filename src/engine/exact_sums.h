@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -50,6 +51,27 @@ int exact_sum_decoys_met(const std::vector<std::int64_t>& magnitudes, std::int64
                          int max_size, std::vector<std::int64_t>& sorted);
 // The grain of a total: the largest of 100, 1,000 and 10,000 minor units dividing it, else 1.
 std::int64_t total_grain(std::int64_t total);
+
+// Decoy totals met (exact_sum_decoys_met) that make an exact sum chance.
+inline constexpr int kMaxDecoysMet = 2;
+// Parts beyond its anchors from which an anchored group's completion is tested against decoys.
+inline constexpr std::size_t kMinFreeParts = 3;
+
+struct ChanceScratch {
+  std::vector<std::int64_t> sums;  // exact_sum_decoys_met's
+  std::vector<std::int64_t> free;  // magnitudes of the candidates that are no anchor
+};
+
+// Whether `subset` (positions into `candidates`, each a (part, weight of the words it shares with
+// the target) with its magnitude in `magnitudes`) meets `target` by chance: kMaxDecoysMet or more
+// decoys are met as well. Without an anchor (a part of weight >= kMinAnchorWeight), by subsets of
+// all the candidates against the target: the sum is the group's main evidence. With anchors and
+// kMinFreeParts or more parts beyond them, by subsets of the candidates that are no anchor against
+// the rest the subset's anchors leave: a real anchor completed by chance.
+bool exact_sum_by_chance(std::span<const std::uint32_t> subset,
+                         std::span<const std::pair<std::uint32_t, double>> candidates,
+                         const std::vector<std::int64_t>& magnitudes, std::int64_t target,
+                         int max_size, ChanceScratch& scratch);
 
 // One target's search for completions. start(), then fill `anchors` and offer the other
 // candidates through take() / add(), then run(). Buffers and stamps are kept across searches, so

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "engine/exact_sums.h"
+#include "engine/group_search_state.h"
 #include "engine/parallel_for.h"
 #include "engine/reconciliation.h"
 #include "engine/subset_search.h"
@@ -41,11 +42,6 @@ constexpr double kMinPartTextEvidence = 0.5;
 constexpr double kDoubtfulPart = 1e-3;
 // Proposal rounds per group search.
 constexpr int kGroupRounds = 4;
-// Decoy totals (exact_sum_decoys_met) that, when met too, leave a group without an anchor
-// unproposed.
-constexpr int kMaxDecoysMet = 2;
-// Parts beyond the anchors from which an anchored group's completion is tested against decoys.
-constexpr std::size_t kMinFreeParts = 3;
 
 // Candidate parts looked at for exact sums before the best kMaxGroupParts are kept.
 constexpr std::size_t kMaxSumCandidates = 256;
@@ -59,56 +55,6 @@ double late_instalment_date_score(std::int32_t days_after, int window, int after
       static_cast<double>(days_after - window) / static_cast<double>(std::max(1, after - window));
   return 0.5 - 0.25 * std::clamp(beyond, 0.0, 1.0);
 }
-
-struct Reconciliation::GroupProposal {
-  std::uint32_t item = 0;  // the target
-  std::vector<std::uint32_t> parts;
-  double confidence = 0;
-  std::vector<FieldScore> scores;
-  // The next best subset for the same target (empty when there was none): a competing
-  // explanation, weighed in hold_uncertain_groups.
-  std::vector<std::uint32_t> runner_up_parts;
-  double runner_up_confidence = 0;
-  double runner_up_support = 0;
-  // Parts found by their amount alone (no rare word shared with the target) that also have an
-  // open pair of their own: (part, its pair's other record, that pair's score). Each holds the
-  // group as ambiguous, with that pair as its alternative.
-  struct Doubt {
-    std::uint32_t part, rival;
-    double score;
-  };
-  std::vector<Doubt> doubts;
-  // The group completes an anchor's exact sum with a part found by its amount alone, and another
-  // record of that amount would complete it as well: held as ambiguous, with the runner-up as
-  // its alternative.
-  bool completion_ambiguous = false;
-  // The parts are the one pair of the customer's many open records meeting the target's amount
-  // (CompletionSearch::lone_pair): no identifier speaks for them, so the group is suggested, held
-  // as sum_only, whatever its confidence.
-  bool sum_only = false;
-};
-
-// Buffers reused across the targets one worker handles.
-struct Reconciliation::GroupSearchScratch {
-  std::vector<RankedPart> ranked;
-  std::vector<std::string_view> words;
-  std::vector<std::uint32_t> found;
-  std::vector<double> found_weight;
-  std::vector<std::pair<std::uint32_t, double>> shared;  // (part, weight of the shared words)
-  std::vector<FieldScore> pair_similarities;
-  std::vector<std::uint8_t> part_state;
-  std::vector<std::span<const WordPosting>> word_postings;
-  std::vector<std::pair<std::uint64_t, double>> common_words;
-  std::vector<std::span<const WordPosting>> common_lists;    // the common words' postings
-  std::vector<std::pair<std::int64_t, std::uint32_t>> sums;  // mark_exact_sums'
-  std::vector<std::int64_t> magnitudes;                      // of the ranked parts
-  std::vector<std::int64_t> decoy_sums;                      // exact_sum_decoys_met's
-  std::vector<std::int64_t> free_magnitudes;                 // of the parts that are no anchor
-  // Per part record: 1 + its index in `shared` while one target's parts are gathered, else 0
-  // (sized on first use, and set back to 0 for the parts gathered).
-  std::vector<std::uint32_t> shared_slot;
-  CompletionSearch completion;
-};
 
 void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
   const bool parts_left = !targets_are_left;
@@ -565,38 +511,10 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     const OpenRival& own = (targets_are_left ? left_rival_ : right_rival_)[t];
     if (!best_anchored && own.partner != UINT32_MAX && !used(parts_left, own.partner))
       return false;
-    // Nor by an exact sum that these parts would meet by chance: without an anchor, the sum is
-    // the group's main evidence, and it tells nothing where the same parts also meet totals
-    // beside the target's at its grain (a customer's round invoices summing to many round
-    // totals).
-    if (exact_sums && !best_anchored &&
-        exact_sum_decoys_met(magnitudes, target_magnitude, rules_.max_group_size,
-                             scratch.decoy_sums) >= kMaxDecoysMet)
+    // Nor by an exact sum that its parts would meet by chance (exact_sum_by_chance).
+    if (exact_sums && exact_sum_by_chance(*best, shared, magnitudes, target_magnitude,
+                                          rules_.max_group_size, scratch.chance))
       return false;
-    // With an anchor, the same for what the anchors leave: three or more parts completing their
-    // rest by their amounts alone, where the other parts meet totals beside that rest as well,
-    // are a chance completion of a real anchor.
-    if (exact_sums && best_anchored) {
-      std::int64_t anchored_sum = 0;
-      std::size_t anchors = 0;
-      auto& free_parts = scratch.free_magnitudes;
-      free_parts.clear();
-      for (std::uint32_t pos = 0; pos < shared.size(); ++pos) {
-        if (shared[pos].second >= kMinAnchorWeight) {
-          if (std::find(best->begin(), best->end(), pos) != best->end()) {
-            anchored_sum += magnitudes[pos];
-            ++anchors;
-          }
-        } else {
-          free_parts.push_back(magnitudes[pos]);
-        }
-      }
-      if (best->size() >= anchors + kMinFreeParts && anchored_sum < target_magnitude &&
-          exact_sum_decoys_met(free_parts, target_magnitude - anchored_sum,
-                               rules_.max_group_size - static_cast<int>(anchors),
-                               scratch.decoy_sums) >= kMaxDecoysMet)
-        return false;
-    }
     proposal.item = t;
     proposal.confidence = group_score(*best, scores.data());
     proposal.scores = scores;
