@@ -102,6 +102,8 @@ class CompletionSearch {
   // does and no pair meets a decoy total beside it (those of exact_sum_decoys_met). Else false. O(n
   // log n); the pool is reordered.
   bool lone_pair(std::int64_t target, std::uint32_t& first, std::uint32_t& second);
+  // Candidates offered so far.
+  std::size_t pool_size() const { return pool_.size(); }
 
  private:
   struct Slot {

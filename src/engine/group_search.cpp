@@ -48,6 +48,9 @@ constexpr std::size_t kMaxSumCandidates = 256;
 // Beyond those, candidates that may only complete an anchored exact sum (found through a common
 // word).
 constexpr std::size_t kMaxCompletionCandidates = 4096;
+// Candidates at most for a pair without an anchor (CompletionSearch::lone_pair): 256 records make
+// 32,640 pairs, and with more a pair meeting a total to the cent is expected by chance.
+constexpr std::size_t kMaxLonePairPool = 256;
 }  // namespace
 
 double late_instalment_date_score(std::int32_t days_after, int window, int after) {
@@ -317,11 +320,14 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       }
       // The rarest common word's postings (the customer's name: its other words find the same
       // records).
+      // More than kMaxLonePairPool of them hold pairs meeting any amount by chance: none is
+      // telling, and none is looked for.
       const auto rarest = std::min_element(common_lists.begin(), common_lists.end(), rarest_first);
       for (const WordPosting& posting : *rarest) {
         const std::int64_t m = std::llabs(posting.amount);
         if (m >= target_magnitude || !completion.take(posting.index)) continue;
         if (admissible(posting)) completion.add(m, posting.index);
+        if (completion.pool_size() > kMaxLonePairPool) return false;
       }
       std::uint32_t first = 0, second = 0;
       if (!completion.lone_pair(target_magnitude, first, second)) return false;
