@@ -1,12 +1,15 @@
 #pragma once
 // Internal: the exact sums of group search (group_search.cpp). An anchor is a candidate part that
-// shares a rare word with the group's target (an invoice number); an exact sum counts only with
-// one, as in dense data the sums of a customer's payments that merely share its name hit many
-// totals by chance.
+// shares a rare word with the group's target (an invoice number). In dense data the sums of a
+// customer's records that merely share its name hit many totals by chance, so an exact sum
+// without an anchor counts only when it tells more than that.
 // - mark_exact_sums: which of a target's ranked candidates are in an anchored exact sum of two or
 //   three of them (they go first to the bounded subset search).
+// - exact_sum_decoys_met, exact_sum_by_chance: whether the candidates meet totals beside the
+//   target's as well (decoys), which makes their exact sum chance.
 // - CompletionSearch: the records that complete an anchor's exact sum among many more candidates
-//   (a customer's records found only through its name), in O(n) per anchor.
+//   (a customer's records found only through its name), in O(n) per anchor; lone_pair, the one
+//   pair of them meeting a target without an anchor.
 // Thread-safety: plain data and functions; one CompletionSearch per thread.
 
 #include <cstddef>

@@ -319,9 +319,8 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
         if (completion.take(p) && m < target_magnitude) completion.add(m, p);
       }
       // The rarest common word's postings (the customer's name: its other words find the same
-      // records).
-      // More than kMaxLonePairPool of them hold pairs meeting any amount by chance: none is
-      // telling, and none is looked for.
+      // records). Among more than kMaxLonePairPool of them a pair meeting the amount is expected
+      // by chance: none is looked for.
       const auto rarest = std::min_element(common_lists.begin(), common_lists.end(), rarest_first);
       for (const WordPosting& posting : *rarest) {
         const std::int64_t m = std::llabs(posting.amount);
