@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <random>
+
 namespace oeuvre::engine {
 namespace {
 
@@ -88,6 +92,80 @@ TEST(LonePair, NoneWhereSeveralPairsOrADecoyTotalAreMet) {
   EXPECT_TRUE(lone_pair({600000, 400000, 100000}, 1000000, nullptr, nullptr));
   EXPECT_FALSE(lone_pair({600000}, 1000000, nullptr, nullptr));
   EXPECT_FALSE(lone_pair({}, 1000000, nullptr, nullptr));
+}
+
+// Against every subset, on random small pools: amounts of a few grains (so sums meet the decoys
+// often), whole, round and odd-cent targets, group sizes 2 to 5.
+TEST(ExactSumDecoys, AgreesWithEverySubsetOnRandomPools) {
+  std::mt19937_64 random(17);
+  int with_decoys = 0;
+  for (int round = 0; round < 2000; ++round) {
+    const std::size_t n = 2 + random() % 9;
+    const int max_size = 2 + static_cast<int>(random() % 4);
+    const std::int64_t unit = std::array<std::int64_t, 4>{1, 100, 1000, 10000}[random() % 4];
+    std::vector<std::int64_t> parts;
+    for (std::size_t i = 0; i < n; ++i)
+      parts.push_back(unit * (1 + static_cast<std::int64_t>(random() % 40)));
+    const std::int64_t target =
+        unit * (2 + static_cast<std::int64_t>(random() % 60)) + (random() % 3 == 0 ? 7 : 0);
+    const std::int64_t grain = total_grain(target);
+    std::vector<bool> met(kExactSumDecoys, false);
+    for (std::uint32_t mask = 0; mask < (1u << n); ++mask) {
+      const int size = __builtin_popcount(mask);
+      if (size < 2 || size > max_size) continue;
+      std::int64_t sum = 0;
+      for (std::size_t i = 0; i < n; ++i) sum += (mask >> i & 1u) ? parts[i] : 0;
+      const std::int64_t off = sum - target;
+      if (off == 0 || off % grain != 0) continue;
+      const std::int64_t step = off / grain;
+      if (step < -kExactSumDecoys / 2 || step > kExactSumDecoys / 2) continue;
+      met[static_cast<std::size_t>(step < 0 ? kExactSumDecoys / 2 + step
+                                            : kExactSumDecoys / 2 + step - 1)] = true;
+    }
+    const int expected = static_cast<int>(std::count(met.begin(), met.end(), true));
+    ASSERT_EQ(decoys(parts, target, max_size), expected) << "round " << round;
+    with_decoys += expected > 0;
+  }
+  EXPECT_GT(with_decoys, 100);
+  EXPECT_LT(with_decoys, 1900);
+}
+
+// lone_pair against every pair and the decoys, on random small pools.
+TEST(LonePair, AgreesWithEveryPairOnRandomPools) {
+  std::mt19937_64 random(29);
+  int found_some = 0;
+  for (int round = 0; round < 2000; ++round) {
+    const std::size_t n = 2 + random() % 12;
+    const std::int64_t unit = std::array<std::int64_t, 3>{1, 100, 10000}[random() % 3];
+    std::vector<std::int64_t> pool;
+    for (std::size_t i = 0; i < n; ++i)
+      pool.push_back(unit * (1 + static_cast<std::int64_t>(random() % 300)) +
+                     static_cast<std::int64_t>(random() % 2) * 37);
+    const std::int64_t target =
+        pool[0] + pool[1 + random() % (n - 1)] + (random() % 4 == 0 ? 1 : 0);
+    const std::int64_t grain = total_grain(target);
+    auto pairs_meeting = [&](std::int64_t total) {
+      int count = 0;
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < n; ++j) count += pool[i] + pool[j] == total;
+      return count;
+    };
+    bool expected = pairs_meeting(target) == 1;
+    for (int k = 1; expected && k <= kExactSumDecoys / 2; ++k) {
+      for (const std::int64_t decoy : {target - grain * k, target + grain * k})
+        expected = expected && (decoy <= 0 || pairs_meeting(decoy) == 0);
+    }
+    std::uint32_t a = 0, b = 0;
+    const bool found = lone_pair(pool, target, &a, &b);
+    ASSERT_EQ(found, expected) << "round " << round;
+    if (found) {
+      EXPECT_EQ(pool[a] + pool[b], target) << "round " << round;
+      ++found_some;
+    }
+  }
+  // Both outcomes occur.
+  EXPECT_GT(found_some, 100);
+  EXPECT_LT(found_some, 1900);
 }
 
 }  // namespace
