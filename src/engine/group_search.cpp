@@ -61,6 +61,14 @@ double late_instalment_date_score(std::int32_t days_after, int window, int after
 
 void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
   const bool parts_left = !targets_are_left;
+  name_rule_dropped_ =
+      std::any_of(rules_.fields.begin(), rules_.fields.end(), [&](const FieldRule& rule) {
+        if (rule.comparator != Comparator::kText || rule.method == TextMethod::kReference)
+          return false;
+        const auto& applied = scorer_.applied_rules();
+        return std::none_of(applied.begin(), applied.end(),
+                            [&](const auto& bound) { return bound.rule.name == rule.name; });
+      });
   const std::size_t part_count = parts_left ? left_.size() : right_.size();
   const std::size_t target_count = targets_are_left ? left_.size() : right_.size();
   auto used = [&](bool left_side, std::uint32_t i) {
@@ -462,8 +470,12 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
         const PairScorer::TextWeights bits = targets_are_left
                                                  ? scorer_.text_match_weights(t, p, out)
                                                  : scorer_.text_match_weights(p, t, out);
-        resembles =
-            targets_are_left ? bits.best > 0 : resembles && bits.sum > 0 && !bits.key_disagrees;
+        // Where the rules' name rule was dropped (a bank export without a counterparty column),
+        // no text rule can speak for a 1:N part: its descriptions differ from the payment's by
+        // nature, and its key by nature too. The words it shares with the target, through which
+        // it was found, stand for the name.
+        resembles = targets_are_left ? bits.best > 0 || name_rule_dropped_
+                                     : resembles && bits.sum > 0 && !bits.key_disagrees;
       }
       part_state[pos] = resembles ? 1 : 2;
       return resembles;
