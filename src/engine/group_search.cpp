@@ -471,11 +471,13 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
                                                  ? scorer_.text_match_weights(t, p, out)
                                                  : scorer_.text_match_weights(p, t, out);
         // Where the rules' name rule was dropped (a bank export without a counterparty column),
-        // no text rule can speak for a 1:N part: its descriptions differ from the payment's by
-        // nature, and its key by nature too. The words it shares with the target, through which
-        // it was found, stand for the name.
+        // no text rule can speak for a part: a payment's description differs from an invoice's by
+        // nature (and a 1:N part's key too). The words it shares with the target, through which
+        // it was found, stand for the name; an instalment quoting another invoice is still not
+        // one of this invoice's.
         resembles = targets_are_left ? bits.best > 0 || name_rule_dropped_
-                                     : resembles && bits.sum > 0 && !bits.key_disagrees;
+                                     : (name_rule_dropped_ || (resembles && bits.sum > 0)) &&
+                                           !bits.key_disagrees;
       }
       part_state[pos] = resembles ? 1 : 2;
       return resembles;
@@ -526,8 +528,7 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
       return shared[pos].second >= kMinAnchorWeight;
     });
     const OpenRival& own = (targets_are_left ? left_rival_ : right_rival_)[t];
-    if (!best_anchored && own.partner != UINT32_MAX && !used(parts_left, own.partner))
-      return false;
+    if (!best_anchored && own.partner != UINT32_MAX && !used(parts_left, own.partner)) return false;
     // Nor by an exact sum that its parts would meet by chance (exact_sum_by_chance).
     if (exact_sums && exact_sum_by_chance(*best, shared, magnitudes, target_magnitude,
                                           rules_.max_group_size, scratch.chance))
