@@ -1,6 +1,7 @@
 // The two-level cache end to end (docs/cache.md): hits after misses, fresh data after writes on the
 // same node and on a second node sharing the database and a real redis-server, Redis killed and
-// back, a deactivated user refused at once everywhere, and no key serving one user's data to another.
+// back, a deactivated user refused on every node (on the others once the invalidation arrives),
+// and no key serving one user's data to another.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -213,7 +214,11 @@ TEST_F(TwoNodesWithRedis, AnUpdateOnOneNodeIsSeenOnTheOtherAtOnce) {
   EXPECT_EQ(b.get(path, user.access_token).status, 404u);
 }
 
-TEST_F(TwoNodesWithRedis, ADeactivatedUserIsRefusedOnBothNodesAtTheNextRequest) {
+// The writing node refuses the user at its next request; the other node as soon as the
+// invalidation published on Redis reaches it (docs/cache.md: delivered asynchronously, within
+// milliseconds). Asserting B's answer right after the PATCH raced that delivery: it failed about
+// one run in six.
+TEST_F(TwoNodesWithRedis, ADeactivatedUserIsRefusedOnBothNodes) {
   TestServer& a = *node_a_;
   TestServer& b = *node_b_;
   const Session admin = a.create_admin("cache-admin@example.com");
@@ -222,8 +227,10 @@ TEST_F(TwoNodesWithRedis, ADeactivatedUserIsRefusedOnBothNodesAtTheNextRequest) 
   EXPECT_EQ(b.get("/api/v1/projects", user.access_token).status, 200u);
   EXPECT_EQ(b.get("/api/v1/projects", user.access_token).status, 200u);  // authenticated from the cache
   ASSERT_EQ(a.patch("/api/v1/users/" + user.user_id, {{"is_active", false}}, admin.access_token).status, 200u);
-  EXPECT_EQ(b.get("/api/v1/projects", user.access_token).status, 401u);
   EXPECT_EQ(a.get("/api/v1/projects", user.access_token).status, 401u);
+  // B's cached copy lives 5 minutes: only the invalidation can make it refuse within 10 s.
+  EXPECT_TRUE(wait_until([&] { return b.get("/api/v1/projects", user.access_token).status == 401u; }, 10s));
+  EXPECT_EQ(b.get("/api/v1/projects", user.access_token).status, 401u);
 }
 
 TEST_F(TwoNodesWithRedis, RedisKilledMidTestFailsNoRequestAndTheCacheRecovers) {
