@@ -61,14 +61,6 @@ double late_instalment_date_score(std::int32_t days_after, int window, int after
 
 void Reconciliation::find_groups(bool targets_are_left, bool exact_sums) {
   const bool parts_left = !targets_are_left;
-  name_rule_dropped_ =
-      std::any_of(rules_.fields.begin(), rules_.fields.end(), [&](const FieldRule& rule) {
-        if (rule.comparator != Comparator::kText || rule.method == TextMethod::kReference)
-          return false;
-        const auto& applied = scorer_.applied_rules();
-        return std::none_of(applied.begin(), applied.end(),
-                            [&](const auto& bound) { return bound.rule.name == rule.name; });
-      });
   const std::size_t part_count = parts_left ? left_.size() : right_.size();
   const std::size_t target_count = targets_are_left ? left_.size() : right_.size();
   auto used = [&](bool left_side, std::uint32_t i) {
@@ -433,6 +425,7 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
     auto& part_state = scratch.part_state;  // 0: not compared yet, 1: resembles, 2: does not
     part_state.assign(shared.size(), 0);
     const auto& applied = scorer_.applied_rules();
+    const bool name_rule_dropped = scorer_.name_rule_dropped();
     auto compare_part = [&](std::uint32_t pos) {
       if (part_state[pos] != 0) return part_state[pos] == 1;
       FieldScore* out = &pair_similarities[pos * rules];
@@ -475,8 +468,8 @@ bool Reconciliation::propose_group(std::uint32_t t, bool targets_are_left, bool 
         // nature (and a 1:N part's key too). The words it shares with the target, through which
         // it was found, stand for the name; an instalment quoting another invoice is still not
         // one of this invoice's.
-        resembles = targets_are_left ? bits.best > 0 || name_rule_dropped_
-                                     : (name_rule_dropped_ || (resembles && bits.sum > 0)) &&
+        resembles = targets_are_left ? bits.best > 0 || name_rule_dropped
+                                     : (name_rule_dropped || (resembles && bits.sum > 0)) &&
                                            !bits.key_disagrees;
       }
       part_state[pos] = resembles ? 1 : 2;

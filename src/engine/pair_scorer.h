@@ -70,6 +70,9 @@ class PairScorer {
   double model_prior_weight() const { return model_weights_.prior_weight; }
 
   const std::vector<AppliedRule>& applied_rules() const { return applied_; }
+  // A text rule other than a key (reference) rule was dropped because a side lacks its column (a
+  // bank export without a counterparty column): no name can speak for a group's parts.
+  bool name_rule_dropped() const { return name_rule_dropped_; }
   std::size_t rule_count() const { return bound_.size(); }
 
   // The first amount rule and date rule, used for candidate generation (-1 when absent).
@@ -294,6 +297,7 @@ class PairScorer {
   const RecordTable* right_;
   std::vector<BoundRule> bound_;
   std::vector<AppliedRule> applied_;
+  bool name_rule_dropped_ = false;
   int amount_rule_ = -1;
   int date_rule_ = -1;
   // The date rule's window_days and business_days (date_in_window is in hot loops).

@@ -211,10 +211,6 @@ class Reconciliation {
     double score = 0;
   };
   std::vector<OpenRival> left_rival_, right_rival_;
-  // A text rule of the rules (not a key rule) was dropped because a side lacks its column (a bank
-  // export without a counterparty column): a 1:N part's name cannot speak for it
-  // (group_search.cpp).
-  bool name_rule_dropped_ = false;
   // Competing explanations noted while groups formed, their records in candidate_members_.
   struct CandidateAlternative {
     std::uint32_t group;

@@ -106,9 +106,12 @@ Result<PairScorer> PairScorer::create(const RecordTable& left, const RecordTable
     };
     const bool left_present = field_is_present(left, *l);
     const bool right_present = field_is_present(right, *r);
-    if (!left_present && !right_present) continue;
-    if (!left_present && !through_fallback(left)) continue;
-    if (!right_present && !through_fallback(right)) continue;
+    if ((!left_present && !right_present) || (!left_present && !through_fallback(left)) ||
+        (!right_present && !through_fallback(right))) {
+      if (rule.comparator == Comparator::kText && rule.method != TextMethod::kReference)
+        scorer.name_rule_dropped_ = true;
+      continue;
+    }
     BoundRule bound;
     bound.rule = rule;
     bound.left = *l;
